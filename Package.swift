@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+//
+// ContinualKit is laid out as a table: one library target per architectural layer, one target per
+// continual-learning algorithm (from the `algorithms` list), and a test target beside each.
+// The package has no package dependencies: only the Swift toolchain and the system zlib.
+
+import PackageDescription
+
+/// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
+/// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
+let algorithms: [String] = []
+
+var targets: [Target] = [
+  // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
+  .target(name: "_ContinualKernels", path: "Sources/_ContinualKernels"),
+  .target(
+    name: "ContinualEngine",
+    dependencies: ["_ContinualKernels"],
+    path: "Sources/ContinualEngine"
+  ),
+  .executableTarget(
+    name: "continual-bench",
+    dependencies: ["ContinualEngine"],
+    path: "Sources/continual-bench"
+  ),
+  .testTarget(
+    name: "ContinualEngineTests",
+    dependencies: ["ContinualEngine"],
+    path: "Tests/ContinualEngineTests"
+  ),
+]
+
+for name in algorithms {
+  targets.append(
+    .target(name: name, dependencies: ["ContinualCore", "ContinualEngine"], path: "Sources/Algorithms/\(name)"))
+  targets.append(
+    .testTarget(
+      name: "\(name)Tests", dependencies: [.target(name: name), "ContinualTesting"],
+      path: "Tests/Algorithms/\(name)Tests"))
+}
+
+let package = Package(
+  name: "ContinualKit",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "ContinualEngine", targets: ["ContinualEngine"]),
+    .executable(name: "continual-bench", targets: ["continual-bench"]),
+  ],
+  targets: targets
+)

@@ -1,0 +1,202 @@
+/// The geometry of a 2-D convolution or pooling window over NCHW tensors.
+struct ConvolutionGeometry: Sendable {
+  let batch: Int, channels: Int, height: Int, width: Int
+  let kernelHeight: Int, kernelWidth: Int
+  let stride: Int, padding: Int
+
+  var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+  var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+  /// Rows of the im2col matrix: one per (channel, kernel row, kernel column).
+  var patchSize: Int { channels * kernelHeight * kernelWidth }
+  var outputPlane: Int { outputHeight * outputWidth }
+  var inputPlane: Int { height * width }
+
+  /// Validates shapes for a window over `input` and returns the geometry.
+  static func make(operation: String, input: [Int], kernel: (Int, Int), stride: Int, padding: Int) throws -> ConvolutionGeometry {
+    guard input.count == 4 else {
+      throw TensorError.rankMismatch(operation: operation, expected: "an input of shape [batch, channels, height, width]", shape: input)
+    }
+    guard stride >= 1, padding >= 0, kernel.0 >= 1, kernel.1 >= 1 else {
+      throw TensorError.invalidArgument(operation: operation, reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
+    }
+    let g = ConvolutionGeometry(
+      batch: input[0], channels: input[1], height: input[2], width: input[3],
+      kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding)
+    guard input[2] + 2 * padding >= kernel.0, input[3] + 2 * padding >= kernel.1 else {
+      throw TensorError.shapeMismatch(operation: operation, shapes: [input], reason: "the \(kernel.0)×\(kernel.1) window is larger than the padded input")
+    }
+    return g
+  }
+
+  /// Unfolds one image `[C, H, W]` into `cols [patchSize, outputPlane]`.
+  func im2col(_ image: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+    let oh = outputHeight, ow = outputWidth
+    var row = 0
+    for c in 0..<channels {
+      let plane = image + c * inputPlane
+      for ky in 0..<kernelHeight {
+        for kx in 0..<kernelWidth {
+          let dst = cols + row * outputPlane
+          for oy in 0..<oh {
+            let y = oy * stride - padding + ky
+            let line = dst + oy * ow
+            if y < 0 || y >= height {
+              line.update(repeating: 0, count: ow)
+              continue
+            }
+            let src = plane + y * width
+            if stride == 1 {
+              // Contiguous run with zero borders.
+              let x0 = kx - padding
+              let first = Swift.max(0, -x0), last = Swift.min(ow, width - x0)
+              if first > 0 { line.update(repeating: 0, count: first) }
+              if last > first { (line + first).update(from: src + x0 + first, count: last - first) }
+              if last < ow { (line + Swift.max(last, 0)).update(repeating: 0, count: ow - Swift.max(last, 0)) }
+            } else {
+              for ox in 0..<ow {
+                let x = ox * stride - padding + kx
+                line[ox] = x >= 0 && x < width ? src[x] : 0
+              }
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+
+  /// Folds `cols [patchSize, outputPlane]` back into one image `[C, H, W]`, adding overlaps (the
+  /// adjoint of ``im2col(_:_:)``). The image must be zeroed first.
+  func col2im(_ cols: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
+    let oh = outputHeight, ow = outputWidth
+    var row = 0
+    for c in 0..<channels {
+      let plane = image + c * inputPlane
+      for ky in 0..<kernelHeight {
+        for kx in 0..<kernelWidth {
+          let src = cols + row * outputPlane
+          for oy in 0..<oh {
+            let y = oy * stride - padding + ky
+            if y < 0 || y >= height { continue }
+            let dst = plane + y * width, line = src + oy * ow
+            for ox in 0..<ow {
+              let x = ox * stride - padding + kx
+              if x >= 0 && x < width { dst[x] += line[ox] }
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// Per-thread chunks of the batch and one scratch buffer of `size` floats per chunk.
+  private static func batchChunks(_ batch: Int) -> [Range<Int>] {
+    chunkRanges(batch, parts: EngineThreads.count)
+  }
+
+  /// 2-D convolution (cross-correlation, as in PyTorch) of NCHW input with `[out, in, kh, kw]` weights.
+  static func convolution2D(
+    input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
+  ) -> Tensor {
+    let outChannels = weight.shape[0]
+    var out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+    let x = SendableConstPointer(input.storage.base), w = SendableConstPointer(weight.storage.base)
+    let b = bias.map { SendableConstPointer($0.storage.base) }, o = SendablePointer(out.storage.base)
+    let chunks = batchChunks(g.batch)
+    parallelForEach(chunks.count) { part in
+      let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+      defer { cols.deallocate() }
+      for n in chunks[part] {
+        g.im2col(x.base + n * g.channels * g.inputPlane, cols)
+        let dst = o.base + n * outChannels * g.outputPlane
+        gemm(transposeA: false, transposeB: false, m: outChannels, n: g.outputPlane, k: g.patchSize,
+             a: w.base, lda: g.patchSize, b: cols, ldb: g.outputPlane, c: dst, ldc: g.outputPlane, parallel: false)
+        if let b {
+          for oc in 0..<outChannels {
+            let v = b.base[oc], line = dst + oc * g.outputPlane
+            for i in 0..<g.outputPlane { line[i] += v }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Gradients of ``convolution2D(input:weight:bias:geometry:)`` with respect to its input and weight.
+  static func convolution2DBackward(
+    outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
+    needInput: Bool, needWeight: Bool
+  ) -> (input: Tensor?, weight: Tensor?) {
+    let outChannels = weight.shape[0]
+    let chunks = batchChunks(g.batch)
+    var inputGradient = needInput ? Tensor(shape: input.shape, repeating: 0) : nil
+    // One weight-gradient accumulator per chunk, summed afterwards (deterministic order).
+    var partials = needWeight ? Tensor(shape: [chunks.count, outChannels * g.patchSize], repeating: 0) : nil
+    let dy = SendableConstPointer(outputGradient.storage.base), x = SendableConstPointer(input.storage.base)
+    let w = SendableConstPointer(weight.storage.base)
+    let dx = inputGradient.map { SendablePointer($0.storage.base) }
+    let dw = partials.map { SendablePointer($0.storage.base) }
+    parallelForEach(chunks.count) { part in
+      let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+      defer { cols.deallocate() }
+      for n in chunks[part] {
+        let dyn = dy.base + n * outChannels * g.outputPlane
+        if let dw {
+          g.im2col(x.base + n * g.channels * g.inputPlane, cols)
+          gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.outputPlane,
+               a: dyn, lda: g.outputPlane, b: cols, ldb: g.outputPlane, beta: 1,
+               c: dw.base + part * outChannels * g.patchSize, ldc: g.patchSize, parallel: false)
+        }
+        if let dx {
+          gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: outChannels,
+               a: w.base, lda: g.patchSize, b: dyn, ldb: g.outputPlane, c: cols, ldc: g.outputPlane, parallel: false)
+          g.col2im(cols, dx.base + n * g.channels * g.inputPlane)
+        }
+      }
+    }
+    let weightGradient = partials.map { p in
+      Tensor(shape: weight.shape, storage: (try! p.sum(alongAxes: [0])).storage)
+    }
+    return (inputGradient, weightGradient)
+  }
+
+  /// Max-pooling over NCHW input; returns the output and, per output element, the flat input index
+  /// of its maximum (for the backward pass).
+  static func maxPool2D(input: Tensor, geometry g: ConvolutionGeometry) -> (Tensor, [Int32]) {
+    let planes = g.batch * g.channels
+    var out = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+    var argmax = [Int32](repeating: 0, count: out.count)
+    let x = input.storage.base, o = out.storage.base
+    argmax.withUnsafeMutableBufferPointer { indices in
+      for p in 0..<planes {
+        let plane = x + p * g.inputPlane
+        for oy in 0..<g.outputHeight {
+          for ox in 0..<g.outputWidth {
+            var best = -Float.infinity
+            var bestIndex = -1
+            for ky in 0..<g.kernelHeight {
+              let y = oy * g.stride - g.padding + ky
+              if y < 0 || y >= g.height { continue }
+              for kx in 0..<g.kernelWidth {
+                let xx = ox * g.stride - g.padding + kx
+                if xx < 0 || xx >= g.width { continue }
+                let v = plane[y * g.width + xx]
+                if v > best || bestIndex < 0 {
+                  best = v
+                  bestIndex = y * g.width + xx
+                }
+              }
+            }
+            let position = (p * g.outputHeight + oy) * g.outputWidth + ox
+            o[position] = best
+            indices[position] = Int32(p * g.inputPlane + bestIndex)
+          }
+        }
+      }
+    }
+    return (out, argmax)
+  }
+}

@@ -1,0 +1,21 @@
+// Portable C kernels behind ContinualEngine. Fast paths (AVX2 + FMA) are chosen at run time, so the
+// same binary runs on x86-64 without AVX2 and on arm64.
+#ifndef CONTINUAL_KERNELS_H
+#define CONTINUAL_KERNELS_H
+#include <stddef.h>
+
+/// C[M×N] = alpha · op(A) · op(B) + beta · C, row-major. op(A) is M×K: if transA == 0, A is M×K with
+/// row stride lda; otherwise A is stored K×M and op(A) = Aᵀ. op(B) is K×N: if transB == 0, B is K×N
+/// with row stride ldb; otherwise B is stored N×K and op(B) = Bᵀ. C has row stride ldc. When
+/// beta == 0, C's prior contents are not read. Single-threaded; callers split M or N across threads.
+void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, float alpha,
+              const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta, float *C,
+              ptrdiff_t ldc);
+
+/// 1 when the AVX2 + FMA kernel is in use on this CPU, else 0.
+int ck_sgemm_uses_avx2(void);
+
+/// Forces the portable path (1) or restores automatic selection (0); for testing both paths.
+void ck_sgemm_force_generic(int force);
+
+#endif

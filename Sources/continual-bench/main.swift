@@ -1,0 +1,2 @@
+import ContinualEngine
+print("bench")
