@@ -102,7 +102,7 @@ extension Tensor {
     input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
   ) -> Tensor {
     let outChannels = weight.shape[0]
-    var out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+    let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
     let x = SendableConstPointer(input.storage.base), w = SendableConstPointer(weight.storage.base)
     let b = bias.map { SendableConstPointer($0.storage.base) }, o = SendablePointer(out.storage.base)
     let chunks = batchChunks(g.batch)
@@ -132,9 +132,9 @@ extension Tensor {
   ) -> (input: Tensor?, weight: Tensor?) {
     let outChannels = weight.shape[0]
     let chunks = batchChunks(g.batch)
-    var inputGradient = needInput ? Tensor(shape: input.shape, repeating: 0) : nil
+    let inputGradient = needInput ? Tensor(shape: input.shape, repeating: 0) : nil
     // One weight-gradient accumulator per chunk, summed afterwards (deterministic order).
-    var partials = needWeight ? Tensor(shape: [chunks.count, outChannels * g.patchSize], repeating: 0) : nil
+    let partials = needWeight ? Tensor(shape: [chunks.count, outChannels * g.patchSize], repeating: 0) : nil
     let dy = SendableConstPointer(outputGradient.storage.base), x = SendableConstPointer(input.storage.base)
     let w = SendableConstPointer(weight.storage.base)
     let dx = inputGradient.map { SendablePointer($0.storage.base) }
@@ -167,7 +167,7 @@ extension Tensor {
   /// of its maximum (for the backward pass).
   static func maxPool2D(input: Tensor, geometry g: ConvolutionGeometry) -> (Tensor, [Int32]) {
     let planes = g.batch * g.channels
-    var out = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
+    let out = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
     var argmax = [Int32](repeating: 0, count: out.count)
     let x = input.storage.base, o = out.storage.base
     argmax.withUnsafeMutableBufferPointer { indices in

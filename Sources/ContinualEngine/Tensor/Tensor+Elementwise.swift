@@ -20,7 +20,7 @@ extension Tensor {
   ///
   /// - Throws: ``TensorError/shapeMismatch(operation:shapes:reason:)`` when they do not broadcast.
   public static func broadcastShape(_ a: [Int], _ b: [Int], operation: String = "broadcast") throws -> [Int] {
-    let rank = max(a.count, b.count)
+    let rank = Swift.max(a.count, b.count)
     var result = [Int](repeating: 1, count: rank)
     for i in 0..<rank {
       let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
@@ -36,7 +36,7 @@ extension Tensor {
   /// Applies a binary operation with broadcasting.
   func broadcasting(_ other: Tensor, _ op: BinaryOperation) throws -> Tensor {
     let outShape = try Tensor.broadcastShape(shape, other.shape, operation: op.name)
-    var out = Tensor(uninitializedShape: outShape)
+    let out = Tensor(uninitializedShape: outShape)
     let a = storage.base, b = other.storage.base, o = out.storage.base
     if shape == other.shape {
       Tensor.binaryLoop(op, a, 1, b, 1, o, count)
@@ -60,7 +60,7 @@ extension Tensor {
       return out
     }
     let inner = outShape[rank - 1]
-    let outer = out.count / max(inner, 1)
+    let outer = out.count / Swift.max(inner, 1)
     var index = [Int](repeating: 0, count: rank)
     var offsetA = 0, offsetB = 0
     for row in 0..<outer {
@@ -118,7 +118,7 @@ extension Tensor {
   /// Applies `transform` to every element.
   @inline(__always)
   public func map(_ transform: (Float) -> Float) -> Tensor {
-    var out = Tensor(uninitializedShape: shape)
+    let out = Tensor(uninitializedShape: shape)
     let a = storage.base, o = out.storage.base
     for i in 0..<count { o[i] = transform(a[i]) }
     return out
@@ -128,7 +128,7 @@ extension Tensor {
   @inline(__always)
   func zipMap(_ other: Tensor, _ transform: (Float, Float) -> Float) -> Tensor {
     precondition(shape == other.shape, "zipMap: shapes \(shape) and \(other.shape) differ")
-    var out = Tensor(uninitializedShape: shape)
+    let out = Tensor(uninitializedShape: shape)
     let a = storage.base, b = other.storage.base, o = out.storage.base
     for i in 0..<count { o[i] = transform(a[i], b[i]) }
     return out
@@ -172,7 +172,7 @@ extension Tensor {
   }
 
   /// The element-wise maximum with zero.
-  public func relu() -> Tensor { map { max($0, 0) } }
+  public func relu() -> Tensor { map { Swift.max($0, 0) } }
   /// The element-wise exponential.
   public func exp() -> Tensor { map { Foundation.exp($0) } }
   /// The element-wise natural logarithm.

@@ -22,7 +22,7 @@ extension Tensor {
       throw TensorError.shapeMismatch(
         operation: "matmul", shapes: [shape, other.shape], reason: "inner dimensions differ for A\(lhs)·B\(rhs) (\(k) ≠ \(k2))")
     }
-    var out = Tensor(uninitializedShape: [m, n])
+    let out = Tensor(uninitializedShape: [m, n])
     if k == 0 {
       out.storage.base.update(repeating: 0, count: m * n)
       return out

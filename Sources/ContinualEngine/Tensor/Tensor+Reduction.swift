@@ -71,7 +71,7 @@ extension Tensor {
     let inner = shape[(axis + 1)...].reduce(1, *)
     var outShape = shape
     outShape[axis] = 1
-    var out = Tensor(shape: outShape, repeating: 0)
+    let out = Tensor(shape: outShape, repeating: 0)
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
       if inner == 1 {

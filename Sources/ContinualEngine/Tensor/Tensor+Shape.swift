@@ -10,7 +10,7 @@ extension Tensor {
   /// Transposes a rank-2 tensor in cache-sized tiles.
   static func transpose2D(_ x: Tensor) -> Tensor {
     let rows = x.shape[0], cols = x.shape[1]
-    var out = Tensor(uninitializedShape: [cols, rows])
+    let out = Tensor(uninitializedShape: [cols, rows])
     let a = x.storage.base, o = out.storage.base
     let tile = 32
     for i0 in stride(from: 0, to: rows, by: tile) {
@@ -37,7 +37,7 @@ extension Tensor {
     for i in stride(from: rank - 2, through: 0, by: -1) { inputStrides[i] = inputStrides[i + 1] * shape[i + 1] }
     let outShape = permutation.map { shape[$0] }
     let strides = permutation.map { inputStrides[$0] }
-    var out = Tensor(uninitializedShape: outShape)
+    let out = Tensor(uninitializedShape: outShape)
     let a = storage.base, o = out.storage.base
     var index = [Int](repeating: 0, count: rank)
     var source = 0
@@ -73,7 +73,7 @@ extension Tensor {
     let inner = shape[(axis + 1)...].reduce(1, *)
     var outShape = shape
     outShape[axis] = range.count
-    var out = Tensor(uninitializedShape: outShape)
+    let out = Tensor(uninitializedShape: outShape)
     let run = range.count * inner
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
@@ -117,7 +117,7 @@ extension Tensor {
     }
     var outShape = first.shape
     outShape[axis] = tensors.map { $0.shape[axis] }.reduce(0, +)
-    var out = Tensor(uninitializedShape: outShape)
+    let out = Tensor(uninitializedShape: outShape)
     let outer = first.shape[..<axis].reduce(1, *)
     let inner = first.shape[(axis + 1)...].reduce(1, *)
     let outRun = outShape[axis] * inner
@@ -147,7 +147,7 @@ extension Tensor {
     let inner = shape[(axis + 1)...].reduce(1, *)
     var outShape = shape
     outShape[axis] = indices.count
-    var out = Tensor(uninitializedShape: outShape)
+    let out = Tensor(uninitializedShape: outShape)
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
       for (j, index) in indices.enumerated() {
@@ -162,7 +162,7 @@ extension Tensor {
   func scatterAdding(indices: [Int], alongAxis axis: Int, into shape: [Int]) -> Tensor {
     let outer = shape[..<axis].reduce(1, *)
     let inner = shape[(axis + 1)...].reduce(1, *)
-    var out = Tensor(shape: shape, repeating: 0)
+    let out = Tensor(shape: shape, repeating: 0)
     let g = storage.base, o = out.storage.base
     for i in 0..<outer {
       for (j, index) in indices.enumerated() {

@@ -46,7 +46,7 @@ extension Tensor {
     _ axis: Int, _ body: (UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>) -> Void
   ) -> Tensor {
     let (outer, n, inner) = layout(around: axis)
-    var out = Tensor(uninitializedShape: shape)
+    let out = Tensor(uninitializedShape: shape)
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
       for k in 0..<inner {

@@ -200,7 +200,7 @@ extension Tensor {
     guard shape == other.shape else { return false }
     for i in 0..<count {
       let a = storage.base[i], b = other.storage.base[i]
-      if !(abs(a - b) <= absoluteTolerance + relativeTolerance * max(abs(a), abs(b))) { return false }
+      if !(Swift.abs(a - b) <= absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(b))) { return false }
     }
     return true
   }

@@ -1,0 +1,84 @@
+/// A ``Sequential`` network together with its parameter values.
+///
+/// ```swift
+/// var rng = SeededGenerator(seed: 1)
+/// var model = Model(Sequential([Linear(784, 400), ReLU(), Linear(400, 10)]), rng: &rng)
+/// let tape = Tape()
+/// let pass = try model.forward(tape.constant(images), on: tape, training: true)
+/// let loss = try crossEntropy(logits: pass.output, labels: labels)
+/// let gradients = try pass.gradients(of: loss)
+/// var adam = Adam(learningRate: 1e-3)
+/// try adam.update(&model.parameters, along: gradients)
+/// ```
+public struct Model: Sendable {
+  /// The architecture.
+  public var architecture: Sequential
+  /// The parameter values, named as ``Sequential/parameterNames``.
+  public var parameters: NamedTensors
+
+  /// Creates a model with freshly initialised parameters.
+  public init(_ architecture: Sequential, rng: inout SeededGenerator) {
+    self.architecture = architecture
+    let specs = architecture.parameterSpecs
+    parameters = try! NamedTensors(names: specs.map(\.name), tensors: specs.map { $0.initialiser.tensor($0.shape, using: &rng) })
+  }
+
+  /// Creates a model with given parameters.
+  ///
+  /// - Throws: ``TensorError`` when the names or shapes do not match the architecture.
+  public init(_ architecture: Sequential, parameters: NamedTensors) throws {
+    let specs = architecture.parameterSpecs
+    for spec in specs {
+      guard let tensor = parameters[spec.name] else {
+        throw TensorError.invalidArgument(operation: "Model", reason: "missing parameter '\(spec.name)' (shape \(spec.shape))")
+      }
+      guard tensor.shape == spec.shape else {
+        throw TensorError.shapeMismatch(operation: "Model", shapes: [spec.shape, tensor.shape], reason: "parameter '\(spec.name)' has the wrong shape")
+      }
+    }
+    self.architecture = architecture
+    self.parameters = try NamedTensors(names: specs.map(\.name), tensors: specs.map { parameters[$0.name]! })
+  }
+
+  /// A forward pass: the recorded weights, each layer's output and the final output.
+  public struct Pass {
+    /// The parameters as recorded on the tape, in ``Model/parameters`` order.
+    public var weights: [Variable]
+    /// Every layer's output.
+    public var trace: ForwardTrace
+    /// The parameter names, to label gradients.
+    public var names: [String]
+    /// The final output.
+    public var output: Variable { trace.output }
+
+    /// The gradients of a scalar with respect to every parameter, named like the parameters.
+    ///
+    /// - Throws: See ``Tape/gradients(of:withRespectTo:)``.
+    public func gradients(of loss: Variable) throws -> NamedTensors {
+      try NamedTensors(names: names, tensors: loss.tape.gradients(of: loss, withRespectTo: weights))
+    }
+  }
+
+  /// Runs the network on a batch, recording on `tape`.
+  ///
+  /// - Parameters:
+  ///   - input: A batch recorded on `tape`.
+  ///   - tape: The tape to record on; its ``Tape/isRecording`` decides whether gradients are possible.
+  ///   - training: Whether dropout is active.
+  ///   - rng: The generator for dropout masks.
+  /// - Throws: ``TensorError`` when the input does not fit the architecture.
+  public func forward(_ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0)) throws -> Pass {
+    let weights = tape.variables(parameters.tensors)
+    var context = ForwardContext(training: training, rng: rng)
+    let trace = try architecture.trace(input, weights: weights[...], context: &context)
+    return Pass(weights: weights, trace: trace, names: parameters.names)
+  }
+
+  /// The output for a batch, without recording gradients.
+  ///
+  /// - Throws: ``TensorError`` when the input does not fit the architecture.
+  public func predict(_ input: Tensor) throws -> Tensor {
+    let tape = Tape(recording: false)
+    return try forward(tape.constant(input), on: tape).output.value
+  }
+}

@@ -1,0 +1,104 @@
+/// The rectified linear unit `max(x, 0)`.
+public struct ReLU: Layer {
+  /// Creates a ReLU.
+  public init() {}
+  /// The input shape.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  /// Applies `max(x, 0)`.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.relu() }
+  /// `ReLU()`.
+  public var description: String { "ReLU()" }
+}
+
+/// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x − 1)` otherwise.
+public struct ELU: Layer {
+  /// The negative saturation value.
+  public var alpha: Float
+  /// Creates an ELU.
+  public init(alpha: Float = 1) { self.alpha = alpha }
+  /// The input shape.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  /// Applies the ELU.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.elu(alpha: alpha) }
+  /// `ELU(alpha: …)`.
+  public var description: String { "ELU(alpha: \(alpha))" }
+}
+
+/// The logistic sigmoid.
+public struct Sigmoid: Layer {
+  /// Creates a sigmoid.
+  public init() {}
+  /// The input shape.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  /// Applies the sigmoid.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.sigmoid() }
+  /// `Sigmoid()`.
+  public var description: String { "Sigmoid()" }
+}
+
+/// The hyperbolic tangent.
+public struct Tanh: Layer {
+  /// Creates a tanh.
+  public init() {}
+  /// The input shape.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  /// Applies tanh.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.tanh() }
+  /// `Tanh()`.
+  public var description: String { "Tanh()" }
+}
+
+/// Inverted dropout, active only while training.
+public struct Dropout: Layer {
+  /// The probability of zeroing an element.
+  public var rate: Float
+  /// Creates a dropout layer.
+  public init(rate: Float) { self.rate = rate }
+  /// The input shape.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  /// Drops elements in training; passes the input through in evaluation.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    try input.dropout(rate: rate, training: context.training, using: &context.rng)
+  }
+  /// `Dropout(rate: …)`.
+  public var description: String { "Dropout(rate: \(rate))" }
+}
+
+/// Flattens every sample to a vector: `[batch, a, b, …] → [batch, a·b·…]`.
+public struct Flatten: Layer {
+  /// Creates a flatten layer.
+  public init() {}
+  /// `[Πshape]`.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] { [shape.reduce(1, *)] }
+  /// Reshapes to `[batch, −1]`.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    try input.reshaped([input.shape.first ?? 1, -1])
+  }
+  /// `Flatten()`.
+  public var description: String { "Flatten()" }
+}
+
+/// 2-D max-pooling over NCHW input.
+public struct MaxPool2d: Layer {
+  /// The window's side.
+  public var size: Int
+  /// The step between windows.
+  public var stride: Int
+  /// Creates a max-pooling layer; the stride defaults to the window size.
+  public init(_ size: Int, stride: Int? = nil) {
+    self.size = size
+    self.stride = stride ?? size
+  }
+  /// `[C, H', W']` for `[C, H, W]`.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] {
+    guard shape.count == 3 else { throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape) }
+    let g = try ConvolutionGeometry.make(operation: description, input: [1] + shape, kernel: (size, size), stride: stride, padding: 0)
+    return [shape[0], g.outputHeight, g.outputWidth]
+  }
+  /// Pools the batch.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    try input.maxPooled2D(size: size, stride: stride)
+  }
+  /// `MaxPool2d(k, stride: s)`.
+  public var description: String { "MaxPool2d(\(size), stride: \(stride))" }
+}
