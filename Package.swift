@@ -18,6 +18,8 @@ var targets: [Target] = [
     dependencies: ["_ContinualKernels"],
     path: "Sources/ContinualEngine"
   ),
+  // The shared test kit: gradient checks and deterministic data, used by every test target.
+  .target(name: "ContinualTesting", dependencies: ["ContinualEngine"], path: "Sources/ContinualTesting"),
   .executableTarget(
     name: "continual-bench",
     dependencies: ["ContinualEngine"],
@@ -25,7 +27,7 @@ var targets: [Target] = [
   ),
   .testTarget(
     name: "ContinualEngineTests",
-    dependencies: ["ContinualEngine"],
+    dependencies: ["ContinualEngine", "ContinualTesting"],
     path: "Tests/ContinualEngineTests"
   ),
 ]

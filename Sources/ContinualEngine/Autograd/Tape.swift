@@ -122,7 +122,7 @@ public final class Tape {
     for target in targets where target.index <= last { influenced[target.index] = true }
     if first < last {
       for i in (first + 1)...last where nodes[i].requiresGradient {
-        influenced[i] = nodes[i].inputs.contains { influenced[$0] }
+        influenced[i] = influenced[i] || nodes[i].inputs.contains { influenced[$0] }
       }
     }
     var context = BackwardContext(count: last + 1, influenced: influenced)

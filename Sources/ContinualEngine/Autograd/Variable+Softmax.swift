@@ -90,15 +90,16 @@ public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? =
   let logSoftmax = try logits.value.slice(alongAxis: 1, range: classes).logSoftmax(alongAxis: 1)
   let n = classes.count
   var total: Float = 0
-  let lp = logSoftmax.storage.base
-  for (row, label) in labels.enumerated() { total -= lp[row * n + label - classes.lowerBound] }
+  logSoftmax.withUnsafeBufferPointer { lp in
+    for (row, label) in labels.enumerated() { total -= lp[row * n + label - classes.lowerBound] }
+  }
   let scale: Float = reduction == .mean ? 1 / Float(max(batch, 1)) : 1
   let i = logits.index
   return logits.tape.record(Tensor(total * scale), inputs: [logits]) { g, context in
     // d/dz = (softmax − onehot) · scale, inside the class range; zero elsewhere.
     let factor = g.scalar * scale
     let full = Tensor(shape: [batch, width], repeating: 0)
-    let o = full.storage.base
+    let o = full.storage.base, lp = logSoftmax.storage.base  // the closure keeps `logSoftmax` alive
     for row in 0..<batch {
       for c in 0..<n { o[row * width + classes.lowerBound + c] = Foundation.exp(lp[row * n + c]) * factor }
       o[row * width + labels[row]] -= factor
@@ -130,14 +131,16 @@ public func klDivergence(target: Variable, input: Variable, temperature: Float =
   let logP = try (target.value * inverseT).logSoftmax(alongAxis: 1)  // teacher
   let logQ = try (input.value * inverseT).logSoftmax(alongAxis: 1)  // student
   var perSample = [Float](repeating: 0, count: batch)
-  let lp = logP.storage.base, lq = logQ.storage.base
-  for b in 0..<batch {
+  do {
+    let lp = logP.storage.base, lq = logQ.storage.base
+    for b in 0..<batch {
     var s: Float = 0
     for c in 0..<n {
       let k = b * n + c
       s += Foundation.exp(lp[k]) * (lp[k] - lq[k])
     }
     perSample[b] = s
+    }
   }
   let value = perSample.reduce(0, +) / Float(max(batch, 1))
   let it = target.index, ii = input.index
@@ -151,6 +154,7 @@ public func klDivergence(target: Variable, input: Variable, temperature: Float =
     if context.needs(it) {
       // ∂/∂target_c = p_c · ((log p_c − log q_c) − KL_b) / (B·T)
       let d = Tensor(uninitializedShape: [batch, n])
+      let lp = logP.storage.base, lq = logQ.storage.base  // the closure keeps both tensors alive
       for b in 0..<batch {
         for c in 0..<n {
           let k = b * n + c

@@ -50,17 +50,19 @@ extension Optimiser {
 /// Per-parameter optimiser state, created lazily to match the parameters it first sees.
 struct SlotState: Sendable {
   var names: [String] = []
+  var shapes: [[Int]] = []
   var slots: [[Tensor]] = []
 
   /// Ensures `count` zero buffers per parameter exist for `parameters`, and checks names and shapes.
   mutating func prepare(for parameters: NamedTensors, gradients: NamedTensors, count: Int, operation: String) throws {
     try parameters.requireSameNames(gradients, operation: operation)
-    if slots.isEmpty {
+    if names.isEmpty {
       names = parameters.names
+      shapes = parameters.tensors.map(\.shape)
       slots = parameters.tensors.map { t in (0..<count).map { _ in Tensor(shape: t.shape, repeating: 0) } }
       return
     }
-    guard names == parameters.names, zip(slots, parameters.tensors).allSatisfy({ $0.first?.shape == $1.shape }) else {
+    guard names == parameters.names, shapes == parameters.tensors.map(\.shape) else {
       throw TensorError.invalidArgument(
         operation: operation,
         reason: "the parameters differ from the ones this optimiser has state for; call reset() before optimising other parameters")
