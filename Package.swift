@@ -20,6 +20,18 @@ var targets: [Target] = [
   ),
   // The shared test kit: gradient checks and deterministic data, used by every test target.
   .target(name: "ContinualTesting", dependencies: ["ContinualEngine"], path: "Sources/ContinualTesting"),
+  // The system zlib (present wherever Swift is installed), for gzipped IDX files.
+  .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+  .target(
+    name: "ContinualData",
+    dependencies: ["ContinualEngine", "CZlib"],
+    path: "Sources/ContinualData"
+  ),
+  .testTarget(
+    name: "ContinualDataTests",
+    dependencies: ["ContinualData", "ContinualTesting"],
+    path: "Tests/ContinualDataTests"
+  ),
   .executableTarget(
     name: "continual-bench",
     dependencies: ["ContinualEngine"],
@@ -46,6 +58,7 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [
     .library(name: "ContinualEngine", targets: ["ContinualEngine"]),
+    .library(name: "ContinualData", targets: ["ContinualData"]),
     .executable(name: "continual-bench", targets: ["continual-bench"]),
   ],
   targets: targets

@@ -39,6 +39,7 @@ public struct GradientCheck: CustomStringConvertible {
   ///   - absoluteTolerance: The absolute part of the tolerance.
   ///   - relativeTolerance: The relative part of the tolerance.
   ///   - function: Builds a one-element output from the inputs recorded on the tape.
+  /// - Returns: The comparison's worst element and verdict.
   /// - Throws: Whatever `function` or the tape throws.
   public static func run(
     inputs: [Tensor], step: Float = 1e-2, absoluteTolerance: Double = 2e-3, relativeTolerance: Double = 1e-2,

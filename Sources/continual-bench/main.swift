@@ -1,2 +1,169 @@
+// continual-bench: the engine's speed, measured in one run and printed as JSON lines.
+//
+//   swift run -c release continual-bench                 # every workload
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn
+//   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
+//
+// Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
+// reference runs right after ours in the same sitting and each line gains the reference figure and the
+// ratio ours / reference.
 import ContinualEngine
-print("bench")
+import Foundation
+
+struct Options {
+  var only: String?
+  var seconds = 3.0
+  var reference: String?
+  var referenceScript = "../shared/bench/torch_reference.py"
+
+  init(_ arguments: [String]) throws {
+    var iterator = arguments.makeIterator()
+    while let argument = iterator.next() {
+      func value() throws -> String {
+        guard let v = iterator.next() else { throw BenchError.usage("\(argument) needs a value") }
+        return v
+      }
+      switch argument {
+      case "--only":
+        only = try value()
+        guard ["gemm", "mlp", "cnn"].contains(only!) else { throw BenchError.usage("--only takes gemm, mlp or cnn, not '\(only!)'") }
+      case "--seconds":
+        guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
+        seconds = s
+      case "--reference": reference = try value()
+      case "--reference-script": referenceScript = try value()
+      case "-h", "--help":
+        print("usage: continual-bench [--only gemm|mlp|cnn] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        exit(0)
+      default: throw BenchError.usage("unknown option '\(argument)'")
+      }
+    }
+  }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+  case usage(String)
+  case reference(String)
+  var description: String {
+    switch self {
+    case .usage(let m): "continual-bench: \(m) (see --help)"
+    case .reference(let m): "continual-bench: reference run failed: \(m)"
+    }
+  }
+}
+
+/// Seconds per call of `body`, after two warm-up calls, timed for at least `seconds`.
+func timePerCall(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+  try body()
+  try body()
+  var calls = 0
+  let start = DispatchTime.now().uptimeNanoseconds
+  while true {
+    try body()
+    calls += 1
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    if elapsed >= seconds { return elapsed / Double(calls) }
+  }
+}
+
+func gemmWorkloads(_ seconds: Double) throws -> [[String: Any]] {
+  var rng = SeededGenerator(seed: 1)
+  return try [(512, 512, 512), (1024, 1024, 1024), (128, 784, 400), (128, 400, 400)].map { m, k, n in
+    let a = Tensor.randomUniform([m, k], using: &rng), b = Tensor.randomUniform([k, n], using: &rng)
+    let t = try timePerCall(seconds: seconds) { _ = try a.matmul(b) }
+    return ["workload": "gemm \(m)x\(k)x\(n)", "gflops": 2.0 * Double(m * k * n) / t / 1e9]
+  }
+}
+
+/// Samples per second of forward + backward + Adam step.
+func trainingRate(_ architecture: Sequential, input: [Int], batch: Int, seconds: Double) throws -> Double {
+  var rng = SeededGenerator(seed: 0)
+  var model = Model(architecture, rng: &rng)
+  let x = Tensor.randomUniform([batch] + input, using: &rng)
+  let labels = (0..<batch).map { _ in rng.nextInt(below: 10) }
+  var adam = Adam(learningRate: 1e-3)
+  let t = try timePerCall(seconds: seconds) {
+    let tape = Tape()
+    let pass = try model.forward(tape.constant(x), on: tape, training: true)
+    let loss = try crossEntropy(logits: pass.output, labels: labels)
+    try adam.update(&model.parameters, along: try pass.gradients(of: loss))
+  }
+  return Double(batch) / t
+}
+
+func mlpWorkload(_ seconds: Double) throws -> [[String: Any]] {
+  let mlp = Sequential([Linear(784, 400), ReLU(), Linear(400, 400), ReLU(), Linear(400, 10)])
+  return [["workload": "mlp 784-400-400-10 b128 adam", "samples_per_s": try trainingRate(mlp, input: [784], batch: 128, seconds: seconds)]]
+}
+
+func cnnWorkload(_ seconds: Double) throws -> [[String: Any]] {
+  let cnn = Sequential([
+    Conv2d(3, 32, kernelSize: 3, padding: 1), ReLU(), Conv2d(32, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+    Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), Conv2d(64, 64, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2),
+    Flatten(), Linear(64 * 8 * 8, 512), ReLU(), Linear(512, 10),
+  ])
+  return [
+    [
+      "workload": "cnn c32-c32-p-c64-c64-p-fc512-fc10 b64 adam",
+      "samples_per_s": try trainingRate(cnn, input: [3, 32, 32], batch: 64, seconds: seconds),
+    ]
+  ]
+}
+
+/// Runs the PyTorch/numpy reference script and returns its JSON lines by workload.
+func referenceFigures(python: String, script: String, only: String?, seconds: Double) throws -> [String: [String: Any]] {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: python)
+  process.arguments =
+    [script, "--json", "--seconds", String(seconds), "--threads", String(EngineThreads.count)] + (only.map { ["--only", $0] } ?? [])
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  do { try process.run() } catch { throw BenchError.reference("cannot start \(python): \(error.localizedDescription)") }
+  let output = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  guard process.terminationStatus == 0 else { throw BenchError.reference("\(python) \(script) exited with status \(process.terminationStatus)") }
+  var rows: [String: [String: Any]] = [:]
+  for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+    if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = object["workload"] as? String {
+      rows[name] = object
+    }
+  }
+  return rows
+}
+
+func printJSON(_ object: [String: Any]) {
+  let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+  FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+do {
+  let options = try Options(Array(CommandLine.arguments.dropFirst()))
+  var rows: [[String: Any]] = []
+  let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmUsesAVX2 ? "avx2+fma" : "portable"]
+  printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
+  for (name, run) in [("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload)] where options.only == nil || options.only == name {
+    for row in try run(options.seconds) {
+      if options.reference == nil { printJSON(row) }
+      rows.append(row)
+    }
+  }
+  if let python = options.reference {
+    let reference = try referenceFigures(python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)
+    for var row in rows {
+      let name = row["workload"] as! String
+      if let ours = row["gflops"] as? Double, let ref = reference[name]?["numpy_gflops"] as? Double {
+        row["numpy_gflops"] = ref
+        row["ratio_vs_numpy"] = ours / ref
+        if let torch = reference[name]?["torch_gflops"] as? Double { row["torch_gflops"] = torch }
+      }
+      if let ours = row["samples_per_s"] as? Double, let ref = reference[name]?["torch_samples_per_s"] as? Double {
+        row["torch_samples_per_s"] = ref
+        row["ratio_vs_torch"] = ours / ref
+      }
+      printJSON(row)
+    }
+  }
+} catch {
+  FileHandle.standardError.write(Data("\(error)\n".utf8))
+  exit(2)
+}

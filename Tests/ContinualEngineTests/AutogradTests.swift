@@ -11,7 +11,10 @@ import Testing
     let w = tape.variable(try Tensor(rows: [[1, -1], [0.5, 1]]))
     let h = try x.matmul(w).relu()
     let loss = h.squaredNorm()
-    let (dh, dw) = try { let g = try tape.gradients(of: loss, withRespectTo: h, w); return (g[0], g[1]) }()
+    let (dh, dw) = try {
+      let g = try tape.gradients(of: loss, withRespectTo: h, w)
+      return (g[0], g[1])
+    }()
     #expect(h.value.scalars == [2, 1])
     #expect(dh.scalars == [4, 2])
     // ∂loss/∂w = xᵀ · dh = [[4, 2], [8, 4]]

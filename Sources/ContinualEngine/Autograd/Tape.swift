@@ -63,6 +63,7 @@ public final class Tape {
   ///   - value: The operation's output.
   ///   - inputs: The operands, by tape index.
   ///   - backward: Given the gradient of the output, adds each needed input's gradient to the context.
+  /// - Returns: The output as a variable on this tape.
   func record(
     _ value: Tensor, inputs: [Variable], backward: @escaping (Tensor, inout BackwardContext) -> Void
   ) -> Variable {

@@ -67,6 +67,7 @@ extension Variable {
   ///   - rate: The probability of dropping an element, in `[0, 1)`.
   ///   - training: Whether to drop (training) or pass through (evaluation).
   ///   - rng: The generator the mask is drawn from.
+  /// - Returns: The input with dropped elements zeroed and the rest rescaled.
   /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` for a rate outside `[0, 1)`.
   public func dropout(rate: Float, training: Bool, using rng: inout SeededGenerator) throws -> Variable {
     guard rate >= 0 && rate < 1 else { throw TensorError.invalidArgument(operation: "dropout", reason: "rate \(rate) is outside [0, 1)") }

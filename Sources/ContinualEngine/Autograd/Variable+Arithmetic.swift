@@ -62,6 +62,7 @@ extension Variable {
   ///   - other: The right operand.
   ///   - transposingSelf: Use `selfᵀ` as the left operand.
   ///   - transposingOther: Use `otherᵀ` as the right operand (a `Linear` layer computes `x · Wᵀ`).
+  /// - Returns: The `[m, n]` product.
   /// - Throws: ``TensorError`` when an operand is not rank 2 or the inner dimensions differ.
   /// - Complexity: `2·m·n·k` for the forward pass and twice that for the backward pass.
   public func matmul(_ other: Variable, transposingSelf: Bool = false, transposingOther: Bool = false) throws -> Variable {

@@ -20,7 +20,8 @@ extension Variable {
     }
     let g = try ConvolutionGeometry.make(operation: operation, input: shape, kernel: (w.shape[2], w.shape[3]), stride: stride, padding: padding)
     guard w.shape[1] == g.channels else {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [shape, w.shape], reason: "input has \(g.channels) channels but the weight expects \(w.shape[1])")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [shape, w.shape], reason: "input has \(g.channels) channels but the weight expects \(w.shape[1])")
     }
     if let bias, bias.shape != [w.shape[0]] {
       throw TensorError.shapeMismatch(operation: operation, shapes: [w.shape, bias.shape], reason: "bias must have shape [\(w.shape[0])]")
@@ -46,6 +47,7 @@ extension Variable {
   ///   - size: The window's height and width.
   ///   - stride: The step between windows; defaults to `size`.
   ///   - padding: Border positions that never win the maximum.
+  /// - Returns: `[batch, channels, H', W']` with the maximum of each window.
   /// - Throws: ``TensorError`` for a wrong rank or a window larger than the input.
   public func maxPooled2D(size: Int, stride: Int? = nil, padding: Int = 0) throws -> Variable {
     let g = try ConvolutionGeometry.make(operation: "maxPool2d", input: shape, kernel: (size, size), stride: stride ?? size, padding: padding)

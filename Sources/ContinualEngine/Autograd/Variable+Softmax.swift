@@ -123,7 +123,8 @@ public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? =
 public func klDivergence(target: Variable, input: Variable, temperature: Float = 1) throws -> Variable {
   let operation = "klDivergence"
   guard target.shape == input.shape, input.shape.count == 2 else {
-    throw TensorError.shapeMismatch(operation: operation, shapes: [target.shape, input.shape], reason: "expected two [batch, classes] tensors of the same shape")
+    throw TensorError.shapeMismatch(
+      operation: operation, shapes: [target.shape, input.shape], reason: "expected two [batch, classes] tensors of the same shape")
   }
   guard temperature > 0 else { throw TensorError.invalidArgument(operation: operation, reason: "temperature \(temperature) must be positive") }
   let batch = input.shape[0], n = input.shape[1]
@@ -134,12 +135,12 @@ public func klDivergence(target: Variable, input: Variable, temperature: Float =
   do {
     let lp = logP.storage.base, lq = logQ.storage.base
     for b in 0..<batch {
-    var s: Float = 0
-    for c in 0..<n {
-      let k = b * n + c
-      s += Foundation.exp(lp[k]) * (lp[k] - lq[k])
-    }
-    perSample[b] = s
+      var s: Float = 0
+      for c in 0..<n {
+        let k = b * n + c
+        s += Foundation.exp(lp[k]) * (lp[k] - lq[k])
+      }
+      perSample[b] = s
     }
   }
   let value = perSample.reduce(0, +) / Float(max(batch, 1))

@@ -2,9 +2,10 @@ import _ContinualKernels
 
 /// Multiplies row-major matrices with the blocked C kernel, splitting the output across threads.
 ///
-/// Computes `C = alpha · op(A) · op(B) + beta · C` where `op(A)` is `m × k` and `op(B)` is `k × n`.
-/// - Parameter parallel: Whether to split the work across ``EngineThreads/count`` threads; kernels that
-///   already run per-thread (convolution over a batch) pass `false`.
+/// Computes `C = alpha · op(A) · op(B) + beta · C` where `op(A)` is `m × k` and `op(B)` is `k × n`,
+/// all row-major with leading dimensions `lda`, `ldb`, `ldc` (see `ck_sgemm`). With `parallel`, the
+/// work is split across ``EngineThreads/count`` threads; kernels that already run per thread
+/// (convolution over a batch) pass `false`.
 func gemm(
   transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -25,8 +26,9 @@ func gemm(
     parallelForEach(ranges.count) { part in
       let r = ranges[part]
       let bOffset = tb ? r.lowerBound * ldb : r.lowerBound
-      ck_sgemm(ta ? 1 : 0, tb ? 1 : 0, m, r.count, k, alpha, pa.base, lda, pb.base + bOffset, ldb, beta,
-               pc.base + r.lowerBound, ldc)
+      ck_sgemm(
+        ta ? 1 : 0, tb ? 1 : 0, m, r.count, k, alpha, pa.base, lda, pb.base + bOffset, ldb, beta,
+        pc.base + r.lowerBound, ldc)
     }
   } else {
     // Split rows of C: each thread reads its own rows of op(A) and all of op(B).
@@ -34,8 +36,9 @@ func gemm(
     parallelForEach(ranges.count) { part in
       let r = ranges[part]
       let aOffset = ta ? r.lowerBound : r.lowerBound * lda
-      ck_sgemm(ta ? 1 : 0, tb ? 1 : 0, r.count, n, k, alpha, pa.base + aOffset, lda, pb.base, ldb, beta,
-               pc.base + r.lowerBound * ldc, ldc)
+      ck_sgemm(
+        ta ? 1 : 0, tb ? 1 : 0, r.count, n, k, alpha, pa.base + aOffset, lda, pb.base, ldb, beta,
+        pc.base + r.lowerBound * ldc, ldc)
     }
   }
 }

@@ -40,7 +40,8 @@ public struct Conv2d: Layer {
     guard shape.count == 3, shape[0] == inChannels else {
       throw TensorError.shapeMismatch(operation: description, shapes: [shape], reason: "expects samples of shape [\(inChannels), height, width]")
     }
-    let g = try ConvolutionGeometry.make(operation: description, input: [1] + shape, kernel: (kernelSize, kernelSize), stride: stride, padding: padding)
+    let g = try ConvolutionGeometry.make(
+      operation: description, input: [1] + shape, kernel: (kernelSize, kernelSize), stride: stride, padding: padding)
     return [outChannels, g.outputHeight, g.outputWidth]
   }
 

@@ -60,6 +60,7 @@ public protocol Layer: Sendable, CustomStringConvertible {
   ///   - input: A batch whose first dimension is the batch size.
   ///   - weights: Exactly `parameterSpecs.count` variables, shaped as the specs say.
   ///   - context: The mode and random generator.
+  /// - Returns: The batch of outputs.
   /// - Throws: ``TensorError`` when shapes do not fit.
   func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable
 }

@@ -41,7 +41,8 @@ public struct Linear: Layer {
   /// `[outputs]` for an input of `[inputs]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape == [inputCount] else {
-      throw TensorError.shapeMismatch(operation: "Linear(\(inputCount), \(outputCount))", shapes: [shape], reason: "expects samples of shape [\(inputCount)]")
+      throw TensorError.shapeMismatch(
+        operation: "Linear(\(inputCount), \(outputCount))", shapes: [shape], reason: "expects samples of shape [\(inputCount)]")
     }
     return [outputCount]
   }

@@ -33,7 +33,8 @@ public struct Model: Sendable {
         throw TensorError.invalidArgument(operation: "Model", reason: "missing parameter '\(spec.name)' (shape \(spec.shape))")
       }
       guard tensor.shape == spec.shape else {
-        throw TensorError.shapeMismatch(operation: "Model", shapes: [spec.shape, tensor.shape], reason: "parameter '\(spec.name)' has the wrong shape")
+        throw TensorError.shapeMismatch(
+          operation: "Model", shapes: [spec.shape, tensor.shape], reason: "parameter '\(spec.name)' has the wrong shape")
       }
     }
     self.architecture = architecture
@@ -66,6 +67,7 @@ public struct Model: Sendable {
   ///   - tape: The tape to record on; its ``Tape/isRecording`` decides whether gradients are possible.
   ///   - training: Whether dropout is active.
   ///   - rng: The generator for dropout masks.
+  /// - Returns: The recorded weights, every layer's output and the final output.
   /// - Throws: ``TensorError`` when the input does not fit the architecture.
   public func forward(_ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0)) throws -> Pass {
     let weights = tape.variables(parameters.tensors)

@@ -92,7 +92,8 @@ public struct NamedTensors: Sendable, Equatable, CustomStringConvertible {
   public func requireSameNames(_ other: NamedTensors, operation: String) throws {
     guard names == other.names else {
       let missing = Set(names).symmetricDifference(other.names).sorted().prefix(5)
-      throw TensorError.invalidArgument(operation: operation, reason: "parameter names differ (\(missing.isEmpty ? "order differs" : "e.g. \(missing.joined(separator: ", "))"))")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "parameter names differ (\(missing.isEmpty ? "order differs" : "e.g. \(missing.joined(separator: ", "))"))")
     }
     for (name, (a, b)) in zip(names, zip(tensors, other.tensors)) where a.shape != b.shape {
       throw TensorError.shapeMismatch(operation: operation, shapes: [a.shape, b.shape], reason: "'\(name)' has different shapes")

@@ -19,7 +19,9 @@ public struct ELU: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Applies the ELU.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.elu(alpha: alpha) }
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    input.elu(alpha: alpha)
+  }
   /// `ELU(alpha: …)`.
   public var description: String { "ELU(alpha: \(alpha))" }
 }
@@ -91,7 +93,9 @@ public struct MaxPool2d: Layer {
   }
   /// `[C, H', W']` for `[C, H, W]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
-    guard shape.count == 3 else { throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape) }
+    guard shape.count == 3 else {
+      throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
+    }
     let g = try ConvolutionGeometry.make(operation: description, input: [1] + shape, kernel: (size, size), stride: stride, padding: 0)
     return [shape[0], g.outputHeight, g.outputWidth]
   }

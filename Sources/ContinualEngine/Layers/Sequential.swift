@@ -59,7 +59,8 @@ public struct Sequential: Layer {
       throw TensorError.invalidArgument(operation: "Sequential", reason: "expected \(specs.count) weights, got \(weights.count)")
     }
     for (spec, weight) in zip(specs, weights) where spec.shape != weight.shape {
-      throw TensorError.shapeMismatch(operation: "Sequential", shapes: [spec.shape, weight.shape], reason: "weight '\(spec.name)' has the wrong shape")
+      throw TensorError.shapeMismatch(
+        operation: "Sequential", shapes: [spec.shape, weight.shape], reason: "weight '\(spec.name)' has the wrong shape")
     }
     var x = input
     var activations: [Variable] = []

@@ -40,7 +40,9 @@ public enum SafeTensors {
     for (name, tensor) in zip(tensors.names, tensors.tensors) {
       guard name != "__metadata__" else { throw SafeTensorsError.invalidName(name) }
       let bytes = tensor.count * 4
-      entries.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+      entries.append(
+        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+      )
       offset += bytes
     }
     var header = Array("{\(entries.joined(separator: ","))}".utf8)
@@ -135,7 +137,11 @@ public enum SafeTensors {
       }
       let (bytes, overflow2) = count.multipliedReportingOverflow(by: dtype.size)
       guard !overflow, !overflow2, bytes == offsets[1] - offsets[0] else {
-        throw SafeTensorsError.invalidEntry(name: name, reason: "shape \(shape) of \(dtypeName) needs \(overflow || overflow2 ? "too many" : String(bytes)) bytes but data_offsets span \(offsets[1] - offsets[0])")
+        throw SafeTensorsError.invalidEntry(
+          name: name,
+          reason:
+            "shape \(shape) of \(dtypeName) needs \(overflow || overflow2 ? "too many" : String(bytes)) bytes but data_offsets span \(offsets[1] - offsets[0])"
+        )
       }
       entries.append((name, dtype, shape, offsets[0], offsets[1]))
     }
@@ -144,7 +150,8 @@ public enum SafeTensors {
     var expected = 0
     for entry in entries {
       guard entry.begin == expected else {
-        throw SafeTensorsError.invalidEntry(name: entry.name, reason: "data starts at byte \(entry.begin) but the previous tensor ends at \(expected) (gap or overlap)")
+        throw SafeTensorsError.invalidEntry(
+          name: entry.name, reason: "data starts at byte \(entry.begin) but the previous tensor ends at \(expected) (gap or overlap)")
       }
       expected = entry.end
     }

@@ -17,13 +17,15 @@ struct ConvolutionGeometry: Sendable {
       throw TensorError.rankMismatch(operation: operation, expected: "an input of shape [batch, channels, height, width]", shape: input)
     }
     guard stride >= 1, padding >= 0, kernel.0 >= 1, kernel.1 >= 1 else {
-      throw TensorError.invalidArgument(operation: operation, reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
     }
     let g = ConvolutionGeometry(
       batch: input[0], channels: input[1], height: input[2], width: input[3],
       kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding)
     guard input[2] + 2 * padding >= kernel.0, input[3] + 2 * padding >= kernel.1 else {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [input], reason: "the \(kernel.0)×\(kernel.1) window is larger than the padded input")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [input], reason: "the \(kernel.0)×\(kernel.1) window is larger than the padded input")
     }
     return g
   }
@@ -112,8 +114,9 @@ extension Tensor {
       for n in chunks[part] {
         g.im2col(x.base + n * g.channels * g.inputPlane, cols)
         let dst = o.base + n * outChannels * g.outputPlane
-        gemm(transposeA: false, transposeB: false, m: outChannels, n: g.outputPlane, k: g.patchSize,
-             a: w.base, lda: g.patchSize, b: cols, ldb: g.outputPlane, c: dst, ldc: g.outputPlane, parallel: false)
+        gemm(
+          transposeA: false, transposeB: false, m: outChannels, n: g.outputPlane, k: g.patchSize,
+          a: w.base, lda: g.patchSize, b: cols, ldb: g.outputPlane, c: dst, ldc: g.outputPlane, parallel: false)
         if let b {
           for oc in 0..<outChannels {
             let v = b.base[oc], line = dst + oc * g.outputPlane
@@ -146,13 +149,15 @@ extension Tensor {
         let dyn = dy.base + n * outChannels * g.outputPlane
         if let dw {
           g.im2col(x.base + n * g.channels * g.inputPlane, cols)
-          gemm(transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.outputPlane,
-               a: dyn, lda: g.outputPlane, b: cols, ldb: g.outputPlane, beta: 1,
-               c: dw.base + part * outChannels * g.patchSize, ldc: g.patchSize, parallel: false)
+          gemm(
+            transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.outputPlane,
+            a: dyn, lda: g.outputPlane, b: cols, ldb: g.outputPlane, beta: 1,
+            c: dw.base + part * outChannels * g.patchSize, ldc: g.patchSize, parallel: false)
         }
         if let dx {
-          gemm(transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: outChannels,
-               a: w.base, lda: g.patchSize, b: dyn, ldb: g.outputPlane, c: cols, ldc: g.outputPlane, parallel: false)
+          gemm(
+            transposeA: true, transposeB: false, m: g.patchSize, n: g.outputPlane, k: outChannels,
+            a: w.base, lda: g.patchSize, b: dyn, ldb: g.outputPlane, c: cols, ldc: g.outputPlane, parallel: false)
           g.col2im(cols, dx.base + n * g.channels * g.inputPlane)
         }
       }

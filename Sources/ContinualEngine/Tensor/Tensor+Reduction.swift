@@ -43,6 +43,7 @@ extension Tensor {
   /// - Parameters:
   ///   - axes: The axes to reduce; negative values count from the end.
   ///   - keepingDimensions: Whether reduced axes stay as size-1 dimensions.
+  /// - Returns: The sums.
   /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis out of range.
   public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) throws -> Tensor {
     let axes = try normalisedAxes(axes, operation: "sum(alongAxes:)")
@@ -109,6 +110,7 @@ extension Tensor {
   /// For logits of shape `[batch, classes]` this gives the predicted class of each sample.
   /// - Parameter columns: Restricts the search to these columns; the returned indices are still
   ///   absolute column indices.
+  /// - Returns: One column index per row.
   public func argmaxAlongLastAxis(columns: Range<Int>? = nil) -> [Int] {
     let width = shape.last ?? 1
     let columns = columns ?? 0..<width

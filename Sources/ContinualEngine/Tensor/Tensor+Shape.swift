@@ -29,7 +29,8 @@ extension Tensor {
   ///   permutation of `0..<rank`.
   public func permuted(_ permutation: [Int]) throws -> Tensor {
     guard permutation.sorted() == Array(0..<rank) else {
-      throw TensorError.invalidArgument(operation: "permuted", reason: "\(permutation) is not a permutation of the axes 0..<\(rank) of shape \(shape)")
+      throw TensorError.invalidArgument(
+        operation: "permuted", reason: "\(permutation) is not a permutation of the axes 0..<\(rank) of shape \(shape)")
     }
     if permutation == Array(0..<rank) { return self }
     if rank == 2 { return Tensor.transpose2D(self) }

@@ -1,0 +1,2 @@
+// The system zlib, used to read gzipped dataset files.
+#include <zlib.h>
