@@ -83,6 +83,25 @@ import Testing
     try Self.check([x]) { _, v in try crossEntropy(logits: v[0], labels: [2, 3, 3, 2], classes: 2..<4, reduction: reduction) }
   }
 
+  @Test func crossEntropyWithOneClassRangePerRow() throws {
+    let x = TestData.uniform([3, 6], in: -2...2, seed: 31)
+    try Self.check([x]) { _, v in try crossEntropy(logits: v[0], labels: [1, 3, 5], rowClasses: [0..<2, 2..<4, 0..<6]) }
+    // Hand-computed: logits (2, 0) with label 0 → log(1 + e⁻²) = 0.126928.
+    let tape = Tape()
+    let z = tape.variable(try Tensor(rows: [[1, 0, 2, 0]]))
+    let loss = try crossEntropy(logits: z, labels: [2], rowClasses: [2..<4])
+    #expect(Swift.abs(loss.value.scalar - 0.126928) < 1e-6)
+  }
+
+  @Test func weightedSquaredDistance() throws {
+    let x = TestData.uniform([4, 3], seed: 32), a = TestData.uniform([4, 3], seed: 33), w = TestData.uniform([4, 3], in: 0...2, seed: 34)
+    try Self.check([x]) { _, v in try v[0].weightedSquaredDistance(to: a, weights: w) }
+    // Hand-computed: w = (1, 2), x − a = (0.5, −1) → 0.25 + 2 = 2.25.
+    let tape = Tape()
+    let y = try tape.variable(Tensor([1.5, 0])).weightedSquaredDistance(to: Tensor([1, 1]), weights: Tensor([1, 2]))
+    #expect(y.value.scalar == 2.25)
+  }
+
   @Test(arguments: [Float(1), 2, 0.5])
   func klDivergenceBothArguments(temperature: Float) throws {
     let t = TestData.uniform([3, 4], in: -2...2, seed: 13), s = TestData.uniform([3, 4], in: -2...2, seed: 14)

@@ -72,39 +72,72 @@ extension Variable {
 /// - Throws: ``TensorError`` for a wrong rank, a label count that differs from the batch, or a label
 ///   outside `classes`.
 public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? = nil, reduction: Reduction = .mean) throws -> Variable {
+  guard logits.shape.count == 2 else {
+    throw TensorError.rankMismatch(operation: "crossEntropy", expected: "logits of shape [batch, classes]", shape: logits.shape)
+  }
+  let range = classes ?? 0..<logits.shape[1]
+  return try crossEntropy(logits: logits, labels: labels, rowClasses: [Range<Int>](repeating: range, count: logits.shape[0]), reduction: reduction)
+}
+
+/// The cross-entropy where each row's softmax covers its own range of columns.
+///
+/// Multi-head and class-incremental training mix samples from several tasks in one batch (replay,
+/// joint training); each sample is scored by its own task's head.
+///
+/// - Parameters:
+///   - logits: A `[batch, classes]` variable.
+///   - labels: One absolute class index per row, inside that row's range.
+///   - rowClasses: One non-empty column range per row.
+///   - reduction: Mean (default) or sum over the batch.
+/// - Returns: A scalar variable.
+/// - Throws: ``TensorError`` for a wrong rank, mismatched counts, an empty or out-of-bounds range, or
+///   a label outside its row's range.
+public func crossEntropy(logits: Variable, labels: [Int], rowClasses: [Range<Int>], reduction: Reduction = .mean) throws -> Variable {
   let operation = "crossEntropy"
   guard logits.shape.count == 2 else {
     throw TensorError.rankMismatch(operation: operation, expected: "logits of shape [batch, classes]", shape: logits.shape)
   }
   let (batch, width) = (logits.shape[0], logits.shape[1])
-  let classes = classes ?? 0..<width
-  guard classes.lowerBound >= 0, classes.upperBound <= width, !classes.isEmpty else {
-    throw TensorError.invalidArgument(operation: operation, reason: "class range \(classes) is not a non-empty part of 0..<\(width)")
+  guard labels.count == batch, rowClasses.count == batch else {
+    throw TensorError.invalidArgument(operation: operation, reason: "\(labels.count) labels and \(rowClasses.count) class ranges for a batch of \(batch)")
   }
-  guard labels.count == batch else {
-    throw TensorError.invalidArgument(operation: operation, reason: "\(labels.count) labels for a batch of \(batch)")
+  for (row, (label, range)) in zip(labels, rowClasses).enumerated() {
+    guard range.lowerBound >= 0, range.upperBound <= width, !range.isEmpty else {
+      throw TensorError.invalidArgument(operation: operation, reason: "class range \(range) of row \(row) is not a non-empty part of 0..<\(width)")
+    }
+    guard range.contains(label) else {
+      throw TensorError.invalidArgument(operation: operation, reason: "label \(label) of row \(row) is outside the class range \(range)")
+    }
   }
-  if let bad = labels.first(where: { !classes.contains($0) }) {
-    throw TensorError.invalidArgument(operation: operation, reason: "label \(bad) is outside the class range \(classes)")
-  }
-  let logSoftmax = try logits.value.slice(alongAxis: 1, range: classes).logSoftmax(alongAxis: 1)
-  let n = classes.count
-  var total: Float = 0
-  logSoftmax.withUnsafeBufferPointer { lp in
-    for (row, label) in labels.enumerated() { total -= lp[row * n + label - classes.lowerBound] }
+  // Per-row log-softmax over the row's range; probabilities kept for the backward pass.
+  let probabilities = Tensor(shape: [batch, width], repeating: 0)
+  var total: Double = 0
+  let z = logits.value
+  z.withUnsafeBufferPointer { zp in
+    let p = probabilities.storage.base
+    for row in 0..<batch {
+      let range = rowClasses[row], base = row * width
+      var m = -Float.infinity
+      for c in range { m = max(m, zp[base + c]) }
+      var sum: Float = 0
+      for c in range {
+        let e = Foundation.exp(zp[base + c] - m)
+        p[base + c] = e
+        sum += e
+      }
+      for c in range { p[base + c] /= sum }
+      total -= Double(zp[base + labels[row]] - m - Foundation.log(sum))
+    }
   }
   let scale: Float = reduction == .mean ? 1 / Float(max(batch, 1)) : 1
   let i = logits.index
-  return logits.tape.record(Tensor(total * scale), inputs: [logits]) { g, context in
-    // d/dz = (softmax − onehot) · scale, inside the class range; zero elsewhere.
+  return logits.tape.record(Tensor(Float(total) * scale), inputs: [logits]) { g, context in
+    // d/dz = (softmax − onehot) · scale inside each row's range; zero elsewhere.
     let factor = g.scalar * scale
-    let full = Tensor(shape: [batch, width], repeating: 0)
-    let o = full.storage.base, lp = logSoftmax.storage.base  // the closure keeps `logSoftmax` alive
-    for row in 0..<batch {
-      for c in 0..<n { o[row * width + classes.lowerBound + c] = Foundation.exp(lp[row * n + c]) * factor }
-      o[row * width + labels[row]] -= factor
-    }
-    context.accumulate(full, into: i)
+    let d = probabilities * factor
+    let o = d.storage.base
+    for row in 0..<batch { o[row * width + labels[row]] -= factor }
+    context.accumulate(d, into: i)
   }
 }
 

@@ -42,6 +42,19 @@ public struct Tensor: @unchecked Sendable {
     self.storage = TensorStorage(count: shape.reduce(1, *), repeating: value)
   }
 
+  /// Creates a tensor whose elements are written by `body`, without zero-filling first.
+  ///
+  /// `body` must set every element.
+  ///
+  /// ```swift
+  /// let squares = Tensor(shape: [4]) { buffer in for i in buffer.indices { buffer[i] = Float(i * i) } }
+  /// ```
+  public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
+    self.init(uninitializedShape: shape)
+    try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
+  }
+
   /// Creates a tensor of zeros.
   public static func zeros(_ shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
 
