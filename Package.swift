@@ -8,7 +8,7 @@ import PackageDescription
 
 /// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
 /// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
-let algorithms: [String] = []
+let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS"]
 
 var targets: [Target] = [
   // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
@@ -19,7 +19,7 @@ var targets: [Target] = [
     path: "Sources/ContinualEngine"
   ),
   // The shared test kit: gradient checks and deterministic data, used by every test target.
-  .target(name: "ContinualTesting", dependencies: ["ContinualEngine"], path: "Sources/ContinualTesting"),
+  .target(name: "ContinualTesting", dependencies: ["ContinualEngine", "ContinualCore"], path: "Sources/ContinualTesting"),
   // The system zlib (present wherever Swift is installed), for gzipped IDX files.
   .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
   .target(
@@ -31,6 +31,31 @@ var targets: [Target] = [
     name: "ContinualDataTests",
     dependencies: ["ContinualData", "ContinualTesting"],
     path: "Tests/ContinualDataTests"
+  ),
+  .target(
+    name: "ContinualCore",
+    dependencies: ["ContinualEngine", "ContinualData"],
+    path: "Sources/ContinualCore"
+  ),
+  .testTarget(
+    name: "ContinualCoreTests",
+    dependencies: ["ContinualCore", "ContinualTesting"],
+    path: "Tests/ContinualCoreTests"
+  ),
+  .target(
+    name: "ContinualReport",
+    dependencies: ["ContinualCore"],
+    path: "Sources/ContinualReport"
+  ),
+  .testTarget(
+    name: "ContinualReportTests",
+    dependencies: ["ContinualReport"],
+    path: "Tests/ContinualReportTests"
+  ),
+  .executableTarget(
+    name: "continual",
+    dependencies: ["ContinualCore", "ContinualReport"] + algorithms.map { .target(name: $0) },
+    path: "Sources/continual"
   ),
   .executableTarget(
     name: "continual-bench",
@@ -59,6 +84,9 @@ let package = Package(
   products: [
     .library(name: "ContinualEngine", targets: ["ContinualEngine"]),
     .library(name: "ContinualData", targets: ["ContinualData"]),
+    .library(name: "ContinualCore", targets: ["ContinualCore"]),
+    .library(name: "ContinualReport", targets: ["ContinualReport"]),
+    .executable(name: "continual", targets: ["continual"]),
     .executable(name: "continual-bench", targets: ["continual-bench"]),
   ],
   targets: targets

@@ -1,0 +1,178 @@
+/// A hyperparameter an algorithm accepts, with its default and valid values.
+public struct Hyperparameter: Sendable, Equatable {
+  /// The values a hyperparameter may take.
+  public enum Kind: Sendable, Equatable {
+    /// A real number in a closed range.
+    case real(ClosedRange<Double>)
+    /// A whole number in a closed range.
+    case integer(ClosedRange<Int>)
+    /// One of a fixed set of words.
+    case choice([String])
+    /// `true` or `false`.
+    case boolean
+  }
+
+  /// The name after the component prefix (`lambda` in `ewc.lambda`).
+  public var name: String
+  /// The default, as it would be written on the command line.
+  public var defaultValue: String
+  /// What it means.
+  public var summary: String
+  /// The valid values.
+  public var kind: Kind
+
+  /// Creates a hyperparameter description.
+  public init(_ name: String, default defaultValue: String, _ summary: String, kind: Kind) {
+    self.name = name
+    self.defaultValue = defaultValue
+    self.summary = summary
+    self.kind = kind
+  }
+
+  /// The valid values, for messages and `continual list`.
+  public var validValues: String {
+    switch kind {
+    case .real(let r): "a number in [\(r.lowerBound), \(r.upperBound)]"
+    case .integer(let r): "a whole number in [\(r.lowerBound), \(r.upperBound)]"
+    case .choice(let words): "one of " + words.joined(separator: ", ")
+    case .boolean: "true or false"
+    }
+  }
+
+  /// Checks a textual value.
+  ///
+  /// - Throws: ``SettingsError/invalidValue(key:value:expected:)`` naming the valid values.
+  public func validate(_ value: String, component: String) throws {
+    let key = "\(component).\(name)"
+    let ok: Bool
+    switch kind {
+    case .real(let r): ok = Double(value).map { r.contains($0) } ?? false
+    case .integer(let r): ok = Int(value).map { r.contains($0) } ?? false
+    case .choice(let words): ok = words.contains(value)
+    case .boolean: ok = value == "true" || value == "false"
+    }
+    if !ok { throw SettingsError.invalidValue(key: key, value: value, expected: validValues) }
+  }
+}
+
+/// A component's hyperparameter values, validated against its declared ``Hyperparameter``s.
+///
+/// ```swift
+/// let settings = try Settings(component: "ewc", declared: EWC.hyperparameters, given: ["lambda": "500"])
+/// let lambda = settings.real("lambda")   // 500, or the default when not given
+/// ```
+public struct Settings: Sendable, Equatable {
+  /// The component name (`ewc`).
+  public var component: String
+  /// Every declared hyperparameter's value (given or default).
+  public private(set) var values: [String: String]
+
+  /// Validates given values against the declarations, filling in defaults.
+  ///
+  /// - Throws: ``SettingsError`` for an unknown name (with the nearest valid name) or an invalid value.
+  public init(component: String, declared: [Hyperparameter], given: [String: String]) throws {
+    self.component = component
+    var values: [String: String] = [:]
+    for h in declared { values[h.name] = h.defaultValue }
+    for (name, value) in given.sorted(by: { $0.key < $1.key }) {
+      guard let h = declared.first(where: { $0.name == name }) else {
+        throw SettingsError.unknownKey(
+          key: "\(component).\(name)", valid: declared.map { "\(component).\($0.name)" },
+          suggestion: nearest(name, in: declared.map(\.name)).map { "\(component).\($0)" })
+      }
+      try h.validate(value, component: component)
+      values[name] = value
+    }
+    self.values = values
+  }
+
+  /// A real-valued setting (declared as `.real`).
+  public func real(_ name: String) -> Double { Double(values[name] ?? "") ?? .nan }
+  /// A real-valued setting as `Float`.
+  public func float(_ name: String) -> Float { Float(real(name)) }
+  /// A whole-number setting (declared as `.integer`).
+  public func integer(_ name: String) -> Int { Int(values[name] ?? "") ?? 0 }
+  /// A word setting (declared as `.choice`).
+  public func word(_ name: String) -> String { values[name] ?? "" }
+  /// A boolean setting (declared as `.boolean`).
+  public func boolean(_ name: String) -> Bool { values[name] == "true" }
+}
+
+/// A bad `--set` value or name.
+public enum SettingsError: Error, Equatable, CustomStringConvertible {
+  /// No such hyperparameter.
+  case unknownKey(key: String, valid: [String], suggestion: String?)
+  /// The value is not valid for the hyperparameter.
+  case invalidValue(key: String, value: String, expected: String)
+
+  /// Names the key, the valid choices and the nearest valid name.
+  public var description: String {
+    switch self {
+    case .unknownKey(let key, let valid, let suggestion):
+      "unknown setting '\(key)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+        + (valid.isEmpty ? " (this component takes no settings)" : " (valid: \(valid.joined(separator: ", ")))")
+    case .invalidValue(let key, let value, let expected): "invalid value '\(value)' for \(key): expected \(expected)"
+    }
+  }
+}
+
+/// What an algorithm contributes to a run.
+public struct AlgorithmComponents: Sendable {
+  /// Regularisers stacked on the task loss.
+  public var regularisers: [any Regulariser]
+  /// A data regime other than sequential, if the algorithm needs one (joint training).
+  public var dataRegime: DataRegime?
+
+  /// Creates the components.
+  public init(regularisers: [any Regulariser] = [], dataRegime: DataRegime? = nil) {
+    self.regularisers = regularisers
+    self.dataRegime = dataRegime
+  }
+}
+
+/// A continual-learning algorithm as the command-line tool and the composition layer see it: a name,
+/// its hyperparameters, and how to build its components from settings.
+///
+/// Each algorithm target declares one conforming type; stacks such as `ewc+si` combine the
+/// components of several.
+///
+/// ```swift
+/// public enum L2Anchor: Algorithm {
+///   public static let name = "l2"
+///   public static let summary = "Plain L2 pull towards the previous task's weights."
+///   public static let hyperparameters = [Hyperparameter("lambda", default: "0.1", "strength", kind: .real(0...1e12))]
+///   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+///     AlgorithmComponents(regularisers: [L2ToAnchor(strength: settings.float("lambda"))])
+///   }
+/// }
+/// ```
+public protocol Algorithm {
+  /// The name used on the command line (`ewc`).
+  static var name: String { get }
+  /// One line on what it does and where it comes from.
+  static var summary: String { get }
+  /// The hyperparameters, with defaults.
+  static var hyperparameters: [Hyperparameter] { get }
+  /// Builds the algorithm's components.
+  ///
+  /// - Parameter settings: Validated hyperparameter values.
+  /// - Returns: The regularisers and data regime.
+  /// - Throws: When the settings are inconsistent.
+  static func components(_ settings: Settings) throws -> AlgorithmComponents
+}
+
+/// The valid name closest to `name` by edit distance, if it is close enough to be a likely typo.
+public func nearest(_ name: String, in candidates: [String]) -> String? {
+  func distance(_ a: [Character], _ b: [Character]) -> Int {
+    var previous = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+      var current = [i + 1]
+      for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+      previous = current
+    }
+    return previous[b.count]
+  }
+  let scored = candidates.map { ($0, distance(Array(name.lowercased()), Array($0.lowercased()))) }
+  guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
+  return best.0
+}

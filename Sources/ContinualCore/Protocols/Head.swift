@@ -1,0 +1,83 @@
+import ContinualEngine
+
+/// How many classes each task has and where each task's classes sit in the network's outputs.
+///
+/// Task `t` owns output columns `offset(t)..<offset(t) + classCounts[t]` whenever outputs are laid out
+/// task after task (task- and class-incremental learning).
+public struct TaskLayout: Sendable, Equatable {
+  /// The number of classes of each task, in order.
+  public var classCounts: [Int]
+
+  /// Creates a layout.
+  public init(classCounts: [Int]) { self.classCounts = classCounts }
+
+  /// The number of tasks.
+  public var taskCount: Int { classCounts.count }
+  /// The number of classes over all tasks.
+  public var totalClasses: Int { classCounts.reduce(0, +) }
+  /// The first output column of task `t`.
+  public func offset(_ task: Int) -> Int { classCounts.prefix(task).reduce(0, +) }
+  /// The output columns of task `t`.
+  public func columns(_ task: Int) -> Range<Int> { offset(task)..<offset(task) + classCounts[task] }
+}
+
+/// Maps a network's outputs to a task's loss and predictions.
+///
+/// A head decides which output columns a sample is scored over: one shared set for every task
+/// (domain-incremental), one slice per task (task-incremental, the task id given), or every class
+/// seen so far (class-incremental). Labels reaching a head are always **local** to their task
+/// (`0..<classCounts[task]`); the head maps them to output columns.
+///
+/// ```swift
+/// struct MyHead: Head {
+///   var layout: TaskLayout
+///   var outputCount: Int { layout.totalClasses }
+///   func loss(logits: Variable, for batch: Batch) throws -> Variable {
+///     try crossEntropy(logits: logits, labels: zip(batch.labels, batch.tasks).map { $0 + layout.offset($1) })
+///   }
+///   func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int] {
+///     logits.argmaxAlongLastAxis().map { $0 - layout.offset(task) }
+///   }
+/// }
+/// ```
+public protocol Head: Sendable {
+  /// The number of outputs the network must produce.
+  var outputCount: Int { get }
+
+  /// The task loss of a training batch (samples may come from several tasks, see ``Batch/tasks``).
+  ///
+  /// - Parameters:
+  ///   - logits: The network's `[batch, outputCount]` outputs.
+  ///   - batch: The batch, with local labels and each sample's task.
+  /// - Returns: A scalar variable.
+  /// - Throws: ``TensorError`` when shapes or labels do not fit.
+  func loss(logits: Variable, for batch: Batch) throws -> Variable
+
+  /// The predicted local labels for evaluation samples from `task`.
+  ///
+  /// - Parameters:
+  ///   - logits: The network's `[batch, outputCount]` outputs.
+  ///   - task: The task the samples come from (used only where the scenario gives the task id).
+  ///   - trainedThrough: The last task trained so far (class-incremental heads score all classes seen).
+  /// - Returns: One local label per sample; a prediction outside the task's classes is any value
+  ///   outside `0..<classCounts[task]`.
+  func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int]
+
+  /// The output columns a sample of `task` is scored over while training `currentTask` (the softmax's
+  /// support). Importance estimators that need the model's predictive distribution (the expected
+  /// Fisher) read it here.
+  ///
+  /// - Parameters:
+  ///   - task: The sample's task.
+  ///   - currentTask: The task being trained.
+  /// - Returns: A range of output columns.
+  func columns(forTask task: Int, currentTask: Int) -> Range<Int>
+
+  /// The output column of local label `label` of `task`.
+  ///
+  /// - Parameters:
+  ///   - label: A local label of the task.
+  ///   - task: The task.
+  /// - Returns: The column that represents it.
+  func column(ofLabel label: Int, task: Int) -> Int
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// One finished (or failed) run, as written to a results file: one JSON object per line.
+///
+/// Tables are always computed from records, never from memory, so a sweep split across machines
+/// merges by concatenating record files.
+///
+/// ```json
+/// {"algorithm":"ewc","benchmark":"permuted-builtin","scenario":"domain","seed":1,
+///  "accuracy_matrix":[[0.97,0.11],[0.95,0.96]],"average_accuracy":0.955,"bwt":-0.02,...}
+/// ```
+public struct RunRecord: Codable, Sendable, Equatable {
+  /// The ContinualKit version that produced the record.
+  public var version: String
+  /// A stable identity of the run's full configuration (a hash), for resuming sweeps.
+  public var runID: String
+  /// The benchmark's name, such as `split-mnist`.
+  public var benchmark: String
+  /// `task`, `domain` or `class`.
+  public var scenario: String
+  /// The algorithm stack, such as `ewc` or `slnid+mas`.
+  public var algorithm: String
+  /// The seed.
+  public var seed: UInt64
+  /// Every setting of the run (protocol knobs and hyperparameters), as strings.
+  public var config: [String: String]
+  /// `finished` or `failed`.
+  public var status: String
+  /// Why a failed run failed (task, iteration and the objective term for a divergence).
+  public var failure: String?
+  /// `R[i][j]`: accuracy on task `j` after training task `i` (fractions in [0, 1]).
+  public var accuracyMatrix: [[Double]]
+  /// Accuracy of the untrained model on each task (for forward transfer).
+  public var initialAccuracies: [Double]?
+  /// Mean accuracy over all tasks after the last task.
+  public var averageAccuracy: Double?
+  /// Backward transfer.
+  public var bwt: Double?
+  /// Forward transfer (against the randomly initialised model).
+  public var fwt: Double?
+  /// Average forgetting.
+  public var forgetting: Double?
+  /// Mean of each objective term over each task's last epoch, by task then term name.
+  public var lossTerms: [[String: Double]]?
+  /// Wall-clock seconds of the run.
+  public var wallSeconds: Double
+  /// The process's peak resident set size when the run finished.
+  public var peakRSSBytes: Int
+  /// When the run finished (ISO 8601).
+  public var finishedAt: String
+
+  enum CodingKeys: String, CodingKey {
+    case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
+    case accuracyMatrix = "accuracy_matrix", initialAccuracies = "initial_accuracies"
+    case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
+    case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at"
+  }
+
+  /// Creates a record.
+  public init(
+    version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
+    seed: UInt64, config: [String: String], status: String = "finished", failure: String? = nil,
+    accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
+    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date()
+  ) {
+    self.version = version
+    self.runID = runID
+    self.benchmark = benchmark
+    self.scenario = scenario
+    self.algorithm = algorithm
+    self.seed = seed
+    self.config = config
+    self.status = status
+    self.failure = failure
+    self.accuracyMatrix = accuracyMatrix
+    self.initialAccuracies = initialAccuracies
+    self.lossTerms = lossTerms
+    self.wallSeconds = wallSeconds
+    self.peakRSSBytes = peakRSSBytes
+    self.finishedAt = ISO8601DateFormatter().string(from: finishedAt)
+    if status == "finished", let metrics = try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) {
+      averageAccuracy = metrics.averageAccuracy
+      bwt = metrics.backwardTransfer
+      fwt = metrics.forwardTransfer
+      forgetting = metrics.averageForgetting
+    }
+  }
+}
+
+/// The version string written into every record.
+public enum ContinualKitVersion {
+  /// The current ContinualKit version.
+  public static let current = "0.1.0"
+}

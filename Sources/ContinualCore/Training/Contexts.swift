@@ -1,0 +1,75 @@
+import ContinualData
+import ContinualEngine
+
+/// What an algorithm sees at a task boundary: the task, its data, the model and the head.
+public struct TaskContext: Sendable {
+  /// The task's position in the sequence.
+  public var task: Int
+  /// The task's data (labels local to the task).
+  public var data: LabelledImages
+  /// The model as it is now (after training, in ``Regulariser/taskDidFinish(_:)``).
+  public var model: Model
+  /// The head that scores the model's outputs.
+  public var head: any Head
+  /// The layout of classes over tasks.
+  public var layout: TaskLayout
+  /// A generator for the algorithm's own random choices at this boundary (sampling for a Fisher
+  /// estimate, say), derived from the run's seed.
+  public var rng: SeededGenerator
+
+  /// Creates a context.
+  public init(task: Int, data: LabelledImages, model: Model, head: any Head, layout: TaskLayout, rng: SeededGenerator) {
+    self.task = task
+    self.data = data
+    self.model = model
+    self.head = head
+    self.layout = layout
+    self.rng = rng
+  }
+
+  /// The task's data in batches of at most `size` samples, in order (no shuffling).
+  ///
+  /// - Parameters:
+  ///   - size: The largest batch.
+  ///   - limit: Use only the first `limit` samples when given.
+  /// - Returns: Batches whose samples all belong to this task.
+  public func batches(ofSize size: Int, limit: Int? = nil) -> [Batch] {
+    let n = min(data.count, limit ?? data.count)
+    return stride(from: 0, to: n, by: max(size, 1)).map { start in
+      let indices = Array(start..<min(start + size, n))
+      return Batch(
+        inputs: try! data.inputs.gather(indices: indices, alongAxis: 0), labels: indices.map { data.labels[$0] },
+        tasks: [Int](repeating: task, count: indices.count), currentTask: task)
+    }
+  }
+}
+
+/// What a regulariser sees when asked for its penalty: the step's tape, forward pass and batch.
+public struct StepContext {
+  /// The tape the forward pass was recorded on.
+  public var tape: Tape
+  /// The forward pass: weights as variables, every layer's output, the final output.
+  public var pass: Model.Pass
+  /// The batch.
+  public var batch: Batch
+  /// The task being trained.
+  public var task: Int
+  /// The iteration within the task (from 0).
+  public var iteration: Int
+}
+
+/// What happened in one optimiser step, for algorithms that watch the trajectory (SI).
+public struct StepObservation: Sendable {
+  /// The task being trained.
+  public var task: Int
+  /// The iteration within the task (from 0).
+  public var iteration: Int
+  /// The parameters after the step.
+  public var parameters: NamedTensors
+  /// The change the optimiser applied, `θ_after − θ_before`.
+  public var change: NamedTensors
+  /// The gradient of the total objective (task loss plus every regulariser).
+  public var totalGradients: NamedTensors
+  /// The gradient of the task loss alone, when some component asked for it.
+  public var taskGradients: NamedTensors?
+}

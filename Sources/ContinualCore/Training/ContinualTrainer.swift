@@ -1,0 +1,234 @@
+import ContinualData
+import ContinualEngine
+import Dispatch
+
+/// The outcome of training a model on a task sequence.
+public struct TrainingResult: Sendable {
+  /// `R[i][j]`: accuracy on task `j` after training task `i`.
+  public var accuracyMatrix: [[Double]]
+  /// The untrained model's accuracy on each task.
+  public var initialAccuracies: [Double]
+  /// The mean of each objective term over each task, by task then name.
+  public var lossTerms: [[String: Double]]
+  /// The model after the last task.
+  public var model: Model
+}
+
+/// Trains one model on a sequence of tasks, one after another, and measures the accuracy matrix.
+///
+/// Per task: every regulariser's ``Regulariser/taskWillStart(_:)``; the training steps (forward,
+/// head loss plus every penalty, backward, optimiser step, ``Regulariser/stepDidFinish(_:)`` for
+/// those that observe steps); every regulariser's ``Regulariser/taskDidFinish(_:)``; then accuracy
+/// on every task. Observers receive ``TrainingEvent``s for progress display.
+///
+/// ```swift
+/// let trainer = ContinualTrainer(configuration: TrainingConfiguration(length: .iterations(2000)))
+/// let plan = TrainingPlan(head: MultiHead(layout: layout), regularisers: [ewc])
+/// let result = try trainer.run(sequence, architecture: mlp, plan: plan, seed: 1)
+/// ```
+public struct ContinualTrainer: Sendable {
+  /// The protocol knobs.
+  public var configuration: TrainingConfiguration
+
+  /// Creates a trainer.
+  public init(configuration: TrainingConfiguration) { self.configuration = configuration }
+
+  /// Trains and evaluates.
+  ///
+  /// - Parameters:
+  ///   - sequence: The tasks, in order.
+  ///   - architecture: The network; its output count must equal the head's.
+  ///   - plan: The head, the regularisers and the data regime.
+  ///   - seed: Seeds the initial weights, the batch order, dropout and the algorithms' sampling.
+  ///   - observer: Receives progress events.
+  /// - Returns: The accuracy matrix, per-task loss terms and the final model.
+  /// - Throws: ``TrainingError/diverged(task:iteration:term:value:)`` when the objective stops being
+  ///   finite, ``TrainingError/invalidConfiguration(_:)``, or errors from the regularisers.
+  public func run(
+    _ sequence: TaskSequence, architecture: Sequential, plan: TrainingPlan, seed: UInt64,
+    observer: (@Sendable (TrainingEvent) -> Void)? = nil
+  ) throws -> TrainingResult {
+    let config = configuration
+    guard config.batchSize > 0 else { throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)") }
+    let outputs = try architecture.outputShape(forInput: sequence.sampleShape)
+    guard outputs == [plan.head.outputCount] else {
+      throw TrainingError.invalidConfiguration("the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
+    }
+    let layout = TaskLayout(classCounts: sequence.classesPerTask)
+    var rng = SeededGenerator(seed: seed)
+    var model = Model(architecture, rng: &rng)
+    var samplingRNG = rng.split(), dropoutRNG = rng.split(), algorithmRNG = rng.split()
+    var regularisers = plan.regularisers
+    var optimiser = config.optimiser.makeOptimiser()
+    let needsTaskGradients = regularisers.contains { $0.needsTaskGradients }
+    let observesSteps = regularisers.contains { $0.observesSteps }
+
+    let initial = try evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
+    var matrix: [[Double]] = []
+    var lossTerms: [[String: Double]] = []
+    let taskCount = sequence.tasks.count
+    let iterationsPerTask = sequence.tasks.indices.map { iterations(forTask: $0, in: sequence, regime: plan.dataRegime) }
+    let totalIterations = iterationsPerTask.reduce(0, +)
+    var iterationsDone = 0
+    let runStart = DispatchTime.now().uptimeNanoseconds
+
+    for (t, task) in sequence.tasks.enumerated() {
+      observer?(.taskWillStart(task: t, of: taskCount))
+      if config.resetOptimiserBetweenTasks { optimiser.reset() }
+      let startContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
+      for k in regularisers.indices { try regularisers[k].taskWillStart(startContext) }
+
+      var sampler = BatchSampler(
+        sources: plan.dataRegime == .cumulative ? Array(0...t) : [t], sequence: sequence, batchSize: config.batchSize,
+        length: config.length, rng: samplingRNG.split())
+      var sums: [String: Double] = [:], windowSums: [String: Double] = [:]
+      let names = ["task"] + regularisers.map(\.name)
+      var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
+      let steps = iterationsPerTask[t]
+      for iteration in 0..<steps {
+        let batch = sampler.next(currentTask: t)
+        let tape = Tape()
+        let pass = try model.forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG.split())
+        let taskLoss = try plan.head.loss(logits: pass.output, for: batch)
+        let step = StepContext(tape: tape, pass: pass, batch: batch, task: t, iteration: iteration)
+        var penalties: [Variable] = []
+        var values: [Float] = [taskLoss.value.scalar]
+        for regulariser in regularisers {
+          let p = try regulariser.penalty(step)
+          values.append(p?.value.scalar ?? 0)
+          if let p { penalties.append(p) }
+        }
+        for (name, value) in zip(names, values) where !value.isFinite {
+          throw TrainingError.diverged(task: t, iteration: iteration, term: name, value: value)
+        }
+        var penaltySum: Variable? = penalties.first
+        for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
+        let taskGradients: NamedTensors?
+        let totalGradients: NamedTensors
+        if needsTaskGradients, let penaltySum {
+          let task = try pass.gradients(of: taskLoss)
+          taskGradients = task
+          totalGradients = try task + pass.gradients(of: penaltySum)
+        } else {
+          taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
+          totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
+        }
+        if observesSteps {
+          let change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
+          let observation = StepObservation(
+            task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
+          for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
+        } else {
+          try optimiser.update(&model.parameters, along: totalGradients)
+        }
+        for (name, value) in zip(names, values) {
+          sums[name, default: 0] += Double(value)
+          windowSums[name, default: 0] += Double(value)
+        }
+        windowSamples += batch.count
+        windowSteps += 1
+        iterationsDone += 1
+        if let observer, (iteration + 1) % max(config.progressInterval, 1) == 0 || iteration + 1 == steps {
+          let now = DispatchTime.now().uptimeNanoseconds
+          let elapsed = Double(now - windowStart) / 1e9, total = Double(now - runStart) / 1e9
+          observer(
+            .progress(
+              TrainingProgress(
+                task: t, taskCount: taskCount, iteration: iteration + 1, iterationsInTask: steps,
+                terms: names.map { ($0, windowSums[$0, default: 0] / Double(windowSteps)) },
+                samplesPerSecond: Double(windowSamples) / max(elapsed, 1e-9),
+                secondsRemaining: total / Double(iterationsDone) * Double(totalIterations - iterationsDone))))
+          windowSums = [:]
+          windowSamples = 0
+          windowSteps = 0
+          windowStart = now
+        }
+      }
+      lossTerms.append(sums.mapValues { $0 / Double(max(steps, 1)) })
+      let endContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
+      for k in regularisers.indices { try regularisers[k].taskDidFinish(endContext) }
+      let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
+      matrix.append(row)
+      observer?(.taskDidFinish(task: t, accuracies: row))
+    }
+    return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
+  }
+
+  /// The number of optimiser steps for task `t`.
+  func iterations(forTask t: Int, in sequence: TaskSequence, regime: DataRegime) -> Int {
+    switch configuration.length {
+    case .iterations(let n): return n
+    case .epochs(let e):
+      let samples = (regime == .cumulative ? Array(0...t) : [t]).map { sequence.tasks[$0].train.count }.reduce(0, +)
+      return e * ((samples + configuration.batchSize - 1) / configuration.batchSize)
+    }
+  }
+
+  /// The accuracy on every task of the sequence (test or training split, as configured).
+  ///
+  /// - Parameters:
+  ///   - model: The model to evaluate.
+  ///   - sequence: The tasks.
+  ///   - head: The head that turns outputs into predictions.
+  ///   - trainedThrough: The last task trained (class-incremental heads predict among classes seen).
+  /// - Returns: One accuracy in [0, 1] per task.
+  /// - Throws: ``TensorError`` when the model does not fit the data.
+  public func evaluate(_ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int) throws -> [Double] {
+    try sequence.tasks.enumerated().map { j, task in
+      let data = configuration.evaluationSplit == .test ? task.test : task.train
+      let n = min(data.count, configuration.evaluationLimit ?? data.count)
+      var correct = 0
+      for start in stride(from: 0, to: n, by: configuration.evaluationBatchSize) {
+        let indices = Array(start..<min(start + configuration.evaluationBatchSize, n))
+        let logits = try model.predict(data.inputs.gather(indices: indices, alongAxis: 0))
+        let predictions = head.predictions(logits: logits, task: j, trainedThrough: trainedThrough)
+        for (p, i) in zip(predictions, indices) where p == data.labels[i] { correct += 1 }
+      }
+      return n == 0 ? 0 : Double(correct) / Double(n)
+    }
+  }
+}
+
+/// Draws mini-batches from one or more tasks' training data in a seeded, reshuffled order.
+struct BatchSampler {
+  let sources: [Int]
+  let sequence: TaskSequence
+  let batchSize: Int
+  let dropsPartialBatches: Bool
+  var rng: SeededGenerator
+  var order: [(task: Int, index: Int)] = []
+  var position = 0
+
+  init(sources: [Int], sequence: TaskSequence, batchSize: Int, length: TrainingLength, rng: SeededGenerator) {
+    self.sources = sources
+    self.sequence = sequence
+    self.batchSize = batchSize
+    if case .iterations = length { dropsPartialBatches = true } else { dropsPartialBatches = false }
+    self.rng = rng
+  }
+
+  mutating func reshuffle() {
+    order = sources.flatMap { t in (0..<sequence.tasks[t].train.count).map { (t, $0) } }
+    rng.shuffle(&order)
+    position = 0
+  }
+
+  mutating func next(currentTask: Int) -> Batch {
+    let total = sources.map { sequence.tasks[$0].train.count }.reduce(0, +)
+    let size = min(batchSize, total)
+    if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) { reshuffle() }
+    let picked = order[position..<min(position + size, order.count)]
+    position += picked.count
+    let shape = sequence.tasks[sources[0]].train.inputs.shape
+    let row = shape.dropFirst().reduce(1, *)
+    let inputs = Tensor(shape: [picked.count] + shape.dropFirst()) { buffer in
+      for (k, item) in picked.enumerated() {
+        sequence.tasks[item.task].train.inputs.withUnsafeBufferPointer { source in
+          (buffer.baseAddress! + k * row).update(from: source.baseAddress! + item.index * row, count: row)
+        }
+      }
+    }
+    let labels = picked.map { sequence.tasks[$0.task].train.labels[$0.index] }
+    return Batch(inputs: inputs, labels: labels, tasks: picked.map(\.task), currentTask: currentTask)
+  }
+}

@@ -1,0 +1,100 @@
+import ContinualEngine
+
+/// The optimiser a run uses, as configuration (the optimiser itself is created per run).
+public enum OptimiserConfiguration: Sendable, Equatable {
+  /// SGD with momentum, Nesterov and L2/L1 weight decay (see ``SGD``).
+  case sgd(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, l1Decay: Float = 0)
+  /// Adam (see ``Adam``).
+  case adam(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, weightDecay: Float = 0)
+
+  /// A new optimiser of this configuration.
+  public func makeOptimiser() -> any Optimiser {
+    switch self {
+    case .sgd(let lr, let momentum, let nesterov, let wd, let l1):
+      SGD(learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: wd, l1Decay: l1)
+    case .adam(let lr, let b1, let b2, let wd):
+      Adam(learningRate: lr, beta1: b1, beta2: b2, weightDecay: wd)
+    }
+  }
+}
+
+/// How long each task is trained.
+public enum TrainingLength: Sendable, Equatable {
+  /// A number of optimiser steps per task (mini-batches drawn from reshuffled passes; a partial
+  /// batch at the end of a pass is skipped).
+  case iterations(Int)
+  /// A number of passes over each task's data (every sample once per pass; the last batch may be
+  /// smaller).
+  case epochs(Int)
+}
+
+/// Which split accuracy is measured on.
+public enum EvaluationSplit: String, Sendable, Codable, CaseIterable {
+  /// The test split (the default, and the honest choice).
+  case test
+  /// The training split, as SI's split-MNIST notebook reports.
+  case train
+}
+
+/// Which data each task trains on.
+public enum DataRegime: String, Sendable, Codable, CaseIterable {
+  /// Only the current task's data (continual learning).
+  case sequential
+  /// The union of every task seen so far (joint training, the upper bound).
+  case cumulative
+}
+
+/// The protocol knobs of a continual-learning run that are not specific to an algorithm.
+public struct TrainingConfiguration: Sendable, Equatable {
+  /// How long each task is trained.
+  public var length: TrainingLength
+  /// Samples per mini-batch.
+  public var batchSize: Int
+  /// The optimiser.
+  public var optimiser: OptimiserConfiguration
+  /// Whether the optimiser's state is reset at the start of each task.
+  public var resetOptimiserBetweenTasks: Bool
+  /// Which split accuracies are measured on.
+  public var evaluationSplit: EvaluationSplit
+  /// Evaluate on at most this many samples per task (all when `nil`).
+  public var evaluationLimit: Int?
+  /// Samples per evaluation batch.
+  public var evaluationBatchSize: Int
+  /// Report progress every this many iterations.
+  public var progressInterval: Int
+
+  /// Creates a configuration.
+  public init(
+    length: TrainingLength = .iterations(500), batchSize: Int = 128, optimiser: OptimiserConfiguration = .adam(learningRate: 1e-3),
+    resetOptimiserBetweenTasks: Bool = false, evaluationSplit: EvaluationSplit = .test, evaluationLimit: Int? = nil,
+    evaluationBatchSize: Int = 1000, progressInterval: Int = 100
+  ) {
+    self.length = length
+    self.batchSize = batchSize
+    self.optimiser = optimiser
+    self.resetOptimiserBetweenTasks = resetOptimiserBetweenTasks
+    self.evaluationSplit = evaluationSplit
+    self.evaluationLimit = evaluationLimit
+    self.evaluationBatchSize = evaluationBatchSize
+    self.progressInterval = progressInterval
+  }
+}
+
+/// What a run trains with: the head, the regularisers stacked on the task loss, and the data regime.
+///
+/// `Objective = head loss + Σ regulariserᵢ`; each term is logged separately.
+public struct TrainingPlan: Sendable {
+  /// The head that scores outputs.
+  public var head: any Head
+  /// The regularisers, in the order they are listed.
+  public var regularisers: [any Regulariser]
+  /// Which data each task trains on.
+  public var dataRegime: DataRegime
+
+  /// Creates a plan.
+  public init(head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential) {
+    self.head = head
+    self.regularisers = regularisers
+    self.dataRegime = dataRegime
+  }
+}

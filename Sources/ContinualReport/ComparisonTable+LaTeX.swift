@@ -1,0 +1,57 @@
+extension ComparisonTable {
+  /// The table as a LaTeX `tabular` in the booktabs style (`\toprule`, `\midrule`, `\bottomrule`).
+  ///
+  /// The cells are those of ``markdown()``, with each estimate in math mode (`$93.00 \pm 2.08$`), a
+  /// missing metric as `--`, and text escaped for LaTeX (`_ % & # $ { } ~ ^ \`). Add
+  /// `\usepackage{booktabs}` to the document.
+  ///
+  /// ```swift
+  /// print(table.latex())
+  /// // \begin{tabular}{lllrrrrrl}
+  /// // \toprule
+  /// // Benchmark & Scenario & Algorithm & ACC (\%) & … \\
+  /// // \midrule
+  /// // split-mnist & task & slnid+mas & $97.12 \pm 0.15$ & … \\
+  /// // \bottomrule
+  /// // \end{tabular}
+  /// ```
+  ///
+  /// - Returns: The `tabular` environment, ending with a newline.
+  public func latex() -> String {
+    let titles = ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "\\%") + ["$n$", "Failed"]
+    let columns = "lll" + String(repeating: "r", count: titles.count - 4) + "l"
+    var lines = ["\\begin{tabular}{\(columns)}", "\\toprule", titles.joined(separator: " & ") + " \\\\", "\\midrule"]
+    for row in rows {
+      let names = [row.benchmark, row.scenario, row.algorithm].map(Self.latexEscaped)
+      let metrics = displayedMetrics(of: row).map { metric -> String in
+        guard let estimate = metric.estimate else { return "--" }
+        let (mean, error) = metric.isTime ? Cell.seconds(estimate) : Cell.percent(estimate)
+        let count = Cell.unusualCount(estimate, in: row).map { " ($n = \($0)$)" } ?? ""
+        return "$\(mean) \\pm \(error)$\(count)"
+      }
+      let cells = names + metrics + [String(row.finished), Self.latexEscaped(Cell.failures(of: row))]
+      lines.append(cells.joined(separator: " & ") + " \\\\")
+    }
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Escapes the characters LaTeX treats specially in text mode.
+  ///
+  /// - Parameter text: Plain text, such as an algorithm name or a failure reason.
+  /// - Returns: Text that typesets as `text`.
+  public static func latexEscaped(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+      switch character {
+      case "_", "%", "&", "#", "$", "{", "}": escaped += "\\\(character)"
+      case "\\": escaped += "\\textbackslash{}"
+      case "~": escaped += "\\textasciitilde{}"
+      case "^": escaped += "\\textasciicircum{}"
+      case "\n", "\r", "\r\n": escaped += " "
+      default: escaped.append(character)
+      }
+    }
+    return escaped
+  }
+}

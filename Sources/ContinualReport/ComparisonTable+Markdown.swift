@@ -1,0 +1,64 @@
+import Foundation
+
+extension ComparisonTable {
+  /// The table in Markdown: mean ± standard error of each metric, the number of finished seeds `n`,
+  /// and the failed runs.
+  ///
+  /// Accuracies, BWT, forgetting and FWT are percentages with 2 decimals, time is seconds with
+  /// 1 decimal; the FWT column appears only when some row has forward transfer. A metric some finished
+  /// runs lack shows its own count, as in `1.20 ± 0.00 (n = 1)`; a metric no run has shows `—`.
+  /// Columns are padded so the table also reads well in a terminal.
+  ///
+  /// ```swift
+  /// print(ComparisonTable(records: records).markdown())
+  /// // | Benchmark   | Scenario | Algorithm |      ACC (%) |      BWT (%) | … |   n | Failed                       |
+  /// // |-------------|----------|-----------|-------------:|-------------:|---|----:|------------------------------|
+  /// // | split-mnist | task     | ewc       | 93.00 ± 2.08 | -5.33 ± 2.91 | … |   3 | 1 of 4 failed: loss diverged |
+  /// ```
+  ///
+  /// - Returns: A Markdown table ending with a newline.
+  public func markdown() -> String {
+    let titles = ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "%") + ["n", "Failed"]
+    let body = rows.map { row in
+      [row.benchmark, row.scenario, row.algorithm]
+        + displayedMetrics(of: row).map { Self.markdownCell($0.estimate, isTime: $0.isTime, row: row) }
+        + [String(row.finished), Cell.failures(of: row)]
+    }
+    let aligned = [false, false, false] + Array(repeating: true, count: titles.count - 4) + [false]
+    return MarkdownTable(header: titles, rightAligned: aligned, rows: body).rendered()
+  }
+
+  /// The final accuracy on each task, per group, in Markdown: the last row of the accuracy matrix,
+  /// as mean ± standard error over finished seeds, in percent with 2 decimals.
+  ///
+  /// There is one column per task up to the largest task count of any row; a row with fewer tasks
+  /// shows `—` in the rest.
+  ///
+  /// ```swift
+  /// print(table.perTaskMarkdown())
+  /// // | Benchmark   | Scenario | Algorithm |       Task 1 |       Task 2 |
+  /// // |-------------|----------|-----------|-------------:|-------------:|
+  /// // | split-mnist | task     | slnid     | 97.10 ± 0.20 | 98.40 ± 0.10 |
+  /// ```
+  ///
+  /// - Returns: A Markdown table ending with a newline.
+  public func perTaskMarkdown() -> String {
+    let taskCount = rows.map(\.finalTaskAccuracies.count).max() ?? 0
+    let titles = ["Benchmark", "Scenario", "Algorithm"] + (0..<taskCount).map { "Task \($0 + 1)" }
+    let body = rows.map { row in
+      [row.benchmark, row.scenario, row.algorithm]
+        + (0..<taskCount).map { task in
+          Self.markdownCell(task < row.finalTaskAccuracies.count ? row.finalTaskAccuracies[task] : nil, isTime: false, row: row)
+        }
+    }
+    let aligned = [false, false, false] + Array(repeating: true, count: taskCount)
+    return MarkdownTable(header: titles, rightAligned: aligned, rows: body).rendered()
+  }
+
+  static func markdownCell(_ estimate: MeanEstimate?, isTime: Bool, row: Row) -> String {
+    guard let estimate else { return "—" }
+    let (mean, error) = isTime ? Cell.seconds(estimate) : Cell.percent(estimate)
+    let count = Cell.unusualCount(estimate, in: row).map { " (n = \($0))" } ?? ""
+    return "\(mean) ± \(error)\(count)"
+  }
+}

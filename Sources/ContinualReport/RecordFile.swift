@@ -1,0 +1,157 @@
+import ContinualCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads and appends results files: one ``RunRecord`` per line, as a JSON object (JSON Lines).
+///
+/// A sweep appends each record as soon as its run ends, so a process killed mid-write can leave an
+/// incomplete ("torn") last line. The policy that keeps every finished record safe is:
+///
+/// - ``append(_:to:)`` never rewrites existing bytes. It writes one whole line in a single write and
+///   `fsync`s it. If the file does not end with a newline (a torn line left by a killed writer), it
+///   first ends that line, so the new record always starts on a line of its own.
+/// - ``read(from:)`` skips a torn line with a warning naming the file and line. A line is torn when it
+///   fails to parse and either is the last line with no newline after it, or is an *incomplete JSON
+///   object* — it opens with `{` and ends before that object closes — which is what a torn line becomes
+///   once a later append has ended it. Any other line that fails to parse (complete JSON that is not a
+///   record, or text that is not JSON) is an error naming the file and line: the file is corrupt, not
+///   interrupted, and silently dropping it would hide lost runs.
+/// - Blank lines are ignored.
+///
+/// ```swift
+/// let results = URL(filePath: "results/runs.jsonl")
+/// try RecordFile.append(record, to: results)
+/// let contents = try RecordFile.read(from: results)
+/// for warning in contents.warnings { print("warning:", warning) }
+/// let table = ComparisonTable(records: contents.records)
+/// ```
+public enum RecordFile {
+  /// Reads every record of one results file.
+  ///
+  /// Torn lines (see ``RecordFile``) are skipped with a warning such as
+  /// `results/runs.jsonl: torn record skipped at line 3 (an incomplete line left by an interrupted write)`.
+  ///
+  /// ```swift
+  /// let contents = try RecordFile.read(from: URL(filePath: "results/runs.jsonl"))
+  /// print(contents.records.count, "records")
+  /// ```
+  ///
+  /// - Parameter url: The results file.
+  /// - Returns: The records in file order, and warnings about skipped torn lines.
+  /// - Throws: ``RecordFileError/unreadable(file:reason:)`` when the file cannot be read, and
+  ///   ``RecordFileError/malformedLine(file:line:reason:)`` for a line that is neither a record nor torn.
+  /// - Complexity: O(*n*) in the file's size.
+  public static func read(from url: URL) throws -> Contents {
+    let located = try readLocated(from: url)
+    return Contents(records: located.records.map(\.record), warnings: located.warnings)
+  }
+
+  /// Appends one record to a results file as a single JSON line with sorted keys, and `fsync`s it.
+  ///
+  /// Creates the file and its parent directories when they are missing. Existing content is never
+  /// rewritten: the file is opened for appending, and if it does not end with a newline (a torn line
+  /// left by a killed writer) a newline is written first, in the same write as the record, so the torn
+  /// fragment becomes a line of its own that ``read(from:)`` skips with a warning.
+  ///
+  /// ```swift
+  /// try RecordFile.append(record, to: URL(filePath: "results/shard-3.jsonl"))
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - record: The record to append.
+  ///   - url: The results file.
+  /// - Throws: ``RecordFileError/unencodable(runID:reason:)`` when the record cannot be encoded (a
+  ///   non-finite number), and ``RecordFileError/unwritable(file:reason:)`` when the directory or file
+  ///   cannot be created, written or synchronised.
+  public static func append(_ record: RunRecord, to url: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var line: Data
+    do {
+      line = try encoder.encode(record)
+    } catch {
+      throw RecordFileError.unencodable(runID: record.runID, reason: String(describing: error))
+    }
+    line.append(newline)
+
+    let path = url.path
+    do {
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    } catch {
+      throw RecordFileError.unwritable(file: path, reason: error.localizedDescription)
+    }
+    // O_APPEND: every write lands at the end, even with several writers; O_CREAT never truncates.
+    let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+      throw RecordFileError.unwritable(file: path, reason: String(cString: strerror(errno)))
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    do {
+      let size = try handle.seekToEnd()
+      if size > 0 {
+        try handle.seek(toOffset: size - 1)
+        if try handle.read(upToCount: 1) != Data([newline]) {
+          line.insert(newline, at: line.startIndex)
+        }
+      }
+      try handle.write(contentsOf: line)
+      try handle.synchronize()
+      try handle.close()
+    } catch {
+      throw RecordFileError.unwritable(file: path, reason: error.localizedDescription)
+    }
+  }
+
+  // MARK: - Implementation
+
+  static let newline = UInt8(ascii: "\n")
+
+  /// A record with the place it was read from, for warnings about duplicates.
+  struct LocatedRecord {
+    var record: RunRecord
+    var file: String
+    var line: Int
+
+    var location: String { "\(file):\(line)" }
+  }
+
+  static func readLocated(from url: URL) throws -> (records: [LocatedRecord], warnings: [String]) {
+    let file = url.path
+    let bytes: [UInt8]
+    do {
+      bytes = [UInt8](try Data(contentsOf: url))
+    } catch {
+      throw RecordFileError.unreadable(file: file, reason: error.localizedDescription)
+    }
+    let decoder = JSONDecoder()
+    var records: [LocatedRecord] = []
+    var warnings: [String] = []
+    var lineStart = 0
+    var lineNumber = 0
+    while lineStart < bytes.count {
+      lineNumber += 1
+      let newlineIndex = bytes[lineStart...].firstIndex(of: newline)
+      let lineEnd = newlineIndex ?? bytes.count
+      let line = bytes[lineStart..<lineEnd]
+      lineStart = lineEnd + 1
+      if line.allSatisfy(JSONPrefix.isWhitespace) { continue }
+      do {
+        let record = try decoder.decode(RunRecord.self, from: Data(line))
+        records.append(LocatedRecord(record: record, file: file, line: lineNumber))
+      } catch {
+        guard newlineIndex == nil || JSONPrefix.isIncompleteObject(line) else {
+          throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: DecodingSummary.describe(error))
+        }
+        warnings.append(
+          "\(file): torn record skipped at line \(lineNumber) (an incomplete line left by an interrupted write)")
+      }
+    }
+    return (records, warnings)
+  }
+}

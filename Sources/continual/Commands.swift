@@ -1,0 +1,189 @@
+import ContinualCore
+import ContinualData
+import ContinualEngine
+import ContinualReport
+import Foundation
+
+/// Prints to standard error (progress and diagnostics; tables go to standard output).
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// `continual list`.
+func listCommand() {
+  print("Algorithms (stack with +, e.g. ewc+si; set hyperparameters with --set name.key=value):")
+  for algorithm in registeredAlgorithms {
+    print("  \(algorithm.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(algorithm.summary)")
+    for h in algorithm.hyperparameters {
+      print("      \(algorithm.name).\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
+    }
+  }
+  print("\nBenchmarks:")
+  for name in BenchmarkCatalogue.names { print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(BenchmarkCatalogue.describe(name))") }
+  print("\nScenarios (van de Ven & Tolias 2019):")
+  print("  task     task-incremental: one output head per task, the task id is given")
+  print("  domain   domain-incremental: one shared head, no task id")
+  print("  class    class-incremental: every class seen so far is active, no task id")
+}
+
+/// The scenario's head for a sequence.
+func makeHead(_ scenario: String, sequence: TaskSequence) throws -> any Head {
+  let layout = TaskLayout(classCounts: sequence.classesPerTask)
+  switch scenario {
+  case "task": return MultiHead(layout: layout)
+  case "class": return ActiveClassHead(layout: layout)
+  default:
+    guard Set(sequence.classesPerTask).count == 1 else {
+      throw CLIError("the domain scenario needs the same number of classes in every task; \(sequence.name) has \(sequence.classesPerTask)")
+    }
+    return SharedHead(classCount: sequence.classesPerTask[0])
+  }
+}
+
+/// An MLP `Flatten → (Linear → ReLU)* → Linear`.
+func makeMLP(input: [Int], hidden: [Int], outputs: Int) -> Sequential {
+  var layers: [any Layer] = [Flatten()]
+  var width = input.reduce(1, *)
+  for h in hidden {
+    layers += [Linear(width, h), ReLU()]
+    width = h
+  }
+  layers.append(Linear(width, outputs))
+  return Sequential(layers)
+}
+
+/// The process's peak resident memory in bytes.
+func peakResidentBytes() -> Int {
+  var usage = rusage()
+  #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+  #else
+    getrusage(RUSAGE_SELF, &usage)
+  #endif
+  #if os(Linux)
+    return Int(usage.ru_maxrss) * 1024
+  #else
+    return Int(usage.ru_maxrss)
+  #endif
+}
+
+/// A stable hash (FNV-1a, 64-bit) of a configuration, as hex.
+func stableHash(_ config: [String: String]) -> String {
+  var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+  for byte in config.keys.sorted().map({ "\($0)=\(config[$0]!)\n" }).joined().utf8 {
+    hash ^= UInt64(byte)
+    hash &*= 0x100_0000_01b3
+  }
+  return String(hash, radix: 16)
+}
+
+/// Formats seconds as `1h02m`, `3m05s` or `12s`.
+func duration(_ seconds: Double) -> String {
+  let s = Int(seconds.rounded())
+  if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" }
+  if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+  return "\(s)s"
+}
+
+/// Runs the grid of `options` (benchmarks × scenarios × stacks × seeds), appending a record per run
+/// to `<output>/records.jsonl`, skipping runs that already have a finished record.
+/// Returns the records of the grid.
+func runGrid(_ options: Options) throws -> [RunRecord] {
+  try StackValidation.check(options)
+  let factory = BenchmarkFactory(dataDirectory: options.dataDirectory)
+  let recordsURL = options.output.appendingPathComponent("records.jsonl")
+  var existing: [String: RunRecord] = [:]
+  if FileManager.default.fileExists(atPath: recordsURL.path) {
+    let contents = try RecordFile.read(from: recordsURL)
+    for warning in contents.warnings { printError("warning: \(warning)") }
+    for r in contents.records where r.status == "finished" { existing[r.runID] = r }
+  }
+  let seeds = (0..<options.seeds).map { options.firstSeed + UInt64($0) }
+  let total = options.benchmarks.count * options.scenarios.count * options.algorithms.count * seeds.count
+  var results: [RunRecord] = []
+  var index = 0
+  for benchmark in options.benchmarks {
+    for scenario in options.scenarios {
+      for stackName in options.algorithms {
+        let stack = try AlgorithmStack(stackName, settings: options.settings)
+        for seed in seeds {
+          index += 1
+          var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
+          config["algorithm"] = stackName
+          config["seed"] = String(seed)
+          let runID = stableHash(config)
+          let label = "[\(index)/\(total)] \(benchmark) \(scenario) \(stackName) seed \(seed)"
+          if !options.force, let done = existing[runID] {
+            if !options.quiet { printError("\(label): already finished in \(recordsURL.path), skipped (--force reruns)") }
+            results.append(done)
+            continue
+          }
+          let record = try runOne(
+            benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
+            options: options, label: label)
+          try RecordFile.append(record, to: recordsURL)
+          results.append(record)
+        }
+      }
+    }
+  }
+  return results
+}
+
+/// Validation of the whole grid before anything runs, so a typo fails in a second, not an hour in.
+enum StackValidation {
+  static func check(_ options: Options) throws {
+    for b in options.benchmarks { try BenchmarkCatalogue.validate(b) }
+    try AlgorithmStack.validateKeys(options.settings)
+    for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings).components() }
+  }
+}
+
+/// Trains one configuration and returns its record (a failed record when training diverged).
+func runOne(
+  benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, config: [String: String], runID: String,
+  factory: BenchmarkFactory, options: Options, label: String
+) throws -> RunRecord {
+  let start = Date()
+  let sequence = try factory.sequence(benchmark, options: options, seed: seed)
+  let head = try makeHead(scenario, sequence: sequence)
+  let architecture = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
+  let components = try stack.components()
+  let plan = TrainingPlan(head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential)
+  let trainer = ContinualTrainer(configuration: options.trainingConfiguration)
+  let quiet = options.quiet
+  if !quiet { printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters") }
+  do {
+    let result = try trainer.run(sequence, architecture: architecture, plan: plan, seed: seed) { event in
+      guard !quiet else { return }
+      switch event {
+      case .taskWillStart: break
+      case .progress(let p):
+        let terms = p.terms.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
+        printError(
+          "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  \(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))")
+      case .taskDidFinish(let task, let accuracies):
+        let shown = accuracies.prefix(task + 1).map { String(format: "%.1f", $0 * 100) }.joined(separator: " ")
+        printError("  after task \(task + 1): accuracy on tasks 1–\(task + 1): \(shown) %")
+      }
+    }
+    return RunRecord(
+      runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
+      accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
+      wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+  } catch let error as TrainingError {
+    printError("\(label): FAILED: \(error)")
+    return RunRecord(
+      runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config, status: "failed",
+      failure: error.description, accuracyMatrix: [], wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+  }
+}
+
+/// Writes the tables of `records` in the requested formats and prints the Markdown table.
+func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison") throws {
+  let table = ComparisonTable(records: records)
+  let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
+  let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
+  print(try table.rendered(as: .markdown))
+  printError("tables written: " + urls.map(\.path).joined(separator: ", "))
+}

@@ -1,0 +1,172 @@
+import ContinualCore
+import Foundation
+
+/// Everything the command line can set. Unknown flags are errors with a suggestion.
+struct Options {
+  var benchmarks = ["permuted-builtin"]
+  var scenarios = ["domain"]
+  var algorithms = ["finetune", "ewc", "online-ewc", "si", "mas", "joint"]
+  var seeds = 3
+  var firstSeed: UInt64 = 1
+  var dataDirectory: URL?
+  var settings: [String: String] = [:]
+  var output = URL(fileURLWithPath: "results")
+  var formats = ["markdown", "csv", "latex", "json"]
+  var tasks: Int?
+  var iterations: Int? = 300
+  var epochs: Int?
+  var batchSize = 128
+  var optimiser = "adam"
+  var learningRate: Float = 1e-3
+  var momentum: Float = 0
+  var hidden = [256, 256]
+  var permuteFirstTask = false
+  var pad = false
+  var shuffleClasses = false
+  var resetOptimiser = false
+  var evaluationSplit = "test"
+  var evaluationLimit: Int?
+  var trainPerTask: Int? = 3000
+  var testPerTask: Int? = 1000
+  var quiet = false
+  var force = false
+  var recordFiles: [URL] = []
+  var given: Set<String> = []
+
+  static let flags: [String: String] = [
+    "--benchmark": "benchmark name(s), comma-separated (see `continual list`)",
+    "--scenario": "task, domain or class (comma-separated for several)",
+    "--algorithms": "algorithm stacks, comma-separated; `+` stacks components (ewc+si)",
+    "--seeds": "number of seeds (consecutive from --seed)",
+    "--seed": "the first seed",
+    "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
+    "--set": "a hyperparameter, component.name=value (repeatable)",
+    "--output": "directory for records.jsonl and the tables",
+    "--format": "markdown, csv, latex, json (comma-separated)",
+    "--tasks": "number of tasks",
+    "--iterations": "optimiser steps per task",
+    "--epochs": "passes over each task's data (instead of --iterations)",
+    "--batch-size": "samples per mini-batch",
+    "--optimiser": "adam or sgd",
+    "--lr": "learning rate",
+    "--momentum": "SGD momentum",
+    "--hidden": "hidden layer widths of the MLP, comma-separated",
+    "--permute-first-task": "permute task 1 too (permuted benchmarks)",
+    "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
+    "--shuffle-classes": "split benchmarks: assign classes to tasks by a random permutation per seed",
+    "--reset-optimiser": "reset the optimiser's state at each task",
+    "--eval-split": "test or train",
+    "--eval-limit": "evaluate on at most this many samples per task",
+    "--train-per-task": "training samples per task (0 = all)",
+    "--test-per-task": "test samples per task (0 = all)",
+    "--quiet": "no progress output",
+    "--force": "rerun runs that already have a finished record",
+  ]
+  static let switches: Set<String> = ["--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force"]
+
+  init(_ arguments: [String]) throws {
+    var i = 0
+    func value(_ flag: String) throws -> String {
+      i += 1
+      guard i < arguments.count else { throw CLIError("\(flag) needs a value: \(Options.flags[flag] ?? "")") }
+      return arguments[i]
+    }
+    func integer(_ flag: String, _ text: String, minimum: Int = 1) throws -> Int {
+      guard let v = Int(text), v >= minimum else { throw CLIError("\(flag) takes a whole number ≥ \(minimum), not '\(text)'") }
+      return v
+    }
+    func real(_ flag: String, _ text: String) throws -> Float {
+      guard let v = Float(text), v.isFinite, v >= 0 else { throw CLIError("\(flag) takes a non-negative number, not '\(text)'") }
+      return v
+    }
+    func list(_ text: String) -> [String] { text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    while i < arguments.count {
+      var flag = arguments[i]
+      var inline: String?
+      // `--flag=value` is accepted as well as `--flag value`.
+      if flag.hasPrefix("--"), let eq = flag.firstIndex(of: "="), Options.flags[String(flag[..<eq])] != nil {
+        inline = String(flag[flag.index(after: eq)...])
+        flag = String(flag[..<eq])
+      }
+      guard Options.flags[flag] != nil else {
+        let suggestion = nearest(flag, in: Array(Options.flags.keys)).map { "; did you mean \($0)?" } ?? ""
+        throw CLIError("unknown option '\(flag)'\(suggestion) (see `continual help`)")
+      }
+      given.insert(flag)
+      let v: () throws -> String = { if let inline { return inline } else { return try value(flag) } }
+      switch flag {
+      case "--benchmark": benchmarks = list(try v())
+      case "--scenario": scenarios = list(try v())
+      case "--algorithms": algorithms = list(try v())
+      case "--seeds": seeds = try integer(flag, try v())
+      case "--seed": firstSeed = UInt64(try integer(flag, try v(), minimum: 0))
+      case "--data-dir": dataDirectory = URL(fileURLWithPath: try v())
+      case "--set":
+        let pair = try v()
+        guard let eq = pair.firstIndex(of: "="), pair[..<eq].contains(".") else {
+          throw CLIError("--set takes component.name=value (for example ewc.lambda=500), not '\(pair)'")
+        }
+        settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+      case "--output": output = URL(fileURLWithPath: try v())
+      case "--format": formats = list(try v())
+      case "--tasks": tasks = try integer(flag, try v())
+      case "--iterations":
+        iterations = try integer(flag, try v())
+        epochs = nil
+      case "--epochs":
+        epochs = try integer(flag, try v())
+        iterations = nil
+      case "--batch-size": batchSize = try integer(flag, try v())
+      case "--optimiser": optimiser = try v()
+      case "--lr": learningRate = try real(flag, try v())
+      case "--momentum": momentum = try real(flag, try v())
+      case "--hidden": hidden = try list(try v()).map { try integer(flag, $0) }
+      case "--permute-first-task": permuteFirstTask = true
+      case "--pad": pad = true
+      case "--shuffle-classes": shuffleClasses = true
+      case "--reset-optimiser": resetOptimiser = true
+      case "--eval-split": evaluationSplit = try v()
+      case "--eval-limit": evaluationLimit = try integer(flag, try v())
+      case "--train-per-task":
+        let n = try integer(flag, try v(), minimum: 0)
+        trainPerTask = n == 0 ? nil : n
+      case "--test-per-task":
+        let n = try integer(flag, try v(), minimum: 0)
+        testPerTask = n == 0 ? nil : n
+      case "--quiet": quiet = true
+      case "--force": force = true
+      default: break
+      }
+      i += 1
+    }
+    guard ["adam", "sgd"].contains(optimiser) else { throw CLIError("--optimiser takes adam or sgd, not '\(optimiser)'") }
+    guard ["test", "train"].contains(evaluationSplit) else { throw CLIError("--eval-split takes test or train, not '\(evaluationSplit)'") }
+    for s in scenarios where !["task", "domain", "class"].contains(s) {
+      throw CLIError("unknown scenario '\(s)': choose task, domain or class")
+    }
+    for f in formats where !["markdown", "csv", "latex", "json"].contains(f) {
+      throw CLIError("unknown format '\(f)': choose markdown, csv, latex or json")
+    }
+    guard learningRate > 0 else { throw CLIError("--lr must be positive") }
+  }
+
+  /// The training configuration these options describe.
+  var trainingConfiguration: TrainingConfiguration {
+    TrainingConfiguration(
+      length: epochs.map { .epochs($0) } ?? .iterations(iterations ?? 300), batchSize: batchSize,
+      optimiser: optimiser == "sgd" ? .sgd(learningRate: learningRate, momentum: momentum) : .adam(learningRate: learningRate),
+      resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit)
+  }
+
+  /// The protocol knobs recorded with every run (everything but the algorithm's own settings).
+  func protocolConfig(benchmark: String, scenario: String) -> [String: String] {
+    [
+      "benchmark": benchmark, "scenario": scenario, "tasks": tasks.map(String.init) ?? "default",
+      "length": epochs.map { "\($0) epochs" } ?? "\(iterations ?? 300) iterations", "batch_size": String(batchSize),
+      "optimiser": optimiser, "lr": String(learningRate), "momentum": String(momentum),
+      "hidden": hidden.map(String.init).joined(separator: ","), "permute_first_task": String(permuteFirstTask), "pad": String(pad), "shuffle_classes": String(shuffleClasses),
+      "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit, "eval_limit": evaluationLimit.map(String.init) ?? "all",
+      "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
+    ]
+  }
+}

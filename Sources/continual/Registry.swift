@@ -1,0 +1,12 @@
+import Baselines
+import ContinualCore
+import EWC
+import MAS
+import SI
+
+/// Every algorithm the tool knows, in the order `continual list` shows them.
+///
+/// This is the one list a new algorithm is added to (besides `Package.swift`).
+nonisolated(unsafe) let registeredAlgorithms: [any Algorithm.Type] = [
+  FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self,
+]

@@ -1,0 +1,53 @@
+import ContinualCore
+
+/// An algorithm stack such as `ewc+si`: its components' settings and what they build.
+struct AlgorithmStack {
+  var name: String
+  var parts: [(algorithm: any Algorithm.Type, settings: Settings)]
+
+  /// Parses a stack name and picks each component's `--set` values.
+  init(_ name: String, settings: [String: String]) throws {
+    self.name = name
+    let names = name.split(separator: "+").map(String.init)
+    guard !names.isEmpty, Set(names).count == names.count else { throw CLIError("invalid algorithm stack '\(name)': name each component once, joined by +") }
+    parts = try names.map { component in
+      guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
+        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError("unknown algorithm '\(component)'\(suggestion) (valid: \(registeredAlgorithms.map { $0.name }.joined(separator: ", ")))")
+      }
+      var given: [String: String] = [:]
+      for (key, value) in settings where key.hasPrefix(component + ".") { given[String(key.dropFirst(component.count + 1))] = value }
+      return (algorithm, try Settings(component: component, declared: algorithm.hyperparameters, given: given))
+    }
+  }
+
+  /// Checks that every `--set` key names a known algorithm (whether or not it is in a stack).
+  static func validateKeys(_ settings: [String: String]) throws {
+    for key in settings.keys.sorted() {
+      let component = String(key.prefix { $0 != "." })
+      guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
+        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError("--set \(key): unknown component '\(component)'\(suggestion)")
+      }
+      _ = try Settings(component: component, declared: algorithm.hyperparameters, given: [String(key.dropFirst(component.count + 1)): settings[key]!])
+    }
+  }
+
+  /// The components of every part, combined.
+  func components() throws -> AlgorithmComponents {
+    var combined = AlgorithmComponents()
+    for (algorithm, settings) in parts {
+      let c = try algorithm.components(settings)
+      combined.regularisers += c.regularisers
+      if let regime = c.dataRegime { combined.dataRegime = regime }
+    }
+    return combined
+  }
+
+  /// Every setting of every part, prefixed (`ewc.lambda`), for records.
+  var config: [String: String] {
+    var result: [String: String] = [:]
+    for (_, settings) in parts { for (k, v) in settings.values { result["\(settings.component).\(k)"] = v } }
+    return result
+  }
+}
