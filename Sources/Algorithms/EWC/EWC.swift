@@ -17,7 +17,7 @@ public enum EWC: Algorithm {
   }
 
   static let fisherHyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "5000", "penalty strength λ (the penalty is λ/2 · Σ F (θ − θ*)²)", kind: .real(0...1e15)),
+    Hyperparameter("lambda", default: "500", "penalty strength λ (the penalty is λ/2 · Σ F (θ − θ*)²)", kind: .real(0...1e15)),
     Hyperparameter("labels", default: "expected", "labels the Fisher is taken at", kind: .choice(FisherEstimator.LabelMode.allCases.map(\.rawValue))),
     Hyperparameter("samples", default: "0", "samples per Fisher estimate (0 = the whole training set)", kind: .integer(0...10_000_000)),
     Hyperparameter("vdv2019", default: "false", "divide by N − 1 as van de Ven & Tolias 2019's code does", kind: .boolean),
@@ -40,7 +40,8 @@ public enum OnlineEWC: Algorithm {
   public static let summary = "Online EWC (Schwarz et al. 2018): one running Fisher decayed by γ, latest anchor."
   /// EWC's hyperparameters plus γ.
   public static let hyperparameters: [Hyperparameter] =
-    EWC.fisherHyperparameters + [Hyperparameter("gamma", default: "1", "decay γ of the running Fisher", kind: .real(0...1))]
+    EWC.fisherHyperparameters.map { $0.name == "lambda" ? Hyperparameter("lambda", default: "1000", $0.summary, kind: $0.kind) : $0 }
+    + [Hyperparameter("gamma", default: "1", "decay γ of the running Fisher", kind: .real(0...1))]
   /// One running quadratic penalty.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     AlgorithmComponents(regularisers: [

@@ -9,7 +9,7 @@ public enum SI: Algorithm {
   public static let summary = "Synaptic intelligence (Zenke et al. 2017): importance from the loss decrease along the training path."
   /// c, ξ, the gradient source and the clamp.
   public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("c", default: "0.1", "penalty strength c", kind: .real(0...1e15)),
+    Hyperparameter("c", default: "5", "penalty strength c", kind: .real(0...1e15)),
     Hyperparameter("xi", default: "0.1", "damping ξ in ω / (Δ² + ξ)", kind: .real(0...1e6)),
     Hyperparameter("gradient", default: "task", "gradient in the path integral: task (official) or total (van de Ven)", kind: .choice(["task", "total"])),
     Hyperparameter("clamp", default: "true", "clamp the accumulated importance at zero (official code)", kind: .boolean),
