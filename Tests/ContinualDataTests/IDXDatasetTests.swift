@@ -121,7 +121,10 @@ enum RealData {
     }
   }
 
-  @Test(.enabled(if: RealData.directory(of: .fashionMNIST) != nil, "Fashion-MNIST is not in ../shared/data/fashion-mnist beside the package; skipping the real-data test"))
+  @Test(
+    .enabled(
+      if: RealData.directory(of: .fashionMNIST) != nil,
+      "Fashion-MNIST is not in ../shared/data/fashion-mnist beside the package; skipping the real-data test"))
   func loadsFashionMNIST() throws {
     let directory = try #require(RealData.directory(of: .fashionMNIST))
     let (train, test) = try IDXDataset.load(.fashionMNIST, from: directory)
