@@ -54,7 +54,10 @@ final class BenchmarkFactory {
 
   /// The task sequence for a benchmark name and seed.
   func sequence(_ name: String, options: Options, seed: UInt64) throws -> TaskSequence {
-    guard let (kind, dataset) = BenchmarkCatalogue.parts(name) else { try BenchmarkCatalogue.validate(name); fatalError() }
+    guard let (kind, dataset) = BenchmarkCatalogue.parts(name) else {
+      try BenchmarkCatalogue.validate(name)
+      fatalError()
+    }
     let data = try base(dataset)
     if options.pad && kind != "permuted" { throw CLIError("--pad applies to permuted benchmarks only") }
     let tasks = options.tasks ?? 5

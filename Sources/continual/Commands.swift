@@ -161,7 +161,8 @@ func runOne(
       case .progress(let p):
         let terms = p.terms.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
         printError(
-          "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  \(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))")
+          "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  \(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))"
+        )
       case .taskDidFinish(let task, let accuracies):
         let shown = accuracies.prefix(task + 1).map { String(format: "%.1f", $0 * 100) }.joined(separator: " ")
         printError("  after task \(task + 1): accuracy on tasks 1–\(task + 1): \(shown) %")

@@ -166,7 +166,8 @@ struct Options {
       "benchmark": benchmark, "scenario": scenario, "tasks": tasks.map(String.init) ?? "default",
       "length": epochs.map { "\($0) epochs" } ?? "\(iterations ?? 300) iterations", "batch_size": String(batchSize),
       "optimiser": optimiser, "lr": String(learningRate), "momentum": String(momentum),
-      "hidden": hidden.map(String.init).joined(separator: ","), "permute_first_task": String(permuteFirstTask), "pad": String(pad), "shuffle_classes": String(shuffleClasses),
+      "hidden": hidden.map(String.init).joined(separator: ","), "permute_first_task": String(permuteFirstTask), "pad": String(pad),
+      "shuffle_classes": String(shuffleClasses),
       "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit, "eval_limit": evaluationLimit.map(String.init) ?? "all",
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]

@@ -9,7 +9,9 @@ struct AlgorithmStack {
   init(_ name: String, settings: [String: String]) throws {
     self.name = name
     let names = name.split(separator: "+").map(String.init)
-    guard !names.isEmpty, Set(names).count == names.count else { throw CLIError("invalid algorithm stack '\(name)': name each component once, joined by +") }
+    guard !names.isEmpty, Set(names).count == names.count else {
+      throw CLIError("invalid algorithm stack '\(name)': name each component once, joined by +")
+    }
     parts = try names.map { component in
       guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
         let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""

@@ -47,29 +47,35 @@ public struct FisherEstimator: ImportanceEstimator {
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
     var sum = NamedTensors.zeros(like: context.model.parameters)
     let mode = labelMode
-    try PerSampleGradients.forEachSample(model: context.model, inputs: inputs, losses: { logits, m in
-      let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1).scalars
-      func nll(_ column: Int) throws -> Variable { try crossEntropy(logits: logits, labels: [column], classes: columns) }
-      switch mode {
-      case .expected:
-        return try probabilities.enumerated().map { (try nll(columns.lowerBound + $0), $1) }
-      case .sampled:
-        var u = rng.nextUniform(), pick = probabilities.count - 1
-        for (c, p) in probabilities.enumerated() {
-          if u < p { pick = c; break }
-          u -= p
+    try PerSampleGradients.forEachSample(
+      model: context.model, inputs: inputs,
+      losses: { logits, m in
+        let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1).scalars
+        func nll(_ column: Int) throws -> Variable { try crossEntropy(logits: logits, labels: [column], classes: columns) }
+        switch mode {
+        case .expected:
+          return try probabilities.enumerated().map { (try nll(columns.lowerBound + $0), $1) }
+        case .sampled:
+          var u = rng.nextUniform(), pick = probabilities.count - 1
+          for (c, p) in probabilities.enumerated() {
+            if u < p {
+              pick = c
+              break
+            }
+            u -= p
+          }
+          return [(try nll(columns.lowerBound + pick), 1)]
+        case .predicted:
+          let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+          return [(try nll(columns.lowerBound + best), 1)]
+        case .empirical:
+          let label = context.data.labels[indices[m]]
+          return [(try nll(context.head.column(ofLabel: label, task: context.task)), 1)]
         }
-        return [(try nll(columns.lowerBound + pick), 1)]
-      case .predicted:
-        let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-        return [(try nll(columns.lowerBound + best), 1)]
-      case .empirical:
-        let label = context.data.labels[indices[m]]
-        return [(try nll(context.head.column(ofLabel: label, task: context.task)), 1)]
-      }
-    }) { gradients, weight in
-      try PerSampleGradients.accumulateSquares(gradients, weight: weight, into: &sum)
-    }
+      },
+      receive: { gradients, weight in
+        try PerSampleGradients.accumulateSquares(gradients, weight: weight, into: &sum)
+      })
     let divisor = Float(vanDeVen2019Normalisation ? max(n - 1, 1) : max(n, 1))
     return sum * (1 / divisor)
   }

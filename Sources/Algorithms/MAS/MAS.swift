@@ -10,7 +10,8 @@ public enum MAS: Algorithm {
   /// λ, the mode, the batch size and the sample count.
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("lambda", default: "0.05", "penalty strength λ", kind: .real(0...1e15)),
-    Hyperparameter("mode", default: "batch", "|gradient| of the batch-summed norm (official) or per sample (paper)", kind: .choice(["batch", "sample"])),
+    Hyperparameter(
+      "mode", default: "batch", "|gradient| of the batch-summed norm (official) or per sample (paper)", kind: .choice(["batch", "sample"])),
     Hyperparameter("batch", default: "200", "samples per batch when mode=batch", kind: .integer(1...100_000)),
     Hyperparameter("samples", default: "0", "samples per estimate (0 = the whole training set)", kind: .integer(0...10_000_000)),
   ]

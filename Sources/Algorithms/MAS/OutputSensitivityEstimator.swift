@@ -40,11 +40,14 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     switch mode {
     case .sample:
       let inputs = try context.data.inputs.slice(alongAxis: 0, range: 0..<n)
-      try PerSampleGradients.forEachSample(model: context.model, inputs: inputs, losses: { logits, _ in
-        [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), Float(1))]
-      }) { gradients, weight in
-        try PerSampleGradients.accumulateMagnitudes(gradients, weight: weight, into: &sum)
-      }
+      try PerSampleGradients.forEachSample(
+        model: context.model, inputs: inputs,
+        losses: { logits, _ in
+          [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), Float(1))]
+        },
+        receive: { gradients, weight in
+          try PerSampleGradients.accumulateMagnitudes(gradients, weight: weight, into: &sum)
+        })
     case .batch:
       for batch in context.batches(ofSize: batchSize, limit: n) {
         let tape = Tape()

@@ -11,7 +11,8 @@ public enum SI: Algorithm {
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("c", default: "5", "penalty strength c", kind: .real(0...1e15)),
     Hyperparameter("xi", default: "0.1", "damping ξ in ω / (Δ² + ξ)", kind: .real(0...1e6)),
-    Hyperparameter("gradient", default: "task", "gradient in the path integral: task (official) or total (van de Ven)", kind: .choice(["task", "total"])),
+    Hyperparameter(
+      "gradient", default: "task", "gradient in the path integral: task (official) or total (van de Ven)", kind: .choice(["task", "total"])),
     Hyperparameter("clamp", default: "true", "clamp the accumulated importance at zero (official code)", kind: .boolean),
   ]
   /// One running quadratic penalty.
@@ -19,7 +20,8 @@ public enum SI: Algorithm {
     let estimator = PathIntegralEstimator(
       damping: settings.float("xi"), gradientSource: PathIntegralEstimator.GradientSource(rawValue: settings.word("gradient")) ?? .task)
     return AlgorithmComponents(regularisers: [
-      QuadraticPenalty(name: name, estimator: estimator, strength: settings.float("c"), accumulation: .sum(clampNonNegative: settings.boolean("clamp")))
+      QuadraticPenalty(
+        name: name, estimator: estimator, strength: settings.float("c"), accumulation: .sum(clampNonNegative: settings.boolean("clamp")))
     ])
   }
 }

@@ -28,7 +28,8 @@ public struct ContinualMetrics: Sendable, Equatable {
   ///   - accuracyMatrix: A lower-triangular-or-full `T × T` matrix of accuracies.
   ///   - initialAccuracies: The untrained model's accuracy per task, for forward transfer.
   /// - Throws: ``MetricsError`` when the matrix is empty or not square.
-  public init(accuracyMatrix r: [[Double]], initialAccuracies: [Double]? = nil) throws {
+  public init(accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil) throws {
+    let r = accuracyMatrix
     let t = r.count
     guard t > 0, r.allSatisfy({ $0.count == t }) else { throw MetricsError.notSquare(rows: r.map(\.count)) }
     let last = r[t - 1]

@@ -12,11 +12,11 @@ public enum PerSampleGradients {
   ///   - losses: Given one sample's `[1, outputs]` logits and its index, the scalar losses whose
   ///     gradients are wanted (several per sample, for example one per candidate label), each with a
   ///     weight passed on to `body`.
-  ///   - body: Receives each loss's gradients and weight.
+  ///   - receive: Receives each loss's gradients and weight.
   /// - Throws: ``TensorError`` when the model does not fit the inputs, or whatever the closures throw.
   public static func forEachSample(
     model: Model, inputs: Tensor, losses: (Variable, Int) throws -> [(loss: Variable, weight: Float)],
-    _ body: (NamedTensors, Float) throws -> Void
+    receive: (NamedTensors, Float) throws -> Void
   ) throws {
     let n = inputs.shape.first ?? 0
     for m in 0..<n {
@@ -24,7 +24,7 @@ public enum PerSampleGradients {
       let x = try inputs.slice(alongAxis: 0, range: m..<m + 1)
       let pass = try model.forward(tape.constant(x), on: tape, training: false)
       for (loss, weight) in try losses(pass.output, m) {
-        try body(try pass.gradients(of: loss), weight)
+        try receive(try pass.gradients(of: loss), weight)
       }
     }
   }

@@ -11,7 +11,9 @@ extension Variable {
   /// - Throws: ``TensorError/shapeMismatch(operation:shapes:reason:)`` when the shapes differ.
   public func weightedSquaredDistance(to anchor: Tensor, weights: Tensor) throws -> Variable {
     guard anchor.shape == shape, weights.shape == shape else {
-      throw TensorError.shapeMismatch(operation: "weightedSquaredDistance", shapes: [shape, anchor.shape, weights.shape], reason: "value, anchor and weights must have the same shape")
+      throw TensorError.shapeMismatch(
+        operation: "weightedSquaredDistance", shapes: [shape, anchor.shape, weights.shape],
+        reason: "value, anchor and weights must have the same shape")
     }
     let x = value
     var total: Double = 0

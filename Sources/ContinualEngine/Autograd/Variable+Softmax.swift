@@ -99,7 +99,8 @@ public func crossEntropy(logits: Variable, labels: [Int], rowClasses: [Range<Int
   }
   let (batch, width) = (logits.shape[0], logits.shape[1])
   guard labels.count == batch, rowClasses.count == batch else {
-    throw TensorError.invalidArgument(operation: operation, reason: "\(labels.count) labels and \(rowClasses.count) class ranges for a batch of \(batch)")
+    throw TensorError.invalidArgument(
+      operation: operation, reason: "\(labels.count) labels and \(rowClasses.count) class ranges for a batch of \(batch)")
   }
   for (row, (label, range)) in zip(labels, rowClasses).enumerated() {
     guard range.lowerBound >= 0, range.upperBound <= width, !range.isEmpty else {
