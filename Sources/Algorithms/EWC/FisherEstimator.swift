@@ -45,37 +45,38 @@ public struct FisherEstimator: ImportanceEstimator {
     let indices = n < context.data.count ? Array(rng.permutation(context.data.count).prefix(n)) : Array(0..<n)
     let inputs = try context.data.inputs.gather(indices: indices, alongAxis: 0)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
-    var sum = NamedTensors.zeros(like: context.model.parameters)
     let mode = labelMode
-    try PerSampleGradients.forEachSample(
-      model: context.model, inputs: inputs,
-      losses: { logits, m in
-        let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1).scalars
-        func nll(_ column: Int) throws -> Variable { try crossEntropy(logits: logits, labels: [column], classes: columns) }
-        switch mode {
-        case .expected:
-          return try probabilities.enumerated().map { (try nll(columns.lowerBound + $0), $1) }
-        case .sampled:
-          var u = rng.nextUniform(), pick = probabilities.count - 1
-          for (c, p) in probabilities.enumerated() {
-            if u < p {
-              pick = c
-              break
-            }
-            u -= p
-          }
-          return [(try nll(columns.lowerBound + pick), 1)]
-        case .predicted:
-          let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-          return [(try nll(columns.lowerBound + best), 1)]
-        case .empirical:
-          let label = context.data.labels[indices[m]]
-          return [(try nll(context.head.column(ofLabel: label, task: context.task)), 1)]
+    let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, inputs: inputs) { logits, range in
+      let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1)
+      let k = columns.count
+      let p = probabilities.scalars
+      /// Σ_m −log p_m(label_m) over the batch, each sample scored over the task's columns.
+      func nll(_ labels: [Int]) throws -> Variable {
+        try crossEntropy(logits: logits, labels: labels.map { columns.lowerBound + $0 }, classes: columns, reduction: .sum)
+      }
+      let ones = [Float](repeating: 1, count: range.count)
+      switch mode {
+      case .expected:
+        return try (0..<k).map { c in
+          (try nll([Int](repeating: c, count: range.count)), (0..<range.count).map { p[$0 * k + c] })
         }
-      },
-      receive: { gradients, weight in
-        try PerSampleGradients.accumulateSquares(gradients, weight: weight, into: &sum)
-      })
+      case .sampled:
+        let picks = (0..<range.count).map { m -> Int in
+          var u = rng.nextUniform()
+          for c in 0..<k {
+            if u < p[m * k + c] { return c }
+            u -= p[m * k + c]
+          }
+          return k - 1
+        }
+        return [(try nll(picks), ones)]
+      case .predicted:
+        return [(try nll(probabilities.argmaxAlongLastAxis()), ones)]
+      case .empirical:
+        let labels = range.map { context.head.column(ofLabel: context.data.labels[indices[$0]], task: context.task) - columns.lowerBound }
+        return [(try nll(labels), ones)]
+      }
+    }
     let divisor = Float(vanDeVen2019Normalisation ? max(n - 1, 1) : max(n, 1))
     return sum * (1 / divisor)
   }

@@ -40,20 +40,16 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     switch mode {
     case .sample:
       let inputs = try context.data.inputs.slice(alongAxis: 0, range: 0..<n)
-      try PerSampleGradients.forEachSample(
-        model: context.model, inputs: inputs,
-        losses: { logits, _ in
-          [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), Float(1))]
-        },
-        receive: { gradients, weight in
-          try PerSampleGradients.accumulateMagnitudes(gradients, weight: weight, into: &sum)
-        })
+      // ‖F‖² summed over the batch is Σ_m ‖F_m‖², so the fast per-sample path applies.
+      sum = try PerSampleGradients.sumOfPowers(1, model: context.model, inputs: inputs) { logits, range in
+        [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), [Float](repeating: 1, count: range.count))]
+      }
     case .batch:
       for batch in context.batches(ofSize: batchSize, limit: n) {
         let tape = Tape()
         let pass = try context.model.forward(tape.constant(batch.inputs), on: tape, training: false)
         let norm = try pass.output.slice(alongAxis: 1, range: columns).squaredNorm()
-        try PerSampleGradients.accumulateMagnitudes(try pass.gradients(of: norm), weight: 1, into: &sum)
+        try PerSampleGradients.accumulate(try pass.gradients(of: norm), power: 1, weight: 1, into: &sum)
       }
     }
     return sum * (1 / Float(max(n, 1)))
