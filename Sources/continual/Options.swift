@@ -9,9 +9,7 @@ struct Options {
   var seeds = 3
   var firstSeed: UInt64 = 1
   var dataDirectory: URL?
-  /// The default run estimates the Fisher on 600 samples per task to keep it to a few minutes;
-  /// `--set ewc.samples=0` uses every sample, as van de Ven's code does.
-  var settings: [String: String] = ["ewc.samples": "600", "online-ewc.samples": "600"]
+  var settings: [String: String] = [:]
   var output = URL(fileURLWithPath: "results")
   var formats = ["markdown", "csv", "latex", "json"]
   var tasks: Int?
