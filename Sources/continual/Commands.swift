@@ -20,6 +20,10 @@ func listCommand() {
   }
   print("\nBenchmarks:")
   for name in BenchmarkCatalogue.names { print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(BenchmarkCatalogue.describe(name))") }
+  print("\nPresets (--preset NAME; flags after it override):")
+  for (name, preset) in Preset.all.sorted(by: { $0.key < $1.key }) {
+    print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(preset.summary)")
+  }
   print("\nScenarios (van de Ven & Tolias 2019):")
   print("  task     task-incremental: one output head per task, the task id is given")
   print("  domain   domain-incremental: one shared head, no task id")
@@ -105,7 +109,7 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
   for benchmark in options.benchmarks {
     for scenario in options.scenarios {
       for stackName in options.algorithms {
-        let stack = try AlgorithmStack(stackName, settings: options.settings)
+        let stack = try AlgorithmStack(stackName, settings: options.settings(for: scenario))
         for seed in seeds {
           index += 1
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
@@ -134,8 +138,10 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
 enum StackValidation {
   static func check(_ options: Options) throws {
     for b in options.benchmarks { try BenchmarkCatalogue.validate(b) }
-    try AlgorithmStack.validateKeys(options.settings)
-    for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings).components() }
+    for scenario in options.scenarios {
+      try AlgorithmStack.validateKeys(options.settings(for: scenario))
+      for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings(for: scenario)).components() }
+    }
   }
 }
 

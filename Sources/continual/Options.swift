@@ -10,6 +10,8 @@ struct Options {
   var firstSeed: UInt64 = 1
   var dataDirectory: URL?
   var settings: [String: String] = [:]
+  /// Settings that apply in one scenario only (`--set class:ewc.lambda=1e8`), over ``settings``.
+  var scenarioSettings: [String: [String: String]] = [:]
   var output = URL(fileURLWithPath: "results")
   var formats = ["markdown", "csv", "latex", "json"]
   var tasks: Int?
@@ -40,7 +42,8 @@ struct Options {
     "--seeds": "number of seeds (consecutive from --seed)",
     "--seed": "the first seed",
     "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
-    "--set": "a hyperparameter, component.name=value (repeatable)",
+    "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
+    "--preset": "a published protocol: vdv2019-split-mnist, si-permuted-mnist (see Docs/Reproductions.md)",
     "--output": "directory for records.jsonl and the tables",
     "--format": "markdown, csv, latex, json (comma-separated)",
     "--tasks": "number of tasks",
@@ -64,7 +67,14 @@ struct Options {
   ]
   static let switches: Set<String> = ["--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force"]
 
+  /// Parses arguments over the defaults and validates the result.
   init(_ arguments: [String]) throws {
+    try apply(arguments)
+    try validate()
+  }
+
+  /// Parses arguments, overriding what is already set.
+  mutating func apply(_ arguments: [String]) throws {
     var i = 0
     func value(_ flag: String) throws -> String {
       i += 1
@@ -95,6 +105,14 @@ struct Options {
       given.insert(flag)
       let v: () throws -> String = { if let inline { return inline } else { return try value(flag) } }
       switch flag {
+      case "--preset":
+        let name = try v()
+        guard let preset = Preset.all[name] else {
+          let suggestion = nearest(name, in: Array(Preset.all.keys)).map { "; did you mean '\($0)'?" } ?? ""
+          throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
+        }
+        // A preset's options come first; flags given after it override them.
+        try apply(preset.arguments)
       case "--benchmark": benchmarks = list(try v())
       case "--scenario": scenarios = list(try v())
       case "--algorithms": algorithms = list(try v())
@@ -102,11 +120,20 @@ struct Options {
       case "--seed": firstSeed = UInt64(try integer(flag, try v(), minimum: 0))
       case "--data-dir": dataDirectory = URL(fileURLWithPath: try v())
       case "--set":
-        let pair = try v()
-        guard let eq = pair.firstIndex(of: "="), pair[..<eq].contains(".") else {
-          throw CLIError("--set takes component.name=value (for example ewc.lambda=500), not '\(pair)'")
+        var pair = try v()
+        var scenario: String?
+        if let colon = pair.firstIndex(of: ":"), colon < (pair.firstIndex(of: "=") ?? pair.endIndex) {
+          scenario = String(pair[..<colon])
+          pair = String(pair[pair.index(after: colon)...])
+          guard ["task", "domain", "class"].contains(scenario!) else {
+            throw CLIError("--set \(scenario!):…: a scenario prefix must be task, domain or class")
+          }
         }
-        settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        guard let eq = pair.firstIndex(of: "="), pair[..<eq].contains(".") else {
+          throw CLIError("--set takes [scenario:]component.name=value (for example ewc.lambda=500 or class:ewc.lambda=1e8), not '\(pair)'")
+        }
+        let (key, value) = (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+        if let scenario { scenarioSettings[scenario, default: [:]][key] = value } else { settings[key] = value }
       case "--output": output = URL(fileURLWithPath: try v())
       case "--format": formats = list(try v())
       case "--tasks": tasks = try integer(flag, try v())
@@ -139,6 +166,10 @@ struct Options {
       }
       i += 1
     }
+  }
+
+  /// Checks values that flags cannot check one at a time.
+  func validate() throws {
     guard ["adam", "sgd"].contains(optimiser) else { throw CLIError("--optimiser takes adam or sgd, not '\(optimiser)'") }
     guard ["test", "train"].contains(evaluationSplit) else { throw CLIError("--eval-split takes test or train, not '\(evaluationSplit)'") }
     for s in scenarios where !["task", "domain", "class"].contains(s) {
@@ -148,6 +179,11 @@ struct Options {
       throw CLIError("unknown format '\(f)': choose markdown, csv, latex or json")
     }
     guard learningRate > 0 else { throw CLIError("--lr must be positive") }
+  }
+
+  /// The settings in force for one scenario.
+  func settings(for scenario: String) -> [String: String] {
+    settings.merging(scenarioSettings[scenario] ?? [:]) { _, scoped in scoped }
   }
 
   /// The training configuration these options describe.

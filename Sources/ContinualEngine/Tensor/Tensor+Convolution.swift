@@ -81,9 +81,19 @@ struct ConvolutionGeometry: Sendable {
             let y = oy * stride - padding + ky
             if y < 0 || y >= height { continue }
             let dst = plane + y * width, line = src + oy * ow
-            for ox in 0..<ow {
-              let x = ox * stride - padding + kx
-              if x >= 0 && x < width { dst[x] += line[ox] }
+            if stride == 1 {
+              // Contiguous run: output column ox lands on input column ox + kx − padding.
+              let shift = kx - padding
+              let first = Swift.max(0, -shift), last = Swift.min(ow, width - shift)
+              if last > first {
+                let d = dst + shift
+                for ox in first..<last { d[ox] += line[ox] }
+              }
+            } else {
+              for ox in 0..<ow {
+                let x = ox * stride - padding + kx
+                if x >= 0 && x < width { dst[x] += line[ox] }
+              }
             }
           }
           row += 1
@@ -174,30 +184,29 @@ extension Tensor {
     let planes = g.batch * g.channels
     let out = Tensor(uninitializedShape: [g.batch, g.channels, g.outputHeight, g.outputWidth])
     var argmax = [Int32](repeating: 0, count: out.count)
-    let x = input.storage.base, o = out.storage.base
-    argmax.withUnsafeMutableBufferPointer { indices in
-      for p in 0..<planes {
-        let plane = x + p * g.inputPlane
-        for oy in 0..<g.outputHeight {
-          for ox in 0..<g.outputWidth {
-            var best = -Float.infinity
-            var bestIndex = -1
-            for ky in 0..<g.kernelHeight {
-              let y = oy * g.stride - g.padding + ky
-              if y < 0 || y >= g.height { continue }
-              for kx in 0..<g.kernelWidth {
-                let xx = ox * g.stride - g.padding + kx
-                if xx < 0 || xx >= g.width { continue }
-                let v = plane[y * g.width + xx]
-                if v > best || bestIndex < 0 {
-                  best = v
+    let x = SendableConstPointer(input.storage.base), o = SendablePointer(out.storage.base)
+    argmax.withUnsafeMutableBufferPointer { buffer in
+      let indices = SendablePointer(buffer.baseAddress!)
+      let chunks = chunkRanges(planes, parts: EngineThreads.count)
+      parallelForEach(chunks.count) { part in
+        for p in chunks[part] {
+          let plane = x.base + p * g.inputPlane
+          for oy in 0..<g.outputHeight {
+            for ox in 0..<g.outputWidth {
+              var best = -Float.infinity
+              var bestIndex = -1
+              let y0 = oy * g.stride - g.padding, x0 = ox * g.stride - g.padding
+              for y in Swift.max(y0, 0)..<Swift.min(y0 + g.kernelHeight, g.height) {
+                let row = plane + y * g.width
+                for xx in Swift.max(x0, 0)..<Swift.min(x0 + g.kernelWidth, g.width) where row[xx] > best || bestIndex < 0 {
+                  best = row[xx]
                   bestIndex = y * g.width + xx
                 }
               }
+              let position = (p * g.outputHeight + oy) * g.outputWidth + ox
+              o.base[position] = best
+              indices.base[position] = Int32(p * g.inputPlane + bestIndex)
             }
-            let position = (p * g.outputHeight + oy) * g.outputWidth + ox
-            o[position] = best
-            indices[position] = Int32(p * g.inputPlane + bestIndex)
           }
         }
       }

@@ -1,0 +1,36 @@
+/// Published protocols as option lists, so a reproduction is one command.
+///
+/// Each preset's arguments are applied first; flags given after `--preset` override them.
+struct Preset {
+  var summary: String
+  var arguments: [String]
+
+  static let all: [String: Preset] = [
+    // van de Ven & Tolias 2019, "Three scenarios for continual learning": split MNIST (ALGORITHMS.md §1.3, §2.2, §7).
+    "vdv2019-split-mnist": Preset(
+      summary: "van de Ven & Tolias 2019 split MNIST: 784-400-400, Adam 1e-3, batch 128, 2000 iterations/task, random digit pairs",
+      arguments: [
+        "--benchmark", "split-mnist", "--shuffle-classes", "--scenario", "task,domain,class",
+        "--algorithms", "finetune,ewc,online-ewc,si,joint", "--seeds", "5", "--hidden", "400,400",
+        "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001",
+        "--train-per-task", "0", "--test-per-task", "0",
+        // Their Fisher: predicted labels, every training sample, divided by N − 1; SI on the total loss, no clamp.
+        "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set", "online-ewc.labels=predicted", "--set", "online-ewc.vdv2019=true",
+        "--set", "si.gradient=total", "--set", "si.clamp=false", "--set", "si.xi=0.1",
+        "--set", "task:ewc.lambda=1e7", "--set", "domain:ewc.lambda=1e6", "--set", "class:ewc.lambda=1e8",
+        "--set", "task:online-ewc.lambda=1e8", "--set", "domain:online-ewc.lambda=1e8", "--set", "class:online-ewc.lambda=1e9",
+        "--set", "task:online-ewc.gamma=0.8", "--set", "domain:online-ewc.gamma=0.7", "--set", "class:online-ewc.gamma=0.8",
+        "--set", "task:si.c=50", "--set", "domain:si.c=500", "--set", "class:si.c=0.5",
+        "--output", "results/vdv2019-split-mnist",
+      ]),
+    // Zenke et al. 2017, the official permuted-MNIST notebook (ALGORITHMS.md §2.2, §8 row 6).
+    "si-permuted-mnist": Preset(
+      summary: "SI's official permuted MNIST: 784-2000-2000-10 shared head, Adam 1e-3, batch 256, 20 epochs/task, first task unpermuted",
+      arguments: [
+        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "domain", "--algorithms", "finetune,si", "--seeds", "1",
+        "--hidden", "2000,2000", "--epochs", "20", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001",
+        "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.1",
+        "--output", "results/si-permuted-mnist",
+      ]),
+  ]
+}
