@@ -47,6 +47,15 @@ public protocol Regulariser: Sendable {
   /// - Throws: ``TensorError`` when shapes do not fit.
   func penalty(_ step: StepContext) throws -> Variable?
 
+  /// Called after the backward pass, before the optimiser step, with the gradient of the whole
+  /// objective; a regulariser may change it (project it, clip it, add to it).
+  ///
+  /// - Parameters:
+  ///   - gradients: The total gradient, named like the parameters.
+  ///   - step: The step's tape, forward pass and batch.
+  /// - Throws: Any error that should stop the run.
+  mutating func gradientsDidCompute(_ gradients: inout NamedTensors, step: StepContext) throws
+
   /// Called after every optimiser step when ``observesSteps`` is `true`.
   ///
   /// - Throws: Any error that should stop the run.
@@ -67,6 +76,8 @@ extension Regulariser {
   public var observesSteps: Bool { false }
   /// Does nothing by default.
   public mutating func taskWillStart(_ context: TaskContext) throws {}
+  /// Leaves the gradient as it is by default.
+  public mutating func gradientsDidCompute(_ gradients: inout NamedTensors, step: StepContext) throws {}
   /// Does nothing by default.
   public mutating func stepDidFinish(_ step: StepObservation) throws {}
   /// Does nothing by default.

@@ -17,8 +17,8 @@ public struct TrainingResult: Sendable {
 /// Trains one model on a sequence of tasks, one after another, and measures the accuracy matrix.
 ///
 /// Per task: every regulariser's ``Regulariser/taskWillStart(_:)``; the training steps (forward,
-/// head loss plus every penalty, backward, optimiser step, ``Regulariser/stepDidFinish(_:)`` for
-/// those that observe steps); every regulariser's ``Regulariser/taskDidFinish(_:)``; then accuracy
+/// head loss plus every penalty, backward, ``Regulariser/gradientsDidCompute(_:step:)``, optimiser
+/// step, ``Regulariser/stepDidFinish(_:)`` for those that observe steps); every regulariser's ``Regulariser/taskDidFinish(_:)``; then accuracy
 /// on every task. Observers receive ``TrainingEvent``s for progress display.
 ///
 /// ```swift
@@ -104,7 +104,7 @@ public struct ContinualTrainer: Sendable {
         var penaltySum: Variable? = penalties.first
         for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
         let taskGradients: NamedTensors?
-        let totalGradients: NamedTensors
+        var totalGradients: NamedTensors
         if needsTaskGradients, let penaltySum {
           let task = try pass.gradients(of: taskLoss)
           taskGradients = task
@@ -113,6 +113,7 @@ public struct ContinualTrainer: Sendable {
           taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
           totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
         }
+        for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
         if observesSteps {
           let change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
           let observation = StepObservation(
