@@ -19,7 +19,7 @@ var targets: [Target] = [
     path: "Sources/ContinualEngine"
   ),
   // The shared test kit: gradient checks and deterministic data, used by every test target.
-  .target(name: "ContinualTesting", dependencies: ["ContinualEngine", "ContinualCore"], path: "Sources/ContinualTesting"),
+  .target(name: "ContinualTesting", dependencies: ["ContinualEngine", "ContinualData", "ContinualCore"], path: "Sources/ContinualTesting"),
   // The system zlib (present wherever Swift is installed), for gzipped IDX files.
   .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
   .target(

@@ -44,7 +44,16 @@ public struct PathIntegralEstimator: ImportanceEstimator {
   /// Adds `−g ⊙ Δθ` to the integral.
   public mutating func stepDidFinish(_ step: StepObservation) throws {
     guard var sum = integral else { return }
-    let gradients = gradientSource == .task ? (step.taskGradients ?? step.totalGradients) : step.totalGradients
+    let gradients: NamedTensors
+    switch gradientSource {
+    case .total: gradients = step.totalGradients
+    case .task:
+      guard let task = step.taskGradients else {
+        throw TensorError.invalidArgument(
+          operation: "SI path integral", reason: "the step carries no task-loss gradient although needsTaskGradients is true")
+      }
+      gradients = task
+    }
     try sum.requireSameNames(gradients, operation: "SI path integral")
     for k in 0..<sum.count {
       gradients.tensors[k].withUnsafeBufferPointer { g in

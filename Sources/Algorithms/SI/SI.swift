@@ -10,7 +10,7 @@ public enum SI: Algorithm {
   /// c, ξ, the gradient source and the clamp.
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("c", default: "5", "penalty strength c", kind: .real(0...1e15)),
-    Hyperparameter("xi", default: "0.1", "damping ξ in ω / (Δ² + ξ)", kind: .real(0...1e6)),
+    Hyperparameter("xi", default: "0.1", "damping ξ in ω / (Δ² + ξ)", kind: .real(1e-12...1e6)),
     Hyperparameter(
       "gradient", default: "task", "gradient in the path integral: task (official) or total (van de Ven)", kind: .choice(["task", "total"])),
     Hyperparameter("clamp", default: "true", "clamp the accumulated importance at zero (official code)", kind: .boolean),

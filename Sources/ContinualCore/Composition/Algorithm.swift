@@ -1,3 +1,5 @@
+import Foundation
+
 /// A hyperparameter an algorithm accepts, with its default and valid values.
 public struct Hyperparameter: Sendable, Equatable {
   /// The values a hyperparameter may take.
@@ -32,12 +34,15 @@ public struct Hyperparameter: Sendable, Equatable {
   /// The valid values, for messages and `continual list`.
   public var validValues: String {
     switch kind {
-    case .real(let r): "a number in [\(r.lowerBound), \(r.upperBound)]"
+    case .real(let r): "a number in [\(Hyperparameter.format(r.lowerBound)), \(Hyperparameter.format(r.upperBound))]"
     case .integer(let r): "a whole number in [\(r.lowerBound), \(r.upperBound)]"
     case .choice(let words): "one of " + words.joined(separator: ", ")
     case .boolean: "true or false"
     }
   }
+
+  /// A number as a person would write it: `0.5`, `1e+15`.
+  static func format(_ x: Double) -> String { String(format: "%g", x) }
 
   /// Checks a textual value.
   ///

@@ -56,6 +56,15 @@ public struct StepContext {
   public var task: Int
   /// The iteration within the task (from 0).
   public var iteration: Int
+
+  /// Creates a step context (the trainer makes one per step; tests and custom loops may too).
+  public init(tape: Tape, pass: Model.Pass, batch: Batch, task: Int, iteration: Int) {
+    self.tape = tape
+    self.pass = pass
+    self.batch = batch
+    self.task = task
+    self.iteration = iteration
+  }
 }
 
 /// What happened in one optimiser step, for algorithms that watch the trajectory (SI).
@@ -72,4 +81,16 @@ public struct StepObservation: Sendable {
   public var totalGradients: NamedTensors
   /// The gradient of the task loss alone, when some component asked for it.
   public var taskGradients: NamedTensors?
+
+  /// Creates an observation (the trainer makes one per step; tests and custom loops may too).
+  public init(
+    task: Int, iteration: Int, parameters: NamedTensors, change: NamedTensors, totalGradients: NamedTensors, taskGradients: NamedTensors?
+  ) {
+    self.task = task
+    self.iteration = iteration
+    self.parameters = parameters
+    self.change = change
+    self.totalGradients = totalGradients
+    self.taskGradients = taskGradients
+  }
 }

@@ -50,6 +50,9 @@ public struct ContinualTrainer: Sendable {
   ) throws -> TrainingResult {
     let config = configuration
     guard config.batchSize > 0 else { throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)") }
+    guard config.evaluationBatchSize > 0 else {
+      throw TrainingError.invalidConfiguration("evaluation batch size must be positive, got \(config.evaluationBatchSize)")
+    }
     let outputs = try architecture.outputShape(forInput: sequence.sampleShape)
     guard outputs == [plan.head.outputCount] else {
       throw TrainingError.invalidConfiguration("the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
@@ -109,8 +112,12 @@ public struct ContinualTrainer: Sendable {
           let task = try pass.gradients(of: taskLoss)
           taskGradients = task
           totalGradients = try task + pass.gradients(of: penaltySum)
+        } else if needsTaskGradients {
+          // No penalty is active yet: the total gradient is the task gradient.
+          taskGradients = try pass.gradients(of: taskLoss)
+          totalGradients = taskGradients!
         } else {
-          taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
+          taskGradients = nil
           totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
         }
         for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }

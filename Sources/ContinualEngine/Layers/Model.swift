@@ -52,6 +52,13 @@ public struct Model: Sendable {
     /// The final output.
     public var output: Variable { trace.output }
 
+    /// Creates a pass from weights recorded on a tape and the trace computed from them.
+    public init(weights: [Variable], trace: ForwardTrace, names: [String]) {
+      self.weights = weights
+      self.trace = trace
+      self.names = names
+    }
+
     /// The gradients of a scalar with respect to every parameter, named like the parameters.
     ///
     /// - Throws: See ``Tape/gradients(of:withRespectTo:)``.

@@ -4,6 +4,12 @@ public struct ForwardTrace {
   public var activations: [Variable]
   /// The final output.
   public var output: Variable
+
+  /// Creates a trace.
+  public init(activations: [Variable], output: Variable) {
+    self.activations = activations
+    self.output = output
+  }
 }
 
 /// Layers applied one after another; parameter names are `"<layer index>.<name>"` as in PyTorch.

@@ -1,0 +1,91 @@
+import ContinualCore
+import ContinualEngine
+import ContinualTesting
+import Testing
+
+/// The conformance checkers themselves: a correct regulariser passes, and each kind of bug is caught
+/// by the check meant for it.
+@Suite struct RegulariserConformanceTests {
+  /// `Σ_k s Σ (θ − θ*_k − offset)²` over every finished task's anchor, with switchable bugs.
+  struct Pull: Regulariser {
+    enum Bug: Sendable { case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength }
+    var bug: Bug
+    var anchors: [NamedTensors] = []
+    var strength: Float = 1
+    var name: String { "pull" }
+
+    func penalty(_ step: StepContext) throws -> Variable? {
+      guard !anchors.isEmpty else { return nil }
+      let offset: Float = bug == .offsetAnchor ? 0.1 : 0
+      var total: Variable?
+      for anchor in anchors {
+        for (weight, a) in zip(step.pass.weights, anchor.tensors) {
+          let term = try weight.weightedSquaredDistance(to: a + offset, weights: Tensor(shape: a.shape, repeating: strength))
+          total = try total.map { try $0 + term } ?? term
+        }
+      }
+      guard bug == .detachedGradient, let total else { return total }
+      // The right value with a gradient of zero.
+      return try step.tape.constant(total.value) + step.pass.weights[0].sum() * 0
+    }
+
+    mutating func taskWillStart(_ context: TaskContext) throws {
+      if bug == .forgetsAtTaskStart { anchors = [] }
+    }
+
+    mutating func taskDidFinish(_ context: TaskContext) throws {
+      if bug == .keepsOnlyLastAnchor { anchors = [] }
+      if bug == .randomStrength { strength = Float.random(in: 0.5...2) }
+      anchors.append(context.model.parameters)
+    }
+  }
+
+  static func failures(_ bug: Pull.Bug) throws -> [String] { try RegulariserConformance.check { Pull(bug: bug) } }
+
+  @Test func aCorrectRegulariserPasses() throws {
+    let failures = try Self.failures(.none)
+    #expect(failures.isEmpty, "\(failures)")
+  }
+
+  @Test func aPenaltyThatIsNotZeroAtTheAnchorIsCaught() throws {
+    let failures = try Self.failures(.offsetAnchor)
+    #expect(failures.contains { $0.hasPrefix("zero at anchor: the penalty") }, "\(failures)")
+    #expect(failures.contains { $0.hasPrefix("zero at anchor: the penalty's gradient") }, "\(failures)")
+  }
+
+  @Test func aWrongGradientIsCaught() throws {
+    let failures = try Self.failures(.detachedGradient)
+    #expect(failures.contains { $0.hasPrefix("gradient after task 1") }, "\(failures)")
+    #expect(failures.contains { $0.hasPrefix("gradient after task 2") }, "\(failures)")
+  }
+
+  @Test func stateLostAtTaskStartIsCaught() throws {
+    let failures = try Self.failures(.forgetsAtTaskStart)
+    #expect(failures.contains { $0.hasPrefix("state: taskWillStart of task 2 changed the penalty") }, "\(failures)")
+  }
+
+  @Test func forgettingEarlierTasksIsCaught() throws {
+    let failures = try Self.failures(.keepsOnlyLastAnchor)
+    #expect(failures.contains { $0.contains("equals that of a regulariser that never saw task 1") }, "\(failures)")
+  }
+
+  @Test func nondeterminismIsCaught() throws {
+    let failures = try Self.failures(.randomStrength)
+    #expect(failures.contains { $0.hasPrefix("same seed: the final parameters differ") }, "\(failures)")
+  }
+
+  @Test func displacementKeepsEveryWeightAwayFromItsAnchor() throws {
+    let zeros = try NamedTensors(names: ["a", "b"], tensors: [Tensor.zeros([3, 4]), Tensor.zeros([5])])
+    let moved = try RegulariserConformance.displaced(zeros, by: 0.5, seed: 3)
+    #expect(moved.names == zeros.names)
+    for tensor in moved.tensors { #expect(tensor.scalars.allSatisfy { (0.1 - 1e-6...0.5 + 1e-6).contains(abs($0)) }, "\(tensor)") }
+    #expect(try RegulariserConformance.displaced(zeros, by: 0.5, seed: 3) == moved)
+  }
+
+  @Test func stepValuesCarryTheirFields() throws {
+    let g = try NamedTensors(names: ["w"], tensors: [Tensor([1, 2])])
+    let observation = StepValues.observation(task: 2, iteration: 7, parameters: g, change: g * 2, totalGradients: g * 3, taskGradients: nil)
+    #expect(observation.task == 2 && observation.iteration == 7)
+    #expect(observation.parameters == g && observation.change == g * 2 && observation.totalGradients == g * 3 && observation.taskGradients == nil)
+  }
+}
