@@ -82,11 +82,14 @@ func trainingRate(_ architecture: Sequential, input: [Int], batch: Int, seconds:
   let x = Tensor.randomUniform([batch] + input, using: &rng)
   let labels = (0..<batch).map { _ in rng.nextInt(below: 10) }
   var adam = Adam(learningRate: 1e-3)
-  let t = try timePerCall(seconds: seconds) {
+  /// Forward and backward; the tape is released on return, so the update below works in place.
+  func gradients(_ model: Model) throws -> NamedTensors {
     let tape = Tape()
     let pass = try model.forward(tape.constant(x), on: tape, training: true)
-    let loss = try crossEntropy(logits: pass.output, labels: labels)
-    try adam.update(&model.parameters, along: try pass.gradients(of: loss))
+    return try pass.gradients(of: crossEntropy(logits: pass.output, labels: labels))
+  }
+  let t = try timePerCall(seconds: seconds) {
+    try adam.update(&model.parameters, along: try gradients(model))
   }
   return Double(batch) / t
 }

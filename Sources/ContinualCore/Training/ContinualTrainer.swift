@@ -90,37 +90,11 @@ public struct ContinualTrainer: Sendable {
       let steps = iterationsPerTask[t]
       for iteration in 0..<steps {
         let batch = sampler.next(currentTask: t)
-        let tape = Tape()
-        let pass = try model.forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG.split())
-        let taskLoss = try plan.head.loss(logits: pass.output, for: batch)
-        let step = StepContext(tape: tape, pass: pass, batch: batch, task: t, iteration: iteration)
-        var penalties: [Variable] = []
-        var values: [Float] = [taskLoss.value.scalar]
-        for regulariser in regularisers {
-          let p = try regulariser.penalty(step)
-          values.append(p?.value.scalar ?? 0)
-          if let p { penalties.append(p) }
-        }
-        for (name, value) in zip(names, values) where !value.isFinite {
-          throw TrainingError.diverged(task: t, iteration: iteration, term: name, value: value)
-        }
-        var penaltySum: Variable? = penalties.first
-        for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
-        let taskGradients: NamedTensors?
-        var totalGradients: NamedTensors
-        if needsTaskGradients, let penaltySum {
-          let task = try pass.gradients(of: taskLoss)
-          taskGradients = task
-          totalGradients = try task + pass.gradients(of: penaltySum)
-        } else if needsTaskGradients {
-          // No penalty is active yet: the total gradient is the task gradient.
-          taskGradients = try pass.gradients(of: taskLoss)
-          totalGradients = taskGradients!
-        } else {
-          taskGradients = nil
-          totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
-        }
-        for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
+        // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
+        // uniquely referenced again and the optimiser updates them in place without a copy.
+        let (values, taskGradients, totalGradients) = try gradients(
+          model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: names,
+          needsTaskGradients: needsTaskGradients, dropoutRNG: dropoutRNG.split())
         if observesSteps {
           let change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
           let observation = StepObservation(
@@ -160,6 +134,46 @@ public struct ContinualTrainer: Sendable {
       observer?(.taskDidFinish(task: t, accuracies: row))
     }
     return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
+  }
+
+  /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
+  /// for) and the total gradient after every regulariser's ``Regulariser/gradientsDidCompute(_:step:)``.
+  private func gradients(
+    model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
+    needsTaskGradients: Bool, dropoutRNG: SeededGenerator
+  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors) {
+    let tape = Tape()
+    let pass = try model.forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
+    let taskLoss = try head.loss(logits: pass.output, for: batch)
+    let step = StepContext(tape: tape, pass: pass, batch: batch, task: t, iteration: iteration)
+    var penalties: [Variable] = []
+    var values: [Float] = [taskLoss.value.scalar]
+    for regulariser in regularisers {
+      let p = try regulariser.penalty(step)
+      values.append(p?.value.scalar ?? 0)
+      if let p { penalties.append(p) }
+    }
+    for (name, value) in zip(names, values) where !value.isFinite {
+      throw TrainingError.diverged(task: t, iteration: iteration, term: name, value: value)
+    }
+    var penaltySum: Variable? = penalties.first
+    for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
+    let taskGradients: NamedTensors?
+    var totalGradients: NamedTensors
+    if needsTaskGradients, let penaltySum {
+      let task = try pass.gradients(of: taskLoss)
+      taskGradients = task
+      totalGradients = try task + pass.gradients(of: penaltySum)
+    } else if needsTaskGradients {
+      // No penalty is active yet: the total gradient is the task gradient.
+      taskGradients = try pass.gradients(of: taskLoss)
+      totalGradients = taskGradients!
+    } else {
+      taskGradients = nil
+      totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
+    }
+    for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
+    return (values, taskGradients, totalGradients)
   }
 
   /// The number of optimiser steps for task `t`.

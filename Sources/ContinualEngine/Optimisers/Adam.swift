@@ -1,4 +1,5 @@
 import Foundation
+import _ContinualKernels
 
 /// Adam with bias correction (Kingma & Ba 2015), matching PyTorch's `torch.optim.Adam`.
 ///
@@ -54,13 +55,16 @@ public struct Adam: Optimiser {
       first.withUnsafeMutableBufferPointer { m in
         second.withUnsafeMutableBufferPointer { v in
           parameters.tensors[k].withUnsafeMutableBufferPointer { theta in
-            for i in 0..<theta.count {
-              let gi = g[i] + wd * theta[i]
-              let mi = b1 * m[i] + (1 - b1) * gi
-              let vi = b2 * v[i] + (1 - b2) * gi * gi
-              m[i] = mi
-              v[i] = vi
-              theta[i] -= stepSize * mi / (vi.squareRoot() * inverseRootCorrection2 + eps)
+            // Large tensors are split over threads; each chunk is updated by the fused C kernel.
+            let n = theta.count
+            let pt = SendablePointer(theta.baseAddress!), pm = SendablePointer(m.baseAddress!), pv = SendablePointer(v.baseAddress!)
+            let pg = SendableConstPointer(g)
+            let chunks = chunkRanges(n, parts: n >= 1 << 16 ? EngineThreads.count : 1, granule: 64)
+            parallelForEach(chunks.count) { part in
+              let r = chunks[part]
+              ck_adam_update(
+                pt.base + r.lowerBound, pg.base + r.lowerBound, pm.base + r.lowerBound, pv.base + r.lowerBound, r.count,
+                b1, b2, stepSize, inverseRootCorrection2, eps, wd)
             }
           }
         }

@@ -18,4 +18,10 @@ int ck_sgemm_uses_avx2(void);
 /// Forces the portable path (1) or restores automatic selection (0); for testing both paths.
 void ck_sgemm_force_generic(int force);
 
+/// One Adam step over n parameters (PyTorch's formula, bias corrections precomputed by the caller):
+/// g ← g + weight_decay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+/// θ ← θ − step_size · m / (√v · inverse_root_correction2 + ε).
+void ck_adam_update(float *theta, const float *g, float *m, float *v, ptrdiff_t n, float beta1, float beta2,
+                    float step_size, float inverse_root_correction2, float epsilon, float weight_decay);
+
 #endif
