@@ -114,6 +114,9 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
           index += 1
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
           config["algorithm"] = stackName
+          if try stack.components().usesReplay {
+            for (k, v) in try AlgorithmStack.memorySettings(options.settings(for: scenario)).values { config["memory.\(k)"] = v }
+          }
           config["seed"] = String(seed)
           let runID = stableHash(config)
           let label = "[\(index)/\(total)] \(benchmark) \(scenario) \(stackName) seed \(seed)"
@@ -152,10 +155,15 @@ func runOne(
 ) throws -> RunRecord {
   let start = Date()
   let sequence = try factory.sequence(benchmark, options: options, seed: seed)
-  let head = try makeHead(scenario, sequence: sequence)
-  let architecture = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
   let components = try stack.components()
-  let plan = TrainingPlan(head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential)
+  let head =
+    try components.head.map { try $0(TaskLayout(classCounts: sequence.classesPerTask), Scenario(rawValue: scenario)!) }
+    ?? makeHead(scenario, sequence: sequence)
+  let architecture = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
+  let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
+  let plan = TrainingPlan(
+    head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
+    learningRateScale: components.learningRateScale)
   let trainer = ContinualTrainer(configuration: options.trainingConfiguration)
   let quiet = options.quiet
   if !quiet { printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters") }

@@ -23,25 +23,47 @@ struct AlgorithmStack {
     }
   }
 
-  /// Checks that every `--set` key names a known algorithm (whether or not it is in a stack).
+  /// Checks that every `--set` key names a known algorithm (whether or not it is in a stack) or the
+  /// replay memory (`memory.*`).
   static func validateKeys(_ settings: [String: String]) throws {
-    for key in settings.keys.sorted() {
+    _ = try memorySettings(settings)
+    for key in settings.keys.sorted() where !key.hasPrefix("memory.") {
       let component = String(key.prefix { $0 != "." })
       guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
-        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name } + ["memory"]).map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError("--set \(key): unknown component '\(component)'\(suggestion)")
       }
       _ = try Settings(component: component, declared: algorithm.hyperparameters, given: [String(key.dropFirst(component.count + 1)): settings[key]!])
     }
   }
 
-  /// The components of every part, combined.
+  /// The validated `memory.*` settings (replay memory budget, selection, replay batch size).
+  static func memorySettings(_ settings: [String: String]) throws -> Settings {
+    var given: [String: String] = [:]
+    for (key, value) in settings where key.hasPrefix("memory.") { given[String(key.dropFirst("memory.".count))] = value }
+    return try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: given)
+  }
+
+  /// The components of every part, combined: regularisers concatenated; at most one part may
+  /// replace the head, set a data regime or scale the learning rate.
   func components() throws -> AlgorithmComponents {
     var combined = AlgorithmComponents()
     for (algorithm, settings) in parts {
       let c = try algorithm.components(settings)
       combined.regularisers += c.regularisers
-      if let regime = c.dataRegime { combined.dataRegime = regime }
+      combined.usesReplay = combined.usesReplay || c.usesReplay
+      if let regime = c.dataRegime {
+        guard combined.dataRegime == nil else { throw CLIError("\(name): two components set the data regime") }
+        combined.dataRegime = regime
+      }
+      if let head = c.head {
+        guard combined.head == nil else { throw CLIError("\(name): two components replace the head") }
+        combined.head = head
+      }
+      if let scale = c.learningRateScale {
+        guard combined.learningRateScale == nil else { throw CLIError("\(name): two components set a learning-rate schedule") }
+        combined.learningRateScale = scale
+      }
     }
     return combined
   }

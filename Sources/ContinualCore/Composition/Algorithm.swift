@@ -127,11 +127,24 @@ public struct AlgorithmComponents: Sendable {
   public var regularisers: [any Regulariser]
   /// A data regime other than sequential, if the algorithm needs one (joint training).
   public var dataRegime: DataRegime?
+  /// Whether the algorithm replays exemplars from the core's ``ReplayMemory`` (configured by the
+  /// `memory.*` settings).
+  public var usesReplay: Bool
+  /// A head that replaces the scenario's standard one (SS-IL's separated softmax), given the layout.
+  public var head: (@Sendable (TaskLayout, Scenario) throws -> any Head)?
+  /// A per-task learning-rate factor.
+  public var learningRateScale: (@Sendable (Int) -> Float)?
 
   /// Creates the components.
-  public init(regularisers: [any Regulariser] = [], dataRegime: DataRegime? = nil) {
+  public init(
+    regularisers: [any Regulariser] = [], dataRegime: DataRegime? = nil, usesReplay: Bool = false,
+    head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil, learningRateScale: (@Sendable (Int) -> Float)? = nil
+  ) {
     self.regularisers = regularisers
     self.dataRegime = dataRegime
+    self.usesReplay = usesReplay
+    self.head = head
+    self.learningRateScale = learningRateScale
   }
 }
 

@@ -60,9 +60,11 @@ public struct ContinualTrainer: Sendable {
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
     var rng = SeededGenerator(seed: seed)
     var model = Model(architecture, rng: &rng)
-    var samplingRNG = rng.split(), dropoutRNG = rng.split(), algorithmRNG = rng.split()
+    var samplingRNG = rng.split(), dropoutRNG = rng.split(), algorithmRNG = rng.split(), replayRNG = rng.split()
+    var memory = plan.replay.map { ReplayMemory(configuration: $0) }
     var regularisers = plan.regularisers
     var optimiser = config.optimiser.makeOptimiser()
+    let baseLearningRate = optimiser.learningRate
     let needsTaskGradients = regularisers.contains { $0.needsTaskGradients }
     let observesSteps = regularisers.contains { $0.observesSteps }
 
@@ -78,6 +80,7 @@ public struct ContinualTrainer: Sendable {
     for (t, task) in sequence.tasks.enumerated() {
       observer?(.taskWillStart(task: t, of: taskCount))
       if config.resetOptimiserBetweenTasks { optimiser.reset() }
+      if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
       let startContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
       for k in regularisers.indices { try regularisers[k].taskWillStart(startContext) }
 
@@ -89,7 +92,10 @@ public struct ContinualTrainer: Sendable {
       var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
       let steps = iterationsPerTask[t]
       for iteration in 0..<steps {
-        let batch = sampler.next(currentTask: t)
+        var batch = sampler.next(currentTask: t)
+        if let memory, let replayed = memory.sample(memory.configuration.batchSize, from: sequence, currentTask: t, using: &replayRNG) {
+          batch = try batch.joined(with: replayed)
+        }
         // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
         // uniquely referenced again and the optimiser updates them in place without a copy.
         let (values, taskGradients, totalGradients) = try gradients(
@@ -129,6 +135,7 @@ public struct ContinualTrainer: Sendable {
       lossTerms.append(sums.mapValues { $0 / Double(max(steps, 1)) })
       let endContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
       for k in regularisers.indices { try regularisers[k].taskDidFinish(endContext) }
+      try memory?.update(after: endContext)
       let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
       matrix.append(row)
       observer?(.taskDidFinish(task: t, accuracies: row))
@@ -241,16 +248,6 @@ struct BatchSampler {
     if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) { reshuffle() }
     let picked = order[position..<min(position + size, order.count)]
     position += picked.count
-    let shape = sequence.tasks[sources[0]].train.inputs.shape
-    let row = shape.dropFirst().reduce(1, *)
-    let inputs = Tensor(shape: [picked.count] + shape.dropFirst()) { buffer in
-      for (k, item) in picked.enumerated() {
-        sequence.tasks[item.task].train.inputs.withUnsafeBufferPointer { source in
-          (buffer.baseAddress! + k * row).update(from: source.baseAddress! + item.index * row, count: row)
-        }
-      }
-    }
-    let labels = picked.map { sequence.tasks[$0.task].train.labels[$0.index] }
-    return Batch(inputs: inputs, labels: labels, tasks: picked.map(\.task), currentTask: currentTask)
+    return Batch.gathering(Array(picked), from: sequence, currentTask: currentTask)
   }
 }

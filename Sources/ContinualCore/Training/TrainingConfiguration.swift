@@ -80,7 +80,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   }
 }
 
-/// What a run trains with: the head, the regularisers stacked on the task loss, and the data regime.
+/// What a run trains with: the head, the regularisers stacked on the task loss, the data regime,
+/// replay and the learning-rate schedule over tasks.
 ///
 /// `Objective = head loss + Σ regulariserᵢ`; each term is logged separately.
 public struct TrainingPlan: Sendable {
@@ -90,11 +91,31 @@ public struct TrainingPlan: Sendable {
   public var regularisers: [any Regulariser]
   /// Which data each task trains on.
   public var dataRegime: DataRegime
+  /// Exemplar replay: from the second task on, every mini-batch is joined by this many samples drawn
+  /// from a fixed-budget memory (`nil`: no replay).
+  public var replay: ReplayConfiguration?
+  /// The learning rate of task `t` is the configured one times this factor (SS-IL's `1/(t+1)`).
+  public var learningRateScale: (@Sendable (Int) -> Float)?
 
   /// Creates a plan.
-  public init(head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential) {
+  public init(
+    head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential, replay: ReplayConfiguration? = nil,
+    learningRateScale: (@Sendable (Int) -> Float)? = nil
+  ) {
     self.head = head
     self.regularisers = regularisers
     self.dataRegime = dataRegime
+    self.replay = replay
+    self.learningRateScale = learningRateScale
   }
+}
+
+/// The three continual-learning scenarios of van de Ven & Tolias (2019).
+public enum Scenario: String, Sendable, CaseIterable {
+  /// Task-incremental: the task id is given; one head per task.
+  case task
+  /// Domain-incremental: one shared head, no task id.
+  case domain
+  /// Class-incremental: every class seen so far is active, no task id.
+  case `class`
 }

@@ -1,0 +1,223 @@
+import ContinualData
+import ContinualEngine
+
+/// How replay is configured: the memory's total budget, how exemplars are chosen, and how many are
+/// replayed per mini-batch.
+public struct ReplayConfiguration: Sendable, Equatable {
+  /// How exemplars of a class are chosen.
+  public enum Selection: String, Sendable, CaseIterable {
+    /// The first samples of each class in the task's data order (the SS-IL official code).
+    case first
+    /// A seeded random subset of each class.
+    case random
+    /// iCaRL's herding: greedily pick samples whose running mean of penultimate-layer features best
+    /// approximates the class mean.
+    case herding
+  }
+
+  /// The total number of exemplars kept over all classes.
+  public var capacity: Int
+  /// How exemplars are chosen.
+  public var selection: Selection
+  /// Replayed samples per mini-batch (joined to the current task's batch).
+  public var batchSize: Int
+
+  /// Creates a configuration.
+  public init(capacity: Int = 2000, selection: Selection = .first, batchSize: Int = 32) {
+    self.capacity = capacity
+    self.selection = selection
+    self.batchSize = batchSize
+  }
+
+  /// The `memory.*` settings the command line accepts.
+  public static let hyperparameters: [Hyperparameter] = [
+    Hyperparameter("size", default: "2000", "total exemplar budget over all classes", kind: .integer(1...10_000_000)),
+    Hyperparameter(
+      "selection", default: "first", "exemplar choice: first (official SS-IL), random, herding", kind: .choice(Selection.allCases.map(\.rawValue))),
+    Hyperparameter("batch", default: "32", "replayed samples per mini-batch", kind: .integer(1...100_000)),
+  ]
+
+  /// A configuration from validated `memory.*` settings.
+  public init(_ settings: Settings) {
+    self.init(
+      capacity: settings.integer("size"), selection: Selection(rawValue: settings.word("selection")) ?? .first,
+      batchSize: settings.integer("batch"))
+  }
+}
+
+/// A fixed-budget exemplar memory, rebalanced after each task so every class seen keeps the same
+/// quota.
+///
+/// After task `t`: the quota is `q = ⌈capacity / classes seen⌉`; each new class adds `q` exemplars
+/// (by the configured selection), each old class is truncated to its first `q`; if the total still
+/// exceeds the budget, one exemplar is removed from each of the largest classes until it fits (ties
+/// broken by class order), as the SS-IL official code does. Exemplars are stored as `(task, index)`
+/// references into the training data, so the memory is small and exactly restorable.
+///
+/// ```swift
+/// var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 200))
+/// try memory.update(after: context)          // at the end of each task
+/// let replayed = memory.sample(32, from: sequence, using: &rng)
+/// ```
+public struct ReplayMemory: Sendable, Equatable {
+  /// One stored exemplar: a sample of a task's training data.
+  public struct Exemplar: Sendable, Equatable, Hashable {
+    /// The task the sample belongs to.
+    public var task: Int
+    /// The sample's index in that task's training data.
+    public var index: Int
+  }
+
+  /// The budget and selection.
+  public var configuration: ReplayConfiguration
+  /// Exemplars per class, keyed by `(task, local label)` in the order classes were added.
+  public private(set) var classes: [(key: ClassKey, exemplars: [Exemplar])] = []
+
+  /// A class: its task and local label.
+  public struct ClassKey: Sendable, Equatable, Hashable {
+    /// The task.
+    public var task: Int
+    /// The local label within the task.
+    public var label: Int
+  }
+
+  /// Creates an empty memory.
+  public init(configuration: ReplayConfiguration) { self.configuration = configuration }
+
+  /// Every exemplar, class after class.
+  public var exemplars: [Exemplar] { classes.flatMap(\.exemplars) }
+
+  /// The number of exemplars stored.
+  public var count: Int { classes.reduce(0) { $0 + $1.exemplars.count } }
+
+  /// Whether nothing is stored.
+  public var isEmpty: Bool { count == 0 }
+
+  /// Adds the finished task's classes and rebalances to the budget.
+  ///
+  /// - Parameter context: The finished task (its data, and the model for herding).
+  /// - Throws: ``TensorError`` when herding cannot run the model on the data.
+  public mutating func update(after context: TaskContext) throws {
+    let newLabels = Array(Set(context.data.labels)).sorted()
+    let seen = classes.count + newLabels.count
+    guard seen > 0 else { return }
+    let quota = (configuration.capacity + seen - 1) / seen
+    for i in classes.indices { classes[i].exemplars = Array(classes[i].exemplars.prefix(quota)) }
+    var rng = context.rng
+    for label in newLabels {
+      let members = context.data.labels.indices.filter { context.data.labels[$0] == label }
+      let chosen: [Int]
+      switch configuration.selection {
+      case .first: chosen = Array(members.prefix(quota))
+      case .random:
+        var shuffled = members
+        rng.shuffle(&shuffled)
+        chosen = Array(shuffled.prefix(quota))
+      case .herding: chosen = try ReplayMemory.herding(members, count: quota, context: context)
+      }
+      classes.append((ClassKey(task: context.task, label: label), chosen.map { Exemplar(task: context.task, index: $0) }))
+    }
+    // Over budget (the quota rounds up): remove one exemplar from each of the largest classes.
+    var excess = count - configuration.capacity
+    while excess > 0 {
+      let largest = classes.indices.max { classes[$0].exemplars.count < classes[$1].exemplars.count }!
+      classes[largest].exemplars.removeLast()
+      excess -= 1
+    }
+  }
+
+  /// `count` exemplars drawn uniformly with replacement, as a batch whose samples keep their own
+  /// tasks and local labels (or `nil` when the memory is empty).
+  ///
+  /// - Parameters:
+  ///   - count: The number of samples.
+  ///   - sequence: The task sequence the exemplars refer to.
+  ///   - currentTask: The task being trained.
+  ///   - rng: The generator the draw uses.
+  /// - Returns: The replayed batch.
+  public func sample(_ count: Int, from sequence: TaskSequence, currentTask: Int, using rng: inout SeededGenerator) -> Batch? {
+    let all = exemplars
+    guard !all.isEmpty, count > 0 else { return nil }
+    let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
+    return Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask)
+  }
+
+  /// iCaRL herding over the penultimate layer's outputs.
+  static func herding(_ members: [Int], count: Int, context: TaskContext) throws -> [Int] {
+    guard !members.isEmpty, count > 0 else { return [] }
+    let inputs = try context.data.inputs.gather(indices: members, alongAxis: 0)
+    let tape = Tape(recording: false)
+    let trace = try context.model.forward(tape.constant(inputs), on: tape).trace
+    let featureLayer = max(trace.activations.count - 2, 0)
+    let features = try trace.activations[featureLayer].value.reshaped([members.count, -1])
+    let width = features.shape[1]
+    var rows = features.scalars
+    // L2-normalise each feature vector, as iCaRL does.
+    for m in 0..<members.count {
+      let norm = max((0..<width).reduce(Float(0)) { $0 + rows[m * width + $1] * rows[m * width + $1] }.squareRoot(), 1e-12)
+      for j in 0..<width { rows[m * width + j] /= norm }
+    }
+    var mean = [Float](repeating: 0, count: width)
+    for m in 0..<members.count { for j in 0..<width { mean[j] += rows[m * width + j] / Float(members.count) } }
+    var chosen: [Int] = []
+    var running = [Float](repeating: 0, count: width)
+    var available = Set(0..<members.count)
+    for k in 1...min(count, members.count) {
+      var best = -1
+      var bestDistance = Float.infinity
+      for m in available.sorted() {
+        var distance: Float = 0
+        for j in 0..<width {
+          let d = mean[j] - (running[j] + rows[m * width + j]) / Float(k)
+          distance += d * d
+        }
+        if distance < bestDistance {
+          bestDistance = distance
+          best = m
+        }
+      }
+      chosen.append(members[best])
+      available.remove(best)
+      for j in 0..<width { running[j] += rows[best * width + j] }
+    }
+    return chosen
+  }
+
+  /// Equal when configurations and stored exemplars are equal.
+  public static func == (lhs: ReplayMemory, rhs: ReplayMemory) -> Bool {
+    lhs.configuration == rhs.configuration && lhs.classes.map(\.key) == rhs.classes.map(\.key)
+      && lhs.classes.map(\.exemplars) == rhs.classes.map(\.exemplars)
+  }
+}
+
+extension Batch {
+  /// A batch of training samples picked from any tasks of a sequence by `(task, index)`.
+  ///
+  /// - Parameters:
+  ///   - items: The samples.
+  ///   - sequence: The tasks they come from.
+  ///   - currentTask: The task being trained.
+  /// - Returns: The batch, samples in the given order.
+  public static func gathering(_ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int) -> Batch {
+    let shape = sequence.tasks[items.first?.task ?? 0].train.inputs.shape
+    let row = shape.dropFirst().reduce(1, *)
+    let inputs = Tensor(shape: [items.count] + shape.dropFirst()) { buffer in
+      for (k, item) in items.enumerated() {
+        sequence.tasks[item.task].train.inputs.withUnsafeBufferPointer { source in
+          (buffer.baseAddress! + k * row).update(from: source.baseAddress! + item.index * row, count: row)
+        }
+      }
+    }
+    return Batch(
+      inputs: inputs, labels: items.map { sequence.tasks[$0.task].train.labels[$0.index] }, tasks: items.map(\.task), currentTask: currentTask)
+  }
+
+  /// This batch followed by `other`'s samples.
+  ///
+  /// - Throws: ``TensorError`` when the samples' shapes differ.
+  public func joined(with other: Batch) throws -> Batch {
+    Batch(
+      inputs: try Tensor.concatenate([inputs, other.inputs], alongAxis: 0), labels: labels + other.labels, tasks: tasks + other.tasks,
+      currentTask: currentTask)
+  }
+}
