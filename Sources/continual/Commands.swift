@@ -112,6 +112,8 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
         let stack = try AlgorithmStack(stackName, settings: options.settings(for: scenario))
         for seed in seeds {
           index += 1
+          // A shard runs every n-th cell of the grid, in the grid's fixed order.
+          if let shard = options.shard, (index - 1) % shard.count != shard.index { continue }
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
           config["algorithm"] = stackName
           if try stack.components().usesReplay {

@@ -31,6 +31,8 @@ struct Options {
   var trainPerTask: Int? = 3000
   var testPerTask: Int? = 1000
   var quiet = false
+  /// Run only grid cells `index, index + count, …` (0-based), for spreading a sweep over machines.
+  var shard: (index: Int, count: Int)?
   var force = false
   var recordFiles: [URL] = []
   var given: Set<String> = []
@@ -63,6 +65,7 @@ struct Options {
     "--train-per-task": "training samples per task (0 = all)",
     "--test-per-task": "test samples per task (0 = all)",
     "--quiet": "no progress output",
+    "--shard": "i/n: run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
     "--force": "rerun runs that already have a finished record",
   ]
   static let switches: Set<String> = ["--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force"]
@@ -161,6 +164,13 @@ struct Options {
         let n = try integer(flag, try v(), minimum: 0)
         testPerTask = n == 0 ? nil : n
       case "--quiet": quiet = true
+      case "--shard":
+        let text = try v()
+        let parts = text.split(separator: "/").compactMap { Int($0) }
+        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+          throw CLIError("--shard takes i/n with 1 ≤ i ≤ n (for example 2/8), not '\(text)'")
+        }
+        shard = (parts[0] - 1, parts[1])
       case "--force": force = true
       default: break
       }
