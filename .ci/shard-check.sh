@@ -8,8 +8,9 @@ trap 'rm -rf "$dir"' EXIT
 grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,si --seeds 2
       --iterations 30 --train-per-task 300 --test-per-task 100 --hidden 32 --quiet --format json)
 "$bin" compare "${grid[@]}" --output "$dir/whole" > /dev/null 2>&1
-for i in 1 2 3; do "$bin" compare "${grid[@]}" --shard "$i/3" --output "$dir/shard-$i" > /dev/null 2>&1 & done
-wait
+pids=()
+for i in 1 2 3; do "$bin" compare "${grid[@]}" --shard "$i/3" --output "$dir/shard-$i" > /dev/null 2>&1 & pids+=($!); done
+for pid in "${pids[@]}"; do wait "$pid"; done  # a failing shard fails the check
 "$bin" report "$dir"/shard-*/records.jsonl --output "$dir/merged" --format json > /dev/null 2>&1
 python3 - "$dir" <<'PY'
 import json, sys
