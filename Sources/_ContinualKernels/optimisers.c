@@ -3,6 +3,19 @@
 #include "ContinualKernels.h"
 #include <math.h>
 
+/// The scalar Adam update of elements [start, n): the portable path, and the AVX2 path's tail.
+static void adam_scalar(float *theta, const float *g, float *m, float *v, ptrdiff_t start, ptrdiff_t n, float beta1,
+                        float beta2, float step_size, float inverse_root_correction2, float epsilon, float weight_decay) {
+  for (ptrdiff_t i = start; i < n; i++) {
+    float gi = g[i] + weight_decay * theta[i];
+    float mi = beta1 * m[i] + (1 - beta1) * gi;
+    float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    theta[i] -= step_size * mi / (sqrtf(vi) * inverse_root_correction2 + epsilon);
+  }
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 int ck_sgemm_uses_avx2(void);
@@ -25,14 +38,7 @@ __attribute__((target("avx2,fma"))) static void adam_avx2(float *theta, const fl
     __m256 denominator = _mm256_fmadd_ps(_mm256_sqrt_ps(vi), irc, eps);
     _mm256_storeu_ps(theta + i, _mm256_sub_ps(t, _mm256_div_ps(_mm256_mul_ps(lr, mi), denominator)));
   }
-  for (; i < n; i++) {
-    float gi = g[i] + weight_decay * theta[i];
-    float mi = beta1 * m[i] + (1 - beta1) * gi;
-    float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    theta[i] -= step_size * mi / (sqrtf(vi) * inverse_root_correction2 + epsilon);
-  }
+  adam_scalar(theta, g, m, v, i, n, beta1, beta2, step_size, inverse_root_correction2, epsilon, weight_decay);
 }
 #endif
 
@@ -44,12 +50,5 @@ void ck_adam_update(float *theta, const float *g, float *m, float *v, ptrdiff_t 
     return;
   }
 #endif
-  for (ptrdiff_t i = 0; i < n; i++) {
-    float gi = g[i] + weight_decay * theta[i];
-    float mi = beta1 * m[i] + (1 - beta1) * gi;
-    float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    theta[i] -= step_size * mi / (sqrtf(vi) * inverse_root_correction2 + epsilon);
-  }
+  adam_scalar(theta, g, m, v, 0, n, beta1, beta2, step_size, inverse_root_correction2, epsilon, weight_decay);
 }
