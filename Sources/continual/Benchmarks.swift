@@ -25,11 +25,16 @@ enum BenchmarkCatalogue {
     return kinds.contains(kind) && datasets.contains(dataset) ? (kind, dataset) : nil
   }
 
-  static func validate(_ name: String) throws {
-    guard parts(name) != nil else {
+  /// The kind and dataset of a valid benchmark name.
+  ///
+  /// - Throws: ``CLIError`` naming the valid benchmarks and the nearest one.
+  @discardableResult
+  static func validate(_ name: String) throws -> (kind: String, dataset: String) {
+    guard let found = parts(name) else {
       let suggestion = nearest(name, in: names).map { "; did you mean '\($0)'?" } ?? ""
       throw CLIError("unknown benchmark '\(name)'\(suggestion) (valid: \(names.joined(separator: ", ")))")
     }
+    return found
   }
 }
 
@@ -54,10 +59,7 @@ final class BenchmarkFactory {
 
   /// The task sequence for a benchmark name and seed.
   func sequence(_ name: String, options: Options, seed: UInt64) throws -> TaskSequence {
-    guard let (kind, dataset) = BenchmarkCatalogue.parts(name) else {
-      try BenchmarkCatalogue.validate(name)
-      fatalError()
-    }
+    let (kind, dataset) = try BenchmarkCatalogue.validate(name)
     let data = try base(dataset)
     if options.pad && kind != "permuted" { throw CLIError("--pad applies to permuted benchmarks only") }
     let tasks = options.tasks ?? 5
