@@ -54,4 +54,40 @@ extension ComparisonTable {
     ["ACC (\(percent))", "BWT (\(percent))", "Forgetting (\(percent))"]
       + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["Time (s)"]
   }
+
+  /// The cells of the comparison table shown by ``markdown()`` and the HTML report: names, each
+  /// displayed metric as `mean ± error`, the finished seed count and the failures.
+  func summaryCells() -> CellTable {
+    let titles = ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "%") + ["n", "Failed"]
+    let body = rows.map { row in
+      [row.benchmark, row.scenario, row.algorithm]
+        + displayedMetrics(of: row).map { Self.estimateCell($0.estimate, isTime: $0.isTime, row: row) }
+        + [String(row.finished), Cell.failures(of: row)]
+    }
+    let aligned = [false, false, false] + Array(repeating: true, count: titles.count - 4) + [false]
+    return CellTable(header: titles, rightAligned: aligned, rows: body)
+  }
+
+  /// The cells of the final accuracy per task shown by ``perTaskMarkdown()`` and the HTML report: one
+  /// column per task up to the largest task count of any row, `—` where a row has fewer tasks.
+  func perTaskCells() -> CellTable {
+    let taskCount = rows.map(\.finalTaskAccuracies.count).max() ?? 0
+    let titles = ["Benchmark", "Scenario", "Algorithm"] + (0..<taskCount).map { "Task \($0 + 1)" }
+    let body = rows.map { row in
+      [row.benchmark, row.scenario, row.algorithm]
+        + (0..<taskCount).map { task in
+          Self.estimateCell(task < row.finalTaskAccuracies.count ? row.finalTaskAccuracies[task] : nil, isTime: false, row: row)
+        }
+    }
+    let aligned = [false, false, false] + Array(repeating: true, count: taskCount)
+    return CellTable(header: titles, rightAligned: aligned, rows: body)
+  }
+
+  /// `mean ± error`, with the estimate's own seed count when it differs from the row's, or `—`.
+  static func estimateCell(_ estimate: MeanEstimate?, isTime: Bool, row: Row) -> String {
+    guard let estimate else { return "—" }
+    let (mean, error) = isTime ? Cell.seconds(estimate) : Cell.percent(estimate)
+    let count = Cell.unusualCount(estimate, in: row).map { " (n = \($0))" } ?? ""
+    return "\(mean) ± \(error)\(count)"
+  }
 }

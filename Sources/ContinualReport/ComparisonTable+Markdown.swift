@@ -18,14 +18,7 @@ extension ComparisonTable {
   ///
   /// - Returns: A Markdown table ending with a newline.
   public func markdown() -> String {
-    let titles = ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "%") + ["n", "Failed"]
-    let body = rows.map { row in
-      [row.benchmark, row.scenario, row.algorithm]
-        + displayedMetrics(of: row).map { Self.markdownCell($0.estimate, isTime: $0.isTime, row: row) }
-        + [String(row.finished), Cell.failures(of: row)]
-    }
-    let aligned = [false, false, false] + Array(repeating: true, count: titles.count - 4) + [false]
-    return MarkdownTable(header: titles, rightAligned: aligned, rows: body).rendered()
+    summaryCells().markdown()
   }
 
   /// The final accuracy on each task, per group, in Markdown: the last row of the accuracy matrix,
@@ -43,22 +36,6 @@ extension ComparisonTable {
   ///
   /// - Returns: A Markdown table ending with a newline.
   public func perTaskMarkdown() -> String {
-    let taskCount = rows.map(\.finalTaskAccuracies.count).max() ?? 0
-    let titles = ["Benchmark", "Scenario", "Algorithm"] + (0..<taskCount).map { "Task \($0 + 1)" }
-    let body = rows.map { row in
-      [row.benchmark, row.scenario, row.algorithm]
-        + (0..<taskCount).map { task in
-          Self.markdownCell(task < row.finalTaskAccuracies.count ? row.finalTaskAccuracies[task] : nil, isTime: false, row: row)
-        }
-    }
-    let aligned = [false, false, false] + Array(repeating: true, count: taskCount)
-    return MarkdownTable(header: titles, rightAligned: aligned, rows: body).rendered()
-  }
-
-  static func markdownCell(_ estimate: MeanEstimate?, isTime: Bool, row: Row) -> String {
-    guard let estimate else { return "—" }
-    let (mean, error) = isTime ? Cell.seconds(estimate) : Cell.percent(estimate)
-    let count = Cell.unusualCount(estimate, in: row).map { " (n = \($0))" } ?? ""
-    return "\(mean) ± \(error)\(count)"
+    perTaskCells().markdown()
   }
 }

@@ -4,7 +4,9 @@ extension ComparisonTable {
   /// The contents of the file for `format`.
   ///
   /// For ``TableFormat/markdown`` this is ``markdown()`` followed by a section with
-  /// ``perTaskMarkdown()``; for the other formats it is ``csv()``, ``latex()`` or ``json()``.
+  /// ``perTaskMarkdown()``; for ``TableFormat/html`` it is ``HTMLReport/render()`` of this table
+  /// (with figures when the table has ``records``, dated now); for the other formats it is
+  /// ``csv()``, ``latex()`` or ``json()``.
   ///
   /// - Parameter format: The file format.
   /// - Returns: The file's text.
@@ -16,6 +18,7 @@ extension ComparisonTable {
     case .csv: csv()
     case .latex: latex()
     case .json: try json()
+    case .html: HTMLReport(table: self).render()
     }
   }
 
@@ -27,7 +30,7 @@ extension ComparisonTable {
   /// ```swift
   /// let urls = try ComparisonTable.write(
   ///   table, formats: TableFormat.allCases, to: URL(filePath: "results"), baseName: "split-mnist")
-  /// // results/split-mnist.md, .csv, .tex, .json
+  /// // results/split-mnist.md, .csv, .tex, .json, .html
   /// ```
   ///
   /// - Parameters:

@@ -9,7 +9,9 @@ import ContinualCore
 /// its `failure` reason is kept for display.
 ///
 /// Render with ``markdown()``, ``csv()``, ``latex()``, ``json()`` and ``perTaskMarkdown()``, or write
-/// files with ``write(_:formats:to:baseName:)``:
+/// files with ``write(_:formats:to:baseName:)``. A table computed from records keeps them in
+/// ``records``, so that it can also be written as an ``HTMLReport`` with figures of the accuracy
+/// matrices:
 ///
 /// ```swift
 /// let contents = try RecordFile.readAll(shards)
@@ -21,15 +23,22 @@ import ContinualCore
 public struct ComparisonTable: Sendable, Equatable {
   /// The rows, in display order.
   public var rows: [Row]
+  /// The run records the rows were computed from, for the figures of the HTML report; empty for a
+  /// table created from rows alone.
+  public var records: [RunRecord]
 
   /// Creates a table from rows already computed.
   ///
-  /// - Parameter rows: The rows, in display order.
-  public init(rows: [Row]) {
+  /// - Parameters:
+  ///   - rows: The rows, in display order.
+  ///   - records: The records the rows summarise, if the HTML report should draw their figures.
+  public init(rows: [Row], records: [RunRecord] = []) {
     self.rows = rows
+    self.records = records
   }
 
-  /// Groups records by (benchmark, scenario, algorithm) and summarises each group over its seeds.
+  /// Groups records by (benchmark, scenario, algorithm) and summarises each group over its seeds,
+  /// keeping the records in ``records``.
   ///
   /// - Parameter records: Run records, for example from ``RecordFile/readAll(_:)``.
   /// - Complexity: O(*n* log *n*) in the number of records.
@@ -53,5 +62,6 @@ public struct ComparisonTable: Sendable, Equatable {
     rows = keys.map { key in
       Row(benchmark: key.benchmark, scenario: key.scenario, algorithm: key.algorithm, records: groups[key] ?? [])
     }
+    self.records = records
   }
 }

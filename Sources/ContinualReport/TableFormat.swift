@@ -1,5 +1,8 @@
 /// A file format for a ``ComparisonTable``.
 ///
+/// ``html`` is a whole report rather than a table: it also draws figures from the accuracy matrices
+/// of the records the table was computed from (see ``HTMLReport``).
+///
 /// ```swift
 /// let formats = try args.formats.map { name in
 ///   guard let format = TableFormat(rawValue: name) else { throw UsageError.unknownFormat(name) }
@@ -15,14 +18,17 @@ public enum TableFormat: String, CaseIterable, Sendable {
   case latex
   /// JSON for programs (`.json`).
   case json
+  /// A self-contained HTML report (`.html`): the tables and SVG figures of the accuracy matrices.
+  case html
 
-  /// The file extension, without the dot: `md`, `csv`, `tex` or `json`.
+  /// The file extension, without the dot: `md`, `csv`, `tex`, `json` or `html`.
   public var fileExtension: String {
     switch self {
     case .markdown: "md"
     case .csv: "csv"
     case .latex: "tex"
     case .json: "json"
+    case .html: "html"
     }
   }
 }

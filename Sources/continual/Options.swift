@@ -47,7 +47,7 @@ struct Options {
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
     "--preset": "a published protocol: vdv2019-split-mnist, si-permuted-mnist (see Docs/Reproductions.md)",
     "--output": "directory for records.jsonl and the tables",
-    "--format": "markdown, csv, latex, json (comma-separated)",
+    "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
     "--tasks": "number of tasks",
     "--iterations": "optimiser steps per task",
     "--epochs": "passes over each task's data (instead of --iterations)",
@@ -185,8 +185,8 @@ struct Options {
     for s in scenarios where !["task", "domain", "class"].contains(s) {
       throw CLIError("unknown scenario '\(s)': choose task, domain or class")
     }
-    for f in formats where !["markdown", "csv", "latex", "json"].contains(f) {
-      throw CLIError("unknown format '\(f)': choose markdown, csv, latex or json")
+    for f in formats where !["markdown", "csv", "latex", "json", "html"].contains(f) {
+      throw CLIError("unknown format '\(f)': choose markdown, csv, latex, json or html")
     }
     guard learningRate > 0 else { throw CLIError("--lr must be positive") }
   }

@@ -1,13 +1,8 @@
-/// A GitHub-flavoured Markdown table with padded columns, readable as plain text in a terminal.
-struct MarkdownTable {
-  var header: [String]
-  /// Whether each column is right-aligned (numbers) rather than left-aligned (names).
-  var rightAligned: [Bool]
-  var rows: [[String]]
-
-  /// The table, one line per row, ending with a newline.
-  func rendered() -> String {
-    let cells = ([header] + rows).map { $0.map(Self.escape) }
+extension CellTable {
+  /// The table in GitHub-flavoured Markdown with padded columns, readable as plain text in a terminal:
+  /// one line per row, ending with a newline.
+  func markdown() -> String {
+    let cells = ([header] + rows).map { $0.map(Self.markdownEscaped) }
     var widths = Array(repeating: 3, count: header.count)
     for line in cells {
       for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
@@ -28,7 +23,7 @@ struct MarkdownTable {
   }
 
   /// Escapes the column separator and keeps the cell on one line.
-  static func escape(_ text: String) -> String {
+  static func markdownEscaped(_ text: String) -> String {
     text.split(whereSeparator: \.isNewline).joined(separator: " ").replacingOccurrences(of: "|", with: "\\|")
   }
 }

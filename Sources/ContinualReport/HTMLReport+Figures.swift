@@ -1,0 +1,139 @@
+import ContinualCore
+
+extension HTMLReport {
+  /// The records of one (benchmark, scenario), summarised per algorithm in the table's order.
+  struct FigureGroup {
+    /// The benchmark's name.
+    var benchmark: String
+    /// The scenario.
+    var scenario: String
+    /// One summary per algorithm with at least one finished matrix.
+    var summaries: [MatrixSummary]
+
+    /// The largest task count of any algorithm.
+    var taskCount: Int { summaries.map(\.taskCount).max() ?? 0 }
+  }
+
+  /// The figure groups, one per (benchmark, scenario) of the table, in its order.
+  func figureGroups() -> [FigureGroup] {
+    let byRow = Dictionary(grouping: table.records) { [$0.benchmark, $0.scenario, $0.algorithm] }
+    var groups: [FigureGroup] = []
+    for row in table.rows {
+      let summary = MatrixSummary(algorithm: row.algorithm, records: byRow[[row.benchmark, row.scenario, row.algorithm]] ?? [])
+      if groups.last?.benchmark != row.benchmark || groups.last?.scenario != row.scenario {
+        groups.append(FigureGroup(benchmark: row.benchmark, scenario: row.scenario, summaries: []))
+      }
+      if summary.seedCount > 0 { groups[groups.count - 1].summaries.append(summary) }
+    }
+    return groups
+  }
+
+  /// Each algorithm's style: the palette in order of the algorithm's first appearance in the records
+  /// (the table's order), so that it has one colour in every figure.
+  func seriesStyles() -> [String: SeriesStyle] {
+    var styles: [String: SeriesStyle] = [:]
+    for algorithm in Self.unique(table.records.map(\.algorithm) + table.rows.map(\.algorithm)) {
+      styles[algorithm] = SeriesStyle(index: styles.count)
+    }
+    return styles
+  }
+
+  /// One `<section>` of figures per figure group, numbered in order.
+  func figureSections() -> [String] {
+    guard !table.records.isEmpty else {
+      return [
+        "<p class=\"note\">No figures: this table was built from rows without the run records, "
+          + "so there are no accuracy matrices to draw.</p>"
+      ]
+    }
+    let styles = seriesStyles()
+    var figureNumber = 0
+    func nextNumber() -> Int {
+      figureNumber += 1
+      return figureNumber
+    }
+    return figureGroups().map { group in
+      let name = "\(group.benchmark), \(Self.scenarioName(group.scenario))"
+      var parts = ["<section class=\"figures\">", "<h2>\(Markup.escaped(name))</h2>"]
+      if group.summaries.isEmpty || group.taskCount == 0 {
+        parts.append("<p class=\"note\">No finished runs with an accuracy matrix.</p>")
+      } else {
+        parts.append(heatMapFigure(group, number: nextNumber()))
+        parts.append(taskCurvesFigure(group, styles: styles, number: nextNumber()))
+        parts.append(averageAccuracyFigure(group, styles: styles, number: nextNumber()))
+      }
+      parts.append("</section>")
+      return parts.joined(separator: "\n")
+    }
+  }
+
+  // MARK: - The three figures
+
+  /// Figure: one heat map per algorithm and the colour scale.
+  func heatMapFigure(_ group: FigureGroup, number: Int) -> String {
+    let maps = group.summaries.map { summary in
+      HeatMapFigure(title: "\(summary.algorithm) (n = \(summary.seedCount))", matrix: summary.meanMatrix()).svg()
+    }
+    return [
+      "<figure class=\"heatmaps\">",
+      "<div class=\"multiples\">", maps.joined(separator: "\n"), "</div>",
+      ColourScale.legendSVG(),
+      "<figcaption><strong>Figure \(number).</strong> Accuracy matrices on \(Markup.escaped(group.benchmark)) "
+        + "(\(Markup.escaped(Self.scenarioName(group.scenario)))): the cell in row <i>i</i>, column <i>j</i> is the accuracy (%) "
+        + "on task <i>j</i> after training task <i>i</i>, mean over the n finished seeds. Cells right of the dark staircase are "
+        + "tasks not yet trained.</figcaption>",
+      "</figure>",
+    ].joined(separator: "\n")
+  }
+
+  /// Figure: one chart per task, one line per algorithm, from the task's training on.
+  func taskCurvesFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
+    let taskCount = group.taskCount
+    let curves = (0..<taskCount).map { task in group.summaries.map { $0.taskCurve(task) } }
+    let domain = LinearScale.percentDomain(containing: curves.flatMap { $0.flatMap { $0.map { $0.accuracy.mean * 100 } } })
+    let charts = curves.enumerated().map { task, lines in
+      let series = zip(group.summaries, lines).filter { !$0.1.isEmpty }.map { summary, points in
+        LineChart.Series(name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: points)
+      }
+      return LineChart(
+        title: "Task \(task + 1)", yLabel: "Accuracy on task \(task + 1) (%)", taskCount: taskCount, yDomain: domain, series: series
+      ).svg()
+    }
+    let legend = SeriesLegend(entries: group.summaries.map { ($0.algorithm, styles[$0.algorithm] ?? SeriesStyle(index: 0)) })
+    return [
+      "<figure class=\"task-curves\">",
+      legend.svg(maximumWidth: 1100),
+      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
+      "<figcaption><strong>Figure \(number).</strong> Accuracy on each task as training proceeds, mean over seeds: "
+        + "the chart of task <i>j</i> shows its accuracy after training tasks <i>j</i>, <i>j</i> + 1, …; "
+        + "a falling line is forgetting.</figcaption>",
+      "</figure>",
+    ].joined(separator: "\n")
+  }
+
+  /// Figure: average accuracy on the tasks seen so far, with standard-error bands.
+  func averageAccuracyFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
+    let series = group.summaries.map { summary in
+      LineChart.Series(
+        name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: summary.averageAccuracyCurve())
+    }
+    let values = series.flatMap { $0.points.map { ($0.accuracy.mean - $0.accuracy.standardError) * 100 } }
+    let chart = LineChart(
+      title: "Average accuracy on the tasks trained so far", yLabel: "Average accuracy (%)", taskCount: group.taskCount,
+      yDomain: LinearScale.percentDomain(containing: values), series: series, drawsBands: true, showsLegend: true,
+      plotWidth: 520, plotHeight: 300)
+    let seeds = group.summaries.map(\.seedCount)
+    let bands =
+      seeds.contains { $0 > 1 }
+      ? "the shaded band is ± one standard error over seeds (n = \(Self.unique(seeds.map(String.init)).joined(separator: ", ")))"
+      : "a single seed per algorithm, so there are no standard-error bands"
+    return [
+      "<figure class=\"average-accuracy\">",
+      chart.svg(),
+      "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, "
+        + "(1 / <i>i</i>) Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number of tasks "
+        + "trained <i>i</i>, mean over seeds; \(bands).</figcaption>",
+      "</figure>",
+    ].joined(separator: "\n")
+  }
+}

@@ -1,0 +1,138 @@
+/// An SVG line chart of accuracies (in percent) against the number of tasks trained: one line with
+/// markers per algorithm, optional standard-error bands, labelled axes with ticks, a title and an
+/// optional legend on the right.
+///
+/// Each algorithm's line is one `<polyline class="series">` (present even for a single point, which
+/// only its marker shows); its band is one `<polygon class="band">`, drawn when ``drawsBands`` is set
+/// and some point averages more than one seed.
+struct LineChart {
+  /// One algorithm's line.
+  struct Series {
+    /// The algorithm's name.
+    var name: String
+    /// Its colour and dash pattern.
+    var style: SeriesStyle
+    /// The points: the number of tasks trained, and the accuracy (a fraction) over seeds.
+    var points: [(tasksTrained: Int, accuracy: MeanEstimate)]
+  }
+
+  /// The title above the plot.
+  var title: String
+  /// The x-axis title.
+  var xLabel = "Tasks trained"
+  /// The y-axis title.
+  var yLabel = "Accuracy (%)"
+  /// The x axis runs from 1 to this.
+  var taskCount: Int
+  /// The y axis, in percent.
+  var yDomain: ClosedRange<Double>
+  /// The lines, in drawing order.
+  var series: [Series]
+  /// Whether to shade mean ± standard error.
+  var drawsBands = false
+  /// Whether to draw the legend right of the plot.
+  var showsLegend = false
+  /// The plot area's width in pixels.
+  var plotWidth = 250.0
+  /// The plot area's height in pixels.
+  var plotHeight = 160.0
+
+  /// The figure as an `<svg>` element.
+  func svg() -> String {
+    let (left, top, bottom) = (62.0, 34.0, 50.0)
+    let legend = SeriesLegend(entries: series.map { ($0.name, $0.style) })
+    let right = showsLegend ? 24 + legend.entryWidth : 16
+    let titleWidth = Markup.estimatedWidth(title, fontSize: 13)
+    let width = max(left + plotWidth + right, titleWidth + 20)
+    let height = max(top + plotHeight + bottom, showsLegend ? top + 8 + Double(series.count) * SeriesLegend.rowHeight : 0)
+    let x = LinearScale(domain: xDomain, start: left, end: left + plotWidth)
+    let y = LinearScale(domain: yAxisDomain, start: top + plotHeight, end: top)
+
+    var parts = [Markup.svgOpening(className: "line-chart", width: width, height: height, label: title)]
+    parts.append(
+      Markup.text(
+        title, x: max(left + plotWidth / 2, titleWidth / 2 + 10), y: 20,
+        attributes: "text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\""))
+    parts.append(grid(x: x, y: y))
+    if drawsBands {
+      parts += series.compactMap { band(of: $0, x: x, y: y) }
+    }
+    for line in series {
+      let points = line.points.map { (x(Double($0.tasksTrained)), y(clamped($0.accuracy.mean * 100))) }
+      parts.append(
+        "<polyline class=\"series\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(points))\" "
+          + "\(line.style.strokeAttributes(width: 2)) stroke-linejoin=\"round\"/>")
+    }
+    for line in series {
+      for point in line.points {
+        let (mean, error) = Cell.percent(point.accuracy)
+        let tooltip = "\(line.name), \(point.tasksTrained) tasks trained: \(mean) ± \(error) % (n = \(point.accuracy.count))"
+        parts.append(
+          "<circle class=\"marker\" cx=\"\(Markup.number(x(Double(point.tasksTrained))))\" "
+            + "cy=\"\(Markup.number(y(clamped(point.accuracy.mean * 100))))\" r=\"3.2\" fill=\"\(line.style.colour)\" "
+            + "stroke=\"#ffffff\" stroke-width=\"1\"><title>\(Markup.escaped(tooltip))</title></circle>")
+      }
+    }
+    if showsLegend {
+      parts.append(legend.stacked(x: left + plotWidth + 18, y: top))
+    }
+    parts.append("</svg>")
+    return parts.joined(separator: "\n")
+  }
+
+  /// The x axis's data range: the tasks, with a quarter task of room at each end for the markers.
+  var xDomain: ClosedRange<Double> { 0.75...(Double(max(taskCount, 1)) + 0.25) }
+
+  /// At most this many ticks on the y axis.
+  var yTickCount: Int { max(3, Int(plotHeight / 30)) }
+
+  /// The y axis's range: ``yDomain`` widened to start and end on a tick.
+  var yAxisDomain: ClosedRange<Double> { LinearScale.widened(yDomain, maximumCount: yTickCount) }
+
+  /// `percent` limited to the y axis.
+  func clamped(_ percent: Double) -> Double {
+    min(max(percent, yAxisDomain.lowerBound), yAxisDomain.upperBound)
+  }
+
+  /// Gridlines, axes, ticks, tick labels and axis titles.
+  func grid(x: LinearScale, y: LinearScale) -> String {
+    let (left, right, top, bottom) = (x.start, x.end, y.end, y.start)
+    var parts: [String] = []
+    for value in y.ticks(maximumCount: yTickCount) {
+      let position = Markup.number(y(value))
+      parts.append(
+        "<line class=\"gridline\" x1=\"\(Markup.number(left))\" y1=\"\(position)\" x2=\"\(Markup.number(right))\" y2=\"\(position)\" "
+          + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
+      parts.append("<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" y2=\"\(position)\" stroke=\"#444444\"/>")
+      parts.append(
+        Markup.text(LinearScale.label(value), x: left - 8, y: y(value), attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
+    }
+    for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
+      let position = Markup.number(x(Double(task)))
+      parts.append(
+        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
+      parts.append(Markup.text(String(task), x: x(Double(task)), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+    }
+    parts.append(
+      "<polyline class=\"axis\" points=\"\(Markup.points([(left, top), (left, bottom), (right, bottom)]))\" "
+        + "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>")
+    parts.append(Markup.text(xLabel, x: (left + right) / 2, y: bottom + 38, attributes: "text-anchor=\"middle\""))
+    let middle = (top + bottom) / 2
+    parts.append(
+      Markup.text(yLabel, x: 18, y: middle, attributes: "text-anchor=\"middle\" transform=\"rotate(-90 18 \(Markup.number(middle)))\""))
+    return parts.joined(separator: "\n")
+  }
+
+  /// The shaded mean ± standard error of `line`, or `nil` when no point averages more than one seed.
+  func band(of line: Series, x: LinearScale, y: LinearScale) -> String? {
+    guard line.points.contains(where: { $0.accuracy.count > 1 }) else { return nil }
+    let upper = line.points.map { point in
+      (x(Double(point.tasksTrained)), y(clamped((point.accuracy.mean + point.accuracy.standardError) * 100)))
+    }
+    let lower = line.points.reversed().map { point in
+      (x(Double(point.tasksTrained)), y(clamped((point.accuracy.mean - point.accuracy.standardError) * 100)))
+    }
+    return "<polygon class=\"band\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(upper + lower))\" "
+      + "fill=\"\(line.style.colour)\" fill-opacity=\"0.2\" stroke=\"none\"/>"
+  }
+}

@@ -1,0 +1,64 @@
+/// Text and numbers as they are written into the HTML report and its SVG figures.
+///
+/// Everything the report writes is also well-formed XML, so each `<svg>` can be copied out as a
+/// stand-alone figure.
+enum Markup {
+  /// `text` escaped for HTML and XML element content and quoted attribute values: `&`, `<`, `>`, `"`
+  /// and `'` become references, and control characters that XML 1.0 forbids become U+FFFD.
+  static func escaped(_ text: String) -> String {
+    var escaped = ""
+    escaped.reserveCapacity(text.count)
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "&": escaped += "&amp;"
+      case "<": escaped += "&lt;"
+      case ">": escaped += "&gt;"
+      case "\"": escaped += "&quot;"
+      case "'": escaped += "&#39;"
+      case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
+      default:
+        let forbidden = scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value)
+        escaped.unicodeScalars.append(forbidden ? "\u{FFFD}" : scalar)
+      }
+    }
+    return escaped
+  }
+
+  /// A coordinate or length for SVG: at most one decimal, no `-0`, and `0` for a non-finite value.
+  static func number(_ value: Double) -> String {
+    guard value.isFinite else { return "0" }
+    let text = Cell.fixed(value, decimals: 1)
+    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+  }
+
+  /// `points="x1,y1 x2,y2 …"` for a `<polyline>` or `<polygon>`.
+  static func points(_ points: [(x: Double, y: Double)]) -> String {
+    points.map { "\(number($0.x)),\(number($0.y))" }.joined(separator: " ")
+  }
+}
+
+extension Markup {
+  /// The font of every SVG figure, given on each `<svg>` so that a figure copied out of the report
+  /// keeps it.
+  static let fontFamily = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif"
+
+  /// A generous estimate of the width of `text` in pixels at `fontSize`, for laying out labels and
+  /// legends without measuring: 0.6 em per character (sans-serif text averages about 0.5 em).
+  static func estimatedWidth(_ text: String, fontSize: Double) -> Double {
+    Double(text.count) * fontSize * 0.6
+  }
+
+  /// The opening tag of a figure's `<svg>` element, with its size, `viewBox`, class and font, and a
+  /// `<title>` child that names it for screen readers.
+  static func svgOpening(className: String, width: Double, height: Double, label: String) -> String {
+    let (w, h) = (number(width.rounded(.up)), number(height.rounded(.up)))
+    return "<svg class=\"\(escaped(className))\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" role=\"img\" "
+      + "font-family=\"\(escaped(fontFamily))\" font-size=\"12\"><title>\(escaped(label))</title>"
+  }
+
+  /// A `<text>` element at (`x`, `y`) with escaped content and extra attributes.
+  static func text(_ content: String, x: Double, y: Double, attributes: String = "") -> String {
+    let extra = attributes.isEmpty ? "" : " " + attributes
+    return "<text x=\"\(number(x))\" y=\"\(number(y))\"\(extra)>\(escaped(content))</text>"
+  }
+}
