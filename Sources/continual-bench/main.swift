@@ -1,7 +1,7 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -26,14 +26,16 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn"].contains(only!) else { throw BenchError.usage("--only takes gemm, mlp or cnn, not '\(only!)'") }
+        guard ["gemm", "mlp", "cnn", "slnid"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn or slnid, not '\(only!)'")
+        }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
         seconds = s
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
-        print("usage: continual-bench [--only gemm|mlp|cnn] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        print("usage: continual-bench [--only gemm|mlp|cnn|slnid] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }
@@ -113,6 +115,61 @@ func cnnWorkload(_ seconds: Double) throws -> [[String: Any]] {
   ]
 }
 
+/// The cost of SLNID's representation penalty: seconds per SGD step (forward, backward, update) of
+/// an MLP with and without `λ Σ_layers Σ_{i≠j} w_ij |(AᵀA/M)_ij|` on both hidden ReLU outputs.
+///
+/// The penalty is built from the same engine operations as `RepresentationSparsity.inhibition` in
+/// the SLNID target (this executable depends on the engine only): one `AᵀA` product, a product with
+/// the constant weight matrix (Gaussian, σ = N/6, times a min-form importance discount, zero
+/// diagonal; built once, outside the timed loop), `|·|` and a sum.
+func slnidOverheadWorkload(_ seconds: Double) throws -> [[String: Any]] {
+  try [([784, 400, 400, 10], 128), ([784, 64, 64, 10], 200)].map { widths, batch in
+    let architecture = Sequential([
+      Linear(widths[0], widths[1]), ReLU(), Linear(widths[1], widths[2]), ReLU(), Linear(widths[2], widths[3]),
+    ])
+    var rng = SeededGenerator(seed: 0)
+    let x = Tensor.randomUniform([batch, widths[0]], in: 0...1, using: &rng)
+    let labels = (0..<batch).map { _ in rng.nextInt(below: 10) }
+    let weights = [1, 2].map { k -> Tensor in
+      let n = widths[k]
+      let sigma = Float(n) / 6
+      let discount = (0..<n).map { _ in Foundation.exp(-2 * rng.nextUniform()) }
+      return Tensor(shape: [n, n]) { w in
+        for i in 0..<n {
+          for j in 0..<n {
+            let d = Float(i - j)
+            w[i * n + j] = i == j ? 0 : Foundation.exp(-d * d / (2 * sigma * sigma)) * Swift.min(discount[i], discount[j])
+          }
+        }
+      }
+    }
+    func time(penalised: Bool) throws -> Double {
+      var generator = SeededGenerator(seed: 1)
+      var model = Model(architecture, rng: &generator)
+      var sgd = SGD(learningRate: 0.01, momentum: 0.9)
+      func gradients(_ model: Model) throws -> NamedTensors {
+        let tape = Tape()
+        let pass = try model.forward(tape.constant(x), on: tape, training: true)
+        var loss = try crossEntropy(logits: pass.output, labels: labels)
+        if penalised {
+          for (k, w) in zip([1, 3], weights) {
+            let a = pass.trace.activations[k]
+            let r = try (a.matmul(a, transposingSelf: true) * tape.constant(w)).abs().sum() * (1 / Float(batch))
+            loss = try loss + r * 1e-3
+          }
+        }
+        return try pass.gradients(of: loss)
+      }
+      return try timePerCall(seconds: seconds) { try sgd.update(&model.parameters, along: try gradients(model)) }
+    }
+    let plain = try time(penalised: false), penalised = try time(penalised: true)
+    return [
+      "workload": "slnid overhead mlp \(widths.map(String.init).joined(separator: "-")) b\(batch) sgd",
+      "ms_per_step_plain": plain * 1e3, "ms_per_step_slnid": penalised * 1e3, "ratio": penalised / plain,
+    ]
+  }
+}
+
 /// Runs the PyTorch/numpy reference script and returns its JSON lines by workload.
 func referenceFigures(python: String, script: String, only: String?, seconds: Double) throws -> [String: [String: Any]] {
   let process = Process()
@@ -144,7 +201,8 @@ do {
   var rows: [[String: Any]] = []
   let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmUsesAVX2 ? "avx2+fma" : "portable"]
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
-  for (name, run) in [("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload)] where options.only == nil || options.only == name {
+  let workloads = [("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("slnid", slnidOverheadWorkload)]
+  for (name, run) in workloads where options.only == nil || options.only == name {
     for row in try run(options.seconds) {
       if options.reference == nil { printJSON(row) }
       rows.append(row)

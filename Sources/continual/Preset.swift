@@ -23,6 +23,23 @@ struct Preset {
         "--set", "task:si.c=50", "--set", "domain:si.c=500", "--set", "class:si.c=0.5",
         "--output", "results/vdv2019-split-mnist",
       ]),
+    // Ahn et al. 2021 (SS-IL) scaled down to MNIST-sized data: class-incremental split MNIST and split
+    // Fashion-MNIST, replay 128 + 32, the official loss and lr/(t+1) (ALGORITHMS.md §6; Docs/SSIL.md).
+    // The memory budget is chosen per invocation: --set memory.size=200|500|2000.
+    "ssil2021-split": Preset(
+      summary: "SS-IL vs ER vs ER+GKD, class-IL split MNIST + Fashion: 784-400-400, Adam 1e-3, batch 128 + replay 32, 500 it/task",
+      arguments: [
+        "--benchmark", "split-mnist,split-fashion", "--shuffle-classes", "--scenario", "class",
+        "--algorithms", "er,er+gkd,ssil", "--seeds", "3", "--hidden", "400,400",
+        "--iterations", "500", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001",
+        "--train-per-task", "3000", "--test-per-task", "0",
+        "--set", "memory.batch=32", "--set", "memory.selection=first",
+        // The regularisation methods for reference (run with --algorithms finetune,ewc,si,mas).
+        "--set", "ewc.lambda=1e8", "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set", "ewc.samples=1000",
+        "--set", "si.c=0.5", "--set", "si.xi=0.1", "--set", "si.gradient=total", "--set", "si.clamp=false",
+        "--set", "mas.lambda=1", "--set", "mas.samples=1000",
+        "--output", "results/ssil2021-split",
+      ]),
     // Zenke et al. 2017, the official permuted-MNIST notebook (ALGORITHMS.md §2.2, §8 row 6).
     "si-permuted-mnist": Preset(
       summary: "SI's official permuted MNIST: 784-2000-2000-10 shared head, Adam 1e-3, batch 256, 20 epochs/task, first task unpermuted",

@@ -1,0 +1,155 @@
+import ContinualCore
+import ContinualEngine
+
+/// L1-Rep, the first baseline of SLNID's paper: an L1 penalty on hidden activations,
+/// `λ · (1/M) Σ_m ‖h^m‖₁` summed over the chosen layers.
+///
+/// The paper writes `λ Σ_m ‖h^m‖₁` and the official repository has no implementation, so the
+/// normalisation is our choice: the **mean over the batch** (divide by the batch size M), which makes
+/// λ independent of the batch size, as the task loss (a batch mean) and SLNID's `AᵀA / M` are. There
+/// is no division by the number of units.
+///
+/// ```swift
+/// let l1 = ActivationL1Penalty(strength: 1e-4)   // every hidden ReLU after a Linear layer
+/// ```
+public struct ActivationL1Penalty: Regulariser {
+  /// The name used in logs.
+  public var name: String
+  /// λ.
+  public var strength: Float
+  /// The layers whose outputs are penalised.
+  public let layers: ActivationLayers
+  /// The layers' indices, once ``taskWillStart(_:)`` has resolved them.
+  public private(set) var resolvedLayers: [Int]?
+
+  /// Creates the penalty.
+  ///
+  /// - Parameters:
+  ///   - strength: λ.
+  ///   - layers: The layers whose outputs are penalised.
+  ///   - name: The name in logs.
+  public init(strength: Float, layers: ActivationLayers = .hiddenReLUs, name: String = "l1rep") {
+    self.name = name
+    self.strength = strength
+    self.layers = layers
+  }
+
+  /// Finds the penalised layers.
+  ///
+  /// - Parameter context: The task about to be trained.
+  /// - Throws: ``TensorError`` when a chosen layer is not in the network.
+  public mutating func taskWillStart(_ context: TaskContext) throws { resolvedLayers = try layers.resolve(in: context.model.architecture) }
+
+  /// `λ Σ_layers (1/M) Σ_m ‖h^m‖₁`, or `nil` when λ is 0 or no layer is penalised.
+  ///
+  /// - Parameter step: The step's forward pass.
+  /// - Returns: A scalar on the step's tape, or `nil`.
+  /// - Throws: ``TensorError`` before ``taskWillStart(_:)`` or when an activation is not `[batch, units]`.
+  public func penalty(_ step: StepContext) throws -> Variable? {
+    guard strength != 0 else { return nil }
+    let terms = try requireLayers(resolvedLayers, name: name).map { k in
+      try Self.l1(try hiddenActivations(step.pass.trace, layer: k, operation: name))
+    }
+    return try sumOf(terms).map { $0 * strength }
+  }
+
+  /// `(1/M) Σ_m Σ_i |h_i^m|` of one layer's activations.
+  ///
+  /// - Parameter activations: `[M, N]`.
+  /// - Returns: A scalar variable.
+  /// - Throws: ``TensorError`` when `activations` is not rank 2.
+  public static func l1(_ activations: Variable) throws -> Variable {
+    guard activations.shape.count == 2 else {
+      throw TensorError.rankMismatch(operation: "ActivationL1Penalty.l1", expected: "activations of shape [batch, units]", shape: activations.shape)
+    }
+    return activations.abs().sum() * (1 / Float(max(activations.shape[0], 1)))
+  }
+}
+
+/// DeCov (Cogswell, Ahmed, Girshick, Zitnick, Batra, "Reducing overfitting in deep networks by
+/// decorrelating representations", ICLR 2016), the second baseline of SLNID's paper:
+/// `λ Σ_layers ½(‖C‖_F² − ‖diag C‖²)` with the mean-centred batch covariance
+/// `C_ij = (1/M) Σ_m (h_i^m − μ_i)(h_j^m − μ_j)`.
+///
+/// Unlike SLNID's `cov`, `C` is centred and squared, so DeCov decorrelates units rather than
+/// making them fire rarely. The official SLNID repository has no DeCov implementation; this follows
+/// Cogswell et al.'s definition.
+///
+/// ```swift
+/// let decov = DecorrelationPenalty(strength: 1e-3)
+/// ```
+///
+/// - Complexity: per layer and step, one `N×M · M×N` product and O(N²) element-wise work.
+public struct DecorrelationPenalty: Regulariser {
+  /// The name used in logs.
+  public var name: String
+  /// λ.
+  public var strength: Float
+  /// The layers whose outputs are decorrelated.
+  public let layers: ActivationLayers
+  /// The layers' indices, once ``taskWillStart(_:)`` has resolved them.
+  public private(set) var resolvedLayers: [Int]?
+
+  /// Creates the penalty.
+  ///
+  /// - Parameters:
+  ///   - strength: λ.
+  ///   - layers: The layers whose outputs are decorrelated.
+  ///   - name: The name in logs.
+  public init(strength: Float, layers: ActivationLayers = .hiddenReLUs, name: String = "decov") {
+    self.name = name
+    self.strength = strength
+    self.layers = layers
+  }
+
+  /// Finds the decorrelated layers.
+  ///
+  /// - Parameter context: The task about to be trained.
+  /// - Throws: ``TensorError`` when a chosen layer is not in the network.
+  public mutating func taskWillStart(_ context: TaskContext) throws { resolvedLayers = try layers.resolve(in: context.model.architecture) }
+
+  /// `λ Σ_layers ½(‖C‖_F² − ‖diag C‖²)`, or `nil` when λ is 0 or no layer is chosen.
+  ///
+  /// - Parameter step: The step's forward pass.
+  /// - Returns: A scalar on the step's tape, or `nil`.
+  /// - Throws: ``TensorError`` before ``taskWillStart(_:)`` or when an activation is not `[batch, units]`.
+  public func penalty(_ step: StepContext) throws -> Variable? {
+    guard strength != 0 else { return nil }
+    let terms = try requireLayers(resolvedLayers, name: name).map { k in
+      try Self.decov(try hiddenActivations(step.pass.trace, layer: k, operation: name))
+    }
+    return try sumOf(terms).map { $0 * strength }
+  }
+
+  /// `½(‖C‖_F² − ‖diag C‖²) = ½ Σ_{i≠j} C_ij²` of one layer's activations.
+  ///
+  /// - Parameter activations: `[M, N]`.
+  /// - Returns: A scalar variable.
+  /// - Throws: ``TensorError`` when `activations` is not rank 2.
+  public static func decov(_ activations: Variable) throws -> Variable {
+    guard activations.shape.count == 2 else {
+      throw TensorError.rankMismatch(
+        operation: "DecorrelationPenalty.decov", expected: "activations of shape [batch, units]", shape: activations.shape)
+    }
+    let m = Float(max(activations.shape[0], 1))
+    let centred = try activations - activations.mean(alongAxes: [0], keepingDimensions: true)
+    let covariance = try centred.matmul(centred, transposingSelf: true) * (1 / m)
+    let variances = try centred.squared().sum(alongAxes: [0]) * (1 / m)  // diag C
+    return try (covariance.squaredNorm() - variances.squaredNorm()) * 0.5
+  }
+}
+
+/// The layers resolved by `taskWillStart`, or an error saying it has not run.
+func requireLayers(_ layers: [Int]?, name: String) throws -> [Int] {
+  guard let layers else {
+    throw TensorError.invalidArgument(operation: name, reason: "the regularised layers are unknown: call taskWillStart(_:) first")
+  }
+  return layers
+}
+
+/// The sum of scalar variables, or `nil` for none.
+func sumOf(_ terms: [Variable]) throws -> Variable? {
+  guard var total = terms.first else { return nil }
+  for term in terms.dropFirst() { total = try total + term }
+  return total
+}
