@@ -49,5 +49,27 @@ struct Preset {
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.1",
         "--output", "results/si-permuted-mnist",
       ]),
+    // Aljundi et al. 2019, the official SLNID demos Demo_MAS.py / Demo_EWC.py (ALGORITHMS.md §4.2, §8 row 9; Docs/SLNID.md).
+    "slnid2019-mas": Preset(
+      summary: "SLNID's Demo_MAS: 5 permuted MNIST (first unpermuted), 784-64-64-10 shared head, SGD-m 0.9 lr 0.01, batch 200, 10 epochs, MAS λ 0.1",
+      arguments: slnidDemo + [
+        "--algorithms", "mas,l1rep+mas,decov+mas,sni+mas,slni+mas,slnid+mas", "--set", "mas.lambda=0.1",
+        "--set", "sni.lambda=1e-3", "--set", "slni.lambda=1e-3", "--set", "slnid.lambda=1e-3",
+        "--output", "results/slnid2019-mas",
+      ]),
+    "slnid2019-ewc": Preset(
+      summary: "SLNID's Demo_EWC: as the MAS demo with EWC (official λ 10, i.e. ewc.lambda=20 here, true-label Fisher), λ_SSL 2e-3",
+      arguments: slnidDemo + [
+        "--algorithms", "ewc,l1rep+ewc,decov+ewc,sni+ewc,slni+ewc,slnid+ewc", "--set", "ewc.lambda=20", "--set", "ewc.labels=empirical",
+        "--set", "sni.lambda=2e-3", "--set", "slni.lambda=2e-3", "--set", "slnid.lambda=2e-3", "--set", "slnid.importance=ewc",
+        "--output", "results/slnid2019-ewc",
+      ]),
+  ]
+
+  /// The protocol both SLNID demos share; a new optimiser per task as the official scripts create one.
+  static let slnidDemo = [
+    "--benchmark", "permuted-mnist", "--tasks", "5", "--scenario", "domain", "--hidden", "64,64", "--optimiser", "sgd",
+    "--momentum", "0.9", "--lr", "0.01", "--batch-size", "200", "--epochs", "10", "--reset-optimiser",
+    "--train-per-task", "0", "--test-per-task", "0", "--seeds", "3",
   ]
 }

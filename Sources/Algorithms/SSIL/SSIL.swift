@@ -31,11 +31,13 @@ public enum SSIL: Algorithm {
   /// What it does.
   public static let summary =
     "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, lr/(t+1). Class-IL."
-  /// The distillation weight and temperature and the learning-rate rule.
+  /// The distillation weight and temperature, the learning-rate rule and the prediction rule.
   ///
   /// - `lambda` (1): the weight of the task-wise distillation (the official code has no weight; 0 switches it off).
   /// - `temperature` (2): the distillation temperature `T`.
   /// - `lr-rule` (true): train task `t` at `lr/(t+1)`; `false` keeps the configured rate on every task.
+  /// - `prediction` (`raw`): the official arg-max over every seen class's logit, or `centred`
+  ///   (``SeparatedSoftmaxHead/Prediction/taskCentred``, an experiment, not in the paper).
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("lambda", default: "1", "task-wise distillation weight λ (0 = off)", kind: .real(0...1e6)),
     Hyperparameter("temperature", default: "2", "distillation temperature T", kind: .real(0.01...100)),
