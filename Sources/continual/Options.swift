@@ -21,6 +21,7 @@ struct Options {
   var optimiser = "adam"
   var learningRate: Float = 1e-3
   var momentum: Float = 0
+  var weightDecay: Float = 0
   var hidden = [256, 256]
   var permuteFirstTask = false
   var pad = false
@@ -45,7 +46,7 @@ struct Options {
     "--seed": "the first seed",
     "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
-    "--preset": "a published protocol: vdv2019-split-mnist, si-permuted-mnist (see Docs/Reproductions.md)",
+    "--preset": "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md)",
     "--output": "directory for records.jsonl and the tables",
     "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
     "--tasks": "number of tasks",
@@ -55,6 +56,7 @@ struct Options {
     "--optimiser": "adam or sgd",
     "--lr": "learning rate",
     "--momentum": "SGD momentum",
+    "--weight-decay": "L2 weight decay added to the gradient (SGD and Adam; 0 = off)",
     "--hidden": "hidden layer widths of the MLP, comma-separated",
     "--permute-first-task": "permute task 1 too (permuted benchmarks)",
     "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
@@ -150,6 +152,7 @@ struct Options {
       case "--optimiser": optimiser = try v()
       case "--lr": learningRate = try real(flag, try v())
       case "--momentum": momentum = try real(flag, try v())
+      case "--weight-decay": weightDecay = try real(flag, try v())
       case "--hidden": hidden = try list(try v()).map { try integer(flag, $0) }
       case "--permute-first-task": permuteFirstTask = true
       case "--pad": pad = true
@@ -200,13 +203,16 @@ struct Options {
   var trainingConfiguration: TrainingConfiguration {
     TrainingConfiguration(
       length: epochs.map { .epochs($0) } ?? .iterations(iterations ?? 300), batchSize: batchSize,
-      optimiser: optimiser == "sgd" ? .sgd(learningRate: learningRate, momentum: momentum) : .adam(learningRate: learningRate),
+      optimiser: optimiser == "sgd"
+        ? .sgd(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        : .adam(learningRate: learningRate, weightDecay: weightDecay),
       resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit)
   }
 
   /// The protocol knobs recorded with every run (everything but the algorithm's own settings).
+  /// Knobs added after records existed appear only when set, so earlier runs keep their identity.
   func protocolConfig(benchmark: String, scenario: String) -> [String: String] {
-    [
+    var config: [String: String] = [
       "benchmark": benchmark, "scenario": scenario, "tasks": tasks.map(String.init) ?? "default",
       "length": epochs.map { "\($0) epochs" } ?? "\(iterations ?? 300) iterations", "batch_size": String(batchSize),
       "optimiser": optimiser, "lr": String(learningRate), "momentum": String(momentum),
@@ -215,5 +221,7 @@ struct Options {
       "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit, "eval_limit": evaluationLimit.map(String.init) ?? "all",
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]
+    if weightDecay != 0 { config["weight_decay"] = String(weightDecay) }
+    return config
   }
 }

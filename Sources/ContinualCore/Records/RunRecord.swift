@@ -40,6 +40,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var fwt: Double?
   /// Average forgetting.
   public var forgetting: Double?
+  /// Average incremental accuracy: the accuracy on the tasks seen so far, averaged over stages.
+  /// Absent from records written before version 0.2.0.
+  public var averageIncrementalAccuracy: Double?
   /// Mean of each objective term over each task's last epoch, by task then term name.
   public var lossTerms: [[String: Double]]?
   /// Wall-clock seconds of the run.
@@ -53,6 +56,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
     case accuracyMatrix = "accuracy_matrix", initialAccuracies = "initial_accuracies"
     case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
+    case averageIncrementalAccuracy = "average_incremental_accuracy"
     case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at"
   }
 
@@ -83,6 +87,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
       bwt = metrics.backwardTransfer
       fwt = metrics.forwardTransfer
       forgetting = metrics.averageForgetting
+      averageIncrementalAccuracy = metrics.averageIncrementalAccuracy
     }
   }
 }
@@ -90,5 +95,5 @@ public struct RunRecord: Codable, Sendable, Equatable {
 /// The version string written into every record.
 public enum ContinualKitVersion {
   /// The current ContinualKit version.
-  public static let current = "0.1.0"
+  public static let current = "0.2.0"
 }
