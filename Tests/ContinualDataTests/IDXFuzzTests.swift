@@ -1,0 +1,183 @@
+import ContinualTesting
+import Foundation
+import Testing
+
+@testable import ContinualData
+
+/// Fuzz-style tests of the IDX and gzip readers: hundreds of seeded corruptions of valid files, each
+/// of which must either be rejected with an ``IDXError`` naming the file, or — when the corruption
+/// happens to leave a valid file — decode faithfully. A crash or trap fails the whole test run.
+@Suite struct IDXFuzzTests {
+  static let imageDimensions = [3, 5, 4]
+  static let imageFile = Fixtures.idx(dimensions: imageDimensions, bytes: (0..<60).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+  static let labelFile = Fixtures.idx(dimensions: [40], bytes: (0..<40).map { UInt8($0 % 10) })
+
+  /// Checks one decoding of a corrupt raw IDX file and counts it.
+  static func checkRaw(_ corruption: Corruption, original: [UInt8], dimensions: [Int], tally: inout FuzzTally) {
+    let headerSize = 4 + 4 * dimensions.count
+    do {
+      let decoded = try IDXFile.decode(Data(corruption.bytes), source: "mutant.idx")
+      // A corruption that still parses must parse faithfully: re-encoding gives the corrupt bytes back.
+      #expect(try IDXFile.encode(decoded) == Data(corruption.bytes), "\(corruption)")
+      #expect(corruption.kind != .truncation, "\(corruption): a truncated file was accepted")
+      if corruption.touched.lowerBound >= headerSize {
+        #expect(decoded.dimensions == dimensions, "\(corruption): a change to the data changed the dimensions")
+      }
+      tally.stillValid()
+    } catch let error as IDXError {
+      #expect(error.description.hasPrefix("mutant.idx: "), "\(corruption): \(error)")
+      #expect(Self.isExpected(error, for: corruption, original: original, headerSize: headerSize), "\(corruption): \(error)")
+      tally.rejected()
+    } catch {
+      Issue.record("\(corruption): an untyped error \(error)")
+    }
+  }
+
+  /// Whether `error` is the one a corruption of this kind and place must give.
+  static func isExpected(_ error: IDXError, for corruption: Corruption, original: [UInt8], headerSize: Int) -> Bool {
+    switch (corruption.kind, error) {
+    case (.truncation, .truncatedHeader(_, _, let found)):
+      return corruption.touched.lowerBound < headerSize && found == corruption.touched.lowerBound
+    case (.truncation, .truncated(_, let header, let expected, let found)):
+      return header == headerSize && expected == original.count - headerSize && found == corruption.touched.lowerBound - headerSize
+    case (.truncation, _):
+      return false
+    case (.bitFlip, _) where corruption.touched.lowerBound >= headerSize:
+      return false  // a flipped pixel or label is still a valid file
+    case (.bitFlip, .badMagic): return corruption.touched.lowerBound < 2
+    case (.bitFlip, .unsupportedType(_, let code)): return corruption.touched.lowerBound == 2 && code == corruption.bytes[2]
+    case (.bitFlip, .unsupportedRank), (.bitFlip, .truncatedHeader): return corruption.touched.lowerBound == 3
+    case (.bitFlip, .truncated), (.bitFlip, .trailingBytes), (.bitFlip, .invalidDimensions): return corruption.touched.lowerBound >= 3
+    default:
+      return corruption.kind == .overwrite
+    }
+  }
+
+  @Test(arguments: [("images", imageFile, imageDimensions), ("labels", labelFile, [40])])
+  func corruptRawFilesAreRejectedOrDecodeFaithfully(name: String, original: [UInt8], dimensions: [Int]) {
+    var tally = FuzzTally("IDX raw \(name)")
+    for corruption in Corruption.mutants(of: original, seed: 8, bitFlips: 150, overwrites: 150) {
+      Self.checkRaw(corruption, original: original, dimensions: dimensions, tally: &tally)
+    }
+    tally.report()
+    #expect(tally.tried >= 300 + original.count)
+    #expect(tally.rejectedCount > tally.tried / 2)
+  }
+
+  @Test(arguments: [("images", imageFile), ("labels", labelFile)])
+  func corruptGzipFilesAreRejectedOrDecodeToTheOriginal(name: String, original: [UInt8]) throws {
+    let expected = try IDXFile.decode(Data(original), source: "original")
+    let gzipped = Fixtures.gzip(original)
+    var tally = FuzzTally("IDX gzip \(name)")
+    for corruption in Corruption.mutants(of: gzipped, seed: 9, bitFlips: 200, overwrites: 200) {
+      do {
+        let decoded = try IDXFile.decode(Data(corruption.bytes), source: "mutant.gz")
+        // The CRC-32 and length trailer catch changes to the data; only unchecked header fields
+        // (flags' text bit, modification time, extra flags, operating system) or unused padding
+        // bits of the deflate stream may change without an error, and then the data must be intact.
+        #expect(decoded == expected, "\(corruption): the data changed without an error")
+        #expect(corruption.kind != .truncation, "\(corruption): a truncated stream was accepted")
+        tally.stillValid()
+      } catch let error as IDXError {
+        #expect(error.description.hasPrefix("mutant.gz: "), "\(corruption): \(error)")
+        if corruption.touched.lowerBound >= 2, case .corruptGzip(_, let offset, _) = error {
+          #expect((0...corruption.bytes.count).contains(offset), "\(corruption): offset \(offset) outside the stream")
+        } else if corruption.touched.lowerBound >= 2 {
+          Issue.record("\(corruption): expected a gzip error, got \(error)")
+        }
+        tally.rejected()
+      } catch {
+        Issue.record("\(corruption): an untyped error \(error)")
+      }
+    }
+    tally.report()
+    #expect(tally.tried >= 400 + gzipped.count)
+    #expect(tally.stillValidCount < tally.tried / 10, "too many corruptions went unnoticed: \(tally)")
+  }
+
+  @Test func corruptFilesInADatasetDirectoryNameTheFile() throws {
+    let directory = try Fixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Fixtures.writeDataset(in: directory, trainCount: 12, testCount: 5, side: 3, gzipped: true)
+    let labels = directory.appendingPathComponent("train-labels-idx1-ubyte.gz")
+    let images = directory.appendingPathComponent("t10k-images-idx3-ubyte.gz")
+    var tally = FuzzTally("IDX dataset directory (gzip)")
+    for file in [labels, images] {
+      let original = [UInt8](try Data(contentsOf: file))
+      for corruption in Corruption.mutants(of: original, seed: 10, truncationStride: 4, bitFlips: 40, overwrites: 40) {
+        try Data(corruption.bytes).write(to: file)
+        do {
+          let (train, test) = try IDXDataset.load(.mnist, from: directory)
+          #expect(train.count == 12 && test.count == 5, "\(file.lastPathComponent), \(corruption): counts changed without an error")
+          tally.stillValid()
+        } catch let error as IDXError {
+          #expect(error.description.hasPrefix(file.path), "\(corruption): \(error)")
+          tally.rejected()
+        } catch let error as DatasetError {
+          #expect(error.description.contains(file.path), "\(corruption): \(error)")
+          tally.rejected()
+        }
+      }
+      try Data(original).write(to: file)
+    }
+    tally.report()
+    #expect(tally.tried >= 160)
+  }
+
+  // MARK: - Targeted cases
+
+  @Test func aDeclaredSizeOfTwoToTheFortyIsRejectedBeforeAllocating() throws {
+    // 65536 × 65536 × 256 = 2⁴⁰ bytes declared, none present: the reader must compare before it allocates.
+    let header = Fixtures.idx(dimensions: [65536, 65536, 256], bytes: [1, 2, 3])
+    for (bytes, source) in [(header, "huge.idx"), (Fixtures.gzip(header), "huge.gz")] {
+      let error = #expect(throws: IDXError.self) { try IDXFile.decode(Data(bytes), source: source) }
+      #expect(error == .truncated(source: source, headerSize: 16, expected: 1 << 40, found: 3))
+    }
+  }
+
+  @Test(
+    arguments: [
+      ("compression method 7", { (g: inout [UInt8]) in g[2] = 7 }, "unknown compression method"),
+      ("reserved flag bits", { (g: inout [UInt8]) in g[3] = 0xE0 }, "unknown header flags set"),
+      ("bad length trailer", { (g: inout [UInt8]) in g[g.count - 1] ^= 0x01 }, "incorrect length check"),
+      ("a name flag with no name", { (g: inout [UInt8]) in g = Array(g[..<3]) + [0x08] + Array(g[4..<10]) + [0x41, 0x42] }, "truncated"),
+      ("only the magic", { (g: inout [UInt8]) in g = [0x1F, 0x8B] }, "truncated"),
+    ] as [(String, @Sendable (inout [UInt8]) -> Void, String)])
+  func corruptGzipHeadersAndTrailersAreNamed(name: String, corrupt: @Sendable (inout [UInt8]) -> Void, reason: String) {
+    var gzipped = Fixtures.gzip(IDXFileTests.images)
+    corrupt(&gzipped)
+    let error = #expect(throws: IDXError.self, "\(name)") { try IDXFile.decode(Data(gzipped), source: "bad.gz") }
+    guard case .corruptGzip(let source, _, let why) = error else {
+      Issue.record("\(name): expected a gzip error, got \(String(describing: error))")
+      return
+    }
+    #expect(source == "bad.gz")
+    #expect(why.contains(reason), "\(name): \(why)")
+  }
+
+  @Test func aHugeDeclaredLengthInTheGzipTrailerIsRejectedQuickly() {
+    // ISIZE = 2³² − 1 in the trailer of a tiny stream: a first-guess buffer must not trust it.
+    var gzipped = Fixtures.gzip(IDXFileTests.images)
+    for i in 1...4 { gzipped[gzipped.count - i] = 0xFF }
+    let start = ContinuousClock.now
+    let error = #expect(throws: IDXError.self) { try Gzip.decompress(Data(gzipped), source: "isize.gz", limit: IDXFile.maximumDecompressedSize) }
+    #expect(error?.description.contains("incorrect length check") == true, "\(String(describing: error))")
+    #expect(ContinuousClock.now - start < .seconds(1))
+  }
+
+  @Test func aCorruptSecondMemberNamesWhereItStarts() {
+    let first = Fixtures.gzip(Array(IDXFileTests.images[..<10]))
+    let second = Fixtures.gzip(Array(IDXFileTests.images[10...]))
+    let truncated = first + second.dropLast(5)
+    let error = #expect(throws: IDXError.self) { try IDXFile.decode(Data(truncated), source: "two.gz") }
+    #expect(error?.description.contains("the gzip member that starts at byte \(first.count)") == true, "\(String(describing: error))")
+
+    let garbageMember = first + [0x1F, 0x8B, 0x08, 0x00, 0xDE, 0xAD]
+    let garbage = #expect(throws: IDXError.self) { try IDXFile.decode(Data(garbageMember), source: "two.gz") }
+    guard case .corruptGzip(_, let offset, _) = garbage else {
+      Issue.record("expected a gzip error, got \(String(describing: garbage))")
+      return
+    }
+    #expect(offset >= first.count, "the error should point into the second member, not at \(offset)")
+  }
+}
