@@ -13,6 +13,7 @@ enum DecodingSummary {
       return "null where \(type) was expected" + location(context.codingPath)
     case .dataCorrupted(let context):
       let underlying = (context.underlyingError as? CustomStringConvertible)?.description
+        ?? (context.debugDescription.isEmpty ? nil : context.debugDescription)
       return "invalid JSON" + location(context.codingPath) + (underlying.map { ": \($0)" } ?? "")
     @unknown default:
       return String(describing: error)

@@ -1,3 +1,4 @@
+import ContinualCore
 import ContinualEngine
 import Foundation
 
@@ -89,7 +90,7 @@ enum ExperimentFile {
   /// - Throws: ``CLIError`` naming the file and the key for an unknown key or a value of the wrong type.
   static func arguments(for key: String, _ value: JSONValue, file: String) throws -> [String] {
     guard let type = keys[key] else {
-      let suggestion = nearest(key, in: Array(keys.keys)).map { "; did you mean '\($0)'?" } ?? ""
+      let suggestion = nearest(key, in: keys.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
       throw CLIError("\(file): unknown key '\(key)'\(suggestion) (valid: \(keys.keys.sorted().joined(separator: ", ")))")
     }
     func wrongType() -> CLIError {

@@ -107,7 +107,7 @@ struct Options {
         flag = String(flag[..<eq])
       }
       guard Options.flags[flag] != nil else {
-        let suggestion = nearest(flag, in: Array(Options.flags.keys)).map { "; did you mean \($0)?" } ?? ""
+        let suggestion = nearest(flag, in: Options.flags.keys.sorted()).map { "; did you mean \($0)?" } ?? ""
         throw CLIError("unknown option '\(flag)'\(suggestion) (see `continual help`)")
       }
       given.insert(flag)
@@ -116,7 +116,7 @@ struct Options {
       case "--preset":
         let name = try v()
         guard let preset = Preset.all[name] else {
-          let suggestion = nearest(name, in: Array(Preset.all.keys)).map { "; did you mean '\($0)'?" } ?? ""
+          let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
           throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
         }
         // A preset's options come first; flags given after it override them.

@@ -1,3 +1,4 @@
+import ContinualCore
 import ContinualTesting
 import Foundation
 import Testing
@@ -135,7 +136,8 @@ import Testing
       try Data(corruption.bytes).write(to: url)
       do {
         let options = try Parsing.options(["--config", url.path])
-        #expect(corruption.kind != .truncation, "\(corruption): a truncated file was accepted")
+        let cutOnlyWhitespace = original[corruption.touched].allSatisfy { [0x20, 0x0A, 0x0D, 0x09].contains($0) }
+        #expect(corruption.kind != .truncation || cutOnlyWhitespace, "\(corruption): a truncated file was accepted")
         #expect(Parsing.violations(options).isEmpty, "\(corruption): \(Parsing.violations(options))")
         tally.stillValid()
       } catch let error as CLIError {

@@ -1,3 +1,4 @@
+import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import Foundation

@@ -61,7 +61,7 @@ import Testing
     }
     tally.report()
     #expect(tally.tried >= 300 + original.count)
-    #expect(tally.rejectedCount > tally.tried / 2)
+    #expect(tally.rejectedCount >= original.count, "every truncation is rejected")
   }
 
   @Test(arguments: [("images", imageFile), ("labels", labelFile)])
@@ -69,6 +69,7 @@ import Testing
     let expected = try IDXFile.decode(Data(original), source: "original")
     let gzipped = Fixtures.gzip(original)
     var tally = FuzzTally("IDX gzip \(name)")
+    var acceptedOutsideTheHeader = 0
     for corruption in Corruption.mutants(of: gzipped, seed: 9, bitFlips: 200, overwrites: 200) {
       do {
         let decoded = try IDXFile.decode(Data(corruption.bytes), source: "mutant.gz")
@@ -77,6 +78,7 @@ import Testing
         // bits of the deflate stream may change without an error, and then the data must be intact.
         #expect(decoded == expected, "\(corruption): the data changed without an error")
         #expect(corruption.kind != .truncation, "\(corruption): a truncated stream was accepted")
+        if !(3..<10).contains(corruption.touched.lowerBound) || corruption.touched.upperBound > 10 { acceptedOutsideTheHeader += 1 }
         tally.stillValid()
       } catch let error as IDXError {
         #expect(error.description.hasPrefix("mutant.gz: "), "\(corruption): \(error)")
@@ -92,7 +94,8 @@ import Testing
     }
     tally.report()
     #expect(tally.tried >= 400 + gzipped.count)
-    #expect(tally.stillValidCount < tally.tried / 10, "too many corruptions went unnoticed: \(tally)")
+    // Outside the header's unchecked fields, only a few unused padding bits of the deflate stream may change unnoticed.
+    #expect(acceptedOutsideTheHeader <= tally.tried / 50, "\(acceptedOutsideTheHeader) corruptions outside the header went unnoticed: \(tally)")
   }
 
   @Test func corruptFilesInADatasetDirectoryNameTheFile() throws {
@@ -135,17 +138,28 @@ import Testing
     }
   }
 
-  @Test(
-    arguments: [
-      ("compression method 7", { (g: inout [UInt8]) in g[2] = 7 }, "unknown compression method"),
-      ("reserved flag bits", { (g: inout [UInt8]) in g[3] = 0xE0 }, "unknown header flags set"),
-      ("bad length trailer", { (g: inout [UInt8]) in g[g.count - 1] ^= 0x01 }, "incorrect length check"),
-      ("a name flag with no name", { (g: inout [UInt8]) in g = Array(g[..<3]) + [0x08] + Array(g[4..<10]) + [0x41, 0x42] }, "truncated"),
-      ("only the magic", { (g: inout [UInt8]) in g = [0x1F, 0x8B] }, "truncated"),
-    ] as [(String, @Sendable (inout [UInt8]) -> Void, String)])
-  func corruptGzipHeadersAndTrailersAreNamed(name: String, corrupt: @Sendable (inout [UInt8]) -> Void, reason: String) {
-    var gzipped = Fixtures.gzip(IDXFileTests.images)
-    corrupt(&gzipped)
+  /// A valid gzip stream of a small IDX file with one defect, by name.
+  static func gzipWithDefect(_ name: String) -> [UInt8] {
+    var g = Fixtures.gzip(IDXFileTests.images)
+    switch name {
+    case "compression method 7": g[2] = 7
+    case "reserved flag bits": g[3] = 0xE0
+    case "bad length trailer": g[g.count - 1] ^= 0x01
+    case "a name flag with no name": g = Array(g[..<3]) + [0x08] + Array(g[4..<10]) + [0x41, 0x42]
+    default: g = [0x1F, 0x8B]  // only the magic
+    }
+    return g
+  }
+
+  @Test(arguments: [
+    ("compression method 7", "unknown compression method"),
+    ("reserved flag bits", "unknown header flags set"),
+    ("bad length trailer", "incorrect length check"),
+    ("a name flag with no name", "truncated"),
+    ("only the magic", "truncated"),
+  ])
+  func corruptGzipHeadersAndTrailersAreNamed(name: String, reason: String) {
+    let gzipped = Self.gzipWithDefect(name)
     let error = #expect(throws: IDXError.self, "\(name)") { try IDXFile.decode(Data(gzipped), source: "bad.gz") }
     guard case .corruptGzip(let source, _, let why) = error else {
       Issue.record("\(name): expected a gzip error, got \(String(describing: error))")

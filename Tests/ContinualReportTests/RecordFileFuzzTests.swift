@@ -71,7 +71,7 @@ import Testing
 
   @Test(arguments: [
     ("seed a string", line { $0["seed"] = "1" }, "expected UInt64 at seed"),
-    ("seed negative", line { $0["seed"] = -1 }, "at seed"),
+    ("seed negative", line { $0["seed"] = -1 }, "invalid JSON"),
     ("run_id a number", line { $0["run_id"] = 7 }, "expected String at run_id"),
     ("matrix a string", line { $0["accuracy_matrix"] = "[[0.9]]" }, "at accuracy_matrix"),
     ("matrix entry a string", line { $0["accuracy_matrix"] = [[0.9, "NaN"], [0.8, 0.9]] }, "expected Double at accuracy_matrix[0][1]"),
@@ -79,10 +79,11 @@ import Testing
     ("status missing", line { $0["status"] = nil }, #"missing key "status""#),
     ("wall seconds null", line { $0["wall_seconds"] = NSNull() }, "null where Double was expected at wall_seconds"),
     ("an array", "[1, 2, 3]", "expected"),
-    ("null", "null", ""),
-    ("deep nesting", "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", ""),
+    ("null", "null", "null where"),
+    ("deep nesting", "100 000 nested arrays", "invalid JSON"),
   ])
   func wrongTypesInAMiddleLineNameTheKey(name: String, line: String, reason: String) throws {
+    let line = name == "deep nesting" ? "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}" : line
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("runs.jsonl")

@@ -315,7 +315,7 @@ private struct JSONParser {
   }
 
   mutating func parseWord(_ word: StaticString, _ value: JSONValue) throws(JSONSyntaxError) -> JSONValue {
-    let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitsCount)
+    let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
     guard bytes.count - index >= expected.count, bytes[index..<(index + expected.count)].elementsEqual(expected) else {
       throw error("unexpected \(describe(bytes[index])) where a value was expected (did you mean \(word)?)")
     }
