@@ -67,7 +67,7 @@ import Testing
 
   @Test(arguments: [
     (#"{"seed_count": 3}"#, "unknown key 'seed_count'"),
-    (#"{"sedes": 3}"#, "unknown key 'sedes'; did you mean 'seeds'?"),
+    (#"{"seedss": 3}"#, "unknown key 'seedss'; did you mean 'seeds'?"),
     (#"{"config": "other.json"}"#, "unknown key 'config'"),
     (#"{"seeds": "3"}"#, #""seeds" takes a whole number, not a string ("3")"#),
     (#"{"seeds": 3.0}"#, #""seeds" takes a whole number, not a number (3.0)"#),
