@@ -195,3 +195,47 @@ import Testing
     #expect(offset >= first.count, "the error should point into the second member, not at \(offset)")
   }
 }
+
+/// Well-formed IDX files with degenerate contents (no images, 0×0 or 1×1 images, a single class) —
+/// what a corruption of the dimensions can produce — must give a typed error or a usable benchmark
+/// all the way to the task sequences, never a trap.
+@Suite struct DegenerateDatasetTests {
+  @Test(
+    arguments: [
+      ("no training images", 0, 5, 3, nil),
+      ("no images at all", 0, 0, 3, nil),
+      ("0×0 images", 12, 5, 0, nil),
+      ("1×1 images", 12, 5, 1, nil),
+      ("a single class", 12, 5, 3, [UInt8](repeating: 4, count: 12)),
+    ] as [(String, Int, Int, Int, [UInt8]?)])
+  func degenerateDatasetsGiveTypedErrorsOrUsableSequences(name: String, train: Int, test: Int, side: Int, labels: [UInt8]?) throws {
+    let directory = try Fixtures.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try Fixtures.writeDataset(in: directory, trainCount: train, testCount: test, side: side, gzipped: false, trainLabels: labels)
+    let data: (train: LabelledImages, test: LabelledImages)
+    do {
+      data = try IDXDataset.load(.mnist, from: directory)
+    } catch is DatasetError {
+      return
+    }
+    #expect(data.train.count == train && data.test.count == test, "\(name)")
+    let builders: [(String, () throws -> TaskSequence)] = [
+      ("split", { try .split(data, tasks: 5) }),
+      ("split, shuffled", { try .split(data, tasks: 5, randomGroupingSeed: 3) }),
+      ("permuted", { try .permuted(data, tasks: 3, permuteFirstTask: true, seed: 1) }),
+      ("permuted, padded", { try .permuted(data, tasks: 3, padTo32: true, seed: 1) }),
+      ("rotated", { try .rotated(data, tasks: 3) }),
+      ("subsampled", { try .split(data, tasks: 5).subsample(trainPerTask: 4, testPerTask: 2, seed: 1) }),
+    ]
+    for (kind, build) in builders {
+      do {
+        let sequence = try build()
+        #expect(sequence.count >= 1, "\(name), \(kind)")
+      } catch let error as DatasetError {
+        #expect(!error.description.isEmpty, "\(name), \(kind)")
+      } catch {
+        Issue.record("\(name), \(kind): an untyped error \(error)")
+      }
+    }
+  }
+}

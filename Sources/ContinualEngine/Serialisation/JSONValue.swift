@@ -237,7 +237,9 @@ private struct JSONParser {
         case UInt8(ascii: "r"): utf8.append(0x0D)
         case UInt8(ascii: "t"): utf8.append(0x09)
         case UInt8(ascii: "u"): utf8 += try parseUnicodeEscape()
-        default: throw error("invalid escape '\\\(describe(escape))' in a string", at: index - 2)
+        default:
+          let shown = (0x21..<0x7F).contains(escape) ? "'\\\(Character(Unicode.Scalar(escape)))'" : "\\ followed by \(describe(escape))"
+          throw error("invalid escape \(shown) in a string", at: index - 2)
         }
       case 0x00..<0x20:
         throw error("unescaped control character \(describe(byte)) in a string")
