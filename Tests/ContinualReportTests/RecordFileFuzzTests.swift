@@ -80,10 +80,33 @@ import Testing
     ("wall seconds null", line { $0["wall_seconds"] = NSNull() }, "null where Double was expected at wall_seconds"),
     ("an array", "[1, 2, 3]", "expected"),
     ("null", "null", "null where"),
+    ("a ragged matrix", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8]] }, "accuracy_matrix[1] has 1 entries but accuracy_matrix[0] has 2"),
+    (
+      "more rows than tasks",
+      line {
+        $0["status"] = "failed"
+        $0["accuracy_matrix"] = [[0.9], [0.8]]
+      }, "accuracy_matrix has 2 rows for 1 tasks"
+    ),
+    ("a finished run cut short", line { $0["accuracy_matrix"] = [[0.9, 0.1]] }, "a finished run needs a square accuracy_matrix"),
+    ("an accuracy above 1", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8, 97.5]] }, "accuracy_matrix[1][1] is 97.5, not a fraction in [0, 1]"),
+    ("a negative initial accuracy", line { $0["initial_accuracies"] = [0.1, -0.1] }, "initial_accuracies[1] is -0.1"),
+    ("initial accuracies of the wrong length", line { $0["initial_accuracies"] = [0.1] }, "initial_accuracies has 1 entries for 2 tasks"),
+    ("a million tasks", "built in the test", "accuracy_matrix has 1000001 tasks; at most 1000"),
     ("deep nesting", "100 000 nested arrays", "invalid JSON"),
   ])
   func wrongTypesInAMiddleLineNameTheKey(name: String, line: String, reason: String) throws {
-    let line = name == "deep nesting" ? "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}" : line
+    // Long lines are built here rather than passed as arguments, which the test log prints.
+    let line =
+      switch name {
+      case "deep nesting": "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+      case "a million tasks":
+        Self.line {
+          $0["status"] = "failed"
+          $0["accuracy_matrix"] = [Array(repeating: 0.5, count: 1_000_001)]
+        }
+      default: line
+      }
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("runs.jsonl")
