@@ -49,13 +49,19 @@ var targets: [Target] = [
   ),
   .testTarget(
     name: "ContinualReportTests",
-    dependencies: ["ContinualReport"],
+    dependencies: ["ContinualReport", "ContinualTesting"],
     path: "Tests/ContinualReportTests"
   ),
   .executableTarget(
     name: "continual",
     dependencies: ["ContinualCore", "ContinualReport"] + algorithms.map { .target(name: $0) },
     path: "Sources/continual"
+  ),
+  // The command line, tested in-process: the test target imports the executable's module.
+  .testTarget(
+    name: "ContinualCommandLineTests",
+    dependencies: ["continual", "ContinualTesting"],
+    path: "Tests/ContinualCommandLineTests"
   ),
   .executableTarget(
     name: "continual-bench",

@@ -47,6 +47,7 @@ struct Options {
     "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
     "--preset": "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md)",
+    "--config": "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override it",
     "--output": "directory for records.jsonl and the tables",
     "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
     "--tasks": "number of tasks",
@@ -87,7 +88,11 @@ struct Options {
       return arguments[i]
     }
     func integer(_ flag: String, _ text: String, minimum: Int = 1) throws -> Int {
-      guard let v = Int(text), v >= minimum else { throw CLIError("\(flag) takes a whole number ≥ \(minimum), not '\(text)'") }
+      let maximum = Options.maximum[flag] ?? Int.max
+      guard let v = Int(text), v >= minimum, v <= maximum else {
+        let range = maximum == Int.max ? "≥ \(minimum)" : "from \(minimum) to \(maximum)"
+        throw CLIError("\(flag) takes a whole number \(range), not '\(text)'")
+      }
       return v
     }
     func real(_ flag: String, _ text: String) throws -> Float {
@@ -104,7 +109,7 @@ struct Options {
         flag = String(flag[..<eq])
       }
       guard Options.flags[flag] != nil else {
-        let suggestion = nearest(flag, in: Array(Options.flags.keys)).map { "; did you mean \($0)?" } ?? ""
+        let suggestion = nearest(flag, in: Options.flags.keys.sorted()).map { "; did you mean \($0)?" } ?? ""
         throw CLIError("unknown option '\(flag)'\(suggestion) (see `continual help`)")
       }
       given.insert(flag)
@@ -113,11 +118,14 @@ struct Options {
       case "--preset":
         let name = try v()
         guard let preset = Preset.all[name] else {
-          let suggestion = nearest(name, in: Array(Preset.all.keys)).map { "; did you mean '\($0)'?" } ?? ""
+          let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
           throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
         }
         // A preset's options come first; flags given after it override them.
         try apply(preset.arguments)
+      case "--config":
+        // The file's options come first, like a preset's; flags given after it override them.
+        try applyExperimentFile(at: URL(fileURLWithPath: try v()))
       case "--benchmark": benchmarks = list(try v())
       case "--scenario": scenarios = list(try v())
       case "--algorithms": algorithms = list(try v())
@@ -181,8 +189,32 @@ struct Options {
     }
   }
 
+  /// The largest value each whole-number option accepts, so that a typo cannot ask for an absurd
+  /// allocation or overflow a count (`--seeds 1e12`, `--iterations 9223372036854775807`).
+  static let maximum: [String: Int] = [
+    "--seeds": 10_000, "--tasks": 1_000, "--iterations": 1_000_000_000, "--epochs": 1_000_000, "--batch-size": 65_536,
+    "--hidden": 65_536, "--eval-limit": 1_000_000_000, "--train-per-task": 1_000_000_000, "--test-per-task": 1_000_000_000,
+  ]
+
+  /// The most weights the MLP may have (4 GiB of `Float`).
+  static let maximumWeights = 1 << 30
+
   /// Checks values that flags cannot check one at a time.
   func validate() throws {
+    for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)]
+    where list.isEmpty {
+      throw CLIError("\(flag) needs at least one name: \(Options.flags[flag] ?? "")")
+    }
+    for b in benchmarks { try BenchmarkCatalogue.validate(b) }
+    guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
+    guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
+    // The largest input is a padded 32×32 image, the largest output 10 classes per task.
+    let widths = [32 * 32] + hidden + [10 * (tasks ?? 5)]
+    let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+    guard weights <= Options.maximumWeights else {
+      throw CLIError(
+        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)")
+    }
     guard ["adam", "sgd"].contains(optimiser) else { throw CLIError("--optimiser takes adam or sgd, not '\(optimiser)'") }
     guard ["test", "train"].contains(evaluationSplit) else { throw CLIError("--eval-split takes test or train, not '\(evaluationSplit)'") }
     for s in scenarios where !["task", "domain", "class"].contains(s) {
