@@ -1,0 +1,7 @@
+import Testing
+
+@testable import HNet
+
+@Suite struct HNetTests {
+  @Test func placeholder() {}
+}
