@@ -139,17 +139,32 @@ public struct HypernetworkOutputRegulariser: Regulariser {
   public var needsTaskGradients: Bool { lookahead }
 
   /// Finds the hypernetwork and, from the second task on, takes the targets (or the parameters to
-  /// recompute them from).
+  /// recompute them from) from the model as it is before the task trains.
   ///
   /// - Throws: ``HNetError/noHypernetwork`` when the model has no ``Hypernetwork`` layer.
   public mutating func taskWillStart(_ context: TaskContext) throws {
+    try prepare(task: context.task, context: context)
+  }
+
+  /// Takes the next task's targets from the finished model (the same ones ``taskWillStart(_:)``
+  /// takes, since nothing trains in between), so the penalty is ready as soon as a task ends.
+  ///
+  /// - Throws: ``HNetError/noHypernetwork`` when the model has no ``Hypernetwork`` layer.
+  public mutating func taskDidFinish(_ context: TaskContext) throws {
+    let taskCount = context.model.architecture.layers.lazy.compactMap { $0 as? Hypernetwork }.first?.taskCount ?? 0
+    guard context.task + 1 < taskCount else { return }
+    try prepare(task: context.task + 1, context: context)
+  }
+
+  /// Records the hypernetwork, the task and its targets (or anchor) for training `task`.
+  mutating func prepare(task: Int, context: TaskContext) throws {
     let layers = context.model.architecture.layers
     guard let index = layers.firstIndex(where: { $0 is Hypernetwork }), let hnet = layers[index] as? Hypernetwork else {
       throw HNetError.noHypernetwork(context.model.architecture.description)
     }
     hypernetwork = hnet
     parameterRange = context.model.architecture.weightRanges[index]
-    task = context.task
+    self.task = task
     sampleCount = max(context.data.count, 1)
     var rng = context.rng
     seed = rng.next()
