@@ -176,7 +176,10 @@ func runOne(
   if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
   let trainer = ContinualTrainer(configuration: configuration)
   let quiet = options.quiet
-  if !quiet { printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters") }
+  if !quiet {
+    let facts = (notes ?? [:]).sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
+    printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters\(facts)")
+  }
   do {
     let result = try trainer.run(sequence, architecture: architecture, plan: plan, seed: seed) { event in
       guard !quiet else { return }

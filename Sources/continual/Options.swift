@@ -45,7 +45,7 @@ struct Options {
     "--seed": "the first seed",
     "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
-    "--preset": "a published protocol: vdv2019-split-mnist, si-permuted-mnist (see Docs/Reproductions.md)",
+    "--preset": "a published protocol, such as vdv2019-split-mnist or hnet-prcl-split-mnist (see `continual list` and Docs/Reproductions.md)",
     "--output": "directory for records.jsonl and the tables",
     "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
     "--tasks": "number of tasks",

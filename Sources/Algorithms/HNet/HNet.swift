@@ -78,6 +78,7 @@ public enum HNet: Algorithm {
   ///
   /// - Parameter settings: Validated `hnet.*` values.
   /// - Returns: The components.
+  /// - Throws: Nothing today; the signature is the ``Algorithm`` requirement's.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     let regulariser = HypernetworkOutputRegulariser(
       strength: settings.float("beta"), lookahead: settings.boolean("lookahead"),
