@@ -59,7 +59,7 @@ var targets: [Target] = [
   ),
   .executableTarget(
     name: "continual-bench",
-    dependencies: ["ContinualEngine"],
+    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet"],
     path: "Sources/continual-bench"
   ),
   .testTarget(
