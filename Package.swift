@@ -8,7 +8,7 @@ import PackageDescription
 
 /// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
 /// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
-let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL"]
+let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet"]
 
 var targets: [Target] = [
   // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
@@ -65,7 +65,7 @@ var targets: [Target] = [
   ),
   .executableTarget(
     name: "continual-bench",
-    dependencies: ["ContinualEngine"],
+    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet"],
     path: "Sources/continual-bench"
   ),
   .testTarget(
