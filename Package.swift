@@ -65,7 +65,7 @@ var targets: [Target] = [
   ),
   .executableTarget(
     name: "continual-bench",
-    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet"],
+    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet", "SLNID"],
     path: "Sources/continual-bench"
   ),
   .testTarget(
