@@ -178,15 +178,20 @@ struct Scaffold {
   func writeFiles() throws -> [String] {
     let kindDirectory = templates.appending(path: kind.rawValue)
     var written: [String] = []
-    let plan: [(from: URL, to: URL)] =
-      try Self.files(in: kindDirectory.appending(path: "Sources")).map { ($0, sources.appending(path: substitute($0.lastPathComponent))) }
-      + Self.files(in: kindDirectory.appending(path: "Tests")).map { ($0, tests.appending(path: substitute($0.lastPathComponent))) }
-      + [(templates.appending(path: "Guide.md"), guide)]
+    var plan: [(from: URL, to: URL)] = []
+    for template in try Self.files(in: kindDirectory.appending(path: "Sources")) {
+      plan.append((template, sources.appending(path: substitute(template.lastPathComponent))))
+    }
+    for template in try Self.files(in: kindDirectory.appending(path: "Tests")) {
+      plan.append((template, tests.appending(path: substitute(template.lastPathComponent))))
+    }
+    plan.append((templates.appending(path: "Guide.md"), guide))
     for (from, to) in plan {
       guard let text = try? String(contentsOf: from, encoding: .utf8) else { throw ScaffoldError("cannot read the template '\(from.path)'") }
       try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
       try substitute(text).write(to: to, atomically: true, encoding: .utf8)
-      written.append(String(to.path.dropFirst(package.path.count + 1)))
+      let root = package.path.hasSuffix("/") ? package.path : package.path + "/"
+      written.append(to.path.hasPrefix(root) ? String(to.path.dropFirst(root.count)) : to.path)
     }
     return written
   }
