@@ -53,6 +53,7 @@ expect_error() {  # expect_error PATTERN ARGS…: the plugin fails and says PATT
 expect_error "already exists" WalkRegulariser
 expect_error "already exists" EWC
 expect_error "invalid name" lower-case
+expect_error "invalid name" AbcdefghijAbcdefghijAbcde
 expect_error "did you mean '--kind'" Other --knd head
 expect_error "did you mean 'estimator'" Other --kind estimater
 

@@ -145,9 +145,9 @@ struct Scaffold {
   /// - Throws: ``ScaffoldError`` naming the clash.
   func validate(existingTargets: [String]) throws {
     let allowed = name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
-    guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), allowed, name.count <= 40 else {
+    guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), allowed, name.count <= 24 else {
       throw ScaffoldError(
-        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most 40 characters (e.g. L2Anchor)")
+        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most 24 characters (e.g. L2Anchor)")
     }
     guard !Self.reserved.contains(name) else { throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type") }
     let taken = existingTargets.filter { $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased() }

@@ -13,7 +13,7 @@ public enum __NAME__: Algorithm {
   /// `__name__`.
   public static let name = "__name__"
   /// What it does, in one line of `continual list`.
-  public static let summary = "__NAME__ (scaffold): a quadratic penalty with importance |θ| at the end of each task, summed over tasks."
+  public static let summary = "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks."
   /// λ, the penalty strength.
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15))
@@ -27,7 +27,9 @@ public enum __NAME__: Algorithm {
   ///   valid value).
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     AlgorithmComponents(regularisers: [
-      QuadraticPenalty(name: name, estimator: __NAME__Estimator(), strength: settings.float("lambda"), accumulation: .sum(clampNonNegative: false))
+      QuadraticPenalty(
+        name: name, estimator: __NAME__Estimator(), strength: settings.float("lambda"),
+        accumulation: .sum(clampNonNegative: false))
     ])
   }
 }

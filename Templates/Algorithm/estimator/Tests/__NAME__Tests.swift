@@ -23,7 +23,8 @@ import Testing
   /// Every regulariser's checks on the penalty built from the estimator.
   @Test func conformance() throws {
     let failures = try RegulariserConformance.check {
-      QuadraticPenalty(name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+      QuadraticPenalty(
+        name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
     }
     #expect(failures.isEmpty, "\(failures)")
   }
@@ -37,7 +38,8 @@ import Testing
 
   /// With λ = 1 and θ − θ* = [[0.1, 0.1], [0.1, 0.1]]: Σ Ω δ² = 6 · 0.01 = 0.06, gradient 2 Ω δ.
   @Test func penaltyWithTheEstimatedImportance() throws {
-    var penalty = QuadraticPenalty(name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+    var penalty = QuadraticPenalty(
+      name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
     let context = try Self.context()
     try penalty.taskWillStart(context)
     try penalty.taskDidFinish(context)
@@ -53,7 +55,8 @@ import Testing
   /// The command line's settings reach the penalty.
   @Test func componentsFromSettings() throws {
     let settings = try Settings(component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["lambda": "5"])
-    let penalty = try #require(try __NAME__.components(settings).regularisers.first as? QuadraticPenalty<__NAME__Estimator>)
+    let regularisers = try __NAME__.components(settings).regularisers
+    let penalty = try #require(regularisers.first as? QuadraticPenalty<__NAME__Estimator>)
     #expect(penalty.strength == 5 && penalty.name == "__name__")
   }
 }

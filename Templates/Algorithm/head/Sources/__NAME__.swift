@@ -13,7 +13,7 @@ public enum __NAME__: Algorithm {
   /// `__name__`.
   public static let name = "__name__"
   /// What it does, in one line of `continual list`.
-  public static let summary = "__NAME__ (scaffold): the scenario's head with the training loss taken on logits / T."
+  public static let summary = "Scaffold: the scenario's head with the training loss taken on logits / T."
   /// T, the temperature.
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("temperature", default: "1", "the loss sees logits / T", kind: .real(0.01...100))

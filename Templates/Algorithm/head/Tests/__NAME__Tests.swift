@@ -43,7 +43,8 @@ import Testing
 
   /// The command line's settings reach the head.
   @Test func componentsFromSettings() throws {
-    let settings = try Settings(component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["temperature": "4"])
+    let settings = try Settings(
+      component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["temperature": "4"])
     let make = try #require(try __NAME__.components(settings).head)
     let head = try #require(try make(Self.layout, .class) as? __NAME__Head)
     #expect(head.temperature == 4 && head.base is ActiveClassHead)

@@ -13,7 +13,7 @@ public enum __NAME__: Algorithm {
   /// `__name__`.
   public static let name = "__name__"
   /// What it does, in one line of `continual list`.
-  public static let summary = "__NAME__ (scaffold): an L2 pull towards the weights at the end of every finished task."
+  public static let summary = "Scaffold: an L2 pull towards the weights at the end of every finished task."
   /// λ, the penalty strength.
   public static let hyperparameters: [Hyperparameter] = [
     Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15))
