@@ -6,7 +6,7 @@
 #
 #   bash .ci/walkthrough.sh            # run from anywhere; never touches the real checkout
 #   WALKTHROUGH_KEEP=1 bash .ci/walkthrough.sh     # keep the temporary copy for inspection
-#   WALKTHROUGH_REUSE_BUILD=1 ...      # copy .build into the copy first (see Plugins/README.md: slower here)
+#   WALKTHROUGH_REUSE_BUILD=1 ...      # copy .build into the copy first (not measured yet; the copy lives at another path, so SwiftPM likely rebuilds anyway)
 #
 # Call it under the shared CPU lock; it takes no lock itself.
 set -euo pipefail
