@@ -84,6 +84,24 @@ for name in algorithms {
       path: "Tests/Algorithms/\(name)Tests"))
 }
 
+// Command plugins (see Plugins/README.md): `swift package --allow-writing-to-package-directory new-algorithm <Name>` scaffolds
+// and registers an algorithm from Templates/Algorithm; `swift package compare …` runs `continual compare` from a release build.
+targets += [
+  .plugin(
+    name: "NewAlgorithm",
+    capability: .command(
+      intent: .custom(verb: "new-algorithm", description: "Scaffold Sources/Algorithms/<Name> and its tests, and register it"),
+      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and Registry.swift")]
+    ),
+    path: "Plugins/NewAlgorithm"
+  ),
+  .plugin(
+    name: "Compare",
+    capability: .command(intent: .custom(verb: "compare", description: "Build continual in release and run `continual compare` with the arguments")),
+    path: "Plugins/Compare"
+  ),
+]
+
 let package = Package(
   name: "ContinualKit",
   platforms: [.macOS(.v13)],
