@@ -16,7 +16,7 @@ import ContinualEngine
 ///
 /// Like MNIST, a 784-100-10 perceptron learns it well (about 98% test accuracy after three epochs of
 /// 12,000 images) and forgets it when trained on permuted or split sequences. The same seed gives
-/// bit-identical tensors, on every platform: all randomness comes from ``SeededGenerator``, the
+/// bit-identical tensors, on every platform: all randomness comes from `SeededGenerator`, the
 /// trigonometry is computed without libm, and the rest is IEEE arithmetic.
 ///
 /// ```swift

@@ -7,7 +7,7 @@ import Foundation
   import Darwin
 #endif
 
-/// Reads and appends results files: one ``RunRecord`` per line, as a JSON object (JSON Lines).
+/// Reads and appends results files: one `RunRecord` per line, as a JSON object (JSON Lines).
 ///
 /// A sweep appends each record as soon as its run ends, so a process killed mid-write can leave an
 /// incomplete ("torn") last line. The policy that keeps every finished record safe is:

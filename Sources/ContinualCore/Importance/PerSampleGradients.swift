@@ -3,7 +3,7 @@ import ContinualEngine
 /// Sums over samples of powers of per-sample gradients, for importance estimates defined per sample
 /// (the Fisher information, MAS's per-sample output sensitivity).
 ///
-/// For a network whose parametrised layers are all ``Linear``, the gradient of sample `m`'s loss with
+/// For a network whose parametrised layers are all `Linear`, the gradient of sample `m`'s loss with
 /// respect to a weight matrix is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output
 /// and the layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`: one batched backward pass
 /// and one matrix product per layer give every per-sample term exactly. Other architectures fall back
@@ -23,7 +23,7 @@ public enum PerSampleGradients {
   ///   - losses: Given a batch's logits and the sample indices it covers, the losses `Σ_m ℓ_k,m` and
   ///     their per-sample weights `w_k,m`. Each sample's loss may depend only on that sample's logits.
   /// - Returns: The sums, named and shaped like the model's parameters.
-  /// - Throws: ``TensorError`` when the model does not fit the inputs, or whatever `losses` throws.
+  /// - Throws: `TensorError` when the model does not fit the inputs, or whatever `losses` throws.
   public static func sumOfPowers(
     _ power: Int, model: Model, inputs: Tensor, batchSize: Int = 256, losses: Losses
   ) throws -> NamedTensors {
@@ -83,7 +83,7 @@ public enum PerSampleGradients {
 
   /// Adds `weight · |g|^power` to every tensor of `sum`.
   ///
-  /// - Throws: ``TensorError`` when the names or shapes differ.
+  /// - Throws: `TensorError` when the names or shapes differ.
   public static func accumulate(_ gradients: NamedTensors, power: Int, weight: Float, into sum: inout NamedTensors) throws {
     try sum.requireSameNames(gradients, operation: "PerSampleGradients.accumulate")
     for k in 0..<sum.count { accumulate(gradients.tensors[k], power: power, weight: weight, into: &sum.tensors[k]) }

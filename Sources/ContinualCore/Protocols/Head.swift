@@ -50,7 +50,7 @@ public protocol Head: Sendable {
   ///   - logits: The network's `[batch, outputCount]` outputs.
   ///   - batch: The batch, with local labels and each sample's task.
   /// - Returns: A scalar variable.
-  /// - Throws: ``TensorError`` when shapes or labels do not fit.
+  /// - Throws: `TensorError` when shapes or labels do not fit.
   func loss(logits: Variable, for batch: Batch) throws -> Variable
 
   /// The predicted local labels for evaluation samples from `task`.

@@ -10,7 +10,7 @@ import ContinualEngine
 /// Most estimators are parameter-level: they return one tensor per parameter, named and shaped like
 /// the model's parameters. Unit-level estimators (SLNID's neuron importance) instead return one
 /// `[units]` tensor per hidden layer they measure, named by that layer's index in
-/// ``Sequential/layers`` (`"2"`); such results feed an activation regulariser, not a
+/// `Sequential.layers` (`"2"`); such results feed an activation regulariser, not a
 /// ``QuadraticPenalty``, which checks that importances are named like the parameters.
 ///
 /// ```swift

@@ -46,7 +46,7 @@ public protocol Regulariser: Sendable {
   ///
   /// - Parameter step: The step's tape, forward pass and batch.
   /// - Returns: A scalar variable, or `nil`.
-  /// - Throws: ``TensorError`` when shapes do not fit.
+  /// - Throws: `TensorError` when shapes do not fit.
   func penalty(_ step: StepContext) throws -> Variable?
 
   /// Called after the backward pass, before the optimiser step, with the gradient of the whole

@@ -96,7 +96,7 @@ public struct ReplayMemory: Sendable, Equatable {
   /// Adds the finished task's classes and rebalances to the budget.
   ///
   /// - Parameter context: The finished task (its data, and the model for herding).
-  /// - Throws: ``TensorError`` when herding cannot run the model on the data.
+  /// - Throws: `TensorError` when herding cannot run the model on the data.
   public mutating func update(after context: TaskContext) throws {
     let newLabels = Array(Set(context.data.labels)).sorted()
     let seen = classes.count + newLabels.count
@@ -214,7 +214,7 @@ extension Batch {
 
   /// This batch followed by `other`'s samples.
   ///
-  /// - Throws: ``TensorError`` when the samples' shapes differ.
+  /// - Throws: `TensorError` when the samples' shapes differ.
   public func joined(with other: Batch) throws -> Batch {
     Batch(
       inputs: try Tensor.concatenate([inputs, other.inputs], alongAxis: 0), labels: labels + other.labels, tasks: tasks + other.tasks,

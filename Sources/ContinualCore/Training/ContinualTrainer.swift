@@ -222,7 +222,7 @@ public struct ContinualTrainer: Sendable {
   ///   - head: The head that turns outputs into predictions.
   ///   - trainedThrough: The last task trained (class-incremental heads predict among classes seen).
   /// - Returns: One accuracy in [0, 1] per task.
-  /// - Throws: ``TensorError`` when the model does not fit the data.
+  /// - Throws: `TensorError` when the model does not fit the data.
   public func evaluate(_ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int) throws -> [Double] {
     try sequence.tasks.enumerated().map { j, task in
       // Task-conditioned layers are told the task only where the scenario gives the task id.

@@ -2,9 +2,9 @@ import ContinualEngine
 
 /// The optimiser a run uses, as configuration (the optimiser itself is created per run).
 public enum OptimiserConfiguration: Sendable, Equatable {
-  /// SGD with momentum, Nesterov and L2/L1 weight decay (see ``SGD``).
+  /// SGD with momentum, Nesterov and L2/L1 weight decay (see `SGD`).
   case sgd(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, l1Decay: Float = 0)
-  /// Adam (see ``Adam``).
+  /// Adam (see `Adam`).
   case adam(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, weightDecay: Float = 0)
 
   /// A new optimiser of this configuration.

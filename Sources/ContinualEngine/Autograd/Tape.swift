@@ -1,6 +1,6 @@
 /// A record of tensor operations for reverse-mode automatic differentiation.
 ///
-/// Operations on ``Variable``s append nodes to their tape; ``gradients(of:withRespectTo:)`` walks the
+/// Operations on ``Variable``s append nodes to their tape; `gradients(of:withRespectTo:)` walks the
 /// tape backwards once and returns the gradient of a scalar with respect to any recorded tensor —
 /// parameters, inputs or intermediate activations alike. Make one tape per forward pass and let it go
 /// afterwards.
@@ -97,7 +97,7 @@ public final class Tape {
   /// The gradients of `Σ seed ⊙ output` with respect to each of `targets` (a vector–Jacobian product).
   ///
   /// - Throws: ``TensorError`` when `seed` is not shaped like `output` or a target cannot be
-  ///   differentiated (see ``gradients(of:withRespectTo:)``).
+  ///   differentiated (see `gradients(of:withRespectTo:)`).
   public func gradients(of output: Variable, seed: Tensor, withRespectTo targets: [Variable]) throws -> [Tensor] {
     let operation = "gradients(of:withRespectTo:)"
     guard seed.shape == output.shape else {

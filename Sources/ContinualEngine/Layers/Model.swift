@@ -67,7 +67,7 @@ public struct Model: Sendable {
 
     /// The gradients of a scalar with respect to every parameter, named like the parameters.
     ///
-    /// - Throws: See ``Tape/gradients(of:withRespectTo:)``.
+    /// - Throws: See `Tape.gradients(of:withRespectTo:)`.
     public func gradients(of loss: Variable) throws -> NamedTensors {
       try NamedTensors(names: names, tensors: loss.tape.gradients(of: loss, withRespectTo: weights))
     }

@@ -1,0 +1,50 @@
+import ContinualCore
+import ContinualEngine
+
+/// How strongly the task loss reacts to each parameter: the mean, over batches of the finished
+/// task's training data, of the absolute gradient of the batch's loss, `Ωᵢ = (1/B) Σ_b |∂L_b/∂θᵢ|`.
+public struct LossSensitivity: ImportanceEstimator {
+  /// Samples per batch (1 gives the mean of per-sample magnitudes).
+  public var batchSize: Int
+
+  /// Creates the estimator.
+  ///
+  /// - Parameter batchSize: Samples per batch.
+  public init(batchSize: Int = 100) { self.batchSize = batchSize }
+
+  /// `loss-sensitivity`.
+  public var name: String { "loss-sensitivity" }
+
+  /// The mean absolute gradient of the task loss over the finished task's batches.
+  public mutating func importance(after context: TaskContext) throws -> NamedTensors {
+    var total = NamedTensors.zeros(like: context.model.parameters)
+    let batches = context.batches(ofSize: batchSize)
+    for batch in batches {
+      let tape = Tape()
+      let pass = try context.model.forward(tape.constant(batch.inputs), on: tape)
+      let loss = try context.head.loss(logits: pass.output, for: batch)
+      total = try total + pass.gradients(of: loss).mapTensors { $0.abs() }
+    }
+    return total * (1 / Float(max(batches.count, 1)))
+  }
+}
+
+/// `sensitivity` on the command line: a quadratic pull weighted by ``LossSensitivity``.
+public enum Sensitivity: Algorithm {
+  /// `sensitivity`.
+  public static let name = "sensitivity"
+  /// One line for `continual list`.
+  public static let summary = "Quadratic pull weighted by the task loss's mean absolute gradient."
+  /// λ and the batch size.
+  public static let hyperparameters = [
+    Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15)),
+    Hyperparameter("batch", default: "100", "samples per batch of the estimate", kind: .integer(1...100_000)),
+  ]
+  /// One running quadratic penalty: importances of successive tasks add up.
+  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+    let estimator = LossSensitivity(batchSize: settings.integer("batch"))
+    return AlgorithmComponents(regularisers: [
+      QuadraticPenalty(name: name, estimator: estimator, strength: settings.float("lambda"), accumulation: .sum(clampNonNegative: false))
+    ])
+  }
+}
