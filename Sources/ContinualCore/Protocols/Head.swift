@@ -83,7 +83,7 @@ public protocol Head: Sendable {
 
   /// Whether predictions are made with the task id given (task-incremental learning). The trainer
   /// then tells task-conditioned layers which task an evaluation sample comes from
-  /// (``Model/task``); otherwise they must infer it.
+  /// (`Model.task`); otherwise they must infer it.
   var usesTaskIdentity: Bool { get }
 }
 

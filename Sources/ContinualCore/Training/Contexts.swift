@@ -61,7 +61,7 @@ public struct StepContext {
   public var taskGradients: NamedTensors?
   /// A lookahead hook: the change the optimiser's next step would apply to the parameters along a
   /// given gradient, computed without taking the step or touching the optimiser's state (see
-  /// ``Optimiser/proposedChange(for:along:)``). HNet evaluates its output regulariser at
+  /// `Optimiser.proposedChange(for:along:)`). HNet evaluates its output regulariser at
   /// `θ + proposedChange(taskGradients)`. The trainer supplies it; `nil` in contexts built without
   /// an optimiser.
   public var proposedChange: ((NamedTensors) throws -> NamedTensors)?
