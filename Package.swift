@@ -8,7 +8,7 @@ import PackageDescription
 
 /// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
 /// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
-let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL"]
+let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet"]
 
 var targets: [Target] = [
   // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
@@ -49,7 +49,7 @@ var targets: [Target] = [
   ),
   .testTarget(
     name: "ContinualReportTests",
-    dependencies: ["ContinualReport"],
+    dependencies: ["ContinualReport", "ContinualTesting"],
     path: "Tests/ContinualReportTests"
   ),
   .executableTarget(
@@ -57,9 +57,15 @@ var targets: [Target] = [
     dependencies: ["ContinualCore", "ContinualReport"] + algorithms.map { .target(name: $0) },
     path: "Sources/continual"
   ),
+  // The command line, tested in-process: the test target imports the executable's module.
+  .testTarget(
+    name: "ContinualCommandLineTests",
+    dependencies: ["continual", "ContinualTesting"],
+    path: "Tests/ContinualCommandLineTests"
+  ),
   .executableTarget(
     name: "continual-bench",
-    dependencies: ["ContinualEngine"],
+    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet", "SLNID"],
     path: "Sources/continual-bench"
   ),
   .testTarget(
@@ -77,6 +83,24 @@ for name in algorithms {
       name: "\(name)Tests", dependencies: [.target(name: name), "ContinualTesting"],
       path: "Tests/Algorithms/\(name)Tests"))
 }
+
+// Command plugins (see Plugins/README.md): `swift package --allow-writing-to-package-directory new-algorithm <Name>` scaffolds
+// and registers an algorithm from Templates/Algorithm; `swift package compare …` runs `continual compare` from a release build.
+targets += [
+  .plugin(
+    name: "NewAlgorithm",
+    capability: .command(
+      intent: .custom(verb: "new-algorithm", description: "Scaffold Sources/Algorithms/<Name> and its tests, and register it"),
+      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and Registry.swift")]
+    ),
+    path: "Plugins/NewAlgorithm"
+  ),
+  .plugin(
+    name: "Compare",
+    capability: .command(intent: .custom(verb: "compare", description: "Build continual in release and run `continual compare` with the arguments")),
+    path: "Plugins/Compare"
+  ),
+]
 
 let package = Package(
   name: "ContinualKit",

@@ -11,20 +11,20 @@ extension ComparisonTable {
   ///
   /// ```swift
   /// print(table.csv())
-  /// // benchmark,scenario,algorithm,acc_pct,acc_pct_se,bwt_pct,…,n,runs,failed,first_failure
+  /// // benchmark,scenario,algorithm,acc_pct,acc_pct_se,inc_acc_pct,…,n,runs,failed,first_failure
   /// // split-mnist,task,ewc,93.00,2.08,-5.33,…,3,4,1,loss diverged
   /// ```
   ///
   /// - Returns: CSV text with a header line, ending with a newline.
   public func csv() -> String {
     let header = [
-      "benchmark", "scenario", "algorithm", "acc_pct", "acc_pct_se", "bwt_pct", "bwt_pct_se", "forgetting_pct",
+      "benchmark", "scenario", "algorithm", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct", "bwt_pct_se", "forgetting_pct",
       "forgetting_pct_se", "fwt_pct", "fwt_pct_se", "time_s", "time_s_se", "n", "runs", "failed", "first_failure",
     ]
     var lines = [header.joined(separator: ",")]
     for row in rows {
       var fields = [row.benchmark, row.scenario, row.algorithm]
-      for metric in [row.averageAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer] {
+      for metric in [row.averageAccuracy, row.incrementalAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer] {
         let cell = metric.map(Cell.percent)
         fields += [cell?.mean ?? "", cell?.error ?? ""]
       }

@@ -42,7 +42,7 @@ extension ComparisonTable {
   /// a time (seconds) rather than a percentage.
   func displayedMetrics(of row: Row) -> [(estimate: MeanEstimate?, isTime: Bool)] {
     var metrics: [(MeanEstimate?, Bool)] = [
-      (row.averageAccuracy, false), (row.backwardTransfer, false), (row.forgetting, false),
+      (row.averageAccuracy, false), (row.incrementalAccuracy, false), (row.backwardTransfer, false), (row.forgetting, false),
     ]
     if showsForwardTransfer { metrics.append((row.forwardTransfer, false)) }
     metrics.append((row.wallSeconds, true))
@@ -51,7 +51,7 @@ extension ComparisonTable {
 
   /// The titles of the metric columns matching ``displayedMetrics(of:)``, with `%` as given.
   func displayedMetricTitles(percent: String) -> [String] {
-    ["ACC (\(percent))", "BWT (\(percent))", "Forgetting (\(percent))"]
+    ["ACC (\(percent))", "Inc. ACC (\(percent))", "BWT (\(percent))", "Forgetting (\(percent))"]
       + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["Time (s)"]
   }
 

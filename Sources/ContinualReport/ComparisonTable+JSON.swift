@@ -4,7 +4,8 @@ extension ComparisonTable {
   /// The table as JSON for programs: an array of row objects with full-precision numbers.
   ///
   /// Each object has `benchmark`, `scenario`, `algorithm`, `runs`, `finished`, `failed`, `failures`
-  /// (the reasons), `final_task_accuracies` (an array), and `average_accuracy`, `bwt`, `forgetting`,
+  /// (the reasons), `final_task_accuracies` (an array), and `average_accuracy`,
+  /// `average_incremental_accuracy`, `bwt`, `forgetting`,
   /// `fwt` and `wall_seconds` — each `{"mean", "standard_error", "n"}` or `null`. Accuracies are
   /// fractions, not percentages. Keys are sorted, so the output is stable; it decodes back into
   /// `[ComparisonTable.Row]`.

@@ -24,6 +24,9 @@ extension ComparisonTable {
     public var failures: [String]
     /// Average accuracy after the last task, over finished runs.
     public var averageAccuracy: MeanEstimate?
+    /// Average incremental accuracy (the mean over stages of the accuracy on the tasks seen so
+    /// far), over finished runs; computed from the accuracy matrix when a record lacks it.
+    public var incrementalAccuracy: MeanEstimate?
     /// Backward transfer, over finished runs that have it.
     public var backwardTransfer: MeanEstimate?
     /// Average forgetting, over finished runs that have it.
@@ -40,7 +43,8 @@ extension ComparisonTable {
 
     enum CodingKeys: String, CodingKey {
       case benchmark, scenario, algorithm, runs, finished, failed, failures
-      case averageAccuracy = "average_accuracy", backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt"
+      case averageAccuracy = "average_accuracy", incrementalAccuracy = "average_incremental_accuracy"
+      case backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt"
       case wallSeconds = "wall_seconds", finalTaskAccuracies = "final_task_accuracies"
     }
 
@@ -53,6 +57,7 @@ extension ComparisonTable {
     ///   - runs: Every run in the group.
     ///   - failures: The reason of each run that did not finish.
     ///   - averageAccuracy: Average accuracy over finished runs.
+    ///   - incrementalAccuracy: Average incremental accuracy over finished runs.
     ///   - backwardTransfer: Backward transfer over finished runs.
     ///   - forgetting: Average forgetting over finished runs.
     ///   - forwardTransfer: Forward transfer over finished runs.
@@ -60,7 +65,8 @@ extension ComparisonTable {
     ///   - finalTaskAccuracies: Final accuracy on each task over finished runs.
     public init(
       benchmark: String, scenario: String, algorithm: String, runs: Int, failures: [String] = [],
-      averageAccuracy: MeanEstimate?, backwardTransfer: MeanEstimate? = nil, forgetting: MeanEstimate? = nil,
+      averageAccuracy: MeanEstimate?, incrementalAccuracy: MeanEstimate? = nil, backwardTransfer: MeanEstimate? = nil,
+      forgetting: MeanEstimate? = nil,
       forwardTransfer: MeanEstimate? = nil, wallSeconds: MeanEstimate?, finalTaskAccuracies: [MeanEstimate] = []
     ) {
       self.benchmark = benchmark
@@ -69,6 +75,7 @@ extension ComparisonTable {
       self.runs = runs
       self.failures = failures
       self.averageAccuracy = averageAccuracy
+      self.incrementalAccuracy = incrementalAccuracy
       self.backwardTransfer = backwardTransfer
       self.forgetting = forgetting
       self.forwardTransfer = forwardTransfer
@@ -85,6 +92,10 @@ extension ComparisonTable {
         benchmark: benchmark, scenario: scenario, algorithm: algorithm, runs: records.count,
         failures: records.filter { $0.status != "finished" }.map { $0.failure ?? "status \($0.status)" },
         averageAccuracy: MeanEstimate(finished.compactMap(\.averageAccuracy)),
+        incrementalAccuracy: MeanEstimate(
+          finished.compactMap {
+            $0.averageIncrementalAccuracy ?? (try? ContinualMetrics(accuracyMatrix: $0.accuracyMatrix))?.averageIncrementalAccuracy
+          }),
         backwardTransfer: MeanEstimate(finished.compactMap(\.bwt)),
         forgetting: MeanEstimate(finished.compactMap(\.forgetting)),
         forwardTransfer: MeanEstimate(finished.compactMap(\.fwt)),
@@ -107,6 +118,7 @@ extension ComparisonTable {
         runs: try container.decode(Int.self, forKey: .runs),
         failures: try container.decode([String].self, forKey: .failures),
         averageAccuracy: try container.decodeIfPresent(MeanEstimate.self, forKey: .averageAccuracy),
+        incrementalAccuracy: try container.decodeIfPresent(MeanEstimate.self, forKey: .incrementalAccuracy),
         backwardTransfer: try container.decodeIfPresent(MeanEstimate.self, forKey: .backwardTransfer),
         forgetting: try container.decodeIfPresent(MeanEstimate.self, forKey: .forgetting),
         forwardTransfer: try container.decodeIfPresent(MeanEstimate.self, forKey: .forwardTransfer),
@@ -129,6 +141,7 @@ extension ComparisonTable {
       try container.encode(failures.count, forKey: .failed)
       try container.encode(failures, forKey: .failures)
       try container.encode(averageAccuracy, forKey: .averageAccuracy)
+      try container.encode(incrementalAccuracy, forKey: .incrementalAccuracy)
       try container.encode(backwardTransfer, forKey: .backwardTransfer)
       try container.encode(forgetting, forKey: .forgetting)
       try container.encode(forwardTransfer, forKey: .forwardTransfer)

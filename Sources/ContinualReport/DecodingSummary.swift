@@ -12,7 +12,9 @@ enum DecodingSummary {
     case .valueNotFound(let type, let context):
       return "null where \(type) was expected" + location(context.codingPath)
     case .dataCorrupted(let context):
-      let underlying = (context.underlyingError as? CustomStringConvertible)?.description
+      let underlying =
+        (context.underlyingError as? CustomStringConvertible)?.description
+        ?? (context.debugDescription.isEmpty ? nil : context.debugDescription)
       return "invalid JSON" + location(context.codingPath) + (underlying.map { ": \($0)" } ?? "")
     @unknown default:
       return String(describing: error)

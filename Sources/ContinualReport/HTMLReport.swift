@@ -128,7 +128,8 @@ public struct HTMLReport: Sendable {
     [
       "<section class=\"tables\">",
       "<h2>Comparison</h2>",
-      "<p class=\"note\">Mean ± standard error over finished seeds. ACC, BWT, forgetting and FWT in percent; "
+      "<p class=\"note\">Mean ± standard error over finished seeds. ACC (final average accuracy), Inc. ACC (average "
+        + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting and FWT in percent; "
         + "n is the number of finished seeds; a metric only some seeds have shows its own n.</p>",
       table.summaryCells().html(className: "results"),
       "<h3>Final accuracy per task (%)</h3>",

@@ -20,7 +20,9 @@ import Foundation
 ///   object* — it opens with `{` and ends before that object closes — which is what a torn line becomes
 ///   once a later append has ended it. Any other line that fails to parse (complete JSON that is not a
 ///   record, or text that is not JSON) is an error naming the file and line: the file is corrupt, not
-///   interrupted, and silently dropping it would hide lost runs.
+///   interrupted, and silently dropping it would hide lost runs. So is a record whose numbers cannot
+///   describe a run (a ragged or non-square accuracy matrix, an accuracy outside [0, 1], more than
+///   1,000 tasks).
 /// - Blank lines are ignored.
 ///
 /// ```swift
@@ -143,7 +145,12 @@ public enum RecordFile {
       if line.allSatisfy(JSONPrefix.isWhitespace) { continue }
       do {
         let record = try decoder.decode(RunRecord.self, from: Data(line))
+        if let problem = record.inconsistency {
+          throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: problem)
+        }
         records.append(LocatedRecord(record: record, file: file, line: lineNumber))
+      } catch let error as RecordFileError {
+        throw error
       } catch {
         guard newlineIndex == nil || JSONPrefix.isIncompleteObject(line) else {
           throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: DecodingSummary.describe(error))

@@ -91,7 +91,7 @@ public enum RegulariserConformance {
       let batch = harness.batch(task: next)
       let report = try GradientCheck.run(inputs: point.tensors) { tape, weights in
         let pass = try StepValues.pass(
-          architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape, names: point.names)
+          architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape, names: point.names, task: next)
         guard let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: next)) else {
           throw TensorError.invalidArgument(operation: "RegulariserConformance", reason: "the penalty disappeared")
         }

@@ -62,7 +62,8 @@ public struct RegulariserHarness {
   /// - Returns: The task's training data, the model, the head and a generator derived from the seed.
   public mutating func context(task: Int) -> TaskContext {
     TaskContext(
-      task: task, data: problem.sequence.tasks[task].train, model: model, head: problem.head, layout: problem.layout, rng: rng.split())
+      task: task, data: problem.sequence.tasks[task].train, model: Self.conditioned(model, task: task), head: problem.head,
+      layout: problem.layout, rng: rng.split())
   }
 
   /// The whole training set of `task` as one batch.
@@ -108,7 +109,7 @@ public struct RegulariserHarness {
     let batch = batch(task: task)
     for iteration in 0..<count {
       let tape = Tape()
-      let pass = try model.forward(tape.constant(batch.inputs), on: tape)
+      let pass = try Self.conditioned(model, task: task).forward(tape.constant(batch.inputs), on: tape)
       let loss = try problem.head.loss(logits: pass.output, for: batch)
       let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task, iteration: iteration))
       let taskGradients = try pass.gradients(of: loss)
@@ -132,6 +133,19 @@ public struct RegulariserHarness {
     let end = context(task: task)
     events.append(.taskDidFinish(end))
     try regulariser.taskDidFinish(end)
+  }
+
+  /// The model with task-conditioned layers serving `task`, as the trainer conditions it.
+  ///
+  /// - Parameters:
+  ///   - model: The model.
+  ///   - task: The task being trained.
+  /// - Returns: The model with ``Model/task`` `task` and `task + 1` learned tasks.
+  public static func conditioned(_ model: Model, task: Int) -> Model {
+    var model = model
+    model.task = task
+    model.learnedTasks = task + 1
+    return model
   }
 
   /// Replays recorded hook calls into another regulariser, so it sees exactly the same trajectory.
@@ -176,7 +190,7 @@ public struct RegulariserHarness {
     of regulariser: any Regulariser, architecture: Sequential, parameters: NamedTensors, batch: Batch, task: Int
   ) throws -> (value: Float, gradients: NamedTensors)? {
     let tape = Tape()
-    let pass = try Model(architecture, parameters: parameters).forward(tape.constant(batch.inputs), on: tape)
+    let pass = try conditioned(Model(architecture, parameters: parameters), task: task).forward(tape.constant(batch.inputs), on: tape)
     guard let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task)) else { return nil }
     return (penalty.value.scalar, try pass.gradients(of: penalty))
   }

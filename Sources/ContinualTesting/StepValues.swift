@@ -53,10 +53,13 @@ public enum StepValues {
   ///   - input: The batch, recorded on `tape`.
   ///   - tape: The tape `weights` and `input` live on.
   ///   - names: The parameter names, to label gradients.
+  ///   - task: The task task-conditioned layers serve (`nil`: unknown).
   /// - Returns: The pass, with every layer's output computed from `weights`.
   /// - Throws: ``TensorError`` when the weights or the input do not fit the architecture.
-  public static func pass(architecture: Sequential, weights: [Variable], input: Variable, on tape: Tape, names: [String]) throws -> Model.Pass {
-    var context = ForwardContext(training: false)
+  public static func pass(
+    architecture: Sequential, weights: [Variable], input: Variable, on tape: Tape, names: [String], task: Int? = nil
+  ) throws -> Model.Pass {
+    var context = ForwardContext(training: false, task: task, learnedTasks: task.map { $0 + 1 })
     return Model.Pass(weights: weights, trace: try architecture.trace(input, weights: weights[...], context: &context), names: names)
   }
 }

@@ -1,7 +1,7 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -9,6 +9,7 @@
 // ratio ours / reference.
 import ContinualEngine
 import Foundation
+import SLNID
 
 struct Options {
   var only: String?
@@ -26,8 +27,8 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "slnid"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn or slnid, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "slnid", "hnet"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid or hnet, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -35,7 +36,7 @@ struct Options {
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
-        print("usage: continual-bench [--only gemm|mlp|cnn|slnid] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }
@@ -143,8 +144,9 @@ func slnidOverheadWorkload(_ seconds: Double) throws -> [[String: Any]] {
         }
       }
     }
-    /// `penalty`: none, `gram` (`Σ W ⊙ |AᵀA| / M`, what the SLNID target computes) or `product`
-    /// (`Σ A ⊙ (A·W) / M`, equal for non-negative activations, one product fewer in the backward pass).
+    /// `penalty`: none, `gram` (the literal `Σ W ⊙ |AᵀA| / M`), `product` (`Σ A ⊙ (A·W) / M`, equal
+    /// for non-negative activations, one product fewer in the backward pass) or `target` (what the
+    /// SLNID target computes, `RepresentationSparsity.inhibition`).
     func time(penalty: String) throws -> Double {
       var generator = SeededGenerator(seed: 1)
       var model = Model(architecture, rng: &generator)
@@ -155,21 +157,25 @@ func slnidOverheadWorkload(_ seconds: Double) throws -> [[String: Any]] {
         var loss = try crossEntropy(logits: pass.output, labels: labels)
         for (k, w) in zip([1, 3], weights) where penalty != "none" {
           let a = pass.trace.activations[k]
-          let r =
-            penalty == "gram"
-            ? try (a.matmul(a, transposingSelf: true) * tape.constant(w)).abs().sum() * (1 / Float(batch))
-            : try (a * a.matmul(tape.constant(w))).sum() * (1 / Float(batch))
+          let r: Variable
+          switch penalty {
+          case "gram": r = try (a.matmul(a, transposingSelf: true) * tape.constant(w)).abs().sum() * (1 / Float(batch))
+          case "product": r = try (a * a.matmul(tape.constant(w))).sum() * (1 / Float(batch))
+          default: r = try RepresentationSparsity.inhibition(a, weights: w)
+          }
           loss = try loss + r * 1e-3
         }
         return try pass.gradients(of: loss)
       }
       return try timePerCall(seconds: seconds) { try sgd.update(&model.parameters, along: try gradients(model)) }
     }
-    let plain = try time(penalty: "none"), gram = try time(penalty: "gram"), product = try time(penalty: "product")
+    let plain = try time(penalty: "none"), target = try time(penalty: "target")
+    let gram = try time(penalty: "gram"), product = try time(penalty: "product")
     return [
       "workload": "slnid overhead mlp \(widths.map(String.init).joined(separator: "-")) b\(batch) sgd",
-      "ms_per_step_plain": plain * 1e3, "ms_per_step_slnid": gram * 1e3, "ratio": gram / plain,
-      "ms_per_step_slnid_product_form": product * 1e3, "ratio_product_form": product / plain,
+      "ms_per_step_plain": plain * 1e3, "ms_per_step_slnid": target * 1e3, "ratio": target / plain,
+      "ms_per_step_gram_form": gram * 1e3, "ratio_gram_form": gram / plain,
+      "ms_per_step_product_form": product * 1e3, "ratio_product_form": product / plain,
     ]
   }
 }
@@ -205,7 +211,9 @@ do {
   var rows: [[String: Any]] = []
   let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmUsesAVX2 ? "avx2+fma" : "portable"]
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
-  let workloads = [("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("slnid", slnidOverheadWorkload)]
+  let workloads = [
+    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("slnid", slnidOverheadWorkload), ("hnet", hnetWorkload),
+  ]
   for (name, run) in workloads where options.only == nil || options.only == name {
     for row in try run(options.seconds) {
       if options.reference == nil { printJSON(row) }

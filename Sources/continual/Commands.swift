@@ -116,7 +116,10 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
           if let shard = options.shard, (index - 1) % shard.count != shard.index { continue }
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
           config["algorithm"] = stackName
-          if try stack.components().usesReplay {
+          let components = try stack.components()
+          // An algorithm that needs a fresh optimiser per task (HNet) gets one, and the record says so.
+          if components.resetsOptimiser { config["reset_optimiser"] = "true" }
+          if components.usesReplay {
             for (k, v) in try AlgorithmStack.memorySettings(options.settings(for: scenario)).values { config["memory.\(k)"] = v }
           }
           config["seed"] = String(seed)
@@ -161,14 +164,22 @@ func runOne(
   let head =
     try components.head.map { try $0(TaskLayout(classCounts: sequence.classesPerTask), Scenario(rawValue: scenario)!) }
     ?? makeHead(scenario, sequence: sequence)
-  let architecture = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
+  let layout = TaskLayout(classCounts: sequence.classesPerTask)
+  let mlp = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
+  let architecture = try components.architecture?(mlp, layout, Scenario(rawValue: scenario)!) ?? mlp
+  let notes = components.notes?(architecture)
   let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
   let plan = TrainingPlan(
     head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
-    learningRateScale: components.learningRateScale)
-  let trainer = ContinualTrainer(configuration: options.trainingConfiguration)
+    learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)
+  var configuration = options.trainingConfiguration
+  if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
+  let trainer = ContinualTrainer(configuration: configuration)
   let quiet = options.quiet
-  if !quiet { printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters") }
+  if !quiet {
+    let facts = (notes ?? [:]).sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
+    printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters\(facts)")
+  }
   do {
     let result = try trainer.run(sequence, architecture: architecture, plan: plan, seed: seed) { event in
       guard !quiet else { return }
@@ -187,7 +198,7 @@ func runOne(
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
-      wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+      wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(), notes: notes)
   } catch let error as TrainingError {
     printError("\(label): FAILED: \(error)")
     return RunRecord(

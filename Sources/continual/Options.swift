@@ -21,6 +21,7 @@ struct Options {
   var optimiser = "adam"
   var learningRate: Float = 1e-3
   var momentum: Float = 0
+  var weightDecay: Float = 0
   var hidden = [256, 256]
   var permuteFirstTask = false
   var pad = false
@@ -45,7 +46,8 @@ struct Options {
     "--seed": "the first seed",
     "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
-    "--preset": "a published protocol: vdv2019-split-mnist, si-permuted-mnist (see Docs/Reproductions.md)",
+    "--preset": "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md)",
+    "--config": "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override it",
     "--output": "directory for records.jsonl and the tables",
     "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
     "--tasks": "number of tasks",
@@ -55,6 +57,7 @@ struct Options {
     "--optimiser": "adam or sgd",
     "--lr": "learning rate",
     "--momentum": "SGD momentum",
+    "--weight-decay": "L2 weight decay added to the gradient (SGD and Adam; 0 = off)",
     "--hidden": "hidden layer widths of the MLP, comma-separated",
     "--permute-first-task": "permute task 1 too (permuted benchmarks)",
     "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
@@ -85,7 +88,11 @@ struct Options {
       return arguments[i]
     }
     func integer(_ flag: String, _ text: String, minimum: Int = 1) throws -> Int {
-      guard let v = Int(text), v >= minimum else { throw CLIError("\(flag) takes a whole number ≥ \(minimum), not '\(text)'") }
+      let maximum = Options.maximum[flag] ?? Int.max
+      guard let v = Int(text), v >= minimum, v <= maximum else {
+        let range = maximum == Int.max ? "≥ \(minimum)" : "from \(minimum) to \(maximum)"
+        throw CLIError("\(flag) takes a whole number \(range), not '\(text)'")
+      }
       return v
     }
     func real(_ flag: String, _ text: String) throws -> Float {
@@ -102,7 +109,7 @@ struct Options {
         flag = String(flag[..<eq])
       }
       guard Options.flags[flag] != nil else {
-        let suggestion = nearest(flag, in: Array(Options.flags.keys)).map { "; did you mean \($0)?" } ?? ""
+        let suggestion = nearest(flag, in: Options.flags.keys.sorted()).map { "; did you mean \($0)?" } ?? ""
         throw CLIError("unknown option '\(flag)'\(suggestion) (see `continual help`)")
       }
       given.insert(flag)
@@ -111,11 +118,14 @@ struct Options {
       case "--preset":
         let name = try v()
         guard let preset = Preset.all[name] else {
-          let suggestion = nearest(name, in: Array(Preset.all.keys)).map { "; did you mean '\($0)'?" } ?? ""
+          let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
           throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
         }
         // A preset's options come first; flags given after it override them.
         try apply(preset.arguments)
+      case "--config":
+        // The file's options come first, like a preset's; flags given after it override them.
+        try applyExperimentFile(at: URL(fileURLWithPath: try v()))
       case "--benchmark": benchmarks = list(try v())
       case "--scenario": scenarios = list(try v())
       case "--algorithms": algorithms = list(try v())
@@ -150,6 +160,7 @@ struct Options {
       case "--optimiser": optimiser = try v()
       case "--lr": learningRate = try real(flag, try v())
       case "--momentum": momentum = try real(flag, try v())
+      case "--weight-decay": weightDecay = try real(flag, try v())
       case "--hidden": hidden = try list(try v()).map { try integer(flag, $0) }
       case "--permute-first-task": permuteFirstTask = true
       case "--pad": pad = true
@@ -178,8 +189,32 @@ struct Options {
     }
   }
 
+  /// The largest value each whole-number option accepts, so that a typo cannot ask for an absurd
+  /// allocation or overflow a count (`--seeds 1e12`, `--iterations 9223372036854775807`).
+  static let maximum: [String: Int] = [
+    "--seeds": 10_000, "--tasks": 1_000, "--iterations": 1_000_000_000, "--epochs": 1_000_000, "--batch-size": 65_536,
+    "--hidden": 65_536, "--eval-limit": 1_000_000_000, "--train-per-task": 1_000_000_000, "--test-per-task": 1_000_000_000,
+  ]
+
+  /// The most weights the MLP may have (4 GiB of `Float`).
+  static let maximumWeights = 1 << 30
+
   /// Checks values that flags cannot check one at a time.
   func validate() throws {
+    for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)]
+    where list.isEmpty {
+      throw CLIError("\(flag) needs at least one name: \(Options.flags[flag] ?? "")")
+    }
+    for b in benchmarks { try BenchmarkCatalogue.validate(b) }
+    guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
+    guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
+    // The largest input is a padded 32×32 image, the largest output 10 classes per task.
+    let widths = [32 * 32] + hidden + [10 * (tasks ?? 5)]
+    let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
+    guard weights <= Options.maximumWeights else {
+      throw CLIError(
+        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)")
+    }
     guard ["adam", "sgd"].contains(optimiser) else { throw CLIError("--optimiser takes adam or sgd, not '\(optimiser)'") }
     guard ["test", "train"].contains(evaluationSplit) else { throw CLIError("--eval-split takes test or train, not '\(evaluationSplit)'") }
     for s in scenarios where !["task", "domain", "class"].contains(s) {
@@ -200,13 +235,16 @@ struct Options {
   var trainingConfiguration: TrainingConfiguration {
     TrainingConfiguration(
       length: epochs.map { .epochs($0) } ?? .iterations(iterations ?? 300), batchSize: batchSize,
-      optimiser: optimiser == "sgd" ? .sgd(learningRate: learningRate, momentum: momentum) : .adam(learningRate: learningRate),
+      optimiser: optimiser == "sgd"
+        ? .sgd(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
+        : .adam(learningRate: learningRate, weightDecay: weightDecay),
       resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit)
   }
 
   /// The protocol knobs recorded with every run (everything but the algorithm's own settings).
+  /// Knobs added after records existed appear only when set, so earlier runs keep their identity.
   func protocolConfig(benchmark: String, scenario: String) -> [String: String] {
-    [
+    var config: [String: String] = [
       "benchmark": benchmark, "scenario": scenario, "tasks": tasks.map(String.init) ?? "default",
       "length": epochs.map { "\($0) epochs" } ?? "\(iterations ?? 300) iterations", "batch_size": String(batchSize),
       "optimiser": optimiser, "lr": String(learningRate), "momentum": String(momentum),
@@ -215,5 +253,7 @@ struct Options {
       "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit, "eval_limit": evaluationLimit.map(String.init) ?? "all",
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]
+    if weightDecay != 0 { config["weight_decay"] = String(weightDecay) }
+    return config
   }
 }

@@ -64,6 +64,49 @@ struct Preset {
         "--set", "sni.lambda=2e-3", "--set", "slni.lambda=2e-3", "--set", "slnid.lambda=2e-3", "--set", "slnid.importance=ewc",
         "--output", "results/slnid2019-ewc",
       ]),
+    // HNet (von Oswald et al. 2020), ALGORITHMS.md §8 rows 1, 8 and 5; Docs/HNet.md. Each preset runs
+    // the task-incremental scenario (CL1: the task id picks the embedding) and the class-incremental
+    // one (CL3, HNET+ENT: the embedding with the lowest predictive entropy); training is identical.
+    // Rows 1 and 8 are posterior_replay_cl's deterministic runs: no lookahead, the mean cross-entropy
+    // times the task's training-set size (loss-scale=samples), other heads' output weights left out
+    // of the regulariser and earlier embeddings trained by it (one optimiser for every parameter).
+    "hnet-prcl-split-mnist": Preset(
+      summary:
+        "HNet, PR-CL small split MNIST: target 784-100-100 (2-unit heads), hypernet 10,10,10,10, chunks 8000, β 10, Adam 5e-4, batch 32",
+      arguments: [
+        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden", "100,100",
+        "--iterations", "5000", "--batch-size", "32", "--optimiser", "adam", "--lr", "0.0005", "--train-per-task", "0", "--test-per-task", "0",
+      ] + prclHNet + [
+        "--set", "hnet.beta=10", "--set", "hnet.hidden=10,10,10,10", "--set", "hnet.chunk=8000", "--set", "hnet.embedding=32",
+        "--set", "hnet.chunk-embedding=32", "--output", "results/hnet-prcl-split-mnist",
+      ]),
+    "hnet-prcl-permuted-mnist": Preset(
+      summary:
+        "HNet, PR-CL small permuted MNIST-10: target 784-100-100 (10-unit heads), hypernet 100,100, per-task chunk embeddings, β 250",
+      arguments: [
+        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3",
+        "--hidden", "100,100", "--iterations", "5000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.0005",
+        "--train-per-task", "0", "--test-per-task", "0",
+      ] + prclHNet + [
+        "--set", "hnet.beta=250", "--set", "hnet.hidden=100,100", "--set", "hnet.chunk=750", "--set", "hnet.embedding=32",
+        "--set", "hnet.chunk-embedding=16", "--set", "hnet.conditional-chunks=true", "--set", "hnet.clip-norm=1",
+        "--output", "results/hnet-prcl-permuted-mnist",
+      ]),
+    // The paper's own split-MNIST defaults (hypercl mnist/train_args_default.py): the hnet.* defaults.
+    "hnet2020-split-mnist": Preset(
+      summary: "HNet paper defaults, split MNIST: target 784-400-400 (2-unit heads), hypernet 10,10, chunks 42000, embeddings 96, β 0.01, lookahead",
+      arguments: [
+        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden", "400,400",
+        "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001", "--train-per-task", "0", "--test-per-task", "0",
+        "--output", "results/hnet2020-split-mnist",
+      ]),
+  ]
+
+  /// posterior_replay_cl's deterministic HNet (`--regularizer=mse --mean_only`, no lookahead).
+  static let prclHNet = [
+    "--set", "hnet.lookahead=false", "--set", "hnet.loss-scale=samples", "--set", "hnet.reg-outputs=own",
+    "--set", "hnet.previous-embeddings=regularised", "--set", "hnet.activation=relu", "--set", "hnet.embedding-std=1",
+    "--set", "hnet.chunk-embedding-std=0.1",
   ]
 
   /// The protocol both SLNID demos share; a new optimiser per task as the official scripts create one.

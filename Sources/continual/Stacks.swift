@@ -44,8 +44,9 @@ struct AlgorithmStack {
     return try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: given)
   }
 
-  /// The components of every part, combined: regularisers concatenated; at most one part may
-  /// replace the head, set a data regime or scale the learning rate.
+  /// The components of every part, combined: regularisers concatenated, notes merged, an optimiser
+  /// reset when any part needs one; at most one part may replace the head or the network, set a
+  /// data regime, scale the learning rate or freeze parameters.
   func components() throws -> AlgorithmComponents {
     var combined = AlgorithmComponents()
     for (algorithm, settings) in parts {
@@ -63,6 +64,19 @@ struct AlgorithmStack {
       if let scale = c.learningRateScale {
         guard combined.learningRateScale == nil else { throw CLIError("\(name): two components set a learning-rate schedule") }
         combined.learningRateScale = scale
+      }
+      if let architecture = c.architecture {
+        guard combined.architecture == nil else { throw CLIError("\(name): two components replace the network") }
+        combined.architecture = architecture
+      }
+      if let frozen = c.frozenParameters {
+        guard combined.frozenParameters == nil else { throw CLIError("\(name): two components freeze parameters") }
+        combined.frozenParameters = frozen
+      }
+      combined.resetsOptimiser = combined.resetsOptimiser || c.resetsOptimiser
+      if let notes = c.notes {
+        let previous = combined.notes
+        combined.notes = { architecture in (previous?(architecture) ?? [:]).merging(notes(architecture)) { a, _ in a } }
       }
     }
     return combined

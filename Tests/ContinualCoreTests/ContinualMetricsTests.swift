@@ -22,6 +22,8 @@ import Testing
     #expect(Self.close(m.forwardTransfer, 0.075), "\(m)")
     // Forgetting uses the best earlier accuracy: (max(0.90, 0.95) − 0.60 + max(0.20, 0.80) − 0.50) / 2
     #expect(Self.close(m.averageForgetting, 0.325), "\(m)")
+    // Incremental: (0.90 + (0.95 + 0.80)/2 + (0.60 + 0.50 + 0.95)/3) / 3 — later columns of early rows ignored.
+    #expect(Self.close(m.averageIncrementalAccuracy, (0.90 + 0.875 + 2.05 / 3) / 3), "\(m)")
   }
 
   @Test func forwardTransferNeedsOneInitialAccuracyPerTask() throws {
@@ -31,7 +33,7 @@ import Testing
 
   @Test func oneTaskHasOnlyAnAverage() throws {
     let m = try ContinualMetrics(accuracyMatrix: [[0.7]], initialAccuracies: [0.5])
-    #expect(m.averageAccuracy == 0.7)
+    #expect(m.averageAccuracy == 0.7 && m.averageIncrementalAccuracy == 0.7)
     #expect(m.backwardTransfer == nil && m.forwardTransfer == nil && m.averageForgetting == nil)
   }
 
@@ -39,6 +41,7 @@ import Testing
     let m = try ContinualMetrics(accuracyMatrix: [[0.9, 0.1], [0.6, 0.95]])
     #expect(Self.close(m.averageAccuracy, 0.775))
     #expect(Self.close(m.backwardTransfer, -0.3))
+    #expect(Self.close(m.averageIncrementalAccuracy, 0.8375))
   }
 
   @Test(arguments: [[[0.9, 0.1], [0.6]], [], [[0.5, 0.5]]] as [[[Double]]])

@@ -124,6 +124,12 @@ import Testing
     try Self.check([x]) { _, v in try v[0].reshaped([6, 4]).transposed() }
     try Self.check([x]) { _, v in try v[0].permuted([2, 0, 1]) }
     try Self.check([x]) { _, v in try v[0].slice(alongAxis: 1, range: 1..<3) }
+    // Several (overlapping) slices of one variable, and the variable used whole as well: the slices'
+    // gradients accumulate in place into one buffer.
+    try Self.check([x]) { _, v in
+      let a = try v[0].slice(alongAxis: 1, range: 0..<2), b = try v[0].slice(alongAxis: 1, range: 1..<3)
+      return try (a * b).tanh().sum() + v[0].slice(alongAxis: 2, range: 3..<4).squared().sum() + v[0].sum()
+    }
     try Self.check([x, y]) { _, v in try Variable.concatenate([v[0], v[1]], alongAxis: 1) }
     try Self.check([x]) { _, v in try v[0].gather(indices: [2, 0, 2, 1], alongAxis: 1) }
   }

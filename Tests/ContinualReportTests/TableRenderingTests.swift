@@ -9,10 +9,10 @@ import Testing
   @Test func markdown() {
     #expect(
       table.markdown() == """
-        | Benchmark   | Scenario | Algorithm |      ACC (%) |       BWT (%) | Forgetting (%) |   Time (s) |   n | Failed                                 |
-        |-------------|----------|-----------|-------------:|--------------:|---------------:|-----------:|----:|----------------------------------------|
-        | split-mnist | task     | ewc       | 93.00 ± 2.08 |  -5.33 ± 2.91 |    5.33 ± 2.91 | 12.0 ± 1.2 |   3 | 1 of 4 failed: loss diverged at task 2 |
-        | split-mnist | task     | si        | 85.00 ± 0.00 | -10.00 ± 0.00 |   10.00 ± 0.00 |  5.0 ± 0.0 |   1 | none                                   |
+        | Benchmark   | Scenario | Algorithm |      ACC (%) | Inc. ACC (%) |       BWT (%) | Forgetting (%) |   Time (s) |   n | Failed                                 |
+        |-------------|----------|-----------|-------------:|-------------:|--------------:|---------------:|-----------:|----:|----------------------------------------|
+        | split-mnist | task     | ewc       | 93.00 ± 2.08 | 94.17 ± 1.20 |  -5.33 ± 2.91 |    5.33 ± 2.91 | 12.0 ± 1.2 |   3 | 1 of 4 failed: loss diverged at task 2 |
+        | split-mnist | task     | si        | 85.00 ± 0.00 | 87.50 ± 0.00 | -10.00 ± 0.00 |   10.00 ± 0.00 |  5.0 ± 0.0 |   1 | none                                   |
 
         """)
   }
@@ -20,9 +20,9 @@ import Testing
   @Test func csv() {
     #expect(
       table.csv() == """
-        benchmark,scenario,algorithm,acc_pct,acc_pct_se,bwt_pct,bwt_pct_se,forgetting_pct,forgetting_pct_se,fwt_pct,fwt_pct_se,time_s,time_s_se,n,runs,failed,first_failure
-        split-mnist,task,ewc,93.00,2.08,-5.33,2.91,5.33,2.91,,,12.0,1.2,3,4,1,loss diverged at task 2
-        split-mnist,task,si,85.00,0.00,-10.00,0.00,10.00,0.00,,,5.0,0.0,1,1,0,
+        benchmark,scenario,algorithm,acc_pct,acc_pct_se,inc_acc_pct,inc_acc_pct_se,bwt_pct,bwt_pct_se,forgetting_pct,forgetting_pct_se,fwt_pct,fwt_pct_se,time_s,time_s_se,n,runs,failed,first_failure
+        split-mnist,task,ewc,93.00,2.08,94.17,1.20,-5.33,2.91,5.33,2.91,,,12.0,1.2,3,4,1,loss diverged at task 2
+        split-mnist,task,si,85.00,0.00,87.50,0.00,-10.00,0.00,10.00,0.00,,,5.0,0.0,1,1,0,
 
         """)
   }
@@ -30,12 +30,12 @@ import Testing
   @Test func latex() {
     #expect(
       table.latex() == #"""
-        \begin{tabular}{lllrrrrrl}
+        \begin{tabular}{lllrrrrrrl}
         \toprule
-        Benchmark & Scenario & Algorithm & ACC (\%) & BWT (\%) & Forgetting (\%) & Time (s) & $n$ & Failed \\
+        Benchmark & Scenario & Algorithm & ACC (\%) & Inc. ACC (\%) & BWT (\%) & Forgetting (\%) & Time (s) & $n$ & Failed \\
         \midrule
-        split-mnist & task & ewc & $93.00 \pm 2.08$ & $-5.33 \pm 2.91$ & $5.33 \pm 2.91$ & $12.0 \pm 1.2$ & 3 & 1 of 4 failed: loss diverged at task 2 \\
-        split-mnist & task & si & $85.00 \pm 0.00$ & $-10.00 \pm 0.00$ & $10.00 \pm 0.00$ & $5.0 \pm 0.0$ & 1 & none \\
+        split-mnist & task & ewc & $93.00 \pm 2.08$ & $94.17 \pm 1.20$ & $-5.33 \pm 2.91$ & $5.33 \pm 2.91$ & $12.0 \pm 1.2$ & 3 & 1 of 4 failed: loss diverged at task 2 \\
+        split-mnist & task & si & $85.00 \pm 0.00$ & $87.50 \pm 0.00$ & $-10.00 \pm 0.00$ & $10.00 \pm 0.00$ & $5.0 \pm 0.0$ & 1 & none \\
         \bottomrule
         \end{tabular}
 
@@ -47,7 +47,7 @@ import Testing
     #expect(ComparisonTable.latexEscaped(#"a\b{c}$"#) == #"a\textbackslash{}b\{c\}\$"#)
     let record = Fixture.record(id: "x", benchmark: "perm_mnist", algorithm: "ewc#2", matrix: [[0.5]], failure: "100% & gone")
     let latex = ComparisonTable(records: [record]).latex()
-    #expect(latex.contains(##"perm\_mnist & task & ewc\#2 & -- & -- & -- & -- & 0 & 1 of 1 failed: 100\% \& gone \\"##))
+    #expect(latex.contains(##"perm\_mnist & task & ewc\#2 & -- & -- & -- & -- & -- & 0 & 1 of 1 failed: 100\% \& gone \\"##))
   }
 
   @Test func markdownEscapesPipesAndShowsMissingAsDash() {

@@ -43,8 +43,9 @@ public enum DiscountForm: String, Sendable, CaseIterable {
 /// let plan = TrainingPlan(head: SharedHead(classCount: 10), regularisers: [slnid, mas])
 /// ```
 ///
-/// - Complexity: per layer and step, one `N×M · M×N` product forward and two `M×N · N×N` products
-///   backward, plus `O(N²)` element-wise work; never a loop over unit pairs.
+/// - Complexity: per layer and step, on post-ReLU activations one `M×N · N×N` product forward and
+///   one backward (the equal form `Σ A ⊙ (A·W) / M`), otherwise one `N×M · M×N` product forward and
+///   two backward; plus `O(MN + N²)` element-wise work; never a loop over unit pairs.
 public struct RepresentationSparsity: Regulariser {
   /// Which of the paper's four regularisers.
   public enum Variant: String, Sendable, CaseIterable {
@@ -275,7 +276,10 @@ public struct RepresentationSparsity: Regulariser {
   ///   - weights: `[N, N]`, zero on the diagonal (see ``inhibitionWeights(width:scale:importance:form:)``).
   /// - Returns: A scalar variable.
   /// - Throws: ``TensorError`` when `activations` is not rank 2 or `weights` is not `[N, N]`.
-  /// - Complexity: one `N×M · M×N` product and O(N²) element-wise work.
+  /// - Complexity: one `M×N · N×N` product (for non-negative activations and weights, as after a
+  ///   ReLU: `Σ A ⊙ (A·W)`, which equals the Gram form and has one product fewer in the backward
+  ///   pass) or one `N×M · M×N` product (the Gram form `Σ |W ⊙ AᵀA|`, otherwise), plus O(MN + N²)
+  ///   element-wise work.
   public static func inhibition(_ activations: Variable, weights: Tensor) throws -> Variable {
     let operation = "RepresentationSparsity.inhibition"
     guard activations.shape.count == 2 else {
@@ -285,8 +289,17 @@ public struct RepresentationSparsity: Regulariser {
     guard weights.shape == [n, n] else {
       throw TensorError.shapeMismatch(operation: operation, shapes: [activations.shape, weights.shape], reason: "weights must be [units, units]")
     }
+    let scale = 1 / Float(max(m, 1))
+    let w = activations.tape.constant(weights)
+    let nonNegative = { (t: Tensor) in t.withUnsafeBufferPointer { $0.allSatisfy { $0 >= 0 } } }
+    if nonNegative(activations.value), nonNegative(weights) {
+      // Post-ReLU activations and non-negative weights: every `W_ij (AᵀA)_ij ≥ 0`, the |·| is inert and
+      // `Σ W ⊙ AᵀA = Σ A ⊙ (A·W)`, one product fewer in the backward pass. The gradients agree
+      // wherever they can reach a parameter (they differ only on entries where the unit is off).
+      return try (activations * activations.matmul(w)).sum() * scale
+    }
     // AᵀA (unscaled); the 1/M is applied to the scalar at the end.
     let gram = try activations.matmul(activations, transposingSelf: true)
-    return try (gram * activations.tape.constant(weights)).abs().sum() * (1 / Float(max(m, 1)))
+    return try (gram * w).abs().sum() * scale
   }
 }

@@ -1,3 +1,4 @@
+import ContinualEngine
 import Foundation
 
 /// A hyperparameter an algorithm accepts, with its default and valid values.
@@ -12,6 +13,9 @@ public struct Hyperparameter: Sendable, Equatable {
     case choice([String])
     /// `true` or `false`.
     case boolean
+    /// Comma-separated whole numbers, each in a closed range (layer widths such as `100,100`);
+    /// empty (`""` or `none`) for no numbers.
+    case integers(ClosedRange<Int>)
   }
 
   /// The name after the component prefix (`lambda` in `ewc.lambda`).
@@ -38,7 +42,17 @@ public struct Hyperparameter: Sendable, Equatable {
     case .integer(let r): "a whole number in [\(r.lowerBound), \(r.upperBound)]"
     case .choice(let words): "one of " + words.joined(separator: ", ")
     case .boolean: "true or false"
+    case .integers(let r): "comma-separated whole numbers in [\(r.lowerBound), \(r.upperBound)] (none for an empty list)"
     }
+  }
+
+  /// The numbers of a comma-separated list (`"100,100"`), `[]` for `""` or `none`, `nil` when a part
+  /// is not a whole number.
+  static func integers(_ text: String) -> [Int]? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty || trimmed == "none" { return [] }
+    let parts = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    return parts.contains(nil) ? nil : parts.map { $0! }
   }
 
   /// A number as a person would write it: `0.5`, `1e+15`.
@@ -55,6 +69,7 @@ public struct Hyperparameter: Sendable, Equatable {
     case .integer(let r): ok = Int(value).map { r.contains($0) } ?? false
     case .choice(let words): ok = words.contains(value)
     case .boolean: ok = value == "true" || value == "false"
+    case .integers(let r): ok = Hyperparameter.integers(value).map { $0.allSatisfy(r.contains) } ?? false
     }
     if !ok { throw SettingsError.invalidValue(key: key, value: value, expected: validValues) }
   }
@@ -101,6 +116,8 @@ public struct Settings: Sendable, Equatable {
   public func word(_ name: String) -> String { values[name] ?? "" }
   /// A boolean setting (declared as `.boolean`).
   public func boolean(_ name: String) -> Bool { values[name] == "true" }
+  /// A list-of-whole-numbers setting (declared as `.integers`).
+  public func integers(_ name: String) -> [Int] { Hyperparameter.integers(values[name] ?? "") ?? [] }
 }
 
 /// A bad `--set` value or name.
@@ -134,17 +151,35 @@ public struct AlgorithmComponents: Sendable {
   public var head: (@Sendable (TaskLayout, Scenario) throws -> any Head)?
   /// A per-task learning-rate factor.
   public var learningRateScale: (@Sendable (Int) -> Float)?
+  /// A network built around the scenario's one (HNet wraps it in a hypernetwork that generates its
+  /// weights), given that network, the layout and the scenario.
+  public var architecture: (@Sendable (Sequential, TaskLayout, Scenario) throws -> Sequential)?
+  /// Parameters kept fixed while a task trains (see ``TrainingPlan/frozenParameters``).
+  public var frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)?
+  /// Whether the algorithm needs a fresh optimiser state at every task (HNet's official code
+  /// creates its optimisers per task); the run then resets the optimiser between tasks.
+  public var resetsOptimiser: Bool
+  /// Facts about the run to record with it, computed from the final network (HNet's compression
+  /// ratio), keyed like settings (`hnet.compression_ratio`).
+  public var notes: (@Sendable (Sequential) -> [String: String])?
 
   /// Creates the components.
   public init(
     regularisers: [any Regulariser] = [], dataRegime: DataRegime? = nil, usesReplay: Bool = false,
-    head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil, learningRateScale: (@Sendable (Int) -> Float)? = nil
+    head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil, learningRateScale: (@Sendable (Int) -> Float)? = nil,
+    architecture: (@Sendable (Sequential, TaskLayout, Scenario) throws -> Sequential)? = nil,
+    frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil, resetsOptimiser: Bool = false,
+    notes: (@Sendable (Sequential) -> [String: String])? = nil
   ) {
     self.regularisers = regularisers
     self.dataRegime = dataRegime
     self.usesReplay = usesReplay
     self.head = head
     self.learningRateScale = learningRateScale
+    self.architecture = architecture
+    self.frozenParameters = frozenParameters
+    self.resetsOptimiser = resetsOptimiser
+    self.notes = notes
   }
 }
 

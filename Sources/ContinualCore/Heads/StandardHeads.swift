@@ -57,6 +57,9 @@ public struct MultiHead: Head {
 
   /// The task's offset plus the label.
   public func column(ofLabel label: Int, task: Int) -> Int { layout.offset(task) + label }
+
+  /// The task id picks the slice, so it is given at prediction.
+  public var usesTaskIdentity: Bool { true }
 }
 
 /// All classes seen so far active (class-incremental learning).

@@ -80,4 +80,16 @@ public protocol Head: Sendable {
   ///   - task: The task.
   /// - Returns: The column that represents it.
   func column(ofLabel label: Int, task: Int) -> Int
+
+  /// Whether predictions are made with the task id given (task-incremental learning). The trainer
+  /// then tells task-conditioned layers which task an evaluation sample comes from
+  /// (`Model.task`); otherwise they must infer it.
+  var usesTaskIdentity: Bool { get }
+}
+
+// MARK: - Default implementations
+
+extension Head {
+  /// No task id at prediction by default.
+  public var usesTaskIdentity: Bool { false }
 }

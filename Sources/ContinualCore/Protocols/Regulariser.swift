@@ -27,8 +27,10 @@ public protocol Regulariser: Sendable {
   /// A short name for logs and loss breakdowns, such as `ewc`.
   var name: String { get }
 
-  /// Whether ``stepDidFinish(_:)`` needs the gradient of the task loss alone (SI's path integral);
-  /// it costs one extra backward pass over the regularisers.
+  /// Whether ``stepDidFinish(_:)`` or ``penalty(_:)`` needs the gradient of the task loss alone (SI's
+  /// path integral, HNet's lookahead); the trainer then computes it before the penalties and hands
+  /// it over in ``StepContext/taskGradients``. It costs one extra backward pass over the
+  /// regularisers.
   var needsTaskGradients: Bool { get }
 
   /// Whether ``stepDidFinish(_:)`` needs the parameter change the optimiser applied.

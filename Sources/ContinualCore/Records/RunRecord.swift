@@ -40,6 +40,9 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var fwt: Double?
   /// Average forgetting.
   public var forgetting: Double?
+  /// Average incremental accuracy: the accuracy on the tasks seen so far, averaged over stages.
+  /// Absent from records written before version 0.2.0.
+  public var averageIncrementalAccuracy: Double?
   /// Mean of each objective term over each task's last epoch, by task then term name.
   public var lossTerms: [[String: Double]]?
   /// Wall-clock seconds of the run.
@@ -48,12 +51,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var peakRSSBytes: Int
   /// When the run finished (ISO 8601).
   public var finishedAt: String
+  /// Facts about the run that are neither settings nor results, keyed like settings (HNet's
+  /// `hnet.compression_ratio`); absent when there are none.
+  public var notes: [String: String]?
 
   enum CodingKeys: String, CodingKey {
     case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
     case accuracyMatrix = "accuracy_matrix", initialAccuracies = "initial_accuracies"
     case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
-    case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at"
+    case averageIncrementalAccuracy = "average_incremental_accuracy"
+    case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at", notes
   }
 
   /// Creates a record.
@@ -61,7 +68,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
     seed: UInt64, config: [String: String], status: String = "finished", failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
-    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date()
+    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil
   ) {
     self.version = version
     self.runID = runID
@@ -78,11 +85,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
     self.wallSeconds = wallSeconds
     self.peakRSSBytes = peakRSSBytes
     self.finishedAt = ISO8601DateFormatter().string(from: finishedAt)
+    self.notes = notes
     if status == "finished", let metrics = try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) {
       averageAccuracy = metrics.averageAccuracy
       bwt = metrics.backwardTransfer
       fwt = metrics.forwardTransfer
       forgetting = metrics.averageForgetting
+      averageIncrementalAccuracy = metrics.averageIncrementalAccuracy
     }
   }
 }
@@ -90,5 +99,5 @@ public struct RunRecord: Codable, Sendable, Equatable {
 /// The version string written into every record.
 public enum ContinualKitVersion {
   /// The current ContinualKit version.
-  public static let current = "0.1.0"
+  public static let current = "0.2.0"
 }

@@ -56,14 +56,37 @@ public struct StepContext {
   public var task: Int
   /// The iteration within the task (from 0).
   public var iteration: Int
+  /// The gradient of the task loss alone, named like the parameters, computed before any penalty
+  /// when some regulariser asks for it (``Regulariser/needsTaskGradients``); `nil` otherwise.
+  public var taskGradients: NamedTensors?
+  /// A lookahead hook: the change the optimiser's next step would apply to the parameters along a
+  /// given gradient, computed without taking the step or touching the optimiser's state (see
+  /// `Optimiser.proposedChange(for:along:)`). HNet evaluates its output regulariser at
+  /// `θ + proposedChange(taskGradients)`. The trainer supplies it; `nil` in contexts built without
+  /// an optimiser.
+  public var proposedChange: ((NamedTensors) throws -> NamedTensors)?
 
   /// Creates a step context (the trainer makes one per step; tests and custom loops may too).
-  public init(tape: Tape, pass: Model.Pass, batch: Batch, task: Int, iteration: Int) {
+  ///
+  /// - Parameters:
+  ///   - tape: The tape the forward pass was recorded on.
+  ///   - pass: The forward pass.
+  ///   - batch: The batch.
+  ///   - task: The task being trained.
+  ///   - iteration: The iteration within the task.
+  ///   - taskGradients: The task loss's gradient, when computed before the penalties.
+  ///   - proposedChange: The optimiser's would-be change along a gradient (a lookahead hook).
+  public init(
+    tape: Tape, pass: Model.Pass, batch: Batch, task: Int, iteration: Int, taskGradients: NamedTensors? = nil,
+    proposedChange: ((NamedTensors) throws -> NamedTensors)? = nil
+  ) {
     self.tape = tape
     self.pass = pass
     self.batch = batch
     self.task = task
     self.iteration = iteration
+    self.taskGradients = taskGradients
+    self.proposedChange = proposedChange
   }
 }
 

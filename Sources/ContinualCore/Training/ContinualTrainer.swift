@@ -81,7 +81,8 @@ public struct ContinualTrainer: Sendable {
       observer?(.taskWillStart(task: t, of: taskCount))
       if config.resetOptimiserBetweenTasks { optimiser.reset() }
       if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
-      let startContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
+      let startContext = TaskContext(
+        task: t, data: task.train, model: conditioned(model, task: t), head: plan.head, layout: layout, rng: algorithmRNG.split())
       for k in regularisers.indices { try regularisers[k].taskWillStart(startContext) }
 
       var sampler = BatchSampler(
@@ -91,6 +92,10 @@ public struct ContinualTrainer: Sendable {
       let names = ["task"] + regularisers.map(\.name)
       var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
       let steps = iterationsPerTask[t]
+      // Parameters that must not move during this task keep the values they have now.
+      let frozen = plan.frozenParameters.map { $0(t, model.parameters.names) } ?? []
+      let frozenIndices = model.parameters.names.indices.filter { frozen.contains(model.parameters.names[$0]) }
+      let frozenValues = frozenIndices.map { model.parameters.tensors[$0] }
       for iteration in 0..<steps {
         var batch = sampler.next(currentTask: t)
         if let memory, let replayed = memory.sample(memory.configuration.batchSize, from: sequence, currentTask: t, using: &replayRNG) {
@@ -98,16 +103,25 @@ public struct ContinualTrainer: Sendable {
         }
         // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
         // uniquely referenced again and the optimiser updates them in place without a copy.
-        let (values, taskGradients, totalGradients) = try gradients(
+        var (values, taskGradients, totalGradients) = try gradients(
           model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: names,
-          needsTaskGradients: needsTaskGradients, dropoutRNG: dropoutRNG.split())
+          needsTaskGradients: needsTaskGradients, dropoutRNG: dropoutRNG.split(), optimiser: optimiser)
+        for k in frozenIndices {
+          totalGradients.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
+          taskGradients?.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
+        }
         if observesSteps {
-          let change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
+          var change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
+          for (k, value) in zip(frozenIndices, frozenValues) {
+            model.parameters.tensors[k] = value
+            change.tensors[k] = Tensor(shape: value.shape, repeating: 0)
+          }
           let observation = StepObservation(
             task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
           for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
         } else {
           try optimiser.update(&model.parameters, along: totalGradients)
+          for (k, value) in zip(frozenIndices, frozenValues) { model.parameters.tensors[k] = value }
         }
         for (name, value) in zip(names, values) {
           sums[name, default: 0] += Double(value)
@@ -133,7 +147,8 @@ public struct ContinualTrainer: Sendable {
         }
       }
       lossTerms.append(sums.mapValues { $0 / Double(max(steps, 1)) })
-      let endContext = TaskContext(task: t, data: task.train, model: model, head: plan.head, layout: layout, rng: algorithmRNG.split())
+      let endContext = TaskContext(
+        task: t, data: task.train, model: conditioned(model, task: t), head: plan.head, layout: layout, rng: algorithmRNG.split())
       for k in regularisers.indices { try regularisers[k].taskDidFinish(endContext) }
       try memory?.update(after: endContext)
       let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
@@ -143,16 +158,29 @@ public struct ContinualTrainer: Sendable {
     return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
   }
 
+  /// The model with task-conditioned layers serving task `t`, `t + 1` tasks learned.
+  func conditioned(_ model: Model, task t: Int) -> Model {
+    var model = model
+    model.task = t
+    model.learnedTasks = t + 1
+    return model
+  }
+
   /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
-  /// for) and the total gradient after every regulariser's ``Regulariser/gradientsDidCompute(_:step:)``.
+  /// for, computed before the penalties so they can use it) and the total gradient after every
+  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)``.
   private func gradients(
     model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
-    needsTaskGradients: Bool, dropoutRNG: SeededGenerator
+    needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser
   ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors) {
     let tape = Tape()
-    let pass = try model.forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
+    let pass = try conditioned(model, task: t).forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
     let taskLoss = try head.loss(logits: pass.output, for: batch)
-    let step = StepContext(tape: tape, pass: pass, batch: batch, task: t, iteration: iteration)
+    let taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
+    let parameters = model.parameters
+    let step = StepContext(
+      tape: tape, pass: pass, batch: batch, task: t, iteration: iteration, taskGradients: taskGradients,
+      proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) })
     var penalties: [Variable] = []
     var values: [Float] = [taskLoss.value.scalar]
     for regulariser in regularisers {
@@ -165,18 +193,11 @@ public struct ContinualTrainer: Sendable {
     }
     var penaltySum: Variable? = penalties.first
     for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
-    let taskGradients: NamedTensors?
     var totalGradients: NamedTensors
-    if needsTaskGradients, let penaltySum {
-      let task = try pass.gradients(of: taskLoss)
-      taskGradients = task
-      totalGradients = try task + pass.gradients(of: penaltySum)
-    } else if needsTaskGradients {
-      // No penalty is active yet: the total gradient is the task gradient.
-      taskGradients = try pass.gradients(of: taskLoss)
-      totalGradients = taskGradients!
+    if let taskGradients {
+      // Gradients are linear: the total is the task gradient plus the penalties' (when any is active).
+      totalGradients = try penaltySum.map { try taskGradients + pass.gradients(of: $0) } ?? taskGradients
     } else {
-      taskGradients = nil
       totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
     }
     for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
@@ -204,6 +225,10 @@ public struct ContinualTrainer: Sendable {
   /// - Throws: `TensorError` when the model does not fit the data.
   public func evaluate(_ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int) throws -> [Double] {
     try sequence.tasks.enumerated().map { j, task in
+      // Task-conditioned layers are told the task only where the scenario gives the task id.
+      var model = model
+      model.task = head.usesTaskIdentity ? j : nil
+      model.learnedTasks = trainedThrough + 1
       let data = configuration.evaluationSplit == .test ? task.test : task.train
       let n = min(data.count, configuration.evaluationLimit ?? data.count)
       var correct = 0

@@ -96,17 +96,22 @@ public struct TrainingPlan: Sendable {
   public var replay: ReplayConfiguration?
   /// The learning rate of task `t` is the configured one times this factor (SS-IL's `1/(t+1)`).
   public var learningRateScale: (@Sendable (Int) -> Float)?
+  /// The parameters that keep their values while task `t` trains, given `t` and every parameter
+  /// name (HNet: the task embeddings of other tasks). Their gradients are zeroed and their values
+  /// restored after every optimiser step, so neither momentum nor weight decay can move them.
+  public var frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)?
 
   /// Creates a plan.
   public init(
     head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential, replay: ReplayConfiguration? = nil,
-    learningRateScale: (@Sendable (Int) -> Float)? = nil
+    learningRateScale: (@Sendable (Int) -> Float)? = nil, frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil
   ) {
     self.head = head
     self.regularisers = regularisers
     self.dataRegime = dataRegime
     self.replay = replay
     self.learningRateScale = learningRateScale
+    self.frozenParameters = frozenParameters
   }
 }
 

@@ -164,6 +164,16 @@ struct BackwardContext {
   /// its tape, and a closure stored on the tape that held one would keep the tape alive forever.
   func needs(_ input: Int) -> Bool { influenced[input] }
 
+  /// Adds `gradient` into the part along `axis` in `range` of the gradient accumulated for the node at
+  /// `input` (zeros of `shape` until then), in place: a variable cut into many slices (a
+  /// hypernetwork's output cut into a network's weights) gets one full-size gradient, not one per
+  /// slice.
+  mutating func accumulateSlice(_ gradient: Tensor, into input: Int, shape: [Int], alongAxis axis: Int, range: Range<Int>) {
+    guard influenced[input] else { return }
+    if gradients[input] == nil { gradients[input] = Tensor(shape: shape, repeating: 0) }
+    gradients[input]!.addSlice(gradient, alongAxis: axis, range: range)
+  }
+
   /// Adds `gradient` to the gradient accumulated for the node at `input`, if that gradient is needed.
   mutating func accumulate(_ gradient: @autoclosure () -> Tensor, into input: Int) {
     guard influenced[input] else { return }

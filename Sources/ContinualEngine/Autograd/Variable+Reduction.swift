@@ -82,10 +82,9 @@ extension Variable {
   public func slice(alongAxis axis: Int, range: Range<Int>) throws -> Variable {
     let out = try value.slice(alongAxis: axis, range: range)
     let inputShape = shape, resolved = try value.normalisedAxis(axis, operation: "slice")
-    return unary(out) { g in
-      var full = Tensor(shape: inputShape, repeating: 0)
-      full.addSlice(g, alongAxis: resolved, range: range)
-      return full
+    let i = index
+    return tape.record(out, inputs: [self]) { g, context in
+      context.accumulateSlice(g, into: i, shape: inputShape, alongAxis: resolved, range: range)
     }
   }
 

@@ -15,17 +15,33 @@ public struct ParameterSpec: Sendable, Equatable {
   }
 }
 
-/// What a forward pass needs besides inputs and weights: the mode and a generator for dropout.
+/// What a forward pass needs besides inputs and weights: the mode, a generator for dropout and,
+/// for task-conditioned layers, which task to serve.
 public struct ForwardContext: Sendable {
   /// Whether the network is training (dropout active) or evaluating.
   public var training: Bool
   /// The generator dropout masks are drawn from.
   public var rng: SeededGenerator
+  /// The task a task-conditioned layer (a hypernetwork generating weights from a task embedding)
+  /// should serve; `nil` when the task is unknown and such a layer must infer it. Other layers
+  /// ignore it.
+  public var task: Int?
+  /// How many tasks have been learned so far: a task-conditioned layer that must infer the task
+  /// (``task`` is `nil`) chooses among tasks `0..<learnedTasks`; `nil` means every task it knows.
+  public var learnedTasks: Int?
 
   /// Creates a context.
-  public init(training: Bool, rng: SeededGenerator = SeededGenerator(seed: 0)) {
+  ///
+  /// - Parameters:
+  ///   - training: Whether dropout is active.
+  ///   - rng: The generator for dropout masks.
+  ///   - task: The task a task-conditioned layer serves (`nil`: unknown).
+  ///   - learnedTasks: How many tasks have been learned (`nil`: all).
+  public init(training: Bool, rng: SeededGenerator = SeededGenerator(seed: 0), task: Int? = nil, learnedTasks: Int? = nil) {
     self.training = training
     self.rng = rng
+    self.task = task
+    self.learnedTasks = learnedTasks
   }
 }
 

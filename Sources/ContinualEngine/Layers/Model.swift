@@ -15,6 +15,12 @@ public struct Model: Sendable {
   public var architecture: Sequential
   /// The parameter values, named as ``Sequential/parameterNames``.
   public var parameters: NamedTensors
+  /// The task every forward pass asks task-conditioned layers to serve (see
+  /// ``ForwardContext/task``); `nil` when unknown. A continual-learning trainer sets it to the task
+  /// being trained, and at evaluation to the task only where the scenario gives the task id.
+  public var task: Int?
+  /// How many tasks have been learned so far (see ``ForwardContext/learnedTasks``); `nil`: all.
+  public var learnedTasks: Int?
 
   /// Creates a model with freshly initialised parameters.
   public init(_ architecture: Sequential, rng: inout SeededGenerator) {
@@ -67,7 +73,7 @@ public struct Model: Sendable {
     }
   }
 
-  /// Runs the network on a batch, recording on `tape`.
+  /// Runs the network on a batch, recording on `tape`; task-conditioned layers serve ``task``.
   ///
   /// - Parameters:
   ///   - input: A batch recorded on `tape`.
@@ -78,7 +84,7 @@ public struct Model: Sendable {
   /// - Throws: ``TensorError`` when the input does not fit the architecture.
   public func forward(_ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0)) throws -> Pass {
     let weights = tape.variables(parameters.tensors)
-    var context = ForwardContext(training: training, rng: rng)
+    var context = ForwardContext(training: training, rng: rng, task: task, learnedTasks: learnedTasks)
     let trace = try architecture.trace(input, weights: weights[...], context: &context)
     return Pass(weights: weights, trace: trace, names: parameters.names)
   }

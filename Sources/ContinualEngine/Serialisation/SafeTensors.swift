@@ -14,7 +14,9 @@ import Foundation
 /// ```
 ///
 /// Reading validates everything before trusting it: the header length against the file size, the
-/// JSON structure, every dtype and shape, and that the data offsets tile the data section exactly.
+/// JSON structure (strictly: whole numbers only in shapes and offsets, each tensor named once, nesting
+/// at most 8 deep), every dtype and shape, and that the data offsets tile the data section exactly.
+/// Nothing is allocated for the tensors until the offsets have been checked against the file's size.
 public enum SafeTensors {
   /// The largest header accepted (the format's own limit).
   public static let maximumHeaderSize = 100 * 1024 * 1024
@@ -100,33 +102,43 @@ public enum SafeTensors {
       throw SafeTensorsError.truncated(reason: "header length \(headerLength) runs past the end of the \(data.count)-byte file")
     }
     let headerStart = data.startIndex + 8, dataStart = headerStart + Int(headerLength)
-    let json: Any
+    let json: JSONValue
     do {
-      json = try JSONSerialization.jsonObject(with: data[headerStart..<dataStart])
+      json = try JSONValue.parse([UInt8](data[headerStart..<dataStart]), maximumDepth: 8)
     } catch {
-      throw SafeTensorsError.invalidHeader(reason: "the header is not valid JSON")
+      if let name = error.duplicateKey {
+        throw SafeTensorsError.invalidEntry(name: name, reason: "the name appears more than once in the header")
+      }
+      throw SafeTensorsError.invalidHeader(reason: "the header is not valid JSON (\(error))")
     }
-    guard let object = json as? [String: Any] else { throw SafeTensorsError.invalidHeader(reason: "the header is not a JSON object") }
+    guard let object = json.object else { throw SafeTensorsError.invalidHeader(reason: "the header is not a JSON object but \(json.kind)") }
     var metadata: [String: String] = [:]
     var entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
-    for (name, value) in object {
+    for name in object.keys {
+      let value = object.values[name]!
       if name == "__metadata__" {
-        guard let dict = value as? [String: Any] else { throw SafeTensorsError.invalidHeader(reason: "__metadata__ is not an object") }
-        for (k, v) in dict {
-          guard let s = v as? String else { throw SafeTensorsError.invalidHeader(reason: "__metadata__ value for '\(k)' is not a string") }
+        guard let dict = value.object else { throw SafeTensorsError.invalidHeader(reason: "__metadata__ is not an object but \(value.kind)") }
+        for k in dict.keys {
+          guard let s = dict.values[k]?.string else {
+            throw SafeTensorsError.invalidHeader(reason: "__metadata__ value for '\(k)' is not a string but \(dict.values[k]!.kind)")
+          }
           metadata[k] = s
         }
         continue
       }
-      guard let info = value as? [String: Any] else { throw SafeTensorsError.invalidEntry(name: name, reason: "not an object") }
-      guard let dtypeName = info["dtype"] as? String else { throw SafeTensorsError.invalidEntry(name: name, reason: "missing dtype") }
+      guard let info = value.object else { throw SafeTensorsError.invalidEntry(name: name, reason: "not an object but \(value.kind)") }
+      guard let dtypeValue = info.values["dtype"] else { throw SafeTensorsError.invalidEntry(name: name, reason: "missing dtype") }
+      guard let dtypeName = dtypeValue.string else {
+        throw SafeTensorsError.invalidEntry(name: name, reason: "dtype is not a string but \(dtypeValue.kind)")
+      }
       guard let dtype = DType(rawValue: dtypeName) else {
         throw SafeTensorsError.unsupportedDType(name: name, dtype: dtypeName)
       }
-      guard let shapeValues = info["shape"] as? [Any], let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }) else {
+      guard let shapeValues = info.values["shape"]?.array, let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) })
+      else {
         throw SafeTensorsError.invalidEntry(name: name, reason: "shape is not a list of non-negative integers")
       }
-      guard let offsetValues = info["data_offsets"] as? [Any], let offsets = integers(offsetValues), offsets.count == 2,
+      guard let offsetValues = info.values["data_offsets"]?.array, let offsets = integers(offsetValues), offsets.count == 2,
         offsets[0] >= 0, offsets[0] <= offsets[1]
       else {
         throw SafeTensorsError.invalidEntry(name: name, reason: "data_offsets is not a pair [begin, end] with 0 ≤ begin ≤ end")
@@ -174,14 +186,13 @@ public enum SafeTensors {
     return Contents(tensors: tensors, metadata: metadata)
   }
 
-  /// Integers from JSON numbers, or `nil` if any is not a whole number.
-  private static func integers(_ values: [Any]) -> [Int]? {
+  /// The values of whole-number literals, or `nil` if any element is not one (`1.0`, `true` and
+  /// `"1"` are not).
+  private static func integers(_ values: [JSONValue]) -> [Int]? {
     var result: [Int] = []
     for value in values {
-      guard let number = value as? NSNumber else { return nil }
-      let double = number.doubleValue
-      guard double == double.rounded(), Swift.abs(double) < 9.0e15 else { return nil }
-      result.append(number.intValue)
+      guard let integer = value.integer else { return nil }
+      result.append(integer)
     }
     return result
   }

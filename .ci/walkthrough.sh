@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Walk-through test of "write your own algorithm": in a temporary copy of the package, scaffold one
+# throw-away algorithm of each kind with the new-algorithm plugin, lint and build the result, check
+# `continual list` shows them, run them through `continual compare` (via the compare plugin) on the
+# built-in dataset, check the table contains them, check the plugins' errors, and run the generated tests.
+#
+#   bash .ci/walkthrough.sh            # run from anywhere; never touches the real checkout
+#   WALKTHROUGH_KEEP=1 bash .ci/walkthrough.sh     # keep the temporary copy for inspection
+#   WALKTHROUGH_REUSE_BUILD=1 ...      # copy .build into the copy first (not measured yet; the copy lives at another path, so SwiftPM likely rebuilds anyway)
+#
+# Call it under the shared CPU lock; it takes no lock itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source_dir=$(pwd)
+start=$(date +%s)
+step() { echo; echo "-- walkthrough: $* ($(( $(date +%s) - start ))s)"; }
+fail() { echo "walkthrough FAILED: $*" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ck-walkthrough.XXXXXX")
+if [[ "${WALKTHROUGH_KEEP:-0}" == 1 ]]; then echo "keeping $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
+package="$tmp/ContinualKit"
+mkdir -p "$package"
+
+step "copy the package (git ls-files: tracked and untracked, not ignored) to $package"
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
+  tar --null -T - -cf - | tar -xf - -C "$package"
+if [[ "${WALKTHROUGH_REUSE_BUILD:-0}" == 1 && -d .build ]]; then cp -a .build "$package/.build"; fi
+cd "$package"
+
+# name kind command-line-name
+algorithms=("WalkRegulariser regulariser walk-regulariser" "WalkEstimator estimator walk-estimator" "WalkHead head walk-head")
+
+step "scaffold with the new-algorithm plugin"
+for entry in "${algorithms[@]}"; do
+  read -r name kind _ <<<"$entry"
+  swift package --allow-writing-to-package-directory new-algorithm "$name" --kind "$kind" | tee "$tmp/new-$name.log"
+  grep -q "Next steps" "$tmp/new-$name.log" || fail "new-algorithm $name printed no next steps"
+  [[ -f "Sources/Algorithms/$name/$name.swift" && -f "Tests/Algorithms/${name}Tests/${name}Tests.swift" && -f "Docs/Algorithms/$name.md" ]] ||
+    fail "new-algorithm $name did not write its files"
+done
+grep -q '"WalkRegulariser", "WalkEstimator", "WalkHead"\]' Package.swift || fail "Package.swift's algorithms list: $(grep 'let algorithms' Package.swift)"
+grep -q '^import WalkHead$' Sources/continual/Registry.swift || fail "Registry.swift does not import WalkHead"
+grep -q 'WalkHead.self,' Sources/continual/Registry.swift || fail "Registry.swift does not register WalkHead"
+
+step "the plugin rejects an existing name, an invalid name and an unknown option"
+expect_error() {  # expect_error PATTERN ARGS…: the plugin fails and says PATTERN
+  local pattern=$1; shift
+  if swift package --allow-writing-to-package-directory new-algorithm "$@" >"$tmp/err.log" 2>&1; then
+    cat "$tmp/err.log"; fail "new-algorithm $* succeeded"
+  fi
+  grep -q "$pattern" "$tmp/err.log" || { cat "$tmp/err.log"; fail "new-algorithm $*: no '$pattern' in its error"; }
+}
+expect_error "already exists" WalkRegulariser
+expect_error "already exists" EWC
+expect_error "invalid name" lower-case
+expect_error "invalid name" AbcdefghijAbcdefghijAbcde
+expect_error "did you mean '--kind'" Other --knd head
+expect_error "did you mean 'estimator'" Other --kind estimater
+
+step "lint the generated and edited files"
+swift format lint --strict -r Sources/Algorithms/Walk* Tests/Algorithms/Walk* Sources/continual/Registry.swift Package.swift
+
+step "build the command-line tool in release"
+swift build -c release --product continual
+list=$(.build/release/continual list)
+for entry in "${algorithms[@]}"; do
+  read -r _ _ cli <<<"$entry"
+  grep -q "$cli" <<<"$list" || fail "continual list does not show $cli"
+done
+
+step "swift package compare on the built-in dataset"
+swift package compare --benchmark permuted-builtin --algorithms walk-regulariser,walk-estimator,walk-head,ewc --seeds 1 --iterations 20 \
+  --tasks 3 --train-per-task 500 --test-per-task 200 --quiet --format markdown,csv --output "$tmp/results"
+cat "$tmp/results/comparison.md"
+for entry in "${algorithms[@]}"; do
+  read -r _ _ cli <<<"$entry"
+  grep -E "\| $cli +\| +[0-9]" "$tmp/results/comparison.md" >/dev/null || fail "the table has no row with numbers for $cli"
+done
+
+step "swift package compare surfaces the tool's errors"
+if swift package compare --no-such-option >"$tmp/err.log" 2>&1; then cat "$tmp/err.log"; fail "compare --no-such-option succeeded"; fi
+grep -q "no-such-option" "$tmp/err.log" && grep -q "exited with status" "$tmp/err.log" || { cat "$tmp/err.log"; fail "compare's error is unclear"; }
+if swift package compare --algorithms walk-regulariser --set walk-regulariser.lambda=-1 --quiet >"$tmp/err.log" 2>&1; then
+  cat "$tmp/err.log"; fail "an invalid setting succeeded"
+fi
+grep -q "walk-regulariser.lambda" "$tmp/err.log" || { cat "$tmp/err.log"; fail "compare's error does not name the setting"; }
+
+step "the generated tests"
+swift test -c release --filter 'WalkRegulariserTests|WalkEstimatorTests|WalkHeadTests' 2>&1 | tee "$tmp/test.log" | grep -vE "^\[[0-9]+/[0-9]+\]"
+grep -qE "Test run with [0-9]+ tests.* passed" "$tmp/test.log" || fail "the generated tests did not pass"
+
+step "done"

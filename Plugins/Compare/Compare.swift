@@ -1,0 +1,96 @@
+import Foundation
+import PackagePlugin
+
+/// `swift package compare [options]`: builds the `continual` tool in release and runs
+/// `continual compare` with the given options in the package's directory (tables and the report go
+/// to `--output`, `results` by default).
+///
+/// The tool's progress and messages are passed through as they come; when it fails (an unknown
+/// option, algorithm or setting, a missing dataset) the plugin fails too, repeating the tool's
+/// message and exit status.
+@main struct Compare: CommandPlugin {
+  /// Runs the command.
+  ///
+  /// - Parameters:
+  ///   - context: The package the command runs in.
+  ///   - arguments: The options for `continual compare`.
+  /// - Throws: ``CompareError`` when the build or the tool fails.
+  func performCommand(context: PluginContext, arguments: [String]) async throws {
+    let build = try packageManager.build(.product("continual"), parameters: .init(configuration: .release, logging: .concise))
+    guard build.succeeded else {
+      FileHandle.standardError.write(Data(build.logText.utf8))
+      throw CompareError("building the continual tool in release failed (the build log is above)")
+    }
+    guard let tool = build.builtArtifacts.first(where: { $0.kind == .executable && $0.url.lastPathComponent == "continual" }) else {
+      throw CompareError("the release build produced no 'continual' executable")
+    }
+    let status = try Self.run(tool.url, arguments: ["compare"] + arguments, in: context.package.directoryURL)
+    guard status.code == 0 else {
+      let message = status.lastErrorLines.isEmpty ? "" : ":\n" + status.lastErrorLines
+      throw CompareError("continual compare exited with status \(status.code)\(message)")
+    }
+  }
+
+  /// Runs the tool, forwarding its standard error while keeping the last lines for the error message.
+  ///
+  /// - Parameters:
+  ///   - executable: The tool.
+  ///   - arguments: Its arguments.
+  ///   - directory: Its working directory.
+  /// - Returns: The exit status and the last lines it wrote to standard error.
+  /// - Throws: When the tool cannot be started.
+  static func run(_ executable: URL, arguments: [String], in directory: URL) throws -> (code: Int32, lastErrorLines: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let errors = Pipe()
+    process.standardError = errors
+    let collected = Collected()
+    errors.fileHandleForReading.readabilityHandler = { handle in
+      let data = handle.availableData
+      guard !data.isEmpty else { return }
+      FileHandle.standardError.write(data)
+      collected.append(data)
+    }
+    try process.run()
+    process.waitUntilExit()
+    errors.fileHandleForReading.readabilityHandler = nil
+    let rest = errors.fileHandleForReading.readDataToEndOfFile()
+    FileHandle.standardError.write(rest)
+    collected.append(rest)
+    return (process.terminationStatus, collected.lastLines(5))
+  }
+}
+
+/// Standard error collected from another thread.
+final class Collected: @unchecked Sendable {
+  private let lock = NSLock()
+  private var data = Data()
+
+  /// Appends bytes.
+  ///
+  /// - Parameter more: The bytes.
+  func append(_ more: Data) { lock.withLock { data.append(more) } }
+
+  /// The last non-empty lines, without progress lines.
+  ///
+  /// - Parameter count: How many lines at most.
+  /// - Returns: The lines joined by newlines.
+  func lastLines(_ count: Int) -> String {
+    let text = lock.withLock { String(decoding: data, as: UTF8.self) }
+    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+    return lines.suffix(count).joined(separator: "\n")
+  }
+}
+
+/// Why the comparison failed.
+struct CompareError: Error, CustomStringConvertible {
+  /// The message shown to the user.
+  var description: String
+
+  /// Creates the error.
+  ///
+  /// - Parameter description: The message shown to the user.
+  init(_ description: String) { self.description = description }
+}

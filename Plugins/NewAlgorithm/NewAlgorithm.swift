@@ -1,0 +1,321 @@
+import Foundation
+import PackagePlugin
+
+/// `swift package --allow-writing-to-package-directory new-algorithm <Name> [--kind regulariser|estimator|head]`:
+/// scaffolds an algorithm target and its tests from `Templates/Algorithm` and registers it.
+///
+/// Registration is two mechanical edits: `"<Name>"` appended to `Package.swift`'s `algorithms` list,
+/// and `import <Name>` plus `<Name>.self` added to `Sources/continual/Registry.swift` (see
+/// `Plugins/README.md` for why the registry is rewritten here rather than generated at build time).
+@main struct NewAlgorithm: CommandPlugin {
+  /// Runs the command.
+  ///
+  /// - Parameters:
+  ///   - context: The package the command runs in.
+  ///   - arguments: The name and options the user gave.
+  /// - Throws: ``ScaffoldError`` when the arguments or the name are invalid or a file cannot be written.
+  func performCommand(context: PluginContext, arguments: [String]) async throws {
+    let request = try Request(parsing: arguments)
+    if request.help {
+      print(Request.usage)
+      return
+    }
+    let package = context.package.directoryURL
+    let scaffold = Scaffold(package: package, name: request.name, kind: request.kind)
+    try scaffold.validate(existingTargets: context.package.targets.map(\.name))
+    let written = try scaffold.writeFiles()
+    try scaffold.register()
+    print(scaffold.nextSteps(written: written))
+  }
+}
+
+/// What went wrong, naming the offending thing and the valid choices.
+struct ScaffoldError: Error, CustomStringConvertible {
+  /// The message shown to the user.
+  var description: String
+
+  /// Creates the error.
+  ///
+  /// - Parameter description: The message shown to the user.
+  init(_ description: String) { self.description = description }
+}
+
+/// The kinds of scaffold in `Templates/Algorithm`.
+enum Kind: String, CaseIterable {
+  /// A `Regulariser` (the default).
+  case regulariser
+  /// An `ImportanceEstimator` inside the shared `QuadraticPenalty`.
+  case estimator
+  /// A `Head`.
+  case head
+}
+
+/// The parsed command line.
+struct Request {
+  /// The algorithm's type and target name, such as `L2Anchor`.
+  var name = ""
+  /// The scaffold to start from.
+  var kind = Kind.regulariser
+  /// Whether to print the usage and stop.
+  var help = false
+
+  /// The usage text.
+  static let usage = """
+    USAGE: swift package --allow-writing-to-package-directory new-algorithm <Name> [--kind regulariser|estimator|head]
+
+    Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/Algorithms/<Name>.md from
+    Templates/Algorithm/<kind>, adds "<Name>" to Package.swift's algorithms list and registers <Name> in
+    Sources/continual/Registry.swift. <Name> is UpperCamelCase; the command line calls it by its kebab-case
+    form (L2Anchor → l2-anchor).
+    """
+
+  /// Parses `<Name> [--kind K]`.
+  ///
+  /// - Parameter arguments: The plugin's arguments.
+  /// - Throws: ``ScaffoldError`` for an unknown option, a missing or extra name, or an unknown kind.
+  init(parsing arguments: [String]) throws {
+    var names: [String] = []
+    var remaining = arguments[...]
+    while let argument = remaining.popFirst() {
+      if argument == "--help" || argument == "-h" {
+        help = true
+      } else if argument == "--kind" || argument.hasPrefix("--kind=") {
+        let value = argument == "--kind" ? remaining.popFirst() : String(argument.dropFirst("--kind=".count))
+        let valid = Kind.allCases.map(\.rawValue)
+        guard let value, let kind = Kind(rawValue: value) else {
+          let suggestion = value.flatMap { nearest($0, in: valid) }.map { "; did you mean '\($0)'?" } ?? ""
+          throw ScaffoldError("--kind needs one of \(valid.joined(separator: ", ")), got '\(value ?? "nothing")'\(suggestion)")
+        }
+        self.kind = kind
+      } else if argument.hasPrefix("-") {
+        let suggestion = nearest(argument, in: ["--kind", "--help"]).map { "; did you mean '\($0)'?" } ?? ""
+        throw ScaffoldError("unknown option '\(argument)'\(suggestion) (valid: --kind regulariser|estimator|head, --help)\n\n\(Self.usage)")
+      } else {
+        names.append(argument)
+      }
+    }
+    if help { return }
+    guard names.count == 1 else {
+      throw ScaffoldError(
+        (names.isEmpty ? "missing the algorithm's name" : "expected one name, got \(names.joined(separator: " "))") + "\n\n\(Self.usage)")
+    }
+    name = names[0]
+  }
+}
+
+/// The files and edits that add one algorithm to the package.
+struct Scaffold {
+  /// The package's root directory.
+  var package: URL
+  /// The type and target name, such as `L2Anchor`.
+  var name: String
+  /// The scaffold to start from.
+  var kind: Kind
+
+  /// The command-line name: kebab-case, a hyphen where a lower-case letter or digit meets a capital
+  /// (`L2Anchor` → `l2-anchor`, `HNet` → `hnet`).
+  var commandLineName: String {
+    var result = ""
+    var previous: Character?
+    for character in name {
+      if character.isUppercase, let previous, previous.isLowercase || previous.isNumber { result.append("-") }
+      result.append(Character(character.lowercased()))
+      previous = character
+    }
+    return result
+  }
+
+  private var sources: URL { package.appending(path: "Sources/Algorithms/\(name)") }
+  private var tests: URL { package.appending(path: "Tests/Algorithms/\(name)Tests") }
+  private var guide: URL { package.appending(path: "Docs/Algorithms/\(name).md") }
+  private var templates: URL { package.appending(path: "Templates/Algorithm") }
+  private var manifest: URL { package.appending(path: "Package.swift") }
+  private var registry: URL { package.appending(path: "Sources/continual/Registry.swift") }
+
+  /// Module names the new target must not shadow.
+  static let reserved: Set<String> = [
+    "Swift", "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Musl", "Darwin", "XCTest", "Testing", "PackageDescription",
+    "PackagePlugin", "Algorithm", "Algorithms", "Self", "Type", "Protocol", "Any",
+  ]
+
+  /// Checks the name is a new, valid UpperCamelCase identifier that clashes with no target, folder,
+  /// type or command-line name.
+  ///
+  /// - Parameter existingTargets: The package's target names.
+  /// - Throws: ``ScaffoldError`` naming the clash.
+  func validate(existingTargets: [String]) throws {
+    let allowed = name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), allowed, name.count <= 24 else {
+      throw ScaffoldError(
+        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most 24 characters (e.g. L2Anchor)")
+    }
+    guard !Self.reserved.contains(name) else { throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type") }
+    let taken = existingTargets.filter { $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased() }
+    guard taken.isEmpty else {
+      throw ScaffoldError("an algorithm or target named '\(taken[0])' already exists (targets: \(existingTargets.sorted().joined(separator: ", ")))")
+    }
+    for url in [sources, tests, guide] where FileManager.default.fileExists(atPath: url.path) {
+      throw ScaffoldError("'\(url.path)' already exists; remove it or choose another name")
+    }
+    let swiftFiles = try Self.swiftFiles(under: package.appending(path: "Sources"))
+    let declaration = try Regex("\\b(enum|struct|class|actor|protocol|typealias)\\s+\(name)\\b")
+    let commandLine = "static let name = \"\(commandLineName)\""
+    for file in swiftFiles {
+      let text = try String(contentsOf: file, encoding: .utf8)
+      if text.contains(declaration) {
+        throw ScaffoldError("a type named '\(name)' is already declared in \(file.path); the registry could not tell them apart")
+      }
+      if text.contains(commandLine) {
+        throw ScaffoldError("the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
+      }
+    }
+  }
+
+  /// Writes the sources, the tests and the guide from the templates.
+  ///
+  /// - Returns: The paths written, relative to the package.
+  /// - Throws: ``ScaffoldError`` when a template is missing or a file cannot be written.
+  func writeFiles() throws -> [String] {
+    let kindDirectory = templates.appending(path: kind.rawValue)
+    var written: [String] = []
+    var plan: [(from: URL, to: URL)] = []
+    for template in try Self.files(in: kindDirectory.appending(path: "Sources")) {
+      plan.append((template, sources.appending(path: substitute(template.lastPathComponent))))
+    }
+    for template in try Self.files(in: kindDirectory.appending(path: "Tests")) {
+      plan.append((template, tests.appending(path: substitute(template.lastPathComponent))))
+    }
+    plan.append((templates.appending(path: "Guide.md"), guide))
+    for (from, to) in plan {
+      guard let text = try? String(contentsOf: from, encoding: .utf8) else { throw ScaffoldError("cannot read the template '\(from.path)'") }
+      try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try substitute(text).write(to: to, atomically: true, encoding: .utf8)
+      let root = package.path.hasSuffix("/") ? package.path : package.path + "/"
+      written.append(to.path.hasPrefix(root) ? String(to.path.dropFirst(root.count)) : to.path)
+    }
+    return written
+  }
+
+  /// Adds the name to `Package.swift`'s `algorithms` list and to the CLI registry.
+  ///
+  /// - Throws: ``ScaffoldError`` when either file no longer has the expected shape.
+  func register() throws {
+    let manifestText = try String(contentsOf: manifest, encoding: .utf8)
+    try Registration.addingAlgorithm(name, toManifest: manifestText).write(to: manifest, atomically: true, encoding: .utf8)
+    let registryText = try String(contentsOf: registry, encoding: .utf8)
+    try Registration.addingAlgorithm(name, toRegistry: registryText).write(to: registry, atomically: true, encoding: .utf8)
+  }
+
+  /// What to do next.
+  ///
+  /// - Parameter written: The files written.
+  /// - Returns: The text printed after scaffolding.
+  func nextSteps(written: [String]) -> String {
+    """
+    Created the \(kind.rawValue) algorithm \(name) (command-line name '\(commandLineName)'):
+    \(written.map { "  " + $0 }.joined(separator: "\n"))
+    Registered it in Package.swift (algorithms list) and Sources/continual/Registry.swift.
+
+    Next steps:
+      swift test -c release --filter \(name)Tests        # the generated tests pass as they are
+      swift run -c release continual list               # shows '\(commandLineName)'
+      swift package compare --algorithms \(commandLineName),ewc,si,mas --seeds 1 --iterations 100 --format markdown,html
+    Then edit Sources/Algorithms/\(name) and the hand-computed cases in Tests/Algorithms/\(name)Tests,
+    and fill in Docs/Algorithms/\(name).md.
+    """
+  }
+
+  private func substitute(_ text: String) -> String {
+    text.replacingOccurrences(of: "__NAME__", with: name).replacingOccurrences(of: "__name__", with: commandLineName)
+      .replacingOccurrences(of: "__KIND__", with: kind.rawValue)
+  }
+
+  private static func files(in directory: URL) throws -> [URL] {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+      throw ScaffoldError("the template folder '\(directory.path)' is missing")
+    }
+    return names.filter { !$0.hasPrefix(".") }.sorted().map { directory.appending(path: $0) }
+  }
+
+  private static func swiftFiles(under directory: URL) throws -> [URL] {
+    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+    return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+  }
+}
+
+/// The two mechanical edits that register an algorithm.
+enum Registration {
+  /// The longest line swift-format accepts (`.swift-format`'s `lineLength`).
+  static let lineLength = 150
+
+  /// `Package.swift` with `"<name>"` appended to `let algorithms: [String] = [ … ]`.
+  ///
+  /// - Parameters:
+  ///   - name: The target name.
+  ///   - manifest: The manifest's text.
+  /// - Returns: The edited text.
+  /// - Throws: ``ScaffoldError`` when the list is not found.
+  static func addingAlgorithm(_ name: String, toManifest manifest: String) throws -> String {
+    let marker = "let algorithms: [String] = ["
+    guard let start = manifest.range(of: marker), let end = manifest[start.upperBound...].firstIndex(of: "]") else {
+      throw ScaffoldError("Package.swift has no '\(marker) … ]' list; add \"\(name)\" to the algorithms list by hand")
+    }
+    let body = manifest[start.upperBound..<end]
+    let entries = body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + ["\"\(name)\""]
+    let lineStart = manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
+    let prefix = manifest[lineStart..<start.lowerBound]
+    var list = marker + entries.joined(separator: ", ") + "]"
+    if body.contains("\n") || prefix.count + list.count > lineLength {
+      list = marker + "\n" + entries.map { "  \($0),\n" }.joined() + "]"
+    }
+    return String(manifest[..<start.lowerBound]) + list + String(manifest[manifest.index(after: end)...])
+  }
+
+  /// `Registry.swift` with `import <name>` among the sorted imports and `<name>.self` appended to
+  /// `registeredAlgorithms`.
+  ///
+  /// - Parameters:
+  ///   - name: The module and type name.
+  ///   - registry: The registry's text.
+  /// - Returns: The edited text.
+  /// - Throws: ``ScaffoldError`` when the list is not found.
+  static func addingAlgorithm(_ name: String, toRegistry registry: String) throws -> String {
+    var lines = registry.components(separatedBy: "\n")
+    let imports = lines.indices.filter { lines[$0].hasPrefix("import ") }
+    guard let lastImport = imports.last else { throw ScaffoldError("Registry.swift has no imports; add 'import \(name)' by hand") }
+    let position = imports.first { lines[$0].dropFirst("import ".count) > Substring(name) } ?? lastImport + 1
+    lines.insert("import \(name)", at: position)
+
+    guard let open = lines.firstIndex(where: { $0.contains("registeredAlgorithms") && $0.hasSuffix("= [") }),
+      let close = lines[open...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "]" })
+    else {
+      throw ScaffoldError(
+        "Registry.swift has no 'let registeredAlgorithms: [any Algorithm.Type] = [' … ']' list; add '\(name).self' by hand")
+    }
+    let previous = lines[close - 1].trimmingCharacters(in: .whitespaces)
+    if close - 1 > open, !previous.hasSuffix(",") { lines[close - 1] += "," }
+    lines.insert("  \(name).self,", at: close)
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
+///
+/// - Parameters:
+///   - word: What the user typed.
+///   - candidates: The valid words.
+/// - Returns: The nearest candidate within `max(2, word.count / 3)` edits.
+func nearest(_ word: String, in candidates: [String]) -> String? {
+  func distance(_ a: [Character], _ b: [Character]) -> Int {
+    var previous = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+      var current = [i + 1]
+      for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+      previous = current
+    }
+    return previous[b.count]
+  }
+  let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
+  guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
+  return best.0
+}

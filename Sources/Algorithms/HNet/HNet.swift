@@ -1,0 +1,176 @@
+import ContinualCore
+import ContinualEngine
+import Foundation
+
+/// HNet: continual learning with task-conditioned hypernetworks (von Oswald, Henning, Sacramento &
+/// Grewe, ICLR 2020).
+///
+/// The scenario's network becomes the *target* of a ``Hypernetwork``: its weights are generated from
+/// a learned embedding of the task, and the ``HypernetworkOutputRegulariser`` keeps the weights
+/// generated for earlier tasks where they were. The objective while training task `T`:
+///
+/// ```
+/// L = L_task(h(e_T, Θ_h), data_T) + β/|S| Σ_{s∈S} ‖h(e_s, Θ_h*) − h(e_s, Θ_h + ΔΘ_h)‖²
+/// ```
+///
+/// Scenarios: task-incremental (the task id picks the embedding and the head), domain-incremental
+/// (one shared head) and class-incremental (each task trains on its own head, a
+/// ``TaskInferenceHead``); without the task id at prediction the embedding is inferred per sample by
+/// the lowest predictive entropy (HNET+ENT).
+///
+/// Defaults are the paper's split-MNIST configuration [hypercl mnist/train_args_default.py]:
+/// generator 10,10 (ReLU), chunks of 42 000 weights, embeddings 96/96, β = 0.01, lookahead. Every
+/// task starts with a fresh optimiser state (both official codes create their optimisers per task),
+/// and other tasks' embeddings are frozen while a task trains.
+///
+/// ```sh
+/// continual compare --benchmark split-mnist --scenario task,class --algorithms hnet --hidden 400,400 \
+///   --iterations 2000 --set hnet.beta=0.01
+/// ```
+public enum HNet: Algorithm {
+  /// `hnet`.
+  public static let name = "hnet"
+  /// What it does.
+  public static let summary =
+    "HNet (von Oswald et al. 2020): a hypernetwork generates the network's weights from a task embedding; output regulariser; HNET+ENT task inference."
+
+  /// The hypernetwork's shape, the regulariser and the optimisation details (see ``HNet``):
+  ///
+  /// - `beta` (0.01), `lookahead` (true), `targets` (snapshot | recomputed), `reg-tasks` (0 = all
+  ///   previous tasks per step), `previous-embeddings` (fixed | regularised), `reg-outputs`
+  ///   (all | own), `loss-scale` (mean | samples), `clip-norm` (0 = off): the
+  ///   ``HypernetworkOutputRegulariser``;
+  /// - `hidden` (10,10), `activation` (relu), `chunk` (42000; 0 = unchunked), `chunk-embedding` (96),
+  ///   `embedding` (96), `conditional-chunks` (false), `embedding-std` (1), `chunk-embedding-std`
+  ///   (1): the ``Hypernetwork``;
+  /// - `reset-optimiser` (true): a fresh optimiser state per task.
+  public static let hyperparameters: [Hyperparameter] = [
+    Hyperparameter("beta", default: "0.01", "output-regulariser weight β", kind: .real(0...1e12)),
+    Hyperparameter("lookahead", default: "true", "evaluate the regulariser at Θ + ΔΘ, ΔΘ the optimiser's would-be step", kind: .boolean),
+    Hyperparameter(
+      "targets", default: "snapshot", "snapshot targets at each task start, or recompute them each step from stored Θ*",
+      kind: .choice(HypernetworkOutputRegulariser.Targets.allCases.map(\.rawValue))),
+    Hyperparameter("reg-tasks", default: "0", "regularise this many random previous tasks per step (0 = all)", kind: .integer(0...100_000)),
+    Hyperparameter(
+      "previous-embeddings", default: "fixed", "fixed (hypercl) or regularised: earlier embeddings get the regulariser's gradient (PR-CL)",
+      kind: .choice(HypernetworkOutputRegulariser.PreviousEmbeddings.allCases.map(\.rawValue))),
+    Hyperparameter(
+      "reg-outputs", default: "all", "all generated weights, or own: skip other tasks' output units (PR-CL)",
+      kind: .choice(HypernetworkOutputRegulariser.RegularisedOutputs.allCases.map(\.rawValue))),
+    Hyperparameter(
+      "loss-scale", default: "mean", "mean cross-entropy, or samples: times the task's training-set size (PR-CL)",
+      kind: .choice(HypernetworkOutputRegulariser.LossScale.allCases.map(\.rawValue))),
+    Hyperparameter("clip-norm", default: "0", "clip the whole gradient to this L2 norm (0 = off)", kind: .real(0...1e12)),
+    Hyperparameter("hidden", default: "10,10", "generator hidden widths (none = one linear map)", kind: .integers(1...100_000)),
+    Hyperparameter(
+      "activation", default: "relu", "generator hidden nonlinearity", kind: .choice(Hypernetwork.Activation.allCases.map(\.rawValue))),
+    Hyperparameter("chunk", default: "42000", "weights generated per chunk (0 = all at once, no chunk embeddings)", kind: .integer(0...100_000_000)),
+    Hyperparameter("chunk-embedding", default: "96", "chunk-embedding size", kind: .integer(1...100_000)),
+    Hyperparameter("embedding", default: "96", "task-embedding size", kind: .integer(1...100_000)),
+    Hyperparameter("conditional-chunks", default: "false", "one set of chunk embeddings per task (hypnettorch cond_chunk_embs)", kind: .boolean),
+    Hyperparameter("embedding-std", default: "1", "initial task-embedding standard deviation", kind: .real(0...100)),
+    Hyperparameter("chunk-embedding-std", default: "1", "initial chunk-embedding standard deviation", kind: .real(0...100)),
+    Hyperparameter("reset-optimiser", default: "true", "a fresh optimiser state at every task (official)", kind: .boolean),
+  ]
+
+  /// The hypernetwork around the scenario's network, the output regulariser, the heads, the frozen
+  /// embeddings and the optimiser reset.
+  ///
+  /// - Parameter settings: Validated `hnet.*` values.
+  /// - Returns: The components.
+  /// - Throws: Nothing today; the signature is the ``Algorithm`` requirement's.
+  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+    let regulariser = HypernetworkOutputRegulariser(
+      strength: settings.float("beta"), lookahead: settings.boolean("lookahead"),
+      targets: .init(rawValue: settings.word("targets")) ?? .snapshot, tasksPerStep: settings.integer("reg-tasks"),
+      previousEmbeddings: .init(rawValue: settings.word("previous-embeddings")) ?? .fixed,
+      outputs: .init(rawValue: settings.word("reg-outputs")) ?? .all, lossScale: .init(rawValue: settings.word("loss-scale")) ?? .mean,
+      clipNorm: settings.float("clip-norm"))
+    let shape = HypernetworkShape(settings)
+    let trainsPrevious = regulariser.previousEmbeddings == .regularised
+    return AlgorithmComponents(
+      regularisers: [regulariser], head: head(layout:scenario:),
+      architecture: { target, layout, scenario in Sequential([shape.hypernetwork(target: target, layout: layout, scenario: scenario)]) },
+      frozenParameters: { task, names in frozenParameters(task: task, names: names, trainsPrevious: trainsPrevious) },
+      resetsOptimiser: settings.boolean("reset-optimiser"), notes: notes(for:))
+  }
+
+  /// HNet's head in a scenario: a ``MultiHead`` (task-incremental), a ``SharedHead``
+  /// (domain-incremental) or a ``TaskInferenceHead`` (class-incremental).
+  ///
+  /// - Throws: ``HNetError/unsupportedScenario(_:)`` for a domain-incremental sequence whose tasks
+  ///   have different numbers of classes.
+  @Sendable public static func head(layout: TaskLayout, scenario: Scenario) throws -> any Head {
+    switch scenario {
+    case .task: return MultiHead(layout: layout)
+    case .class: return TaskInferenceHead(layout: layout)
+    case .domain:
+      guard let first = layout.classCounts.first, layout.classCounts.allSatisfy({ $0 == first }) else {
+        throw HNetError.unsupportedScenario("the domain scenario needs the same number of classes in every task, got \(layout.classCounts)")
+      }
+      return SharedHead(classCount: first)
+    }
+  }
+
+  /// The parameters that stay fixed while `task` trains: every other task's embeddings (with
+  /// `trainsPrevious`, only later tasks', so the regulariser can train earlier ones).
+  ///
+  /// - Parameters:
+  ///   - task: The task being trained.
+  ///   - names: Every parameter name of the model.
+  ///   - trainsPrevious: Whether earlier tasks' embeddings are trained by the regulariser.
+  /// - Returns: The names to freeze.
+  public static func frozenParameters(task: Int, names: [String], trainsPrevious: Bool) -> Set<String> {
+    Set(
+      names.filter { name in
+        guard let owner = Hypernetwork.task(ofParameter: name) else { return false }
+        return trainsPrevious ? owner > task : owner != task
+      })
+  }
+
+  /// The compression ratio and sizes of the model's hypernetwork, for the run record.
+  ///
+  /// - Parameter architecture: The model's network.
+  /// - Returns: `hnet.compression_ratio`, `hnet.hypernetwork_parameters`, `hnet.target_parameters`
+  ///   and `hnet.chunks`; empty without a hypernetwork.
+  @Sendable public static func notes(for architecture: Sequential) -> [String: String] {
+    guard let hnet = architecture.layers.lazy.compactMap({ $0 as? Hypernetwork }).first else { return [:] }
+    return [
+      "hnet.compression_ratio": String(format: "%.4f", hnet.compressionRatio),
+      "hnet.hypernetwork_parameters": String(hnet.parameterCount),
+      "hnet.target_parameters": String(hnet.targetWeightCount),
+      "hnet.chunks": String(hnet.chunkCount),
+    ]
+  }
+}
+
+/// The hypernetwork settings of a run, turned into a ``Hypernetwork`` once the target is known.
+struct HypernetworkShape: Sendable {
+  var hidden: [Int]
+  var activation: Hypernetwork.Activation
+  var chunk: Int
+  var chunkEmbedding: Int
+  var embedding: Int
+  var conditionalChunks: Bool
+  var embeddingStandardDeviation: Float
+  var chunkEmbeddingStandardDeviation: Float
+
+  init(_ settings: Settings) {
+    hidden = settings.integers("hidden")
+    activation = Hypernetwork.Activation(rawValue: settings.word("activation")) ?? .relu
+    chunk = settings.integer("chunk")
+    chunkEmbedding = settings.integer("chunk-embedding")
+    embedding = settings.integer("embedding")
+    conditionalChunks = settings.boolean("conditional-chunks")
+    embeddingStandardDeviation = settings.float("embedding-std")
+    chunkEmbeddingStandardDeviation = settings.float("chunk-embedding-std")
+  }
+
+  func hypernetwork(target: Sequential, layout: TaskLayout, scenario: Scenario) -> Hypernetwork {
+    Hypernetwork(
+      target: target, taskCount: layout.taskCount, embeddingSize: embedding, hidden: hidden, activation: activation,
+      chunkSize: chunk > 0 ? chunk : nil, chunkEmbeddingSize: chunkEmbedding, conditionalChunkEmbeddings: conditionalChunks,
+      embeddingStandardDeviation: embeddingStandardDeviation, chunkEmbeddingStandardDeviation: chunkEmbeddingStandardDeviation,
+      outputGroups: scenario == .domain ? nil : (0..<layout.taskCount).map(layout.columns))
+  }
+}
