@@ -127,3 +127,6 @@ public struct RecordingRegulariser: Regulariser {
   /// - Parameter context: The finished task.
   public mutating func taskDidFinish(_ context: TaskContext) { log.append(.taskDidFinish(task: context.task)) }
 }
+
+/// The script is configuration: nothing accumulates between tasks.
+extension ScriptedImportance: StatelessBetweenTasks {}

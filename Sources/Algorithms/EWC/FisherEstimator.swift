@@ -81,3 +81,6 @@ public struct FisherEstimator: ImportanceEstimator {
     return sum * (1 / divisor)
   }
 }
+
+/// The Fisher is estimated afresh from each finished task; nothing carries over.
+extension FisherEstimator: StatelessBetweenTasks {}

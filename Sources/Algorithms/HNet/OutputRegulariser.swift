@@ -266,3 +266,8 @@ public struct HypernetworkOutputRegulariser: Regulariser {
     return mask
   }
 }
+
+/// Everything the regulariser holds — the hypernetwork, the targets of earlier tasks (or the
+/// parameters to recompute them from), the task and the sampling seed — is rebuilt by
+/// `taskWillStart` from the model as the previous task left it, which a checkpoint restores.
+extension HypernetworkOutputRegulariser: StatelessBetweenTasks {}

@@ -55,3 +55,6 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     return sum * (1 / Float(max(n, 1)))
   }
 }
+
+/// The sensitivity is measured afresh on each finished task; nothing carries over.
+extension OutputSensitivityEstimator: StatelessBetweenTasks {}

@@ -75,3 +75,7 @@ public struct PathIntegralEstimator: ImportanceEstimator {
     return try integral.zipTensors(delta) { w, d in try w / (d.squared() + xi) }
   }
 }
+
+/// The path integral and its starting point are reset by `taskWillStart`; at a task boundary they
+/// hold nothing the next task reads.
+extension PathIntegralEstimator: StatelessBetweenTasks {}

@@ -106,3 +106,6 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
     return try NamedTensors(names: chosen.map(String.init), tensors: sums.map { $0 * scale })
   }
 }
+
+/// Unit importance is measured afresh on each finished task (the regulariser accumulates it).
+extension NeuronImportanceEstimator: StatelessBetweenTasks {}

@@ -153,3 +153,9 @@ func sumOf(_ terms: [Variable]) throws -> Variable? {
   for term in terms.dropFirst() { total = try total + term }
   return total
 }
+
+/// The layers are resolved again by `taskWillStart`; the penalty reads only the current activations.
+extension ActivationL1Penalty: StatelessBetweenTasks {}
+
+/// The layers are resolved again by `taskWillStart`; the penalty reads only the current activations.
+extension DecorrelationPenalty: StatelessBetweenTasks {}

@@ -91,9 +91,9 @@ public struct RepresentationSparsity: Regulariser {
   public var accumulation: ImportanceAccumulation
   /// The accumulated unit importances α, one `[units]` tensor per regularised layer named by its
   /// index; `nil` until a task has finished (and always for the non-discounting variants).
-  public private(set) var importance: NamedTensors?
+  public internal(set) var importance: NamedTensors?
   /// How many tasks' importances are in ``importance``.
-  public private(set) var importanceTaskCount = 0
+  public internal(set) var importanceTaskCount = 0
   /// The regularised layers' indices, once known (``taskWillStart(_:)`` or ``prepare(for:sampleShape:)``).
   public private(set) var resolvedLayers: [Int]?
   private var weightMatrices: [Int: Tensor] = [:]

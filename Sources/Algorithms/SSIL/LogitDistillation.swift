@@ -42,11 +42,11 @@ public struct LogitDistillation: Regulariser {
   /// The weight `λ` (1 in SS-IL).
   public var strength: Float
   /// The frozen model of the last finished task, or `nil` before the first task ends.
-  public private(set) var teacher: Model?
+  public internal(set) var teacher: Model?
   /// The layout of classes over tasks, recorded with the teacher.
-  public private(set) var layout: TaskLayout?
+  public internal(set) var layout: TaskLayout?
   /// The number of tasks the teacher was trained on (the last finished task plus one).
-  public private(set) var teacherTasks = 0
+  public internal(set) var teacherTasks = 0
 
   /// Creates the regulariser.
   ///

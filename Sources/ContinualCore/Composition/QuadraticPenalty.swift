@@ -36,7 +36,7 @@ public struct QuadraticPenalty<Estimator: ImportanceEstimator>: Regulariser {
   /// How importances combine across tasks.
   public var accumulation: Accumulation
   /// The anchors and importances currently penalised.
-  public private(set) var anchors: [(anchor: NamedTensors, importance: NamedTensors)] = []
+  public internal(set) var anchors: [(anchor: NamedTensors, importance: NamedTensors)] = []
 
   /// Creates the penalty.
   ///

@@ -71,7 +71,7 @@ public struct ReplayMemory: Sendable, Equatable {
   /// The budget and selection.
   public var configuration: ReplayConfiguration
   /// Exemplars per class, keyed by `(task, local label)` in the order classes were added.
-  public private(set) var classes: [(key: ClassKey, exemplars: [Exemplar])] = []
+  public internal(set) var classes: [(key: ClassKey, exemplars: [Exemplar])] = []
 
   /// A class: its task and local label.
   public struct ClassKey: Sendable, Equatable, Hashable {

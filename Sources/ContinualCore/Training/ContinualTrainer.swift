@@ -40,12 +40,19 @@ public struct ContinualTrainer: Sendable {
   ///   - architecture: The network; its output count must equal the head's.
   ///   - plan: The head, the regularisers and the data regime.
   ///   - seed: Seeds the initial weights, the batch order, dropout and the algorithms' sampling.
+  ///   - resumingFrom: A checkpoint of this run (same sequence, architecture, plan and seed) to
+  ///     continue from; the result equals an uninterrupted run's.
+  ///   - checkpoints: Where to save the run's full state after every task but the last; every
+  ///     regulariser must conform to ``Checkpointable`` (see ``checkpointBlocker(_:)``). A failed
+  ///     save stops the run with its error.
   ///   - observer: Receives progress events.
   /// - Returns: The accuracy matrix, per-task loss terms and the final model.
   /// - Throws: ``TrainingError/diverged(task:iteration:term:value:)`` when the objective stops being
-  ///   finite, ``TrainingError/invalidConfiguration(_:)``, or errors from the regularisers.
+  ///   finite, ``TrainingError/invalidConfiguration(_:)``, ``CheckpointError`` when the checkpoint
+  ///   does not fit, or errors from the regularisers.
   public func run(
     _ sequence: TaskSequence, architecture: Sequential, plan: TrainingPlan, seed: UInt64,
+    resumingFrom resumed: TrainingCheckpoint? = nil, checkpoints: CheckpointDirectory? = nil,
     observer: (@Sendable (TrainingEvent) -> Void)? = nil
   ) throws -> TrainingResult {
     let config = configuration
@@ -67,17 +74,27 @@ public struct ContinualTrainer: Sendable {
     let baseLearningRate = optimiser.learningRate
     let needsTaskGradients = regularisers.contains { $0.needsTaskGradients }
     let observesSteps = regularisers.contains { $0.observesSteps }
+    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
 
-    let initial = try evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
+    var initial: [Double]
     var matrix: [[Double]] = []
     var lossTerms: [[String: Double]] = []
+    var firstTask = 0, priorSeconds = 0.0
+    if let resumed {
+      (samplingRNG, dropoutRNG, algorithmRNG, replayRNG) = try restore(
+        resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers, memory: &memory)
+      (initial, matrix, lossTerms) = (resumed.initialAccuracies, resumed.accuracyMatrix, resumed.lossTerms)
+      (firstTask, priorSeconds) = (resumed.completedTasks, resumed.elapsedSeconds)
+    } else {
+      initial = try evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
+    }
     let taskCount = sequence.tasks.count
     let iterationsPerTask = sequence.tasks.indices.map { iterations(forTask: $0, in: sequence, regime: plan.dataRegime) }
-    let totalIterations = iterationsPerTask.reduce(0, +)
+    let totalIterations = iterationsPerTask[firstTask...].reduce(0, +)
     var iterationsDone = 0
     let runStart = DispatchTime.now().uptimeNanoseconds
 
-    for (t, task) in sequence.tasks.enumerated() {
+    for (t, task) in sequence.tasks.enumerated() where t >= firstTask {
       observer?(.taskWillStart(task: t, of: taskCount))
       if config.resetOptimiserBetweenTasks { optimiser.reset() }
       if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
@@ -154,6 +171,15 @@ public struct ContinualTrainer: Sendable {
       let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
       matrix.append(row)
       observer?(.taskDidFinish(task: t, accuracies: row))
+      if let checkpoints, t + 1 < taskCount {
+        try checkpoints.save(
+          TrainingCheckpoint(
+            completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
+            generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
+            components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
+            initialAccuracies: initial, lossTerms: lossTerms,
+            elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9))
+      }
     }
     return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
   }

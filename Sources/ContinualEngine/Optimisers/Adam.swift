@@ -77,4 +77,16 @@ public struct Adam: Optimiser {
     state = SlotState()
     step = 0
   }
+
+  /// The step count and the moment estimates, named `m/<parameter>` and `v/<parameter>`.
+  public func savedState() -> OptimiserState { OptimiserState(step: step, buffers: state.saved(slotNames: ["m", "v"])) }
+
+  /// Restores the step count and the moment estimates.
+  ///
+  /// - Throws: ``TensorError`` when the buffers are not Adam's or the step count is negative.
+  public mutating func restore(_ saved: OptimiserState) throws {
+    guard saved.step >= 0 else { throw TensorError.invalidArgument(operation: "Adam.restore", reason: "step count \(saved.step) is negative") }
+    state = try SlotState(restoring: saved.buffers, slotNames: ["m", "v"], operation: "Adam.restore")
+    step = saved.step
+  }
 }

@@ -20,6 +20,15 @@ public protocol Optimiser: Sendable {
 
   /// Forgets all state (momentum, moment estimates, step count), as if newly created.
   mutating func reset()
+
+  /// The state a checkpoint needs to continue exactly: step count and per-parameter buffers.
+  func savedState() -> OptimiserState
+
+  /// Replaces this optimiser's state with a saved one (hyperparameters stay as they are).
+  ///
+  /// - Throws: ``TensorError`` when the buffers are not ones this optimiser writes (unknown slot,
+  ///   mismatched shapes, non-finite values) or the step count is negative.
+  mutating func restore(_ state: OptimiserState) throws
 }
 
 // MARK: - Default implementations

@@ -69,4 +69,18 @@ public struct SGD: Optimiser {
 
   /// Clears the momentum buffers.
   public mutating func reset() { state = SlotState() }
+
+  /// The momentum buffers, named `momentum/<parameter>` (none without momentum); SGD counts no steps.
+  public func savedState() -> OptimiserState { OptimiserState(step: 0, buffers: state.saved(slotNames: ["momentum"])) }
+
+  /// Restores the momentum buffers.
+  ///
+  /// - Throws: ``TensorError`` when the buffers are not SGD's, or there are buffers but no momentum.
+  public mutating func restore(_ saved: OptimiserState) throws {
+    guard saved.step >= 0 else { throw TensorError.invalidArgument(operation: "SGD.restore", reason: "step count \(saved.step) is negative") }
+    guard momentum != 0 || saved.buffers.count == 0 else {
+      throw TensorError.invalidArgument(operation: "SGD.restore", reason: "momentum buffers given to an SGD without momentum")
+    }
+    state = try SlotState(restoring: saved.buffers, slotNames: ["momentum"], operation: "SGD.restore")
+  }
 }

@@ -26,3 +26,8 @@ public struct __NAME__Estimator: ImportanceEstimator {
     context.model.parameters.mapTensors { $0.map { abs($0) } }
   }
 }
+
+/// The estimate is computed afresh after each task, so a checkpoint holds nothing for it. If your
+/// estimator carries something from one task to the next, conform to `Checkpointable` instead and
+/// save it (see Docs/Checkpoints.md).
+extension __NAME__Estimator: StatelessBetweenTasks {}

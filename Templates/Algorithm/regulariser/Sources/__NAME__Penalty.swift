@@ -16,7 +16,7 @@ public struct __NAME__Penalty: Regulariser {
   /// λ, the penalty strength.
   public var strength: Float
   /// The weights at the end of each finished task, in task order.
-  public private(set) var anchors: [NamedTensors] = []
+  public internal(set) var anchors: [NamedTensors] = []
 
   /// Creates the penalty with no anchors.
   ///
@@ -53,5 +53,24 @@ public struct __NAME__Penalty: Regulariser {
       }
     }
     return total.map { $0 * (strength / 2) }
+  }
+}
+
+/// The anchors in a checkpoint, so a run resumed at a task boundary equals an uninterrupted one.
+/// Save everything your regulariser carries from one task to the next.
+extension __NAME__Penalty: Checkpointable {
+  /// `count`, then each anchor under `anchor.<t>/<parameter>`.
+  public func checkpointState() throws -> CheckpointState {
+    var state = CheckpointState(numbers: ["count": [Double(anchors.count)]])
+    for (t, anchor) in anchors.enumerated() { state.store(anchor, under: "anchor.\(t)") }
+    return state
+  }
+
+  /// Restores the anchors, each checked against the model's parameter names and shapes.
+  ///
+  /// - Throws: `CheckpointError` when a tensor is missing or misshapen.
+  public mutating func restore(from state: CheckpointState, model: Model) throws {
+    let count = try state.integer("count", in: 0...1_000_000, component: name)
+    anchors = try (0..<count).map { t in try state.tensors(under: "anchor.\(t)", like: model.parameters, component: name) }
   }
 }
