@@ -1,6 +1,7 @@
 import ContinualCore
 import ContinualData
 import ContinualEngine
+import Foundation
 
 /// Checks every regulariser must pass, whatever its algorithm: the conformance suite each
 /// algorithm's tests call.
@@ -35,6 +36,7 @@ public enum RegulariserConformance {
       + checkGradientMatchesFiniteDifferences(make, problem: problem, seed: seed)
       + checkStateSurvivesTaskBoundaries(make, problem: problem, seed: seed)
       + checkSameSeedSameResult(make, problem: problem, seed: seed)
+      + checkResumesFromCheckpoint(make, problem: problem, seed: seed)
   }
 
   /// Right after the first task finishes, the penalty at the current (anchor) parameters is zero or
@@ -178,6 +180,42 @@ public enum RegulariserConformance {
     }
     if first.lossTerms != second.lossTerms { failures.append("same seed: loss terms differ: \(first.lossTerms) vs \(second.lossTerms)") }
     if first.model.parameters != second.model.parameters { failures.append("same seed: the final parameters differ") }
+    return failures
+  }
+
+  /// The regulariser conforms to ``Checkpointable``, and a run resumed from the checkpoint written
+  /// after its first task ends exactly like the uninterrupted run (accuracy matrix, loss terms,
+  /// final parameters), which itself equals a run that wrote no checkpoints.
+  ///
+  /// - Parameters:
+  ///   - make: Creates a fresh regulariser.
+  ///   - problem: The tasks, network, head and training configuration (at least two tasks).
+  ///   - seed: The runs' seed.
+  /// - Returns: One message per failure.
+  /// - Throws: Whatever the regulariser, the trainer or the file system throws.
+  public static func checkResumesFromCheckpoint(_ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1) throws -> [String] {
+    let regulariser = try make()
+    guard regulariser is any Checkpointable else { return ["checkpoint: '\(regulariser.name)' does not conform to Checkpointable"] }
+    guard problem.sequence.count >= 2 else { return ["checkpoint: the problem needs at least two tasks"] }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ck-conformance-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let directory = CheckpointDirectory(url: folder, identity: "conformance")
+    let trainer = ContinualTrainer(configuration: problem.configuration)
+    func plan() throws -> TrainingPlan { TrainingPlan(head: problem.head, regularisers: [try make()]) }
+    let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed)
+    // With two tasks the only checkpoint is the one after the first; with more, the last one is kept.
+    let whole = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, checkpoints: directory)
+    guard let checkpoint = try directory.load() else { return ["checkpoint: the run wrote no checkpoint"] }
+    let resumed = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, resumingFrom: checkpoint)
+    var failures: [String] = []
+    if whole.accuracyMatrix != plain.accuracyMatrix || whole.model.parameters != plain.model.parameters {
+      failures.append("checkpoint: writing checkpoints changed the run")
+    }
+    if resumed.accuracyMatrix != whole.accuracyMatrix {
+      failures.append("checkpoint: resumed accuracy matrix \(resumed.accuracyMatrix) differs from \(whole.accuracyMatrix)")
+    }
+    if resumed.lossTerms != whole.lossTerms { failures.append("checkpoint: resumed loss terms \(resumed.lossTerms) differ from \(whole.lossTerms)") }
+    if resumed.model.parameters != whole.model.parameters { failures.append("checkpoint: the resumed run's final parameters differ") }
     return failures
   }
 

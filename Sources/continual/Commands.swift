@@ -134,6 +134,9 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
             benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
             options: options, label: label)
           try RecordFile.append(record, to: recordsURL)
+          // The record is on disk: the run's checkpoint is no longer needed.
+          try CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(runID)"), identity: runID).remove()
+          _ = rmdir(options.output.appendingPathComponent("checkpoints").path)  // only when no other run's checkpoint is left
           results.append(record)
         }
       }
@@ -153,35 +156,60 @@ enum StackValidation {
   }
 }
 
+/// One grid cell made ready to train: its tasks, network, plan and trainer.
+struct PreparedRun {
+  /// The task sequence for the cell's benchmark and seed.
+  var sequence: TaskSequence
+  /// The network (an MLP, or what the algorithm builds around it).
+  var architecture: Sequential
+  /// Head, regularisers, data regime, replay and frozen parameters.
+  var plan: TrainingPlan
+  /// The trainer with the cell's protocol.
+  var trainer: ContinualTrainer
+  /// Facts the algorithm reports for the record (HNet's compression ratio).
+  var notes: [String: String]?
+
+  /// Builds the cell from the options and the stack's components.
+  init(benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
+    sequence = try factory.sequence(benchmark, options: options, seed: seed)
+    let components = try stack.components()
+    let layout = TaskLayout(classCounts: sequence.classesPerTask)
+    let head = try components.head.map { try $0(layout, Scenario(rawValue: scenario)!) } ?? makeHead(scenario, sequence: sequence)
+    let mlp = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
+    architecture = try components.architecture?(mlp, layout, Scenario(rawValue: scenario)!) ?? mlp
+    notes = components.notes?(architecture)
+    let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
+    plan = TrainingPlan(
+      head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
+      learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)
+    var configuration = options.trainingConfiguration
+    if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
+    trainer = ContinualTrainer(configuration: configuration)
+  }
+}
+
 /// Trains one configuration and returns its record (a failed record when training diverged).
 func runOne(
   benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, config: [String: String], runID: String,
   factory: BenchmarkFactory, options: Options, label: String
 ) throws -> RunRecord {
   let start = Date()
-  let sequence = try factory.sequence(benchmark, options: options, seed: seed)
-  let components = try stack.components()
-  let head =
-    try components.head.map { try $0(TaskLayout(classCounts: sequence.classesPerTask), Scenario(rawValue: scenario)!) }
-    ?? makeHead(scenario, sequence: sequence)
-  let layout = TaskLayout(classCounts: sequence.classesPerTask)
-  let mlp = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
-  let architecture = try components.architecture?(mlp, layout, Scenario(rawValue: scenario)!) ?? mlp
-  let notes = components.notes?(architecture)
-  let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
-  let plan = TrainingPlan(
-    head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
-    learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)
-  var configuration = options.trainingConfiguration
-  if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
-  let trainer = ContinualTrainer(configuration: configuration)
+  let prepared = try PreparedRun(benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, factory: factory, options: options)
+  let (sequence, architecture, plan, trainer, notes) = (prepared.sequence, prepared.architecture, prepared.plan, prepared.trainer, prepared.notes)
   let quiet = options.quiet
   if !quiet {
     let facts = (notes ?? [:]).sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
     printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters\(facts)")
   }
+  let checkpoints = try checkpointDirectory(runID: runID, plan: plan, options: options, label: label)
+  let resumed = checkpoints.resumed
+  if let resumed, !quiet {
+    printError("\(label): resuming after task \(resumed.completedTasks) of \(resumed.taskCount) from \(checkpoints.directory!.url.path)")
+  }
   do {
-    let result = try trainer.run(sequence, architecture: architecture, plan: plan, seed: seed) { event in
+    let result = try trainer.run(
+      sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed, checkpoints: checkpoints.directory
+    ) { event in
       guard !quiet else { return }
       switch event {
       case .taskWillStart: break
@@ -195,15 +223,39 @@ func runOne(
         printError("  after task \(task + 1): accuracy on tasks 1–\(task + 1): \(shown) %")
       }
     }
+    var recordNotes = notes ?? [:]
+    if let resumed { recordNotes["resumed_after_task"] = String(resumed.completedTasks) }
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
-      wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(), notes: notes)
+      wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(),
+      notes: recordNotes.isEmpty ? nil : recordNotes)
   } catch let error as TrainingError {
     printError("\(label): FAILED: \(error)")
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config, status: "failed",
       failure: error.description, accuracyMatrix: [], wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+  }
+}
+
+/// The run's checkpoint folder (`<output>/checkpoints/<run id>`) and the checkpoint to resume
+/// from. No folder when checkpoints are off or a regulariser cannot be checkpointed (said once on
+/// stderr); a checkpoint that cannot be used is reported and set aside, and the run starts over.
+func checkpointDirectory(
+  runID: String, plan: TrainingPlan, options: Options, label: String
+) throws -> (directory: CheckpointDirectory?, resumed: TrainingCheckpoint?) {
+  let directory = CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(runID)"), identity: runID)
+  guard options.checkpoints else { return (nil, nil) }
+  if let blocker = ContinualTrainer.checkpointBlocker(plan) {
+    printError("\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1")
+    return (nil, nil)
+  }
+  do {
+    return (directory, try directory.load())
+  } catch {
+    printError("warning: \(label): the saved checkpoint cannot be used (\(error)); starting the run from task 1")
+    try directory.remove()
+    return (directory, nil)
   }
 }
 

@@ -221,6 +221,7 @@ extension Options {
     case "--reset-optimiser": resetOptimiser = false
     case "--quiet": quiet = false
     case "--force": force = false
+    case "--no-checkpoints": checkpoints = true
     default: break
     }
   }

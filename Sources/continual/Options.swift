@@ -35,6 +35,8 @@ struct Options {
   /// Run only grid cells `index, index + count, …` (0-based), for spreading a sweep over machines.
   var shard: (index: Int, count: Int)?
   var force = false
+  /// Save a checkpoint at every task boundary and resume unfinished runs from it.
+  var checkpoints = true
   var recordFiles: [URL] = []
   var given: Set<String> = []
 
@@ -70,8 +72,11 @@ struct Options {
     "--quiet": "no progress output",
     "--shard": "i/n: run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
     "--force": "rerun runs that already have a finished record",
+    "--no-checkpoints": "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
   ]
-  static let switches: Set<String> = ["--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force"]
+  static let switches: Set<String> = [
+    "--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force", "--no-checkpoints",
+  ]
 
   /// Parses arguments over the defaults and validates the result.
   init(_ arguments: [String]) throws {
@@ -183,6 +188,7 @@ struct Options {
         }
         shard = (parts[0] - 1, parts[1])
       case "--force": force = true
+      case "--no-checkpoints": checkpoints = false
       default: break
       }
       i += 1

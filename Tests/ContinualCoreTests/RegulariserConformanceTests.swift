@@ -8,7 +8,7 @@ import Testing
 @Suite struct RegulariserConformanceTests {
   /// `Σ_k s Σ (θ − θ*_k − offset)²` over every finished task's anchor, with switchable bugs.
   struct Pull: Regulariser {
-    enum Bug: Sendable { case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength }
+    enum Bug: Sendable { case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength, dropsAnchorsFromCheckpoints }
     var bug: Bug
     var anchors: [NamedTensors] = []
     var strength: Float = 1
@@ -42,6 +42,7 @@ import Testing
 
   static func failures(_ bug: Pull.Bug) throws -> [String] { try RegulariserConformance.check { Pull(bug: bug) } }
 
+
   @Test func aCorrectRegulariserPasses() throws {
     let failures = try Self.failures(.none)
     #expect(failures.isEmpty, "\(failures)")
@@ -74,6 +75,17 @@ import Testing
     #expect(failures.contains { $0.hasPrefix("same seed: the final parameters differ") }, "\(failures)")
   }
 
+  @Test func stateMissingFromCheckpointsIsCaught() throws {
+    let failures = try Self.failures(.dropsAnchorsFromCheckpoints)
+    #expect(failures.contains { $0.hasPrefix("checkpoint: the resumed run's final parameters differ") }, "\(failures)")
+    #expect(failures.count == 1 || failures.allSatisfy { $0.hasPrefix("checkpoint:") }, "\(failures)")
+  }
+
+  @Test func aRegulariserThatCannotBeCheckpointedIsCaught() throws {
+    let failures = try RegulariserConformance.checkResumesFromCheckpoint({ RecordingRegulariser(name: "probe", log: .init()) }, problem: ToyProblem())
+    #expect(failures == ["checkpoint: 'probe' does not conform to Checkpointable"])
+  }
+
   @Test func displacementKeepsEveryWeightAwayFromItsAnchor() throws {
     let zeros = try NamedTensors(names: ["a", "b"], tensors: [Tensor.zeros([3, 4]), Tensor.zeros([5])])
     let moved = try RegulariserConformance.displaced(zeros, by: 0.5, seed: 3)
@@ -87,5 +99,19 @@ import Testing
     let observation = StepValues.observation(task: 2, iteration: 7, parameters: g, change: g * 2, totalGradients: g * 3, taskGradients: nil)
     #expect(observation.task == 2 && observation.iteration == 7)
     #expect(observation.parameters == g && observation.change == g * 2 && observation.totalGradients == g * 3 && observation.taskGradients == nil)
+  }
+}
+
+extension RegulariserConformanceTests.Pull: Checkpointable {
+  func checkpointState() throws -> CheckpointState {
+    var state = CheckpointState(numbers: ["count": [Double(bug == .dropsAnchorsFromCheckpoints ? 0 : anchors.count)], "strength": [Double(strength)]])
+    if bug != .dropsAnchorsFromCheckpoints { for (t, a) in anchors.enumerated() { state.store(a, under: "anchor.\(t)") } }
+    return state
+  }
+
+  mutating func restore(from state: CheckpointState, model: Model) throws {
+    let count = try state.integer("count", in: 0...100, component: name)
+    anchors = try (0..<count).map { try state.tensors(under: "anchor.\($0)", like: model.parameters, component: name) }
+    strength = Float(state.numbers["strength"]?.first ?? 1)
   }
 }

@@ -336,6 +336,7 @@ import Testing
     #expect((atAnchor?.value ?? 0) > 0, "\(algorithm.name): \(String(describing: atAnchor))")
     var failures = try RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem, displacement: 0.2)
     failures += try RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
+    failures += try RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem)
     if algorithm == SLNID.self || algorithm == SNID.self {
       failures += try RegulariserConformance.checkStateSurvivesTaskBoundaries(make, problem: problem, displacement: 0.2)
     }

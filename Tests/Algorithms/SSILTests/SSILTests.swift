@@ -285,6 +285,7 @@ import Testing
       try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
       + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
       + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
+      + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem)
     #expect(failures.isEmpty, "\(failures)")
   }
 

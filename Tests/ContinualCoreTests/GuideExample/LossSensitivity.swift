@@ -29,6 +29,9 @@ public struct LossSensitivity: ImportanceEstimator {
   }
 }
 
+/// Nothing carries over from one task to the next, so a checkpoint holds nothing for it.
+extension LossSensitivity: StatelessBetweenTasks {}
+
 /// `sensitivity` on the command line: a quadratic pull weighted by ``LossSensitivity``.
 public enum Sensitivity: Algorithm {
   /// `sensitivity`.

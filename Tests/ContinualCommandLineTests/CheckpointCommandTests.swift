@@ -1,0 +1,92 @@
+import ContinualCore
+import ContinualReport
+import Foundation
+import Testing
+
+@testable import continual
+
+/// Checkpoints as `continual compare` uses them: every registered algorithm (and stacks of them)
+/// resumes from a task-boundary checkpoint to exactly the uninterrupted run, and a sweep finds,
+/// uses, sets aside and cleans up checkpoints as it should.
+@Suite struct CheckpointCommandTests {
+  static func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-checkpoint-\(UUID().uuidString)") }
+
+  static func arguments(_ stack: String, scenario: String, output: URL) -> [String] {
+    [
+      "--benchmark", "split-builtin", "--scenario", scenario, "--algorithms", stack, "--seeds", "1", "--iterations", "12", "--train-per-task", "40",
+      "--test-per-task", "20", "--hidden", "16", "--quiet", "--output", output.path, "--format", "json",
+    ]
+  }
+
+  static let stacks = registeredAlgorithms.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc"]
+
+  @Test(arguments: stacks)
+  func everyAlgorithmResumesToTheUninterruptedRun(stack: String) throws {
+    let output = Self.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    // HNet's own regulariser is the interesting part in the task-incremental scenario too.
+    let scenario = stack == "hnet" ? "task" : "class"
+    let options = try Parsing.options(Self.arguments(stack, scenario: scenario, output: output))
+    func prepare() throws -> PreparedRun {
+      try PreparedRun(
+        benchmark: "split-builtin", scenario: scenario, stack: AlgorithmStack(stack, settings: options.settings(for: scenario)), seed: 5,
+        factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    }
+    let first = try prepare()
+    #expect(ContinualTrainer.checkpointBlocker(first.plan) == nil, "\(stack) cannot be checkpointed")
+    let directory = CheckpointDirectory(url: output.appendingPathComponent("checkpoint"), identity: stack)
+    let whole = try first.trainer.run(first.sequence, architecture: first.architecture, plan: first.plan, seed: 5, checkpoints: directory)
+    let checkpoint = try #require(try directory.load())
+    #expect(checkpoint.completedTasks == first.sequence.count - 1)
+    let second = try prepare()
+    let resumed = try second.trainer.run(second.sequence, architecture: second.architecture, plan: second.plan, seed: 5, resumingFrom: checkpoint)
+    #expect(resumed.accuracyMatrix == whole.accuracyMatrix, "\(stack)")
+    #expect(resumed.lossTerms == whole.lossTerms, "\(stack)")
+    #expect(resumed.model.parameters == whole.model.parameters, "\(stack)")
+  }
+
+  @Test func aSweepResumesFromACheckpointAndRemovesIt() throws {
+    let output = Self.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    let options = try Parsing.options(Self.arguments("ewc", scenario: "class", output: output))
+    let clean = try runGrid(options)
+    #expect(clean.count == 1 && clean[0].notes == nil)
+    let checkpoints = output.appendingPathComponent("checkpoints")
+    #expect(!FileManager.default.fileExists(atPath: checkpoints.path), "the finished run's checkpoint was left behind")
+
+    // Leave the checkpoint of an interrupted run: train with checkpoints but write no record.
+    let prepared = try PreparedRun(
+      benchmark: "split-builtin", scenario: "class", stack: AlgorithmStack("ewc", settings: options.settings(for: "class")), seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    let directory = CheckpointDirectory(url: checkpoints.appendingPathComponent(clean[0].runID), identity: clean[0].runID)
+    _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)
+    try FileManager.default.removeItem(at: output.appendingPathComponent("records.jsonl"))
+    let resumed = try runGrid(options)
+    #expect(resumed[0].notes?["resumed_after_task"] == "4")
+    #expect(resumed[0].accuracyMatrix == clean[0].accuracyMatrix && resumed[0].lossTerms == clean[0].lossTerms)
+    #expect(!FileManager.default.fileExists(atPath: checkpoints.path))
+  }
+
+  @Test func aCorruptCheckpointIsSetAsideAndTheRunStartsOver() throws {
+    let output = Self.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    let options = try Parsing.options(Self.arguments("si", scenario: "class", output: output))
+    let clean = try runGrid(options)
+    let folder = output.appendingPathComponent("checkpoints/\(clean[0].runID)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try Data(#"{"format": "continualkit-checkpoint", "version": 1, "#.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+    try FileManager.default.removeItem(at: output.appendingPathComponent("records.jsonl"))
+    let rerun = try runGrid(options)
+    #expect(rerun[0].notes == nil && rerun[0].accuracyMatrix == clean[0].accuracyMatrix)
+    #expect(!FileManager.default.fileExists(atPath: folder.path))
+  }
+
+  @Test func noCheckpointsMeansNone() throws {
+    let output = Self.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    let options = try Parsing.options(Self.arguments("mas", scenario: "class", output: output) + ["--no-checkpoints"])
+    #expect(!options.checkpoints)
+    let (directory, resumed) = try checkpointDirectory(runID: "r", plan: TrainingPlan(head: SharedHead(classCount: 2)), options: options, label: "t")
+    #expect(directory == nil && resumed == nil)
+  }
+}
