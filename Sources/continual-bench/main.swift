@@ -1,7 +1,7 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet | checkpoint
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -27,8 +27,8 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "slnid", "hnet"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid or hnet, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "slnid", "hnet", "checkpoint"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid, hnet or checkpoint, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -36,7 +36,7 @@ struct Options {
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
-        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }
@@ -213,6 +213,7 @@ do {
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
   let workloads = [
     ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("slnid", slnidOverheadWorkload), ("hnet", hnetWorkload),
+    ("checkpoint", checkpointWorkload),
   ]
   for (name, run) in workloads where options.only == nil || options.only == name {
     for row in try run(options.seconds) {
