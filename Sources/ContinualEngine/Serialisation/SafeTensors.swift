@@ -54,7 +54,11 @@ public enum SafeTensors {
     data.append(contentsOf: header)
     for tensor in tensors.tensors {
       tensor.withUnsafeBufferPointer { buffer in
-        for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        #if _endian(little)
+          data.append(UnsafeBufferPointer(start: buffer.baseAddress, count: buffer.count))  // already little-endian F32
+        #else
+          for value in buffer { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        #endif
       }
     }
     return data
