@@ -5,7 +5,7 @@ import ContinualEngine
 ///
 /// Tensors hold anything large (anchors, importances, stored outputs); `numbers` hold counts,
 /// indices and flags. Both are validated when a checkpoint is read, and a component's
-/// ``Checkpointable/restore(from:)`` checks that they fit it before using them.
+/// ``Checkpointable/restore(from:model:)`` checks that they fit it before using them.
 ///
 /// ```swift
 /// var state = CheckpointState()

@@ -49,6 +49,7 @@ import Testing
       try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
       + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
       + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
+      + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem)
     #expect(failures.isEmpty, "\(failures)")
     // By design it remembers only the latest task, which the state check reports (and nothing else).
     let state = try RegulariserConformance.checkStateSurvivesTaskBoundaries(make, problem: problem)

@@ -7,7 +7,7 @@ public struct L2ToAnchor: Regulariser {
   /// λ, the strength of the pull.
   public var strength: Float
   /// The parameters at the end of the previous task; `nil` until the first task finishes.
-  public private(set) var anchor: NamedTensors?
+  public internal(set) var anchor: NamedTensors?
 
   /// Creates the regulariser; it is inactive until the first task finishes.
   ///
