@@ -8,7 +8,9 @@ import Testing
 @Suite struct RegulariserConformanceTests {
   /// `Σ_k s Σ (θ − θ*_k − offset)²` over every finished task's anchor, with switchable bugs.
   struct Pull: Regulariser {
-    enum Bug: Sendable { case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength, dropsAnchorsFromCheckpoints }
+    enum Bug: Sendable {
+      case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength, dropsAnchorsFromCheckpoints
+    }
     var bug: Bug
     var anchors: [NamedTensors] = []
     var strength: Float = 1
@@ -41,7 +43,6 @@ import Testing
   }
 
   static func failures(_ bug: Pull.Bug) throws -> [String] { try RegulariserConformance.check { Pull(bug: bug) } }
-
 
   @Test func aCorrectRegulariserPasses() throws {
     let failures = try Self.failures(.none)

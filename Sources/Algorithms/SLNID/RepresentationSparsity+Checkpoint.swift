@@ -22,7 +22,8 @@ extension RepresentationSparsity: Checkpointable {
     for (full, tensor) in zip(state.tensors.names, state.tensors.tensors) {
       let layer = full.hasPrefix("importance/") ? String(full.dropFirst("importance/".count)) : ""
       guard chosen.contains(layer), tensor.shape.count == 1, tensor.isFinite, tensor.scalars.allSatisfy({ $0 >= 0 }) else {
-        throw CheckpointError.invalidState(component: name, reason: "'\(full)' \(tensor.shape) is not a non-negative importance of a regularised layer")
+        throw CheckpointError.invalidState(
+          component: name, reason: "'\(full)' \(tensor.shape) is not a non-negative importance of a regularised layer")
       }
       restored[layer] = tensor
     }

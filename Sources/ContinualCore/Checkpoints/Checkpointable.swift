@@ -33,7 +33,9 @@ public struct CheckpointState: Sendable, Equatable {
   ///   whole number, or out of range.
   public func integer(_ key: String, in range: ClosedRange<Int>, component: String) throws -> Int {
     let values = try integers(key, in: range, component: component)
-    guard values.count == 1 else { throw CheckpointError.invalidState(component: component, reason: "'\(key)' holds \(values.count) numbers, not one") }
+    guard values.count == 1 else {
+      throw CheckpointError.invalidState(component: component, reason: "'\(key)' holds \(values.count) numbers, not one")
+    }
     return values[0]
   }
 

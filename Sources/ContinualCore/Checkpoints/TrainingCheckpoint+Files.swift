@@ -108,7 +108,9 @@ extension TrainingCheckpoint {
     let bytes = try reader.integer("tensor_bytes", in: 8...Int.max)
     let crc = try reader.integer("tensor_crc32", in: 0...Int(UInt32.max))
     let data = try tensorData(tensorName)
-    guard data.count == bytes else { throw CheckpointError.corrupt(file: tensorName, reason: "it has \(data.count) bytes, the manifest says \(bytes)") }
+    guard data.count == bytes else {
+      throw CheckpointError.corrupt(file: tensorName, reason: "it has \(data.count) bytes, the manifest says \(bytes)")
+    }
     guard Int(Checksum.crc32(data)) == crc else { throw CheckpointError.corrupt(file: tensorName, reason: "its CRC-32 differs from the manifest's") }
     let contents: SafeTensors.Contents
     do { contents = try SafeTensors.decode(data) } catch { throw CheckpointError.corrupt(file: tensorName, reason: "\(error)") }
@@ -134,7 +136,9 @@ extension TrainingCheckpoint {
     for role in generatorRoles {
       guard let words = generatorObject[role]?.array, words.count == 4 else { throw reader.corrupt("generator '\(role)' is not four words") }
       let state = try words.map { w -> UInt64 in
-        guard let s = w.string, s.count <= 16, let v = UInt64(s, radix: 16) else { throw reader.corrupt("generator '\(role)' holds a word that is not hexadecimal") }
+        guard let s = w.string, s.count <= 16, let v = UInt64(s, radix: 16) else {
+          throw reader.corrupt("generator '\(role)' holds a word that is not hexadecimal")
+        }
         return v
       }
       do { generators[role] = try SeededGenerator(state: state) } catch { throw reader.corrupt("generator '\(role)' is all zeros") }
@@ -147,10 +151,11 @@ extension TrainingCheckpoint {
     let initial = try reader.fractions(initialValue, count: taskCount, field: "initial_accuracies")
     let lossTerms = try reader.array("loss_terms").map { value -> [String: Double] in
       guard let o = value.object else { throw reader.corrupt("'loss_terms' holds \(value.kind), not an object") }
-      return try Dictionary(uniqueKeysWithValues: o.keys.map { key in
-        guard let v = o.values[key]?.double else { throw reader.corrupt("loss term '\(key)' is not a finite number") }
-        return (key, v)
-      })
+      return try Dictionary(
+        uniqueKeysWithValues: o.keys.map { key in
+          guard let v = o.values[key]?.double else { throw reader.corrupt("loss term '\(key)' is not a finite number") }
+          return (key, v)
+        })
     }
     guard lossTerms.count == completed else { throw reader.corrupt("'loss_terms' has \(lossTerms.count) entries for \(completed) completed tasks") }
 
@@ -162,7 +167,8 @@ extension TrainingCheckpoint {
 
     var components: [Component] = []
     for (k, value) in try reader.array("components").enumerated() {
-      guard let o = value.object, let role = o["role"]?.string, let name = o["name"]?.string, let names = o["tensors"], let numbers = o["numbers"]?.object
+      guard let o = value.object, let role = o["role"]?.string, let name = o["name"]?.string, let names = o["tensors"],
+        let numbers = o["numbers"]?.object
       else { throw reader.corrupt("component \(k) lacks a role, name, tensors or numbers") }
       guard ["regulariser", "memory"].contains(role), !name.isEmpty, name.count <= 200 else {
         throw reader.corrupt("component \(k) has role \"\(role)\" and name \"\(name)\"")

@@ -40,7 +40,7 @@ public struct ContinualTrainer: Sendable {
   ///   - architecture: The network; its output count must equal the head's.
   ///   - plan: The head, the regularisers and the data regime.
   ///   - seed: Seeds the initial weights, the batch order, dropout and the algorithms' sampling.
-  ///   - resumingFrom: A checkpoint of this run (same sequence, architecture, plan and seed) to
+  ///   - resumed: A checkpoint of this run (same sequence, architecture, plan and seed) to
   ///     continue from; the result equals an uninterrupted run's.
   ///   - checkpoints: Where to save the run's full state after every task but the last; every
   ///     regulariser must conform to ``Checkpointable`` (see ``checkpointBlocker(_:)``). A failed

@@ -51,7 +51,9 @@ import Testing
         #expect(decoded.parameters == original.parameters, "\(corruption): the tensors changed without touching the tensor file")
         tally.stillValid()
       } catch let error as CheckpointError {
-        #expect(error.description.contains("manifest.json") || error.description.contains("task-2.safetensors") || error.description.contains("no such file"), "\(error)")
+        #expect(
+          error.description.contains("manifest.json") || error.description.contains("task-2.safetensors")
+            || error.description.contains("no such file"), "\(error)")
         tally.rejected()
       } catch {
         Issue.record("\(corruption): an untyped error \(error)")
@@ -108,9 +110,18 @@ import Testing
       ("tensor_bytes", "3", "'tensor_bytes'"),
       ("tensor_crc32", "4294967296", "'tensor_crc32'"),
       ("tensor_crc32", "0", "CRC-32"),
-      ("generators", #"{"sampling": ["0","0","0","0"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#, "all zeros"),
-      ("generators", #"{"sampling": ["zz","0","0","1"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#, "hexadecimal"),
-      ("generators", #"{"sampling": ["1","2","3"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#, "four words"),
+      (
+        "generators", #"{"sampling": ["0","0","0","0"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "all zeros"
+      ),
+      (
+        "generators", #"{"sampling": ["zz","0","0","1"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "hexadecimal"
+      ),
+      (
+        "generators", #"{"sampling": ["1","2","3"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "four words"
+      ),
       ("accuracy_matrix", "[[0.5, 0.5, 0.5]]", "rows"),
       ("accuracy_matrix", "[[0.5, 0.5, 0.5], [0.5, 1.5, 0.5]]", "accuracy"),
       ("initial_accuracies", "[0.5, 0.5]", "initial_accuracies"),

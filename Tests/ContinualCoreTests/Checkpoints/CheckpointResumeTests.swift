@@ -62,7 +62,9 @@ import Testing
     var other = SGD(learningRate: 0.1, momentum: 0.9)
     #expect(throws: TensorError.self) { try other.restore(saved) }  // m/, v/ are not momentum buffers
     var plain = SGD(learningRate: 0.1)
-    #expect(throws: TensorError.self) { try plain.restore(OptimiserState(step: 0, buffers: try NamedTensors(names: ["momentum/w"], tensors: [Tensor([0, 0])]))) }
+    #expect(throws: TensorError.self) {
+      try plain.restore(OptimiserState(step: 0, buffers: try NamedTensors(names: ["momentum/w"], tensors: [Tensor([0, 0])])))
+    }
     var mismatched = saved
     mismatched.buffers.tensors[1] = Tensor([1, 2, 3])
     #expect(throws: TensorError.self) { try adam.restore(mismatched) }
@@ -97,7 +99,8 @@ import Testing
     let kept = noAnchors.components[0].state.tensors.names.indices.filter { !noAnchors.components[0].state.tensors.names[$0].contains(".1/") }
     noAnchors.components[0].state = CheckpointState(
       tensors: try NamedTensors(
-        names: kept.map { checkpoint.components[0].state.tensors.names[$0] }, tensors: kept.map { checkpoint.components[0].state.tensors.tensors[$0] }),
+        names: kept.map { checkpoint.components[0].state.tensors.names[$0] }, tensors: kept.map { checkpoint.components[0].state.tensors.tensors[$0] }
+      ),
       numbers: ["count": [1]])
     var freshOptimiser = checkpoint
     freshOptimiser.optimiser = Adam().savedState()
@@ -116,7 +119,8 @@ import Testing
       try? FileManager.default.removeItem(at: url)
       try? FileManager.default.removeItem(at: copy)
     }
-    _ = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
+    _ = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
     let loaded = try #require(try CheckpointDirectory(url: url, identity: "a").load())
     try CheckpointDirectory(url: copy, identity: "a").save(loaded)
     #expect(try CheckpointDirectory(url: copy, identity: "a").load() == loaded)
@@ -127,12 +131,15 @@ import Testing
     let (problem, trainer, plan) = try Self.setUp()
     let url = Self.folder()
     defer { try? FileManager.default.removeItem(at: url) }
-    _ = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
+    _ = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
     #expect(throws: CheckpointError.self) { try CheckpointDirectory(url: url, identity: "b").load() }
     let checkpoint = try #require(try CheckpointDirectory(url: url, identity: "a").load())
     // Another plan (no regulariser), another network, another number of tasks.
     let bare = TrainingPlan(head: problem.head, replay: ReplayConfiguration(capacity: 10))
-    #expect(throws: CheckpointError.self) { try trainer.run(problem.sequence, architecture: problem.architecture, plan: bare, seed: 2, resumingFrom: checkpoint) }
+    #expect(throws: CheckpointError.self) {
+      try trainer.run(problem.sequence, architecture: problem.architecture, plan: bare, seed: 2, resumingFrom: checkpoint)
+    }
     let wider = Sequential([Linear(4, 7), Tanh(), Linear(7, problem.head.outputCount)])
     #expect(throws: CheckpointError.self) { try trainer.run(problem.sequence, architecture: wider, plan: plan(), seed: 2, resumingFrom: checkpoint) }
     let shorter = try ToyProblem(tasks: 2, trainPerTask: 24)
@@ -193,7 +200,8 @@ import Testing
     #expect(memory.exemplars.map(\.index) == [3, 5, 4, 6] && memory.classes.map(\.key.label) == [0, 1])
     #expect(try memory.checkpointState() == state([0, 0], [0, 1], [2, 2], [3, 5, 4, 6]))
     #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0], [0, 1], [2, 3], [3, 5, 4, 6]), model: model) }  // sizes ≠ indices
-    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0, 1], [0, 1, 0], [2, 2, 1], [1, 2, 3, 4, 5]), model: model) }  // over budget
+    // Over budget.
+    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0, 1], [0, 1, 0], [2, 2, 1], [1, 2, 3, 4, 5]), model: model) }
     #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0], [1, 1], [1, 1], [1, 2]), model: model) }  // class twice
     #expect(throws: CheckpointError.self) { try memory.restore(from: state([0], [0], [1], [-1]), model: model) }  // negative index
   }
