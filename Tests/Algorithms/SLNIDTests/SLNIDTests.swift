@@ -100,9 +100,9 @@ import Testing
 
   @Test func baselineGradientsWithRespectToActivationsMatchFiniteDifferences() throws {
     let a = TestData.uniform([6, 5], in: 0.2...1.5, seed: 5)
-    let l1 = try GradientCheck.run(inputs: [a]) { _, v in try ActivationL1Penalty.l1(v[0]) }
+    let l1 = try GradientCheck.run(inputs: [a]) { _, v in try ActivationL1.measure(v[0]) }
     #expect(l1.passed, "\(l1)")
-    let decov = try GradientCheck.run(inputs: [a]) { _, v in try DecorrelationPenalty.decov(v[0]) }
+    let decov = try GradientCheck.run(inputs: [a]) { _, v in try Decorrelation.measure(v[0]) }
     #expect(decov.passed, "\(decov)")
   }
 
@@ -211,14 +211,14 @@ import Testing
   @Test func decovIsHalfTheSquaredOffDiagonalCovariance() throws {
     // ½ Σ_{i≠j} C_ij² = (1/9 + 4/9 + 1/9) = 2/3.
     let tape = Tape()
-    let value = try DecorrelationPenalty.decov(tape.variable(try Tensor(rows: Self.small))).value.scalar
+    let value = try Decorrelation.measure(tape.variable(try Tensor(rows: Self.small))).value.scalar
     #expect(abs(value - 2.0 / 3) < 1e-5, "\(value)")
   }
 
   @Test func l1RepIsTheBatchMeanOfTheL1Norms() throws {
     // (3 + 4 + 3) / 3.
     let tape = Tape()
-    let value = try ActivationL1Penalty.l1(tape.variable(try Tensor(rows: Self.small))).value.scalar
+    let value = try ActivationL1.measure(tape.variable(try Tensor(rows: Self.small))).value.scalar
     #expect(abs(value - 10.0 / 3) < 1e-5, "\(value)")
   }
 
