@@ -86,7 +86,9 @@ public struct CheckpointDirectory: Sendable {
   static func writeDurably(_ data: Data, to file: URL) throws {
     let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).tmp")
     do {
-      FileManager.default.createFile(atPath: temporary.path, contents: nil)
+      guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        throw CheckpointError.io(path: temporary.path, reason: "cannot create the file")
+      }
       let handle = try FileHandle(forWritingTo: temporary)
       try handle.truncate(atOffset: 0)
       try handle.write(contentsOf: data)

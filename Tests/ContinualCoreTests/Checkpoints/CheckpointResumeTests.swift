@@ -165,7 +165,7 @@ import Testing
     var rng = SeededGenerator(seed: 7)
     let model = Model(Sequential([Linear(2, 3)]), rng: &rng)
     // A stateless component refuses state.
-    var stateless = ScriptedImportance([])
+    let stateless = ScriptedImportance([])
     #expect(throws: CheckpointError.self) { try stateless.restore(from: CheckpointState(numbers: ["x": [1]]), model: model) }
     // A running sum keeps one anchor; tensors must fit the model.
     var penalty = QuadraticPenalty(name: "p", estimator: ScriptedImportance([]), strength: 1, accumulation: .sum(clampNonNegative: false))
