@@ -18,7 +18,7 @@ import Testing
     ]
   }
 
-  static let stacks = registeredAlgorithms.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc"]
+  static let stacks = registeredAlgorithms.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc", "hnet+si"]
 
   @Test(arguments: stacks)
   func everyAlgorithmResumesToTheUninterruptedRun(stack: String) throws {

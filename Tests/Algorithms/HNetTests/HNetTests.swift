@@ -302,6 +302,37 @@ import Testing
     #expect(a.model.parameters != c.model.parameters)
   }
 
+  /// Every parameter equally important: a plain L2 pull, standing in for EWC/SI on the
+  /// hypernetwork's parameters.
+  struct Uniform: ImportanceEstimator {
+    var name: String { "uniform" }
+    mutating func importance(after context: TaskContext) throws -> NamedTensors {
+      context.model.parameters.mapTensors { Tensor(shape: $0.shape, repeating: 1) }
+    }
+  }
+
+  @Test func composesWithAQuadraticPenaltyOnTheHypernetwork() throws {
+    // The output regulariser and a quadratic penalty on Θ_h in one run: both terms are active from
+    // the second task on, and the run differs from HNet alone.
+    let problem = try ToyProblem(tasks: 3, trainPerTask: 24)
+    let layout = problem.layout
+    let hnet = Hypernetwork(target: problem.architecture, taskCount: 3, embeddingSize: 4, hidden: [8], chunkSize: 10, chunkEmbeddingSize: 3)
+    let regulariser = HypernetworkOutputRegulariser(strength: 0.05)
+    let l2 = QuadraticPenalty(name: "l2", estimator: Uniform(), strength: 0.5, accumulation: .sum(clampNonNegative: false))
+    var configuration = problem.configuration
+    configuration.optimiser = .adam(learningRate: 0.01)
+    configuration.resetOptimiserBetweenTasks = true
+    func run(_ regularisers: [any Regulariser]) throws -> TrainingResult {
+      let plan = TrainingPlan(
+        head: MultiHead(layout: layout), regularisers: regularisers,
+        frozenParameters: { HNet.frozenParameters(task: $0, names: $1, trainsPrevious: false) })
+      return try ContinualTrainer(configuration: configuration).run(problem.sequence, architecture: Sequential([hnet]), plan: plan, seed: 2)
+    }
+    let both = try run([regulariser, l2])
+    #expect(both.lossTerms[1]["hnet", default: 0] > 0 && both.lossTerms[1]["l2", default: 0] > 0, "\(both.lossTerms)")
+    #expect(try run([regulariser]).model.parameters != both.model.parameters)
+  }
+
   @Test func frozenParameterNames() {
     let names = ["0.generator.0.weight", "0.chunks", "0.embedding.0", "0.chunks.0", "0.embedding.1", "0.embedding.2"]
     #expect(HNet.frozenParameters(task: 1, names: names, trainsPrevious: false) == ["0.embedding.0", "0.chunks.0", "0.embedding.2"])
