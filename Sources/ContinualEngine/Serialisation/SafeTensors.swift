@@ -202,21 +202,7 @@ public enum SafeTensors {
   }
 
   /// A JSON string literal.
-  private static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-      }
-    }
-    return out + "\""
-  }
+  private static func jsonString(_ s: String) -> String { JSONValue.string(s).text }
 
   /// The element types ContinualKit reads.
   enum DType: String {
