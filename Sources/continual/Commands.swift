@@ -135,7 +135,7 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
             options: options, label: label)
           try RecordFile.append(record, to: recordsURL)
           // The record is on disk: the run's checkpoint is no longer needed.
-          try CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(runID)"), identity: runID).remove()
+          try checkpointFolder(runID: runID, options: options).remove()
           _ = rmdir(options.output.appendingPathComponent("checkpoints").path)  // only when no other run's checkpoint is left
           results.append(record)
         }
@@ -238,13 +238,18 @@ func runOne(
   }
 }
 
+/// Where a run's checkpoints live: `<output>/checkpoints/<run id>`.
+func checkpointFolder(runID: String, options: Options) -> CheckpointDirectory {
+  CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(runID)"), identity: runID)
+}
+
 /// The run's checkpoint folder (`<output>/checkpoints/<run id>`) and the checkpoint to resume
 /// from. No folder when checkpoints are off or a regulariser cannot be checkpointed (said once on
 /// stderr); a checkpoint that cannot be used is reported and set aside, and the run starts over.
 func checkpointDirectory(
   runID: String, plan: TrainingPlan, options: Options, label: String
 ) throws -> (directory: CheckpointDirectory?, resumed: TrainingCheckpoint?) {
-  let directory = CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(runID)"), identity: runID)
+  let directory = checkpointFolder(runID: runID, options: options)
   guard options.checkpoints else { return (nil, nil) }
   if let blocker = ContinualTrainer.checkpointBlocker(plan) {
     printError("\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1")

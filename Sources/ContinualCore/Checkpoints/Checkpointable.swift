@@ -71,11 +71,10 @@ public struct CheckpointState: Sendable, Equatable {
   ///
   /// - Throws: ``CheckpointError/invalidState(component:reason:)`` on any mismatch.
   public func tensors(under prefix: String, like reference: NamedTensors, component: String) throws -> NamedTensors {
-    var result = NamedTensors.zeros(like: reference)
-    for (k, name) in reference.names.enumerated() {
-      result.tensors[k] = try tensor("\(prefix)/\(name)", shape: reference.tensors[k].shape, component: component)
+    let found = try zip(reference.names, reference.tensors).map { name, t in
+      try tensor("\(prefix)/\(name)", shape: t.shape, component: component)
     }
-    return result
+    return try NamedTensors(names: reference.names, tensors: found)
   }
 
   /// Stores `values` under `prefix/<name>` for every name.

@@ -19,7 +19,7 @@ extension TrainingCheckpoint {
   ///
   /// - Throws: `SafeTensorsError` when a tensor cannot be encoded.
   public func tensorFile() throws -> Data {
-    try SafeTensors.encode(allTensors)
+    try SafeTensors.encode(allTensors())
   }
 
   /// The manifest text for a tensor file named `tensorFileName` holding `tensorData`.
@@ -62,7 +62,7 @@ extension TrainingCheckpoint {
   }
 
   /// Every tensor under its file name: `model/…`, `optimiser/…`, `component.<k>/…`.
-  var allTensors: NamedTensors {
+  func allTensors() throws -> NamedTensors {
     var names: [String] = [], tensors: [Tensor] = []
     func add(_ prefix: String, _ values: NamedTensors) {
       names += values.names.map { "\(prefix)/\($0)" }
@@ -71,8 +71,7 @@ extension TrainingCheckpoint {
     add("model", parameters)
     add("optimiser", optimiser.buffers)
     for (k, c) in components.enumerated() { add("component.\(k)", c.state.tensors) }
-    // Prefixes differ and names within each group are unique.
-    return (try? NamedTensors(names: names, tensors: tensors)) ?? NamedTensors()
+    return try NamedTensors(names: names, tensors: tensors)
   }
 
   /// Reads and validates a checkpoint.
