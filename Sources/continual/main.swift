@@ -15,7 +15,7 @@ let usage = """
     compare   run a grid (benchmarks × scenarios × algorithm stacks × seeds) and write comparison tables
     run       one run (the first of each option) with its accuracy matrix
     list      algorithms with their hyperparameters, benchmarks and scenarios
-    report    tables from existing record files: continual report FILE… [--output DIR] [--format …]
+    report    tables from existing record files: continual report FILE|FOLDER… [--output DIR] [--format …]
     help      this text
 
   With no options, `continual compare` runs finetune, ewc, online-ewc, si, mas and joint on
@@ -66,8 +66,8 @@ func main() throws {
   case "report":
     let files = arguments.prefix { !$0.hasPrefix("--") }
     let options = try Options(Array(arguments.dropFirst(files.count)))
-    guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl)") }
-    let contents = try RecordFile.readAll(files.map { URL(fileURLWithPath: String($0)) })
+    guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
+    let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
     for warning in contents.warnings { printError("warning: \(warning)") }
     try writeTables(contents.records, options: options)
   default:

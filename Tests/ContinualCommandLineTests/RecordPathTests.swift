@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@testable import continual
+
+/// `continual report` arguments: a file as given, a result folder as its `records.jsonl`, and clear
+/// errors for a missing path or a folder without records.
+@Suite struct RecordPathTests {
+  static func folder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-record-path-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  @Test func aFileIsUsedAsGiven() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("shard-1.jsonl")
+    try Data().write(to: file)
+    #expect(try recordFileURL(forArgument: file.path).path == file.path)
+  }
+
+  @Test func aFolderMeansItsRecordsFile() throws {
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    do {
+      _ = try recordFileURL(forArgument: folder.path)
+      Issue.record("a folder without records was accepted")
+    } catch let error as CLIError {
+      #expect(error.description.contains("folder without a records.jsonl"))
+    }
+    let records = folder.appendingPathComponent("records.jsonl")
+    try Data().write(to: records)
+    #expect(try recordFileURL(forArgument: folder.path).path == records.path)
+  }
+
+  @Test func aMissingPathIsNamed() throws {
+    let missing = FileManager.default.temporaryDirectory.appendingPathComponent("ck-no-such-\(UUID().uuidString)").path
+    do {
+      _ = try recordFileURL(forArgument: missing)
+      Issue.record("a missing path was accepted")
+    } catch let error as CLIError {
+      #expect(error.description == "no results file or folder at \(missing)")
+    }
+  }
+}
