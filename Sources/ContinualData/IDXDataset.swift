@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Both have 60,000 training and 10,000 test images of 28×28 grey pixels in 10 classes, and the same
 /// four file names. ``load(_:from:)`` reads them (gzipped or not) into ``LabelledImages`` of shape
-/// `[count, 1, 28, 28]` with pixel values `byte / 255`:
+/// `[count, 1, 28, 28]`, held as their bytes, with pixel values `byte / 255`:
 ///
 /// ```swift
 /// let directory = try DataDirectory.resolve(dataset: .mnist, explicit: nil)
@@ -155,22 +155,7 @@ public enum IDXDataset: String, Sendable, CaseIterable {
     if let index = labelArray.bytes.firstIndex(where: { Int($0) >= classNames.count }) {
       throw DatasetError.labelOutOfRange(file: labelsURL.path, index: index, value: Int(labelArray.bytes[index]), classCount: classNames.count)
     }
-    let inputs = pixelTensor(images)
-    return LabelledImages(unchecked: inputs, labels: labelArray.bytes.map { Int($0) }, classNames: classNames)
-  }
-
-  /// Converts rank-3 unsigned-byte images to a `[count, 1, rows, columns]` tensor of `byte / 255`.
-  static func pixelTensor(_ images: IDXArray) -> Tensor {
-    let shape = [images.dimensions[0], 1, images.dimensions[1], images.dimensions[2]]
-    var tensor = Tensor.zeros(shape)
-    let table = (0..<256).map { Float($0) / 255 }
-    tensor.withUnsafeMutableBufferPointer { output in
-      images.bytes.withUnsafeBufferPointer { input in
-        table.withUnsafeBufferPointer { table in
-          for i in 0..<input.count { output[i] = table[Int(input[i])] }
-        }
-      }
-    }
-    return tensor
+    let store = PixelStore(bytes: images.bytes, count: images.dimensions[0], sampleShape: [1, images.dimensions[1], images.dimensions[2]])
+    return LabelledImages(store: store, labels: labelArray.bytes.map { Int($0) }, classNames: classNames)
   }
 }

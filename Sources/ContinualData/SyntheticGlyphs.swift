@@ -65,14 +65,17 @@ public enum SyntheticGlyphs {
     var labels = (0..<count).map { $0 % classNames.count }
     rng.shuffle(&labels)
     let pixels = imageSize * imageSize
-    var inputs = Tensor.zeros([count] + sampleShape)
-    inputs.withUnsafeMutableBufferPointer { buffer in
-      guard let base = buffer.baseAddress else { return }
-      for (index, label) in labels.enumerated() {
-        draw(prototypes[label], into: base + index * pixels, using: &rng)
+    var bytes = [UInt8](repeating: 0, count: count * pixels)
+    var canvas = [Float](repeating: 0, count: pixels)
+    for (index, label) in labels.enumerated() {
+      canvas.withUnsafeMutableBufferPointer { canvas in
+        canvas.update(repeating: 0)
+        draw(prototypes[label], into: canvas.baseAddress!, using: &rng)
       }
+      // Stored as bytes like a real dataset's pixels: the nearest of the 256 levels `k / 255`.
+      for k in 0..<pixels { bytes[index * pixels + k] = UInt8((canvas[k] * 255).rounded()) }
     }
-    return LabelledImages(unchecked: inputs, labels: labels, classNames: classNames)
+    return LabelledImages(store: PixelStore(bytes: bytes, count: count, sampleShape: sampleShape), labels: labels, classNames: classNames)
   }
 
   // MARK: - Prototypes

@@ -25,7 +25,8 @@ extension TaskSequence {
   /// - Returns: The sequence, named `"permuted"`, with tasks named `"original"` and `"permutation t"`.
   /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for fewer than one task, training
   ///   and test sets that disagree, or images larger than 32×32 when padding.
-  /// - Complexity: O(`tasks` × the dataset's size); the sequence holds `tasks` copies of the images.
+  /// - Complexity: O(`tasks` × the image size); the tasks share the dataset's pixels, each permuting
+  ///   them as its batches are built.
   public static func permuted(
     _ base: (train: LabelledImages, test: LabelledImages), tasks: Int, permuteFirstTask: Bool = false, padTo32: Bool = false, seed: UInt64
   ) throws -> TaskSequence {
@@ -37,22 +38,20 @@ extension TaskSequence {
       guard height <= 32, width <= 32 else {
         throw DatasetError.invalidArgument(operation: operation, reason: "cannot pad \(height)×\(width) images to 32×32")
       }
-      train = train.replacingInputs(ImageGeometry.padded(train.inputs, toSide: 32))
-      test = test.replacingInputs(ImageGeometry.padded(test.inputs, toSide: 32))
+      (train, test) = (try train.padded(toSide: 32), try test.padded(toSide: 32))
     }
     let planeSize = train.sampleShape[1] * train.sampleShape[2]
     var rng = SeededGenerator(seed: seed)
     let permutations = (0..<tasks).map { _ in rng.permutation(planeSize) }
     let classes = Array(0..<train.classCount)
-    let sequence = (0..<tasks).map { index -> ContinualTask in
+    let sequence = try (0..<tasks).map { index -> ContinualTask in
       guard index > 0 || permuteFirstTask else {
         return ContinualTask(unchecked: index, name: "original", train: train, test: test, sourceClasses: classes)
       }
       let permutation = permutations[index]
       return ContinualTask(
         unchecked: index, name: "permutation \(index)",
-        train: train.replacingInputs(ImageGeometry.permutingPixels(train.inputs, by: permutation)),
-        test: test.replacingInputs(ImageGeometry.permutingPixels(test.inputs, by: permutation)),
+        train: try train.permutingPixels(by: permutation), test: try test.permutingPixels(by: permutation),
         sourceClasses: classes)
     }
     return try TaskSequence(name: "permuted", tasks: sequence)

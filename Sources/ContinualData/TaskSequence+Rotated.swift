@@ -25,8 +25,8 @@ extension TaskSequence {
   /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for fewer than one task, an
   ///   `angles` list of the wrong length or with a non-finite angle, or training and test sets that
   ///   disagree.
-  /// - Complexity: O(`tasks` × the dataset's size); the sequence holds a copy of the images per
-  ///   non-zero angle.
+  /// - Complexity: O(`tasks` × the image size); the tasks share the dataset's pixels, each rotating
+  ///   them as its batches are built.
   public static func rotated(
     _ base: (train: LabelledImages, test: LabelledImages), tasks: Int, angles: [Double]? = nil, seed: UInt64? = nil
   ) throws -> TaskSequence {
@@ -48,15 +48,14 @@ extension TaskSequence {
       degrees = (0..<tasks).map { 180 * Double($0) / Double(tasks) }
     }
     let classes = Array(0..<base.train.classCount)
-    let sequence = degrees.enumerated().map { index, angle -> ContinualTask in
+    let sequence = try degrees.enumerated().map { index, angle -> ContinualTask in
       let name = "rotation \(formatted(angle))°"
       guard angle != 0 else {
         return ContinualTask(unchecked: index, name: name, train: base.train, test: base.test, sourceClasses: classes)
       }
       return ContinualTask(
         unchecked: index, name: name,
-        train: base.train.replacingInputs(ImageGeometry.rotated(base.train.inputs, degrees: angle)),
-        test: base.test.replacingInputs(ImageGeometry.rotated(base.test.inputs, degrees: angle)),
+        train: try base.train.rotated(degrees: angle), test: try base.test.rotated(degrees: angle),
         sourceClasses: classes)
     }
     return try TaskSequence(name: "rotated", tasks: sequence)

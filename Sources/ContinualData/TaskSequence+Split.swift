@@ -95,6 +95,6 @@ extension TaskSequence {
     var local = [Int](repeating: -1, count: images.classCount)
     for (position, label) in classes.enumerated() { local[label] = position }
     let kept = images.filter(classes: Set(classes))
-    return LabelledImages(unchecked: kept.inputs, labels: kept.labels.map { local[$0] }, classNames: classes.map { images.classNames[$0] })
+    return kept.relabelled(kept.labels.map { local[$0] }, classNames: classes.map { images.classNames[$0] })
   }
 }

@@ -16,7 +16,8 @@ import Testing
   }
 
   /// Pins the generator's output, so a change to the drawing — or a platform whose arithmetic
-  /// differs — shows up here (the dataset promises the same tensors everywhere).
+  /// differs — shows up here (the dataset promises the same tensors everywhere). Re-pinned when
+  /// the glyphs came to be stored as bytes (each value rounded to the nearest `k / 255`).
   @Test func matchesThePinnedChecksum() {
     let set = SyntheticGlyphs.generate(trainCount: 10, testCount: 0, seed: 42).train
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -27,7 +28,17 @@ import Testing
     #expect(hash == Self.pinnedChecksum, "checksum \(String(hash, radix: 16))")
   }
 
-  static let pinnedChecksum: UInt64 = 0xEF36_AE76_8CE6_48F1
+  static let pinnedChecksum: UInt64 = 0x66B2_53C0_5B61_5E1A
+
+  /// The glyphs are held as bytes, like a real dataset: every value a network sees is `k / 255`.
+  @Test func valuesAreByteLevels() {
+    let set = SyntheticGlyphs.generate(trainCount: 30, testCount: 0, seed: 3).train
+    #expect(set.storesBytes)
+    #expect(set.storageByteCount == 30 * 784)
+    let levels = Set((0..<256).map { Float($0) / 255 })
+    #expect(set.inputs.scalars.allSatisfy { levels.contains($0) })
+    #expect(Set(set.inputs.scalars).count > 100, "the anti-aliased edges and the noise use many levels")
+  }
 
   @Test(arguments: [50, 23, 0])
   func classesAreBalanced(count: Int) throws {

@@ -43,7 +43,7 @@ public struct FisherEstimator: ImportanceEstimator {
     let n = min(context.data.count, sampleCount ?? context.data.count)
     // A seeded random subset when sampling fewer than all samples; all samples in order otherwise.
     let indices = n < context.data.count ? Array(rng.permutation(context.data.count).prefix(n)) : Array(0..<n)
-    let inputs = try context.data.inputs.gather(indices: indices, alongAxis: 0)
+    let inputs = try context.data.inputs(at: indices)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
     let mode = labelMode
     let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, inputs: inputs) { logits, range in

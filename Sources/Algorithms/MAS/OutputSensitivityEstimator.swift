@@ -39,7 +39,7 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     var sum = NamedTensors.zeros(like: context.model.parameters)
     switch mode {
     case .sample:
-      let inputs = try context.data.inputs.slice(alongAxis: 0, range: 0..<n)
+      let inputs = try context.data.inputs(at: Array(0..<n))
       // ‖F‖² summed over the batch is Σ_m ‖F_m‖², so the fast per-sample path applies.
       sum = try PerSampleGradients.sumOfPowers(1, model: context.model, inputs: inputs) { logits, range in
         [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), [Float](repeating: 1, count: range.count))]

@@ -76,7 +76,7 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
     for k in chosen where k == 0 {
       throw TensorError.invalidArgument(operation: operation, reason: "layer 0 has no pre-activation inside the network; choose layers ≥ 1")
     }
-    let widths = try unitCounts(of: chosen, in: architecture, sampleShape: Array(context.data.inputs.shape.dropFirst()), operation: operation)
+    let widths = try unitCounts(of: chosen, in: architecture, sampleShape: context.data.sampleShape, operation: operation)
     var sums = chosen.map { Tensor(shape: [widths[$0]!], repeating: 0) }
     let n = min(context.data.count, sampleCount ?? context.data.count)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)

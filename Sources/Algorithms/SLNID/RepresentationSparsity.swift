@@ -132,7 +132,7 @@ public struct RepresentationSparsity: Regulariser {
   /// - Parameter context: The task about to be trained (its model and sample shape are read).
   /// - Throws: ``TensorError`` when a chosen layer is not in the network or not a vector per sample.
   public mutating func taskWillStart(_ context: TaskContext) throws {
-    try prepare(for: context.model.architecture, sampleShape: Array(context.data.inputs.shape.dropFirst()))
+    try prepare(for: context.model.architecture, sampleShape: context.data.sampleShape)
   }
 
   /// `λ_SSL Σ_layers Σ_{i≠j} w_ij |cov_ij|` on the step's activations; `nil` when λ_SSL is 0 or no
@@ -163,7 +163,7 @@ public struct RepresentationSparsity: Regulariser {
   /// - Parameter context: The finished task, its data and the trained model.
   /// - Throws: Whatever the estimator throws.
   public mutating func taskDidFinish(_ context: TaskContext) throws {
-    try prepare(for: context.model.architecture, sampleShape: Array(context.data.inputs.shape.dropFirst()))
+    try prepare(for: context.model.architecture, sampleShape: context.data.sampleShape)
     guard variant.discountsImportance else { return }
     try accumulate(try estimator.importance(after: context))
   }

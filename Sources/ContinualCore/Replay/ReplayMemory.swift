@@ -133,19 +133,23 @@ public struct ReplayMemory: Sendable, Equatable {
   ///   - count: The number of samples.
   ///   - sequence: The task sequence the exemplars refer to.
   ///   - currentTask: The task being trained.
+  ///   - augmentation: Random changes to the replayed images (drawn from `rng` after the picks).
   ///   - rng: The generator the draw uses.
   /// - Returns: The replayed batch.
-  public func sample(_ count: Int, from sequence: TaskSequence, currentTask: Int, using rng: inout SeededGenerator) -> Batch? {
+  public func sample(
+    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none, using rng: inout SeededGenerator
+  ) -> Batch? {
     let all = exemplars
     guard !all.isEmpty, count > 0 else { return nil }
     let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
-    return Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask)
+    let draws = augmentation.draws(count: picked.count, using: &rng)
+    return Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
   }
 
   /// iCaRL herding over the penultimate layer's outputs.
   static func herding(_ members: [Int], count: Int, context: TaskContext) throws -> [Int] {
     guard !members.isEmpty, count > 0 else { return [] }
-    let inputs = try context.data.inputs.gather(indices: members, alongAxis: 0)
+    let inputs = try context.data.inputs(at: members)
     let tape = Tape(recording: false)
     let trace = try context.model.forward(tape.constant(inputs), on: tape).trace
     let featureLayer = max(trace.activations.count - 2, 0)
@@ -197,14 +201,21 @@ extension Batch {
   ///   - items: The samples.
   ///   - sequence: The tasks they come from.
   ///   - currentTask: The task being trained.
+  ///   - draws: One augmentation per sample (``Augmentation/draws(count:using:)``), or `nil`.
   /// - Returns: The batch, samples in the given order.
-  public static func gathering(_ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int) -> Batch {
-    let shape = sequence.tasks[items.first?.task ?? 0].train.inputs.shape
-    let row = shape.dropFirst().reduce(1, *)
-    let inputs = Tensor(shape: [items.count] + shape.dropFirst()) { buffer in
-      for (k, item) in items.enumerated() {
-        sequence.tasks[item.task].train.inputs.withUnsafeBufferPointer { source in
-          (buffer.baseAddress! + k * row).update(from: source.baseAddress! + item.index * row, count: row)
+  public static func gathering(
+    _ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int, augmentedBy draws: [Augmentation.Draw]? = nil
+  ) -> Batch {
+    let shape = sequence.sampleShape
+    let row = shape.reduce(1, *)
+    // Built task by task (each task is its own view of the data), then placed in the given order.
+    var positions: [Int: [Int]] = [:]
+    for (k, item) in items.enumerated() { positions[item.task, default: []].append(k) }
+    let inputs = Tensor(shape: [items.count] + shape) { buffer in
+      for (task, ks) in positions.sorted(by: { $0.key < $1.key }) {
+        let part = try! sequence.tasks[task].train.inputs(at: ks.map { items[$0].index }, augmentedBy: draws.map { d in ks.map { d[$0] } })
+        part.withUnsafeBufferPointer { part in
+          for (j, k) in ks.enumerated() { (buffer.baseAddress! + k * row).update(from: part.baseAddress! + j * row, count: row) }
         }
       }
     }

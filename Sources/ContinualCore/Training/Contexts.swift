@@ -38,7 +38,7 @@ public struct TaskContext: Sendable {
     return stride(from: 0, to: n, by: max(size, 1)).map { start in
       let indices = Array(start..<min(start + size, n))
       return Batch(
-        inputs: try! data.inputs.gather(indices: indices, alongAxis: 0), labels: indices.map { data.labels[$0] },
+        inputs: try! data.inputs(at: indices), labels: indices.map { data.labels[$0] },
         tasks: [Int](repeating: task, count: indices.count), currentTask: task)
     }
   }

@@ -104,7 +104,10 @@ public struct ContinualTrainer: Sendable {
 
       var sampler = BatchSampler(
         sources: plan.dataRegime == .cumulative ? Array(0...t) : [t], sequence: sequence, batchSize: config.batchSize,
-        length: config.length, rng: samplingRNG.split())
+        length: config.length, rng: samplingRNG.split(), augmentation: config.augmentation)
+      // Augmentation draws from its own generator, split off only when augmentation is on, so
+      // runs without it keep their sampling streams.
+      if config.augmentation != .none { sampler.augmentationRNG = samplingRNG.split() }
       var sums: [String: Double] = [:], windowSums: [String: Double] = [:]
       let names = ["task"] + regularisers.map(\.name)
       var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
@@ -115,7 +118,9 @@ public struct ContinualTrainer: Sendable {
       let frozenValues = frozenIndices.map { model.parameters.tensors[$0] }
       for iteration in 0..<steps {
         var batch = sampler.next(currentTask: t)
-        if let memory, let replayed = memory.sample(memory.configuration.batchSize, from: sequence, currentTask: t, using: &replayRNG) {
+        if let memory, let replayed = memory.sample(
+          memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: config.augmentation, using: &replayRNG)
+        {
           batch = try batch.joined(with: replayed)
         }
         // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
@@ -260,7 +265,7 @@ public struct ContinualTrainer: Sendable {
       var correct = 0
       for start in stride(from: 0, to: n, by: configuration.evaluationBatchSize) {
         let indices = Array(start..<min(start + configuration.evaluationBatchSize, n))
-        let logits = try model.predict(data.inputs.gather(indices: indices, alongAxis: 0))
+        let logits = try model.predict(data.inputs(at: indices))
         let predictions = head.predictions(logits: logits, task: j, trainedThrough: trainedThrough)
         for (p, i) in zip(predictions, indices) where p == data.labels[i] { correct += 1 }
       }
@@ -276,10 +281,13 @@ struct BatchSampler {
   let batchSize: Int
   let dropsPartialBatches: Bool
   var rng: SeededGenerator
+  let augmentation: Augmentation
+  var augmentationRNG: SeededGenerator?
   var order: [(task: Int, index: Int)] = []
   var position = 0
 
-  init(sources: [Int], sequence: TaskSequence, batchSize: Int, length: TrainingLength, rng: SeededGenerator) {
+  init(sources: [Int], sequence: TaskSequence, batchSize: Int, length: TrainingLength, rng: SeededGenerator, augmentation: Augmentation = .none) {
+    self.augmentation = augmentation
     self.sources = sources
     self.sequence = sequence
     self.batchSize = batchSize
@@ -299,6 +307,8 @@ struct BatchSampler {
     if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) { reshuffle() }
     let picked = order[position..<min(position + size, order.count)]
     position += picked.count
-    return Batch.gathering(Array(picked), from: sequence, currentTask: currentTask)
+    var draws: [Augmentation.Draw]?
+    if augmentationRNG != nil { draws = augmentation.draws(count: picked.count, using: &augmentationRNG!) }
+    return Batch.gathering(Array(picked), from: sequence, currentTask: currentTask, augmentedBy: draws)
   }
 }

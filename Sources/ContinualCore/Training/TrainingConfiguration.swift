@@ -1,3 +1,4 @@
+import ContinualData
 import ContinualEngine
 
 /// The optimiser a run uses, as configuration (the optimiser itself is created per run).
@@ -62,13 +63,17 @@ public struct TrainingConfiguration: Sendable, Equatable {
   public var evaluationBatchSize: Int
   /// Report progress every this many iterations.
   public var progressInterval: Int
+  /// Random changes to training images (crop and flip for CIFAR); evaluation is never augmented.
+  /// Replayed exemplars are augmented like the current task's samples.
+  public var augmentation: Augmentation
 
   /// Creates a configuration.
   public init(
     length: TrainingLength = .iterations(500), batchSize: Int = 128, optimiser: OptimiserConfiguration = .adam(learningRate: 1e-3),
     resetOptimiserBetweenTasks: Bool = false, evaluationSplit: EvaluationSplit = .test, evaluationLimit: Int? = nil,
-    evaluationBatchSize: Int = 1000, progressInterval: Int = 100
+    evaluationBatchSize: Int = 1000, progressInterval: Int = 100, augmentation: Augmentation = .none
   ) {
+    self.augmentation = augmentation
     self.length = length
     self.batchSize = batchSize
     self.optimiser = optimiser
