@@ -121,6 +121,11 @@ extension LabelledImages {
     return ChannelStatistics(mean: means.map { Float($0) }, deviation: deviations.map { $0 > 0 ? Float($0) : 1 })
   }
 
+  /// The per-channel statistics the images are normalised by, or `nil` when they are not.
+  public var normalisationStatistics: ChannelStatistics? {
+    pipeline.normalisation.map { ChannelStatistics(mean: $0.mean, deviation: $0.deviation) }
+  }
+
   /// ``inputs(at:augmentedBy:)`` for positions known to be valid.
   func inputs(uncheckedAt indices: [Int]) -> Tensor {
     do {

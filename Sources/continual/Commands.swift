@@ -182,7 +182,7 @@ struct PreparedRun {
     plan = TrainingPlan(
       head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
       learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)
-    var configuration = options.trainingConfiguration
+    var configuration = options.trainingConfiguration(for: benchmark)
     if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
     trainer = ContinualTrainer(configuration: configuration)
   }
@@ -223,7 +223,7 @@ func runOne(
         printError("  after task \(task + 1): accuracy on tasks 1–\(task + 1): \(shown) %")
       }
     }
-    var recordNotes = notes ?? [:]
+    var recordNotes = (notes ?? [:]).merging(try factory.notes(benchmark)) { own, _ in own }
     if let resumed { recordNotes["resumed_after_task"] = String(resumed.completedTasks) }
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,

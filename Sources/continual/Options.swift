@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualData
 import Foundation
 
 /// Everything the command line can set. Unknown flags are errors with a suggestion.
@@ -26,6 +27,8 @@ struct Options {
   var permuteFirstTask = false
   var pad = false
   var shuffleClasses = false
+  /// Training-image augmentation; `nil` means the benchmark's default (crop and flip for CIFAR, none otherwise).
+  var augment: Augmentation?
   var resetOptimiser = false
   var evaluationSplit = "test"
   var evaluationLimit: Int?
@@ -46,7 +49,8 @@ struct Options {
     "--algorithms": "algorithm stacks, comma-separated; `+` stacks components (ewc+si)",
     "--seeds": "number of seeds (consecutive from --seed)",
     "--seed": "the first seed",
-    "--data-dir": "directory holding mnist/ and fashion-mnist/ (else $CONTINUAL_DATA, the user cache)",
+    "--data-dir": "directory holding mnist/, fashion-mnist/, cifar-10/, cifar-100/ (else $CONTINUAL_DATA, the user cache)",
+    "--augment": "training-image augmentation: none or crop-flip (4-pixel padded random crop and horizontal flip; the default for CIFAR)",
     "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
     "--preset": "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md)",
     "--config": "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override it",
@@ -170,6 +174,12 @@ struct Options {
       case "--permute-first-task": permuteFirstTask = true
       case "--pad": pad = true
       case "--shuffle-classes": shuffleClasses = true
+      case "--augment":
+        let name = try v()
+        guard let parsed = Augmentation(name: name) else {
+          throw CLIError("--augment takes none, crop-flip or crop-flip:P (padding P from 0 to 64), not '\(name)'")
+        }
+        augment = parsed
       case "--reset-optimiser": resetOptimiser = true
       case "--eval-split": evaluationSplit = try v()
       case "--eval-limit": evaluationLimit = try integer(flag, try v())
@@ -214,8 +224,8 @@ struct Options {
     for b in benchmarks { try BenchmarkCatalogue.validate(b) }
     guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
     guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
-    // The largest input is a padded 32×32 image, the largest output 10 classes per task.
-    let widths = [32 * 32] + hidden + [10 * (tasks ?? 5)]
+    // The largest input is a 32×32 colour image, the largest output 100 classes per task.
+    let widths = [3 * 32 * 32] + hidden + [100 * (tasks ?? 10)]
     let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
     guard weights <= Options.maximumWeights else {
       throw CLIError(
@@ -237,14 +247,20 @@ struct Options {
     settings.merging(scenarioSettings[scenario] ?? [:]) { _, scoped in scoped }
   }
 
-  /// The training configuration these options describe.
-  var trainingConfiguration: TrainingConfiguration {
+  /// The augmentation a benchmark trains with: `--augment`, else crop and flip for CIFAR and none otherwise.
+  func augmentation(for benchmark: String) -> Augmentation {
+    augment ?? (BenchmarkCatalogue.isCIFAR(benchmark) ? .standard : .none)
+  }
+
+  /// The training configuration these options describe for a benchmark.
+  func trainingConfiguration(for benchmark: String) -> TrainingConfiguration {
     TrainingConfiguration(
       length: epochs.map { .epochs($0) } ?? .iterations(iterations ?? 300), batchSize: batchSize,
       optimiser: optimiser == "sgd"
         ? .sgd(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         : .adam(learningRate: learningRate, weightDecay: weightDecay),
-      resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit)
+      resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit,
+      augmentation: augmentation(for: benchmark))
   }
 
   /// The protocol knobs recorded with every run (everything but the algorithm's own settings).
@@ -260,6 +276,7 @@ struct Options {
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]
     if weightDecay != 0 { config["weight_decay"] = String(weightDecay) }
+    if augment != nil || BenchmarkCatalogue.isCIFAR(benchmark) { config["augment"] = augmentation(for: benchmark).description }
     return config
   }
 }
