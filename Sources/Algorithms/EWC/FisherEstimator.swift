@@ -43,10 +43,9 @@ public struct FisherEstimator: ImportanceEstimator {
     let n = min(context.data.count, sampleCount ?? context.data.count)
     // A seeded random subset when sampling fewer than all samples; all samples in order otherwise.
     let indices = n < context.data.count ? Array(rng.permutation(context.data.count).prefix(n)) : Array(0..<n)
-    let inputs = try context.data.inputs(at: indices)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
     let mode = labelMode
-    let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, inputs: inputs) { logits, range in
+    let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, data: context.data, indices: indices) { logits, range in
       let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1)
       let k = columns.count
       let p = probabilities.scalars

@@ -39,9 +39,8 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     var sum = NamedTensors.zeros(like: context.model.parameters)
     switch mode {
     case .sample:
-      let inputs = try context.data.inputs(at: Array(0..<n))
       // ‖F‖² summed over the batch is Σ_m ‖F_m‖², so the fast per-sample path applies.
-      sum = try PerSampleGradients.sumOfPowers(1, model: context.model, inputs: inputs) { logits, range in
+      sum = try PerSampleGradients.sumOfPowers(1, model: context.model, data: context.data, indices: Array(0..<n)) { logits, range in
         [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), [Float](repeating: 1, count: range.count))]
       }
     case .batch:

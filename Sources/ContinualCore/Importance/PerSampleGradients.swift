@@ -1,3 +1,4 @@
+import ContinualData
 import ContinualEngine
 
 /// Sums over samples of powers of per-sample gradients, for importance estimates defined per sample
@@ -27,9 +28,42 @@ public enum PerSampleGradients {
   public static func sumOfPowers(
     _ power: Int, model: Model, inputs: Tensor, batchSize: Int = 256, losses: Losses
   ) throws -> NamedTensors {
+    try sumOfPowers(power, model: model, count: inputs.shape.first ?? 0, batchSize: batchSize, losses: losses) {
+      try inputs.slice(alongAxis: 0, range: $0)
+    }
+  }
+
+  /// `Σ_m Σ_k w_k,m |∂ℓ_k,m/∂θ|^power` over the samples of `data` at `indices`, whose float inputs
+  /// are made one batch at a time (a task's data is never held as floats at once).
+  ///
+  /// ```swift
+  /// let sum = try PerSampleGradients.sumOfPowers(2, model: model, data: context.data, indices: Array(0..<1000)) { logits, range in … }
+  /// ```
+  /// - Parameters:
+  ///   - power: 1 (absolute values, MAS) or 2 (squares, Fisher).
+  ///   - model: The model, run in evaluation mode.
+  ///   - data: The samples.
+  ///   - indices: The positions in `data` to use, in order; `losses` receives ranges of positions
+  ///     in this list.
+  ///   - batchSize: Samples per batched pass (the fast path).
+  ///   - losses: As for ``sumOfPowers(_:model:inputs:batchSize:losses:)``.
+  /// - Returns: The sums, named and shaped like the model's parameters.
+  /// - Throws: `TensorError` when the model does not fit the inputs, `DatasetError` for an index
+  ///   out of range, or whatever `losses` throws.
+  public static func sumOfPowers(
+    _ power: Int, model: Model, data: LabelledImages, indices: [Int], batchSize: Int = 256, losses: Losses
+  ) throws -> NamedTensors {
+    try sumOfPowers(power, model: model, count: indices.count, batchSize: batchSize, losses: losses) {
+      try data.inputs(at: Array(indices[$0]))
+    }
+  }
+
+  /// The shared loop: `batch(range)` gives the inputs of the samples at positions `range`.
+  private static func sumOfPowers(
+    _ power: Int, model: Model, count n: Int, batchSize: Int, losses: Losses, batch: (Range<Int>) throws -> Tensor
+  ) throws -> NamedTensors {
     precondition(power == 1 || power == 2, "sumOfPowers supports powers 1 and 2")
     var sum = NamedTensors.zeros(like: model.parameters)
-    let n = inputs.shape.first ?? 0
     let layers = model.architecture.layers
     let linearOnly = layers.allSatisfy { $0 is Linear || $0.parameterSpecs.isEmpty }
     let step = linearOnly ? max(batchSize, 1) : 1
@@ -37,7 +71,7 @@ public enum PerSampleGradients {
     for start in stride(from: 0, to: n, by: step) {
       let indices = start..<min(start + step, n)
       let tape = Tape()
-      let x = tape.constant(try inputs.slice(alongAxis: 0, range: indices))
+      let x = tape.constant(try batch(indices))
       let pass = try model.forward(x, on: tape, training: false)
       for (loss, weights) in try losses(pass.output, indices) {
         guard weights.count == indices.count else {

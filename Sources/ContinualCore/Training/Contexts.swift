@@ -32,11 +32,14 @@ public struct TaskContext: Sendable {
   /// - Parameters:
   ///   - size: The largest batch.
   ///   - limit: Use only the first `limit` samples when given.
-  /// - Returns: Batches whose samples all belong to this task.
-  public func batches(ofSize size: Int, limit: Int? = nil) -> [Batch] {
-    let n = min(data.count, limit ?? data.count)
-    return stride(from: 0, to: n, by: max(size, 1)).map { start in
-      let indices = Array(start..<min(start + size, n))
+  /// - Returns: Batches whose samples all belong to this task. The collection is lazy: each batch's
+  ///   inputs are made from the task's stored pixels when it is read, so iterating holds one batch
+  ///   of floats at a time.
+  public func batches(ofSize size: Int, limit: Int? = nil) -> LazyMapCollection<Range<Int>, Batch> {
+    let n = min(data.count, limit ?? data.count), size = max(size, 1)
+    let (data, task) = (data, task)
+    return (0..<((n + size - 1) / size)).lazy.map { b in
+      let indices = Array((b * size)..<min(b * size + size, n))
       return Batch(
         inputs: try! data.inputs(at: indices), labels: indices.map { data.labels[$0] },
         tasks: [Int](repeating: task, count: indices.count), currentTask: task)
