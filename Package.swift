@@ -66,7 +66,9 @@ var targets: [Target] = [
   .executableTarget(
     name: "continual-bench",
     dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet", "SLNID"],
-    path: "Sources/continual-bench"
+    path: "Sources/continual-bench",
+    // The plain-PyTorch reference scripts the benchmark runs beside ours.
+    exclude: ["Reference"]
   ),
   .testTarget(
     name: "ContinualEngineTests",

@@ -1,7 +1,8 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet | checkpoint
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet | checkpoint | memory
+//   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and PyTorch's
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -27,8 +28,8 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "slnid", "hnet", "checkpoint"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid, hnet or checkpoint, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid, hnet, checkpoint or memory, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -36,7 +37,7 @@ struct Options {
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
-        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }
@@ -220,6 +221,12 @@ do {
       if options.reference == nil { printJSON(row) }
       rows.append(row)
     }
+  }
+  if options.only == "memory" {
+    // Peak memory runs whole protocols in child processes (minutes, and the datasets), so only on request.
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/permuted_mnist.py").path
+    for row in try memoryWorkload(reference: options.reference, script: script) { printJSON(row) }
+    exit(0)
   }
   if let python = options.reference {
     let reference = try referenceFigures(python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)

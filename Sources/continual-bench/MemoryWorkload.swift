@@ -1,0 +1,98 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The protocols whose peak memory `--only memory` measures: each runs `continual` in a child
+/// process, so every figure is that run's own peak resident set size (`wait4`'s `ru_maxrss`).
+///
+/// The `continual` executable is the one built beside this benchmark; data comes from
+/// `$CONTINUAL_DATA` or `../shared/data`. With `--reference`, the permuted-MNIST protocols also run
+/// in plain PyTorch (`Reference/permuted_mnist.py`, uint8 images permuted per batch) right after ours.
+struct MemoryProtocol {
+  /// The workload's name in the output.
+  var name: String
+  /// The arguments of `continual`.
+  var arguments: [String]
+  /// The reference script's arguments, when PyTorch runs the same protocol.
+  var reference: [String]?
+  /// The target from issue 16, in MB.
+  var targetMB: Double
+
+  static func all(dataDirectory: String) -> [MemoryProtocol] {
+    let mlp = ["--hidden", "400,400", "--batch-size", "128", "--train-per-task", "0", "--algorithms", "finetune", "--seeds", "1"]
+    return [
+      MemoryProtocol(
+        name: "memory permuted-mnist 5 tasks 784-400-400 b128",
+        arguments: ["--benchmark", "permuted-mnist", "--tasks", "5", "--iterations", "500", "--test-per-task", "0"] + mlp,
+        reference: ["--tasks", "5", "--iterations", "500"], targetMB: 150),
+      MemoryProtocol(
+        name: "memory permuted-mnist 100 tasks 784-400-400 b128",
+        arguments: ["--benchmark", "permuted-mnist", "--tasks", "100", "--iterations", "20", "--test-per-task", "500"] + mlp,
+        reference: ["--tasks", "100", "--iterations", "20", "--test-per-task", "500"], targetMB: 250),
+      MemoryProtocol(
+        name: "memory split-cifar10 5 tasks mlp 400-400 b128", arguments: ["--benchmark", "split-cifar10", "--iterations", "200", "--test-per-task", "0"] + mlp,
+        reference: nil, targetMB: 400),
+      MemoryProtocol(name: "memory default comparison", arguments: [], reference: nil, targetMB: 120),
+    ].map { protocolWithData($0, dataDirectory) }
+  }
+
+  private static func protocolWithData(_ p: MemoryProtocol, _ directory: String) -> MemoryProtocol {
+    var p = p
+    if !p.arguments.isEmpty { p.arguments += ["--data-dir", directory] }
+    p.reference = p.reference.map { $0 + ["--data-dir", directory] }
+    return p
+  }
+}
+
+/// Runs `executable` with `arguments` and returns its wall time and peak resident set size.
+func measureChild(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakBytes: Int) {
+  var pid: pid_t = 0
+  let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+  defer { argv.forEach { free($0) } }
+  var actions = posix_spawn_file_actions_t()
+  posix_spawn_file_actions_init(&actions)
+  defer { posix_spawn_file_actions_destroy(&actions) }
+  // The child's own progress and tables are not part of the benchmark's output.
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+  let start = DispatchTime.now().uptimeNanoseconds
+  let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+  guard status == 0 else { throw BenchError.usage("cannot start \(executable): \(String(cString: strerror(status)))") }
+  var exitStatus: Int32 = 0
+  var usage = rusage()
+  guard wait4(pid, &exitStatus, 0, &usage) == pid else { throw BenchError.usage("wait4 failed for \(executable)") }
+  guard exitStatus == 0 else { throw BenchError.usage("\(executable) \(arguments.joined(separator: " ")) failed with status \(exitStatus)") }
+  return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, usage.ru_maxrss * 1024)
+}
+
+/// Peak memory of the protocols above, ours and (with a reference interpreter) PyTorch's.
+func memoryWorkload(reference python: String?, script: String) throws -> [[String: Any]] {
+  let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+  let continual = directory.appendingPathComponent("continual").path
+  guard FileManager.default.isExecutableFile(atPath: continual) else {
+    throw BenchError.usage("the memory workload runs \(continual); build it first (swift build -c release --product continual)")
+  }
+  let data = ProcessInfo.processInfo.environment["CONTINUAL_DATA"] ?? "../shared/data"
+  var rows: [[String: Any]] = []
+  for p in MemoryProtocol.all(dataDirectory: data) {
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("continual-bench-memory-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: output) }
+    let ours = try measureChild(continual, ["compare", "--quiet", "--output", output.path] + p.arguments)
+    var row: [String: Any] = [
+      "workload": p.name, "peak_rss_mb": Double(ours.peakBytes) / 1e6, "seconds": ours.seconds, "target_mb": p.targetMB,
+      "command": (["continual", "compare"] + p.arguments).joined(separator: " "),
+    ]
+    if let python, let arguments = p.reference {
+      let torch = try measureChild(python, [script] + arguments)
+      row["torch_peak_rss_mb"] = Double(torch.peakBytes) / 1e6
+      row["torch_seconds"] = torch.seconds
+      row["ratio_vs_torch"] = Double(ours.peakBytes) / Double(torch.peakBytes)
+    }
+    rows.append(row)
+  }
+  return rows
+}
