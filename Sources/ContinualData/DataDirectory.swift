@@ -11,10 +11,10 @@ import Foundation
 /// 4. for Fashion-MNIST, Debian's `/usr/share/datasets/fashion-mnist`
 ///    (from `apt-get install dataset-fashion-mnist`).
 ///
-/// A place holds the dataset when its dataset folder (`mnist/` or `fashion-mnist/`) holds the four
-/// files, or when the place itself does — unless the place is the *other* dataset's folder, since
-/// MNIST and Fashion-MNIST use the same file names. So a shared directory laid out as
-/// `data/mnist/…` and `data/fashion-mnist/…` serves both:
+/// A place holds the dataset when its dataset folder (`mnist/`, `fashion-mnist/`, `cifar-10/` or
+/// `cifar-100/`) holds the files, or when the place itself does — unless the place is the folder of
+/// another dataset with the same file names, as MNIST and Fashion-MNIST have. So a shared directory
+/// laid out as `data/mnist/…`, `data/fashion-mnist/…` and `data/cifar-10/…` serves all of them:
 ///
 /// ```swift
 /// let directory = try DataDirectory.resolve(dataset: .mnist, explicit: URL(fileURLWithPath: "../shared/data"))
@@ -79,6 +79,19 @@ public enum DataDirectory {
   public static func candidates(
     for dataset: IDXDataset, explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> [Candidate] {
+    candidates(forFiles: dataset, explicit: explicit, environment: environment)
+  }
+
+  /// The places searched for any dataset, in search order (see ``candidates(for:explicit:environment:)``).
+  ///
+  /// - Parameters:
+  ///   - dataset: The dataset looked for.
+  ///   - explicit: A directory given explicitly, searched first.
+  ///   - environment: The environment variables to consult.
+  /// - Returns: The candidates, first to last.
+  public static func candidates(
+    forFiles dataset: some DatasetFiles, explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> [Candidate] {
     var result: [Candidate] = []
     if let explicit {
       result.append(Candidate(origin: .explicit, directory: explicit))
@@ -87,9 +100,7 @@ public enum DataDirectory {
       result.append(Candidate(origin: .environment, directory: expandingTilde(value, environment: environment)))
     }
     result.append(Candidate(origin: .userCache, directory: userCacheDirectory(environment: environment)))
-    if dataset == .fashionMNIST {
-      result.append(Candidate(origin: .system, directory: debianFashionMNISTDirectory))
-    }
+    result += dataset.systemDirectories.map { Candidate(origin: .system, directory: $0) }
     return result
   }
 
@@ -105,7 +116,31 @@ public enum DataDirectory {
   public static func resolve(
     dataset: IDXDataset, explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws -> URL {
-    let places = candidates(for: dataset, explicit: explicit, environment: environment)
+    try resolve(files: dataset, explicit: explicit, environment: environment)
+  }
+
+  /// The directory holding CIFAR-10's or CIFAR-100's files, found by the same rules as MNIST's.
+  ///
+  /// ```swift
+  /// let folder = try DataDirectory.resolve(dataset: .cifar10, explicit: URL(fileURLWithPath: "../shared/data"))
+  /// // …/shared/data/cifar-10
+  /// ```
+  /// - Parameters:
+  ///   - dataset: The dataset looked for.
+  ///   - explicit: A directory given explicitly (`--data-dir`), searched first.
+  ///   - environment: The environment variables to consult.
+  /// - Returns: The directory to pass to ``CIFARDataset/load(_:from:labels:)``.
+  /// - Throws: ``DatasetError/cifarNotFound(dataset:searched:)``, listing every place looked and
+  ///   where to get the official archive.
+  public static func resolve(
+    dataset: CIFARDataset, explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> URL {
+    try resolve(files: dataset, explicit: explicit, environment: environment)
+  }
+
+  /// The first place among the candidates that holds `dataset`'s files.
+  private static func resolve(files dataset: some DatasetFiles, explicit: URL?, environment: [String: String]) throws -> URL {
+    let places = candidates(forFiles: dataset, explicit: explicit, environment: environment)
     var searched: [String] = []
     for origin in [Candidate.Origin.explicit, .environment] where !places.contains(where: { $0.origin == origin }) {
       searched.append("\(origin.rawValue): \(origin == .explicit ? "not given" : "not set")")
@@ -120,7 +155,7 @@ public enum DataDirectory {
         if candidate.origin == .explicit { searched.insert(line, at: 0) } else { searched.append(line) }
       }
     }
-    throw DatasetError.dataNotFound(dataset: dataset, searched: searched)
+    throw dataset.notFoundError(searched: searched)
   }
 
   /// The outcome of looking for a dataset in one place.
@@ -130,14 +165,13 @@ public enum DataDirectory {
   }
 
   /// Looks for the dataset in `base`'s dataset folder, then in `base` itself.
-  private static func inspect(_ base: URL, for dataset: IDXDataset) -> Inspection {
+  private static func inspect(_ base: URL, for dataset: some DatasetFiles) -> Inspection {
     guard isDirectory(base) else { return .notFound("does not exist") }
     let folder = base.appendingPathComponent(dataset.folderName, isDirectory: true)
-    let folderMissing = IDXDataset.missingFiles(in: folder)
+    let folderMissing = dataset.missingFileNames(in: folder)
     if isDirectory(folder) && folderMissing.isEmpty { return .found(folder) }
-    let otherFolders = IDXDataset.allCases.filter { $0 != dataset }.map(\.folderName)
-    let isOtherDatasetsFolder = otherFolders.contains(base.standardizedFileURL.lastPathComponent)
-    let directMissing = IDXDataset.missingFiles(in: base)
+    let isOtherDatasetsFolder = dataset.foldersSharingFileNames.contains(base.standardizedFileURL.lastPathComponent)
+    let directMissing = dataset.missingFileNames(in: base)
     if directMissing.isEmpty && !isOtherDatasetsFolder { return .found(base) }
 
     if isDirectory(folder) {
@@ -149,8 +183,8 @@ public enum DataDirectory {
     return .notFound("has no '\(dataset.folderName)' folder and lacks \(names(directMissing))")
   }
 
-  private static func names(_ files: [IDXDataset.File]) -> String {
-    files.map { "\($0.fileName)[.gz]" }.joined(separator: ", ")
+  private static func names(_ files: [String]) -> String {
+    files.joined(separator: ", ")
   }
 
   private static func isDirectory(_ url: URL) -> Bool {

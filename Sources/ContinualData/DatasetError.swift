@@ -19,6 +19,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
   case dataNotFound(dataset: IDXDataset, searched: [String])
   /// An argument outside its valid range.
   case invalidArgument(operation: String, reason: String)
+  /// No data directory holds a CIFAR dataset; `searched` says where ContinualKit looked and what it found.
+  case cifarNotFound(dataset: CIFARDataset, searched: [String])
+  /// A file's contents do not have the layout its dataset needs (a CIFAR file whose size is not a
+  /// whole number of records, a class-name file with the wrong number of names).
+  case malformedFile(file: String, reason: String)
 
   /// A human-readable explanation naming the offending thing.
   public var description: String {
@@ -35,7 +40,29 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
       return dataNotFoundMessage(dataset, searched: searched)
     case .invalidArgument(let operation, let reason):
       return "\(operation): \(reason)"
+    case .cifarNotFound(let dataset, let searched):
+      return cifarNotFoundMessage(dataset, searched: searched)
+    case .malformedFile(let file, let reason):
+      return "\(file): \(reason)"
     }
+  }
+
+  private func cifarNotFoundMessage(_ dataset: CIFARDataset, searched: [String]) -> String {
+    var lines = [
+      "Cannot find the \(dataset.displayName) dataset: no directory holds its files "
+        + "(\(dataset.fileNames.joined(separator: ", ")); each .bin may be gzipped as .bin.gz), "
+        + "either directly or in a '\(dataset.folderName)' subfolder.",
+      "Looked in, in this order:",
+    ]
+    lines += searched.enumerated().map { "  \($0.offset + 1). \($0.element)" }
+    lines += [
+      "To get the data:",
+      "  - download the official binary version, \(dataset.archiveURL), and unpack it (tar xzf); its folder "
+        + "'\(dataset.archiveFolder)' holds the files",
+      "Then put those files in a '\(dataset.folderName)' folder of a directory you pass as --data-dir <directory> or "
+        + "\(DataDirectory.environmentVariable)=<directory> (or of the user cache listed above).",
+    ]
+    return lines.joined(separator: "\n")
   }
 
   private func dataNotFoundMessage(_ dataset: IDXDataset, searched: [String]) -> String {

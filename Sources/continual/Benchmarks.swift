@@ -71,7 +71,10 @@ final class BenchmarkFactory {
     case "fashion":
       data = try IDXDataset.load(.fashionMNIST, from: DataDirectory.resolve(dataset: IDXDataset.fashionMNIST, explicit: dataDirectory))
     case "cifar10", "cifar100":
-      throw CLIError("pending")
+      let which: CIFARDataset = dataset == "cifar10" ? .cifar10 : .cifar100
+      let raw = try CIFARDataset.load(which, from: DataDirectory.resolve(dataset: which, explicit: dataDirectory))
+      let statistics = raw.train.channelStatistics()
+      data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
     default: preconditionFailure("unknown dataset \(dataset)")
     }
     cache[dataset] = data

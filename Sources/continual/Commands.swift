@@ -198,7 +198,9 @@ func runOne(
   let (sequence, architecture, plan, trainer, notes) = (prepared.sequence, prepared.architecture, prepared.plan, prepared.trainer, prepared.notes)
   let quiet = options.quiet
   if !quiet {
-    let facts = (notes ?? [:]).sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
+    var dataFacts = try factory.notes(benchmark)
+    if trainer.configuration.augmentation != .none { dataFacts["augment"] = trainer.configuration.augmentation.description }
+    let facts = (notes ?? [:]).merging(dataFacts) { own, _ in own }.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
     printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters\(facts)")
   }
   let checkpoints = try checkpointDirectory(runID: runID, plan: plan, options: options, label: label)

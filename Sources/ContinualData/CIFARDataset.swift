@@ -1,0 +1,227 @@
+import Foundation
+
+/// CIFAR-10 and CIFAR-100 in their "binary version" layout (Krizhevsky, 2009): 32×32 colour images
+/// held in memory as their bytes.
+///
+/// Each `.bin` file is a run of fixed-size records: CIFAR-10's are a label byte and 3,072 pixel
+/// bytes; CIFAR-100's a coarse label byte, a fine label byte and 3,072 pixel bytes. The pixels are
+/// the 1,024 red values of the image row by row, then the green, then the blue — exactly the
+/// `[3, 32, 32]` layout of a ``LabelledImages`` sample, so the bytes are kept as they are. Files may
+/// be raw (`name.bin`) or gzipped (`name.bin.gz`, preferred when both exist).
+///
+/// ```swift
+/// let folder = try DataDirectory.resolve(dataset: .cifar10, explicit: URL(fileURLWithPath: "../shared/data"))
+/// let (train, test) = try CIFARDataset.load(.cifar10, from: folder)
+/// print(train.count, train.sampleShape)   // 50000 [3, 32, 32]
+/// ```
+public enum CIFARDataset: String, Sendable, CaseIterable {
+  /// Ten classes, 50,000 training images in five batch files and 10,000 test images.
+  case cifar10 = "cifar-10"
+  /// A hundred fine classes in twenty coarse superclasses, 50,000 training and 10,000 test images.
+  case cifar100 = "cifar-100"
+
+  /// The image files for training, in the order their records are read.
+  public var trainingFiles: [String] {
+    switch self {
+    case .cifar10: return (1...5).map { "data_batch_\($0).bin" }
+    case .cifar100: return ["train.bin"]
+    }
+  }
+
+  /// The image file for testing.
+  public var testFile: String { self == .cifar10 ? "test_batch.bin" : "test.bin" }
+
+  /// The class-name files: one name a line, in label order.
+  public var nameFiles: [String] { self == .cifar10 ? ["batches.meta.txt"] : ["fine_label_names.txt", "coarse_label_names.txt"] }
+
+  /// Every file the dataset needs (images without their optional `.gz`).
+  public var fileNames: [String] { trainingFiles + [testFile] + nameFiles }
+
+  /// The bytes of one record: the label byte(s) and 3,072 pixel bytes.
+  public var recordSize: Int { labelBytes + Self.imageSize }
+
+  /// The label bytes that start each record (1 for CIFAR-10; coarse then fine for CIFAR-100).
+  var labelBytes: Int { self == .cifar10 ? 1 : 2 }
+
+  /// The pixel bytes of one image, `3 × 32 × 32`.
+  public static let imageSize = 3 * 32 * 32
+
+  /// The shape of one sample, `[3, 32, 32]`.
+  public static let sampleShape = [3, 32, 32]
+
+  /// The official archive of the binary version.
+  public var archiveURL: String {
+    "https://www.cs.toronto.edu/~kriz/\(self == .cifar10 ? "cifar-10-binary.tar.gz" : "cifar-100-binary.tar.gz")"
+  }
+
+  /// The folder the official archive unpacks to.
+  public var archiveFolder: String { self == .cifar10 ? "cifar-10-batches-bin" : "cifar-100-binary" }
+
+  /// The largest decompressed `.bin` file accepted: 256 MiB (the real files are 30 and 150 MB).
+  public static let maximumFileSize = 1 << 28
+
+  /// The location of a file in `directory`: for image files the gzipped `name.gz` first, then the
+  /// raw `name`; `nil` when neither is a regular file.
+  public static func location(of name: String, in directory: URL) -> URL? {
+    let forms = name.hasSuffix(".bin") ? [name + ".gz", name] : [name]
+    for form in forms {
+      let url = directory.appendingPathComponent(form)
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+    }
+    return nil
+  }
+
+  /// Which labels of CIFAR-100 a set uses.
+  public enum Labels: String, Sendable, CaseIterable {
+    /// The 100 fine classes (the usual choice).
+    case fine
+    /// The 20 coarse superclasses.
+    case coarse
+  }
+
+  /// Loads the training and test sets from a directory holding the dataset's files.
+  ///
+  /// - Parameters:
+  ///   - dataset: Which dataset.
+  ///   - directory: The folder holding its files (see ``DataDirectory/resolve(dataset:explicit:environment:)-(CIFARDataset,_,_)``).
+  ///   - labels: For CIFAR-100, fine (100 classes) or coarse (20) labels; ignored for CIFAR-10.
+  /// - Returns: The sets, samples `[3, 32, 32]` held as bytes (values `byte / 255`), labelled and named
+  ///   from the class-name file.
+  /// - Throws: ``DatasetError/missingFiles(dataset:directory:files:)`` when files are missing,
+  ///   ``DatasetError/malformedFile(file:reason:)`` for a file that is not whole records or a
+  ///   class-name file with the wrong number of names, ``DatasetError/labelOutOfRange(file:index:value:classCount:)``
+  ///   for a label outside the classes, and ``IDXError`` for an unreadable file or a corrupt gzip
+  ///   stream — each naming the file.
+  /// - Complexity: Linear in the files' size; the images are held once, 184 MB for either dataset.
+  public static func load(_ dataset: CIFARDataset, from directory: URL, labels: Labels = .fine) throws -> (
+    train: LabelledImages, test: LabelledImages
+  ) {
+    let missing = dataset.missingFileNames(in: directory)
+    guard missing.isEmpty else {
+      throw DatasetError.missingFiles(dataset: dataset.displayName, directory: directory.path, files: missing)
+    }
+    func file(_ name: String) throws -> URL {
+      guard let url = Self.location(of: name, in: directory) else {
+        throw DatasetError.missingFiles(dataset: dataset.displayName, directory: directory.path, files: [name])
+      }
+      return url
+    }
+    let useCoarse = dataset == .cifar100 && labels == .coarse
+    let namesFile = try file(useCoarse ? "coarse_label_names.txt" : dataset.nameFiles[0])
+    let classNames = try readClassNames(namesFile, expected: dataset == .cifar10 ? 10 : (useCoarse ? 20 : 100))
+    // CIFAR-100 records start with the coarse label, then the fine one.
+    let labelOffset = dataset == .cifar100 && !useCoarse ? 1 : 0
+    func read(_ files: [String]) throws -> LabelledImages {
+      var pixels: [UInt8] = []
+      var labels: [Int] = []
+      for (position, name) in files.enumerated() {
+        try CIFARFile.read(file(name), recordSize: dataset.recordSize, labelOffset: labelOffset, classCount: classNames.count) {
+          pixels.append(contentsOf: $0)
+          labels.append($1)
+        }
+        // The batch files are the same size: reserve the rest at once rather than growing by doubling.
+        if position == 0 { pixels.reserveCapacity(pixels.count * files.count) }
+      }
+      return try LabelledImages(pixels: pixels, sampleShape: sampleShape, labels: labels, classNames: classNames)
+    }
+    return (try read(dataset.trainingFiles), try read([dataset.testFile]))
+  }
+
+  /// The class names of a names file: one per non-empty line, exactly `expected` of them.
+  static func readClassNames(_ url: URL, expected: Int) throws -> [String] {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
+    }
+    guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
+      throw DatasetError.malformedFile(file: url.path, reason: "not a UTF-8 text file of class names (one per line)")
+    }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    while lines.last?.isEmpty == true { lines.removeLast() }
+    if let blank = lines.firstIndex(where: \.isEmpty) {
+      throw DatasetError.malformedFile(file: url.path, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
+    }
+    guard lines.count == expected else {
+      throw DatasetError.malformedFile(file: url.path, reason: "holds \(lines.count) class names; expected \(expected), one per line")
+    }
+    return lines
+  }
+}
+
+extension CIFARDataset: DatasetFiles {
+  /// `CIFAR-10` or `CIFAR-100`.
+  public var displayName: String { self == .cifar10 ? "CIFAR-10" : "CIFAR-100" }
+
+  /// `cifar-10` or `cifar-100`.
+  public var folderName: String { rawValue }
+
+  /// The missing files, image files shown as `name.bin[.gz]`.
+  public func missingFileNames(in directory: URL) -> [String] {
+    fileNames.filter { Self.location(of: $0, in: directory) == nil }.map { $0.hasSuffix(".bin") ? $0 + "[.gz]" : $0 }
+  }
+
+  /// None: the two datasets' files have different names.
+  public var foldersSharingFileNames: [String] { [] }
+
+  /// None: no package manager installs CIFAR.
+  public var systemDirectories: [URL] { [] }
+
+  /// ``DatasetError/cifarNotFound(dataset:searched:)``.
+  public func notFoundError(searched: [String]) -> DatasetError { .cifarNotFound(dataset: self, searched: searched) }
+}
+
+/// Reads the records of one CIFAR `.bin` or `.bin.gz` file.
+enum CIFARFile {
+  /// Calls `body` with each record's pixels and label, in file order, after checking the file is a
+  /// whole, non-zero number of records and every label is in `0..<classCount`.
+  ///
+  /// - Parameters:
+  ///   - url: The file.
+  ///   - recordSize: Bytes per record.
+  ///   - labelOffset: The label's byte within the record; the pixels follow all the label bytes.
+  ///   - classCount: The number of classes.
+  ///   - body: Receives each record's 3,072 pixel bytes and its label.
+  static func read(
+    _ url: URL, recordSize: Int, labelOffset: Int, classCount: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
+  ) throws {
+    let data: Data
+    do {
+      data = try Data(contentsOf: url, options: .mappedIfSafe)
+    } catch {
+      throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
+    }
+    if Gzip.isCompressed(data) {
+      let bytes = try Gzip.decompress(data, source: url.path, limit: CIFARDataset.maximumFileSize)
+      try bytes.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
+    } else {
+      guard data.count <= CIFARDataset.maximumFileSize else { throw IDXError.decompressedTooLarge(source: url.path, limit: CIFARDataset.maximumFileSize) }
+      try data.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
+    }
+  }
+
+  /// Checks and walks the records of a file's (decompressed) bytes.
+  static func parse(
+    _ bytes: UnsafeRawBufferPointer, source: String, recordSize: Int, labelOffset: Int, classCount: Int,
+    _ body: (UnsafeRawBufferPointer, Int) -> Void
+  ) throws {
+    let records = bytes.count / recordSize, leftover = bytes.count % recordSize
+    guard records > 0, leftover == 0 else {
+      throw DatasetError.malformedFile(
+        file: source,
+        reason: "holds \(bytes.count) bytes, which is not a whole, non-zero number of \(recordSize)-byte records "
+          + "(\(records) records and \(leftover) bytes left over); the file is truncated or not in the CIFAR binary layout")
+    }
+    let labelBytes = recordSize - CIFARDataset.imageSize
+    for record in 0..<records {
+      let start = record * recordSize
+      let label = Int(bytes[start + labelOffset])
+      guard label < classCount else {
+        throw DatasetError.labelOutOfRange(file: source, index: record, value: label, classCount: classCount)
+      }
+      body(UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]), label)
+    }
+  }
+}
