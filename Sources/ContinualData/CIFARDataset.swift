@@ -139,7 +139,7 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.malformedFile(file: url.path, reason: "not a UTF-8 text file of class names (one per line)")
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     while lines.last?.isEmpty == true { lines.removeLast() }
     if let blank = lines.firstIndex(where: \.isEmpty) {
       throw DatasetError.malformedFile(file: url.path, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
