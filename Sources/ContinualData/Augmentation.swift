@@ -50,10 +50,9 @@ public enum Augmentation: Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// Parses a name written by ``description``.
+  /// Parses a name written by ``description``; `nil` when the name is not one of them.
   ///
   /// - Parameter name: `none`, `crop-flip` or `crop-flip:P` with `P` from 0 to 64.
-  /// - Returns: The augmentation, or `nil` when the name is not one of these.
   public init?(name: String) {
     if name == "none" {
       self = .none

@@ -184,6 +184,8 @@ enum CIFARFile {
   ///   - labelOffset: The label's byte within the record; the pixels follow all the label bytes.
   ///   - classCount: The number of classes.
   ///   - body: Receives each record's 3,072 pixel bytes and its label.
+  /// - Throws: ``IDXError`` for an unreadable file or a corrupt gzip stream,
+  ///   ``DatasetError/malformedFile(file:reason:)`` or ``DatasetError/labelOutOfRange(file:index:value:classCount:)``.
   static func read(
     _ url: URL, recordSize: Int, labelOffset: Int, classCount: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
   ) throws {
@@ -197,7 +199,9 @@ enum CIFARFile {
       let bytes = try Gzip.decompress(data, source: url.path, limit: CIFARDataset.maximumFileSize)
       try bytes.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
     } else {
-      guard data.count <= CIFARDataset.maximumFileSize else { throw IDXError.decompressedTooLarge(source: url.path, limit: CIFARDataset.maximumFileSize) }
+      guard data.count <= CIFARDataset.maximumFileSize else {
+        throw IDXError.decompressedTooLarge(source: url.path, limit: CIFARDataset.maximumFileSize)
+      }
       try data.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
     }
   }

@@ -12,7 +12,8 @@ extension LabelledImages {
   public func padded(toSide side: Int) throws -> LabelledImages {
     let shape = try imageShape(operation: "LabelledImages.padded(toSide:)")
     guard shape[1] <= side, shape[2] <= side else {
-      throw DatasetError.invalidArgument(operation: "LabelledImages.padded(toSide:)", reason: "cannot pad \(shape[1])×\(shape[2]) images to \(side)×\(side)")
+      throw DatasetError.invalidArgument(
+        operation: "LabelledImages.padded(toSide:)", reason: "cannot pad \(shape[1])×\(shape[2]) images to \(side)×\(side)")
     }
     return appending(.pad(side: side))
   }
@@ -93,7 +94,8 @@ extension LabelledImages {
     let planeSize = shape.reduce(1, *) / channels
     var sums = [Double](repeating: 0, count: channels), squares = sums
     let unnormalised = LabelledImages(
-      store: store, rows: rows, pipeline: PixelPipeline(steps: pipeline.steps.filter { if case .normalise = $0 { false } else { true } }, inputShape: pipeline.inputShape),
+      store: store, rows: rows,
+      pipeline: PixelPipeline(steps: pipeline.steps.filter { if case .normalise = $0 { false } else { true } }, inputShape: pipeline.inputShape),
       isFlattened: false, labels: labels, classNames: classNames)
     let batch = 512
     for start in stride(from: 0, to: count, by: batch) {
@@ -139,7 +141,8 @@ extension LabelledImages {
   private func imageShape(operation: String) throws -> [Int] {
     let shape = pipeline.outputShape
     guard shape.count == 3, !isFlattened else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "samples must be images [channels, height, width], got sample shape \(sampleShape)")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "samples must be images [channels, height, width], got sample shape \(sampleShape)")
     }
     return shape
   }

@@ -119,7 +119,8 @@ public struct LabelledImages: Sendable {
 
   /// A set showing every sample of `store` as it is.
   init(store: PixelStore, labels: [Int], classNames: [String]) {
-    self.init(store: store, rows: nil, pipeline: PixelPipeline(inputShape: store.sampleShape), isFlattened: false, labels: labels, classNames: classNames)
+    self.init(
+      store: store, rows: nil, pipeline: PixelPipeline(inputShape: store.sampleShape), isFlattened: false, labels: labels, classNames: classNames)
   }
 
   /// A view whose consistency the caller has already established.
@@ -233,7 +234,8 @@ extension LabelledImages: Equatable {
   /// with the same images and steps are equal without building their pixels.
   public static func == (lhs: LabelledImages, rhs: LabelledImages) -> Bool {
     guard lhs.labels == rhs.labels, lhs.classNames == rhs.classNames, lhs.sampleShape == rhs.sampleShape else { return false }
-    if lhs.store === rhs.store && lhs.pipeline == rhs.pipeline && (lhs.rows ?? Array(0..<lhs.store.count)) == (rhs.rows ?? Array(0..<rhs.store.count)) {
+    if lhs.store === rhs.store && lhs.pipeline == rhs.pipeline && (lhs.rows ?? Array(0..<lhs.store.count)) == (rhs.rows ?? Array(0..<rhs.store.count))
+    {
       return true
     }
     return lhs.inputs == rhs.inputs

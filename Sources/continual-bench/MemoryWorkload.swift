@@ -34,7 +34,8 @@ struct MemoryProtocol {
         arguments: ["--benchmark", "permuted-mnist", "--tasks", "100", "--iterations", "20", "--test-per-task", "500"] + mlp,
         reference: ["--tasks", "100", "--iterations", "20", "--test-per-task", "500"], targetMB: 250),
       MemoryProtocol(
-        name: "memory split-cifar10 5 tasks mlp 400-400 b128", arguments: ["--benchmark", "split-cifar10", "--iterations", "200", "--test-per-task", "0"] + mlp,
+        name: "memory split-cifar10 5 tasks mlp 400-400 b128",
+        arguments: ["--benchmark", "split-cifar10", "--iterations", "200", "--test-per-task", "0"] + mlp,
         reference: nil, targetMB: 400),
       MemoryProtocol(name: "memory default comparison", arguments: [], reference: nil, targetMB: 120),
     ].map { protocolWithData($0, dataDirectory) }
@@ -52,7 +53,7 @@ struct MemoryProtocol {
 func measureChild(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakBytes: Int) {
   var pid: pid_t = 0
   let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-  defer { argv.forEach { free($0) } }
+  defer { for argument in argv { free(argument) } }
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }

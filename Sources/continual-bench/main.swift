@@ -37,7 +37,8 @@ struct Options {
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
-        print("usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+        print(
+          "usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }

@@ -113,7 +113,8 @@ final class BenchmarkFactory {
       let tasks = options.tasks ?? (dataset == "cifar100" ? 10 : 5)
       sequence = try .split(data, tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
     case ("permuted", _):
-      sequence = try .permuted(try base(dataset), tasks: options.tasks ?? 5, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
+      sequence = try .permuted(
+        try base(dataset), tasks: options.tasks ?? 5, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
     default:
       sequence = try .rotated(try base(dataset), tasks: options.tasks ?? 5)
     }

@@ -167,7 +167,9 @@ enum CIFARFixtures {
     let data = root.appendingPathComponent("data")
     #expect(try DataDirectory.resolve(dataset: .cifar10, explicit: data, environment: environment).path == folder.path)
     #expect(try DataDirectory.resolve(dataset: .cifar10, explicit: folder, environment: environment).path == folder.path)
-    #expect(try DataDirectory.resolve(dataset: .cifar10, explicit: nil, environment: environment.merging(["CONTINUAL_DATA": data.path]) { $1 }).path == folder.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .cifar10, explicit: nil, environment: environment.merging(["CONTINUAL_DATA": data.path]) { $1 }).path
+        == folder.path)
     let error = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .cifar100, explicit: data, environment: environment) }
     let message = error?.description ?? ""
     for expected in [

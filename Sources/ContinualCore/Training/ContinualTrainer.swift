@@ -118,8 +118,9 @@ public struct ContinualTrainer: Sendable {
       let frozenValues = frozenIndices.map { model.parameters.tensors[$0] }
       for iteration in 0..<steps {
         var batch = sampler.next(currentTask: t)
-        if let memory, let replayed = memory.sample(
-          memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: config.augmentation, using: &replayRNG)
+        if let memory,
+          let replayed = memory.sample(
+            memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: config.augmentation, using: &replayRNG)
         {
           batch = try batch.joined(with: replayed)
         }
