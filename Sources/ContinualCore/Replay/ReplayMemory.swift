@@ -201,7 +201,7 @@ extension Batch {
   ///   - items: The samples.
   ///   - sequence: The tasks they come from.
   ///   - currentTask: The task being trained.
-  ///   - draws: One augmentation per sample (``Augmentation/draws(count:using:)``), or `nil`.
+  ///   - draws: One augmentation per sample (`Augmentation.draws(count:using:)`), or `nil`.
   /// - Returns: The batch, samples in the given order.
   public static func gathering(
     _ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int, augmentedBy draws: [Augmentation.Draw]? = nil
