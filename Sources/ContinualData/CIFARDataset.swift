@@ -225,6 +225,12 @@ enum CIFARFile {
       guard label < classCount else {
         throw DatasetError.labelOutOfRange(file: source, index: record, value: label, classCount: classCount)
       }
+      // CIFAR-100's other label byte is checked too: a record with a bad coarse or fine label is
+      // corrupt whichever labels are used.
+      if labelBytes == 2, Int(bytes[start + 1 - labelOffset]) >= (labelOffset == 0 ? 100 : 20) {
+        let other = Int(bytes[start + 1 - labelOffset])
+        throw DatasetError.labelOutOfRange(file: source, index: record, value: other, classCount: labelOffset == 0 ? 100 : 20)
+      }
       body(UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]), label)
     }
   }

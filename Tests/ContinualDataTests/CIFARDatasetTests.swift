@@ -139,6 +139,13 @@ enum CIFARFixtures {
     try Data(CIFARFixtures.records([[20, 1]])).write(to: directory.appendingPathComponent("train.bin"))
     let coarse = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory, labels: .coarse) }
     #expect(coarse?.description.contains("train.bin: label 20 at index 0 is outside 0..<20") == true)
+    // A bad fine label is an error even when coarse labels are read, and the other way round.
+    try Data(CIFARFixtures.records([[2, 1], [3, 150]])).write(to: directory.appendingPathComponent("train.bin"))
+    let fineWhileCoarse = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory, labels: .coarse) }
+    #expect(fineWhileCoarse?.description.contains("train.bin: label 150 at index 1 is outside 0..<100") == true)
+    try Data(CIFARFixtures.records([[25, 1]])).write(to: directory.appendingPathComponent("train.bin"))
+    let coarseWhileFine = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory) }
+    #expect(coarseWhileFine?.description.contains("train.bin: label 25 at index 0 is outside 0..<20") == true)
   }
 
   @Test func classNameFilesMustListEveryClass() throws {
