@@ -85,8 +85,8 @@ extension LabelledImages {
   ///
   /// Computed in double precision over the whole set, one image at a time.
   ///
-  /// - Returns: The statistics; zero means and unit deviations for an empty set or a constant channel's
-  ///   deviation of 1 (so normalising by them is always defined).
+  /// - Returns: The statistics. An empty set gives zero means and unit deviations, and a constant
+  ///   channel a deviation of 1, so normalising by them is always defined.
   /// - Complexity: O(`count` × sample size).
   public func channelStatistics() -> ChannelStatistics {
     let shape = pipeline.outputShape
