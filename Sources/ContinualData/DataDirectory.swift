@@ -2,7 +2,7 @@ import Foundation
 
 /// Finds the directory that holds a dataset's files.
 ///
-/// Places are searched in this order, and the first that holds the dataset wins:
+/// The places, in order of precedence:
 ///
 /// 1. the directory given explicitly (the command line's `--data-dir`),
 /// 2. the directory named by the `CONTINUAL_DATA` environment variable,
@@ -10,6 +10,11 @@ import Foundation
 ///    (on macOS `~/Library/Caches/ContinualKit`),
 /// 4. for Fashion-MNIST, Debian's `/usr/share/datasets/fashion-mnist`
 ///    (from `apt-get install dataset-fashion-mnist`).
+///
+/// A directory the user named is the only place searched: with `--data-dir`, only that directory;
+/// else with `CONTINUAL_DATA`, only that one. A named directory that lacks the dataset is an error,
+/// never a silent fall-back to another copy elsewhere (which could be different data). Only when
+/// neither is given are the user cache and the system locations searched, in that order.
 ///
 /// A place holds the dataset when its dataset folder (`mnist/`, `fashion-mnist/`, `cifar-10/` or
 /// `cifar-100/`) holds the files, or when the place itself does — unless the place is the folder of
@@ -140,9 +145,12 @@ public enum DataDirectory {
 
   /// The first place among the candidates that holds `dataset`'s files.
   private static func resolve(files dataset: some DatasetFiles, explicit: URL?, environment: [String: String]) throws -> URL {
-    let places = candidates(forFiles: dataset, explicit: explicit, environment: environment)
+    let all = candidates(forFiles: dataset, explicit: explicit, environment: environment)
+    // A directory the user named is the only one searched.
+    let named = all.first.flatMap { [.explicit, .environment].contains($0.origin) ? $0 : nil }
+    let places = named.map { [$0] } ?? all
     var searched: [String] = []
-    for origin in [Candidate.Origin.explicit, .environment] where !places.contains(where: { $0.origin == origin }) {
+    for origin in [Candidate.Origin.explicit, .environment] where named == nil {
       searched.append("\(origin.rawValue): \(origin == .explicit ? "not given" : "not set")")
     }
     for candidate in places {
@@ -150,9 +158,8 @@ public enum DataDirectory {
       case .found(let directory):
         return directory
       case .notFound(let reason):
-        // An explicit directory is listed before the note that CONTINUAL_DATA is not set.
-        let line = "\(candidate): \(reason)"
-        if candidate.origin == .explicit { searched.insert(line, at: 0) } else { searched.append(line) }
+        let only = named == nil ? "" : " (a directory named by \(candidate.origin.rawValue) is the only place searched)"
+        searched.append("\(candidate): \(reason)\(only)")
       }
     }
     throw dataset.notFoundError(searched: searched)

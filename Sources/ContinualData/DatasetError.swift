@@ -60,7 +60,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
       "  - download the official binary version, \(dataset.archiveURL), and unpack it (tar xzf); its folder "
         + "'\(dataset.archiveFolder)' holds the files",
       "Then put those files in a '\(dataset.folderName)' folder of a directory you pass as --data-dir <directory> or "
-        + "\(DataDirectory.environmentVariable)=<directory> (or of the user cache listed above).",
+        + "\(DataDirectory.environmentVariable)=<directory> (or, naming no directory, of the user cache \(DataDirectory.userCacheDirectory().path)).",
     ]
     return lines.joined(separator: "\n")
   }
@@ -80,7 +80,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     }
     lines.append(
       "Then pass --data-dir <directory> or set \(DataDirectory.environmentVariable)=<directory>, where the directory holds the files "
-        + "or a '\(dataset.folderName)' folder with them (or put them in \(dataset.folderName)/ under the user cache listed above).")
+        + "or a '\(dataset.folderName)' folder with them (or, naming no directory, put them in \(dataset.folderName)/ under the user cache \(DataDirectory.userCacheDirectory().path))."
+    )
     return lines.joined(separator: "\n")
   }
 }

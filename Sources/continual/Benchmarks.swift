@@ -57,8 +57,20 @@ final class BenchmarkFactory {
   typealias Sets = (train: LabelledImages, test: LabelledImages)
   var cache: [String: Sets] = [:]
   let dataDirectory: URL?
+  /// Whether to keep quiet about which folder each dataset is read from.
+  let quiet: Bool
 
-  init(dataDirectory: URL?) { self.dataDirectory = dataDirectory }
+  init(dataDirectory: URL?, quiet: Bool = true) {
+    self.dataDirectory = dataDirectory
+    self.quiet = quiet
+  }
+
+  /// A dataset's folder, said on standard error so a run never uses data from an unexpected place unnoticed.
+  func folder(_ resolve: () throws -> URL, name: String) rethrows -> URL {
+    let folder = try resolve()
+    if !quiet { printError("data: \(name) from \(folder.path)") }
+    return folder
+  }
 
   /// A dataset's training and test sets as stored; CIFAR sets come normalised by their training
   /// set's per-channel mean and standard deviation.
@@ -67,12 +79,13 @@ final class BenchmarkFactory {
     let data: Sets
     switch dataset {
     case "builtin": data = SyntheticGlyphs.generate(trainCount: 30_000, testCount: 5_000, seed: 2026)
-    case "mnist": data = try IDXDataset.load(.mnist, from: DataDirectory.resolve(dataset: IDXDataset.mnist, explicit: dataDirectory))
-    case "fashion":
-      data = try IDXDataset.load(.fashionMNIST, from: DataDirectory.resolve(dataset: IDXDataset.fashionMNIST, explicit: dataDirectory))
+    case "mnist", "fashion":
+      let which: IDXDataset = dataset == "mnist" ? .mnist : .fashionMNIST
+      data = try IDXDataset.load(which, from: folder({ try DataDirectory.resolve(dataset: which, explicit: dataDirectory) }, name: which.displayName))
     case "cifar10", "cifar100":
       let which: CIFARDataset = dataset == "cifar10" ? .cifar10 : .cifar100
-      let raw = try CIFARDataset.load(which, from: DataDirectory.resolve(dataset: which, explicit: dataDirectory))
+      let raw = try CIFARDataset.load(
+        which, from: folder({ try DataDirectory.resolve(dataset: which, explicit: dataDirectory) }, name: which.displayName))
       let statistics = raw.train.channelStatistics()
       data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
     default: preconditionFailure("unknown dataset \(dataset)")

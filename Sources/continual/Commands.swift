@@ -94,7 +94,7 @@ func duration(_ seconds: Double) -> String {
 /// Returns the records of the grid.
 func runGrid(_ options: Options) throws -> [RunRecord] {
   try StackValidation.check(options)
-  let factory = BenchmarkFactory(dataDirectory: options.dataDirectory)
+  let factory = BenchmarkFactory(dataDirectory: options.dataDirectory, quiet: options.quiet)
   let recordsURL = options.output.appendingPathComponent("records.jsonl")
   var existing: [String: RunRecord] = [:]
   if FileManager.default.fileExists(atPath: recordsURL.path) {

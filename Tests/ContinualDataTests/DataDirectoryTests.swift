@@ -57,10 +57,32 @@ import Testing
     #expect(try DataDirectory.resolve(dataset: .mnist, explicit: explicit, environment: environment).path == explicit.path)
     #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment).path == fromEnvironment.path)
     #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path == sandbox.cache.path)
-    // A directory that lacks the data is passed over for the next place.
+  }
+
+  /// Issue 20: a directory the user named that lacks the data used to be passed over silently for
+  /// the next place, which may hold other data. It is now the only place searched, and an error.
+  @Test func aNamedDirectoryThatLacksTheDataIsAnErrorNotAFallBack() throws {
+    let sandbox = try Sandbox()
+    defer { sandbox.remove() }
+    let fromEnvironment = try Fixtures.writeDataset(in: sandbox.folder("environment"))
+    try Fixtures.writeDataset(in: sandbox.cache)
     let empty = sandbox.folder("empty")
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: empty, environment: environment).path == fromEnvironment.path)
+    var environment = sandbox.environment
+    environment["CONTINUAL_DATA"] = fromEnvironment.path
+    let explicitError = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .mnist, explicit: empty, environment: environment) }
+    guard case .dataNotFound(_, let searched) = explicitError else {
+      Issue.record("expected dataNotFound, got \(String(describing: explicitError))")
+      return
+    }
+    #expect(searched.count == 1)
+    #expect(searched.first?.hasPrefix("\(empty.path) (--data-dir): ") == true)
+    #expect(searched.first?.hasSuffix("(a directory named by --data-dir is the only place searched)") == true)
+    // The same for CONTINUAL_DATA: the cache's copy is not used in its place.
+    environment["CONTINUAL_DATA"] = empty.path
+    let environmentError = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment) }
+    #expect(environmentError?.description.contains("\(empty.path) (CONTINUAL_DATA): ") == true)
+    #expect(environmentError?.description.contains("(user cache):") == false)
   }
 
   @Test func findsTheSharedLayoutWithOneFolderPerDataset() throws {
@@ -105,15 +127,16 @@ import Testing
       return
     }
     #expect(dataset == .mnist)
+    // The named directory is the only place searched (CONTINUAL_DATA and the cache are not used).
     #expect(
       searched == [
-        "\(partial.path) (--data-dir): has a 'mnist' folder, but it lacks t10k-images-idx3-ubyte[.gz]",
-        "\(missing.path) (CONTINUAL_DATA): does not exist",
-        "\(sandbox.cache.path) (user cache): does not exist",
+        "\(partial.path) (--data-dir): has a 'mnist' folder, but it lacks t10k-images-idx3-ubyte[.gz] "
+          + "(a directory named by --data-dir is the only place searched)"
       ])
     let message = error?.description ?? ""
+    #expect(!message.contains(missing.path) && !message.contains("2. "))
     for expected in [
-      "Cannot find the MNIST dataset", "1. \(partial.path) (--data-dir)", "3. \(sandbox.cache.path) (user cache): does not exist",
+      "Cannot find the MNIST dataset", "1. \(partial.path) (--data-dir)",
       "https://yann.lecun.com/exdb/mnist/", "--data-dir", "CONTINUAL_DATA=",
     ] {
       #expect(message.contains(expected), "missing “\(expected)” in:\n\(message)")
