@@ -15,7 +15,8 @@ extension TaskSequence {
   ///   - testPerTask: The test images to keep per task, or `nil` to keep them all.
   ///   - seed: The seed the subsets are drawn from.
   /// - Returns: A sequence with the same tasks, names and classes and at most the requested sizes.
-  /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for a negative size.
+  /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for a negative size, or a size
+  ///   that leaves a class of a task without images.
   public func subsample(trainPerTask: Int?, testPerTask: Int?, seed: UInt64) throws -> TaskSequence {
     for (name, value) in [("trainPerTask", trainPerTask), ("testPerTask", testPerTask)] {
       if let value, value < 0 {
@@ -34,6 +35,7 @@ extension TaskSequence {
         result.tasks[index].test = try result.tasks[index].test.stratifiedSample(testPerTask, using: &testGenerator)
       }
     }
+    try result.checkEveryClassHasImages(operation: "TaskSequence.subsample")
     return result
   }
 }

@@ -38,7 +38,9 @@ public struct TaskSequence: Sendable, Equatable {
   ///   - name: A readable name.
   ///   - tasks: At least one task, all with the same sample shape and `tasks[i].index == i`.
   /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` when `tasks` is empty, sample
-  ///   shapes differ or indices are out of order.
+  ///   shapes differ, indices are out of order, or a task has a class without training or test
+  ///   images (a task with no images at all included): accuracy on such a task would be a
+  ///   meaningless 0, and a class never seen cannot be learnt.
   public init(name: String, tasks: [ContinualTask]) throws {
     let operation = "TaskSequence(\(name))"
     guard let first = tasks.first else {
@@ -56,6 +58,26 @@ public struct TaskSequence: Sendable, Equatable {
     self.name = name
     self.tasks = tasks
     self.sampleShape = first.train.sampleShape
+    try checkEveryClassHasImages(operation: operation)
+  }
+
+  /// Checks that every class of every task has at least one training and one test image.
+  func checkEveryClassHasImages(operation: String) throws {
+    for task in tasks {
+      for (split, images) in [("training", task.train), ("test", task.test)] {
+        let histogram = images.classHistogram
+        guard let empty = histogram.firstIndex(of: 0) else { continue }
+        let what =
+          images.count == 0
+          ? "task \(task.index + 1) ('\(task.name)') has no \(split) images"
+          : "class '\(task.classNames[empty])' of task \(task.index + 1) ('\(task.name)') has no \(split) images"
+        throw DatasetError.invalidArgument(
+          operation: operation,
+          reason:
+            "\(what); the dataset's \(split) files lack it, or a subsample (--\(split == "training" ? "train" : "test")-per-task) is smaller than the number of classes"
+        )
+      }
+    }
   }
 
   /// Where a task's classes start in a shared output layer: the total class count of the tasks before it.

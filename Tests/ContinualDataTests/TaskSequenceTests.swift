@@ -14,7 +14,7 @@ import Testing
     func set(_ count: Int) throws -> LabelledImages {
       try LabelledImages(
         inputs: Tensor(shape: [count, 1, side, side], scalars: Array((0..<count).map { _ in ramp }.joined())),
-        labels: (0..<count).map { $0 % 10 }, classNames: (0..<10).map(String.init))
+        labels: (0..<count).map { $0 % 2 }, classNames: ["0", "1"])
     }
     return (try set(4), try set(2))
   }
@@ -214,5 +214,34 @@ import Testing
     let error = #expect(throws: DatasetError.self) { try TaskSequence(name: "numbering", tasks: [task, task]) }
     #expect(error?.description.contains("the task at position 1 has index 0") == true)
     #expect(try TaskSequence(name: "numbered", tasks: [task, misnumbered]).count == 2)
+  }
+}
+
+/// Issue 20, item 5: degenerate data used to finish with wrong metrics (a task without test images
+/// scored 0.00, a class without images was skipped unnoticed). Each is now an error naming the
+/// task and the class.
+@Suite struct IncompleteTaskTests {
+  static let data = SyntheticGlyphs.generate(trainCount: 40, testCount: 20, seed: 2)
+
+  @Test func aTaskWithoutTestImagesIsAnError() throws {
+    let empty = Self.data.test.filter(classes: [])
+    let error = #expect(throws: DatasetError.self) { try TaskSequence.split((Self.data.train, empty), tasks: 5) }
+    #expect(error?.description.contains("task 1 ('classes ring, bar') has no test images") == true, "\(String(describing: error))")
+  }
+
+  @Test func aClassWithoutTrainingImagesIsAnErrorNamingIt() throws {
+    let withoutBox = Self.data.train.filter(classes: Set(0..<10).subtracting([5]))
+    let error = #expect(throws: DatasetError.self) { try TaskSequence.split((withoutBox, Self.data.test), tasks: 5) }
+    #expect(
+      error?.description.contains("class 'box' of task 3 ('classes triangle, box') has no training images") == true, "\(String(describing: error))")
+    let permuted = #expect(throws: DatasetError.self) { try TaskSequence.permuted((withoutBox, Self.data.test), tasks: 2, seed: 1) }
+    #expect(permuted?.description.contains("class 'box' of task 1") == true)
+  }
+
+  @Test func aSubsampleSmallerThanTheClassesIsAnError() throws {
+    let sequence = try TaskSequence.permuted(Self.data, tasks: 2, seed: 1)
+    #expect(try sequence.subsample(trainPerTask: 10, testPerTask: 10, seed: 1).tasks.allSatisfy { $0.train.count == 10 })
+    let error = #expect(throws: DatasetError.self) { try sequence.subsample(trainPerTask: 10, testPerTask: 5, seed: 1) }
+    #expect(error?.description.contains("has no test images") == true && error?.description.contains("--test-per-task") == true)
   }
 }
