@@ -10,7 +10,10 @@ extension RunRecord {
   /// A record read from a file is checked before it is trusted: the accuracy matrix has one column
   /// per task (at most ``maximumTaskCount``) and no more rows than tasks — exactly as many for a
   /// finished run — every accuracy is a fraction in [0, 1], and the initial accuracies, when
-  /// present, have one entry per task.
+  /// present, have one entry per task. The stored summaries (average accuracy, BWT, FWT,
+  /// forgetting, incremental accuracy) must be what the matrix gives — tables show them, so a
+  /// forged `average_accuracy: 5.0` would otherwise read `500.00` — and the wall time and peak
+  /// memory must be finite and not negative.
   var inconsistency: String? {
     let tasks = accuracyMatrix.first?.count ?? 0
     guard tasks <= Self.maximumTaskCount else { return "accuracy_matrix has \(tasks) tasks; at most \(Self.maximumTaskCount)" }
@@ -30,6 +33,26 @@ extension RunRecord {
       guard initial.count == tasks else { return "initial_accuracies has \(initial.count) entries for \(tasks) tasks" }
       if let j = initial.firstIndex(where: { !(0...1).contains($0) }) {
         return "initial_accuracies[\(j)] is \(initial[j]), not a fraction in [0, 1]"
+      }
+    }
+    guard wallSeconds.isFinite, wallSeconds >= 0 else { return "wall_seconds is \(wallSeconds), not a finite, non-negative time" }
+    guard peakRSSBytes >= 0 else { return "peak_rss_bytes is \(peakRSSBytes), not a non-negative size" }
+    return summaryMismatch
+  }
+
+  /// The first stored summary that differs from what the accuracy matrix gives, or `nil`.
+  private var summaryMismatch: String? {
+    let metrics = status == "finished" ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
+    let pairs: [(String, Double?, Double?)] = [
+      ("average_accuracy", averageAccuracy, metrics?.averageAccuracy), ("bwt", bwt, metrics?.backwardTransfer),
+      ("fwt", fwt, metrics?.forwardTransfer), ("forgetting", forgetting, metrics?.averageForgetting),
+      ("average_incremental_accuracy", averageIncrementalAccuracy, metrics?.averageIncrementalAccuracy),
+    ]
+    for (key, stored, computed) in pairs {
+      guard let stored else { continue }
+      guard let computed else { return "\(key) is \(stored), but the run's accuracy_matrix gives none" }
+      guard stored.isFinite, abs(stored - computed) <= 1e-9 * max(1, abs(computed)) else {
+        return "\(key) is \(stored), but the accuracy_matrix gives \(computed)"
       }
     }
     return nil
