@@ -23,17 +23,25 @@ extension ComparisonTable {
     ]
     var lines = [header.joined(separator: ",")]
     for row in rows {
-      var fields = [row.benchmark, row.scenario, row.algorithm]
+      var fields = [row.benchmark, row.scenario, row.algorithm].map(Self.csvText)
       for metric in [row.averageAccuracy, row.incrementalAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer] {
         let cell = metric.map(Cell.percent)
         fields += [cell?.mean ?? "", cell?.error ?? ""]
       }
       let time = row.wallSeconds.map(Cell.seconds)
       fields += [time?.mean ?? "", time?.error ?? ""]
-      fields += [String(row.finished), String(row.runs), String(row.failures.count), row.failures.first ?? ""]
+      fields += [String(row.finished), String(row.runs), String(row.failures.count), Self.csvText(row.failures.first ?? "")]
       lines.append(fields.map(Self.csvField).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// A text cell that a spreadsheet cannot run as a formula: one starting with `=`, `+`, `-`, `@`,
+  /// a tab or a carriage return gets a leading `'` (numbers are written by the table itself and
+  /// never pass through here).
+  static func csvText(_ text: String) -> String {
+    guard let first = text.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
+    return "'" + text
   }
 
   /// Quotes a field that holds a comma, a quote or a line break, doubling its quotes.

@@ -156,7 +156,10 @@ struct Options {
         }
         let (key, value) = (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         if let scenario { scenarioSettings[scenario, default: [:]][key] = value } else { settings[key] = value }
-      case "--output": output = URL(fileURLWithPath: try v())
+      case "--output":
+        let path = try v()
+        guard !path.isEmpty else { throw CLIError("--output needs a directory; an empty path would write into the current directory") }
+        output = URL(fileURLWithPath: path)
       case "--format": formats = list(try v())
       case "--tasks": tasks = try integer(flag, try v())
       case "--iterations":
@@ -192,8 +195,9 @@ struct Options {
       case "--quiet": quiet = true
       case "--shard":
         let text = try v()
-        let parts = text.split(separator: "/").compactMap { Int($0) }
-        guard parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        let parts = pieces.compactMap { Int($0) }
+        guard pieces.count == 2, parts.count == 2, parts[1] >= 1, (1...parts[1]).contains(parts[0]) else {
           throw CLIError("--shard takes i/n with 1 ≤ i ≤ n (for example 2/8), not '\(text)'")
         }
         shard = (parts[0] - 1, parts[1])

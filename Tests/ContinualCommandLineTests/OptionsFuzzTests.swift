@@ -48,6 +48,10 @@ import Testing
     (["--shard", "1/2/3"], "--shard takes i/n"),
     (["--shard", "a/b"], "--shard takes i/n"),
     (["--shard", "2"], "--shard takes i/n"),
+    // Issue 20, item 14: extra or empty parts were dropped, so these were accepted as 1/2.
+    (["--shard", "x/1/2"], "--shard takes i/n"),
+    (["--shard", "1//2"], "--shard takes i/n"),
+    (["--output", ""], "--output needs a directory"),
     (["--seedz", "3"], "unknown option '--seedz'"),
     (["--seeds"], "--seeds needs a value"),
     (["--preset", "vdv2019"], "unknown preset 'vdv2019'"),

@@ -110,3 +110,20 @@ import Testing
     #expect(try table.rendered(as: .markdown).contains(table.perTaskMarkdown()))
   }
 }
+
+/// Issue 20, item 14: a CSV text cell starting with `=`, `+`, `-` or `@` would run as a formula
+/// in a spreadsheet; it gets a leading `'`. Numbers, negative ones included, are left alone.
+@Suite struct CSVFormulaTests {
+  @Test func textCellsThatLookLikeFormulasAreNeutralised() {
+    var record = Fixture.siSeed
+    record.algorithm = "=HYPERLINK(\"x\")"
+    record.benchmark = "@sum"
+    let csv = ComparisonTable(records: [record]).csv()
+    let row = csv.split(separator: "\n")[1]
+    #expect(row.hasPrefix("'@sum,task,\"'=HYPERLINK(\"\"x\"\")\","), "\(row)")
+    #expect(row.contains(",-10.00,"), "negative numbers keep their sign: \(row)")
+    var plain = Fixture.siSeed
+    plain.algorithm = "ewc+si"
+    #expect(ComparisonTable(records: [plain]).csv().contains("\nsplit-mnist,task,ewc+si,"))
+  }
+}
