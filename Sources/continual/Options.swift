@@ -225,6 +225,13 @@ struct Options {
     where list.isEmpty {
       throw CLIError("\(flag) needs at least one name: \(Options.flags[flag] ?? "")")
     }
+    // A repeated entry would train the same runs again and count them twice in the table.
+    for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)] {
+      var seen = Set<String>()
+      if let repeated = list.first(where: { !seen.insert($0).inserted }) {
+        throw CLIError("\(flag) lists '\(repeated)' more than once; each grid entry must be different")
+      }
+    }
     for b in benchmarks { try BenchmarkCatalogue.validate(b) }
     guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
     guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }

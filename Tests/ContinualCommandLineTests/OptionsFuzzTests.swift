@@ -52,6 +52,10 @@ import Testing
     (["--shard", "x/1/2"], "--shard takes i/n"),
     (["--shard", "1//2"], "--shard takes i/n"),
     (["--output", ""], "--output needs a directory"),
+    // Issue 20, item 6: a repeated entry trained the same runs again and showed n = 4 ± 0.00.
+    (["--algorithms", "ewc,si,ewc"], "--algorithms lists 'ewc' more than once"),
+    (["--scenario", "task,task"], "--scenario lists 'task' more than once"),
+    (["--benchmark", "split-builtin,split-builtin"], "--benchmark lists 'split-builtin' more than once"),
     (["--seedz", "3"], "unknown option '--seedz'"),
     (["--seeds"], "--seeds needs a value"),
     (["--preset", "vdv2019"], "unknown preset 'vdv2019'"),
