@@ -5,9 +5,9 @@ extension RecordFile {
   /// Reads several results files (the shards of a sweep) as one, dropping duplicate runs.
   ///
   /// A sweep split over many machines, or resumed after a kill, can hold more than one record with the
-  /// same `run_id`. For each `run_id` the first *finished* record is kept (or, if none finished, the
-  /// first record), at the position where that `run_id` first appeared, and a warning lists every
-  /// copy's file and line.
+  /// same `run_id`. For each `run_id` the last *finished* record is kept (or, if none finished, the
+  /// last record) — the newest, as `continual compare` uses after `--force` reruns a run — at the
+  /// position where that `run_id` first appeared, and a warning lists every copy's file and line.
   ///
   /// ```swift
   /// let shards = (0..<4).map { URL(filePath: "results/shard-\($0).jsonl") }
@@ -34,7 +34,7 @@ extension RecordFile {
     var records: [RunRecord] = []
     for id in firstSeen {
       let all = copies[id] ?? []
-      guard let kept = all.first(where: { $0.record.status == "finished" }) ?? all.first else { continue }
+      guard let kept = all.last(where: { $0.record.status == "finished" }) ?? all.last else { continue }
       records.append(kept.record)
       if all.count > 1 {
         let places = all.map(\.location).joined(separator: ", ")
