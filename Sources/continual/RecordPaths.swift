@@ -22,3 +22,39 @@ func recordFileURL(forArgument path: String) throws -> URL {
   }
   return records
 }
+
+/// Makes sure the output folder exists and can be written, before anything trains.
+///
+/// An unwritable `--output` used to be found only when the first checkpoint or record was written,
+/// after minutes of training, with a message such as `NSCocoaErrorDomain error 512`. This creates
+/// the folder (and its parents) and writes and removes a probe file in it, and names the folder and
+/// the operating system's reason when either fails.
+///
+/// - Parameter folder: The `--output` folder.
+/// - Throws: ``CLIError`` naming the folder and why it cannot be written.
+func ensureWritableOutput(_ folder: URL) throws {
+  var isFolder: ObjCBool = false
+  if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), !isFolder.boolValue {
+    throw CLIError("--output \(folder.path) is a file, not a folder")
+  }
+  // Find the deepest part of the path that exists: it must be a folder to create the rest in.
+  var existing = folder
+  while !FileManager.default.fileExists(atPath: existing.path), existing.pathComponents.count > 1 {
+    existing = existing.deletingLastPathComponent()
+  }
+  if FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder), !isFolder.boolValue {
+    throw CLIError("cannot create --output \(folder.path): \(existing.path) is a file, not a folder")
+  }
+  do {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  } catch {
+    throw CLIError("cannot create --output \(folder.path): \(String(cString: strerror(errno)))")
+  }
+  let probe = folder.appendingPathComponent(".write-check-\(getpid())")
+  let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+  guard descriptor >= 0 else {
+    throw CLIError("cannot write in --output \(folder.path): \(String(cString: strerror(errno)))")
+  }
+  close(descriptor)
+  unlink(probe.path)
+}
