@@ -38,10 +38,11 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   public var fileNames: [String] { trainingFiles + [testFile] + nameFiles }
 
   /// The bytes of one record: the label byte(s) and 3,072 pixel bytes.
-  public var recordSize: Int { labelBytes + Self.imageSize }
+  public var recordSize: Int { labelClassCounts.count + Self.imageSize }
 
-  /// The label bytes that start each record (1 for CIFAR-10; coarse then fine for CIFAR-100).
-  var labelBytes: Int { self == .cifar10 ? 1 : 2 }
+  /// The number of classes of each label byte that starts a record: `[10]` for CIFAR-10, and for
+  /// CIFAR-100 `[20, 100]` (coarse, then fine).
+  var labelClassCounts: [Int] { self == .cifar10 ? [10] : [20, 100] }
 
   /// The pixel bytes of one image, `3 × 32 × 32`.
   public static let imageSize = 3 * 32 * 32
@@ -63,13 +64,7 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   /// The location of a file in `directory`: for image files the gzipped `name.gz` first, then the
   /// raw `name`; `nil` when neither is a regular file.
   public static func location(of name: String, in directory: URL) -> URL? {
-    let forms = name.hasSuffix(".bin") ? [name + ".gz", name] : [name]
-    for form in forms {
-      let url = directory.appendingPathComponent(form)
-      var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
-    }
-    return nil
+    firstRegularFile(named: name.hasSuffix(".bin") ? [name + ".gz", name] : [name], in: directory)
   }
 
   /// Which labels of CIFAR-100 a set uses.
@@ -109,14 +104,14 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     }
     let useCoarse = dataset == .cifar100 && labels == .coarse
     let namesFile = try file(useCoarse ? "coarse_label_names.txt" : dataset.nameFiles[0])
-    let classNames = try readClassNames(namesFile, expected: dataset == .cifar10 ? 10 : (useCoarse ? 20 : 100))
     // CIFAR-100 records start with the coarse label, then the fine one.
-    let labelOffset = dataset == .cifar100 && !useCoarse ? 1 : 0
+    let labelIndex = useCoarse ? 0 : dataset.labelClassCounts.count - 1
+    let classNames = try readClassNames(namesFile, expected: dataset.labelClassCounts[labelIndex])
     func read(_ files: [String]) throws -> LabelledImages {
       var pixels: [UInt8] = []
       var labels: [Int] = []
       for (position, name) in files.enumerated() {
-        try CIFARFile.read(file(name), recordSize: dataset.recordSize, labelOffset: labelOffset, classCount: classNames.count) {
+        try CIFARFile.read(file(name), labelClassCounts: dataset.labelClassCounts, using: labelIndex) {
           pixels.append(contentsOf: $0)
           labels.append($1)
         }
@@ -175,42 +170,43 @@ extension CIFARDataset: DatasetFiles {
 
 /// Reads the records of one CIFAR `.bin` or `.bin.gz` file.
 enum CIFARFile {
-  /// Calls `body` with each record's pixels and label, in file order, after checking the file is a
-  /// whole, non-zero number of records and every label is in `0..<classCount`.
+  /// Calls `body` with each record's pixels and chosen label, in file order, after checking the
+  /// file is a whole, non-zero number of records and every label byte is in its range — all of
+  /// them, not only the chosen one: a record with a bad coarse or fine label is corrupt whichever
+  /// labels are used.
   ///
   /// - Parameters:
   ///   - url: The file.
-  ///   - recordSize: Bytes per record.
-  ///   - labelOffset: The label's byte within the record; the pixels follow all the label bytes.
-  ///   - classCount: The number of classes.
+  ///   - labelClassCounts: The number of classes of each label byte that starts a record.
+  ///   - labelIndex: Which label byte `body` receives.
   ///   - body: Receives each record's 3,072 pixel bytes and its label.
   /// - Throws: ``IDXError`` for an unreadable file or a corrupt gzip stream,
   ///   ``DatasetError/malformedFile(file:reason:)`` or ``DatasetError/labelOutOfRange(file:index:value:classCount:)``.
-  static func read(
-    _ url: URL, recordSize: Int, labelOffset: Int, classCount: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
-  ) throws {
+  static func read(_ url: URL, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) throws {
     let data: Data
     do {
       data = try Data(contentsOf: url, options: .mappedIfSafe)
     } catch {
       throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
     }
+    func parseRecords(_ bytes: UnsafeRawBufferPointer) throws {
+      try parse(bytes, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)
+    }
     if Gzip.isCompressed(data) {
-      let bytes = try Gzip.decompress(data, source: url.path, limit: CIFARDataset.maximumFileSize)
-      try bytes.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
+      try Gzip.decompress(data, source: url.path, limit: CIFARDataset.maximumFileSize).withUnsafeBytes(parseRecords)
     } else {
       guard data.count <= CIFARDataset.maximumFileSize else {
         throw IDXError.decompressedTooLarge(source: url.path, limit: CIFARDataset.maximumFileSize)
       }
-      try data.withUnsafeBytes { try parse($0, source: url.path, recordSize: recordSize, labelOffset: labelOffset, classCount: classCount, body) }
+      try data.withUnsafeBytes(parseRecords)
     }
   }
 
   /// Checks and walks the records of a file's (decompressed) bytes.
   static func parse(
-    _ bytes: UnsafeRawBufferPointer, source: String, recordSize: Int, labelOffset: Int, classCount: Int,
-    _ body: (UnsafeRawBufferPointer, Int) -> Void
+    _ bytes: UnsafeRawBufferPointer, source: String, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
   ) throws {
+    let labelBytes = labelClassCounts.count, recordSize = labelBytes + CIFARDataset.imageSize
     let records = bytes.count / recordSize, leftover = bytes.count % recordSize
     guard records > 0, leftover == 0 else {
       throw DatasetError.malformedFile(
@@ -218,20 +214,12 @@ enum CIFARFile {
         reason: "holds \(bytes.count) bytes, which is not a whole, non-zero number of \(recordSize)-byte records "
           + "(\(records) records and \(leftover) bytes left over); the file is truncated or not in the CIFAR binary layout")
     }
-    let labelBytes = recordSize - CIFARDataset.imageSize
     for record in 0..<records {
       let start = record * recordSize
-      let label = Int(bytes[start + labelOffset])
-      guard label < classCount else {
-        throw DatasetError.labelOutOfRange(file: source, index: record, value: label, classCount: classCount)
+      for (byte, classCount) in labelClassCounts.enumerated() where Int(bytes[start + byte]) >= classCount {
+        throw DatasetError.labelOutOfRange(file: source, index: record, value: Int(bytes[start + byte]), classCount: classCount)
       }
-      // CIFAR-100's other label byte is checked too: a record with a bad coarse or fine label is
-      // corrupt whichever labels are used.
-      if labelBytes == 2, Int(bytes[start + 1 - labelOffset]) >= (labelOffset == 0 ? 100 : 20) {
-        let other = Int(bytes[start + 1 - labelOffset])
-        throw DatasetError.labelOutOfRange(file: source, index: record, value: other, classCount: labelOffset == 0 ? 100 : 20)
-      }
-      body(UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]), label)
+      body(UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]), Int(bytes[start + labelIndex]))
     }
   }
 }

@@ -149,10 +149,8 @@ public enum DataDirectory {
     // A directory the user named is the only one searched.
     let named = all.first.flatMap { [.explicit, .environment].contains($0.origin) ? $0 : nil }
     let places = named.map { [$0] } ?? all
-    var searched: [String] = []
-    for origin in [Candidate.Origin.explicit, .environment] where named == nil {
-      searched.append("\(origin.rawValue): \(origin == .explicit ? "not given" : "not set")")
-    }
+    // Only when no directory was named are the places that were not given worth a line.
+    var searched = named == nil ? ["\(Candidate.Origin.explicit.rawValue): not given", "\(Candidate.Origin.environment.rawValue): not set"] : []
     for candidate in places {
       switch inspect(candidate.directory, for: dataset) {
       case .found(let directory):

@@ -48,40 +48,39 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
   }
 
   private func cifarNotFoundMessage(_ dataset: CIFARDataset, searched: [String]) -> String {
-    var lines = [
-      "Cannot find the \(dataset.displayName) dataset: no directory holds its files "
-        + "(\(dataset.fileNames.joined(separator: ", ")); each .bin may be gzipped as .bin.gz), "
-        + "either directly or in a '\(dataset.folderName)' subfolder.",
-      "Looked in, in this order:",
-    ]
-    lines += searched.enumerated().map { "  \($0.offset + 1). \($0.element)" }
-    lines += [
-      "To get the data:",
-      "  - download the official binary version, \(dataset.archiveURL), and unpack it (tar xzf); its folder "
-        + "'\(dataset.archiveFolder)' holds the files",
-      "Then put those files in a '\(dataset.folderName)' folder of a directory you pass as --data-dir <directory> or "
-        + "\(DataDirectory.environmentVariable)=<directory> (or, naming no directory, of the user cache \(DataDirectory.userCacheDirectory().path)).",
-    ]
-    return lines.joined(separator: "\n")
+    Self.notFoundMessage(
+      dataset: dataset.displayName,
+      files: "\(dataset.fileNames.joined(separator: ", ")); each .bin may be gzipped as .bin.gz",
+      folder: dataset.folderName, searched: searched,
+      sources: [
+        "download the official binary version, \(dataset.archiveURL), and unpack it (tar xzf); its folder "
+          + "'\(dataset.archiveFolder)' holds the files"
+      ])
   }
 
   private func dataNotFoundMessage(_ dataset: IDXDataset, searched: [String]) -> String {
+    Self.notFoundMessage(
+      dataset: dataset.displayName,
+      files: IDXDataset.File.allCases.map(\.fileName).joined(separator: ", ") + ", each optionally gzipped as .gz",
+      folder: dataset.folderName, searched: searched,
+      sources: dataset.downloadURLs.map { "download the four .gz files from \($0)" }
+        + (dataset.debianPackage.map { ["or, on Debian or Ubuntu, run `apt-get install \($0)`"] } ?? []))
+  }
+
+  /// The message of a dataset found nowhere: what was looked for, every place searched, how to get
+  /// the files and where to put them.
+  private static func notFoundMessage(dataset: String, files: String, folder: String, searched: [String], sources: [String]) -> String {
     var lines = [
-      "Cannot find the \(dataset.displayName) dataset: no directory holds its four files "
-        + "(\(IDXDataset.File.allCases.map(\.fileName).joined(separator: ", ")), each optionally gzipped as .gz), "
-        + "either directly or in a '\(dataset.folderName)' subfolder.",
+      "Cannot find the \(dataset) dataset: no directory holds its files (\(files)), either directly or in a '\(folder)' subfolder.",
       "Looked in, in this order:",
     ]
     lines += searched.enumerated().map { "  \($0.offset + 1). \($0.element)" }
     lines.append("To get the data:")
-    lines += dataset.downloadURLs.map { "  - download the four .gz files from \($0)" }
-    if let package = dataset.debianPackage {
-      lines.append("  - or, on Debian or Ubuntu, run `apt-get install \(package)`")
-    }
+    lines += sources.map { "  - \($0)" }
     lines.append(
       "Then pass --data-dir <directory> or set \(DataDirectory.environmentVariable)=<directory>, where the directory holds the files "
-        + "or a '\(dataset.folderName)' folder with them (or, naming no directory, put them in \(dataset.folderName)/ under the user cache \(DataDirectory.userCacheDirectory().path))."
-    )
+        + "or a '\(folder)' folder with them (or, naming no directory, put them in \(folder)/ under the user cache "
+        + "\(DataDirectory.userCacheDirectory().path)).")
     return lines.joined(separator: "\n")
   }
 }

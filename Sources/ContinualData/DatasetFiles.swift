@@ -38,3 +38,14 @@ extension IDXDataset: DatasetFiles {
   /// ``DatasetError/dataNotFound(dataset:searched:)``.
   public func notFoundError(searched: [String]) -> DatasetError { .dataNotFound(dataset: self, searched: searched) }
 }
+
+/// The first of `names` that is a regular file in `directory` (a folder of that name does not
+/// count), or `nil`; how the readers choose between a gzipped and a raw copy of a file.
+func firstRegularFile(named names: [String], in directory: URL) -> URL? {
+  for name in names {
+    let url = directory.appendingPathComponent(name)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+  }
+  return nil
+}

@@ -37,14 +37,7 @@ public enum IDXDataset: String, Sendable, CaseIterable {
     /// - Parameter directory: The directory to look in.
     /// - Returns: The file's location, or `nil` when neither form is a regular file there.
     public func location(in directory: URL) -> URL? {
-      for name in [fileName + ".gz", fileName] {
-        let url = directory.appendingPathComponent(name)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-          return url
-        }
-      }
-      return nil
+      firstRegularFile(named: [fileName + ".gz", fileName], in: directory)
     }
   }
 

@@ -1,12 +1,12 @@
 import ContinualEngine
 
 /// Pixel rearrangements on one image `[channels, height, width]` at a time, used when a batch is
-/// built. Each kernel reads `input`, writes `output` (distinct buffers) and returns the output's
-/// shape; every channel is treated alike.
+/// built. Each kernel reads `input` and writes `output` (distinct buffers); `shape` is the input's.
+/// Every channel is treated alike.
 enum ImageGeometry {
   /// Centres the image on a `side`×`side` zero canvas. When `side − height` is odd the extra row
   /// goes below (and the extra column to the right). The caller ensures the image fits.
-  static func pad(_ input: UnsafeMutablePointer<Float>, shape: [Int], toSide side: Int, into output: UnsafeMutablePointer<Float>) -> [Int] {
+  static func pad(_ input: UnsafeMutablePointer<Float>, shape: [Int], toSide side: Int, into output: UnsafeMutablePointer<Float>) {
     let (channels, height, width) = (shape[0], shape[1], shape[2])
     let top = (side - height) / 2, left = (side - width) / 2
     output.update(repeating: 0, count: channels * side * side)
@@ -17,14 +17,11 @@ enum ImageGeometry {
         (output + target).update(from: input + source, count: width)
       }
     }
-    return [channels, side, side]
   }
 
   /// Rearranges each plane's pixels: output pixel `k` is input pixel `permutation[k]` (pixels
   /// numbered row by row). The caller ensures `permutation` is a permutation of `0..<height·width`.
-  static func permute(_ input: UnsafeMutablePointer<Float>, shape: [Int], by permutation: [Int], into output: UnsafeMutablePointer<Float>)
-    -> [Int]
-  {
+  static func permute(_ input: UnsafeMutablePointer<Float>, shape: [Int], by permutation: [Int], into output: UnsafeMutablePointer<Float>) {
     let planeSize = permutation.count
     permutation.withUnsafeBufferPointer { permutation in
       for plane in 0..<shape[0] {
@@ -32,26 +29,22 @@ enum ImageGeometry {
         for k in 0..<planeSize { output[base + k] = input[base + permutation[k]] }
       }
     }
-    return shape
   }
 
   /// Subtracts `mean[c]` from every value of channel `c` and divides by `deviation[c]`.
   static func normalise(
     _ input: UnsafeMutablePointer<Float>, shape: [Int], mean: [Float], deviation: [Float], into output: UnsafeMutablePointer<Float>
-  ) -> [Int] {
+  ) {
     let planeSize = shape.dropFirst().reduce(1, *)
     for channel in 0..<shape[0] {
       let (m, d) = (mean[channel], deviation[channel])
       for k in (channel * planeSize)..<((channel + 1) * planeSize) { output[k] = (input[k] - m) / d }
     }
-    return shape
   }
 
   /// Crops a window of the image shifted by the draw's offsets on a zero-padded canvas, then
   /// mirrors it left to right when the draw says so. The output has the input's shape.
-  static func augment(_ input: UnsafeMutablePointer<Float>, shape: [Int], with draw: Augmentation.Draw, into output: UnsafeMutablePointer<Float>)
-    -> [Int]
-  {
+  static func augment(_ input: UnsafeMutablePointer<Float>, shape: [Int], with draw: Augmentation.Draw, into output: UnsafeMutablePointer<Float>) {
     let (channels, height, width) = (shape[0], shape[1], shape[2])
     for plane in 0..<channels {
       for row in 0..<height {
@@ -64,7 +57,6 @@ enum ImageGeometry {
         }
       }
     }
-    return shape
   }
 
   /// A bilinear rotation about the image centre, with each output pixel's four source pixels and
@@ -112,7 +104,7 @@ enum ImageGeometry {
     }
 
     /// Rotates every plane of `input` into `output`.
-    func apply(_ input: UnsafeMutablePointer<Float>, shape: [Int], into output: UnsafeMutablePointer<Float>) -> [Int] {
+    func apply(_ input: UnsafeMutablePointer<Float>, shape: [Int], into output: UnsafeMutablePointer<Float>) {
       let planeSize = height * width
       sources.withUnsafeBufferPointer { sources in
         weights.withUnsafeBufferPointer { weights in
@@ -129,30 +121,11 @@ enum ImageGeometry {
           }
         }
       }
-      return shape
     }
 
     /// Equal when the angle and image size are equal (the tables follow from them).
     static func == (lhs: Rotation, rhs: Rotation) -> Bool {
       lhs.degrees == rhs.degrees && lhs.height == rhs.height && lhs.width == rhs.width
     }
-  }
-
-  /// A batch `[count, channels, height, width]` rotated image by image (for tests and callers that
-  /// hold float tensors).
-  static func rotated(_ images: Tensor, degrees: Double) -> Tensor {
-    let shape = Array(images.shape.dropFirst())
-    let rotation = Rotation(degrees: degrees, height: shape[1], width: shape[2])
-    var input = images
-    var output = Tensor.zeros(images.shape)
-    let size = shape.reduce(1, *)
-    input.withUnsafeMutableBufferPointer { input in
-      output.withUnsafeMutableBufferPointer { output in
-        for sample in 0..<images.shape[0] {
-          _ = rotation.apply(input.baseAddress! + sample * size, shape: shape, into: output.baseAddress! + sample * size)
-        }
-      }
-    }
-    return output
   }
 }

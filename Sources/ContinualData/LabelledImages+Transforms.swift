@@ -83,7 +83,7 @@ extension LabelledImages {
   /// The mean and standard deviation of each channel's values over every image of the set, as the
   /// network would see them without normalisation (`byte / 255`, after padding or rotation).
   ///
-  /// Computed in double precision over the whole set, one image at a time.
+  /// Computed in double precision over the whole set, 512 images at a time.
   ///
   /// - Returns: The statistics. An empty set gives zero means and unit deviations, and a constant
   ///   channel a deviation of 1, so normalising by them is always defined.
@@ -94,9 +94,7 @@ extension LabelledImages {
     let planeSize = shape.reduce(1, *) / channels
     var sums = [Double](repeating: 0, count: channels), squares = sums
     let unnormalised = LabelledImages(
-      store: store, rows: rows,
-      pipeline: PixelPipeline(steps: pipeline.steps.filter { if case .normalise = $0 { false } else { true } }, inputShape: pipeline.inputShape),
-      isFlattened: false, labels: labels, classNames: classNames)
+      store: store, rows: rows, pipeline: pipeline.withoutNormalisation, isFlattened: false, labels: labels, classNames: classNames)
     let batch = 512
     for start in stride(from: 0, to: count, by: batch) {
       let values = unnormalised.inputs(uncheckedAt: Array(start..<min(start + batch, count)))

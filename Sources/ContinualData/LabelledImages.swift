@@ -160,11 +160,12 @@ public struct LabelledImages: Sendable {
       }
     }
     let size = sampleShape.reduce(1, *)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * pipeline.largestStage)
+    let plan = pipeline.plan
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * plan.stageSize)
     defer { scratch.deallocate() }
     return Tensor(shape: [indices.count] + sampleShape) { buffer in
       for (k, index) in indices.enumerated() {
-        pipeline.render(store, sample: rows?[index] ?? index, augmentation: draws?[k], into: buffer.baseAddress! + k * size, scratch: scratch)
+        plan.render(store, sample: rows?[index] ?? index, augmentation: draws?[k], into: buffer.baseAddress! + k * size, scratch: scratch)
       }
     }
   }
@@ -173,13 +174,7 @@ public struct LabelledImages: Sendable {
   ///
   /// This makes a float copy of the whole set: convenient for small sets and tests, but training
   /// and evaluation code should build batches with ``inputs(at:augmentedBy:)`` instead.
-  public var inputs: Tensor {
-    do {
-      return try inputs(at: Array(0..<count))
-    } catch {
-      preconditionFailure("every position below count is valid: \(error)")
-    }
-  }
+  public var inputs: Tensor { inputs(uncheckedAt: Array(0..<count)) }
 
   /// The images at the given positions, in that order (repeats allowed), with their labels.
   ///

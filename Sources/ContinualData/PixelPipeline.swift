@@ -15,25 +15,33 @@ struct PixelPipeline: Sendable, Equatable {
     case rotate(ImageGeometry.Rotation)
     /// Subtracts `mean[c]` from channel `c` and divides by `deviation[c]`.
     case normalise(mean: [Float], deviation: [Float])
+
+    /// The shape of an image after this step, given its shape before.
+    func shape(after input: [Int]) -> [Int] {
+      if case .pad(let side) = self { return [input[0], side, side] }
+      return input
+    }
   }
 
-  /// The steps, first to last.
+  /// The steps, first to last; a normalisation is always the last.
   var steps: [Step] = []
   /// The shape of a stored sample.
   let inputShape: [Int]
 
   /// The shape of a sample after every step.
-  var outputShape: [Int] {
-    steps.reduce(inputShape) { shape, step in
-      if case .pad(let side) = step { return [shape[0], side, side] }
-      return shape
-    }
-  }
+  var outputShape: [Int] { steps.reduce(inputShape) { $1.shape(after: $0) } }
 
-  /// Whether the pipeline ends by normalising (augmentation must come before that step).
+  /// The per-channel statistics of the final normalisation, if the pipeline ends with one.
   var normalisation: (mean: [Float], deviation: [Float])? {
     if case .normalise(let mean, let deviation) = steps.last { return (mean, deviation) }
     return nil
+  }
+
+  /// The same pipeline without its normalisation: the values before it.
+  var withoutNormalisation: PixelPipeline {
+    var result = self
+    if normalisation != nil { result.steps.removeLast() }
+    return result
   }
 
   /// The pipeline followed by `step`, kept in the order augmentation needs: normalisation last.
@@ -41,28 +49,40 @@ struct PixelPipeline: Sendable, Equatable {
     var result = self
     if case .normalise = step {
       result.steps.append(step)
-    } else if let last = result.steps.last, case .normalise = last {
-      result.steps.insert(step, at: result.steps.count - 1)
     } else {
-      result.steps.append(step)
+      result.steps.insert(step, at: normalisation == nil ? steps.count : steps.count - 1)
     }
     return result
   }
 
-  /// The largest number of values any stage of the pipeline holds for one sample.
-  var largestStage: Int {
-    var shape = inputShape, largest = inputShape.reduce(1, *)
-    for step in steps {
-      if case .pad(let side) = step { shape = [shape[0], side, side] }
-      largest = max(largest, shape.reduce(1, *))
-    }
-    return largest
+  /// Everything ``render(_:sample:augmentation:into:scratch:)`` needs that does not change from
+  /// sample to sample, worked out once per batch.
+  struct Plan {
+    /// The steps, first to last.
+    let steps: [Step]
+    /// The shape of the image before each step, and after the last one (`steps.count + 1` shapes).
+    let shapes: [[Int]]
+    /// The position at which augmentation is applied: before the normalisation, else after every step.
+    let augmentationPosition: Int
+    /// The values one of the two scratch buffers must hold: the largest stage of the pipeline.
+    let stageSize: Int
   }
 
+  /// The plan of this pipeline.
+  var plan: Plan {
+    var shapes = [inputShape]
+    for step in steps { shapes.append(step.shape(after: shapes[shapes.count - 1])) }
+    return Plan(
+      steps: steps, shapes: shapes, augmentationPosition: normalisation == nil ? steps.count : steps.count - 1,
+      stageSize: shapes.map { $0.reduce(1, *) }.max() ?? 0)
+  }
+}
+
+extension PixelPipeline.Plan {
   /// Renders sample `index` of `store` into `output`, applying every step and, before the
   /// normalisation, the sample's augmentation.
   ///
-  /// `scratch` must hold two buffers of ``largestStage`` values each.
+  /// `scratch` must hold two buffers of ``stageSize`` values each.
   func render(
     _ store: PixelStore, sample index: Int, augmentation: Augmentation.Draw?, into output: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>
@@ -71,28 +91,23 @@ struct PixelPipeline: Sendable, Equatable {
       store.read(index, into: output)
       return
     }
-    let stage = largestStage
-    var current = scratch, spare = scratch + stage
+    var current = scratch, spare = scratch + stageSize
     store.read(index, into: current)
-    var shape = inputShape
-    func apply(_ transform: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> [Int]) {
-      shape = transform(current, spare)
+    for position in 0...steps.count {
+      let shape = shapes[position]
+      if position == augmentationPosition, let augmentation {
+        ImageGeometry.augment(current, shape: shape, with: augmentation, into: spare)
+        swap(&current, &spare)
+      }
+      guard position < steps.count else { break }
+      switch steps[position] {
+      case .pad(let side): ImageGeometry.pad(current, shape: shape, toSide: side, into: spare)
+      case .permute(let permutation): ImageGeometry.permute(current, shape: shape, by: permutation, into: spare)
+      case .rotate(let rotation): rotation.apply(current, shape: shape, into: spare)
+      case .normalise(let mean, let deviation): ImageGeometry.normalise(current, shape: shape, mean: mean, deviation: deviation, into: spare)
+      }
       swap(&current, &spare)
     }
-    for (position, step) in steps.enumerated() {
-      if position == steps.count - 1, case .normalise = step, let augmentation {
-        apply { ImageGeometry.augment($0, shape: shape, with: augmentation, into: $1) }
-      }
-      switch step {
-      case .pad(let side): apply { ImageGeometry.pad($0, shape: shape, toSide: side, into: $1) }
-      case .permute(let permutation): apply { ImageGeometry.permute($0, shape: shape, by: permutation, into: $1) }
-      case .rotate(let rotation): apply { rotation.apply($0, shape: shape, into: $1) }
-      case .normalise(let mean, let deviation): apply { ImageGeometry.normalise($0, shape: shape, mean: mean, deviation: deviation, into: $1) }
-      }
-    }
-    if let augmentation, normalisation == nil {
-      apply { ImageGeometry.augment($0, shape: shape, with: augmentation, into: $1) }
-    }
-    output.update(from: current, count: shape.reduce(1, *))
+    output.update(from: current, count: shapes[steps.count].reduce(1, *))
   }
 }

@@ -65,9 +65,8 @@ final class BenchmarkFactory {
     self.quiet = quiet
   }
 
-  /// A dataset's folder, said on standard error so a run never uses data from an unexpected place unnoticed.
-  func folder(_ resolve: () throws -> URL, name: String) rethrows -> URL {
-    let folder = try resolve()
+  /// `folder`, once said on standard error, so a run never uses data from an unexpected place unnoticed.
+  func announced(_ folder: URL, holding name: String) -> URL {
     if !quiet { printError("data: \(name) from \(folder.path)") }
     return folder
   }
@@ -81,11 +80,11 @@ final class BenchmarkFactory {
     case "builtin": data = SyntheticGlyphs.generate(trainCount: 30_000, testCount: 5_000, seed: 2026)
     case "mnist", "fashion":
       let which: IDXDataset = dataset == "mnist" ? .mnist : .fashionMNIST
-      data = try IDXDataset.load(which, from: folder({ try DataDirectory.resolve(dataset: which, explicit: dataDirectory) }, name: which.displayName))
+      data = try IDXDataset.load(which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
     case "cifar10", "cifar100":
       let which: CIFARDataset = dataset == "cifar10" ? .cifar10 : .cifar100
       let raw = try CIFARDataset.load(
-        which, from: folder({ try DataDirectory.resolve(dataset: which, explicit: dataDirectory) }, name: which.displayName))
+        which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
       let statistics = raw.train.channelStatistics()
       data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
     default: preconditionFailure("unknown dataset \(dataset)")

@@ -198,10 +198,12 @@ func runOne(
   let prepared = try PreparedRun(benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, factory: factory, options: options)
   let (sequence, architecture, plan, trainer, notes) = (prepared.sequence, prepared.architecture, prepared.plan, prepared.trainer, prepared.notes)
   let quiet = options.quiet
+  // The algorithm's facts and the data's (CIFAR normalisation), said in the header and recorded.
+  let runNotes = (notes ?? [:]).merging(try factory.notes(benchmark)) { own, _ in own }
   if !quiet {
-    var dataFacts = try factory.notes(benchmark)
-    if trainer.configuration.augmentation != .none { dataFacts["augment"] = trainer.configuration.augmentation.description }
-    let facts = (notes ?? [:]).merging(dataFacts) { own, _ in own }.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
+    var shown = runNotes
+    if trainer.configuration.augmentation != .none { shown["augment"] = trainer.configuration.augmentation.description }
+    let facts = shown.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
     printError("\(label): \(sequence.count) tasks, \(architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)) parameters\(facts)")
   }
   let checkpoints = try checkpointDirectory(runID: runID, plan: plan, options: options, label: label)
@@ -226,7 +228,7 @@ func runOne(
         printError("  after task \(task + 1): accuracy on tasks 1–\(task + 1): \(shown) %")
       }
     }
-    var recordNotes = (notes ?? [:]).merging(try factory.notes(benchmark)) { own, _ in own }
+    var recordNotes = runNotes
     if let resumed { recordNotes["resumed_after_task"] = String(resumed.completedTasks) }
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,

@@ -99,7 +99,7 @@ import Testing
     #expect(sequence.tasks[0].train == Self.base.train)
     #expect(sequence.tasks[0].test == Self.base.test)
     #expect(sequence.tasks.map(\.name) == ["rotation 0°", "rotation 30°"])
-    #expect(ImageGeometry.rotated(Self.base.train.inputs, degrees: 0) == Self.base.train.inputs)
+    #expect(try Self.base.train.rotated(degrees: 0).inputs == Self.base.train.inputs)
   }
 
   @Test func rotationTurnsImagesCounterClockwise() throws {

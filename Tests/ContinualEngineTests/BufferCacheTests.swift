@@ -26,11 +26,15 @@ import Testing
     huge.deallocate()
   }
 
-  @Test func reusedBuffersDoNotLeakValuesIntoNewTensors() {
-    // A tensor made over a reused buffer is filled by its initialiser, whatever the buffer held.
+  @Test func aFreedTensorsBufferServesTheNextTensorOfItsSize() {
     let count = BufferCache.minimumSize / 4 + 16 * 5
-    do { _ = Tensor(shape: [count], repeating: 7) }
-    let zeros = Tensor.zeros([count])
-    #expect(zeros.scalars.allSatisfy { $0 == 0 })
+    var first: UnsafeRawPointer?
+    do {
+      let tensor = Tensor(shape: [count], repeating: 7)
+      first = tensor.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+    }
+    let next = Tensor.zeros([count])
+    #expect(next.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } == first)
+    #expect(next.scalars.allSatisfy { $0 == 0 }, "the reused buffer is filled by the new tensor's initialiser")
   }
 }

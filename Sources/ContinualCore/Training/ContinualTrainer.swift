@@ -104,10 +104,10 @@ public struct ContinualTrainer: Sendable {
 
       var sampler = BatchSampler(
         sources: plan.dataRegime == .cumulative ? Array(0...t) : [t], sequence: sequence, batchSize: config.batchSize,
-        length: config.length, rng: samplingRNG.split(), augmentation: config.augmentation)
+        length: config.length, rng: samplingRNG.split())
       // Augmentation draws from its own generator, split off only when augmentation is on, so
       // runs without it keep their sampling streams.
-      if config.augmentation != .none { sampler.augmentationRNG = samplingRNG.split() }
+      if config.augmentation != .none { sampler.augmentation = (config.augmentation, samplingRNG.split()) }
       var sums: [String: Double] = [:], windowSums: [String: Double] = [:]
       let names = ["task"] + regularisers.map(\.name)
       var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
@@ -282,13 +282,12 @@ struct BatchSampler {
   let batchSize: Int
   let dropsPartialBatches: Bool
   var rng: SeededGenerator
-  let augmentation: Augmentation
-  var augmentationRNG: SeededGenerator?
+  /// The augmentation of the sampled images and the generator of its draws, when it is on.
+  var augmentation: (kind: Augmentation, rng: SeededGenerator)?
   var order: [(task: Int, index: Int)] = []
   var position = 0
 
-  init(sources: [Int], sequence: TaskSequence, batchSize: Int, length: TrainingLength, rng: SeededGenerator, augmentation: Augmentation = .none) {
-    self.augmentation = augmentation
+  init(sources: [Int], sequence: TaskSequence, batchSize: Int, length: TrainingLength, rng: SeededGenerator) {
     self.sources = sources
     self.sequence = sequence
     self.batchSize = batchSize
@@ -309,7 +308,11 @@ struct BatchSampler {
     let picked = order[position..<min(position + size, order.count)]
     position += picked.count
     var draws: [Augmentation.Draw]?
-    if augmentationRNG != nil { draws = augmentation.draws(count: picked.count, using: &augmentationRNG!) }
+    if let (kind, current) = augmentation {
+      var generator = current
+      draws = kind.draws(count: picked.count, using: &generator)
+      augmentation = (kind, generator)
+    }
     return Batch.gathering(Array(picked), from: sequence, currentTask: currentTask, augmentedBy: draws)
   }
 }
