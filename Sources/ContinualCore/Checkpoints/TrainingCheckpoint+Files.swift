@@ -48,6 +48,7 @@ extension TrainingCheckpoint {
         return .object(o)
       })
     root["model"] = .array(parameters.names.map { .string($0) })
+    if modelState.count > 0 { root["model_state"] = .array(modelState.names.map { .string($0) }) }
     root["optimiser"] = .object(["step": .number(optimiser.step), "buffers": .array(optimiser.buffers.names.map { .string($0) })])
     root["components"] = .array(
       components.map { c in
@@ -69,6 +70,7 @@ extension TrainingCheckpoint {
       tensors += values.tensors
     }
     add("model", parameters)
+    add("model_state", modelState)
     add("optimiser", optimiser.buffers)
     for (k, c) in components.enumerated() { add("component.\(k)", c.state.tensors) }
     return try NamedTensors(names: names, tensors: tensors)
@@ -159,6 +161,8 @@ extension TrainingCheckpoint {
     guard lossTerms.count == completed else { throw reader.corrupt("'loss_terms' has \(lossTerms.count) entries for \(completed) completed tasks") }
 
     let parameters = try group("model", reader.strings(reader.array("model"), field: "model"))
+    // Checkpoints written before networks had state have no "model_state".
+    let modelState = root["model_state"] == nil ? NamedTensors() : try group("model_state", reader.strings(reader.array("model_state"), field: "model_state"))
     let optimiserObject = try reader.object("optimiser")
     guard let step = optimiserObject["step"]?.integer, step >= 0 else { throw reader.corrupt("'optimiser.step' is not a non-negative whole number") }
     guard let bufferNames = optimiserObject["buffers"] else { throw reader.corrupt("'optimiser.buffers' is missing") }
@@ -188,7 +192,7 @@ extension TrainingCheckpoint {
     return TrainingCheckpoint(
       identity: try reader.string("identity"), completedTasks: completed, taskCount: taskCount, parameters: parameters,
       optimiser: OptimiserState(step: step, buffers: buffers), generators: generators, components: components, accuracyMatrix: matrix,
-      initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: elapsed)
+      initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: elapsed, modelState: modelState)
   }
 }
 

@@ -38,6 +38,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
   public var taskCount: Int
   /// The model's parameters.
   public var parameters: NamedTensors
+  /// The model's state besides its parameters (BatchNorm's running statistics); empty for most
+  /// networks.
+  public var modelState: NamedTensors
   /// The optimiser's state.
   public var optimiser: OptimiserState
   /// The trainer's random generators by role (`sampling`, `dropout`, `algorithm`, `replay`).
@@ -57,8 +60,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
   public init(
     identity: String = "", completedTasks: Int, taskCount: Int, parameters: NamedTensors, optimiser: OptimiserState,
     generators: [String: SeededGenerator], components: [Component], accuracyMatrix: [[Double]], initialAccuracies: [Double],
-    lossTerms: [[String: Double]], elapsedSeconds: Double
+    lossTerms: [[String: Double]], elapsedSeconds: Double, modelState: NamedTensors = NamedTensors()
   ) {
+    self.modelState = modelState
     self.identity = identity
     self.completedTasks = completedTasks
     self.taskCount = taskCount

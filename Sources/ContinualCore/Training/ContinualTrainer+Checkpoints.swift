@@ -33,6 +33,9 @@ extension ContinualTrainer {
     guard checkpoint.parameters.names == model.parameters.names, checkpoint.parameters.tensors.map(\.shape) == model.parameters.tensors.map(\.shape)
     else { throw CheckpointError.mismatch(reason: "its parameters are not this network's (names or shapes differ)") }
     model.parameters = checkpoint.parameters
+    guard checkpoint.modelState.names == model.state.names, checkpoint.modelState.tensors.map(\.shape) == model.state.tensors.map(\.shape)
+    else { throw CheckpointError.mismatch(reason: "its model state (running statistics) is not this network's (names or shapes differ)") }
+    model.state = checkpoint.modelState
     do { try optimiser.restore(checkpoint.optimiser) } catch { throw CheckpointError.invalidState(component: "optimiser", reason: "\(error)") }
     let shapes = Dictionary(uniqueKeysWithValues: zip(model.parameters.names, model.parameters.tensors.map(\.shape)))
     for (name, tensor) in zip(checkpoint.optimiser.buffers.names, checkpoint.optimiser.buffers.tensors) {

@@ -126,9 +126,10 @@ public struct ContinualTrainer: Sendable {
         }
         // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
         // uniquely referenced again and the optimiser updates them in place without a copy.
-        var (values, taskGradients, totalGradients) = try gradients(
+        var (values, taskGradients, totalGradients, state) = try gradients(
           model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: names,
           needsTaskGradients: needsTaskGradients, dropoutRNG: dropoutRNG.split(), optimiser: optimiser)
+        model.state = state  // running statistics (BatchNorm) move with every training step
         for k in frozenIndices {
           totalGradients.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
           taskGradients?.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
@@ -184,7 +185,7 @@ public struct ContinualTrainer: Sendable {
             generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
             components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
             initialAccuracies: initial, lossTerms: lossTerms,
-            elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9))
+            elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9, modelState: model.state))
       }
     }
     return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
@@ -199,12 +200,13 @@ public struct ContinualTrainer: Sendable {
   }
 
   /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
-  /// for, computed before the penalties so they can use it) and the total gradient after every
-  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)``.
+  /// for, computed before the penalties so they can use it), the total gradient after every
+  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)`` and the model state after the
+  /// training pass.
   private func gradients(
     model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
     needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser
-  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors) {
+  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors) {
     let tape = Tape()
     let pass = try conditioned(model, task: t).forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
     let taskLoss = try head.loss(logits: pass.output, for: batch)
@@ -233,7 +235,7 @@ public struct ContinualTrainer: Sendable {
       totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
     }
     for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
-    return (values, taskGradients, totalGradients)
+    return (values, taskGradients, totalGradients, pass.state)
   }
 
   /// The number of optimiser steps for task `t`.

@@ -15,6 +15,25 @@ public struct ParameterSpec: Sendable, Equatable {
   }
 }
 
+/// A tensor of model state a layer keeps besides its parameters, such as BatchNorm's running
+/// statistics: saved with the model, updated by training forward passes, never differentiated,
+/// regularised or changed by an optimiser.
+public struct StateSpec: Sendable, Equatable {
+  /// The name within the layer, such as `running_mean` (PyTorch's buffer names).
+  public var name: String
+  /// The tensor's shape.
+  public var shape: [Int]
+  /// The value every element starts at.
+  public var initialValue: Float
+
+  /// Creates a state description.
+  public init(name: String, shape: [Int], initialValue: Float) {
+    self.name = name
+    self.shape = shape
+    self.initialValue = initialValue
+  }
+}
+
 /// What a forward pass needs besides inputs and weights: the mode, a generator for dropout and,
 /// for task-conditioned layers, which task to serve.
 public struct ForwardContext: Sendable {
@@ -29,6 +48,28 @@ public struct ForwardContext: Sendable {
   /// How many tasks have been learned so far: a task-conditioned layer that must infer the task
   /// (``task`` is `nil`) chooses among tasks `0..<learnedTasks`; `nil` means every task it knows.
   public var learnedTasks: Int?
+  /// The model's state tensors (see ``StateSpec``), flat, in ``Sequential/stateSpecs`` order. A
+  /// training pass writes updated values here; the caller decides whether to keep them.
+  public var state: [Tensor] = []
+  /// Where the running layer's state starts in ``state``; containers set it before calling a layer.
+  public var stateOffset = 0
+
+  /// The running layer's state tensor at `position` (in its ``Layer/stateSpecs`` order).
+  ///
+  /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` when the context holds no such
+  ///   state (a layer with state run outside a ``Model``).
+  public func state(at position: Int, for layer: String) throws -> Tensor {
+    guard state.indices.contains(stateOffset + position) else {
+      throw TensorError.invalidArgument(
+        operation: layer, reason: "this layer keeps state (running statistics) but the forward pass was given none; run it through a Model")
+    }
+    return state[stateOffset + position]
+  }
+
+  /// Replaces the running layer's state tensor at `position` (in its ``Layer/stateSpecs`` order).
+  public mutating func setState(_ value: Tensor, at position: Int) {
+    state[stateOffset + position] = value
+  }
 
   /// Creates a context.
   ///
@@ -65,6 +106,10 @@ public protocol Layer: Sendable, CustomStringConvertible {
   /// The parameters this layer expects, in order. Empty for parameter-free layers.
   var parameterSpecs: [ParameterSpec] { get }
 
+  /// The state tensors this layer keeps besides its parameters, in order (see ``StateSpec``).
+  /// Empty for almost every layer.
+  var stateSpecs: [StateSpec] { get }
+
   /// The shape of one output sample for an input sample of `shape` (without the batch dimension).
   ///
   /// - Throws: ``TensorError`` when this layer cannot take such an input.
@@ -86,4 +131,6 @@ public protocol Layer: Sendable, CustomStringConvertible {
 extension Layer {
   /// A parameter-free layer has no specs.
   public var parameterSpecs: [ParameterSpec] { [] }
+  /// Most layers keep no state.
+  public var stateSpecs: [StateSpec] { [] }
 }

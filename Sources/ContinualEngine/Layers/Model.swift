@@ -15,6 +15,11 @@ public struct Model: Sendable {
   public var architecture: Sequential
   /// The parameter values, named as ``Sequential/parameterNames``.
   public var parameters: NamedTensors
+  /// The model's state besides its parameters (BatchNorm's running statistics), named as
+  /// ``Sequential/stateSpecs``; empty for most networks. Optimisers, regularisers and importance
+  /// estimators see only ``parameters``; a training pass reports updated state in
+  /// ``Pass/state``, which the trainer keeps.
+  public var state: NamedTensors
   /// The task every forward pass asks task-conditioned layers to serve (see
   /// ``ForwardContext/task``); `nil` when unknown. A continual-learning trainer sets it to the task
   /// being trained, and at evaluation to the task only where the scenario gives the task id.
@@ -27,12 +32,19 @@ public struct Model: Sendable {
     self.architecture = architecture
     let specs = architecture.parameterSpecs
     parameters = try! NamedTensors(names: specs.map(\.name), tensors: specs.map { $0.initialiser.tensor($0.shape, using: &rng) })
+    state = Self.initialState(architecture)
   }
 
-  /// Creates a model with given parameters.
+  /// Every state tensor of `architecture` at its initial value.
+  public static func initialState(_ architecture: Sequential) -> NamedTensors {
+    let specs = architecture.stateSpecs
+    return try! NamedTensors(names: specs.map(\.name), tensors: specs.map { Tensor(shape: $0.shape, repeating: $0.initialValue) })
+  }
+
+  /// Creates a model with given parameters and, when given, state (initial state otherwise).
   ///
   /// - Throws: ``TensorError`` when the names or shapes do not match the architecture.
-  public init(_ architecture: Sequential, parameters: NamedTensors) throws {
+  public init(_ architecture: Sequential, parameters: NamedTensors, state: NamedTensors? = nil) throws {
     let specs = architecture.parameterSpecs
     for spec in specs {
       guard let tensor = parameters[spec.name] else {
@@ -45,6 +57,15 @@ public struct Model: Sendable {
     }
     self.architecture = architecture
     self.parameters = try NamedTensors(names: specs.map(\.name), tensors: specs.map { parameters[$0.name]! })
+    self.state = Self.initialState(architecture)
+    if let state {
+      let expected = self.state
+      guard state.names == expected.names, state.tensors.map(\.shape) == expected.tensors.map(\.shape) else {
+        throw TensorError.invalidArgument(
+          operation: "Model", reason: "the state \(state.names) does not match the architecture's \(expected.names) (names or shapes differ)")
+      }
+      self.state = state
+    }
   }
 
   /// A forward pass: the recorded weights, each layer's output and the final output.
@@ -55,14 +76,19 @@ public struct Model: Sendable {
     public var trace: ForwardTrace
     /// The parameter names, to label gradients.
     public var names: [String]
+    /// The model's state after the pass: updated running statistics after a training pass,
+    /// unchanged otherwise.
+    public var state: NamedTensors
     /// The final output.
     public var output: Variable { trace.output }
 
-    /// Creates a pass from weights recorded on a tape and the trace computed from them.
-    public init(weights: [Variable], trace: ForwardTrace, names: [String]) {
+    /// Creates a pass from weights recorded on a tape, the trace computed from them and the
+    /// state after it.
+    public init(weights: [Variable], trace: ForwardTrace, names: [String], state: NamedTensors = NamedTensors()) {
       self.weights = weights
       self.trace = trace
       self.names = names
+      self.state = state
     }
 
     /// The gradients of a scalar with respect to every parameter, named like the parameters.
@@ -85,8 +111,11 @@ public struct Model: Sendable {
   public func forward(_ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0)) throws -> Pass {
     let weights = tape.variables(parameters.tensors)
     var context = ForwardContext(training: training, rng: rng, task: task, learnedTasks: learnedTasks)
+    context.state = state.tensors
     let trace = try architecture.trace(input, weights: weights[...], context: &context)
-    return Pass(weights: weights, trace: trace, names: parameters.names)
+    var after = state
+    after.tensors = context.state
+    return Pass(weights: weights, trace: trace, names: parameters.names, state: after)
   }
 
   /// The output for a batch, without recording gradients.

@@ -106,3 +106,23 @@ public struct MaxPool2d: Layer {
   /// `MaxPool2d(k, stride: s)`.
   public var description: String { "MaxPool2d(\(size), stride: \(stride))" }
 }
+
+/// Global average pooling: the mean of each channel over its spatial positions,
+/// `[batch, C, H, W] → [batch, C]`.
+public struct GlobalAveragePool: Layer {
+  /// Creates a global average-pooling layer.
+  public init() {}
+  /// `[C]` for `[C, H, W]`.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] {
+    guard shape.count == 3 else {
+      throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
+    }
+    return [shape[0]]
+  }
+  /// Averages every channel's plane.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    try input.globalAveragePooled()
+  }
+  /// `GlobalAveragePool()`.
+  public var description: String { "GlobalAveragePool()" }
+}

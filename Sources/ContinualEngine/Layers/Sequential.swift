@@ -32,14 +32,26 @@ public struct Sequential: Layer {
     }
   }
 
+  /// Every layer's state tensors (BatchNorm's running statistics), named `"<layer index>.<name>"`.
+  public var stateSpecs: [StateSpec] {
+    layers.enumerated().flatMap { index, layer in
+      layer.stateSpecs.map { StateSpec(name: "\(index).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) }
+    }
+  }
+
   /// The parameter names in order.
   public var parameterNames: [String] { parameterSpecs.map(\.name) }
 
   /// Which weights (as a range into the flat weight list) each layer takes.
-  public var weightRanges: [Range<Int>] {
+  public var weightRanges: [Range<Int>] { Self.ranges(layers.map(\.parameterSpecs.count)) }
+
+  /// Which state tensors (as a range into the flat state list) each layer keeps.
+  public var stateRanges: [Range<Int>] { Self.ranges(layers.map(\.stateSpecs.count)) }
+
+  /// Consecutive ranges of the given lengths, from 0.
+  private static func ranges(_ counts: [Int]) -> [Range<Int>] {
     var start = 0
-    return layers.map { layer in
-      let n = layer.parameterSpecs.count
+    return counts.map { n in
       defer { start += n }
       return start..<start + n
     }
@@ -71,8 +83,10 @@ public struct Sequential: Layer {
     var x = input
     var activations: [Variable] = []
     activations.reserveCapacity(layers.count)
-    let base = weights.startIndex
-    for (layer, range) in zip(layers, weightRanges) {
+    let base = weights.startIndex, stateBase = context.stateOffset
+    defer { context.stateOffset = stateBase }
+    for (layer, (range, stateRange)) in zip(layers, zip(weightRanges, stateRanges)) {
+      context.stateOffset = stateBase + stateRange.lowerBound
       do {
         x = try layer(x, weights: weights[(base + range.lowerBound)..<(base + range.upperBound)], context: &context)
       } catch let error as TensorError {

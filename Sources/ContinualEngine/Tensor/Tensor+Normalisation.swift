@@ -1,0 +1,146 @@
+/// Per-channel normalisation kernels for batch normalisation over `[N, C]` or `[N, C, H, W]`
+/// tensors: statistics are taken per channel over the batch and every spatial position.
+///
+/// The layout is treated as `[N, C, S]` with `S = H·W` (1 for vectors), so one channel's values
+/// are `N` runs of `S` contiguous elements. Work is spread over channels.
+extension Tensor {
+  /// The `(N, C, S)` view of a batch-normalisation input, or an error naming the operation.
+  static func channelLayout(_ shape: [Int], operation: String) throws -> (batch: Int, channels: Int, spatial: Int) {
+    guard shape.count == 2 || shape.count == 4 else {
+      throw TensorError.rankMismatch(operation: operation, expected: "an input of shape [batch, channels] or [batch, channels, height, width]", shape: shape)
+    }
+    return (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
+  }
+
+  /// Each channel's mean and biased variance over the batch and spatial positions.
+  ///
+  /// - Returns: Two `[C]` tensors. Both are zero for an empty batch.
+  static func channelMoments(_ x: Tensor, batch n: Int, channels c: Int, spatial s: Int) -> (mean: Tensor, variance: Tensor) {
+    let mean = Tensor(shape: [c], repeating: 0), variance = Tensor(shape: [c], repeating: 0)
+    let count = n * s
+    guard count > 0 else { return (mean, variance) }
+    let xp = SendableConstPointer(UnsafePointer(x.storage.base))
+    let mp = SendablePointer(mean.storage.base), vp = SendablePointer(variance.storage.base)
+    parallelForEach(c) { ch in
+      var total: Double = 0
+      for i in 0..<n {
+        let run = xp.base + (i * c + ch) * s
+        var partial: Float = 0
+        for k in 0..<s { partial += run[k] }
+        total += Double(partial)
+      }
+      let mu = total / Double(count)
+      var squares: Double = 0
+      let muF = Float(mu)
+      for i in 0..<n {
+        let run = xp.base + (i * c + ch) * s
+        var partial: Float = 0
+        for k in 0..<s {
+          let d = run[k] - muF
+          partial += d * d
+        }
+        squares += Double(partial)
+      }
+      mp.base[ch] = Float(mu)
+      vp.base[ch] = Float(squares / Double(count))
+    }
+    return (mean, variance)
+  }
+
+  /// `y = (x − mean_c) · inverseStd_c · scale_c + shift_c` per channel, and the normalised `x̂`
+  /// when asked for (the backward pass needs it).
+  static func normalise(
+    _ x: Tensor, mean: Tensor, inverseStd: Tensor, scale: Tensor?, shift: Tensor?, batch n: Int, channels c: Int, spatial s: Int,
+    keepNormalised: Bool
+  ) -> (output: Tensor, normalised: Tensor?) {
+    let output = Tensor(uninitializedShape: x.shape)
+    let normalised = keepNormalised ? Tensor(uninitializedShape: x.shape) : nil
+    let xp = SendableConstPointer(UnsafePointer(x.storage.base)), op = SendablePointer(output.storage.base)
+    let np = normalised.map { SendablePointer($0.storage.base) }
+    let mp = SendableConstPointer(UnsafePointer(mean.storage.base)), ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base))
+    let sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }, bp = shift.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
+    parallelForEach(c) { ch in
+      let mu = mp.base[ch], inv = ip.base[ch]
+      let gain = (sp?.base[ch] ?? 1) * inv, offset = (bp?.base[ch] ?? 0) - mu * gain
+      for i in 0..<n {
+        let start = (i * c + ch) * s
+        let src = xp.base + start, dst = op.base + start
+        for k in 0..<s { dst[k] = src[k] * gain + offset }
+        if let np {
+          let nd = np.base + start
+          for k in 0..<s { nd[k] = (src[k] - mu) * inv }
+        }
+      }
+    }
+    return (output, normalised)
+  }
+
+  /// The gradients of batch normalisation: `Σ g` (shift), `Σ g·x̂` (scale) per channel, and, when
+  /// asked for, the input's gradient.
+  ///
+  /// With batch statistics the input gradient is `γ·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))`; with fixed
+  /// statistics it is `γ·σ⁻¹·g`.
+  static func normalisationBackward(
+    outputGradient g: Tensor, normalised xhat: Tensor, inverseStd: Tensor, scale: Tensor?, batchStatistics: Bool,
+    batch n: Int, channels c: Int, spatial s: Int, needInput: Bool
+  ) -> (input: Tensor?, scale: Tensor, shift: Tensor) {
+    let dScale = Tensor(shape: [c], repeating: 0), dShift = Tensor(shape: [c], repeating: 0)
+    let dx = needInput ? Tensor(uninitializedShape: g.shape) : nil
+    let gp = SendableConstPointer(UnsafePointer(g.storage.base)), hp = SendableConstPointer(UnsafePointer(xhat.storage.base))
+    let ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base)), sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
+    let dsp = SendablePointer(dScale.storage.base), dbp = SendablePointer(dShift.storage.base)
+    let dxp = dx.map { SendablePointer($0.storage.base) }
+    let count = Float(n * s)
+    parallelForEach(c) { ch in
+      var sumG: Double = 0, sumGH: Double = 0
+      for i in 0..<n {
+        let start = (i * c + ch) * s
+        var pg: Float = 0, pgh: Float = 0
+        for k in 0..<s {
+          pg += gp.base[start + k]
+          pgh += gp.base[start + k] * hp.base[start + k]
+        }
+        sumG += Double(pg)
+        sumGH += Double(pgh)
+      }
+      dbp.base[ch] = Float(sumG)
+      dsp.base[ch] = Float(sumGH)
+      guard let dxp else { return }
+      let factor = (sp?.base[ch] ?? 1) * ip.base[ch]
+      let meanG = batchStatistics && count > 0 ? Float(sumG) / count : 0
+      let meanGH = batchStatistics && count > 0 ? Float(sumGH) / count : 0
+      for i in 0..<n {
+        let start = (i * c + ch) * s
+        for k in 0..<s {
+          dxp.base[start + k] = factor * (gp.base[start + k] - meanG - hp.base[start + k] * meanGH)
+        }
+      }
+    }
+    return (dx, dScale, dShift)
+  }
+
+  /// The mean over every spatial position of each channel: `[N, C, H, W] → [N, C]`.
+  static func spatialMean(_ x: Tensor) -> Tensor {
+    let (n, c, s) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+    let out = Tensor(uninitializedShape: [n, c])
+    let xp = x.storage.base, op = out.storage.base
+    let inverse = s > 0 ? 1 / Float(s) : 0
+    for row in 0..<(n * c) {
+      let run = xp + row * s
+      var total: Float = 0
+      for k in 0..<s { total += run[k] }
+      op[row] = total * inverse
+    }
+    return out
+  }
+
+  /// The gradient of ``spatialMean(_:)``: each `[N, C]` gradient spread evenly over its plane.
+  static func spatialMeanBackward(_ g: Tensor, inputShape: [Int]) -> Tensor {
+    let (n, c, s) = (inputShape[0], inputShape[1], inputShape[2] * inputShape[3])
+    let dx = Tensor(uninitializedShape: inputShape)
+    let gp = g.storage.base, dp = dx.storage.base
+    let inverse = s > 0 ? 1 / Float(s) : 0
+    for row in 0..<(n * c) { (dp + row * s).update(repeating: gp[row] * inverse, count: s) }
+    return dx
+  }
+}
