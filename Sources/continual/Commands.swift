@@ -18,6 +18,8 @@ func listCommand() {
       print("      \(algorithm.name).\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
     }
   }
+  print("\nNetworks (--network NAME):")
+  for name in Network.names { print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(Network.summary(name))") }
   print("\nBenchmarks:")
   for name in BenchmarkCatalogue.names { print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(BenchmarkCatalogue.describe(name))") }
   print("\nPresets (--preset NAME; flags after it override):")
@@ -42,18 +44,6 @@ func makeHead(_ scenario: String, sequence: TaskSequence) throws -> any Head {
     }
     return SharedHead(classCount: sequence.classesPerTask[0])
   }
-}
-
-/// An MLP `Flatten → (Linear → ReLU)* → Linear`.
-func makeMLP(input: [Int], hidden: [Int], outputs: Int) -> Sequential {
-  var layers: [any Layer] = [Flatten()]
-  var width = input.reduce(1, *)
-  for h in hidden {
-    layers += [Linear(width, h), ReLU()]
-    width = h
-  }
-  layers.append(Linear(width, outputs))
-  return Sequential(layers)
 }
 
 /// The process's peak resident memory in bytes.
@@ -176,8 +166,11 @@ struct PreparedRun {
     let components = try stack.components()
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
     let head = try components.head.map { try $0(layout, Scenario(rawValue: scenario)!) } ?? makeHead(scenario, sequence: sequence)
-    let mlp = makeMLP(input: sequence.sampleShape, hidden: options.hidden, outputs: head.outputCount)
-    architecture = try components.architecture?(mlp, layout, Scenario(rawValue: scenario)!) ?? mlp
+    let network: Sequential
+    do { network = try options.chosenNetwork.architecture(input: sequence.sampleShape, outputs: head.outputCount) } catch let error as NetworkError {
+      throw CLIError("\(benchmark): \(error)")
+    }
+    architecture = try components.architecture?(network, layout, Scenario(rawValue: scenario)!) ?? network
     notes = components.notes?(architecture)
     let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
     plan = TrainingPlan(

@@ -24,6 +24,8 @@ struct Options {
   var momentum: Float = 0
   var weightDecay: Float = 0
   var hidden = [256, 256]
+  /// The network by name (see ``Network/named(_:hidden:)``); `mlp` uses ``hidden``.
+  var network = "mlp"
   var permuteFirstTask = false
   var pad = false
   var shuffleClasses = false
@@ -65,6 +67,7 @@ struct Options {
     "--momentum": "SGD momentum",
     "--weight-decay": "L2 weight decay added to the gradient (SGD and Adam; 0 = off)",
     "--hidden": "hidden layer widths of the MLP, comma-separated",
+    "--network": "mlp, zenke, resnet32 or resnet18[:width] (see `continual list`); heads sit on top as on the MLP",
     "--permute-first-task": "permute task 1 too (permuted benchmarks)",
     "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
     "--shuffle-classes": "split benchmarks: assign classes to tasks by a random permutation per seed",
@@ -174,6 +177,7 @@ struct Options {
       case "--momentum": momentum = try real(flag, try v())
       case "--weight-decay": weightDecay = try real(flag, try v())
       case "--hidden": hidden = try list(try v()).map { try integer(flag, $0) }
+      case "--network": network = try v()
       case "--permute-first-task": permuteFirstTask = true
       case "--pad": pad = true
       case "--shuffle-classes": shuffleClasses = true
@@ -234,6 +238,10 @@ struct Options {
     }
     for b in benchmarks { try BenchmarkCatalogue.validate(b) }
     guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
+    do { _ = try Network.named(network, hidden: hidden) } catch let error as NetworkError { throw CLIError("--network: \(error)") }
+    if network != "mlp", given.contains("--hidden") {
+      throw CLIError("--hidden sets the MLP's widths; it does not apply to --network \(network)")
+    }
     guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
     // The largest input is a 32×32 colour image, the largest output 100 classes per task.
     let widths = [3 * 32 * 32] + hidden + [100 * (tasks ?? 10)]
@@ -263,6 +271,9 @@ struct Options {
     augment ?? (BenchmarkCatalogue.isCIFAR(benchmark) ? .standard : .none)
   }
 
+  /// The network these options name (validated by ``validate()``).
+  var chosenNetwork: Network { (try? Network.named(network, hidden: hidden)) ?? .mlp(hidden: hidden) }
+
   /// The training configuration these options describe for a benchmark.
   func trainingConfiguration(for benchmark: String) -> TrainingConfiguration {
     TrainingConfiguration(
@@ -287,6 +298,12 @@ struct Options {
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]
     if weightDecay != 0 { config["weight_decay"] = String(weightDecay) }
+    // The MLP's records predate the option and keep their identity; other networks are named,
+    // and the MLP's widths do not describe them.
+    if network != "mlp" {
+      config["network"] = (try? Network.named(network).description) ?? network
+      config["hidden"] = nil
+    }
     if augment != nil || BenchmarkCatalogue.isCIFAR(benchmark) { config["augment"] = augmentation(for: benchmark).description }
     return config
   }

@@ -59,11 +59,15 @@ extension Hypernetwork {
     }
   }
 
-  /// Runs the target network with task `task`'s generated weights.
+  /// Runs the target network with task `task`'s generated weights and task `task`'s running
+  /// statistics (see ``stateSpecs``).
   ///
   /// - Throws: ``TensorError`` for a task out of range or shapes that do not fit.
   func runTarget(_ input: Variable, task: Int, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
     let generated = try targetWeights(from: generate(tasks: [task], weights: weights))
+    let stateBase = context.stateOffset
+    defer { context.stateOffset = stateBase }
+    context.stateOffset = stateBase + task * target.stateSpecs.count
     return try target(input, weights: generated[...], context: &context)
   }
 }

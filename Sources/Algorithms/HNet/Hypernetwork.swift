@@ -206,6 +206,15 @@ public struct Hypernetwork: Layer {
     return specs
   }
 
+  /// The target's state (BatchNorm's running statistics) once per task, as `task.<t>.<name>`:
+  /// the generated weights include BatchNorm's gains and offsets, but each task keeps its own
+  /// statistics, as the HNet authors' code checkpoints them per task. A forward pass for task `t`
+  /// (given or inferred) normalises with, and in training updates, task `t`'s statistics only.
+  public var stateSpecs: [StateSpec] {
+    let specs = target.stateSpecs
+    return (0..<taskCount).flatMap { t in specs.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+  }
+
   /// The target's output shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { try target.outputShape(forInput: shape) }
 

@@ -126,3 +126,37 @@ public struct GlobalAveragePool: Layer {
   /// `GlobalAveragePool()`.
   public var description: String { "GlobalAveragePool()" }
 }
+
+/// The parameter-free shortcut of the original CIFAR ResNets ("option A"): every `stride`-th pixel
+/// of each row and column, with zero channels appended up to `outChannels`.
+/// `[batch, C, H, W] → [batch, outChannels, ⌈H/s⌉, ⌈W/s⌉]`.
+public struct SubsampleAndPadChannels: Layer {
+  /// The step between kept pixels.
+  public var stride: Int
+  /// The number of channels after padding (at least the input's).
+  public var outChannels: Int
+  /// Creates the shortcut.
+  public init(stride: Int, outChannels: Int) {
+    self.stride = stride
+    self.outChannels = outChannels
+  }
+  /// `[outChannels, ⌈H/s⌉, ⌈W/s⌉]` for `[C, H, W]`.
+  public func outputShape(forInput shape: [Int]) throws -> [Int] {
+    guard shape.count == 3, shape[0] <= outChannels, stride >= 1 else {
+      throw TensorError.shapeMismatch(
+        operation: description, shapes: [shape], reason: "expects samples [channels ≤ \(outChannels), height, width] and a stride ≥ 1")
+    }
+    return [outChannels, (shape[1] - 1) / stride + 1, (shape[2] - 1) / stride + 1]
+  }
+  /// Subsamples, then appends zero channels.
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    let kept = stride == 1 ? input : try input.maxPooled2D(size: 1, stride: stride)
+    let missing = outChannels - kept.shape[1]
+    guard missing > 0 else { return kept }
+    var zerosShape = kept.shape
+    zerosShape[1] = missing
+    return try Variable.concatenate([kept, kept.tape.constant(Tensor(shape: zerosShape, repeating: 0))], alongAxis: 1)
+  }
+  /// `SubsampleAndPadChannels(stride: s, outChannels: c)`.
+  public var description: String { "SubsampleAndPadChannels(stride: \(stride), outChannels: \(outChannels))" }
+}
