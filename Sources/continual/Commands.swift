@@ -84,6 +84,7 @@ func duration(_ seconds: Double) -> String {
 /// Returns the records of the grid.
 func runGrid(_ options: Options) throws -> [RunRecord] {
   try StackValidation.check(options)
+  if let warning = options.ignoredHiddenWarning { printError("warning: \(warning)") }
   try ensureWritableOutput(options.output)
   let factory = BenchmarkFactory(dataDirectory: options.dataDirectory, quiet: options.quiet)
   let recordsURL = options.output.appendingPathComponent("records.jsonl")

@@ -239,9 +239,6 @@ struct Options {
     for b in benchmarks { try BenchmarkCatalogue.validate(b) }
     guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
     do { _ = try Network.named(network, hidden: hidden) } catch let error as NetworkError { throw CLIError("--network: \(error)") }
-    if network != "mlp", given.contains("--hidden") {
-      throw CLIError("--hidden sets the MLP's widths; it does not apply to --network \(network)")
-    }
     guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
     // The largest input is a 32×32 colour image, the largest output 100 classes per task.
     let widths = [3 * 32 * 32] + hidden + [100 * (tasks ?? 10)]
@@ -269,6 +266,12 @@ struct Options {
   /// The augmentation a benchmark trains with: `--augment`, else crop and flip for CIFAR and none otherwise.
   func augmentation(for benchmark: String) -> Augmentation {
     augment ?? (BenchmarkCatalogue.isCIFAR(benchmark) ? .standard : .none)
+  }
+
+  /// A warning when `--hidden` was given (perhaps by a preset) with a network it does not shape.
+  var ignoredHiddenWarning: String? {
+    guard network != "mlp", given.contains("--hidden") else { return nil }
+    return "--hidden sets the MLP's widths; --network \(network) does not use it (and the records do not list it)"
   }
 
   /// The network these options name (validated by ``validate()``).

@@ -33,16 +33,55 @@ import Testing
     }
   }
 
-  @Test func convolutionalModelsFallBackToOneSampleAtATime() throws {
-    var rng = SeededGenerator(seed: 6)
-    let model = Model(Sequential([Conv2d(1, 2, kernelSize: 3, padding: 1), ReLU(), Flatten(), Linear(2 * 4 * 4, 3)]), rng: &rng)
-    let inputs = TestData.uniform([4, 1, 4, 4], seed: 7)
-    let labels = [0, 1, 2, 1]
-    let ones = [Float](repeating: 1, count: 4)
-    let sum = try PerSampleGradients.sumOfPowers(2, model: model, inputs: inputs) { logits, range in
-      [(try crossEntropy(logits: logits, labels: range.map { labels[$0] }, reduction: .sum), [Float](repeating: 1, count: range.count))]
+  /// Networks for the batched path: a CNN with bias, strides, pooling and dropout (inert in
+  /// evaluation); a residual network with BatchNorm whose running statistics are not the initial
+  /// ones; and a network with a layer of its own, which takes the one-sample path.
+  static func network(_ kind: String) -> Sequential {
+    switch kind {
+    case "cnn":
+      return Sequential([
+        Conv2d(2, 3, kernelSize: 3, padding: 1), ReLU(), Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1), ReLU(), MaxPool2d(2),
+        Dropout(rate: 0.5), Flatten(), Linear(4, 3),
+      ])
+    case "resnet":
+      let block = Residual(
+        body: Sequential([
+          Conv2d(2, 4, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm(4), ReLU(), Conv2d(4, 4, kernelSize: 3, padding: 1, bias: false),
+          BatchNorm(4),
+        ]),
+        shortcut: Sequential([Conv2d(2, 4, kernelSize: 1, stride: 2, bias: false), BatchNorm(4)]))
+      return Sequential([block, ReLU(), Residual(body: Sequential([BatchNorm(4), ReLU()])), GlobalAveragePool(), Linear(4, 3)])
+    default:
+      return Sequential([Flatten(), Linear(32, 5), Gain(), Tanh(), Linear(5, 3)])
     }
-    let slow = try Self.reference(2, model: model, inputs: inputs, labels: labels, weights: ones)
-    for (a, b) in zip(sum.tensors, slow.tensors) { #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-6, relativeTolerance: 1e-5)) }
   }
+
+  @Test(arguments: ["cnn", "resnet", "own-layer"], [1, 2])
+  func everyNetworkGivesThePerSampleDefinition(kind: String, power: Int) throws {
+    var rng = SeededGenerator(seed: 6)
+    var model = Model(Self.network(kind), rng: &rng)
+    #expect(model.architecture.supportsPerSampleGradientSums == (kind != "own-layer"))
+    // Running statistics away from 0 and 1, so the evaluation-mode BatchNorm path is exercised.
+    model.state = model.state.mapTensors { t in t.map { _ in Float.random(in: 0.5...1.5, using: &rng) } }
+    let inputs = TestData.uniform([5, 2, 4, 4], seed: 7)
+    let labels = [0, 1, 2, 1, 2]
+    let weights: [Float] = [1, 0.5, 2, 0.25, 3]
+    let sum = try PerSampleGradients.sumOfPowers(power, model: model, inputs: inputs, batchSize: 2) { logits, range in
+      [(try crossEntropy(logits: logits, labels: range.map { labels[$0] }, reduction: .sum), range.map { weights[$0] })]
+    }
+    let slow = try Self.reference(power, model: model, inputs: inputs, labels: labels, weights: weights)
+    for (name, (a, b)) in zip(sum.names, zip(sum.tensors, slow.tensors)) {
+      #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-5, relativeTolerance: 1e-4), "\(name): \(a) vs \(b)")
+    }
+  }
+}
+
+/// A layer with a parameter that is not a `PerSampleGradientLayer`: `x · g`.
+struct Gain: Layer {
+  var parameterSpecs: [ParameterSpec] { [ParameterSpec(name: "gain", shape: [1], initialiser: .constant(1.5))] }
+  func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+  func callAsFunction(_ x: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+    try x * weights[weights.startIndex]
+  }
+  var description: String { "Gain()" }
 }

@@ -22,6 +22,10 @@ import ContinualEngine
 /// regularised layer, named by the layer's index (`"2"`, `"4"` for an MLP
 /// `Flatten, Linear, ReLU, Linear, ReLU, Linear`).
 ///
+/// On a convolutional feature map each channel is one unit and each spatial position of each
+/// sample one observation (see ``ActivationLayers``): `α_c` is the mean of `|∂L/∂z|` over the
+/// `N·H·W` positions of channel `c`.
+///
 /// ```swift
 /// var estimator = NeuronImportanceEstimator(loss: .mas)
 /// let alpha = try estimator.importance(after: context)   // alpha["2"]: [64]
@@ -80,6 +84,7 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
     var sums = chosen.map { Tensor(shape: [widths[$0]!], repeating: 0) }
     let n = min(context.data.count, sampleCount ?? context.data.count)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
+    var positions = 1
     for batch in context.batches(ofSize: max(batchSize, 1), limit: n) {
       let tape = Tape()
       let pass = try context.model.forward(tape.constant(batch.inputs), on: tape, training: false)
@@ -91,18 +96,21 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
         let labels = batch.labels.map { context.head.column(ofLabel: $0, task: context.task) }
         objective = try crossEntropy(logits: pass.output, labels: labels, classes: columns, reduction: .sum)
       }
-      let inputs = try chosen.map { k in try hiddenActivations(pass.trace, layer: k - 1, operation: operation) }
+      let inputs = try chosen.map { k in try layerOutput(pass.trace, layer: k - 1, operation: operation) }
       let deltas = try tape.gradients(of: objective, withRespectTo: inputs)
       for (i, (k, delta)) in zip(chosen, deltas).enumerated() {
-        guard delta.shape == [batch.count, widths[k]!] else {
+        guard delta.shape == pass.trace.activations[k].shape else {
           throw TensorError.shapeMismatch(
             operation: "\(operation), layer \(k)", shapes: [delta.shape, pass.trace.activations[k].shape],
             reason: "the layer changes the shape of its input, so its units have no single pre-activation")
         }
-        try sums[i].add(try delta.abs().sum(alongAxes: [0]))
+        // A feature map's positions count as observations of its channel.
+        let columns = try unitColumns(delta)
+        positions = columns.shape[0] / max(batch.count, 1)
+        try sums[i].add(try columns.abs().sum(alongAxes: [0]))
       }
     }
-    let scale = 1 / Float(max(n, 1))
+    let scale = 1 / Float(max(n * positions, 1))
     return try NamedTensors(names: chosen.map(String.init), tensors: sums.map { $0 * scale })
   }
 }

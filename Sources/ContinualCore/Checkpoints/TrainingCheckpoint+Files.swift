@@ -162,7 +162,9 @@ extension TrainingCheckpoint {
 
     let parameters = try group("model", reader.strings(reader.array("model"), field: "model"))
     // Checkpoints written before networks had state have no "model_state".
-    let modelState = root["model_state"] == nil ? NamedTensors() : try group("model_state", reader.strings(reader.array("model_state"), field: "model_state"))
+    let modelState =
+      root["model_state"] == nil
+      ? NamedTensors() : try group("model_state", reader.strings(reader.array("model_state"), field: "model_state"))
     let optimiserObject = try reader.object("optimiser")
     guard let step = optimiserObject["step"]?.integer, step >= 0 else { throw reader.corrupt("'optimiser.step' is not a non-negative whole number") }
     guard let bufferNames = optimiserObject["buffers"] else { throw reader.corrupt("'optimiser.buffers' is missing") }

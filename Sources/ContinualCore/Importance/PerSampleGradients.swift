@@ -4,11 +4,15 @@ import ContinualEngine
 /// Sums over samples of powers of per-sample gradients, for importance estimates defined per sample
 /// (the Fisher information, MAS's per-sample output sensitivity).
 ///
-/// For a network whose parametrised layers are all `Linear`, the gradient of sample `m`'s loss with
-/// respect to a weight matrix is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output
-/// and the layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`: one batched backward pass
-/// and one matrix product per layer give every per-sample term exactly. Other architectures fall back
-/// to one backward pass per sample. Both paths give the same numbers (a test checks it).
+/// For a network whose parametrised layers are all ``PerSampleGradientLayer``s (`Linear`, `Conv2d`,
+/// `BatchNorm`, inside ``Sequential``s and ``Residual``s), one batched forward and backward pass
+/// gives every per-sample term exactly: the gradient of sample `m`'s loss with respect to a linear
+/// layer's weight is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output and the
+/// layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`; a convolution's is
+/// `δ_m · cols(a_m)ᵀ`, formed per sample from the same pass. The model runs in evaluation mode, so
+/// BatchNorm uses its running statistics and samples do not interact. Other architectures (a
+/// hypernetwork) fall back to one backward pass per sample. Both paths give the same numbers (a
+/// test checks it).
 public enum PerSampleGradients {
   /// The losses to differentiate for one batch: each is a sum over the batch's samples of per-sample
   /// losses, with one weight per sample.
@@ -64,42 +68,47 @@ public enum PerSampleGradients {
   ) throws -> NamedTensors {
     precondition(power == 1 || power == 2, "sumOfPowers supports powers 1 and 2")
     var sum = NamedTensors.zeros(like: model.parameters)
-    let layers = model.architecture.layers
-    let linearOnly = layers.allSatisfy { $0 is Linear || $0.parameterSpecs.isEmpty }
-    let step = linearOnly ? max(batchSize, 1) : 1
-    let ranges = model.architecture.weightRanges
+    let batched = model.architecture.supportsPerSampleGradientSums
+    let step = batched ? max(batchSize, 1) : 1
     for start in stride(from: 0, to: n, by: step) {
       let indices = start..<min(start + step, n)
       let tape = Tape()
+      let taps = batched ? LayerTaps() : nil
       let x = tape.constant(try batch(indices))
-      let pass = try model.forward(x, on: tape, training: false)
+      let pass = try model.forward(x, on: tape, training: false, taps: taps)
       for (loss, weights) in try losses(pass.output, indices) {
         guard weights.count == indices.count else {
           throw TensorError.invalidArgument(operation: "sumOfPowers", reason: "\(weights.count) sample weights for \(indices.count) samples")
         }
-        if !linearOnly {
+        guard let taps else {
           // One sample: its gradient is the per-sample gradient.
           let g = try pass.gradients(of: loss)
           for k in 0..<sum.count { accumulate(g.tensors[k], power: power, weight: weights[0], into: &sum.tensors[k]) }
           continue
         }
-        let linear = layers.indices.filter { layers[$0] is Linear }
-        let outputs = linear.map { pass.trace.activations[$0] }
-        let deltas = try tape.gradients(of: loss, withRespectTo: outputs)
-        let w = try Tensor(shape: [weights.count, 1], scalars: weights)
-        for (layerIndex, delta) in zip(linear, deltas) {
-          let input = layerIndex == 0 ? x.value : pass.trace.activations[layerIndex - 1].value
-          let a = try input.reshaped([indices.count, -1])
-          let dp = power == 2 ? delta.squared() : delta.abs()
-          let ap = power == 2 ? a.squared() : a.abs()
-          let weighted = try dp * w  // [B, out]
-          let range = ranges[layerIndex]
-          try sum.tensors[range.lowerBound].add(try weighted.matmul(ap, transposingSelf: true))
-          if range.count > 1 { try sum.tensors[range.lowerBound + 1].add(try weighted.sum(alongAxes: [0])) }
-        }
+        try addBatched(power, taps: taps, pass: pass, loss: loss, sampleWeights: weights, into: &sum)
       }
     }
     return sum
+  }
+
+  /// One backward pass to every tapped layer's output, then each layer's per-sample sums added to
+  /// the parameters they belong to.
+  private static func addBatched(
+    _ power: Int, taps: LayerTaps, pass: Model.Pass, loss: Variable, sampleWeights: [Float], into sum: inout NamedTensors
+  ) throws {
+    let position = Dictionary(uniqueKeysWithValues: pass.weights.enumerated().map { ($1.index, $0) })
+    let deltas = try loss.tape.gradients(of: loss, withRespectTo: taps.taps.map(\.output))
+    for (tap, delta) in zip(taps.taps, deltas) {
+      let sums = try tap.layer.perSampleGradientPowerSums(
+        input: tap.input.value, outputGradient: delta, state: tap.state, sampleWeights: sampleWeights, power: power)
+      for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
+        guard let k = position[weightIndex] else {
+          throw TensorError.invalidArgument(operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
+        }
+        try sum.tensors[k].add(layerSum)
+      }
+    }
   }
 
   /// Adds `weight · |g|^power` to `sum` element by element.

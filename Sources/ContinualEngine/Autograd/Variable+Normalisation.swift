@@ -14,10 +14,13 @@ extension Variable {
   ///   running statistics; they carry no gradient).
   /// - Throws: ``TensorError`` for a rank other than 2 or 4, an empty batch, or `scale`/`shift`
   ///   not shaped `[C]`.
-  public func batchNormalised(scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> (output: Variable, mean: Tensor, variance: Tensor) {
+  public func batchNormalised(scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> (output: Variable, mean: Tensor, variance: Tensor)
+  {
     let operation = "batchNorm"
     let (n, c, s) = try Tensor.channelLayout(shape, operation: operation)
-    guard n * s > 0 else { throw TensorError.invalidArgument(operation: operation, reason: "batch statistics need at least one value per channel, got shape \(shape)") }
+    guard n * s > 0 else {
+      throw TensorError.invalidArgument(operation: operation, reason: "batch statistics need at least one value per channel, got shape \(shape)")
+    }
     try Self.checkAffine(scale, shift, channels: c, operation: operation)
     let (mean, variance) = Tensor.channelMoments(value, batch: n, channels: c, spatial: s)
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
@@ -34,6 +37,7 @@ extension Variable {
   ///   - scale: Optional `[C]` gains γ.
   ///   - shift: Optional `[C]` offsets β.
   ///   - epsilon: Added to the variance before the square root.
+  /// - Returns: The normalised input, shaped like it.
   /// - Throws: ``TensorError`` for a rank other than 2 or 4, or statistics or affine parameters not
   ///   shaped `[C]`.
   public func normalised(mean: Tensor, variance: Tensor, scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> Variable {

@@ -47,7 +47,8 @@ public struct BatchNorm: Layer {
   /// The input shape, `[C]` or `[C, H, W]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 1 || shape.count == 3, shape[0] == channels else {
-      throw TensorError.shapeMismatch(operation: description, shapes: [shape], reason: "expects samples of shape [\(channels)] or [\(channels), height, width]")
+      throw TensorError.shapeMismatch(
+        operation: description, shapes: [shape], reason: "expects samples of shape [\(channels)] or [\(channels), height, width]")
     }
     return shape
   }

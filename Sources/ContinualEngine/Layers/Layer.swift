@@ -53,6 +53,9 @@ public struct ForwardContext: Sendable {
   public var state: [Tensor] = []
   /// Where the running layer's state starts in ``state``; containers set it before calling a layer.
   public var stateOffset = 0
+  /// When set, ``Sequential`` records the input and output of every ``PerSampleGradientLayer`` it
+  /// runs here.
+  public var taps: LayerTaps?
 
   /// The running layer's state tensor at `position` (in its ``Layer/stateSpecs`` order).
   ///

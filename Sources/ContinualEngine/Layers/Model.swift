@@ -106,11 +106,15 @@ public struct Model: Sendable {
   ///   - tape: The tape to record on; its ``Tape/isRecording`` decides whether gradients are possible.
   ///   - training: Whether dropout is active.
   ///   - rng: The generator for dropout masks.
+  ///   - taps: When given, records every ``PerSampleGradientLayer``'s input and output.
   /// - Returns: The recorded weights, every layer's output and the final output.
   /// - Throws: ``TensorError`` when the input does not fit the architecture.
-  public func forward(_ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0)) throws -> Pass {
+  public func forward(
+    _ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0), taps: LayerTaps? = nil
+  ) throws -> Pass {
     let weights = tape.variables(parameters.tensors)
     var context = ForwardContext(training: training, rng: rng, task: task, learnedTasks: learnedTasks)
+    context.taps = taps
     context.state = state.tensors
     let trace = try architecture.trace(input, weights: weights[...], context: &context)
     var after = state

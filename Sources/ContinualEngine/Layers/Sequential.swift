@@ -87,10 +87,19 @@ public struct Sequential: Layer {
     defer { context.stateOffset = stateBase }
     for (layer, (range, stateRange)) in zip(layers, zip(weightRanges, stateRanges)) {
       context.stateOffset = stateBase + stateRange.lowerBound
+      let layerWeights = weights[(base + range.lowerBound)..<(base + range.upperBound)]
+      let input = x
       do {
-        x = try layer(x, weights: weights[(base + range.lowerBound)..<(base + range.upperBound)], context: &context)
+        x = try layer(x, weights: layerWeights, context: &context)
       } catch let error as TensorError {
         throw TensorError.invalidArgument(operation: "layer \(activations.count) (\(layer))", reason: error.description)
+      }
+      if let taps = context.taps, let separable = layer as? any PerSampleGradientLayer {
+        let stateRange = context.stateOffset..<context.stateOffset + layer.stateSpecs.count
+        taps.record(
+          LayerTaps.Tap(
+            layer: separable, input: input, output: x, weightIndices: layerWeights.map(\.index),
+            state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : []))
       }
       activations.append(x)
     }

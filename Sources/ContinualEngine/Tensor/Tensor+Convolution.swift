@@ -178,6 +178,55 @@ extension Tensor {
     return (inputGradient, weightGradient)
   }
 
+  /// `Σ_m w_m |∂ℓ_m/∂W|^power` (as `[out, patchSize]`) and `Σ_m w_m |∂ℓ_m/∂b|^power` for a
+  /// convolution, from the batch's output gradient: each sample's weight gradient
+  /// `δ_m · cols(x_m)ᵀ` is formed, raised to the power and added, per thread, then summed.
+  static func convolution2DPerSampleGradientPowers(
+    outputGradient: Tensor, input: Tensor, outChannels: Int, geometry g: ConvolutionGeometry, sampleWeights: [Float], power: Int
+  ) -> (weight: Tensor, bias: Tensor) {
+    let chunks = batchChunks(g.batch)
+    let size = outChannels * g.patchSize
+    let partials = Tensor(shape: [chunks.count, size + outChannels], repeating: 0)
+    let dy = SendableConstPointer(outputGradient.storage.base), x = SendableConstPointer(input.storage.base)
+    let acc = SendablePointer(partials.storage.base)
+    sampleWeights.withUnsafeBufferPointer { weights in
+      let w = SendableConstPointer(weights.baseAddress!)
+      parallelForEach(chunks.count) { part in
+        let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+        let sample = UnsafeMutablePointer<Float>.allocate(capacity: size)
+        defer {
+          cols.deallocate()
+          sample.deallocate()
+        }
+        let weightSum = acc.base + part * (size + outChannels), biasSum = weightSum + size
+        for n in chunks[part] {
+          let dyn = dy.base + n * outChannels * g.outputPlane
+          g.im2col(x.base + n * g.channels * g.inputPlane, cols)
+          gemm(
+            transposeA: false, transposeB: true, m: outChannels, n: g.patchSize, k: g.outputPlane,
+            a: dyn, lda: g.outputPlane, b: cols, ldb: g.outputPlane, c: sample, ldc: g.patchSize, parallel: false)
+          let wn = w.base[n]
+          if power == 2 {
+            for i in 0..<size { weightSum[i] += wn * sample[i] * sample[i] }
+          } else {
+            for i in 0..<size { weightSum[i] += wn * Swift.abs(sample[i]) }
+          }
+          for oc in 0..<outChannels {
+            let line = dyn + oc * g.outputPlane
+            var total: Float = 0
+            for i in 0..<g.outputPlane { total += line[i] }
+            biasSum[oc] += wn * (power == 2 ? total * total : Swift.abs(total))
+          }
+        }
+      }
+    }
+    let summed = try! partials.sum(alongAxes: [0])
+    return (
+      try! summed.slice(alongAxis: 0, range: 0..<size).reshaped([outChannels, g.patchSize]),
+      try! summed.slice(alongAxis: 0, range: size..<size + outChannels)
+    )
+  }
+
   /// Max-pooling over NCHW input; returns the output and, per output element, the flat input index
   /// of its maximum (for the backward pass).
   static func maxPool2D(input: Tensor, geometry g: ConvolutionGeometry) -> (Tensor, [Int32]) {

@@ -7,7 +7,8 @@ extension Tensor {
   /// The `(N, C, S)` view of a batch-normalisation input, or an error naming the operation.
   static func channelLayout(_ shape: [Int], operation: String) throws -> (batch: Int, channels: Int, spatial: Int) {
     guard shape.count == 2 || shape.count == 4 else {
-      throw TensorError.rankMismatch(operation: operation, expected: "an input of shape [batch, channels] or [batch, channels, height, width]", shape: shape)
+      throw TensorError.rankMismatch(
+        operation: operation, expected: "an input of shape [batch, channels] or [batch, channels, height, width]", shape: shape)
     }
     return (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
   }
@@ -58,7 +59,8 @@ extension Tensor {
     let xp = SendableConstPointer(UnsafePointer(x.storage.base)), op = SendablePointer(output.storage.base)
     let np = normalised.map { SendablePointer($0.storage.base) }
     let mp = SendableConstPointer(UnsafePointer(mean.storage.base)), ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base))
-    let sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }, bp = shift.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
+    let sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) },
+      bp = shift.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
     parallelForEach(c) { ch in
       let mu = mp.base[ch], inv = ip.base[ch]
       let gain = (sp?.base[ch] ?? 1) * inv, offset = (bp?.base[ch] ?? 0) - mu * gain

@@ -1,0 +1,63 @@
+import ContinualCore
+import ContinualEngine
+import ContinualReport
+import Foundation
+import Testing
+
+@testable import continual
+
+/// `--network`: every network builds at its published size, and every algorithm trains on a
+/// convolutional network with BatchNorm, its regulariser engaged, from the command line.
+@Suite struct NetworkCommandTests {
+  static func parameterCount(_ network: Sequential) -> Int { network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+  @Test func networksHaveTheirPublishedSizes() throws {
+    // ResNet-32 with zero-padding shortcuts: 464 154 parameters for 10 classes (≈ 0.46 M).
+    #expect(Self.parameterCount(try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)) == 464_154)
+    // GEM's reduced ResNet-18 (nf = 20) has about 1.1 M parameters for 100 classes.
+    let resnet18 = Self.parameterCount(try Network.named("resnet18").architecture(input: [3, 32, 32], outputs: 100))
+    #expect((1_050_000...1_150_000).contains(resnet18), "\(resnet18)")
+    // The zenke CNN: 64·6·6 = 2304 features into fc 512 for 32×32 inputs.
+    let zenke = try Network.named("zenke").architecture(input: [3, 32, 32], outputs: 10)
+    #expect(zenke.layers.compactMap { $0 as? Linear }.first?.inputCount == 2304)
+    #expect(try Network.named("resnet18:40") == .resnet18(width: 40))
+    #expect(try Network.named("mlp", hidden: [8]).architecture(input: [1, 4, 4], outputs: 3).parameterNames.count == 4)
+  }
+
+  @Test func badNetworksAreClearErrors() throws {
+    #expect(throws: NetworkError.self) { try Network.named("resnet50") }
+    #expect(throws: NetworkError.self) { try Network.named("resnet18:0") }
+    #expect(throws: NetworkError.self) { try Network.named("zenke").architecture(input: [784], outputs: 10) }
+    #expect(throws: NetworkError.self) { try Network.named("zenke").architecture(input: [3, 6, 6], outputs: 10) }
+    #expect(throws: CLIError.self) { try Parsing.options(["--network", "vgg"]) }
+    #expect(try Parsing.options(["--network", "zenke", "--hidden", "100"]).ignoredHiddenWarning != nil)
+    #expect(try Parsing.options(["--hidden", "100"]).ignoredHiddenWarning == nil)
+  }
+
+  @Test func theNetworkIsRecordedAndChangesTheRunIDOnlyWhenNotTheMLP() throws {
+    let mlp = try Parsing.options([]).protocolConfig(benchmark: "split-cifar10", scenario: "task")
+    let cnn = try Parsing.options(["--network", "resnet18"]).protocolConfig(benchmark: "split-cifar10", scenario: "task")
+    #expect(mlp["network"] == nil && mlp["hidden"] == "256,256")
+    #expect(cnn["network"] == "resnet18" && cnn["hidden"] == nil)
+  }
+
+  @Test(arguments: ["finetune", "joint", "ewc", "online-ewc", "si", "mas", "slnid+mas", "er", "er+gkd", "ssil", "hnet", "ewc+si"])
+  func everyAlgorithmTrainsOnAResNetWithBatchNorm(algorithm: String) throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let scenario = algorithm == "ssil" ? "class" : "task"
+    var arguments = [
+      "--network", "resnet18:2", "--benchmark", "split-cifar10", "--tasks", "2", "--algorithms", algorithm, "--scenario", scenario,
+    ]
+    if algorithm.contains("er") || algorithm == "ssil" { arguments += ["--set", "memory.size=4", "--set", "memory.batch=2"] }
+    let options = try CIFARBenchmarkTests.options(
+      "split-cifar10", data: data, output: data.appendingPathComponent("out"), extra: arguments)
+    let record = try #require(runGrid(options).first)
+    #expect(record.status == "finished", "\(record.failure ?? "")")
+    #expect(record.config["network"] == "resnet18:2")
+    #expect(record.accuracyMatrix.count == 2 && record.accuracyMatrix.joined().allSatisfy { (0...1).contains($0) })
+    // On the second task every regulariser of the stack adds a term that is not zero.
+    let second = try #require(record.lossTerms?.last)
+    for (name, value) in second where name != "task" { #expect(value.isFinite && value != 0, "\(name) = \(value)") }
+  }
+}
