@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 import ContinualReport
 import Foundation
 import Testing
@@ -43,6 +44,29 @@ import Testing
     #expect(resumed.accuracyMatrix == whole.accuracyMatrix, "\(stack)")
     #expect(resumed.lossTerms == whole.lossTerms, "\(stack)")
     #expect(resumed.model.parameters == whole.model.parameters, "\(stack)")
+  }
+
+  @Test(arguments: ["finetune", "ewc", "hnet"])
+  func batchNormStatisticsAreSavedAndResumed(stack: String) throws {
+    let output = Self.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    let options = try Parsing.options(
+      Self.arguments(stack, scenario: "task", output: output).filter { $0 != "--hidden" && $0 != "16" } + ["--network", "resnet18:2"])
+    func prepare() throws -> PreparedRun {
+      try PreparedRun(
+        benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack(stack, settings: options.settings(for: "task")), seed: 5,
+        factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    }
+    let first = try prepare()
+    let directory = CheckpointDirectory(url: output.appendingPathComponent("checkpoint"), identity: stack)
+    let whole = try first.trainer.run(first.sequence, architecture: first.architecture, plan: first.plan, seed: 5, checkpoints: directory)
+    let checkpoint = try #require(try directory.load())
+    // The checkpoint holds running statistics that training moved away from their initial values.
+    #expect(checkpoint.modelState.count > 0 && checkpoint.modelState != Model.initialState(first.architecture))
+    let second = try prepare()
+    let resumed = try second.trainer.run(second.sequence, architecture: second.architecture, plan: second.plan, seed: 5, resumingFrom: checkpoint)
+    #expect(resumed.accuracyMatrix == whole.accuracyMatrix && resumed.lossTerms == whole.lossTerms, "\(stack)")
+    #expect(resumed.model.state == whole.model.state && resumed.model.parameters == whole.model.parameters, "\(stack)")
   }
 
   @Test func aSweepResumesFromACheckpointAndRemovesIt() throws {
