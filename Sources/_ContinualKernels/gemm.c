@@ -19,13 +19,20 @@
  *   Ap panel: element (i,p) at [p*MR + i]     (MR rows, contiguous per k)
  *   Bp panel: element (p,j) at [p*NR + j]     (NR cols, contiguous per k)
  * KC is balanced (K is cut into equal blocks of at most KC) so no block is
- * a thin remainder.  Partial panels at the M/N edges are zero-padded.  A
+ * a thin remainder.  Partial panels at the M/N edges are zero-padded.
+ * The two vector paths add the K products of one C element in the same
+ * order, one fused multiply-add at a time, so they give bit-identical
+ * results (the portable path may round differently: it need not fuse).  A
  * full-width tile with fewer than MR rows uses a row-reduced kernel straight
  * into C when the implementation has one (AVX2: 1..5 × 16); otherwise, and
  * for tiles narrower than NR, the full micro-tile is computed into a small
  * temporary tile and copied out with alpha/beta.
  *
- * Two implementations share the driver:
+ * Three implementations share the driver:
+ *   - x86-64 with AVX-512F (selected at run time via CPUID): 12×32 kernel,
+ *     24 zmm accumulators; packing reuses the AVX2 8×8 transposes.  On
+ *     cores with full-width 512-bit units (Zen 5) it doubles the FLOPs per
+ *     cycle of the AVX2 kernel.
  *   - x86-64 with AVX2+FMA (selected at run time via CPUID): 6×16 kernel,
  *     12 ymm accumulators, vectorised packing with 8×8 transposes.  All AVX2
  *     code is compiled with per-function target attributes, so no global
@@ -56,6 +63,7 @@
 #include <immintrin.h>
 #define CK_X86_64 1
 #define CK_AVX2 __attribute__((target("avx,avx2,fma")))
+#define CK_AVX512 __attribute__((target("avx,avx2,fma,avx512f")))
 #else
 #define CK_X86_64 0
 #endif
@@ -79,10 +87,10 @@
  *     room for the streaming A micro-panels and the C tile.
  * MC: rows of A packed per block; MC×KC×4 = 72 KB stays resident in L2
  *     together with the B micro-panels streaming through it.  Must be a
- *     multiple of every MR used below (6).
+ *     multiple of every MR used below (6, 12).
  * NC: columns of B packed per block (KC×NC×4 ≈ 4 MB, an L3-sized block; the
  *     buffer only grows to what N actually needs).  Must be a multiple of
- *     every NR used below (8, 16).
+ *     every NR used below (8, 16, 32).
  * The #ifndef guards only exist so the values can be swept with -D. */
 #ifndef CK_KC
 #define CK_KC 256
@@ -91,12 +99,12 @@
 #define CK_MC 72
 #endif
 #ifndef CK_NC
-#define CK_NC 4080
+#define CK_NC 4064
 #endif
 
 /* Largest register tile of any implementation (size of the edge temp tile). */
-#define CK_MAX_MR 8
-#define CK_MAX_NR 16
+#define CK_MAX_MR 12
+#define CK_MAX_NR 32
 
 /* Register tile of the portable kernel.  arm64 has 32 vector registers, so a
  * 6×16 tile (24 accumulators) fits; SSE2 has only 16, so use 6×8. */
@@ -707,39 +715,293 @@ static int ck_detect_avx2_fma(void)
     return (b >> 5) & 1; /* AVX2 */
 }
 
+/* ------------------------------------------------------------------------ */
+/* AVX-512F path (x86-64 only)                                              */
+/* ------------------------------------------------------------------------ */
+
+#define CK_XMR 12
+#define CK_XNR 32
+
+/* ROWS×32 micro-kernel body (ROWS 1..12, a compile-time constant at every
+ * call site, as in the AVX2 kernel).  For ROWS = 12: 24 zmm accumulators,
+ * 2 zmm for the B row, 1 for the broadcast A element; per k step 2 aligned
+ * loads, 12 broadcasts, 24 FMAs.  The A panel has stride 12 per k. */
+CK_AVX512 static inline __attribute__((always_inline)) void
+ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float *b, float *c,
+                      ptrdiff_t ldc, float alpha, float beta)
+{
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+    __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps();
+    __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 cA0 = _mm512_setzero_ps(), cA1 = _mm512_setzero_ps();
+    __m512 cB0 = _mm512_setzero_ps(), cB1 = _mm512_setzero_ps();
+
+    for (int i = 0; i < rows; i++) {
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    }
+
+#define CK_FMA_ROW(i, n, o)                                                         \
+    if (rows > (n)) {                                                               \
+        const __m512 av = _mm512_set1_ps(a[CK_XMR * (o) + (n)]);                    \
+        c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0);                                 \
+        c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1);                                 \
+    }
+#define CK_STEP(o)                                                                  \
+    do {                                                                            \
+        const __m512 b0 = _mm512_load_ps(b + 32 * (o));                             \
+        const __m512 b1 = _mm512_load_ps(b + 32 * (o) + 16);                        \
+        CK_FMA_ROW(0, 0, o)                                                         \
+        CK_FMA_ROW(1, 1, o)                                                         \
+        CK_FMA_ROW(2, 2, o)                                                         \
+        CK_FMA_ROW(3, 3, o)                                                         \
+        CK_FMA_ROW(4, 4, o)                                                         \
+        CK_FMA_ROW(5, 5, o)                                                         \
+        CK_FMA_ROW(6, 6, o)                                                         \
+        CK_FMA_ROW(7, 7, o)                                                         \
+        CK_FMA_ROW(8, 8, o)                                                         \
+        CK_FMA_ROW(9, 9, o)                                                         \
+        CK_FMA_ROW(A, 10, o)                                                        \
+        CK_FMA_ROW(B, 11, o)                                                        \
+    } while (0)
+
+    ptrdiff_t p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        CK_STEP(0);
+        CK_STEP(1);
+        CK_STEP(2);
+        CK_STEP(3);
+        a += 4 * CK_XMR;
+        b += 4 * 32;
+    }
+    for (; p < kc; p++) {
+        CK_STEP(0);
+        a += CK_XMR;
+        b += 32;
+    }
+#undef CK_STEP
+#undef CK_FMA_ROW
+
+    const __m512 va = _mm512_set1_ps(alpha);
+    const __m512 vb = _mm512_set1_ps(beta);
+    const int mode = (beta == 0.0f) ? 0 : (beta == 1.0f) ? 1 : 2;
+#define CK_STORE_ROW(i, n)                                                          \
+    if (rows > (n)) {                                                               \
+        float *cr = c + (n) * ldc;                                                  \
+        if (mode == 0) {                                                            \
+            _mm512_storeu_ps(cr, _mm512_mul_ps(va, c##i##0));                       \
+            _mm512_storeu_ps(cr + 16, _mm512_mul_ps(va, c##i##1));                  \
+        } else {                                                                    \
+            __m512 x0 = _mm512_loadu_ps(cr), x1 = _mm512_loadu_ps(cr + 16);         \
+            if (mode == 2) {                                                        \
+                x0 = _mm512_mul_ps(vb, x0);                                         \
+                x1 = _mm512_mul_ps(vb, x1);                                         \
+            }                                                                       \
+            _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, c##i##0, x0));                 \
+            _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, c##i##1, x1));            \
+        }                                                                           \
+    }
+    CK_STORE_ROW(0, 0)
+    CK_STORE_ROW(1, 1)
+    CK_STORE_ROW(2, 2)
+    CK_STORE_ROW(3, 3)
+    CK_STORE_ROW(4, 4)
+    CK_STORE_ROW(5, 5)
+    CK_STORE_ROW(6, 6)
+    CK_STORE_ROW(7, 7)
+    CK_STORE_ROW(8, 8)
+    CK_STORE_ROW(9, 9)
+    CK_STORE_ROW(A, 10)
+    CK_STORE_ROW(B, 11)
+#undef CK_STORE_ROW
+}
+
+#define CK_DEFINE_AVX512_KERNEL(R)                                                  \
+    CK_AVX512 static void ck_kernel_avx512_##R##x32(ptrdiff_t kc, const float *a, const float *b, \
+                                                    float *c, ptrdiff_t ldc, float alpha,       \
+                                                    float beta)                                 \
+    {                                                                               \
+        ck_kernel_avx512_rows(R, kc, a, b, c, ldc, alpha, beta);                    \
+    }
+CK_DEFINE_AVX512_KERNEL(1)
+CK_DEFINE_AVX512_KERNEL(2)
+CK_DEFINE_AVX512_KERNEL(3)
+CK_DEFINE_AVX512_KERNEL(4)
+CK_DEFINE_AVX512_KERNEL(5)
+CK_DEFINE_AVX512_KERNEL(6)
+CK_DEFINE_AVX512_KERNEL(7)
+CK_DEFINE_AVX512_KERNEL(8)
+CK_DEFINE_AVX512_KERNEL(9)
+CK_DEFINE_AVX512_KERNEL(10)
+CK_DEFINE_AVX512_KERNEL(11)
+CK_DEFINE_AVX512_KERNEL(12)
+#undef CK_DEFINE_AVX512_KERNEL
+
+CK_AVX2 static void ck_pack_a_avx512(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
+                                     ptrdiff_t kc, float *dst)
+{
+    for (ptrdiff_t ir = 0; ir < mc; ir += CK_XMR, dst += CK_XMR * kc) {
+        const ptrdiff_t mb = ck_min(CK_XMR, mc - ir);
+        if (mb < CK_XMR) {
+            ck_pack_a_panel_ref(trans, trans ? src + ir : src + ir * ld, ld, mb, kc, CK_XMR, dst);
+            continue;
+        }
+        if (!trans) {
+            /* Rows 0–7 and 8–11 (+4 zero rows) as two 8×8 transposes per 8 k. */
+            const float *s = src + ir * ld;
+            ptrdiff_t p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                __m256 r[8], t[8];
+                for (int i = 0; i < 8; i++)
+                    r[i] = _mm256_loadu_ps(s + i * ld + p);
+                for (int i = 0; i < 4; i++)
+                    t[i] = _mm256_loadu_ps(s + (8 + i) * ld + p);
+                for (int i = 4; i < 8; i++)
+                    t[i] = _mm256_setzero_ps();
+                ck_transpose8(r);
+                ck_transpose8(t);
+                for (int q = 0; q < 8; q++) {
+                    float *d = dst + (p + q) * CK_XMR;
+                    _mm256_storeu_ps(d, r[q]);
+                    _mm_storeu_ps(d + 8, _mm256_castps256_ps128(t[q]));
+                }
+            }
+            for (; p < kc; p++)
+                for (int i = 0; i < CK_XMR; i++)
+                    dst[p * CK_XMR + i] = s[i * ld + p];
+        } else {
+            const float *s = src + ir;
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                const float *sp = s + p * ld;
+                float *d = dst + p * CK_XMR;
+                _mm256_storeu_ps(d, _mm256_loadu_ps(sp));
+                _mm_storeu_ps(d + 8, _mm_loadu_ps(sp + 8));
+            }
+        }
+    }
+}
+
+CK_AVX2 static void ck_pack_b_avx512(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
+                                     ptrdiff_t nc, float *dst)
+{
+    const ptrdiff_t nfull = nc / CK_XNR * CK_XNR;
+    if (!trans) {
+        for (ptrdiff_t p = 0; p < kc; p++) {
+            const float *s = src + p * ld;
+            float *d = dst + p * CK_XNR;
+            for (ptrdiff_t jr = 0; jr < nfull; jr += CK_XNR, d += CK_XNR * kc) {
+                _mm256_store_ps(d, _mm256_loadu_ps(s + jr));
+                _mm256_store_ps(d + 8, _mm256_loadu_ps(s + jr + 8));
+                _mm256_store_ps(d + 16, _mm256_loadu_ps(s + jr + 16));
+                _mm256_store_ps(d + 24, _mm256_loadu_ps(s + jr + 24));
+            }
+        }
+    } else {
+        for (ptrdiff_t jr = 0; jr < nfull; jr += CK_XNR) {
+            const float *s = src + jr * ld;
+            float *d = dst + jr * kc;
+            ptrdiff_t p = 0;
+            for (; p + 8 <= kc; p += 8) {
+                for (int h = 0; h < 4; h++) {
+                    __m256 r[8];
+                    for (int t = 0; t < 8; t++) {
+                        const float *row = s + (8 * h + t) * ld + p;
+                        _mm_prefetch((const char *)(row + 32), _MM_HINT_T0);
+                        r[t] = _mm256_loadu_ps(row);
+                    }
+                    ck_transpose8(r);
+                    for (int q = 0; q < 8; q++)
+                        _mm256_store_ps(d + (p + q) * CK_XNR + 8 * h, r[q]);
+                }
+            }
+            for (; p < kc; p++)
+                for (int t = 0; t < CK_XNR; t++)
+                    d[p * CK_XNR + t] = s[t * ld + p];
+        }
+    }
+    if (nfull < nc)
+        ck_pack_b_panel_ref(trans, trans ? src + nfull * ld : src + nfull, ld, kc, nc - nfull,
+                            CK_XNR, dst + nfull * kc);
+}
+
+static const ck_impl ck_impl_avx512 = {
+    .mr = CK_XMR,
+    .nr = CK_XNR,
+    .kernel = {NULL, ck_kernel_avx512_1x32, ck_kernel_avx512_2x32, ck_kernel_avx512_3x32,
+               ck_kernel_avx512_4x32, ck_kernel_avx512_5x32, ck_kernel_avx512_6x32,
+               ck_kernel_avx512_7x32, ck_kernel_avx512_8x32, ck_kernel_avx512_9x32,
+               ck_kernel_avx512_10x32, ck_kernel_avx512_11x32, ck_kernel_avx512_12x32},
+    .pack_a = ck_pack_a_avx512,
+    .pack_b = ck_pack_b_avx512,
+};
+
+/* AVX-512F usable: AVX2+FMA, the CPU flag, and OS support for opmask and
+ * ZMM state (XCR0 bits 5–7). */
+static int ck_detect_avx512(void)
+{
+    if (!ck_detect_avx2_fma())
+        return 0;
+    unsigned a, b, c, d;
+    __cpuid_count(7, 0, a, b, c, d);
+    if (!((b >> 16) & 1)) /* AVX-512F */
+        return 0;
+    unsigned xlo, xhi;
+    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
+    (void)xhi;
+    return (xlo & 0xE6u) == 0xE6u;
+}
+
 #endif /* CK_X86_64 */
 
 /* ------------------------------------------------------------------------ */
 /* Dispatch and public API                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Both flags are plain ints read/written with relaxed atomics; races only
- * ever store identical values (cpu flag) or a user-chosen mode switch. */
-static int ck_force_generic_flag;
-static int ck_cpu_avx2 = -1; /* -1 = not yet detected */
+/* The flags are plain ints read/written with relaxed atomics; races only
+ * ever store identical values (cpu level) or a user-chosen limit. */
+static int ck_isa_limit = 2;  /* 0 portable, 1 up to AVX2, 2 anything */
+static int ck_cpu_level = -1; /* -1 = not yet detected, else 0/1/2 as above */
 
-static int ck_cpu_has_avx2(void)
+static int ck_cpu_isa(void)
 {
-    int v = __atomic_load_n(&ck_cpu_avx2, __ATOMIC_RELAXED);
+    int v = __atomic_load_n(&ck_cpu_level, __ATOMIC_RELAXED);
     if (v < 0) {
 #if CK_X86_64
-        v = ck_detect_avx2_fma();
+        v = ck_detect_avx512() ? 2 : ck_detect_avx2_fma() ? 1 : 0;
 #else
         v = 0;
 #endif
-        __atomic_store_n(&ck_cpu_avx2, v, __ATOMIC_RELAXED);
+        __atomic_store_n(&ck_cpu_level, v, __ATOMIC_RELAXED);
     }
     return v;
 }
 
-int ck_sgemm_uses_avx2(void)
+/* The instruction set in use: the CPU's, capped by the limit. */
+static int ck_isa(void)
 {
-    return ck_cpu_has_avx2() && !__atomic_load_n(&ck_force_generic_flag, __ATOMIC_RELAXED);
+    const int cpu = ck_cpu_isa(), limit = __atomic_load_n(&ck_isa_limit, __ATOMIC_RELAXED);
+    return cpu < limit ? cpu : limit;
 }
+
+int ck_sgemm_uses_avx2(void) { return ck_isa() >= 1; }
+
+int ck_sgemm_isa(void) { return ck_isa(); }
 
 void ck_sgemm_force_generic(int force)
 {
-    __atomic_store_n(&ck_force_generic_flag, force ? 1 : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&ck_isa_limit, force ? 0 : 2, __ATOMIC_RELAXED);
+}
+
+void ck_sgemm_limit_isa(int level)
+{
+    __atomic_store_n(&ck_isa_limit, level < 0 ? 0 : level > 2 ? 2 : level, __ATOMIC_RELAXED);
 }
 
 void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, float alpha,
@@ -754,7 +1016,10 @@ void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, flo
     }
     const ck_impl *im = &ck_impl_generic;
 #if CK_X86_64
-    if (ck_sgemm_uses_avx2())
+    const int isa = ck_isa();
+    if (isa == 2)
+        im = &ck_impl_avx512;
+    else if (isa == 1)
         im = &ck_impl_avx2;
 #endif
     ck_gemm_blocked(im, transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);

@@ -1,13 +1,15 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | slnid | hnet | checkpoint | memory
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | slnid | hnet | checkpoint | memory
+//   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and resnet32 vs PyTorch
 //   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and PyTorch's
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
 // reference runs right after ours in the same sitting and each line gains the reference figure and the
 // ratio ours / reference.
+import ContinualCore
 import ContinualEngine
 import Foundation
 import SLNID
@@ -28,8 +30,8 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn, slnid, hnet, checkpoint or memory, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "convnets", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn, convnets, slnid, hnet, checkpoint or memory, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -38,7 +40,7 @@ struct Options {
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
         print(
-          "usage: continual-bench [--only gemm|mlp|cnn|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+          "usage: continual-bench [--only gemm|mlp|cnn|convnets|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }
@@ -87,14 +89,16 @@ func trainingRate(_ architecture: Sequential, input: [Int], batch: Int, seconds:
   let x = Tensor.randomUniform([batch] + input, using: &rng)
   let labels = (0..<batch).map { _ in rng.nextInt(below: 10) }
   var adam = Adam(learningRate: 1e-3)
-  /// Forward and backward; the tape is released on return, so the update below works in place.
-  func gradients(_ model: Model) throws -> NamedTensors {
+  /// Forward and backward, and the model state after the pass (BatchNorm's running statistics).
+  func step(_ model: Model) throws -> (NamedTensors, NamedTensors) {
     let tape = Tape()
-    let pass = try model.forward(tape.constant(x), on: tape, training: true)
-    return try pass.gradients(of: crossEntropy(logits: pass.output, labels: labels))
+    let pass = try model.forward(tape.constant(x), on: tape, training: true, rng: rng)
+    return (try pass.gradients(of: crossEntropy(logits: pass.output, labels: labels)), pass.state)
   }
   let t = try timePerCall(seconds: seconds) {
-    try adam.update(&model.parameters, along: try gradients(model))
+    let (gradients, state) = try step(model)
+    model.state = state
+    try adam.update(&model.parameters, along: gradients)
   }
   return Double(batch) / t
 }
@@ -116,6 +120,19 @@ func cnnWorkload(_ seconds: Double) throws -> [[String: Any]] {
       "samples_per_s": try trainingRate(cnn, input: [3, 32, 32], batch: 64, seconds: seconds),
     ]
   ]
+}
+
+/// The networks of `continual --network` at split-CIFAR shapes (3×32×32, 10 outputs, batch 128),
+/// in training mode (dropout, BatchNorm batch statistics), as `Reference/convnets.py` runs them in
+/// PyTorch.
+func convnetWorkloads(_ seconds: Double) throws -> [[String: Any]] {
+  try ["zenke", "resnet32"].map { name in
+    let network = try ContinualCore.Network.named(name).architecture(input: [3, 32, 32], outputs: 10)
+    return [
+      "workload": "convnet \(name) b128 adam", "samples_per_s": try trainingRate(network, input: [3, 32, 32], batch: 128, seconds: seconds),
+      "parameters": network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) },
+    ]
+  }
 }
 
 /// The cost of SLNID's representation penalty: seconds per SGD step (forward, backward, update) of
@@ -211,10 +228,11 @@ func printJSON(_ object: [String: Any]) {
 do {
   let options = try Options(Array(CommandLine.arguments.dropFirst()))
   var rows: [[String: Any]] = []
-  let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmUsesAVX2 ? "avx2+fma" : "portable"]
+  let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmKernelName]
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
   let workloads = [
-    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("slnid", slnidOverheadWorkload), ("hnet", hnetWorkload),
+    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("convnets", convnetWorkloads), ("slnid", slnidOverheadWorkload),
+    ("hnet", hnetWorkload),
     ("checkpoint", checkpointWorkload),
   ]
   for (name, run) in workloads where options.only == nil || options.only == name {
@@ -230,7 +248,15 @@ do {
     exit(0)
   }
   if let python = options.reference {
-    let reference = try referenceFigures(python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)
+    var reference: [String: [String: Any]] = [:]
+    if options.only != "convnets" {
+      reference = try referenceFigures(python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)
+    }
+    if options.only == nil || options.only == "convnets" {
+      // The networks of `--network` have their own reference script, in the repository.
+      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/convnets.py").path
+      reference.merge(try referenceFigures(python: python, script: script, only: nil, seconds: options.seconds)) { a, _ in a }
+    }
     for var row in rows {
       let name = row["workload"] as! String
       if let ours = row["gflops"] as? Double, let ref = reference[name]?["numpy_gflops"] as? Double {

@@ -25,12 +25,15 @@ import _ContinualKernels
     return out
   }
 
-  static let shapes: [(Int, Int, Int)] = [(1, 1, 1), (7, 13, 5), (6, 16, 1), (100, 37, 250), (65, 129, 33), (128, 200, 64)]
+  static let shapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (7, 13, 5), (6, 16, 1), (100, 37, 250), (65, 129, 33), (128, 200, 64), (12, 32, 32), (37, 700, 70),
+  ]
 
-  @Test(arguments: [false, true])
-  func matchesTheReferenceForEveryTransposeAndShape(forceGeneric: Bool) throws {
-    ck_sgemm_force_generic(forceGeneric ? 1 : 0)
-    defer { ck_sgemm_force_generic(0) }
+  /// Every kernel level (portable, AVX2, AVX-512; capped at what the CPU has).
+  @Test(arguments: [0, 1, 2])
+  func matchesTheReferenceForEveryTransposeAndShape(level: Int32) throws {
+    ck_sgemm_limit_isa(level)
+    defer { ck_sgemm_limit_isa(2) }
     for (m, k, n) in Self.shapes {
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         let a = TestData.uniform(ta ? [k, m] : [m, k], seed: UInt64(m * 31 + k))
@@ -39,6 +42,23 @@ import _ContinualKernels
         let expected = Self.reference(a, b, ta, tb)
         let worst = zip(c.scalars, expected).map { Swift.abs(Double($0) - $1) }.max() ?? 0
         #expect(worst < 1e-5 * Double(k) + 1e-6, "m=\(m) k=\(k) n=\(n) ta=\(ta) tb=\(tb): max error \(worst)")
+      }
+    }
+  }
+
+  @Test func avx512AndAVX2GiveBitIdenticalResults() throws {
+    guard ck_sgemm_isa() == 2 else { return }  // this CPU has no AVX-512: nothing to compare
+    defer { ck_sgemm_limit_isa(2) }
+    // Edges in M (12- and 6-row tiles), N (32- and 16-wide panels) and K (several KC blocks).
+    for (m, k, n) in Self.shapes + [(13, 600, 47), (64, 576, 64), (16, 144, 1024), (25, 257, 33)] {
+      for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+        let a = TestData.uniform(ta ? [k, m] : [m, k], seed: UInt64(m * 31 + k))
+        let b = TestData.uniform(tb ? [n, k] : [k, n], seed: UInt64(n * 17 + k))
+        ck_sgemm_limit_isa(1)
+        let avx2 = try a.matmul(b, transposingSelf: ta, transposingOther: tb)
+        ck_sgemm_limit_isa(2)
+        let avx512 = try a.matmul(b, transposingSelf: ta, transposingOther: tb)
+        #expect(avx2 == avx512, "m=\(m) k=\(k) n=\(n) ta=\(ta) tb=\(tb)")
       }
     }
   }

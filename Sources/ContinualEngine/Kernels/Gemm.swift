@@ -43,5 +43,9 @@ func gemm(
   }
 }
 
-/// Whether the GEMM kernel runs its AVX2/FMA path on this CPU (otherwise the portable path).
+/// Whether the GEMM kernel runs a vector path (AVX2/FMA or AVX-512) on this CPU (otherwise the
+/// portable path).
 public var gemmUsesAVX2: Bool { ck_sgemm_uses_avx2() != 0 }
+
+/// The GEMM kernel in use on this CPU: `avx512`, `avx2+fma` or `portable`.
+public var gemmKernelName: String { ["portable", "avx2+fma", "avx512"][Int(ck_sgemm_isa())] }

@@ -1,4 +1,4 @@
-// Portable C kernels behind ContinualEngine. Fast paths (AVX2 + FMA) are chosen at run time, so the
+// Portable C kernels behind ContinualEngine. Fast paths (AVX-512, AVX2 + FMA) are chosen at run time, so the
 // same binary runs on x86-64 without AVX2 and on arm64.
 #ifndef CONTINUAL_KERNELS_H
 #define CONTINUAL_KERNELS_H
@@ -12,11 +12,18 @@ void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, flo
               const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta, float *C,
               ptrdiff_t ldc);
 
-/// 1 when the AVX2 + FMA kernel is in use on this CPU, else 0.
+/// 1 when a vector kernel (AVX2 + FMA or AVX-512) is in use on this CPU, else 0.
 int ck_sgemm_uses_avx2(void);
+
+/// The kernel in use: 0 portable C, 1 AVX2 + FMA, 2 AVX-512F.
+int ck_sgemm_isa(void);
 
 /// Forces the portable path (1) or restores automatic selection (0); for testing both paths.
 void ck_sgemm_force_generic(int force);
+
+/// Caps the kernel at a level (0 portable, 1 AVX2, 2 anything the CPU has); for testing and
+/// benchmarking every path on one machine.
+void ck_sgemm_limit_isa(int level);
 
 /// One Adam step over n parameters (PyTorch's formula, bias corrections precomputed by the caller):
 /// g ← g + weight_decay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
