@@ -40,7 +40,8 @@ struct Options {
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
         print(
-          "usage: continual-bench [--only gemm|mlp|cnn|convnets|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]")
+          "usage: continual-bench [--only gemm|mlp|cnn|convnets|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]"
+        )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
       }

@@ -49,6 +49,18 @@ struct Preset {
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.1",
         "--output", "results/si-permuted-mnist",
       ]),
+    // Zenke et al. 2017, fig_transfer_cifar/train.py (ALGORITHMS.md §2.2, §2.3, §10; Docs/Networks.md).
+    // c = 0 is fine-tuning; c = 0.01 is one more run with --set si.c=0.01 --output <another folder>.
+    // Differences from the original: inputs are normalised per channel (theirs: pixels/255), the
+    // network is initialised as PyTorch does (theirs: Keras's Glorot uniform, zero output layer).
+    "si2017-split-cifar": Preset(
+      summary: "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per task, batch 256, 60 epochs, c 0.1",
+      arguments: [
+        "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si", "--seeds", "1",
+        "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser", "--augment", "none",
+        "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.001",
+        "--output", "results/si2017-split-cifar",
+      ]),
     // Aljundi et al. 2019, the official SLNID demos Demo_MAS.py / Demo_EWC.py (ALGORITHMS.md §4.2, §8 row 9; Docs/SLNID.md).
     "slnid2019-mas": Preset(
       summary: "SLNID's Demo_MAS: 5 permuted MNIST (first unpermuted), 784-64-64-10 shared head, SGD-m 0.9 lr 0.01, batch 200, 10 epochs, MAS λ 0.1",

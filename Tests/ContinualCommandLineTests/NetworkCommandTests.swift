@@ -60,4 +60,21 @@ import Testing
     let second = try #require(record.lossTerms?.last)
     for (name, value) in second where name != "task" { #expect(value.isFinite && value != 0, "\(name) = \(value)") }
   }
+
+  @Test func theSIPresetRunsOnGeneratedCIFAR() throws {
+    // CIFAR-100 is not on our machines: the preset's protocol on generated files, one epoch.
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let options = try Parsing.options([
+      "--preset", "si2017-split-cifar", "--epochs", "1", "--data-dir", data.path, "--output", data.appendingPathComponent("out").path,
+      "--quiet", "--format", "json",
+    ])
+    let records = try runGrid(options)
+    #expect(records.map(\.algorithm) == ["finetune", "si"])
+    for record in records {
+      #expect(record.status == "finished" && record.accuracyMatrix.count == 6)
+      #expect(record.config["network"] == "zenke" && record.config["augment"] == "none" && record.config["reset_optimiser"] == "true")
+    }
+    #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
+  }
 }
