@@ -237,6 +237,24 @@ import Testing
     #expect(report.passed, "\(report)")
   }
 
+  @Test func noSampleMovesTheCommonOffsetOfTheNewTasksLogits() throws {
+    // Docs/SSIL.md: every softmax of the separated loss is over one group of columns, so the
+    // gradient with respect to a group's logits sums to zero per sample: nothing moves the new
+    // task's logits up or down together against the old ones (and the sum of the new task's
+    // output-layer rows gets no gradient). A joint softmax (ER) does move it.
+    let layout = TaskLayout(classCounts: [2, 2, 2])
+    let batch = Batch(inputs: Tensor.zeros([4, 1]), labels: [1, 0, 1, 0], tasks: [2, 2, 0, 1], currentTask: 2)
+    let logits = TestData.uniform([4, 6], in: -2...2, seed: 4)
+    func offsetGradients(_ head: any Head) throws -> [Float] {
+      let tape = Tape()
+      let z = tape.variable(logits)
+      let g = try tape.gradients(of: head.loss(logits: z, for: batch), withRespectTo: [z])[0]
+      return (0..<4).map { m in (4..<6).reduce(Float(0)) { $0 + g[m, $1] } }
+    }
+    for sum in try offsetGradients(SeparatedSoftmaxHead(layout: layout)) { #expect(abs(sum) < 1e-7) }
+    #expect(try offsetGradients(ActiveClassHead(layout: layout)).contains { abs($0) > 1e-3 })
+  }
+
   @Test func headLossGradientWithRespectToWeights() throws {
     let problem = try ToyProblem(tasks: 3, head: SeparatedSoftmaxHead(layout: TaskLayout(classCounts: [2, 2, 2])))
     var rng = SeededGenerator(seed: 2)
