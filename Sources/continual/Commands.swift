@@ -168,7 +168,10 @@ struct PreparedRun {
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
     let head = try components.head.map { try $0(layout, Scenario(rawValue: scenario)!) } ?? makeHead(scenario, sequence: sequence)
     let network: Sequential
-    do { network = try options.chosenNetwork.architecture(input: sequence.sampleShape, outputs: head.outputCount) } catch let error as NetworkError {
+    let perTask = options.batchNorm == "per-task" ? sequence.count : nil
+    do {
+      network = try options.chosenNetwork.architecture(input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
+    } catch let error as NetworkError {
       throw CLIError("\(benchmark): \(error)")
     }
     architecture = try components.architecture?(network, layout, Scenario(rawValue: scenario)!) ?? network

@@ -26,6 +26,8 @@ struct Options {
   var hidden = [256, 256]
   /// The network by name (see ``Network/named(_:hidden:)``); `mlp` uses ``hidden``.
   var network = "mlp"
+  /// BatchNorm running statistics: `shared` by all tasks, or `per-task` (task-incremental only).
+  var batchNorm = "shared"
   var permuteFirstTask = false
   var pad = false
   var shuffleClasses = false
@@ -68,6 +70,7 @@ struct Options {
     "--weight-decay": "L2 weight decay added to the gradient (SGD and Adam; 0 = off)",
     "--hidden": "hidden layer widths of the MLP, comma-separated",
     "--network": "mlp, zenke, resnet32 or resnet18[:width] (see `continual list`); heads sit on top as on the MLP",
+    "--batchnorm": "shared (one set of running statistics for all tasks, the default) or per-task (task scenario only; see Docs/Networks.md)",
     "--permute-first-task": "permute task 1 too (permuted benchmarks)",
     "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
     "--shuffle-classes": "split benchmarks: assign classes to tasks by a random permutation per seed",
@@ -178,6 +181,7 @@ struct Options {
       case "--weight-decay": weightDecay = try real(flag, try v())
       case "--hidden": hidden = try list(try v()).map { try integer(flag, $0) }
       case "--network": network = try v()
+      case "--batchnorm": batchNorm = try v()
       case "--permute-first-task": permuteFirstTask = true
       case "--pad": pad = true
       case "--shuffle-classes": shuffleClasses = true
@@ -239,6 +243,16 @@ struct Options {
     for b in benchmarks { try BenchmarkCatalogue.validate(b) }
     guard momentum < 1 else { throw CLIError("--momentum must be below 1 (SGD diverges otherwise), not \(momentum)") }
     do { _ = try Network.named(network, hidden: hidden) } catch let error as NetworkError { throw CLIError("--network: \(error)") }
+    guard ["shared", "per-task"].contains(batchNorm) else { throw CLIError("--batchnorm takes shared or per-task, not '\(batchNorm)'") }
+    if batchNorm == "per-task" {
+      guard chosenNetwork.hasBatchNorm else { throw CLIError("--batchnorm per-task: the \(network) network has no BatchNorm layers") }
+      if let other = scenarios.first(where: { $0 != "task" }) {
+        throw CLIError("--batchnorm per-task needs the task identity at every forward pass, so only the task scenario; not \(other)")
+      }
+      if let hnet = algorithms.first(where: { $0.split(separator: "+").contains("hnet") }) {
+        throw CLIError("--batchnorm per-task: \(hnet) keeps BatchNorm statistics per task already (see Docs/Networks.md)")
+      }
+    }
     guard hidden.count <= 64 else { throw CLIError("--hidden lists \(hidden.count) layers; at most 64") }
     // The largest input is a 32×32 colour image, the largest output 100 classes per task.
     let widths = [3 * 32 * 32] + hidden + [100 * (tasks ?? 10)]
@@ -307,6 +321,7 @@ struct Options {
       config["network"] = (try? Network.named(network).description) ?? network
       config["hidden"] = nil
     }
+    if batchNorm != "shared" { config["batchnorm"] = batchNorm }
     if augment != nil || BenchmarkCatalogue.isCIFAR(benchmark) { config["augment"] = augmentation(for: benchmark).description }
     return config
   }

@@ -77,4 +77,21 @@ import Testing
     }
     #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
   }
+
+  @Test func perTaskBatchNormIsAChoiceForTheTaskScenario() throws {
+    #expect(throws: CLIError.self) { try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "class"]) }
+    #expect(throws: CLIError.self) { try Parsing.options(["--network", "zenke", "--batchnorm", "per-task", "--scenario", "task"]) }
+    #expect(throws: CLIError.self) {
+      try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task", "--algorithms", "ewc,hnet"])
+    }
+    #expect(throws: CLIError.self) { try Parsing.options(["--network", "resnet32", "--batchnorm", "each"]) }
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let options = try CIFARBenchmarkTests.options(
+      "split-cifar10", data: data, output: data.appendingPathComponent("out"),
+      extra: ["--network", "resnet18:2", "--tasks", "2", "--algorithms", "ewc,er", "--batchnorm", "per-task"])
+    for record in try runGrid(options) {
+      #expect(record.status == "finished" && record.config["batchnorm"] == "per-task", "\(record.algorithm)")
+    }
+  }
 }

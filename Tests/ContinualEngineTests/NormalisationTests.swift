@@ -124,4 +124,23 @@ import Testing
       return try block(v[0], weights: v[1...], context: &context)
     }
   }
+
+  @Test func statisticsPerTaskMoveOnlyTheServedTasksStatistics() throws {
+    let net = Sequential([BatchNorm(2, affine: false, statisticsPerTask: 3)])
+    #expect(net.stateSpecs.map(\.name) == (0..<3).flatMap { ["0.task.\($0).running_mean", "0.task.\($0).running_var"] })
+    var rng = SeededGenerator(seed: 5)
+    var model = Model(net, rng: &rng)
+    model.task = 1
+    let tape = Tape()
+    let x = TestData.uniform([4, 2], in: 1...3, seed: 44)
+    let after = try model.forward(tape.constant(x), on: tape, training: true).state
+    for t in [0, 2] { #expect(after["0.task.\(t).running_mean"] == Tensor(shape: [2], repeating: 0)) }
+    #expect(after["0.task.1.running_mean"]!.scalars.allSatisfy { $0 > 0.1 })
+    // Evaluating task 1 uses task 1's statistics; without a task it is a clear error.
+    model.state = after
+    let mu = after["0.task.1.running_mean"]!, sigma2 = after["0.task.1.running_var"]!
+    #expect(abs(try model.predict(x)[0, 0] - (x[0, 0] - mu[0]) / (sigma2[0] + 1e-5).squareRoot()) < 1e-5)
+    model.task = nil
+    #expect(throws: TensorError.self) { try model.predict(x) }
+  }
 }

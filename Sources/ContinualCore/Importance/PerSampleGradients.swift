@@ -101,7 +101,7 @@ public enum PerSampleGradients {
     let deltas = try loss.tape.gradients(of: loss, withRespectTo: taps.taps.map(\.output))
     for (tap, delta) in zip(taps.taps, deltas) {
       let sums = try tap.layer.perSampleGradientPowerSums(
-        input: tap.input.value, outputGradient: delta, state: tap.state, sampleWeights: sampleWeights, power: power)
+        input: tap.input.value, outputGradient: delta, state: tap.state, task: tap.task, sampleWeights: sampleWeights, power: power)
       for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
         guard let k = position[weightIndex] else {
           throw TensorError.invalidArgument(operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")

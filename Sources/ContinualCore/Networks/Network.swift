@@ -74,11 +74,22 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     return true
   }
 
+  /// Whether the network has BatchNorm layers.
+  public var hasBatchNorm: Bool {
+    switch self {
+    case .resnet32, .resnet18: true
+    case .mlp, .zenke: false
+    }
+  }
+
   /// The network for samples of `input` shape and `outputs` logits.
   ///
+  /// - Parameter statisticsPerTask: Give every BatchNorm layer separate running statistics for
+  ///   this many tasks (task-incremental learning only: a forward pass must know its task); `nil`
+  ///   shares them across tasks.
   /// - Throws: ``NetworkError`` when a convolutional network is given samples that are not images
   ///   large enough for it.
-  public func architecture(input: [Int], outputs: Int) throws -> Sequential {
+  public func architecture(input: [Int], outputs: Int, statisticsPerTask: Int? = nil) throws -> Sequential {
     if case .mlp(let hidden) = self { return Self.mlp(input: input, hidden: hidden, outputs: outputs) }
     guard input.count == 3 else {
       throw NetworkError("the \(self) network needs images [channels, height, width]; these samples have shape \(input)")
@@ -87,8 +98,8 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .mlp: preconditionFailure("handled above")
     case .zenke: network = Self.zenke(channels: input[0], outputs: outputs, side: (input[1], input[2]))
-    case .resnet32: network = Self.cifarResNet(channels: input[0], blocksPerStage: 5, outputs: outputs)
-    case .resnet18(let width): network = Self.reducedResNet18(channels: input[0], width: width, outputs: outputs)
+    case .resnet32: network = Self.cifarResNet(channels: input[0], blocksPerStage: 5, outputs: outputs, tasks: statisticsPerTask)
+    case .resnet18(let width): network = Self.reducedResNet18(channels: input[0], width: width, outputs: outputs, tasks: statisticsPerTask)
     }
     do { _ = try network.outputShape(forInput: input) } catch {
       throw NetworkError("the \(self) network does not fit samples of shape \(input): \(error)")
@@ -120,19 +131,19 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// A 3×3 convolution without bias followed by BatchNorm.
-  static func convBN(_ from: Int, _ to: Int, stride: Int = 1) -> [any Layer] {
-    [Conv2d(from, to, kernelSize: 3, stride: stride, padding: 1, bias: false), BatchNorm(to)]
+  static func convBN(_ from: Int, _ to: Int, stride: Int = 1, tasks: Int?) -> [any Layer] {
+    [Conv2d(from, to, kernelSize: 3, stride: stride, padding: 1, bias: false), BatchNorm(to, statisticsPerTask: tasks)]
   }
 
   /// A basic block (conv-BN-ReLU-conv-BN plus shortcut, then ReLU).
-  static func basicBlock(_ from: Int, _ to: Int, stride: Int, projection: Bool) -> [any Layer] {
-    let body = Sequential(convBN(from, to, stride: stride) + [ReLU()] + convBN(to, to))
+  static func basicBlock(_ from: Int, _ to: Int, stride: Int, projection: Bool, tasks: Int?) -> [any Layer] {
+    let body = Sequential(convBN(from, to, stride: stride, tasks: tasks) + [ReLU()] + convBN(to, to, tasks: tasks))
     let changes = stride != 1 || from != to
     let shortcut: Sequential
     if !changes {
       shortcut = Sequential([])
     } else if projection {
-      shortcut = Sequential([Conv2d(from, to, kernelSize: 1, stride: stride, bias: false), BatchNorm(to)])
+      shortcut = Sequential([Conv2d(from, to, kernelSize: 1, stride: stride, bias: false), BatchNorm(to, statisticsPerTask: tasks)])
     } else {
       shortcut = Sequential([SubsampleAndPadChannels(stride: stride, outChannels: to)])
     }
@@ -140,12 +151,12 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// He et al.'s CIFAR ResNet with `6n + 2` layers (n = 5: ResNet-32).
-  static func cifarResNet(channels: Int, blocksPerStage n: Int, outputs: Int) -> Sequential {
-    var layers: [any Layer] = convBN(channels, 16) + [ReLU()]
+  static func cifarResNet(channels: Int, blocksPerStage n: Int, outputs: Int, tasks: Int?) -> Sequential {
+    var layers: [any Layer] = convBN(channels, 16, tasks: tasks) + [ReLU()]
     var width = 16
     for (stage, to) in [16, 32, 64].enumerated() {
       for block in 0..<n {
-        layers += basicBlock(width, to, stride: stage > 0 && block == 0 ? 2 : 1, projection: false)
+        layers += basicBlock(width, to, stride: stage > 0 && block == 0 ? 2 : 1, projection: false, tasks: tasks)
         width = to
       }
     }
@@ -153,12 +164,12 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// GEM's reduced ResNet-18: widths w, 2w, 4w, 8w, two blocks per stage, projection shortcuts.
-  static func reducedResNet18(channels: Int, width w: Int, outputs: Int) -> Sequential {
-    var layers: [any Layer] = convBN(channels, w) + [ReLU()]
+  static func reducedResNet18(channels: Int, width w: Int, outputs: Int, tasks: Int?) -> Sequential {
+    var layers: [any Layer] = convBN(channels, w, tasks: tasks) + [ReLU()]
     var width = w
     for (stage, to) in [w, 2 * w, 4 * w, 8 * w].enumerated() {
       for block in 0..<2 {
-        layers += basicBlock(width, to, stride: stage > 0 && block == 0 ? 2 : 1, projection: true)
+        layers += basicBlock(width, to, stride: stage > 0 && block == 0 ? 2 : 1, projection: true, tasks: tasks)
         width = to
       }
     }

@@ -21,13 +21,20 @@ public struct BatchNorm: Layer {
   public var epsilon: Float
   /// Whether the layer learns a gain `weight` and offset `bias` per channel.
   public var isAffine: Bool
+  /// When set, the layer keeps separate running statistics for each of this many tasks and uses
+  /// those of ``ForwardContext/task`` (which must then be known); `nil`: one set for all tasks.
+  public var statisticsPerTask: Int?
 
   /// Creates a batch-normalisation layer with PyTorch's defaults.
-  public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true) {
+  ///
+  /// - Parameter statisticsPerTask: Keep running statistics per task for this many tasks (`nil`:
+  ///   shared by every task).
+  public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true, statisticsPerTask: Int? = nil) {
     self.channels = channels
     self.momentum = momentum
     self.epsilon = epsilon
     self.isAffine = affine
+    self.statisticsPerTask = statisticsPerTask
   }
 
   /// `weight [C]` (ones) and `bias [C]` (zeros) when affine.
@@ -39,9 +46,28 @@ public struct BatchNorm: Layer {
     ]
   }
 
-  /// `running_mean [C]` (zeros) and `running_var [C]` (ones), PyTorch's buffer names.
+  /// `running_mean [C]` (zeros) and `running_var [C]` (ones), PyTorch's buffer names; with
+  /// statistics per task, `task.<t>.running_mean` and `task.<t>.running_var` for every task.
   public var stateSpecs: [StateSpec] {
-    [StateSpec(name: "running_mean", shape: [channels], initialValue: 0), StateSpec(name: "running_var", shape: [channels], initialValue: 1)]
+    let pair = [
+      StateSpec(name: "running_mean", shape: [channels], initialValue: 0), StateSpec(name: "running_var", shape: [channels], initialValue: 1),
+    ]
+    guard let tasks = statisticsPerTask else { return pair }
+    return (0..<tasks).flatMap { t in pair.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+  }
+
+  /// Where the statistics in use start in ``stateSpecs``.
+  ///
+  /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` with statistics per task when the
+  ///   task is unknown or out of range.
+  func statisticsPosition(task: Int?) throws -> Int {
+    guard let tasks = statisticsPerTask else { return 0 }
+    guard let task, (0..<tasks).contains(task) else {
+      throw TensorError.invalidArgument(
+        operation: description,
+        reason: "keeps statistics per task, so it needs the task identity (task \(task.map(String.init) ?? "unknown") of \(tasks))")
+    }
+    return 2 * task
   }
 
   /// The input shape, `[C]` or `[C, H, W]`.
@@ -58,18 +84,22 @@ public struct BatchNorm: Layer {
   public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
     let start = weights.startIndex
     let scale = isAffine ? weights[start] : nil, shift = isAffine ? weights[start + 1] : nil
-    let runningMean = try context.state(at: 0, for: description), runningVariance = try context.state(at: 1, for: description)
+    let position = try statisticsPosition(task: context.task)
+    let runningMean = try context.state(at: position, for: description)
+    let runningVariance = try context.state(at: position + 1, for: description)
     guard context.training else {
       return try input.normalised(mean: runningMean, variance: runningVariance, scale: scale, shift: shift, epsilon: epsilon)
     }
     let (output, mean, variance) = try input.batchNormalised(scale: scale, shift: shift, epsilon: epsilon)
     let count = input.shape.reduce(1, *) / channels
     let unbiased = count > 1 ? Float(count) / Float(count - 1) : 1
-    context.setState(try runningMean * (1 - momentum) + mean * momentum, at: 0)
-    context.setState(try runningVariance * (1 - momentum) + variance * (momentum * unbiased), at: 1)
+    context.setState(try runningMean * (1 - momentum) + mean * momentum, at: position)
+    context.setState(try runningVariance * (1 - momentum) + variance * (momentum * unbiased), at: position + 1)
     return output
   }
 
   /// `BatchNorm(C)`.
-  public var description: String { "BatchNorm(\(channels)\(isAffine ? "" : ", affine: false"))" }
+  public var description: String {
+    "BatchNorm(\(channels)\(isAffine ? "" : ", affine: false")\(statisticsPerTask.map { ", statistics per task: \($0)" } ?? ""))"
+  }
 }

@@ -13,11 +13,13 @@ public protocol PerSampleGradientLayer: Layer {
   ///   - input: The layer's input for the batch.
   ///   - outputGradient: `∂(Σ_m ℓ_m)/∂output`, whose row `m` is sample `m`'s gradient.
   ///   - state: The layer's state during the pass (BatchNorm's running statistics).
+  ///   - task: The task the pass served (``ForwardContext/task``).
   ///   - sampleWeights: `w_m`, one per sample.
   ///   - power: 1 or 2.
   /// - Returns: One sum per parameter, shaped like it.
   /// - Throws: ``TensorError`` when the shapes do not fit.
-  func perSampleGradientPowerSums(input: Tensor, outputGradient: Tensor, state: [Tensor], sampleWeights: [Float], power: Int) throws -> [Tensor]
+  func perSampleGradientPowerSums(
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws -> [Tensor]
 }
 
 /// A layer made of other layers (``Sequential``, ``Residual``): it has no weights of its own, and
@@ -65,6 +67,8 @@ public final class LayerTaps: @unchecked Sendable {
     public var weightIndices: [Int]
     /// Its state during the pass.
     public var state: [Tensor]
+    /// The task the pass served.
+    public var task: Int?
   }
 
   /// The records, in the order the layers ran.
@@ -79,7 +83,8 @@ public final class LayerTaps: @unchecked Sendable {
 
 extension Linear: PerSampleGradientLayer {
   /// `(w ⊙ |δ|^p)ᵀ · |a|^p` for the weight and `Σ_m w_m |δ_m|^p` for the bias.
-  public func perSampleGradientPowerSums(input: Tensor, outputGradient: Tensor, state: [Tensor], sampleWeights: [Float], power: Int) throws
+  public func perSampleGradientPowerSums(
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
     -> [Tensor]
   {
     let n = input.shape[0]
@@ -95,7 +100,8 @@ extension Linear: PerSampleGradientLayer {
 
 extension Conv2d: PerSampleGradientLayer {
   /// Each sample's `δ_m · cols(a_m)ᵀ` raised to the power and weighted, summed over the batch.
-  public func perSampleGradientPowerSums(input: Tensor, outputGradient: Tensor, state: [Tensor], sampleWeights: [Float], power: Int) throws
+  public func perSampleGradientPowerSums(
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
     -> [Tensor]
   {
     let g = try ConvolutionGeometry.make(
@@ -112,14 +118,16 @@ extension BatchNorm: PerSampleGradientLayer {
   /// With fixed (running) statistics: `Σ_m w_m |Σ_s δ_m x̂_m|^p` for the gain and
   /// `Σ_m w_m |Σ_s δ_m|^p` for the offset, per channel. In training mode samples interact through
   /// the batch statistics, so callers run evaluation passes.
-  public func perSampleGradientPowerSums(input: Tensor, outputGradient: Tensor, state: [Tensor], sampleWeights: [Float], power: Int) throws
+  public func perSampleGradientPowerSums(
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
     -> [Tensor]
   {
     guard isAffine else { return [] }
     let (n, c, s) = try Tensor.channelLayout(input.shape, operation: description)
-    let inverseStd = state[1].map { 1 / ($0 + epsilon).squareRoot() }
+    let position = try statisticsPosition(task: task)
+    let inverseStd = state[position + 1].map { 1 / ($0 + epsilon).squareRoot() }
     let (_, xhat) = Tensor.normalise(
-      input, mean: state[0], inverseStd: inverseStd, scale: nil, shift: nil, batch: n, channels: c, spatial: s, keepNormalised: true)
+      input, mean: state[position], inverseStd: inverseStd, scale: nil, shift: nil, batch: n, channels: c, spatial: s, keepNormalised: true)
     var gain = Tensor(shape: [c], repeating: 0), offset = Tensor(shape: [c], repeating: 0)
     outputGradient.withUnsafeBufferPointer { g in
       xhat!.withUnsafeBufferPointer { h in

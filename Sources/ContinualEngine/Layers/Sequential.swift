@@ -99,7 +99,7 @@ public struct Sequential: Layer {
         taps.record(
           LayerTaps.Tap(
             layer: separable, input: input, output: x, weightIndices: layerWeights.map(\.index),
-            state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : []))
+            state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : [], task: context.task))
       }
       activations.append(x)
     }
