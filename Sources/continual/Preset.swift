@@ -54,7 +54,8 @@ struct Preset {
     // Differences from the original: inputs are normalised per channel (theirs: pixels/255), the
     // network is initialised as PyTorch does (theirs: Keras's Glorot uniform, zero output layer).
     "si2017-split-cifar": Preset(
-      summary: "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per task, batch 256, 60 epochs, c 0.1",
+      summary:
+        "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per task, batch 256, 60 epochs, c 0.1",
       arguments: [
         "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si", "--seeds", "1",
         "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser", "--augment", "none",

@@ -84,9 +84,13 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
 
   /// The network for samples of `input` shape and `outputs` logits.
   ///
-  /// - Parameter statisticsPerTask: Give every BatchNorm layer separate running statistics for
-  ///   this many tasks (task-incremental learning only: a forward pass must know its task); `nil`
-  ///   shares them across tasks.
+  /// - Parameters:
+  ///   - input: The shape of one sample.
+  ///   - outputs: The number of logits (the head's output count).
+  ///   - statisticsPerTask: Give every BatchNorm layer separate running statistics for this many
+  ///     tasks (task-incremental learning only: a forward pass must know its task); `nil` shares
+  ///     them across tasks.
+  /// - Returns: The layers, freshly described (no weights: a ``Model`` initialises them).
   /// - Throws: ``NetworkError`` when a convolutional network is given samples that are not images
   ///   large enough for it.
   public func architecture(input: [Int], outputs: Int, statisticsPerTask: Int? = nil) throws -> Sequential {

@@ -27,8 +27,13 @@ public struct BatchNorm: Layer {
 
   /// Creates a batch-normalisation layer with PyTorch's defaults.
   ///
-  /// - Parameter statisticsPerTask: Keep running statistics per task for this many tasks (`nil`:
-  ///   shared by every task).
+  /// - Parameters:
+  ///   - channels: The number of channels.
+  ///   - momentum: How far running statistics move towards each training batch's.
+  ///   - epsilon: Added to the variance before its square root.
+  ///   - affine: Whether to learn a gain and an offset per channel.
+  ///   - statisticsPerTask: Keep running statistics per task for this many tasks (`nil`: shared
+  ///     by every task).
   public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true, statisticsPerTask: Int? = nil) {
     self.channels = channels
     self.momentum = momentum

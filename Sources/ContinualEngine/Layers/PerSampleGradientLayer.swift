@@ -19,7 +19,8 @@ public protocol PerSampleGradientLayer: Layer {
   /// - Returns: One sum per parameter, shaped like it.
   /// - Throws: ``TensorError`` when the shapes do not fit.
   func perSampleGradientPowerSums(
-    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws -> [Tensor]
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int
+  ) throws -> [Tensor]
 }
 
 /// A layer made of other layers (``Sequential``, ``Residual``): it has no weights of its own, and
@@ -84,7 +85,8 @@ public final class LayerTaps: @unchecked Sendable {
 extension Linear: PerSampleGradientLayer {
   /// `(w ⊙ |δ|^p)ᵀ · |a|^p` for the weight and `Σ_m w_m |δ_m|^p` for the bias.
   public func perSampleGradientPowerSums(
-    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int
+  ) throws
     -> [Tensor]
   {
     let n = input.shape[0]
@@ -101,7 +103,8 @@ extension Linear: PerSampleGradientLayer {
 extension Conv2d: PerSampleGradientLayer {
   /// Each sample's `δ_m · cols(a_m)ᵀ` raised to the power and weighted, summed over the batch.
   public func perSampleGradientPowerSums(
-    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int
+  ) throws
     -> [Tensor]
   {
     let g = try ConvolutionGeometry.make(
@@ -119,7 +122,8 @@ extension BatchNorm: PerSampleGradientLayer {
   /// `Σ_m w_m |Σ_s δ_m|^p` for the offset, per channel. In training mode samples interact through
   /// the batch statistics, so callers run evaluation passes.
   public func perSampleGradientPowerSums(
-    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int) throws
+    input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int
+  ) throws
     -> [Tensor]
   {
     guard isAffine else { return [] }
