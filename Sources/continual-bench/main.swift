@@ -1,7 +1,7 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | slnid | hnet | checkpoint | memory
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | importance | slnid | hnet | checkpoint | memory
 //   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and resnet32 vs PyTorch
 //   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and PyTorch's
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
@@ -30,8 +30,8 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "convnets", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn, convnets, slnid, hnet, checkpoint or memory, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
+          throw BenchError.usage("--only takes gemm, mlp, cnn, convnets, importance, slnid, hnet, checkpoint or memory, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -40,7 +40,7 @@ struct Options {
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
         print(
-          "usage: continual-bench [--only gemm|mlp|cnn|convnets|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]"
+          "usage: continual-bench [--only gemm|mlp|cnn|convnets|importance|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]"
         )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
@@ -232,7 +232,8 @@ do {
   let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmKernelName]
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
   let workloads = [
-    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("convnets", convnetWorkloads), ("slnid", slnidOverheadWorkload),
+    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("convnets", convnetWorkloads), ("importance", importanceWorkload),
+    ("slnid", slnidOverheadWorkload),
     ("hnet", hnetWorkload),
     ("checkpoint", checkpointWorkload),
   ]
