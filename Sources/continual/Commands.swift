@@ -232,11 +232,30 @@ func runOne(
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
       wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(),
       notes: recordNotes.isEmpty ? nil : recordNotes)
+  } catch let error as CheckpointError where resumed != nil && error.meansTheCheckpointDoesNotFit {
+    // A checkpoint this run cannot use (another network, other components) would fail the same
+    // way on every rerun: set it aside and train from task 1, as Docs/Checkpoints.md promises.
+    printError("warning: \(label): \(error); the checkpoint is removed and the run starts from task 1")
+    try checkpointFolder(runID: runID, options: options).remove()
+    return try runOne(
+      benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory, options: options,
+      label: label)
   } catch let error as TrainingError {
     printError("\(label): FAILED: \(error)")
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config, status: "failed",
       failure: error.description, accuracyMatrix: [], wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+  }
+}
+
+extension CheckpointError {
+  /// Whether the checkpoint is readable but belongs to a different set-up (its network, components
+  /// or state do not fit this run), rather than unreadable or unwritable.
+  var meansTheCheckpointDoesNotFit: Bool {
+    switch self {
+    case .mismatch, .invalidState: true
+    case .corrupt, .unsupported, .io: false
+    }
   }
 }
 

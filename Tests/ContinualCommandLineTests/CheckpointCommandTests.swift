@@ -105,6 +105,31 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: folder.path))
   }
 
+  @Test func aCheckpointOfAnotherNetworkIsRemovedAndTheRunStartsOver() throws {
+    // Issue 20, item 2: a readable checkpoint that does not fit (here: another network's, put in
+    // this run's folder) used to end the sweep with exit 2 on every rerun.
+    let output = Self.folder(), other = Self.folder()
+    defer {
+      try? FileManager.default.removeItem(at: output)
+      try? FileManager.default.removeItem(at: other)
+    }
+    let options = try Parsing.options(Self.arguments("ewc", scenario: "task", output: output))
+    let clean = try runGrid(options)
+    let folder = output.appendingPathComponent("checkpoints/\(clean[0].runID)")
+    let wider = try Parsing.options(Self.arguments("ewc", scenario: "task", output: other).map { $0 == "16" ? "24" : $0 })
+    let prepared = try PreparedRun(
+      benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack("ewc", settings: [:]), seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil), options: wider)
+    let directory = CheckpointDirectory(url: folder, identity: clean[0].runID)
+    _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)
+    #expect(try directory.load() != nil)
+    try FileManager.default.removeItem(at: output.appendingPathComponent("records.jsonl"))
+    let rerun = try runGrid(options)
+    #expect(rerun[0].status == "finished" && rerun[0].accuracyMatrix == clean[0].accuracyMatrix)
+    #expect(rerun[0].notes?["resumed_after_task"] == nil)
+    #expect(!FileManager.default.fileExists(atPath: folder.path))
+  }
+
   @Test func noCheckpointsMeansNone() throws {
     let output = Self.folder()
     defer { try? FileManager.default.removeItem(at: output) }
