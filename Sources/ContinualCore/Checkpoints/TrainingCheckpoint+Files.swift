@@ -3,15 +3,19 @@ import ContinualEngine
 import Foundation
 
 /// The on-disk form: the tensors in one safetensors file, everything else in a JSON manifest that
-/// names that file with its size and CRC-32. Reading trusts nothing: the manifest is parsed by the
-/// strict parser, every field is checked for type, range and consistency, the tensor file must
+/// names that file with its size and CRC-32 and ends with its own CRC-32 (`manifest_crc32`, over
+/// every byte before the number). Reading trusts nothing: the manifest's checksum is verified,
+/// it is parsed by the strict parser, every field is checked for type, range and consistency, the tensor file must
 /// have exactly the size and checksum the manifest says and exactly the tensors it lists, and every
 /// tensor must be finite.
 extension TrainingCheckpoint {
   /// The manifest's `format` value.
   public static let format = "continualkit-checkpoint"
-  /// The manifest version this build writes and reads.
-  public static let version = 1
+  /// The manifest version this build writes and reads (2: with `manifest_crc32`; a version-1
+  /// checkpoint is refused, so its run restarts).
+  public static let version = 2
+  /// The text that introduces the manifest's own checksum, its last member.
+  static let checksumMarker = #","manifest_crc32":"#
   /// The largest manifest accepted, in bytes.
   public static let maximumManifestSize = 64 << 20
 
@@ -59,7 +63,46 @@ extension TrainingCheckpoint {
           "numbers": .object(numbers),
         ])
       })
-    return JSONValue.object(root).text + "\n"
+    return Self.sealed(JSONValue.object(root).text)
+  }
+
+  /// A compact JSON object's text with its CRC-32 appended as a last member, `manifest_crc32`,
+  /// computed over every byte before the number, and a final newline.
+  ///
+  /// - Parameter object: Compact JSON text of an object (ending in `}`), without the checksum.
+  /// - Returns: The manifest text to write.
+  public static func sealed(_ object: String) -> String {
+    let prefix = String(object.dropLast()) + (object == "{}" ? String(checksumMarker.dropFirst()) : checksumMarker)
+    return prefix + String(Checksum.crc32(Data(prefix.utf8))) + "}\n"
+  }
+
+  /// Checks the manifest's own checksum: it must end with `,"manifest_crc32":<digits>}` (and an
+  /// optional newline) whose number is the CRC-32 of every byte before it.
+  private static func verifySeal(_ manifest: Data, reader: ManifestReader) throws {
+    var bytes = [UInt8](manifest)
+    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+    let marker = Array(checksumMarker.utf8)
+    guard bytes.last == UInt8(ascii: "}"), let start = lastOccurrence(of: marker, in: bytes) else {
+      throw reader.corrupt("it does not end with its checksum ('manifest_crc32')")
+    }
+    let digits = bytes[(start + marker.count)..<(bytes.count - 1)]
+    guard (1...10).contains(digits.count), digits.allSatisfy({ (48...57).contains($0) }),
+      let stored = UInt64(String(decoding: digits, as: UTF8.self))
+    else { throw reader.corrupt("its checksum ('manifest_crc32') is not a whole number") }
+    guard UInt64(Checksum.crc32(Data(bytes[..<(start + marker.count)]))) == stored else {
+      throw reader.corrupt("its CRC-32 differs from its 'manifest_crc32': the file was changed after it was written")
+    }
+  }
+
+  /// The position of the last occurrence of `needle` in `haystack`.
+  private static func lastOccurrence(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    guard haystack.count >= needle.count else { return nil }
+    var i = haystack.count - needle.count
+    while i >= 0 {
+      if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+      i -= 1
+    }
+    return nil
   }
 
   /// Every tensor under its file name: `model/…`, `optimiser/…`, `component.<k>/…`.
@@ -99,6 +142,7 @@ extension TrainingCheckpoint {
     guard try reader.string("format") == format else { throw reader.corrupt("'format' is not \"\(format)\"") }
     let fileVersion = try reader.integer("version", in: 0...Int.max)
     guard fileVersion == version else { throw reader.corrupt("version \(fileVersion) is not the supported version \(version)") }
+    try verifySeal(manifest, reader: reader)
     let taskCount = try reader.integer("task_count", in: 1...1_000_000)
     let completed = try reader.integer("completed_tasks", in: 1...taskCount)
     let elapsed = try reader.number("elapsed_seconds", in: 0...1e12)
