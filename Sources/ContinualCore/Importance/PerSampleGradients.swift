@@ -4,8 +4,8 @@ import ContinualEngine
 /// Sums over samples of powers of per-sample gradients, for importance estimates defined per sample
 /// (the Fisher information, MAS's per-sample output sensitivity).
 ///
-/// For a network whose parametrised layers are all ``PerSampleGradientLayer``s (`Linear`, `Conv2d`,
-/// `BatchNorm`, inside ``Sequential``s and ``Residual``s), one batched forward and backward pass
+/// For a network whose parametrised layers are all `PerSampleGradientLayer`s (`Linear`, `Conv2d`,
+/// `BatchNorm`, inside `Sequential`s and `Residual`s), one batched forward and backward pass
 /// gives every per-sample term exactly: the gradient of sample `m`'s loss with respect to a linear
 /// layer's weight is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output and the
 /// layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`; a convolution's is

@@ -90,7 +90,7 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   ///   - statisticsPerTask: Give every BatchNorm layer separate running statistics for this many
   ///     tasks (task-incremental learning only: a forward pass must know its task); `nil` shares
   ///     them across tasks.
-  /// - Returns: The layers, freshly described (no weights: a ``Model`` initialises them).
+  /// - Returns: The layers, freshly described (no weights: a `Model` initialises them).
   /// - Throws: ``NetworkError`` when a convolutional network is given samples that are not images
   ///   large enough for it.
   public func architecture(input: [Int], outputs: Int, statisticsPerTask: Int? = nil) throws -> Sequential {
