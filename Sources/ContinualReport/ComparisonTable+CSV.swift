@@ -24,7 +24,8 @@ extension ComparisonTable {
   /// - Returns: CSV text with a header line, ending with a newline.
   public func csv() -> String {
     let header = [
-      "benchmark", "scenario", "algorithm", "label", "distinguishing_config", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct", "bwt_pct_se", "forgetting_pct",
+      "benchmark", "scenario", "algorithm", "label", "distinguishing_config", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct",
+      "bwt_pct_se", "forgetting_pct",
       "forgetting_pct_se", "fwt_pct", "fwt_pct_se", "time_s", "time_s_se", "n", "runs", "failed", "first_failure",
       "significantly_best", "baseline",
     ]

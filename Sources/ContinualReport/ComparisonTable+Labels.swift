@@ -7,20 +7,6 @@ extension ComparisonTable {
     var scenario: String
     var algorithm: String
     var configuration: [String: String]
-
-    init(benchmark: String, scenario: String, algorithm: String, configuration: [String: String]) {
-      self.benchmark = benchmark
-      self.scenario = scenario
-      self.algorithm = algorithm
-      self.configuration = configuration
-    }
-
-    /// The configuration of `record`.
-    init(_ record: RunRecord) {
-      self.init(
-        benchmark: record.benchmark, scenario: record.scenario, algorithm: record.algorithm,
-        configuration: record.config.filter { $0.key != "seed" })
-    }
   }
 
   /// The keys that can never tell two rows of one algorithm apart: the seed is not part of a
@@ -40,8 +26,11 @@ extension ComparisonTable {
     let groups = Dictionary(grouping: rows.indices) { [rows[$0].benchmark, rows[$0].scenario, rows[$0].algorithm] }
     for indices in groups.values where indices.count > 1 {
       let configurations = indices.map { rows[$0].configuration }
-      let allKeys = Set(configurations.flatMap(\.keys)).subtracting(nonDistinguishingKeys)
-      let differing = allKeys.filter { key in Set(configurations.map { $0[key] }).count > 1 }
+      let allKeys = Set(configurations.flatMap(\.keys))
+      var differing = allKeys.subtracting(nonDistinguishingKeys).filter { key in Set(configurations.map { $0[key] }).count > 1 }
+      // Only hand-made records can disagree with their own columns (a `config` algorithm other than
+      // the record's); show that key rather than nothing.
+      if differing.isEmpty { differing = allKeys.filter { key in Set(configurations.map { $0[key] }).count > 1 } }
       let components = rows[indices[0]].algorithm.split(separator: "+").map(String.init)
       let keys = ordered(differing, components: components)
       let names = shortNames(keys, components: components)
@@ -78,5 +67,14 @@ extension ComparisonTable {
     return zip(keys, short).map { key, name in
       short.filter { $0 == name }.count == 1 && (name == key || !keys.contains(name)) ? name : key
     }
+  }
+}
+
+extension ComparisonTable.ConfigurationKey {
+  /// The configuration of `record`.
+  init(_ record: RunRecord) {
+    self.init(
+      benchmark: record.benchmark, scenario: record.scenario, algorithm: record.algorithm,
+      configuration: record.config.filter { $0.key != "seed" })
   }
 }

@@ -26,13 +26,16 @@ extension ComparisonTable {
     public var higherIsBetter: Bool { self != .forgetting }
 
     /// The short name used in CSV column names: `acc`, `inc_acc`, `bwt`, `forgetting`, `fwt`.
-    var csvName: String {
+    var csvName: String { places.csvName }
+
+    /// Where the metric is kept: in a seed's results, in a row, and its CSV name.
+    var places: (seed: KeyPath<SeedResult, Double?>, row: KeyPath<Row, MeanEstimate?>, csvName: String) {
       switch self {
-      case .averageAccuracy: "acc"
-      case .incrementalAccuracy: "inc_acc"
-      case .backwardTransfer: "bwt"
-      case .forgetting: "forgetting"
-      case .forwardTransfer: "fwt"
+      case .averageAccuracy: (\.averageAccuracy, \.averageAccuracy, "acc")
+      case .incrementalAccuracy: (\.incrementalAccuracy, \.incrementalAccuracy, "inc_acc")
+      case .backwardTransfer: (\.backwardTransfer, \.backwardTransfer, "bwt")
+      case .forgetting: (\.forgetting, \.forgetting, "forgetting")
+      case .forwardTransfer: (\.forwardTransfer, \.forwardTransfer, "fwt")
       }
     }
   }
@@ -95,13 +98,7 @@ extension ComparisonTable {
     /// - Parameter metric: The metric.
     /// - Returns: Its value as a fraction, or `nil`.
     public func value(of metric: Metric) -> Double? {
-      switch metric {
-      case .averageAccuracy: averageAccuracy
-      case .incrementalAccuracy: incrementalAccuracy
-      case .backwardTransfer: backwardTransfer
-      case .forgetting: forgetting
-      case .forwardTransfer: forwardTransfer
-      }
+      self[keyPath: metric.places.seed]
     }
   }
 }

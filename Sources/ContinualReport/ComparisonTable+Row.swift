@@ -35,7 +35,7 @@ extension ComparisonTable {
     /// The metrics of each finished seed, by increasing seed, for seed-paired comparisons.
     public var seedResults: [SeedResult]
     /// The metrics in which this row is best within its benchmark and scenario, and better than the
-    /// runner-up by a significant seed-paired difference (see ``ComparisonTable/significantlyBest(in:)``).
+    /// runner-up by a significant seed-paired difference (see ``ComparisonTable/init(records:)``).
     public var significantlyBest: [Metric]
     /// The seed-paired differences from the baseline row, when the table has a baseline (see
     /// ``ComparisonTable/comparing(toBaseline:)``) and this row's benchmark and scenario have it.

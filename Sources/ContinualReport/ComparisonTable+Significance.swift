@@ -4,13 +4,7 @@ extension ComparisonTable.Row {
   /// - Parameter metric: The metric.
   /// - Returns: The estimate, or `nil` when no finished seed has the metric.
   public func estimate(of metric: ComparisonTable.Metric) -> MeanEstimate? {
-    switch metric {
-    case .averageAccuracy: averageAccuracy
-    case .incrementalAccuracy: incrementalAccuracy
-    case .backwardTransfer: backwardTransfer
-    case .forgetting: forgetting
-    case .forwardTransfer: forwardTransfer
-    }
+    self[keyPath: metric.places.row]
   }
 }
 

@@ -15,7 +15,8 @@ extension ComparisonTable {
   public func rendered(as format: TableFormat) throws -> String {
     switch format {
     case .markdown:
-      markdown() + notes().map { "\n" + $0 + "\n" }.joined() + "\nFinal accuracy per task (%), mean ± standard error over seeds:\n\n" + perTaskMarkdown()
+      markdown() + notes().map { "\n" + $0 + "\n" }.joined()
+        + "\nFinal accuracy per task (%), mean ± standard error over seeds:\n\n" + perTaskMarkdown()
     case .csv: csv()
     case .latex: latex()
     case .json: try json()

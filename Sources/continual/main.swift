@@ -47,6 +47,7 @@ func main() throws {
     try writeTables(records, options: options)
   case "run":
     var options = try Options(arguments)
+    if options.given.contains("--baseline") { throw CLIError("--baseline applies to compare and report, which write tables") }
     if !options.given.contains("--seeds") { options.seeds = 1 }
     if !options.given.contains("--algorithms") { options.algorithms = ["ewc"] }
     options.benchmarks = Array(options.benchmarks.prefix(1))

@@ -147,3 +147,14 @@ import Testing
     #expect(labels == ["ewc (lambda=1e6)", "si", "ewc (lambda=1e2)"])
   }
 }
+
+/// Records whose `config` disagrees with their own algorithm column still get distinct labels.
+@Suite struct HandMadeConfigurationTests {
+  @Test func aConfigThatDisagreesWithItsColumnsIsShown() {
+    let records = [
+      Fixture.record(id: "a", matrix: [[0.5]], config: ["algorithm": "ewc"]),
+      Fixture.record(id: "b", matrix: [[0.5]], config: ["algorithm": "ewc-old"]),
+    ]
+    #expect(ComparisonTable(records: records).rows.map(\.label) == ["ewc (algorithm=ewc)", "ewc (algorithm=ewc-old)"])
+  }
+}

@@ -58,8 +58,10 @@ import Testing
     #expect(finetune.contains(" baseline | ") && finetune.components(separatedBy: "baseline").count == 3)
     #expect(markdown.contains("ΔACC and ΔBWT: seed-paired difference from the baseline row 'finetune'"))
     let csv = table.csv().split(separator: "\n")
-    #expect(csv[0].hasSuffix(",significantly_best,baseline,delta_acc_pct,delta_acc_pct_se,delta_acc_ci_low_pct,delta_acc_ci_high_pct,"
-      + "delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n"))
+    #expect(
+      csv[0].hasSuffix(
+        ",significantly_best,baseline,delta_acc_pct,delta_acc_pct_se,delta_acc_ci_low_pct,delta_acc_ci_high_pct,"
+          + "delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n"))
     #expect(csv[2].hasSuffix(",finetune,15.33,1.45,9.08,21.58,3,30.67,2.91,18.16,43.17,3"))
     #expect(table.latex().contains("$+15.33 \\pm 1.45$ [9.08, 21.58] ($n = 3$)"))
     let objects = try #require(try JSONSerialization.jsonObject(with: Data(try table.json().utf8)) as? [[String: Any]])
@@ -93,11 +95,13 @@ import Testing
     }
     // a − b per seed: 0.02, 0.01, 0.04 → mean 0.023333, SE 0.0088192, interval
     // 0.023333 ± 4.302653 · 0.0088192 = [−0.01461, 0.06128], which holds 0: no mark.
-    let close = [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
+    let close =
+      [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
       + [0.88, 0.91, 0.93].enumerated().map { oneTask("b\($0)", "b", UInt64($0 + 1), $1) }
     #expect(ComparisonTable(records: close).rows.allSatisfy { $0.significantlyBest.isEmpty })
     // a − c is 0.02 on every seed: SE 0, interval [0.02, 0.02], which excludes 0: marked.
-    let steady = [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
+    let steady =
+      [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
       + [0.88, 0.90, 0.95].enumerated().map { oneTask("c\($0)", "c", UInt64($0 + 1), $1) }
     #expect(ComparisonTable(records: steady).rows.map(\.significantlyBest) == [[.averageAccuracy, .incrementalAccuracy], []])
     // One shared seed gives no interval and no mark.
@@ -106,7 +110,8 @@ import Testing
   }
 
   @Test func theBaselineMayBeARowLabel() throws {
-    let records = ConfigurationRowsTests.sweep(lambda: "1e4", accuracies: [0.80, 0.90])
+    let records =
+      ConfigurationRowsTests.sweep(lambda: "1e4", accuracies: [0.80, 0.90])
       + ConfigurationRowsTests.sweep(lambda: "1e6", accuracies: [0.60, 0.75])
     let table = try ComparisonTable(records: records).comparing(toBaseline: "ewc (lambda=1e6)")
     // Seed 1: 0.80 − 0.60 = 0.20; seed 2: 0.90 − 0.75 = 0.15; mean 0.175, SE = 0.025.
@@ -116,8 +121,9 @@ import Testing
   }
 
   @Test func aBaselineThatMatchesNoRowOrSeveralIsAnError() throws {
-    let table = ComparisonTable(records: ConfigurationRowsTests.sweep(lambda: "1e4", accuracies: [0.8])
-      + ConfigurationRowsTests.sweep(lambda: "1e6", accuracies: [0.6]) + [Fixture.siSeed])
+    let table = ComparisonTable(
+      records: ConfigurationRowsTests.sweep(lambda: "1e4", accuracies: [0.8])
+        + ConfigurationRowsTests.sweep(lambda: "1e6", accuracies: [0.6]) + [Fixture.siSeed])
     #expect(throws: ComparisonTable.BaselineError.noMatch(name: "sj", labels: ["ewc (lambda=1e4)", "ewc (lambda=1e6)", "si", "ewc"])) {
       try table.comparing(toBaseline: "sj")
     }
