@@ -68,10 +68,11 @@ extension ComparisonTable {
       + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["Time (s)"]
   }
 
-  /// The titles of the columns of differences from the baseline, or none without a baseline.
-  func baselineTitles(percent: String) -> [String] {
+  /// The titles of the columns of differences from the baseline, or none without a baseline, with
+  /// `%`, `Δ` and the baseline's name written as the format needs.
+  func baselineTitles(percent: String, delta: String = "Δ", name: (String) -> String = { $0 }) -> [String] {
     guard let baseline else { return [] }
-    return ["ΔACC vs \(baseline) (\(percent))", "ΔBWT vs \(baseline) (\(percent))"]
+    return ["\(delta)ACC vs \(name(baseline)) (\(percent))", "\(delta)BWT vs \(name(baseline)) (\(percent))"]
   }
 
   /// Whether `row` is the baseline row of its benchmark and scenario.

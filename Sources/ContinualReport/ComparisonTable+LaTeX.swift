@@ -22,7 +22,7 @@ extension ComparisonTable {
   public func latex() -> String {
     let titles =
       ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "\\%")
-      + baselineTitles(percent: "\\%").map { Self.latexEscaped($0).replacingOccurrences(of: "Δ", with: "$\\Delta$") }
+      + baselineTitles(percent: "\\%", delta: "$\\Delta$", name: Self.latexEscaped)
       + ["$n$", "Failed"]
     let columns = "lll" + String(repeating: "r", count: titles.count - 4) + "l"
     var lines = ["\\begin{tabular}{\(columns)}", "\\toprule", titles.joined(separator: " & ") + " \\\\", "\\midrule"]

@@ -64,6 +64,7 @@ import Testing
           + "delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n"))
     #expect(csv[2].hasSuffix(",finetune,15.33,1.45,9.08,21.58,3,30.67,2.91,18.16,43.17,3"))
     #expect(table.latex().contains("$+15.33 \\pm 1.45$ [9.08, 21.58] ($n = 3$)"))
+    #expect(table.latex().contains(#" & Time (s) & $\Delta$ACC vs finetune (\%) & $\Delta$BWT vs finetune (\%) & $n$ & Failed \\"#))
     let objects = try #require(try JSONSerialization.jsonObject(with: Data(try table.json().utf8)) as? [[String: Any]])
     let comparison = try #require(objects[1]["vs_baseline"] as? [String: Any])
     let accuracy = try #require(comparison["average_accuracy"] as? [String: Any])
