@@ -73,6 +73,7 @@ import Testing
     #expect(try JSONDecoder().decode([ComparisonTable.Row].self, from: Data(try table.json().utf8)) == table.rows)
     let html = HTMLReport(table: table, generatedAt: Date(timeIntervalSince1970: 0)).render()
     #expect(html.contains("<td class=\"num\">+15.33 ± 1.45 [9.08, 21.58] (n = 3)</td>"))
+    #expect(try XMLElements(parsing: html).named("table", class: "results").count == 2)
   }
 
   @Test func theBestIsMarkedWhenItsPairedDifferenceFromTheRunnerUpIsSignificant() throws {
