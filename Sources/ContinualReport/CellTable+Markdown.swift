@@ -1,8 +1,14 @@
 extension CellTable {
   /// The table in GitHub-flavoured Markdown with padded columns, readable as plain text in a terminal:
-  /// one line per row, ending with a newline.
+  /// one line per row, ending with a newline; emphasised cells are wrapped in `**`.
   func markdown() -> String {
-    let cells = ([header] + rows).map { $0.map(Self.markdownEscaped) }
+    let body = rows.enumerated().map { rowIndex, row in
+      row.enumerated().map { column, cell in
+        let escaped = Self.markdownEscaped(cell)
+        return emphasised.contains(Position(row: rowIndex, column: column)) ? "**\(escaped)**" : escaped
+      }
+    }
+    let cells = [header.map(Self.markdownEscaped)] + body
     var widths = Array(repeating: 3, count: header.count)
     for line in cells {
       for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }

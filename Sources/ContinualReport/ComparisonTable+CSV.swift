@@ -5,25 +5,37 @@ extension ComparisonTable {
   ///
   /// Numbers are shown as in ``markdown()`` — percentages with 2 decimals (`*_pct` columns), seconds
   /// with 1 decimal (`time_s`) — and a metric no finished run has is an empty cell. Unlike the
-  /// Markdown table, the FWT columns are always present, so the columns never change. `n` counts the
+  /// Markdown table, the FWT and baseline columns are always present, so the columns never change.
+  /// `label` is the row's ``Row/label`` and `distinguishing_config` its distinguishing settings with
+  /// full keys (`ewc.lambda=1e4; lr=0.001`, `no key` for a key its records lack). `n` counts the
   /// finished seeds, `runs` all runs and `failed` the failed ones, with the first reason in
-  /// `first_failure`. For full precision use ``json()``.
+  /// `first_failure`. `significantly_best` lists the metrics in which the row is marked best
+  /// (`acc;bwt`; see ``Row/significantlyBest``). With a baseline, `baseline` names the baseline row and
+  /// `delta_acc_*` and `delta_bwt_*` give the seed-paired difference from it in percentage points:
+  /// mean, standard error, the 95 % interval and the number of paired seeds. For full precision
+  /// use ``json()``.
   ///
   /// ```swift
   /// print(table.csv())
-  /// // benchmark,scenario,algorithm,acc_pct,acc_pct_se,inc_acc_pct,…,n,runs,failed,first_failure
-  /// // split-mnist,task,ewc,93.00,2.08,-5.33,…,3,4,1,loss diverged
+  /// // benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,…,first_failure,significantly_best,baseline,…
+  /// // split-mnist,task,ewc,ewc,,93.00,2.08,…,loss diverged,acc,,…
   /// ```
   ///
   /// - Returns: CSV text with a header line, ending with a newline.
   public func csv() -> String {
     let header = [
-      "benchmark", "scenario", "algorithm", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct", "bwt_pct_se", "forgetting_pct",
+      "benchmark", "scenario", "algorithm", "label", "distinguishing_config", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct",
+      "bwt_pct_se", "forgetting_pct",
       "forgetting_pct_se", "fwt_pct", "fwt_pct_se", "time_s", "time_s_se", "n", "runs", "failed", "first_failure",
+      "significantly_best", "baseline",
     ]
-    var lines = [header.joined(separator: ",")]
+    let differenceColumns = ["acc", "bwt"].flatMap { metric in
+      ["pct", "pct_se", "ci_low_pct", "ci_high_pct", "n"].map { "delta_\(metric)_\($0)" }
+    }
+    var lines = [(header + differenceColumns).joined(separator: ",")]
     for row in rows {
-      var fields = [row.benchmark, row.scenario, row.algorithm].map(Self.csvText)
+      let settings = row.distinguishingKeys.map { key in row.configuration[key].map { "\(key)=\($0)" } ?? "no \(key)" }
+      var fields = [row.benchmark, row.scenario, row.algorithm, row.label, settings.joined(separator: "; ")].map(Self.csvText)
       for metric in [row.averageAccuracy, row.incrementalAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer] {
         let cell = metric.map(Cell.percent)
         fields += [cell?.mean ?? "", cell?.error ?? ""]
@@ -31,6 +43,16 @@ extension ComparisonTable {
       let time = row.wallSeconds.map(Cell.seconds)
       fields += [time?.mean ?? "", time?.error ?? ""]
       fields += [String(row.finished), String(row.runs), String(row.failures.count), Self.csvText(row.failures.first ?? "")]
+      fields.append(row.significantlyBest.map(\.csvName).joined(separator: ";"))
+      let comparison = baseline == nil ? nil : row.baselineComparison
+      fields.append(Self.csvText(comparison?.baseline ?? ""))
+      for difference in [comparison?.averageAccuracy, comparison?.backwardTransfer] {
+        let percent = { (value: Double?) in value.map { Cell.fixed($0 * 100, decimals: 2) } ?? "" }
+        fields += [
+          percent(difference?.mean), percent(difference?.standardError), percent(difference?.confidenceInterval?.lowerBound),
+          percent(difference?.confidenceInterval?.upperBound), difference.map { String($0.count) } ?? "",
+        ]
+      }
       lines.append(fields.map(Self.csvField).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

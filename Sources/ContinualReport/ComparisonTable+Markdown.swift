@@ -7,6 +7,11 @@ extension ComparisonTable {
   /// Accuracies, BWT, forgetting and FWT are percentages with 2 decimals, time is seconds with
   /// 1 decimal; the FWT column appears only when some row has forward transfer. A metric some finished
   /// runs lack shows its own count, as in `1.20 ± 0.00 (n = 1)`; a metric no run has shows `—`.
+  /// The Algorithm column shows each row's ``Row/label``. A value in bold is the best of its column
+  /// within its benchmark and scenario, significantly better than the runner-up (see
+  /// ``Row/significantlyBest``). With a baseline (``comparing(toBaseline:)``), two columns give each
+  /// row's seed-paired difference from it, as `+1.23 ± 0.45 [0.20, 2.26] (n = 3)`: mean ± standard
+  /// error, the 95 % confidence interval, and the number of paired seeds, in percentage points.
   /// Columns are padded so the table also reads well in a terminal.
   ///
   /// ```swift

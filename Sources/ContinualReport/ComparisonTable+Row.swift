@@ -1,7 +1,12 @@
 import ContinualCore
 
 extension ComparisonTable {
-  /// One (benchmark, scenario, algorithm) group summarised over its seeds.
+  /// One configuration on one benchmark and scenario, summarised over its seeds.
+  ///
+  /// A configuration is everything in a record's `config` but the seed: two sets of runs of one
+  /// algorithm that differ in any setting (a hyperparameter, the learning rate, the network) are two
+  /// rows, never one. When rows of one benchmark and scenario share an algorithm, their ``label``
+  /// names the settings that tell them apart, as in `ewc (lambda=1e4)` and `ewc (lambda=1e6)`.
   ///
   /// Accuracies, BWT, forgetting and FWT are fractions (0.97 is 97 %); renderers show them as
   /// percentages. Its JSON form (see ``ComparisonTable/json()``) uses snake_case keys and also
@@ -9,7 +14,7 @@ extension ComparisonTable {
   ///
   /// ```swift
   /// let row = table.rows[0]
-  /// print(row.algorithm, row.averageAccuracy?.mean ?? .nan, "\(row.failures.count) of \(row.runs) failed")
+  /// print(row.label, row.averageAccuracy?.mean ?? .nan, "\(row.failures.count) of \(row.runs) failed")
   /// ```
   public struct Row: Sendable, Equatable, Codable {
     /// The benchmark's name.
@@ -18,6 +23,23 @@ extension ComparisonTable {
     public var scenario: String
     /// The algorithm stack, such as `slnid+mas`.
     public var algorithm: String
+    /// The name shown in the tables: ``algorithm``, followed by the settings that tell this row apart
+    /// from other rows of the same algorithm, benchmark and scenario, as in `ewc (lambda=1e4)`.
+    public var label: String
+    /// The configuration: the records' `config` without the seed; empty for a row built by hand.
+    public var configuration: [String: String]
+    /// The keys of ``configuration`` that differ between rows of the same algorithm, benchmark and
+    /// scenario, in the order the label shows them; empty when the algorithm has one row. A key the
+    /// row's records lack is listed too (the label says `no key`).
+    public var distinguishingKeys: [String]
+    /// The metrics of each finished seed, by increasing seed, for seed-paired comparisons.
+    public var seedResults: [SeedResult]
+    /// The metrics in which this row is best within its benchmark and scenario, and better than the
+    /// runner-up by a significant seed-paired difference (see ``ComparisonTable/init(records:)``).
+    public var significantlyBest: [Metric]
+    /// The seed-paired differences from the baseline row, when the table has a baseline (see
+    /// ``ComparisonTable/comparing(toBaseline:)``) and this row's benchmark and scenario have it.
+    public var baselineComparison: BaselineComparison?
     /// Every run in the group, finished or not.
     public var runs: Int
     /// The reason of each run that did not finish, in record order.
@@ -41,8 +63,28 @@ extension ComparisonTable {
     /// How many runs finished (and so enter the means).
     public var finished: Int { runs - failures.count }
 
+    /// The settings that tell this row apart from rows of the same algorithm: ``configuration``
+    /// restricted to ``distinguishingKeys`` (a key the records lack is left out).
+    public var distinguishingSettings: [String: String] {
+      configuration.filter { distinguishingKeys.contains($0.key) }
+    }
+
+    /// The value of `metric` for each finished seed that has it.
+    ///
+    /// - Parameter metric: The metric.
+    /// - Returns: Values by seed.
+    public func values(of metric: Metric) -> [UInt64: Double] {
+      var values: [UInt64: Double] = [:]
+      for result in seedResults {
+        if let value = result.value(of: metric), values[result.seed] == nil { values[result.seed] = value }
+      }
+      return values
+    }
+
     enum CodingKeys: String, CodingKey {
-      case benchmark, scenario, algorithm, runs, finished, failed, failures
+      case benchmark, scenario, algorithm, label, runs, finished, failed, failures
+      case configuration = "config", distinguishingKeys = "distinguishing_keys", seedResults = "seeds"
+      case significantlyBest = "significantly_best", baselineComparison = "vs_baseline"
       case averageAccuracy = "average_accuracy", incrementalAccuracy = "average_incremental_accuracy"
       case backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt"
       case wallSeconds = "wall_seconds", finalTaskAccuracies = "final_task_accuracies"
@@ -63,15 +105,29 @@ extension ComparisonTable {
     ///   - forwardTransfer: Forward transfer over finished runs.
     ///   - wallSeconds: Wall-clock seconds over finished runs.
     ///   - finalTaskAccuracies: Final accuracy on each task over finished runs.
+    ///   - label: The name shown in the tables; `nil` for the algorithm's name.
+    ///   - configuration: The records' `config` without the seed.
+    ///   - distinguishingKeys: The keys of `configuration` the label shows.
+    ///   - seedResults: The metrics of each finished seed.
+    ///   - significantlyBest: The metrics in which the row is significantly best.
+    ///   - baselineComparison: The seed-paired differences from the baseline row.
     public init(
       benchmark: String, scenario: String, algorithm: String, runs: Int, failures: [String] = [],
       averageAccuracy: MeanEstimate?, incrementalAccuracy: MeanEstimate? = nil, backwardTransfer: MeanEstimate? = nil,
       forgetting: MeanEstimate? = nil,
-      forwardTransfer: MeanEstimate? = nil, wallSeconds: MeanEstimate?, finalTaskAccuracies: [MeanEstimate] = []
+      forwardTransfer: MeanEstimate? = nil, wallSeconds: MeanEstimate?, finalTaskAccuracies: [MeanEstimate] = [],
+      label: String? = nil, configuration: [String: String] = [:], distinguishingKeys: [String] = [], seedResults: [SeedResult] = [],
+      significantlyBest: [Metric] = [], baselineComparison: BaselineComparison? = nil
     ) {
       self.benchmark = benchmark
       self.scenario = scenario
       self.algorithm = algorithm
+      self.label = label ?? algorithm
+      self.configuration = configuration
+      self.distinguishingKeys = distinguishingKeys
+      self.seedResults = seedResults
+      self.significantlyBest = significantlyBest
+      self.baselineComparison = baselineComparison
       self.runs = runs
       self.failures = failures
       self.averageAccuracy = averageAccuracy
@@ -83,8 +139,8 @@ extension ComparisonTable {
       self.finalTaskAccuracies = finalTaskAccuracies
     }
 
-    /// Summarises one group's records.
-    init(benchmark: String, scenario: String, algorithm: String, records: [RunRecord]) {
+    /// Summarises the records of one configuration.
+    init(benchmark: String, scenario: String, algorithm: String, configuration: [String: String], records: [RunRecord]) {
       let finished = records.filter { $0.status == "finished" }
       let finalRows = finished.compactMap(\.accuracyMatrix.last)
       let taskCount = finalRows.map(\.count).max() ?? 0
@@ -92,17 +148,15 @@ extension ComparisonTable {
         benchmark: benchmark, scenario: scenario, algorithm: algorithm, runs: records.count,
         failures: records.filter { $0.status != "finished" }.map { $0.failure ?? "status \($0.status)" },
         averageAccuracy: MeanEstimate(finished.compactMap(\.averageAccuracy)),
-        incrementalAccuracy: MeanEstimate(
-          finished.compactMap {
-            $0.averageIncrementalAccuracy ?? (try? ContinualMetrics(accuracyMatrix: $0.accuracyMatrix))?.averageIncrementalAccuracy
-          }),
+        incrementalAccuracy: MeanEstimate(finished.compactMap(\.incrementalAccuracy)),
         backwardTransfer: MeanEstimate(finished.compactMap(\.bwt)),
         forgetting: MeanEstimate(finished.compactMap(\.forgetting)),
         forwardTransfer: MeanEstimate(finished.compactMap(\.fwt)),
         wallSeconds: MeanEstimate(finished.map(\.wallSeconds)),
         finalTaskAccuracies: (0..<taskCount).compactMap { task in
           MeanEstimate(finalRows.compactMap { task < $0.count ? $0[task] : nil })
-        })
+        },
+        configuration: configuration, seedResults: finished.map(SeedResult.init).sorted { $0.seed < $1.seed })
     }
 
     /// Decodes a row written by ``ComparisonTable/json()``.
@@ -123,11 +177,17 @@ extension ComparisonTable {
         forgetting: try container.decodeIfPresent(MeanEstimate.self, forKey: .forgetting),
         forwardTransfer: try container.decodeIfPresent(MeanEstimate.self, forKey: .forwardTransfer),
         wallSeconds: try container.decodeIfPresent(MeanEstimate.self, forKey: .wallSeconds),
-        finalTaskAccuracies: try container.decode([MeanEstimate].self, forKey: .finalTaskAccuracies))
+        finalTaskAccuracies: try container.decode([MeanEstimate].self, forKey: .finalTaskAccuracies),
+        label: try container.decodeIfPresent(String.self, forKey: .label),
+        configuration: try container.decodeIfPresent([String: String].self, forKey: .configuration) ?? [:],
+        distinguishingKeys: try container.decodeIfPresent([String].self, forKey: .distinguishingKeys) ?? [],
+        seedResults: try container.decodeIfPresent([SeedResult].self, forKey: .seedResults) ?? [],
+        significantlyBest: try container.decodeIfPresent([Metric].self, forKey: .significantlyBest) ?? [],
+        baselineComparison: try container.decodeIfPresent(BaselineComparison.self, forKey: .baselineComparison))
     }
 
-    /// Encodes every key, with `null` for a metric no finished run has, plus the `finished` and
-    /// `failed` counts.
+    /// Encodes every key, with `null` for a metric no finished run has (and for `vs_baseline` without
+    /// a baseline), plus the `finished` and `failed` counts.
     ///
     /// - Parameter encoder: The encoder.
     /// - Throws: `EncodingError` when a number cannot be encoded.
@@ -136,6 +196,9 @@ extension ComparisonTable {
       try container.encode(benchmark, forKey: .benchmark)
       try container.encode(scenario, forKey: .scenario)
       try container.encode(algorithm, forKey: .algorithm)
+      try container.encode(label, forKey: .label)
+      try container.encode(configuration, forKey: .configuration)
+      try container.encode(distinguishingKeys, forKey: .distinguishingKeys)
       try container.encode(runs, forKey: .runs)
       try container.encode(finished, forKey: .finished)
       try container.encode(failures.count, forKey: .failed)
@@ -147,6 +210,9 @@ extension ComparisonTable {
       try container.encode(forwardTransfer, forKey: .forwardTransfer)
       try container.encode(wallSeconds, forKey: .wallSeconds)
       try container.encode(finalTaskAccuracies, forKey: .finalTaskAccuracies)
+      try container.encode(seedResults, forKey: .seedResults)
+      try container.encode(significantlyBest, forKey: .significantlyBest)
+      try container.encode(baselineComparison, forKey: .baselineComparison)
     }
   }
 }

@@ -3,8 +3,9 @@ import Foundation
 extension ComparisonTable {
   /// The contents of the file for `format`.
   ///
-  /// For ``TableFormat/markdown`` this is ``markdown()`` followed by a section with
-  /// ``perTaskMarkdown()``; for ``TableFormat/html`` it is ``HTMLReport/render()`` of this table
+  /// For ``TableFormat/markdown`` this is ``markdown()``, the notes that explain its bold values and
+  /// baseline columns (when the table has several rows per benchmark and scenario, or a baseline),
+  /// and a section with ``perTaskMarkdown()``; for ``TableFormat/html`` it is ``HTMLReport/render()`` of this table
   /// (with figures when the table has ``records``, dated now); for the other formats it is
   /// ``csv()``, ``latex()`` or ``json()``.
   ///
@@ -14,7 +15,8 @@ extension ComparisonTable {
   public func rendered(as format: TableFormat) throws -> String {
     switch format {
     case .markdown:
-      markdown() + "\nFinal accuracy per task (%), mean ± standard error over seeds:\n\n" + perTaskMarkdown()
+      markdown() + notes().map { "\n" + $0 + "\n" }.joined()
+        + "\nFinal accuracy per task (%), mean ± standard error over seeds:\n\n" + perTaskMarkdown()
     case .csv: csv()
     case .latex: latex()
     case .json: try json()

@@ -1,13 +1,13 @@
 import ContinualCore
 
 extension HTMLReport {
-  /// The records of one (benchmark, scenario), summarised per algorithm in the table's order.
+  /// The records of one (benchmark, scenario), summarised per row in the table's order.
   struct FigureGroup {
     /// The benchmark's name.
     var benchmark: String
     /// The scenario.
     var scenario: String
-    /// One summary per algorithm with at least one finished matrix.
+    /// One summary per row with at least one finished matrix.
     var summaries: [MatrixSummary]
 
     /// The largest task count of any algorithm.
@@ -16,10 +16,12 @@ extension HTMLReport {
 
   /// The figure groups, one per (benchmark, scenario) of the table, in its order.
   func figureGroups() -> [FigureGroup] {
-    let byRow = Dictionary(grouping: table.records) { [$0.benchmark, $0.scenario, $0.algorithm] }
+    let byRow = Dictionary(grouping: table.records, by: ComparisonTable.ConfigurationKey.init)
     var groups: [FigureGroup] = []
     for row in table.rows {
-      let summary = MatrixSummary(algorithm: row.algorithm, records: byRow[[row.benchmark, row.scenario, row.algorithm]] ?? [])
+      let key = ComparisonTable.ConfigurationKey(
+        benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm, configuration: row.configuration)
+      let summary = MatrixSummary(algorithm: row.label, records: byRow[key] ?? [])
       if groups.last?.benchmark != row.benchmark || groups.last?.scenario != row.scenario {
         groups.append(FigureGroup(benchmark: row.benchmark, scenario: row.scenario, summaries: []))
       }
@@ -28,11 +30,11 @@ extension HTMLReport {
     return groups
   }
 
-  /// Each algorithm's style: the palette in order of the algorithm's first appearance in the records
-  /// (the table's order), so that it has one colour in every figure.
+  /// Each row label's style: the palette in the table's order, so that a label has one colour in every
+  /// figure.
   func seriesStyles() -> [String: SeriesStyle] {
     var styles: [String: SeriesStyle] = [:]
-    for algorithm in Self.unique(table.records.map(\.algorithm) + table.rows.map(\.algorithm)) {
+    for algorithm in Self.unique(table.rows.map(\.label)) {
       styles[algorithm] = SeriesStyle(index: styles.count)
     }
     return styles

@@ -99,7 +99,7 @@ public struct HTMLReport: Sendable {
       ("Algorithms", Self.unique(table.rows.map(\.algorithm)).joined(separator: ", ")),
     ]
     if !records.isEmpty {
-      facts.append(("Seeds", Self.seedSummary(records.map(\.seed))))
+      facts.append(("Seeds", Self.seedSummary(records.map(\.seed)) + seedCountNote()))
     }
     let runs = table.rows.map(\.runs).reduce(0, +)
     let failed = table.rows.map(\.failures.count).reduce(0, +)
@@ -123,20 +123,34 @@ public struct HTMLReport: Sendable {
     return lines.joined(separator: "\n")
   }
 
-  /// The comparison table and the final accuracy per task.
+  /// The comparison table, its notes, and the final accuracy per task.
   func tablesSection() -> String {
-    [
+    var lines = [
       "<section class=\"tables\">",
       "<h2>Comparison</h2>",
       "<p class=\"note\">Mean ± standard error over finished seeds. ACC (final average accuracy), Inc. ACC (average "
         + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting and FWT in percent; "
         + "n is the number of finished seeds; a metric only some seeds have shows its own n.</p>",
       table.summaryCells().html(className: "results"),
+    ]
+    lines += table.notes().map { "<p class=\"note\">\(Markup.escaped($0))</p>" }
+    lines += [
       "<h3>Final accuracy per task (%)</h3>",
       "<p class=\"note\">The last row of the accuracy matrix: accuracy on each task after training every task.</p>",
       table.perTaskCells().html(className: "results per-task"),
       "</section>",
-    ].joined(separator: "\n")
+    ]
+    return lines.joined(separator: "\n")
+  }
+
+  /// Empty when every row finished every seed of the records; otherwise how many finished seeds
+  /// the rows have, so that the seed list in the header is not read as every row's n.
+  func seedCountNote() -> String {
+    let distinct = Set(table.records.map(\.seed)).count
+    let counts = table.rows.map(\.finished)
+    guard let low = counts.min(), let high = counts.max(), low != distinct || high != distinct else { return "" }
+    let range = low == high ? "\(low)" : "\(low) to \(high)"
+    return "; \(range) finished per row (the n column)"
   }
 
   // MARK: - Helpers

@@ -141,6 +141,11 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
 enum StackValidation {
   static func check(_ options: Options) throws {
     for b in options.benchmarks { try BenchmarkCatalogue.validate(b) }
+    // A sweep has one row per stack, benchmark and scenario, so its baseline is one of the stacks.
+    if let baseline = options.baseline, !options.algorithms.contains(baseline) {
+      let suggestion = nearest(baseline, in: options.algorithms).map { "; did you mean '\($0)'?" } ?? ""
+      throw CLIError("--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(options.algorithms.joined(separator: ", ")))")
+    }
     for scenario in options.scenarios {
       try AlgorithmStack.validateKeys(options.settings(for: scenario))
       for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings(for: scenario)).components() }
@@ -285,9 +290,17 @@ func checkpointDirectory(
   }
 }
 
-/// Writes the tables of `records` in the requested formats and prints the Markdown table.
+/// Writes the tables of `records` in the requested formats, compared with `--baseline` when given,
+/// and prints the Markdown table.
 func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison") throws {
-  let table = ComparisonTable(records: records)
+  var table = ComparisonTable(records: records)
+  if let baseline = options.baseline {
+    do {
+      table = try table.comparing(toBaseline: baseline)
+    } catch let error as ComparisonTable.BaselineError {
+      throw CLIError("--baseline: \(error)")
+    }
+  }
   let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
   let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
   print(try table.rendered(as: .markdown))

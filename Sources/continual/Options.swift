@@ -45,6 +45,8 @@ struct Options {
   /// Save a checkpoint at every task boundary and resume unfinished runs from it.
   var checkpoints = true
   var recordFiles: [URL] = []
+  /// The row the tables compare every other row with, seed by seed (`--baseline`).
+  var baseline: String?
   var given: Set<String> = []
 
   static let flags: [String: String] = [
@@ -82,6 +84,7 @@ struct Options {
     "--quiet": "no progress output",
     "--shard": "i/n: run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
     "--force": "rerun runs that already have a finished record",
+    "--baseline": "a row label or algorithm (compare, report): add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
     "--no-checkpoints": "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
   ]
   static let switches: Set<String> = [
@@ -210,6 +213,10 @@ struct Options {
         }
         shard = (parts[0] - 1, parts[1])
       case "--force": force = true
+      case "--baseline":
+        let name = try v().trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw CLIError("--baseline needs a row label or an algorithm, such as finetune") }
+        baseline = name
       case "--no-checkpoints": checkpoints = false
       default: break
       }

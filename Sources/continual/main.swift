@@ -15,7 +15,7 @@ let usage = """
     compare   run a grid (benchmarks × scenarios × algorithm stacks × seeds) and write comparison tables
     run       one run (the first of each option) with its accuracy matrix
     list      algorithms with their hyperparameters, benchmarks and scenarios
-    report    tables from existing record files: continual report FILE|FOLDER… [--output DIR] [--format …]
+    report    tables from existing record files: continual report FILE|FOLDER… [--output DIR] [--format …] [--baseline NAME]
     help      this text
 
   With no options, `continual compare` runs finetune, ewc, online-ewc, si, mas and joint on
@@ -47,6 +47,7 @@ func main() throws {
     try writeTables(records, options: options)
   case "run":
     var options = try Options(arguments)
+    if options.given.contains("--baseline") { throw CLIError("--baseline applies to compare and report, which write tables") }
     if !options.given.contains("--seeds") { options.seeds = 1 }
     if !options.given.contains("--algorithms") { options.algorithms = ["ewc"] }
     options.benchmarks = Array(options.benchmarks.prefix(1))

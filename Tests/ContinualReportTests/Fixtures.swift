@@ -7,11 +7,11 @@ enum Fixture {
   static func record(
     id: String, benchmark: String = "split-mnist", scenario: String = "task", algorithm: String = "ewc",
     seed: UInt64 = 1, matrix: [[Double]], initial: [Double]? = nil, wallSeconds: Double = 1,
-    failure: String? = nil
+    failure: String? = nil, config: [String: String] = ["lambda": "1"]
   ) -> RunRecord {
     RunRecord(
       runID: id, benchmark: benchmark, scenario: scenario, algorithm: algorithm, seed: seed,
-      config: ["lambda": "1"], status: failure == nil ? "finished" : "failed", failure: failure,
+      config: config, status: failure == nil ? "finished" : "failed", failure: failure,
       accuracyMatrix: matrix, initialAccuracies: initial, wallSeconds: wallSeconds, peakRSSBytes: 1_000_000,
       finishedAt: Date(timeIntervalSince1970: 1_700_000_000))
   }
