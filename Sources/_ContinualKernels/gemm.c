@@ -30,7 +30,8 @@
  *
  * Three implementations share the driver:
  *   - x86-64 with AVX-512F (selected at run time via CPUID): 12×32 kernel,
- *     24 zmm accumulators; packing reuses the AVX2 8×8 transposes.  On
+ *     24 zmm accumulators; packing shares the AVX2 code (8×8 transposes,
+ *     B panels of any multiple of 8 columns).  On
  *     cores with full-width 512-bit units (Zen 5) it doubles the FLOPs per
  *     cycle of the AVX2 kernel.
  *   - x86-64 with AVX2+FMA (selected at run time via CPUID): 6×16 kernel,
@@ -638,33 +639,35 @@ CK_AVX2 static void ck_pack_a_avx2(int trans, const float *src, ptrdiff_t ld, pt
     }
 }
 
-CK_AVX2 static void ck_pack_b_avx2(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
-                                   ptrdiff_t nc, float *dst)
+/* Pack a kc×nc block of op(B) into panels of nr columns (nr a multiple of 8:
+ * 16 for the AVX2 kernel, 32 for the AVX-512 one), the last zero padded. */
+CK_AVX2 static inline __attribute__((always_inline)) void
+ck_pack_b_x86(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc, ptrdiff_t nc, float *dst,
+              const ptrdiff_t nr)
 {
-    const ptrdiff_t nfull = nc / CK_ANR * CK_ANR;
+    const ptrdiff_t nfull = nc / nr * nr;
     if (!trans) {
         /* op(B) rows are contiguous: walk each source row once, sequentially,
-         * scattering 16-float pieces into the panels.  This streams through
+         * scattering nr-float pieces into the panels.  This streams through
          * B in memory order, which the hardware prefetchers handle far better
-         * than walking down one 16-wide column strip at a time. */
+         * than walking down one column strip at a time. */
         for (ptrdiff_t p = 0; p < kc; p++) {
             const float *s = src + p * ld;
-            float *d = dst + p * CK_ANR;
-            for (ptrdiff_t jr = 0; jr < nfull; jr += CK_ANR, d += CK_ANR * kc) {
-                _mm256_store_ps(d, _mm256_loadu_ps(s + jr));
-                _mm256_store_ps(d + 8, _mm256_loadu_ps(s + jr + 8));
-            }
+            float *d = dst + p * nr;
+            for (ptrdiff_t jr = 0; jr < nfull; jr += nr, d += nr * kc)
+                for (ptrdiff_t q = 0; q < nr; q += 8)
+                    _mm256_store_ps(d + q, _mm256_loadu_ps(s + jr + q));
         }
     } else {
         /* op(B) columns are contiguous in k: transpose 8×8 blocks. */
-        for (ptrdiff_t jr = 0; jr < nfull; jr += CK_ANR) {
+        for (ptrdiff_t jr = 0; jr < nfull; jr += nr) {
             const float *s = src + jr * ld;
             float *d = dst + jr * kc;
             ptrdiff_t p = 0;
             for (; p + 8 <= kc; p += 8) {
-                /* 16 source rows advance together, 8 floats per step; the
-                 * prefetches keep all 16 streams a few lines ahead. */
-                for (int h = 0; h < 2; h++) {
+                /* nr source rows advance together, 8 floats per step; the
+                 * prefetches keep all nr streams a few lines ahead. */
+                for (ptrdiff_t h = 0; h < nr / 8; h++) {
                     __m256 r[8];
                     for (int t = 0; t < 8; t++) {
                         const float *row = s + (8 * h + t) * ld + p;
@@ -673,17 +676,23 @@ CK_AVX2 static void ck_pack_b_avx2(int trans, const float *src, ptrdiff_t ld, pt
                     }
                     ck_transpose8(r);
                     for (int q = 0; q < 8; q++)
-                        _mm256_store_ps(d + (p + q) * 16 + 8 * h, r[q]);
+                        _mm256_store_ps(d + (p + q) * nr + 8 * h, r[q]);
                 }
             }
             for (; p < kc; p++)
-                for (int t = 0; t < 16; t++)
-                    d[p * 16 + t] = s[t * ld + p];
+                for (ptrdiff_t t = 0; t < nr; t++)
+                    d[p * nr + t] = s[t * ld + p];
         }
     }
     if (nfull < nc) /* zero-padded last panel */
-        ck_pack_b_panel_ref(trans, trans ? src + nfull * ld : src + nfull, ld, kc, nc - nfull,
-                            CK_ANR, dst + nfull * kc);
+        ck_pack_b_panel_ref(trans, trans ? src + nfull * ld : src + nfull, ld, kc, nc - nfull, nr,
+                            dst + nfull * kc);
+}
+
+CK_AVX2 static void ck_pack_b_avx2(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
+                                   ptrdiff_t nc, float *dst)
+{
+    ck_pack_b_x86(trans, src, ld, kc, nc, dst, CK_ANR);
 }
 
 static const ck_impl ck_impl_avx2 = {
@@ -891,44 +900,7 @@ CK_AVX2 static void ck_pack_a_avx512(int trans, const float *src, ptrdiff_t ld, 
 CK_AVX2 static void ck_pack_b_avx512(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
                                      ptrdiff_t nc, float *dst)
 {
-    const ptrdiff_t nfull = nc / CK_XNR * CK_XNR;
-    if (!trans) {
-        for (ptrdiff_t p = 0; p < kc; p++) {
-            const float *s = src + p * ld;
-            float *d = dst + p * CK_XNR;
-            for (ptrdiff_t jr = 0; jr < nfull; jr += CK_XNR, d += CK_XNR * kc) {
-                _mm256_store_ps(d, _mm256_loadu_ps(s + jr));
-                _mm256_store_ps(d + 8, _mm256_loadu_ps(s + jr + 8));
-                _mm256_store_ps(d + 16, _mm256_loadu_ps(s + jr + 16));
-                _mm256_store_ps(d + 24, _mm256_loadu_ps(s + jr + 24));
-            }
-        }
-    } else {
-        for (ptrdiff_t jr = 0; jr < nfull; jr += CK_XNR) {
-            const float *s = src + jr * ld;
-            float *d = dst + jr * kc;
-            ptrdiff_t p = 0;
-            for (; p + 8 <= kc; p += 8) {
-                for (int h = 0; h < 4; h++) {
-                    __m256 r[8];
-                    for (int t = 0; t < 8; t++) {
-                        const float *row = s + (8 * h + t) * ld + p;
-                        _mm_prefetch((const char *)(row + 32), _MM_HINT_T0);
-                        r[t] = _mm256_loadu_ps(row);
-                    }
-                    ck_transpose8(r);
-                    for (int q = 0; q < 8; q++)
-                        _mm256_store_ps(d + (p + q) * CK_XNR + 8 * h, r[q]);
-                }
-            }
-            for (; p < kc; p++)
-                for (int t = 0; t < CK_XNR; t++)
-                    d[p * CK_XNR + t] = s[t * ld + p];
-        }
-    }
-    if (nfull < nc)
-        ck_pack_b_panel_ref(trans, trans ? src + nfull * ld : src + nfull, ld, kc, nc - nfull,
-                            CK_XNR, dst + nfull * kc);
+    ck_pack_b_x86(trans, src, ld, kc, nc, dst, CK_XNR);
 }
 
 static const ck_impl ck_impl_avx512 = {

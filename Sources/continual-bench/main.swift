@@ -221,6 +221,11 @@ func referenceFigures(python: String, script: String, only: String?, seconds: Do
   return rows
 }
 
+/// The path of a plain-PyTorch reference script of this benchmark (`Reference/<name>`).
+func referenceScript(_ name: String) -> String {
+  URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/\(name)").path
+}
+
 func printJSON(_ object: [String: Any]) {
   let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
   FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -245,7 +250,7 @@ do {
   }
   if options.only == "memory" {
     // Peak memory runs whole protocols in child processes (minutes, and the datasets), so only on request.
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/permuted_mnist.py").path
+    let script = referenceScript("permuted_mnist.py")
     for row in try memoryWorkload(reference: options.reference, script: script) { printJSON(row) }
     exit(0)
   }
@@ -256,8 +261,7 @@ do {
     }
     if options.only == nil || options.only == "convnets" {
       // The networks of `--network` have their own reference script, in the repository.
-      let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference/convnets.py").path
-      reference.merge(try referenceFigures(python: python, script: script, only: nil, seconds: options.seconds)) { a, _ in a }
+      reference.merge(try referenceFigures(python: python, script: referenceScript("convnets.py"), only: nil, seconds: options.seconds)) { a, _ in a }
     }
     for var row in rows {
       let name = row["workload"] as! String

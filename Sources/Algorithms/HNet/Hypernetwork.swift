@@ -211,8 +211,7 @@ public struct Hypernetwork: Layer {
   /// statistics, as the HNet authors' code checkpoints them per task. A forward pass for task `t`
   /// (given or inferred) normalises with, and in training updates, task `t`'s statistics only.
   public var stateSpecs: [StateSpec] {
-    let specs = target.stateSpecs
-    return (0..<taskCount).flatMap { t in specs.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+    StateSpec.perTask(target.stateSpecs, tasks: taskCount)
   }
 
   /// The target's output shape.

@@ -58,7 +58,7 @@ public struct BatchNorm: Layer {
       StateSpec(name: "running_mean", shape: [channels], initialValue: 0), StateSpec(name: "running_var", shape: [channels], initialValue: 1),
     ]
     guard let tasks = statisticsPerTask else { return pair }
-    return (0..<tasks).flatMap { t in pair.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+    return StateSpec.perTask(pair, tasks: tasks)
   }
 
   /// Where the statistics in use start in ``stateSpecs``.

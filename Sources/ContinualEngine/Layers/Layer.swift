@@ -32,6 +32,11 @@ public struct StateSpec: Sendable, Equatable {
     self.shape = shape
     self.initialValue = initialValue
   }
+  /// `specs` once per task, named `task.<t>.<name>`, for a layer that keeps its state per task
+  /// (the state of task `t` starts at `t · specs.count`).
+  public static func perTask(_ specs: [StateSpec], tasks: Int) -> [StateSpec] {
+    (0..<tasks).flatMap { t in specs.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+  }
 }
 
 /// What a forward pass needs besides inputs and weights: the mode, a generator for dropout and,
