@@ -976,9 +976,11 @@ void ck_sgemm_limit_isa(int level)
     __atomic_store_n(&ck_isa_limit, level < 0 ? 0 : level > 2 ? 2 : level, __ATOMIC_RELAXED);
 }
 
-void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, float alpha,
-              const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
-              float *C, ptrdiff_t ldc)
+/* The blocked GEMM with the kernel of one level (0 portable, 1 AVX2, 2 AVX-512), capped at the
+ * CPU's. */
+static void ck_sgemm_level(int level, int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
+                           float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
+                           float beta, float *C, ptrdiff_t ldc)
 {
     if (M <= 0 || N <= 0)
         return;
@@ -986,13 +988,30 @@ void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, flo
         ck_scale_c(M, N, beta, C, ldc);
         return;
     }
+    const int cpu = ck_cpu_isa();
+    const int isa = level < cpu ? level : cpu;
     const ck_impl *im = &ck_impl_generic;
 #if CK_X86_64
-    const int isa = ck_isa();
     if (isa == 2)
         im = &ck_impl_avx512;
     else if (isa == 1)
         im = &ck_impl_avx2;
+#else
+    (void)isa;
 #endif
     ck_gemm_blocked(im, transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void ck_sgemm(int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, float alpha,
+              const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta,
+              float *C, ptrdiff_t ldc)
+{
+    ck_sgemm_level(ck_isa(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void ck_sgemm_at(int level, int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K,
+                 float alpha, const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb,
+                 float beta, float *C, ptrdiff_t ldc)
+{
+    ck_sgemm_level(level < 0 ? 0 : level, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -25,6 +25,12 @@ void ck_sgemm_force_generic(int force);
 /// benchmarking every path on one machine.
 void ck_sgemm_limit_isa(int level);
 
+/// ck_sgemm with the kernel of `level` (0 portable, 1 AVX2, 2 AVX-512), capped at what the CPU
+/// has, whatever the global setting: for tests that compare paths while other code runs GEMMs.
+void ck_sgemm_at(int level, int transA, int transB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, float alpha,
+                 const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta, float *C,
+                 ptrdiff_t ldc);
+
 /// One Adam step over n parameters (PyTorch's formula, bias corrections precomputed by the caller):
 /// g ← g + weight_decay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// θ ← θ − step_size · m / (√v · inverse_root_correction2 + ε).
