@@ -52,16 +52,26 @@ var targets: [Target] = [
     dependencies: ["ContinualReport", "ContinualTesting"],
     path: "Tests/ContinualReportTests"
   ),
-  .executableTarget(
-    name: "continual",
-    dependencies: ["ContinualCore", "ContinualReport"] + algorithms.map { .target(name: $0) },
-    path: "Sources/continual"
+  // The command line as a library: grids, stacks, presets, run ids, records, resume, shards and
+  // tables, with one public entry point, `ContinualCommand.main(algorithms:)`.
+  .target(
+    name: "ContinualCommand",
+    dependencies: ["ContinualCore", "ContinualData", "ContinualEngine", "ContinualReport"] + algorithms.map { .target(name: $0) },
+    path: "Sources/ContinualCommand"
   ),
-  // The command line, tested in-process: the test target imports the executable's module.
+  .executableTarget(name: "continual", dependencies: ["ContinualCommand"], path: "Sources/continual"),
+  // The command line, tested in-process.
   .testTarget(
     name: "ContinualCommandLineTests",
-    dependencies: ["continual", "ContinualTesting"],
+    dependencies: ["ContinualCommand", "ContinualTesting"],
     path: "Tests/ContinualCommandLineTests"
+  ),
+  // One import for everything but the test kit: `import ContinualKit`.
+  .target(
+    name: "ContinualKit",
+    dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "ContinualReport", "ContinualCommand"]
+      + algorithms.map { .target(name: $0) },
+    path: "Sources/ContinualKit"
   ),
   .executableTarget(
     name: "continual-bench",
@@ -93,7 +103,7 @@ targets += [
     name: "NewAlgorithm",
     capability: .command(
       intent: .custom(verb: "new-algorithm", description: "Scaffold Sources/Algorithms/<Name> and its tests, and register it"),
-      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and Registry.swift")]
+      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and BuiltInAlgorithms.swift")]
     ),
     path: "Plugins/NewAlgorithm"
   ),
@@ -104,14 +114,16 @@ targets += [
   ),
 ]
 
+/// Every library a package of yours can depend on, one product each: the layers, the test kit,
+/// the command, each algorithm, and `ContinualKit`, which re-exports all but the test kit.
+let libraries =
+  ["ContinualEngine", "ContinualData", "ContinualCore", "ContinualReport", "ContinualTesting", "ContinualCommand"] + algorithms
+  + ["ContinualKit"]
+
 let package = Package(
   name: "ContinualKit",
   platforms: [.macOS(.v13)],
-  products: [
-    .library(name: "ContinualEngine", targets: ["ContinualEngine"]),
-    .library(name: "ContinualData", targets: ["ContinualData"]),
-    .library(name: "ContinualCore", targets: ["ContinualCore"]),
-    .library(name: "ContinualReport", targets: ["ContinualReport"]),
+  products: libraries.map { .library(name: $0, targets: [$0]) } + [
     .executable(name: "continual", targets: ["continual"]),
     .executable(name: "continual-bench", targets: ["continual-bench"]),
   ],

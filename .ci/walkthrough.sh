@@ -39,8 +39,8 @@ for entry in "${algorithms[@]}"; do
     fail "new-algorithm $name did not write its files"
 done
 grep -q '"WalkRegulariser", "WalkEstimator", "WalkHead"\]' Package.swift || fail "Package.swift's algorithms list: $(grep 'let algorithms' Package.swift)"
-grep -q '^import WalkHead$' Sources/continual/Registry.swift || fail "Registry.swift does not import WalkHead"
-grep -q 'WalkHead.self,' Sources/continual/Registry.swift || fail "Registry.swift does not register WalkHead"
+grep -q '^import WalkHead$' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not import WalkHead"
+grep -q 'WalkHead.self,' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not register WalkHead"
 
 step "the plugin rejects an existing name, an invalid name and an unknown option"
 expect_error() {  # expect_error PATTERN ARGS…: the plugin fails and says PATTERN
@@ -58,7 +58,7 @@ expect_error "did you mean '--kind'" Other --knd head
 expect_error "did you mean 'estimator'" Other --kind estimater
 
 step "lint the generated and edited files"
-swift format lint --strict -r Sources/Algorithms/Walk* Tests/Algorithms/Walk* Sources/continual/Registry.swift Package.swift
+swift format lint --strict -r Sources/Algorithms/Walk* Tests/Algorithms/Walk* Sources/ContinualCommand/BuiltInAlgorithms.swift Package.swift
 
 step "build the command-line tool in release"
 swift build -c release --product continual

@@ -5,7 +5,7 @@ import PackagePlugin
 /// scaffolds an algorithm target and its tests from `Templates/Algorithm` and registers it.
 ///
 /// Registration is two mechanical edits: `"<Name>"` appended to `Package.swift`'s `algorithms` list,
-/// and `import <Name>` plus `<Name>.self` added to `Sources/continual/Registry.swift` (see
+/// and `import <Name>` plus `<Name>.self` added to `Sources/ContinualCommand/BuiltInAlgorithms.swift` (see
 /// `Plugins/README.md` for why the registry is rewritten here rather than generated at build time).
 @main struct NewAlgorithm: CommandPlugin {
   /// Runs the command.
@@ -65,7 +65,7 @@ struct Request {
 
     Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/Algorithms/<Name>.md from
     Templates/Algorithm/<kind>, adds "<Name>" to Package.swift's algorithms list and registers <Name> in
-    Sources/continual/Registry.swift. <Name> is UpperCamelCase; the command line calls it by its kebab-case
+    Sources/ContinualCommand/BuiltInAlgorithms.swift. <Name> is UpperCamelCase; the command line calls it by its kebab-case
     form (L2Anchor → l2-anchor).
     """
 
@@ -130,7 +130,7 @@ struct Scaffold {
   private var guide: URL { package.appending(path: "Docs/Algorithms/\(name).md") }
   private var templates: URL { package.appending(path: "Templates/Algorithm") }
   private var manifest: URL { package.appending(path: "Package.swift") }
-  private var registry: URL { package.appending(path: "Sources/continual/Registry.swift") }
+  private var registry: URL { package.appending(path: "Sources/ContinualCommand/BuiltInAlgorithms.swift") }
 
   /// Module names the new target must not shadow.
   static let reserved: Set<String> = [
@@ -214,7 +214,7 @@ struct Scaffold {
     """
     Created the \(kind.rawValue) algorithm \(name) (command-line name '\(commandLineName)'):
     \(written.map { "  " + $0 }.joined(separator: "\n"))
-    Registered it in Package.swift (algorithms list) and Sources/continual/Registry.swift.
+    Registered it in Package.swift (algorithms list) and Sources/ContinualCommand/BuiltInAlgorithms.swift.
 
     Next steps:
       swift test -c release --filter \(name)Tests        # the generated tests pass as they are
@@ -271,8 +271,8 @@ enum Registration {
     return String(manifest[..<start.lowerBound]) + list + String(manifest[manifest.index(after: end)...])
   }
 
-  /// `Registry.swift` with `import <name>` among the sorted imports and `<name>.self` appended to
-  /// `registeredAlgorithms`.
+  /// `BuiltInAlgorithms.swift` with `import <name>` among the sorted imports and `<name>.self`
+  /// appended to `BuiltInAlgorithms.all`.
   ///
   /// - Parameters:
   ///   - name: The module and type name.
@@ -282,19 +282,20 @@ enum Registration {
   static func addingAlgorithm(_ name: String, toRegistry registry: String) throws -> String {
     var lines = registry.components(separatedBy: "\n")
     let imports = lines.indices.filter { lines[$0].hasPrefix("import ") }
-    guard let lastImport = imports.last else { throw ScaffoldError("Registry.swift has no imports; add 'import \(name)' by hand") }
+    guard let lastImport = imports.last else { throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand") }
     let position = imports.first { lines[$0].dropFirst("import ".count) > Substring(name) } ?? lastImport + 1
     lines.insert("import \(name)", at: position)
 
-    guard let open = lines.firstIndex(where: { $0.contains("registeredAlgorithms") && $0.hasSuffix("= [") }),
+    guard let open = lines.firstIndex(where: { $0.contains("let all: [any Algorithm.Type]") && $0.hasSuffix("= [") }),
       let close = lines[open...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "]" })
     else {
       throw ScaffoldError(
-        "Registry.swift has no 'let registeredAlgorithms: [any Algorithm.Type] = [' … ']' list; add '\(name).self' by hand")
+        "BuiltInAlgorithms.swift has no 'let all: [any Algorithm.Type] = [' … ']' list; add '\(name).self' by hand")
     }
     let previous = lines[close - 1].trimmingCharacters(in: .whitespaces)
     if close - 1 > open, !previous.hasSuffix(",") { lines[close - 1] += "," }
-    lines.insert("  \(name).self,", at: close)
+    let indent = close - 1 > open ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
+    lines.insert("\(indent)\(name).self,", at: close)
     return lines.joined(separator: "\n")
   }
 }

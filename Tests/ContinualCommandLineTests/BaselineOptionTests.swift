@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// `--baseline NAME` (issue 18, item 4): parsed, checked against the grid before anything runs,
 /// and passed to the tables, with the library's error for a name no row has.

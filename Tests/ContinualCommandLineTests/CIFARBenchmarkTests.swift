@@ -4,7 +4,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// The CIFAR benchmarks end to end on generated files in the real binary layout (CIFAR-100 is not
 /// available on our machines): loading, per-channel normalisation, the task split, augmentation,

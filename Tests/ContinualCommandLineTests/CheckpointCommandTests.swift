@@ -4,7 +4,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// Checkpoints as `continual compare` uses them: every registered algorithm (and stacks of them)
 /// resumes from a task-boundary checkpoint to exactly the uninterrupted run, and a sweep finds,
@@ -19,7 +19,7 @@ import Testing
     ]
   }
 
-  static let stacks = registeredAlgorithms.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc", "hnet+si"]
+  static let stacks = BuiltInAlgorithms.all.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc", "hnet+si"]
 
   @Test(arguments: stacks)
   func everyAlgorithmResumesToTheUninterruptedRun(stack: String) throws {
@@ -30,7 +30,7 @@ import Testing
     let options = try Parsing.options(Self.arguments(stack, scenario: scenario, output: output))
     func prepare() throws -> PreparedRun {
       try PreparedRun(
-        benchmark: "split-builtin", scenario: scenario, stack: AlgorithmStack(stack, settings: options.settings(for: scenario)), seed: 5,
+        benchmark: "split-builtin", scenario: scenario, stack: AlgorithmStack(stack, settings: options.settings(for: scenario), known: options.known), seed: 5,
         factory: BenchmarkFactory(dataDirectory: nil), options: options)
     }
     let first = try prepare()
@@ -54,7 +54,7 @@ import Testing
       Self.arguments(stack, scenario: "task", output: output).filter { $0 != "--hidden" && $0 != "16" } + ["--network", "resnet18:2"])
     func prepare() throws -> PreparedRun {
       try PreparedRun(
-        benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack(stack, settings: options.settings(for: "task")), seed: 5,
+        benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack(stack, settings: options.settings(for: "task"), known: options.known), seed: 5,
         factory: BenchmarkFactory(dataDirectory: nil), options: options)
     }
     let first = try prepare()
@@ -80,7 +80,7 @@ import Testing
 
     // Leave the checkpoint of an interrupted run: train with checkpoints but write no record.
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: "class", stack: AlgorithmStack("ewc", settings: options.settings(for: "class")), seed: 1,
+      benchmark: "split-builtin", scenario: "class", stack: AlgorithmStack("ewc", settings: options.settings(for: "class"), known: options.known), seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)
     let directory = CheckpointDirectory(url: checkpoints.appendingPathComponent(clean[0].runID), identity: clean[0].runID)
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)
@@ -118,7 +118,7 @@ import Testing
     let folder = output.appendingPathComponent("checkpoints/\(clean[0].runID)")
     let wider = try Parsing.options(Self.arguments("ewc", scenario: "task", output: other).map { $0 == "16" ? "24" : $0 })
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack("ewc", settings: [:]), seed: 1,
+      benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack("ewc", settings: [:], known: BuiltInAlgorithms.all), seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: wider)
     let directory = CheckpointDirectory(url: folder, identity: clean[0].runID)
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)

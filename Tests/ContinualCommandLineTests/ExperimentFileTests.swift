@@ -3,7 +3,7 @@ import ContinualTesting
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// `continual compare --config FILE`: the mapping from JSON keys to options, overriding, errors
 /// naming the key, and seeded corruptions of a valid file.

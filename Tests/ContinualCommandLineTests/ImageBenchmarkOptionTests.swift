@@ -3,7 +3,7 @@ import ContinualData
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// `--augment`, the CIFAR benchmark names and what the run record says about them.
 @Suite struct ImageBenchmarkOptionTests {

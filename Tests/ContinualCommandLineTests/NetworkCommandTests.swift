@@ -4,7 +4,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// `--network`: every network builds at its published size, and every algorithm trains on a
 /// convolutional network with BatchNorm, its regulariser engaged, from the command line.

@@ -4,7 +4,7 @@ import ContinualTesting
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// Bad command-line values: targeted cases, then seeded random argument lists. Each must be rejected
 /// with a typed error naming the option or value, or be accepted only with every value in range.

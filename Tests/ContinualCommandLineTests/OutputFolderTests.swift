@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// Issue 20, item 12: an unwritable `--output` was found only after the first run had trained,
 /// with a message like `NSCocoaErrorDomain error 512`. It is now checked before anything trains.

@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// Parsing and validation as `continual compare` does it before anything runs.
 enum Parsing {

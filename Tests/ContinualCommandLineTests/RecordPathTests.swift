@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import continual
+@testable import ContinualCommand
 
 /// `continual report` arguments: a file as given, a result folder as its `records.jsonl`, and clear
 /// errors for a missing path or a folder without records.

@@ -10,9 +10,9 @@ func printError(_ text: String) {
 }
 
 /// `continual list`.
-func listCommand() {
+func listCommand(known: [any Algorithm.Type]) {
   print("Algorithms (stack with +, e.g. ewc+si; set hyperparameters with --set name.key=value):")
-  for algorithm in registeredAlgorithms {
+  for algorithm in known {
     print("  \(algorithm.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(algorithm.summary)")
     for h in algorithm.hyperparameters {
       print("      \(algorithm.name).\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
@@ -101,7 +101,7 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
   for benchmark in options.benchmarks {
     for scenario in options.scenarios {
       for stackName in options.algorithms {
-        let stack = try AlgorithmStack(stackName, settings: options.settings(for: scenario))
+        let stack = try AlgorithmStack(stackName, settings: options.settings(for: scenario), known: options.known)
         for seed in seeds {
           index += 1
           // A shard runs every n-th cell of the grid, in the grid's fixed order.
@@ -147,8 +147,8 @@ enum StackValidation {
       throw CLIError("--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(options.algorithms.joined(separator: ", ")))")
     }
     for scenario in options.scenarios {
-      try AlgorithmStack.validateKeys(options.settings(for: scenario))
-      for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings(for: scenario)).components() }
+      try AlgorithmStack.validateKeys(options.settings(for: scenario), known: options.known)
+      for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings(for: scenario), known: options.known).components() }
     }
   }
 }

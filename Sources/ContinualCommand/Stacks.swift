@@ -6,16 +6,16 @@ struct AlgorithmStack {
   var parts: [(algorithm: any Algorithm.Type, settings: Settings)]
 
   /// Parses a stack name and picks each component's `--set` values.
-  init(_ name: String, settings: [String: String]) throws {
+  init(_ name: String, settings: [String: String], known: [any Algorithm.Type]) throws {
     self.name = name
     let names = name.split(separator: "+").map(String.init)
     guard !names.isEmpty, Set(names).count == names.count else {
       throw CLIError("invalid algorithm stack '\(name)': name each component once, joined by +")
     }
     parts = try names.map { component in
-      guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
-        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
-        throw CLIError("unknown algorithm '\(component)'\(suggestion) (valid: \(registeredAlgorithms.map { $0.name }.joined(separator: ", ")))")
+      guard let algorithm = known.first(where: { $0.name == component }) else {
+        let suggestion = nearest(component, in: known.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError("unknown algorithm '\(component)'\(suggestion) (valid: \(known.map { $0.name }.joined(separator: ", ")))")
       }
       var given: [String: String] = [:]
       for (key, value) in settings where key.hasPrefix(component + ".") { given[String(key.dropFirst(component.count + 1))] = value }
@@ -25,12 +25,12 @@ struct AlgorithmStack {
 
   /// Checks that every `--set` key names a known algorithm (whether or not it is in a stack) or the
   /// replay memory (`memory.*`).
-  static func validateKeys(_ settings: [String: String]) throws {
+  static func validateKeys(_ settings: [String: String], known: [any Algorithm.Type]) throws {
     _ = try memorySettings(settings)
     for key in settings.keys.sorted() where !key.hasPrefix("memory.") {
       let component = String(key.prefix { $0 != "." })
-      guard let algorithm = registeredAlgorithms.first(where: { $0.name == component }) else {
-        let suggestion = nearest(component, in: registeredAlgorithms.map { $0.name } + ["memory"]).map { "; did you mean '\($0)'?" } ?? ""
+      guard let algorithm = known.first(where: { $0.name == component }) else {
+        let suggestion = nearest(component, in: known.map { $0.name } + ["memory"]).map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError("--set \(key): unknown component '\(component)'\(suggestion)")
       }
       _ = try Settings(component: component, declared: algorithm.hyperparameters, given: [String(key.dropFirst(component.count + 1)): settings[key]!])

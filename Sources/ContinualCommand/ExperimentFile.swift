@@ -205,7 +205,7 @@ extension Options {
       var name = String(pair[..<eq])
       if let colon = name.firstIndex(of: ":") { name = String(name[name.index(after: colon)...]) }
       do {
-        try AlgorithmStack.validateKeys([name: String(pair[pair.index(after: eq)...])])
+        try AlgorithmStack.validateKeys([name: String(pair[pair.index(after: eq)...])], known: known)
       } catch {
         throw CLIError("\(file): \"\(key)\" → \"\(key == "memory" ? String(name.dropFirst("memory.".count)) : name)\": \(error)")
       }

@@ -48,6 +48,8 @@ struct Options {
   /// The row the tables compare every other row with, seed by seed (`--baseline`).
   var baseline: String?
   var given: Set<String> = []
+  /// The algorithms stacks may name: the built-in ones and any a user's package adds.
+  var known: [any Algorithm.Type] = BuiltInAlgorithms.all
 
   static let flags: [String: String] = [
     "--benchmark": "benchmark name(s), comma-separated (see `continual list`)",
@@ -92,7 +94,12 @@ struct Options {
   ]
 
   /// Parses arguments over the defaults and validates the result.
-  init(_ arguments: [String]) throws {
+  ///
+  /// - Parameters:
+  ///   - arguments: The command's arguments, after the command name.
+  ///   - known: The algorithms stacks may name.
+  init(_ arguments: [String], known: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
+    self.known = known
     try apply(arguments)
     try validate()
   }

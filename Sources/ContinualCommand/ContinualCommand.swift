@@ -1,0 +1,117 @@
+import ContinualCore
+import ContinualReport
+import Foundation
+
+/// The `continual` command: run continual-learning algorithms on benchmarks and write comparison
+/// tables.
+///
+/// The command lives in this library so that a package of your own gets all of it (grids, stacks,
+/// presets, run ids, records, resume, shards and tables) with its own algorithms in every list. A
+/// three-line `main.swift` is enough:
+///
+/// ```swift
+/// import ContinualCommand
+///
+/// ContinualCommand.main(algorithms: BuiltInAlgorithms.all + [MyPenalty.self])
+/// ```
+///
+/// ```
+/// continual compare                      # the default comparison on the built-in dataset
+/// continual list                         # algorithms, hyperparameters, benchmarks, scenarios
+/// continual run --algorithms ewc --benchmark split-mnist --scenario task
+/// continual report results/records.jsonl
+/// ```
+public enum ContinualCommand {
+  /// Runs the command named by the process's arguments and exits: status 0 on success, 2 after
+  /// printing an error that names the problem.
+  ///
+  /// - Parameter algorithms: The algorithms stacks may name, in the order `continual list` shows
+  ///   them; usually `BuiltInAlgorithms.all` plus your own.
+  public static func main(algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all) -> Never {
+    do {
+      try run(Array(CommandLine.arguments.dropFirst()), algorithms: algorithms)
+      exit(0)
+    } catch {
+      printError("continual: error: \(error)")
+      exit(2)
+    }
+  }
+
+  /// Runs one command without exiting, for tests and for programs that embed the command.
+  ///
+  /// - Parameters:
+  ///   - arguments: The command name and its options, as typed after `continual`.
+  ///   - algorithms: The algorithms stacks may name.
+  /// - Throws: An error whose description names the problem (an unknown option, an invalid value,
+  ///   unreadable data); runs already finished keep their records.
+  public static func run(_ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
+    var arguments = arguments
+    let command = arguments.isEmpty ? "help" : arguments.removeFirst()
+    switch command {
+    case "help", "-h", "--help":
+      help()
+    case "list":
+      listCommand(known: algorithms)
+    case "compare":
+      let options = try Options(arguments, known: algorithms)
+      let records = try runGrid(options)
+      try writeTables(records, options: options)
+    case "run":
+      var options = try Options(arguments, known: algorithms)
+      if options.given.contains("--baseline") { throw CLIError("--baseline applies to compare and report, which write tables") }
+      if !options.given.contains("--seeds") { options.seeds = 1 }
+      if !options.given.contains("--algorithms") { options.algorithms = ["ewc"] }
+      options.benchmarks = Array(options.benchmarks.prefix(1))
+      options.scenarios = Array(options.scenarios.prefix(1))
+      options.algorithms = Array(options.algorithms.prefix(1))
+      for record in try runGrid(options) { printSummary(of: record) }
+    case "report":
+      let files = arguments.prefix { !$0.hasPrefix("--") }
+      let options = try Options(Array(arguments.dropFirst(files.count)), known: algorithms)
+      guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
+      let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
+      for warning in contents.warnings { printError("warning: \(warning)") }
+      try writeTables(contents.records, options: options)
+    default:
+      let suggestion = nearest(command, in: ["compare", "run", "list", "report", "help"]).map { "; did you mean '\($0)'?" } ?? ""
+      throw CLIError("unknown command '\(command)'\(suggestion) (see `continual help`)")
+    }
+  }
+}
+
+let usage = """
+  usage: continual <command> [options]
+
+  commands:
+    compare   run a grid (benchmarks × scenarios × algorithm stacks × seeds) and write comparison tables
+    run       one run (the first of each option) with its accuracy matrix
+    list      algorithms with their hyperparameters, benchmarks and scenarios
+    report    tables from existing record files: continual report FILE|FOLDER… [--output DIR] [--format …] [--baseline NAME]
+    help      this text
+
+  With no options, `continual compare` runs finetune, ewc, online-ewc, si, mas and joint on
+  permuted-builtin (5 tasks, domain-incremental, 3 seeds) and writes results/comparison.{md,csv,tex,json}.
+
+  options:
+  """
+
+func help() {
+  print(usage)
+  for (flag, text) in Options.flags.sorted(by: { $0.key < $1.key }) {
+    let shown = Options.switches.contains(flag) ? flag : "\(flag) VALUE"
+    print("    \(shown.padding(toLength: 26, withPad: " ", startingAt: 0)) \(text)")
+  }
+  print("\n  Data: --data-dir, else $CONTINUAL_DATA, else the user cache; see `continual list`.")
+}
+
+/// Prints one run's accuracy matrix and summary, as `continual run` does.
+func printSummary(of record: RunRecord) {
+  print("\(record.algorithm) on \(record.benchmark) (\(record.scenario)), seed \(record.seed): \(record.status)")
+  if let failure = record.failure { print("  \(failure)") }
+  for (i, row) in record.accuracyMatrix.enumerated() {
+    print("  after task \(i + 1): " + row.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
+  }
+  if let acc = record.averageAccuracy {
+    print(String(format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100, (record.forgetting ?? 0) * 100))
+  }
+}
