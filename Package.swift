@@ -103,7 +103,7 @@ targets += [
     name: "NewAlgorithm",
     capability: .command(
       intent: .custom(verb: "new-algorithm", description: "Scaffold Sources/Algorithms/<Name> and its tests, and register it"),
-      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and BuiltInAlgorithms.swift")]
+      permissions: [.writeToPackageDirectory(reason: "writes the new algorithm's folders and registers it in Package.swift and BuiltInAlgorithms")]
     ),
     path: "Plugins/NewAlgorithm"
   ),

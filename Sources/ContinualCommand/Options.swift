@@ -98,6 +98,7 @@ struct Options {
   /// - Parameters:
   ///   - arguments: The command's arguments, after the command name.
   ///   - known: The algorithms stacks may name.
+  /// - Throws: ``CLIError`` or ``SettingsError`` naming the option or value at fault.
   init(_ arguments: [String], known: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
     self.known = known
     try apply(arguments)

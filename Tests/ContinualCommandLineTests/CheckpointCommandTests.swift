@@ -30,7 +30,8 @@ import Testing
     let options = try Parsing.options(Self.arguments(stack, scenario: scenario, output: output))
     func prepare() throws -> PreparedRun {
       try PreparedRun(
-        benchmark: "split-builtin", scenario: scenario, stack: AlgorithmStack(stack, settings: options.settings(for: scenario), known: options.known), seed: 5,
+        benchmark: "split-builtin", scenario: scenario, stack: AlgorithmStack(stack, settings: options.settings(for: scenario), known: options.known),
+        seed: 5,
         factory: BenchmarkFactory(dataDirectory: nil), options: options)
     }
     let first = try prepare()
@@ -54,7 +55,8 @@ import Testing
       Self.arguments(stack, scenario: "task", output: output).filter { $0 != "--hidden" && $0 != "16" } + ["--network", "resnet18:2"])
     func prepare() throws -> PreparedRun {
       try PreparedRun(
-        benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack(stack, settings: options.settings(for: "task"), known: options.known), seed: 5,
+        benchmark: "split-builtin", scenario: "task", stack: AlgorithmStack(stack, settings: options.settings(for: "task"), known: options.known),
+        seed: 5,
         factory: BenchmarkFactory(dataDirectory: nil), options: options)
     }
     let first = try prepare()
@@ -80,7 +82,8 @@ import Testing
 
     // Leave the checkpoint of an interrupted run: train with checkpoints but write no record.
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: "class", stack: AlgorithmStack("ewc", settings: options.settings(for: "class"), known: options.known), seed: 1,
+      benchmark: "split-builtin", scenario: "class", stack: AlgorithmStack("ewc", settings: options.settings(for: "class"), known: options.known),
+      seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)
     let directory = CheckpointDirectory(url: checkpoints.appendingPathComponent(clean[0].runID), identity: clean[0].runID)
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)
