@@ -9,27 +9,49 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// `continual list`.
-func listCommand(known: [any Algorithm.Type]) {
-  print("Algorithms (stack with +, e.g. ewc+si; set hyperparameters with --set name.key=value):")
+/// What `continual list` prints: algorithms with their settings, the replay memory's settings,
+/// networks, benchmarks, presets and scenarios.
+func listText(known: [any Algorithm.Type]) -> String {
+  var lines: [String] = []
+  lines.append("Algorithms (stack with +, e.g. ewc+si; set hyperparameters with --set name.key=value):")
   for algorithm in known {
-    print("  \(algorithm.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(algorithm.summary)")
+    lines.append("  \(column(algorithm.name, 12)) \(algorithm.summary)")
     for h in algorithm.hyperparameters {
-      print("      \(algorithm.name).\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
+      lines.append("      \(algorithm.name).\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
     }
   }
-  print("\nNetworks (--network NAME):")
-  for name in Network.names { print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(Network.summary(name))") }
-  print("\nBenchmarks:")
-  for name in BenchmarkCatalogue.names { print("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(BenchmarkCatalogue.describe(name))") }
-  print("\nPresets (--preset NAME; flags after it override):")
-  for (name, preset) in Preset.all.sorted(by: { $0.key < $1.key }) {
-    print("  \(name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(preset.summary)")
+  var replaying: [String] = []
+  for algorithm in known where usesReplay(algorithm) { replaying.append(algorithm.name) }
+  lines.append("\nReplay memory (--set memory.key=value; used by stacks with \(replaying.joined(separator: ", "))):")
+  for h in ReplayConfiguration.hyperparameters {
+    lines.append("      memory.\(h.name) = \(h.defaultValue)  — \(h.summary); \(h.validValues)")
   }
-  print("\nScenarios (van de Ven & Tolias 2019):")
-  print("  task     task-incremental: one output head per task, the task id is given")
-  print("  domain   domain-incremental: one shared head, no task id")
-  print("  class    class-incremental: every class seen so far is active, no task id")
+  lines.append("\nNetworks (--network NAME):")
+  for name in Network.names { lines.append("  \(column(name, 12)) \(Network.summary(name))") }
+  lines.append("\nBenchmarks:")
+  for name in BenchmarkCatalogue.names { lines.append("  \(column(name, 18)) \(BenchmarkCatalogue.describe(name))") }
+  lines.append("\nPresets (--preset NAME; flags after it override):")
+  let presets = Preset.all.sorted { $0.key < $1.key }
+  let width = max(22, presets.map(\.key.count).max() ?? 0)
+  for (name, preset) in presets { lines.append("  \(column(name, width)) \(preset.summary)") }
+  lines.append("\nScenarios (van de Ven & Tolias 2019):")
+  lines.append("  task     task-incremental: one output head per task, the task id is given")
+  lines.append("  domain   domain-incremental: one shared head, no task id")
+  lines.append("  class    class-incremental: every class seen so far is active, no task id")
+  return lines.joined(separator: "\n")
+}
+
+/// Whether an algorithm, with its default settings, replays exemplars from the replay memory.
+func usesReplay(_ algorithm: any Algorithm.Type) -> Bool {
+  guard let defaults = try? Settings(component: algorithm.name, declared: algorithm.hyperparameters, given: [:]),
+    let components = try? algorithm.components(defaults)
+  else { return false }
+  return components.usesReplay
+}
+
+/// `text` padded with spaces to `width`; longer text is kept whole, never cut.
+func column(_ text: String, _ width: Int) -> String {
+  text.count >= width ? text : text.padding(toLength: width, withPad: " ", startingAt: 0)
 }
 
 /// The scenario's head for a sequence.
@@ -85,6 +107,7 @@ func duration(_ seconds: Double) -> String {
 func runGrid(_ options: Options) throws -> [RunRecord] {
   try StackValidation.check(options)
   if let warning = options.ignoredHiddenWarning { printError("warning: \(warning)") }
+  for warning in StackValidation.warnings(options) { printError("warning: \(warning)") }
   try ensureWritableOutput(options.output)
   let factory = BenchmarkFactory(dataDirectory: options.dataDirectory, quiet: options.quiet)
   let recordsURL = options.output.appendingPathComponent("records.jsonl")
@@ -135,22 +158,6 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
     }
   }
   return results
-}
-
-/// Validation of the whole grid before anything runs, so a typo fails in a second, not an hour in.
-enum StackValidation {
-  static func check(_ options: Options) throws {
-    for b in options.benchmarks { try BenchmarkCatalogue.validate(b) }
-    // A sweep has one row per stack, benchmark and scenario, so its baseline is one of the stacks.
-    if let baseline = options.baseline, !options.algorithms.contains(baseline) {
-      let suggestion = nearest(baseline, in: options.algorithms).map { "; did you mean '\($0)'?" } ?? ""
-      throw CLIError("--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(options.algorithms.joined(separator: ", ")))")
-    }
-    for scenario in options.scenarios {
-      try AlgorithmStack.validateKeys(options.settings(for: scenario), known: options.known)
-      for a in options.algorithms { _ = try AlgorithmStack(a, settings: options.settings(for: scenario), known: options.known).components() }
-    }
-  }
 }
 
 /// One grid cell made ready to train: its tasks, network, plan and trainer.

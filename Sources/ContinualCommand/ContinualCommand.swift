@@ -46,18 +46,39 @@ public enum ContinualCommand {
   ///   unreadable data); runs already finished keep their records.
   public static func run(_ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
     var arguments = arguments
-    let command = arguments.isEmpty ? "help" : arguments.removeFirst()
+    let name = arguments.isEmpty ? "help" : arguments.removeFirst()
+    let command: Command
+    switch name {
+    case "-h", "--help": command = .help
+    default:
+      guard let known = Command(rawValue: name) else {
+        let suggestion = nearest(name, in: Command.allCases.map(\.rawValue)).map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError("unknown command '\(name)'\(suggestion) (see `continual help`)")
+      }
+      command = known
+    }
+    // `continual compare --help`, `continual compare -h` and `continual help compare` are one text.
+    if command != .help, arguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
+      return print(Options.help(for: command))
+    }
     switch command {
-    case "help", "-h", "--help":
-      help()
-    case "list":
-      listCommand(known: algorithms)
-    case "compare":
-      let options = try Options(arguments, known: algorithms)
+    case .help:
+      guard let topic = arguments.first, !["--help", "-h", "help"].contains(topic) else { return print(generalHelp) }
+      guard let named = Command(rawValue: topic), arguments.count == 1 else {
+        throw CLIError(
+          "`continual help` takes one command name (\(Command.allCases.map(\.rawValue).joined(separator: ", "))), not '\(arguments.joined(separator: " "))'"
+        )
+      }
+      print(Options.help(for: named))
+    case .list:
+      guard arguments.isEmpty else { throw CLIError("`continual list` takes no options, not '\(arguments.joined(separator: " "))'") }
+      print(listText(known: algorithms))
+    case .compare:
+      let options = try Options(arguments, for: .compare, known: algorithms)
       let records = try runGrid(options)
       try writeTables(records, options: options)
-    case "run":
-      var options = try Options(arguments, known: algorithms)
+    case .run:
+      var options = try Options(arguments, for: .run, known: algorithms)
       if options.given.contains("--baseline") { throw CLIError("--baseline applies to compare and report, which write tables") }
       if !options.given.contains("--seeds") { options.seeds = 1 }
       if !options.given.contains("--algorithms") { options.algorithms = ["ewc"] }
@@ -65,44 +86,30 @@ public enum ContinualCommand {
       options.scenarios = Array(options.scenarios.prefix(1))
       options.algorithms = Array(options.algorithms.prefix(1))
       for record in try runGrid(options) { printSummary(of: record) }
-    case "report":
+    case .report:
       let files = arguments.prefix { !$0.hasPrefix("--") }
-      let options = try Options(Array(arguments.dropFirst(files.count)), known: algorithms)
+      let options = try Options(Array(arguments.dropFirst(files.count)), for: .report, known: algorithms)
       guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
       let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
       for warning in contents.warnings { printError("warning: \(warning)") }
       try writeTables(contents.records, options: options)
-    default:
-      let suggestion = nearest(command, in: ["compare", "run", "list", "report", "help"]).map { "; did you mean '\($0)'?" } ?? ""
-      throw CLIError("unknown command '\(command)'\(suggestion) (see `continual help`)")
     }
   }
 }
 
-let usage = """
-  usage: continual <command> [options]
+/// `continual help`: the commands, and where each one's options are.
+let generalHelp =
+  "usage: continual <command> [options]\n\ncommands:\n"
+  + Command.allCases.map { "  \($0.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n")
+    + """
 
-  commands:
-    compare   run a grid (benchmarks × scenarios × algorithm stacks × seeds) and write comparison tables
-    run       one run (the first of each option) with its accuracy matrix
-    list      algorithms with their hyperparameters, benchmarks and scenarios
-    report    tables from existing record files: continual report FILE|FOLDER… [--output DIR] [--format …] [--baseline NAME]
-    help      this text
 
-  With no options, `continual compare` runs finetune, ewc, online-ewc, si, mas and joint on
-  permuted-builtin (5 tasks, domain-incremental, 3 seeds) and writes results/comparison.{md,csv,tex,json}.
+    `continual compare` with no options runs finetune, ewc, online-ewc, si, mas and joint on
+    permuted-builtin (5 tasks, domain-incremental, 3 seeds) and writes results/comparison.{md,csv,tex,json}.
 
-  options:
-  """
-
-func help() {
-  print(usage)
-  for (flag, text) in Options.flags.sorted(by: { $0.key < $1.key }) {
-    let shown = Options.switches.contains(flag) ? flag : "\(flag) VALUE"
-    print("    \(shown.padding(toLength: 26, withPad: " ", startingAt: 0)) \(text)")
-  }
-  print("\n  Data: --data-dir, else $CONTINUAL_DATA, else the user cache; see `continual list`.")
-}
+    Each command's options: continual help COMMAND, or continual COMMAND --help.
+    Data: --data-dir, else $CONTINUAL_DATA, else the user cache; see `continual list`.
+    """
 
 /// Prints one run's accuracy matrix and summary, as `continual run` does.
 func printSummary(of record: RunRecord) {

@@ -50,63 +50,36 @@ struct Options {
   var given: Set<String> = []
   /// The algorithms stacks may name: the built-in ones and any a user's package adds.
   var known: [any Algorithm.Type] = BuiltInAlgorithms.all
-
-  static let flags: [String: String] = [
-    "--benchmark": "benchmark name(s), comma-separated (see `continual list`)",
-    "--scenario": "task, domain or class (comma-separated for several)",
-    "--algorithms": "algorithm stacks, comma-separated; `+` stacks components (ewc+si)",
-    "--seeds": "number of seeds (consecutive from --seed)",
-    "--seed": "the first seed",
-    "--data-dir": "directory holding mnist/, fashion-mnist/, cifar-10/, cifar-100/ (else $CONTINUAL_DATA, the user cache)",
-    "--augment": "training-image augmentation: none or crop-flip (4-pixel padded random crop and horizontal flip; the default for CIFAR)",
-    "--set": "a hyperparameter, [scenario:]component.name=value (repeatable; class:ewc.lambda=1e8 applies to one scenario)",
-    "--preset": "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md)",
-    "--config": "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override it",
-    "--output": "directory for records.jsonl and the tables",
-    "--format": "markdown, csv, latex, json, html (comma-separated; html is a report with figures)",
-    "--tasks": "number of tasks",
-    "--iterations": "optimiser steps per task",
-    "--epochs": "passes over each task's data (instead of --iterations)",
-    "--batch-size": "samples per mini-batch",
-    "--optimiser": "adam or sgd",
-    "--lr": "learning rate",
-    "--momentum": "SGD momentum",
-    "--weight-decay": "L2 weight decay added to the gradient (SGD and Adam; 0 = off)",
-    "--hidden": "hidden layer widths of the MLP, comma-separated",
-    "--network": "mlp, zenke, resnet32 or resnet18[:width] (see `continual list`); heads sit on top as on the MLP",
-    "--batchnorm": "shared (one set of running statistics for all tasks, the default) or per-task (task scenario only; see Docs/Networks.md)",
-    "--permute-first-task": "permute task 1 too (permuted benchmarks)",
-    "--pad": "zero-pad 28×28 images to 32×32 (permuted benchmarks)",
-    "--shuffle-classes": "split benchmarks: assign classes to tasks by a random permutation per seed",
-    "--reset-optimiser": "reset the optimiser's state at each task",
-    "--eval-split": "test or train",
-    "--eval-limit": "evaluate on at most this many samples per task",
-    "--train-per-task": "training samples per task (0 = all)",
-    "--test-per-task": "test samples per task (0 = all)",
-    "--quiet": "no progress output",
-    "--shard": "i/n: run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
-    "--force": "rerun runs that already have a finished record",
-    "--baseline": "a row label or algorithm (compare, report): add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
-    "--no-checkpoints": "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
-  ]
-  static let switches: Set<String> = [
-    "--permute-first-task", "--pad", "--shuffle-classes", "--reset-optimiser", "--quiet", "--force", "--no-checkpoints",
-  ]
+  /// The command the options are for; an option typed for another command is an error.
+  var command = Command.compare
+  /// The flags typed on the command line itself (not from a preset or an experiment file), in order.
+  var typed: [String] = []
+  /// The `--set` keys typed on the command line itself (`si.c`, `memory.size`), without a scenario prefix.
+  var typedSettings: [String] = []
 
   /// Parses arguments over the defaults and validates the result.
   ///
   /// - Parameters:
   ///   - arguments: The command's arguments, after the command name.
+  ///   - command: The command they are for.
   ///   - known: The algorithms stacks may name.
   /// - Throws: ``CLIError`` or ``SettingsError`` naming the option or value at fault.
-  init(_ arguments: [String], known: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
+  init(_ arguments: [String], for command: Command = .compare, known: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
     self.known = known
-    try apply(arguments)
+    self.command = command
+    try apply(arguments, typed: true)
     try validate()
   }
 
   /// Parses arguments, overriding what is already set.
-  mutating func apply(_ arguments: [String]) throws {
+  ///
+  /// - Parameters:
+  ///   - arguments: Flags and values.
+  ///   - typed: Whether the user typed them on the command line (rather than a preset or an
+  ///     experiment file giving them): only typed options must fit the command, and only typed
+  ///     options can conflict with each other.
+  /// - Throws: ``CLIError`` naming the flag or value at fault.
+  mutating func apply(_ arguments: [String], typed: Bool = false) throws {
     var i = 0
     func value(_ flag: String) throws -> String {
       i += 1
@@ -139,6 +112,15 @@ struct Options {
         throw CLIError("unknown option '\(flag)'\(suggestion) (see `continual help`)")
       }
       given.insert(flag)
+      if typed {
+        let accepted = Options.spec(flag)!.commands
+        guard accepted.contains(command) else {
+          let others = Command.allCases.filter(accepted.contains).map(\.rawValue).joined(separator: " and ")
+          throw CLIError(
+            "\(flag) does not apply to `continual \(command.rawValue)`; it is an option of \(others) (see `continual \(command.rawValue) --help`)")
+        }
+        self.typed.append(flag)
+      }
       let v: () throws -> String = { if let inline { return inline } else { return try value(flag) } }
       switch flag {
       case "--preset":
@@ -173,6 +155,7 @@ struct Options {
         }
         let (key, value) = (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
         if let scenario { scenarioSettings[scenario, default: [:]][key] = value } else { settings[key] = value }
+        if typed { typedSettings.append(key) }
       case "--output":
         let path = try v()
         guard !path.isEmpty else { throw CLIError("--output needs a directory; an empty path would write into the current directory") }
@@ -244,6 +227,10 @@ struct Options {
 
   /// Checks values that flags cannot check one at a time.
   func validate() throws {
+    // A preset or a file's choice is overridden by a later flag; two typed ones contradict each other.
+    if typed.contains("--iterations") && typed.contains("--epochs") {
+      throw CLIError("--iterations and --epochs both set the length of each task; give one of them")
+    }
     for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)]
     where list.isEmpty {
       throw CLIError("\(flag) needs at least one name: \(Options.flags[flag] ?? "")")

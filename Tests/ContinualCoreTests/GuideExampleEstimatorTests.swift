@@ -57,8 +57,7 @@ import Testing
 
   @Test func passesTheSharedConformanceChecks() throws {
     let settings = try Settings(component: "sensitivity", declared: Sensitivity.hyperparameters, given: ["lambda": "10", "batch": "4"])
-    let failures = try RegulariserConformance.check { try Sensitivity.components(settings).regularisers[0] }
-    #expect(failures.isEmpty, "\(failures)")
+    try RegulariserConformance.expectConformance { try Sensitivity.components(settings).regularisers[0] }
   }
 
   @Test func runsWithTheTrainerAndLogsItsTerm() throws {

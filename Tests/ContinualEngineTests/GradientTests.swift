@@ -11,9 +11,12 @@ import Testing
     return try (v * weights).sum()
   }
 
-  static func check(_ inputs: [Tensor], step: Float = 1e-2, _ f: @escaping (Tape, [Variable]) throws -> Variable) throws {
-    let report = try GradientCheck.run(inputs: inputs, step: step) { tape, v in try project(f(tape, v)) }
-    #expect(report.passed, "\(report)")
+  /// Checks `f` (projected to a scalar) and records a failure at the calling test's line.
+  static func check(
+    _ inputs: [Tensor], step: Float = 1e-2, sourceLocation: SourceLocation = #_sourceLocation,
+    _ f: @escaping (Tape, [Variable]) throws -> Variable
+  ) throws {
+    try GradientCheck.expectMatch(inputs: inputs, step: step, sourceLocation: sourceLocation) { tape, v in try project(f(tape, v)) }
   }
 
   @Test(arguments: [

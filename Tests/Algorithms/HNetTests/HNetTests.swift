@@ -254,12 +254,11 @@ import Testing
       Hypernetwork(target: problem.architecture, taskCount: 3, embeddingSize: 3, hidden: [5], activation: .tanh, chunkSize: 9, chunkEmbeddingSize: 2)
     ])
     let make = { HypernetworkOutputRegulariser(strength: 0.5, lookahead: false, previousEmbeddings: .regularised) as any Regulariser }
-    let failures =
+    RegulariserConformance.expectNoFailures(
       try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
-      + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
-      + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
-      + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem)
-    #expect(failures.isEmpty, "\(failures)")
+        + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
+        + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
+        + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
   }
 
   /// Trains HNet on a toy problem with the trainer, `tasks` of the problem's tasks, Adam with weight

@@ -13,8 +13,7 @@ import Testing
   /// Every regulariser's checks: zero at the anchor, gradient against finite differences, state
   /// across task boundaries, same seed → same result.
   @Test func conformance() throws {
-    let failures = try RegulariserConformance.check { __NAME__Penalty(strength: 1) }
-    #expect(failures.isEmpty, "\(failures)")
+    try RegulariserConformance.expectConformance { __NAME__Penalty(strength: 1) }
   }
 
   /// On a toy problem after one task: zero at the anchor; moving every weight by δ = 0.1 gives
