@@ -172,9 +172,21 @@ struct PreparedRun {
   var trainer: ContinualTrainer
   /// Facts the algorithm reports for the record (HNet's compression ratio).
   var notes: [String: String]?
+  /// The network as `--save-models` describes it: `mlp 784-256-256-10`, `resnet32`, or the
+  /// algorithm's own (`hnet`).
+  var networkName: String
+  /// The stack's name, such as `ewc+si`.
+  var stackName: String
+  /// The run's seed.
+  var seed: UInt64
+  /// The benchmark's name, such as `split-mnist`.
+  var benchmark: String
 
   /// Builds the cell from the options and the stack's components.
   init(benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
+    stackName = stack.name
+    self.seed = seed
+    self.benchmark = benchmark
     sequence = try factory.sequence(benchmark, options: options, seed: seed)
     let components = try stack.components()
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
@@ -187,6 +199,11 @@ struct PreparedRun {
       throw CLIError("\(benchmark): \(error)")
     }
     architecture = try components.architecture?(network, layout, Scenario(rawValue: scenario)!) ?? network
+    let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(separator: "-")
+    networkName =
+      components.architecture != nil
+      ? "\(stack.name): the algorithm's own network around \(options.chosenNetwork.description)"
+      : options.network == "mlp" ? "mlp \(widths)" : options.chosenNetwork.description
     notes = components.notes?(architecture)
     let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
     plan = TrainingPlan(
@@ -239,6 +256,9 @@ func runOne(
     }
     var recordNotes = runNotes
     if let resumed { recordNotes["resumed_after_task"] = String(resumed.completedTasks) }
+    if options.saveModels {
+      recordNotes["model"] = saveModel(result.model, of: prepared, scenario: scenario, runID: runID, facts: runNotes, options: options, label: label)
+    }
     return RunRecord(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,

@@ -222,6 +222,7 @@ extension Options {
     case "--quiet": quiet = false
     case "--force": force = false
     case "--no-checkpoints": checkpoints = true
+    case "--save-models": saveModels = false
     default: break
     }
   }

@@ -138,6 +138,10 @@ extension Options {
     OptionSpec(
       flag: "--no-checkpoints", value: nil, summary: "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
       commands: OptionSpec.training),
+    OptionSpec(
+      flag: "--save-models", value: nil,
+      summary: "keep each finished run's final weights: <output>/models/<run id>/model.safetensors and model.json (see Docs/SavedModels.md)",
+      commands: OptionSpec.training),
     OptionSpec(flag: "--quiet", value: nil, summary: "no progress output", commands: OptionSpec.training),
   ]
 

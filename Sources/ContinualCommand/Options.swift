@@ -44,6 +44,8 @@ struct Options {
   var force = false
   /// Save a checkpoint at every task boundary and resume unfinished runs from it.
   var checkpoints = true
+  /// Keep each finished run's final weights in `<output>/models/<run id>` (`--save-models`).
+  var saveModels = false
   var recordFiles: [URL] = []
   /// The row the tables compare every other row with, seed by seed (`--baseline`).
   var baseline: String?
@@ -209,6 +211,7 @@ struct Options {
         guard !name.isEmpty else { throw CLIError("--baseline needs a row label or an algorithm, such as finetune") }
         baseline = name
       case "--no-checkpoints": checkpoints = false
+      case "--save-models": saveModels = true
       default: break
       }
       i += 1
