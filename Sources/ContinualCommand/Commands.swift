@@ -130,7 +130,7 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
           // A shard runs every n-th cell of the grid, in the grid's fixed order.
           if let shard = options.shard, (index - 1) % shard.count != shard.index { continue }
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
-          config["algorithm"] = stackName
+          config["algorithm"] = stack.name
           let components = try stack.components()
           // An algorithm that needs a fresh optimiser per task (HNet) gets one, and the record says so.
           if components.resetsOptimiser { config["reset_optimiser"] = "true" }

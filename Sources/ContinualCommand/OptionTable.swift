@@ -83,7 +83,13 @@ extension Options {
       flag: "--scenario", value: "task|domain|class[,…]", summary: "the scenario(s): task-, domain- or class-incremental",
       commands: OptionSpec.training),
     OptionSpec(
-      flag: "--algorithms", value: "STACK[,STACK…]", summary: "algorithm stacks; `+` stacks components (ewc+si)", commands: OptionSpec.training),
+      flag: "--algorithms", value: "STACK[,STACK…]",
+      summary: "algorithm stacks; `+` stacks components (ewc+si); settings in brackets make a variant (ewc[lambda=1e4])",
+      commands: OptionSpec.training),
+    OptionSpec(
+      flag: "--grid", value: "NAME.KEY=V1,V2,…",
+      summary: "one variant of every stack holding NAME per value (repeatable; several grids multiply); each variant is its own row",
+      commands: OptionSpec.training),
     OptionSpec(
       flag: "--set", value: "[SCENARIO:]NAME.KEY=VALUE",
       summary: "a hyperparameter (repeatable; class:ewc.lambda=1e8 applies to one scenario); memory.* for replay", commands: OptionSpec.training),

@@ -47,6 +47,9 @@ struct Options {
   /// Keep each finished run's final weights in `<output>/models/<run id>` (`--save-models`).
   var saveModels = false
   var recordFiles: [URL] = []
+  /// `--grid` axes, in the order given: each stack holding an axis's component becomes one variant
+  /// per value (applied by ``init(_:for:known:)`` to ``algorithms``).
+  var grid: [GridAxis] = []
   /// The row the tables compare every other row with, seed by seed (`--baseline`).
   var baseline: String?
   var given: Set<String> = []
@@ -70,6 +73,7 @@ struct Options {
     self.known = known
     self.command = command
     try apply(arguments, typed: true)
+    algorithms = try GridAxis.expand(algorithms, over: grid)
     try validate()
   }
 
@@ -138,7 +142,11 @@ struct Options {
         try applyExperimentFile(at: URL(fileURLWithPath: try v()))
       case "--benchmark": benchmarks = list(try v())
       case "--scenario": scenarios = list(try v())
-      case "--algorithms": algorithms = list(try v())
+      case "--algorithms": algorithms = try StackSpecification.list(try v())
+      case "--grid":
+        let axis = try GridAxis(try v())
+        grid.removeAll { $0.key == axis.key }
+        grid.append(axis)
       case "--seeds": seeds = try integer(flag, try v())
       case "--seed": firstSeed = UInt64(try integer(flag, try v(), minimum: 0))
       case "--data-dir": dataDirectory = URL(fileURLWithPath: try v())
