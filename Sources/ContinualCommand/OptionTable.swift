@@ -123,6 +123,11 @@ extension Options {
     OptionSpec(flag: "--reset-optimiser", value: nil, summary: "reset the optimiser's state at each task", commands: OptionSpec.training),
     OptionSpec(flag: "--train-per-task", value: "N", summary: "training samples per task (0 = all)", commands: OptionSpec.training),
     OptionSpec(flag: "--test-per-task", value: "N", summary: "test samples per task (0 = all)", commands: OptionSpec.training),
+    OptionSpec(
+      flag: "--validation", value: "F",
+      summary:
+        "hold out this share of each task's training images; tables then report, per algorithm, the grid point with the best validation accuracy (see Docs/CommandLine.md)",
+      commands: OptionSpec.training),
     OptionSpec(flag: "--eval-split", value: "test|train", summary: "the split accuracies are measured on", commands: OptionSpec.training),
     OptionSpec(flag: "--eval-limit", value: "N", summary: "evaluate on at most this many samples per task", commands: OptionSpec.training),
     OptionSpec(

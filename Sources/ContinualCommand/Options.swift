@@ -35,6 +35,8 @@ struct Options {
   var augment: Augmentation?
   var resetOptimiser = false
   var evaluationSplit = "test"
+  /// The share of each task's training images held out to choose hyperparameters on (`--validation`).
+  var validation: Double?
   var evaluationLimit: Int?
   var trainPerTask: Int? = 3000
   var testPerTask: Int? = 1000
@@ -197,6 +199,12 @@ struct Options {
         augment = parsed
       case "--reset-optimiser": resetOptimiser = true
       case "--eval-split": evaluationSplit = try v()
+      case "--validation":
+        let text = try v()
+        guard let fraction = Double(text), fraction > 0, fraction < 1 else {
+          throw CLIError("--validation takes the share of each task's training images to hold out, between 0 and 1 (for example 0.1), not '\(text)'")
+        }
+        validation = fraction
       case "--eval-limit": evaluationLimit = try integer(flag, try v())
       case "--train-per-task":
         let n = try integer(flag, try v(), minimum: 0)
@@ -335,6 +343,8 @@ struct Options {
       config["hidden"] = nil
     }
     if batchNorm != "shared" { config["batchnorm"] = batchNorm }
+    // Runs that hold out data train on less of it: another configuration.
+    if let validation { config["validation"] = Hyperparameter.canonical(validation) }
     if augment != nil || BenchmarkCatalogue.isCIFAR(benchmark) { config["augment"] = augmentation(for: benchmark).description }
     return config
   }

@@ -94,7 +94,9 @@ import Testing
     }
     #expect(
       try Settings(component: "x", declared: declared, given: ["lambda": "5e2", "samples": "007"]).values == ["lambda": "500", "samples": "7"])
-    #expect(Hyperparameter.canonical(1e-5) == "1e-05" && Hyperparameter.canonical(2.5) == "2.5" && Hyperparameter.canonical(1e20) == "1e+20")
+    #expect(
+      Hyperparameter.canonical(1e-5) == "1e-05" && Hyperparameter.canonical(2.5) == "2.5" && Hyperparameter.canonical(1e15) == "1e+15"
+        && Hyperparameter.canonical(123_456) == "123456")
   }
 
   /// Each kind's declaration describes it for `continual list` and validation, and reads back typed.

@@ -56,9 +56,9 @@ public struct Hyperparameter: Sendable, Equatable {
   }
 
   /// One spelling per value, so that `1e-3`, `0.001` and `.001` are one configuration (records
-  /// and run ids use these values): reals as whole numbers when they are whole (`500`), else in
-  /// Swift's shortest round-trip form (`0.001`, `1e-05`); whole numbers without leading zeros.
-  /// Other kinds are kept as written.
+  /// and run ids use these values): reals as the static `canonical(_:)` spells them (`500`,
+  /// `0.001`, `1e-05`, `1e+15`); whole numbers without leading zeros. Other kinds are kept as
+  /// written.
   ///
   /// - Parameter text: A value that ``validate(_:component:)`` accepted.
   /// - Returns: Its canonical spelling.
@@ -70,9 +70,14 @@ public struct Hyperparameter: Sendable, Equatable {
     }
   }
 
-  /// The canonical spelling of a real number: `500`, `0.001`, `1e-05`.
+  /// The canonical spelling of a real number: a whole number below 10¹⁵ in digits (`500`,
+  /// `10000`), else the shortest `%g` form that reads back exactly (`0.001`, `1e-05`, `1e+15`).
   public static func canonical(_ value: Double) -> String {
     if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int64(value)) }
+    for precision in 1...17 {
+      let text = String(format: "%.\(precision)g", value)
+      if Double(text) == value { return text }
+    }
     return "\(value)"
   }
 

@@ -54,6 +54,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// Facts about the run that are neither settings nor results, keyed like settings (HNet's
   /// `hnet.compression_ratio`); absent when there are none.
   public var notes: [String: String]?
+  /// `V[i][j]`: accuracy on task `j`'s held-out validation images after training task `i`; absent
+  /// when the run held out none (`--validation`). Model selection reads this, never the test matrix.
+  public var validationAccuracyMatrix: [[Double]]?
+
+  /// The mean validation accuracy over all tasks after the last task, when the run held out
+  /// validation data: the number `--validation` selects on.
+  public var validationAverageAccuracy: Double? {
+    guard status == "finished", let last = validationAccuracyMatrix?.last, !last.isEmpty else { return nil }
+    return last.reduce(0, +) / Double(last.count)
+  }
 
   enum CodingKeys: String, CodingKey {
     case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
@@ -61,6 +71,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
     case averageIncrementalAccuracy = "average_incremental_accuracy"
     case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at", notes
+    case validationAccuracyMatrix = "validation_accuracy_matrix"
   }
 
   /// Creates a record.
@@ -68,8 +79,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
     seed: UInt64, config: [String: String], status: String = "finished", failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
-    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil
+    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,
+    validationAccuracyMatrix: [[Double]]? = nil
   ) {
+    self.validationAccuracyMatrix = validationAccuracyMatrix
     self.version = version
     self.runID = runID
     self.benchmark = benchmark
