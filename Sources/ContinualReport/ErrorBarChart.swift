@@ -111,7 +111,8 @@ struct ErrorBarChart {
       parts.append(
         "<line class=\"gridline\" x1=\"\(position)\" y1=\"\(Markup.number(top))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom))\" "
           + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
-      parts.append("<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
+      parts.append(
+        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
       parts.append(Markup.text(LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
     }
     if axisDomain.lowerBound < 0, axisDomain.upperBound > 0 {

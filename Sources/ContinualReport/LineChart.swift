@@ -138,7 +138,9 @@ struct LineChart {
           + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
       parts.append("<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" y2=\"\(position)\" stroke=\"#444444\"/>")
       parts.append(
-        Markup.text(values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value), attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
+        Markup.text(
+          values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value),
+          attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
     for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
       let position = Markup.number(x(Double(task)))

@@ -35,7 +35,9 @@ import Testing
 
   /// Each error bar's row, mean and SEM as its attributes give them.
   func bars(_ chart: XMLElements) -> [[String]] {
-    chart.named("g", class: "error-bar").map { [$0.attributes["data-row"] ?? "", $0.attributes["data-mean"] ?? "", $0.attributes["data-error"] ?? ""] }
+    chart.named("g", class: "error-bar").map {
+      [$0.attributes["data-row"] ?? "", $0.attributes["data-mean"] ?? "", $0.attributes["data-error"] ?? ""]
+    }
   }
 
   @Test func thePageWithTheNewFiguresIsWellFormed() throws {

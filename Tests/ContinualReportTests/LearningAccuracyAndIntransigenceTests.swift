@@ -81,7 +81,10 @@ import Testing
     let header = try #require(markdown.split(separator: "\n").first)
     // Existing columns keep their order; LA and intransigence come after them, before the time.
     let titles = header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-    #expect(Array(titles.prefix(9)) == ["Benchmark", "Scenario", "Algorithm", "ACC (%)", "Inc. ACC (%)", "BWT (%)", "Forgetting (%)", "LA (%)", "Intransigence (%)"])
+    #expect(
+      Array(titles.prefix(9)) == [
+        "Benchmark", "Scenario", "Algorithm", "ACC (%)", "Inc. ACC (%)", "BWT (%)", "Forgetting (%)", "LA (%)", "Intransigence (%)",
+      ])
     #expect(markdown.contains("| 83.00 ± 2.00 | 9.75 ± 3.75 (n = 2) |"), "\(markdown)")
     #expect(markdown.contains("Intransigence (Chaudhry et al. 2018; lower is better)"))
 
