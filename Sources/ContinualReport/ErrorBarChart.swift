@@ -6,7 +6,8 @@
 /// Each row is one `<g class="error-bar">` whose `data-row`, `data-mean` and `data-error` attributes
 /// give its label and the mean and SEM as the tables print them (percent, 2 decimals); it holds the
 /// bar and its caps (`<line class="bar">`, `<line class="cap">`, only when the SEM is not 0) and the
-/// marker (`<circle class="point">`, with a tooltip). A dashed line marks 0 when the axis spans it.
+/// marker (`<circle class="point">`, with a tooltip). With ``marksZero``, a dashed `<line class="zero">`
+/// marks 0.
 struct ErrorBarChart {
   /// One row's estimate.
   struct Entry {
@@ -26,6 +27,8 @@ struct ErrorBarChart {
   var entries: [Entry]
   /// The x axis, in percent (widened to start and end on a tick).
   var domain: ClosedRange<Double>
+  /// Whether to draw a dashed line at 0 (for a difference such as BWT; the axis then includes 0).
+  var marksZero = false
   /// The plot area's width in pixels.
   var plotWidth = 260.0
   /// The height of one row in pixels.
@@ -115,7 +118,7 @@ struct ErrorBarChart {
         "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
       parts.append(Markup.text(LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
     }
-    if axisDomain.lowerBound < 0, axisDomain.upperBound > 0 {
+    if marksZero, axisDomain.contains(0) {
       let zero = Markup.number(x(0))
       parts.append(
         "<line class=\"zero\" x1=\"\(zero)\" y1=\"\(Markup.number(top))\" x2=\"\(zero)\" y2=\"\(Markup.number(bottom))\" "

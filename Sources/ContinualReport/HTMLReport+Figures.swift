@@ -161,7 +161,7 @@ extension HTMLReport {
         includingZero
         ? ErrorBarChart.domain(low: low, high: high, includingZero: true)
         : LinearScale.percentDomain(containing: low)
-      return ErrorBarChart(title: title, xLabel: label, entries: entries, domain: domain).svg()
+      return ErrorBarChart(title: title, xLabel: label, entries: entries, domain: domain, marksZero: includingZero).svg()
     }
     let charts = [
       chart("Final average accuracy", "ACC (%)", \.averageAccuracy, includingZero: false),
@@ -173,7 +173,7 @@ extension HTMLReport {
       "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
       "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each row, "
         + "mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one standard error of the "
-        + "mean (sample standard deviation / √n; no bar with one seed); the dashed line is 0.</figcaption>",
+        + "mean (sample standard deviation / √n; no bar with one seed); the dashed line marks a BWT of 0.</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }
