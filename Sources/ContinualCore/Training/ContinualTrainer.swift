@@ -6,7 +6,10 @@ import Dispatch
 public struct TrainingResult: Sendable {
   /// `R[i][j]`: accuracy on task `j` after training task `i`.
   public var accuracyMatrix: [[Double]]
-  /// The untrained model's accuracy on each task.
+  /// The untrained model's accuracy on each task, `b[j]` of forward transfer, evaluated as after
+  /// training the first task (a class-incremental head scores task `j` among the classes of tasks
+  /// `0...j`; forward transfer is undefined in that scenario, see
+  /// ``ContinualMetrics/forwardTransferIsDefined(in:)``).
   public var initialAccuracies: [Double]
   /// The mean of each objective term over each task, by task then name.
   public var lossTerms: [[String: Double]]
