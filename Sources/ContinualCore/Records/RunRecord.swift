@@ -130,5 +130,5 @@ public struct RunRecord: Codable, Sendable, Equatable {
 /// The version string written into every record.
 public enum ContinualKitVersion {
   /// The current ContinualKit version.
-  public static let current = "0.2.0"
+  public static let current = "0.3.0"
 }
