@@ -13,7 +13,7 @@ public struct TrainingResult: Sendable {
   public var initialAccuracies: [Double]
   /// The mean of each objective term over each task, by task then name.
   public var lossTerms: [[String: Double]]
-  /// `V[i][j]`: accuracy on task `j`'s validation set (``ContinualTask/validation``) after training
+  /// `V[i][j]`: accuracy on task `j`'s validation set (`ContinualTask.validation`) after training
   /// task `i`; `nil` when the tasks hold out no validation data.
   public var validationMatrix: [[Double]]?
   /// The model after the last task.

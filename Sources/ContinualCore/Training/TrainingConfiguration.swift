@@ -35,7 +35,7 @@ public enum EvaluationSplit: String, Sendable, Codable, CaseIterable {
   case test
   /// The training split, as SI's split-MNIST notebook reports.
   case train
-  /// The training images each task holds out for model selection (``ContinualTask/validation``).
+  /// The training images each task holds out for model selection (`ContinualTask.validation`).
   case validation
 }
 
