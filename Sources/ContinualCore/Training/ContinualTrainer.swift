@@ -61,6 +61,23 @@ public struct ContinualTrainer: Sendable {
     resumingFrom resumed: TrainingCheckpoint? = nil, checkpoints: CheckpointDirectory? = nil,
     observer: (@Sendable (TrainingEvent) -> Void)? = nil
   ) throws -> TrainingResult {
+    try check(sequence, architecture: architecture, plan: plan)
+    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
+    var run = try TrainingRun(
+      trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed, observer: observer)
+    for t in run.firstTask..<run.taskCount {
+      observer?(.taskWillStart(task: t, of: run.taskCount))
+      try run.startTask(t)  // optimiser reset and schedule; every regulariser's taskWillStart
+      try run.trainTask(t)  // the steps, with progress
+      try run.finishTask(t)  // taskDidFinish, the replay memory, evaluation
+      observer?(.taskDidFinish(task: t, accuracies: run.matrix[t]))
+      if let checkpoints, t + 1 < run.taskCount { try checkpoints.save(run.checkpoint(after: t)) }
+    }
+    return run.result
+  }
+
+  /// Checks the configuration's batch sizes and that the network's outputs fit the head.
+  func check(_ sequence: TaskSequence, architecture: Sequential, plan: TrainingPlan) throws {
     let config = configuration
     guard config.batchSize > 0 else { throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)") }
     guard config.evaluationBatchSize > 0 else {
@@ -70,137 +87,6 @@ public struct ContinualTrainer: Sendable {
     guard outputs == [plan.head.outputCount] else {
       throw TrainingError.invalidConfiguration("the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
     }
-    let layout = TaskLayout(classCounts: sequence.classesPerTask)
-    var rng = SeededGenerator(seed: seed)
-    var model = Model(architecture, rng: &rng)
-    var samplingRNG = rng.split(), dropoutRNG = rng.split(), algorithmRNG = rng.split(), replayRNG = rng.split()
-    var memory = plan.replay.map { ReplayMemory(configuration: $0) }
-    var regularisers = plan.regularisers
-    var optimiser = config.optimiser.makeOptimiser()
-    let baseLearningRate = optimiser.learningRate
-    let needsTaskGradients = regularisers.contains { $0.needsTaskGradients }
-    let observesSteps = regularisers.contains { $0.observesSteps }
-    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
-
-    var initial: [Double]
-    var matrix: [[Double]] = [], validationMatrix: [[Double]] = []
-    var lossTerms: [[String: Double]] = []
-    let validates = sequence.tasks.allSatisfy { $0.validation != nil }
-    var firstTask = 0, priorSeconds = 0.0
-    if let resumed {
-      (samplingRNG, dropoutRNG, algorithmRNG, replayRNG) = try restore(
-        resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers, memory: &memory)
-      (initial, matrix, lossTerms) = (resumed.initialAccuracies, resumed.accuracyMatrix, resumed.lossTerms)
-      validationMatrix = resumed.validationMatrix
-      (firstTask, priorSeconds) = (resumed.completedTasks, resumed.elapsedSeconds)
-    } else {
-      initial = try evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
-    }
-    let taskCount = sequence.tasks.count
-    let iterationsPerTask = sequence.tasks.indices.map { iterations(forTask: $0, in: sequence, regime: plan.dataRegime) }
-    let totalIterations = iterationsPerTask[firstTask...].reduce(0, +)
-    var iterationsDone = 0
-    let runStart = DispatchTime.now().uptimeNanoseconds
-
-    for (t, task) in sequence.tasks.enumerated() where t >= firstTask {
-      observer?(.taskWillStart(task: t, of: taskCount))
-      if config.resetOptimiserBetweenTasks { optimiser.reset() }
-      if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
-      let startContext = TaskContext(
-        task: t, data: task.train, model: conditioned(model, task: t), head: plan.head, layout: layout, rng: algorithmRNG.split())
-      for k in regularisers.indices { try regularisers[k].taskWillStart(startContext) }
-
-      var sampler = BatchSampler(
-        sources: plan.dataRegime == .cumulative ? Array(0...t) : [t], sequence: sequence, batchSize: config.batchSize,
-        length: config.length, rng: samplingRNG.split())
-      // Augmentation draws from its own generator, split off only when augmentation is on, so
-      // runs without it keep their sampling streams.
-      if config.augmentation != .none { sampler.augmentation = (config.augmentation, samplingRNG.split()) }
-      var sums: [String: Double] = [:], windowSums: [String: Double] = [:]
-      let names = ["task"] + regularisers.map(\.name)
-      var windowStart = DispatchTime.now().uptimeNanoseconds, windowSamples = 0, windowSteps = 0
-      let steps = iterationsPerTask[t]
-      // Parameters that must not move during this task keep the values they have now.
-      let frozen = plan.frozenParameters.map { $0(t, model.parameters.names) } ?? []
-      let frozenIndices = model.parameters.names.indices.filter { frozen.contains(model.parameters.names[$0]) }
-      let frozenValues = frozenIndices.map { model.parameters.tensors[$0] }
-      for iteration in 0..<steps {
-        var batch = sampler.next(currentTask: t)
-        if let memory,
-          let replayed = memory.sample(
-            memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: config.augmentation, using: &replayRNG)
-        {
-          batch = try batch.joined(with: replayed)
-        }
-        // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
-        // uniquely referenced again and the optimiser updates them in place without a copy.
-        var (values, taskGradients, totalGradients, state) = try gradients(
-          model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: names,
-          needsTaskGradients: needsTaskGradients, dropoutRNG: dropoutRNG.split(), optimiser: optimiser)
-        model.state = state  // running statistics (BatchNorm) move with every training step
-        for k in frozenIndices {
-          totalGradients.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
-          taskGradients?.tensors[k] = Tensor(shape: totalGradients.tensors[k].shape, repeating: 0)
-        }
-        if observesSteps {
-          var change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
-          for (k, value) in zip(frozenIndices, frozenValues) {
-            model.parameters.tensors[k] = value
-            change.tensors[k] = Tensor(shape: value.shape, repeating: 0)
-          }
-          let observation = StepObservation(
-            task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
-          for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
-        } else {
-          try optimiser.update(&model.parameters, along: totalGradients)
-          for (k, value) in zip(frozenIndices, frozenValues) { model.parameters.tensors[k] = value }
-        }
-        for (name, value) in zip(names, values) {
-          sums[name, default: 0] += Double(value)
-          windowSums[name, default: 0] += Double(value)
-        }
-        windowSamples += batch.count
-        windowSteps += 1
-        iterationsDone += 1
-        if let observer, (iteration + 1) % max(config.progressInterval, 1) == 0 || iteration + 1 == steps {
-          let now = DispatchTime.now().uptimeNanoseconds
-          let elapsed = Double(now - windowStart) / 1e9, total = Double(now - runStart) / 1e9
-          observer(
-            .progress(
-              TrainingProgress(
-                task: t, taskCount: taskCount, iteration: iteration + 1, iterationsInTask: steps,
-                terms: names.map { ($0, windowSums[$0, default: 0] / Double(windowSteps)) },
-                samplesPerSecond: Double(windowSamples) / max(elapsed, 1e-9),
-                secondsRemaining: total / Double(iterationsDone) * Double(totalIterations - iterationsDone))))
-          windowSums = [:]
-          windowSamples = 0
-          windowSteps = 0
-          windowStart = now
-        }
-      }
-      lossTerms.append(sums.mapValues { $0 / Double(max(steps, 1)) })
-      let endContext = TaskContext(
-        task: t, data: task.train, model: conditioned(model, task: t), head: plan.head, layout: layout, rng: algorithmRNG.split())
-      for k in regularisers.indices { try regularisers[k].taskDidFinish(endContext) }
-      try memory?.update(after: endContext)
-      let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
-      matrix.append(row)
-      if validates { validationMatrix.append(try evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation)) }
-      observer?(.taskDidFinish(task: t, accuracies: row))
-      if let checkpoints, t + 1 < taskCount {
-        var checkpoint =
-          TrainingCheckpoint(
-            completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
-            generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
-            components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
-            initialAccuracies: initial, lossTerms: lossTerms,
-            elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9, modelState: model.state)
-        checkpoint.validationMatrix = validationMatrix
-        try checkpoints.save(checkpoint)
-      }
-    }
-    return TrainingResult(
-      accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, validationMatrix: validates ? validationMatrix : nil, model: model)
   }
 
   /// The model with task-conditioned layers serving task `t`, `t + 1` tasks learned.
@@ -215,7 +101,7 @@ public struct ContinualTrainer: Sendable {
   /// for, computed before the penalties so they can use it), the total gradient after every
   /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)`` and the model state after the
   /// training pass.
-  private func gradients(
+  func gradients(
     model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
     needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser
   ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors) {
