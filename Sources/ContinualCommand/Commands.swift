@@ -102,24 +102,18 @@ func duration(_ seconds: Double) -> String {
 }
 
 /// Runs the grid of `options` (benchmarks × scenarios × stacks × seeds), appending a record per run
-/// to `<output>/records.jsonl`, skipping runs that already have a finished record.
-/// Returns the records of the grid.
+/// to `<output>/records.jsonl`, skipping runs that already have a record and runs other processes
+/// train (``SweepFolder``). Returns the records of the grid.
 func runGrid(_ options: Options) throws -> [RunRecord] {
   try StackValidation.check(options)
   if let warning = options.ignoredHiddenWarning { printError("warning: \(warning)") }
   for warning in StackValidation.warnings(options) { printError("warning: \(warning)") }
   try ensureWritableOutput(options.output)
   let factory = BenchmarkFactory(dataDirectory: options.dataDirectory, quiet: options.quiet)
-  let recordsURL = options.output.appendingPathComponent("records.jsonl")
-  var existing: [String: RunRecord] = [:]
-  if FileManager.default.fileExists(atPath: recordsURL.path) {
-    let contents = try RecordFile.read(from: recordsURL)
-    for warning in contents.warnings { printError("warning: \(warning)") }
-    for r in contents.records where r.status == "finished" { existing[r.runID] = r }
-  }
+  let sweep = try SweepFolder(options: options)
   let seeds = (0..<options.seeds).map { options.firstSeed + UInt64($0) }
   let total = options.benchmarks.count * options.scenarios.count * options.algorithms.count * seeds.count
-  var results: [RunRecord] = []
+  var cells: [GridCell] = []
   var index = 0
   for benchmark in options.benchmarks {
     for scenario in options.scenarios {
@@ -140,24 +134,18 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
           config["seed"] = String(seed)
           let runID = stableHash(config)
           let label = "[\(index)/\(total)] \(benchmark) \(scenario) \(stackName) seed \(seed)"
-          if !options.force, let done = existing[runID] {
-            if !options.quiet { printError("\(label): already finished in \(recordsURL.path), skipped (--force reruns)") }
-            results.append(done)
-            continue
-          }
-          let record = try runOne(
-            benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
-            options: options, label: label)
-          try RecordFile.append(record, to: recordsURL)
-          // The record is on disk: the run's checkpoint is no longer needed.
-          try checkpointFolder(runID: runID, options: options).remove()
-          _ = rmdir(options.output.appendingPathComponent("checkpoints").path)  // only when no other run's checkpoint is left
-          results.append(record)
+          cells.append(
+            GridCell(runID: runID, label: label) {
+              try runOne(
+                benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
+                options: options, label: label)
+            })
         }
       }
     }
   }
-  return results
+  // Each run is claimed before it trains, so processes sharing the folder train it once.
+  return try sweep.run(cells)
 }
 
 /// One grid cell made ready to train: its tasks, network, plan and trainer.
@@ -302,7 +290,11 @@ func checkpointFolder(runID: String, options: Options) -> CheckpointDirectory {
 func checkpointDirectory(
   runID: String, plan: TrainingPlan, options: Options, label: String
 ) throws -> (directory: CheckpointDirectory?, resumed: TrainingCheckpoint?) {
-  let directory = checkpointFolder(runID: runID, options: options)
+  var directory = checkpointFolder(runID: runID, options: options)
+  // A full disk costs the run its checkpoints, not the sweep (issue 20, item 11).
+  directory.saveFailure = .continueWithoutCheckpoints { error in
+    printError("warning: \(label): \(error); the run goes on without checkpoints")
+  }
   guard options.checkpoints else { return (nil, nil) }
   if let blocker = ContinualTrainer.checkpointBlocker(plan) {
     printError("\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1")

@@ -44,7 +44,8 @@ public struct ContinualTrainer: Sendable {
   ///     continue from; the result equals an uninterrupted run's.
   ///   - checkpoints: Where to save the run's full state after every task but the last; every
   ///     regulariser must conform to ``Checkpointable`` (see ``checkpointBlocker(_:)``). A failed
-  ///     save stops the run with its error.
+  ///     save stops the run with its error, unless the directory's
+  ///     ``CheckpointDirectory/saveFailure`` says to go on without checkpoints.
   ///   - observer: Receives progress events.
   /// - Returns: The accuracy matrix, per-task loss terms and the final model.
   /// - Throws: ``TrainingError/diverged(task:iteration:term:value:)`` when the objective stops being
@@ -75,6 +76,7 @@ public struct ContinualTrainer: Sendable {
     let needsTaskGradients = regularisers.contains { $0.needsTaskGradients }
     let observesSteps = regularisers.contains { $0.observesSteps }
     if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
+    var checkpoints = checkpoints
 
     var initial: [Double]
     var matrix: [[Double]] = []
@@ -178,14 +180,14 @@ public struct ContinualTrainer: Sendable {
       let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
       matrix.append(row)
       observer?(.taskDidFinish(task: t, accuracies: row))
-      if let checkpoints, t + 1 < taskCount {
-        try checkpoints.save(
-          TrainingCheckpoint(
-            completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
-            generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
-            components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
-            initialAccuracies: initial, lossTerms: lossTerms,
-            elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9, modelState: model.state))
+      if let directory = checkpoints, t + 1 < taskCount {
+        let checkpoint = TrainingCheckpoint(
+          completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
+          generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
+          components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
+          initialAccuracies: initial, lossTerms: lossTerms,
+          elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9, modelState: model.state)
+        if !(try save(checkpoint, to: directory)) { checkpoints = nil }
       }
     }
     return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
