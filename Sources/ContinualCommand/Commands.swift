@@ -132,6 +132,8 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
             for (k, v) in try AlgorithmStack.memorySettings(options.settings(for: scenario)).values { config["memory.\(k)"] = v }
           }
           config["seed"] = String(seed)
+          // The data's identity (files' contents, shape, classes): other data is another run.
+          config["data"] = try factory.dataIdentity(benchmark)
           let runID = stableHash(config)
           let label = "[\(index)/\(total)] \(benchmark) \(scenario) \(stackName) seed \(seed)"
           cells.append(
