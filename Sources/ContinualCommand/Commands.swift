@@ -312,8 +312,8 @@ func checkpointDirectory(
 }
 
 /// Writes the tables of `records` in the requested formats, compared with `--baseline` when given,
-/// and prints the Markdown table.
-func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison") throws {
+/// and prints the Markdown table; with `writingFiles: false`, only prints it.
+func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true) throws {
   var table = ComparisonTable(records: records)
   if let baseline = options.baseline {
     do {
@@ -322,6 +322,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
       throw CLIError("--baseline: \(error)")
     }
   }
+  guard writingFiles else { return print(try table.rendered(as: .markdown)) }
   let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
   let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
   print(try table.rendered(as: .markdown))
