@@ -212,6 +212,7 @@ func runOne(
 ) throws -> RunRecord {
   let start = Date()
   let prepared = try PreparedRun(benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, factory: factory, options: options)
+  try MemoryBudget.check(prepared, label: label)  // before training, not "failed to allocate" an hour in
   let (sequence, architecture, plan, trainer, notes) = (prepared.sequence, prepared.architecture, prepared.plan, prepared.trainer, prepared.notes)
   let quiet = options.quiet
   // The algorithm's facts and the data's (CIFAR normalisation), said in the header and recorded.
