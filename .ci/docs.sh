@@ -43,6 +43,36 @@ while IFS= read -r -d '' page; do
   fi
 done < <(find Docs -name '*.md' -print0 | sort -z)
 
+# 1b. A doc-comment example that says it is tested in a file ("/// … tested in `Tests/…swift`:" or
+#     "/// Tested in `…`:", then a ```swift block) appears in that file: its lines, without the
+#     comment marker and indentation, are consecutive lines of the file.
+python3 - <<'PY' || failed=1
+import pathlib, re, sys
+bad = 0
+for source in sorted(pathlib.Path("Sources").rglob("*.swift")):
+    lines = source.read_text().split("\n")
+    for i, line in enumerate(lines):
+        m = re.search(r"[Tt]ested in `([^`]+\.swift)`:?$", line)
+        if not m or not line.strip().startswith("///"):
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip() in ("///", ""):
+            j += 1
+        if j >= len(lines) or lines[j].strip() != "/// ```swift":
+            print(f"docs: {source}:{i + 1} names {m.group(1)} but no ```swift block follows", file=sys.stderr); bad = 1; continue
+        k = j + 1
+        snippet = []
+        while k < len(lines) and lines[k].strip() != "/// ```":
+            snippet.append(lines[k].strip()[3:].strip()); k += 1
+        target = pathlib.Path(m.group(1))
+        if not target.exists():
+            print(f"docs: {source}:{i + 1} names {target}, which does not exist", file=sys.stderr); bad = 1; continue
+        body = [l.strip() for l in target.read_text().split("\n")]
+        if not any(body[n:n + len(snippet)] == snippet for n in range(len(body))):
+            print(f"docs: {source}:{i + 1}: the example is not in {target} as written", file=sys.stderr); bad = 1
+sys.exit(bad)
+PY
+
 # The regulariser article promises a complete example in under 60 lines.
 example=Tests/Algorithms/EWCTests/GuideExample/L2ToAnchor.swift
 if (($(wc -l < "$example") >= 60)); then fail "$example has $(wc -l < "$example") lines; the article promises fewer than 60"; fi

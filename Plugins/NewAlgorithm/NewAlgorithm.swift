@@ -159,7 +159,7 @@ struct Scaffold {
     }
     let swiftFiles = try Self.swiftFiles(under: package.appending(path: "Sources"))
     let declaration = try Regex("\\b(enum|struct|class|actor|protocol|typealias)\\s+\(name)\\b")
-    let commandLine = "static let name = \"\(commandLineName)\""
+    let commandLine = try Regex("AlgorithmConfiguration\\(\\s*name: \"\(commandLineName)\"")
     for file in swiftFiles {
       let text = try String(contentsOf: file, encoding: .utf8)
       if text.contains(declaration) {

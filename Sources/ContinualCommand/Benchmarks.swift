@@ -154,6 +154,13 @@ final class BenchmarkFactory {
     if options.trainPerTask != nil || options.testPerTask != nil {
       sequence = try sequence.subsample(trainPerTask: options.trainPerTask, testPerTask: options.testPerTask, seed: seed)
     }
+    if let fraction = options.validation {
+      do {
+        sequence = try sequence.holdingOut(fraction, seed: seed)
+      } catch {
+        throw CLIError("--validation \(fraction) on \(name): \(error)")
+      }
+    }
     return sequence
   }
 }

@@ -124,7 +124,7 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
           // A shard runs every n-th cell of the grid, in the grid's fixed order.
           if let shard = options.shard, (index - 1) % shard.count != shard.index { continue }
           var config = options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(stack.config) { a, _ in a }
-          config["algorithm"] = stackName
+          config["algorithm"] = stack.name
           let components = try stack.components()
           // An algorithm that needs a fresh optimiser per task (HNet) gets one, and the record says so.
           if components.resetsOptimiser { config["reset_optimiser"] = "true" }
@@ -254,7 +254,7 @@ func runOne(
       runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
       wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(),
-      notes: recordNotes.isEmpty ? nil : recordNotes)
+      notes: recordNotes.isEmpty ? nil : recordNotes, validationAccuracyMatrix: result.validationMatrix)
   } catch let error as CheckpointError where resumed != nil && error.meansTheCheckpointDoesNotFit {
     // A checkpoint this run cannot use (another network, other components) would fail the same
     // way on every rerun: set it aside and train from task 1, as Docs/Checkpoints.md promises.
@@ -316,6 +316,22 @@ func checkpointDirectory(
 /// and prints the Markdown table; with `writingFiles: false`, only prints it.
 func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true) throws {
   var table = ComparisonTable(records: records)
+  // Runs that held out validation data are chosen on it: the tables show each algorithm's best
+  // point, and selection.{md,csv} every point with its validation and test accuracy.
+  if records.contains(where: { $0.validationAccuracyMatrix != nil }) {
+    let selection = ValidationSelection(records: records)
+    table = selection.table
+    if writingFiles { try? FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true) }
+    for (name, text) in [("selection.md", selection.markdown), ("selection.csv", selection.csv)] where writingFiles {
+      let url = options.output.appendingPathComponent(name)
+      do {
+        try Data(text.utf8).write(to: url, options: .atomic)
+      } catch {
+        throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
+      }
+    }
+    if writingFiles { printError("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
+  }
   if let baseline = options.baseline {
     do {
       table = try table.comparing(toBaseline: baseline)

@@ -119,6 +119,11 @@ func printSummary(of record: RunRecord) {
     print("  after task \(i + 1): " + row.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
   }
   if let acc = record.averageAccuracy {
-    print(String(format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100, (record.forgetting ?? 0) * 100))
+    var line = String(
+      format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100, (record.forgetting ?? 0) * 100)
+    if let learning = record.learningAccuracy { line += String(format: ", learning accuracy %.2f %%", learning * 100) }
+    line += record.forwardTransfer.map { String(format: ", FWT %.2f", $0 * 100) } ?? ", FWT undefined in this scenario"
+    print(line)
   }
+  if let validation = record.validationAverageAccuracy { print(String(format: "  validation accuracy %.2f %%", validation * 100)) }
 }

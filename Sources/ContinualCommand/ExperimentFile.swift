@@ -41,6 +41,8 @@ enum ExperimentFile {
     case boolean
     /// An object of settings: a number, string or boolean for each key.
     case settings
+    /// An object of grid axes: a non-empty array of numbers, strings or booleans for each key.
+    case grid
     /// Free text that is not an option.
     case comment
 
@@ -54,6 +56,7 @@ enum ExperimentFile {
       case .integers: "an array of whole numbers"
       case .boolean: "true or false"
       case .settings: "an object of settings"
+      case .grid: "an object of arrays of values"
       case .comment: "a string"
       }
     }
@@ -70,6 +73,7 @@ enum ExperimentFile {
       case "--hidden": keys[key] = .integers
       case "--lr", "--momentum", "--weight-decay": keys[key] = .number
       case "--set": keys[key] = .settings
+      case "--grid": keys[key] = .grid
       case _ where Options.maximum[flag] != nil || ["--seed"].contains(flag): keys[key] = .integer
       default: keys[key] = .text
       }
@@ -120,12 +124,29 @@ enum ExperimentFile {
       if let name = value.string { return [flag, name] }
       guard let elements = value.array, !elements.isEmpty else { throw wrongType() }
       let names = try elements.map { element -> String in
-        guard let name = element.string, !name.isEmpty, !name.contains(",") else {
+        // A stack's bracketed settings may hold commas (`ewc[lambda=1,labels=sampled]`).
+        guard let name = element.string, !name.isEmpty, (try? StackSpecification.list(name).count) == 1 || !name.contains(",") else {
           throw CLIError("\(file): \"\(key)\" takes one name per array element, not \(element.quoted ?? element.kind)")
         }
         return name
       }
       return [flag, names.joined(separator: ",")]
+    case .grid:
+      guard let object = value.object else { throw wrongType() }
+      return try object.keys.flatMap { name -> [String] in
+        guard let values = object.values[name]!.array, !values.isEmpty else {
+          throw CLIError("\(file): \"grid\" → \"\(name)\" takes a non-empty array of values")
+        }
+        let texts = try values.map { element -> String in
+          switch element {
+          case .string(let s): return s
+          case .number(let literal): return literal
+          case .bool(let b): return String(b)
+          default: throw CLIError("\(file): \"grid\" → \"\(name)\" takes numbers, strings or booleans, not \(element.kind)")
+          }
+        }
+        return ["--grid", name + "=" + texts.joined(separator: ",")]
+      }
     case .settings:
       guard let object = value.object else { throw wrongType() }
       return try object.keys.flatMap { name -> [String] in

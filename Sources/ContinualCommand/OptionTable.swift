@@ -83,7 +83,13 @@ extension Options {
       flag: "--scenario", value: "task|domain|class[,…]", summary: "the scenario(s): task-, domain- or class-incremental",
       commands: OptionSpec.training),
     OptionSpec(
-      flag: "--algorithms", value: "STACK[,STACK…]", summary: "algorithm stacks; `+` stacks components (ewc+si)", commands: OptionSpec.training),
+      flag: "--algorithms", value: "STACK[,STACK…]",
+      summary: "algorithm stacks; `+` stacks components (ewc+si); settings in brackets make a variant (ewc[lambda=1e4])",
+      commands: OptionSpec.training),
+    OptionSpec(
+      flag: "--grid", value: "NAME.KEY=V1,V2,…",
+      summary: "one variant of every stack holding NAME per value (repeatable; several grids multiply); each variant is its own row",
+      commands: OptionSpec.training),
     OptionSpec(
       flag: "--set", value: "[SCENARIO:]NAME.KEY=VALUE",
       summary: "a hyperparameter (repeatable; class:ewc.lambda=1e8 applies to one scenario); memory.* for replay", commands: OptionSpec.training),
@@ -117,6 +123,11 @@ extension Options {
     OptionSpec(flag: "--reset-optimiser", value: nil, summary: "reset the optimiser's state at each task", commands: OptionSpec.training),
     OptionSpec(flag: "--train-per-task", value: "N", summary: "training samples per task (0 = all)", commands: OptionSpec.training),
     OptionSpec(flag: "--test-per-task", value: "N", summary: "test samples per task (0 = all)", commands: OptionSpec.training),
+    OptionSpec(
+      flag: "--validation", value: "F",
+      summary:
+        "hold out this share of each task's training images; tables then report, per algorithm, the grid point with the best validation accuracy (see Docs/CommandLine.md)",
+      commands: OptionSpec.training),
     OptionSpec(flag: "--eval-split", value: "test|train", summary: "the split accuracies are measured on", commands: OptionSpec.training),
     OptionSpec(flag: "--eval-limit", value: "N", summary: "evaluate on at most this many samples per task", commands: OptionSpec.training),
     OptionSpec(

@@ -35,6 +35,8 @@ struct Options {
   var augment: Augmentation?
   var resetOptimiser = false
   var evaluationSplit = "test"
+  /// The share of each task's training images held out to choose hyperparameters on (`--validation`).
+  var validation: Double?
   var evaluationLimit: Int?
   var trainPerTask: Int? = 3000
   var testPerTask: Int? = 1000
@@ -47,6 +49,9 @@ struct Options {
   /// Keep each finished run's final weights in `<output>/models/<run id>` (`--save-models`).
   var saveModels = false
   var recordFiles: [URL] = []
+  /// `--grid` axes, in the order given: each stack holding an axis's component becomes one variant
+  /// per value (applied by ``init(_:for:known:)`` to ``algorithms``).
+  var grid: [GridAxis] = []
   /// The row the tables compare every other row with, seed by seed (`--baseline`).
   var baseline: String?
   var given: Set<String> = []
@@ -70,6 +75,7 @@ struct Options {
     self.known = known
     self.command = command
     try apply(arguments, typed: true)
+    algorithms = try GridAxis.expand(algorithms, over: grid)
     try validate()
   }
 
@@ -138,7 +144,11 @@ struct Options {
         try applyExperimentFile(at: URL(fileURLWithPath: try v()))
       case "--benchmark": benchmarks = list(try v())
       case "--scenario": scenarios = list(try v())
-      case "--algorithms": algorithms = list(try v())
+      case "--algorithms": algorithms = try StackSpecification.list(try v())
+      case "--grid":
+        let axis = try GridAxis(try v())
+        grid.removeAll { $0.key == axis.key }
+        grid.append(axis)
       case "--seeds": seeds = try integer(flag, try v())
       case "--seed": firstSeed = UInt64(try integer(flag, try v(), minimum: 0))
       case "--data-dir": dataDirectory = URL(fileURLWithPath: try v())
@@ -189,6 +199,12 @@ struct Options {
         augment = parsed
       case "--reset-optimiser": resetOptimiser = true
       case "--eval-split": evaluationSplit = try v()
+      case "--validation":
+        let text = try v()
+        guard let fraction = Double(text), fraction > 0, fraction < 1 else {
+          throw CLIError("--validation takes the share of each task's training images to hold out, between 0 and 1 (for example 0.1), not '\(text)'")
+        }
+        validation = fraction
       case "--eval-limit": evaluationLimit = try integer(flag, try v())
       case "--train-per-task":
         let n = try integer(flag, try v(), minimum: 0)
@@ -327,6 +343,8 @@ struct Options {
       config["hidden"] = nil
     }
     if batchNorm != "shared" { config["batchnorm"] = batchNorm }
+    // Runs that hold out data train on less of it: another configuration.
+    if let validation { config["validation"] = Hyperparameter.canonical(validation) }
     if augment != nil || BenchmarkCatalogue.isCIFAR(benchmark) { config["augment"] = augmentation(for: benchmark).description }
     return config
   }

@@ -9,18 +9,30 @@ enum StackValidation {
   /// - Throws: ``CLIError`` or ``SettingsError`` naming the option at fault.
   static func check(_ options: Options) throws {
     for b in options.benchmarks { try BenchmarkCatalogue.validate(b) }
-    // A sweep has one row per stack, benchmark and scenario, so its baseline is one of the stacks.
-    if let baseline = options.baseline, !options.algorithms.contains(baseline) {
+    // A sweep has one row per stack, benchmark and scenario, so its baseline is one of the stacks:
+    // as written, by its algorithm, or by a variant's row label (`ewc (lambda=10000)`), which the
+    // table checks.
+    let stackNames = try options.algorithms.map { try StackSpecification($0).stackName }
+    if let baseline = options.baseline, !options.algorithms.contains(baseline), !stackNames.contains(baseline), !baseline.contains(" (") {
       let suggestion = nearest(baseline, in: options.algorithms).map { "; did you mean '\($0)'?" } ?? ""
       throw CLIError("--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(options.algorithms.joined(separator: ", ")))")
     }
     var stacks: [AlgorithmStack] = []
     for scenario in options.scenarios {
       try AlgorithmStack.validateKeys(options.settings(for: scenario), known: options.known)
+      // Two variants that resolve to the same settings would be the same runs under two names.
+      var seen: [[String: String]: String] = [:]
       for a in options.algorithms {
         let stack = try AlgorithmStack(a, settings: options.settings(for: scenario), known: options.known)
         _ = try stack.components()
         stacks.append(stack)
+        let configuration = stack.config.merging(["algorithm": stack.name]) { a, _ in a }
+        if let earlier = seen[configuration] {
+          throw CLIError(
+            "--algorithms: \(earlier) and \(a) are the same configuration in the \(scenario) scenario (bracketed values equal to the defaults or to --set); list it once"
+          )
+        }
+        seen[configuration] = a
       }
     }
     try checkSettingsReachAStack(options, stacks: stacks)

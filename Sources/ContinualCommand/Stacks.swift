@@ -1,25 +1,36 @@
 import ContinualCore
 
-/// An algorithm stack such as `ewc+si`: its components' settings and what they build.
+/// An algorithm stack such as `ewc+si` or `ewc[lambda=1e4]+si`: its components' settings and what
+/// they build.
 struct AlgorithmStack {
+  /// The stack without settings, `ewc+si`: the record's algorithm.
   var name: String
+  /// The stack as written, with any bracketed settings: `ewc[lambda=1e4]+si`.
+  var specification: String
   var parts: [(algorithm: any Algorithm.Type, settings: Settings)]
 
-  /// Parses a stack name and picks each component's `--set` values.
-  init(_ name: String, settings: [String: String], known: [any Algorithm.Type]) throws {
-    self.name = name
-    let names = name.split(separator: "+").map(String.init)
-    guard !names.isEmpty, Set(names).count == names.count else {
-      throw CLIError("invalid algorithm stack '\(name)': name each component once, joined by +")
+  /// Parses a stack and picks each component's settings: `--set` values, overridden by the
+  /// component's own bracketed ones.
+  ///
+  /// - Throws: ``CLIError`` for an unknown component, a repeated one or a malformed stack;
+  ///   ``SettingsError`` for an unknown or invalid setting.
+  init(_ text: String, settings: [String: String], known: [any Algorithm.Type]) throws {
+    let parsed = try StackSpecification(text)
+    name = parsed.stackName
+    specification = text
+    let names = parsed.components.map(\.name)
+    guard Set(names).count == names.count else {
+      throw CLIError("invalid algorithm stack '\(text)': name each component once, joined by +")
     }
-    parts = try names.map { component in
-      guard let algorithm = known.first(where: { $0.name == component }) else {
-        let suggestion = nearest(component, in: known.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
-        throw CLIError("unknown algorithm '\(component)'\(suggestion) (valid: \(known.map { $0.name }.joined(separator: ", ")))")
+    parts = try parsed.components.map { component in
+      guard let algorithm = known.first(where: { $0.name == component.name }) else {
+        let suggestion = nearest(component.name, in: known.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
+        throw CLIError("unknown algorithm '\(component.name)'\(suggestion) (valid: \(known.map { $0.name }.joined(separator: ", ")))")
       }
       var given: [String: String] = [:]
-      for (key, value) in settings where key.hasPrefix(component + ".") { given[String(key.dropFirst(component.count + 1))] = value }
-      return (algorithm, try Settings(component: component, declared: algorithm.hyperparameters, given: given))
+      for (key, value) in settings where key.hasPrefix(component.name + ".") { given[String(key.dropFirst(component.name.count + 1))] = value }
+      for (key, value) in component.settings { given[key] = value }
+      return (algorithm, try Settings(component: component.name, declared: algorithm.hyperparameters, given: given))
     }
   }
 

@@ -22,6 +22,9 @@ public struct ContinualTask: Sendable, Equatable {
   public var test: LabelledImages
   /// The original class of each local label, in local order.
   public var sourceClasses: [Int]
+  /// Training images held out for model selection (``TaskSequence/holdingOut(_:seed:)``), with
+  /// local labels; `nil` when none are.
+  public var validation: LabelledImages?
 
   /// The number of classes in the task.
   public var classCount: Int { sourceClasses.count }

@@ -24,7 +24,7 @@ extension TaskSequence {
       if buffers.insert(base).inserted { total += array.count * MemoryLayout<Element>.stride }
     }
     for task in tasks {
-      for images in [task.train, task.test] {
+      for images in [task.train, task.test] + (task.validation.map { [$0] } ?? []) {
         if counted.insert(ObjectIdentifier(images.store)).inserted { total += images.store.byteCount }
         add(images.labels)
         if let rows = images.rows { add(rows) }

@@ -12,8 +12,11 @@ extension ComparisonTable {
   /// `first_failure`. `significantly_best` lists the metrics in which the row is marked best
   /// (`acc;bwt`; see ``Row/significantlyBest``). With a baseline, `baseline` names the baseline row and
   /// `delta_acc_*` and `delta_bwt_*` give the seed-paired difference from it in percentage points:
-  /// mean, standard error, the 95 % interval and the number of paired seeds. For full precision
-  /// use ``json()``.
+  /// mean, standard error, the 95 % interval and the number of paired seeds. The last columns,
+  /// added after the others so that existing column positions stay, are learning accuracy
+  /// (`la_pct`, `la_pct_se`), intransigence (`int_pct`, `int_pct_se`, empty without a reference row)
+  /// and the label of the row intransigence is measured against (`int_reference`); see
+  /// ``Row/intransigence``. For full precision use ``json()``.
   ///
   /// ```swift
   /// print(table.csv())
@@ -32,7 +35,8 @@ extension ComparisonTable {
     let differenceColumns = ["acc", "bwt"].flatMap { metric in
       ["pct", "pct_se", "ci_low_pct", "ci_high_pct", "n"].map { "delta_\(metric)_\($0)" }
     }
-    var lines = [(header + differenceColumns).joined(separator: ",")]
+    let laterColumns = ["la_pct", "la_pct_se", "int_pct", "int_pct_se", "int_reference"]
+    var lines = [(header + differenceColumns + laterColumns).joined(separator: ",")]
     for row in rows {
       let settings = row.distinguishingKeys.map { key in row.configuration[key].map { "\(key)=\($0)" } ?? "no \(key)" }
       var fields = [row.benchmark, row.scenario, row.algorithm, row.label, settings.joined(separator: "; ")].map(Self.csvText)
@@ -53,6 +57,11 @@ extension ComparisonTable {
           percent(difference?.confidenceInterval?.upperBound), difference.map { String($0.count) } ?? "",
         ]
       }
+      for metric in [row.learningAccuracy, row.intransigence] {
+        let cell = metric.map(Cell.percent)
+        fields += [cell?.mean ?? "", cell?.error ?? ""]
+      }
+      fields.append(Self.csvText(row.intransigenceReference ?? ""))
       lines.append(fields.map(Self.csvField).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"

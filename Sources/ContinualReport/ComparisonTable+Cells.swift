@@ -1,3 +1,4 @@
+import ContinualCore
 import Foundation
 
 /// The text of table cells, shared by every renderer so that all formats show the same numbers.
@@ -9,6 +10,12 @@ enum Cell {
       return String(text.dropFirst())
     }
     return text
+  }
+
+  /// `value` to four significant digits (`%.4g`: `0.1235`, `1.5e-05`), never showing `-0`.
+  static func significant(_ value: Double) -> String {
+    let text = String(format: "%.4g", value)
+    return text == "-0" ? "0" : text
   }
 
   /// The mean and standard error of an accuracy-like estimate as percentages with 2 decimals.
@@ -51,21 +58,25 @@ enum Cell {
 }
 
 extension ComparisonTable {
-  /// Whether any row has forward transfer, so the human-readable tables need its column.
-  var showsForwardTransfer: Bool { rows.contains { $0.forwardTransfer != nil } }
+  /// Whether any row has forward transfer, or is class-incremental (where forward transfer is
+  /// undefined, and the column says so with `—`), so the human-readable tables need its column.
+  var showsForwardTransfer: Bool {
+    rows.contains { $0.forwardTransfer != nil || $0.scenario == Scenario.class.rawValue }
+  }
 
   /// The metrics of `row` shown in the human-readable tables, in column order, with whether each is
   /// a time (seconds) rather than a percentage and whether the row is significantly best in it.
   func displayedMetrics(of row: Row) -> [(estimate: MeanEstimate?, isTime: Bool, isBest: Bool)] {
     var metrics: [Metric] = [.averageAccuracy, .incrementalAccuracy, .backwardTransfer, .forgetting]
     if showsForwardTransfer { metrics.append(.forwardTransfer) }
+    metrics += [.learningAccuracy, .intransigence]
     return metrics.map { (row.estimate(of: $0), false, row.significantlyBest.contains($0)) } + [(row.wallSeconds, true, false)]
   }
 
   /// The titles of the metric columns matching ``displayedMetrics(of:)``, with `%` as given.
   func displayedMetricTitles(percent: String) -> [String] {
     ["ACC (\(percent))", "Inc. ACC (\(percent))", "BWT (\(percent))", "Forgetting (\(percent))"]
-      + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["Time (s)"]
+      + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["LA (\(percent))", "Intransigence (\(percent))", "Time (s)"]
   }
 
   /// The titles of the columns of differences from the baseline, or none without a baseline, with
@@ -92,9 +103,11 @@ extension ComparisonTable {
     Dictionary(grouping: rows) { [$0.benchmark, $0.scenario] }.values.contains { $0.count > 1 }
   }
 
-  /// The notes that explain the marks and the difference columns, in the order the tables show them.
+  /// The notes that explain the marks, the FWT and intransigence columns and the difference
+  /// columns, in the order the tables show them.
   func notes() -> [String] {
-    (comparesRows ? [Self.significanceNote] : []) + (baseline.map { [baselineNote($0)] } ?? [])
+    (comparesRows ? [Self.significanceNote] : []) + (forwardTransferNote.map { [$0] } ?? []) + (rows.isEmpty ? [] : [intransigenceNote])
+      + (baseline.map { [baselineNote($0)] } ?? [])
   }
 
   /// The cells of the comparison table shown by ``markdown()`` and the HTML report: names, each

@@ -7,8 +7,10 @@ extension ComparisonTable {
   /// such as `ewc (lambda=1e4)`), `config` (the configuration: the records' `config` without the
   /// seed), `distinguishing_keys` (the keys of `config` the label shows, in its order), `runs`,
   /// `finished`, `failed`, `failures` (the reasons), `final_task_accuracies` (an array), and
-  /// `average_accuracy`, `average_incremental_accuracy`, `bwt`, `forgetting`, `fwt` and
-  /// `wall_seconds` — each `{"mean", "standard_error", "n"}` or `null`. `seeds` holds each finished
+  /// `average_accuracy`, `average_incremental_accuracy`, `bwt`, `forgetting`, `fwt`,
+  /// `learning_accuracy`, `intransigence` and `wall_seconds` — each `{"mean", "standard_error", "n"}`
+  /// or `null` — and `intransigence_reference`, the label of the `joint` row intransigence is
+  /// measured against (`null` without one). `seeds` holds each finished
   /// seed's metrics, `significantly_best` the metrics in which the row is marked best, and
   /// `vs_baseline` (`null` without a baseline) the baseline row's label and the seed-paired
   /// differences from it, each `{"mean", "standard_error", "n", "ci95_lower", "ci95_upper"}`.

@@ -4,8 +4,11 @@ extension ComparisonTable {
   /// The table in Markdown: mean ± standard error of each metric, the number of finished seeds `n`,
   /// and the failed runs.
   ///
-  /// Accuracies, BWT, forgetting and FWT are percentages with 2 decimals, time is seconds with
-  /// 1 decimal; the FWT column appears only when some row has forward transfer. A metric some finished
+  /// The columns are ACC, Inc. ACC, BWT, forgetting, FWT, LA (learning accuracy), intransigence (against
+  /// the `joint` row, see ``Row/intransigence``) and time. Accuracies, BWT, forgetting, FWT, LA and
+  /// intransigence are percentages with 2 decimals, time is seconds with 1 decimal; the FWT column
+  /// appears only when some row has forward transfer or is class-incremental (where it is undefined
+  /// and shows `—`), and intransigence is `—` in rows without a reference row. A metric some finished
   /// runs lack shows its own count, as in `1.20 ± 0.00 (n = 1)`; a metric no run has shows `—`.
   /// The Algorithm column shows each row's ``Row/label``. A value in bold is the best of its column
   /// within its benchmark and scenario, significantly better than the runner-up (see

@@ -21,11 +21,17 @@ extension ComparisonTable {
     case forgetting
     /// Forward transfer.
     case forwardTransfer = "fwt"
+    /// Learning accuracy: each task's accuracy right after it is learnt, averaged over tasks.
+    case learningAccuracy = "learning_accuracy"
+    /// Intransigence against the reference row (lower is better; see
+    /// ``ComparisonTable/Row/intransigence``).
+    case intransigence
 
-    /// Whether a larger value is better: true for every metric but forgetting.
-    public var higherIsBetter: Bool { self != .forgetting }
+    /// Whether a larger value is better: true for every metric but forgetting and intransigence.
+    public var higherIsBetter: Bool { self != .forgetting && self != .intransigence }
 
-    /// The short name used in CSV column names: `acc`, `inc_acc`, `bwt`, `forgetting`, `fwt`.
+    /// The short name used in CSV column names: `acc`, `inc_acc`, `bwt`, `forgetting`, `fwt`, `la`,
+    /// `int`.
     var csvName: String { places.csvName }
 
     /// Where the metric is kept: in a seed's results, in a row, and its CSV name.
@@ -36,6 +42,8 @@ extension ComparisonTable {
       case .backwardTransfer: (\.backwardTransfer, \.backwardTransfer, "bwt")
       case .forgetting: (\.forgetting, \.forgetting, "forgetting")
       case .forwardTransfer: (\.forwardTransfer, \.forwardTransfer, "fwt")
+      case .learningAccuracy: (\.learningAccuracy, \.learningAccuracy, "la")
+      case .intransigence: (\.intransigence, \.intransigence, "int")
       }
     }
   }
@@ -59,10 +67,16 @@ extension ComparisonTable {
     public var forgetting: Double?
     /// Forward transfer.
     public var forwardTransfer: Double?
+    /// Learning accuracy.
+    public var learningAccuracy: Double?
+    /// Intransigence against the reference row's run of the same seed (set by the table, not by the
+    /// record alone).
+    public var intransigence: Double?
 
     enum CodingKeys: String, CodingKey {
       case seed, averageAccuracy = "average_accuracy", incrementalAccuracy = "average_incremental_accuracy"
-      case backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt"
+      case backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt", learningAccuracy = "learning_accuracy"
+      case intransigence
     }
 
     /// Creates a seed's results from its parts.
@@ -74,9 +88,11 @@ extension ComparisonTable {
     ///   - backwardTransfer: Backward transfer.
     ///   - forgetting: Average forgetting.
     ///   - forwardTransfer: Forward transfer.
+    ///   - learningAccuracy: Learning accuracy.
+    ///   - intransigence: Intransigence against the reference row's run of the same seed.
     public init(
       seed: UInt64, averageAccuracy: Double?, incrementalAccuracy: Double? = nil, backwardTransfer: Double? = nil,
-      forgetting: Double? = nil, forwardTransfer: Double? = nil
+      forgetting: Double? = nil, forwardTransfer: Double? = nil, learningAccuracy: Double? = nil, intransigence: Double? = nil
     ) {
       self.seed = seed
       self.averageAccuracy = averageAccuracy
@@ -84,13 +100,16 @@ extension ComparisonTable {
       self.backwardTransfer = backwardTransfer
       self.forgetting = forgetting
       self.forwardTransfer = forwardTransfer
+      self.learningAccuracy = learningAccuracy
+      self.intransigence = intransigence
     }
 
-    /// The results of a finished record.
+    /// The results of a finished record (without intransigence, which needs the reference row).
     init(_ record: RunRecord) {
       self.init(
         seed: record.seed, averageAccuracy: record.averageAccuracy, incrementalAccuracy: record.incrementalAccuracy,
-        backwardTransfer: record.bwt, forgetting: record.forgetting, forwardTransfer: record.fwt)
+        backwardTransfer: record.bwt, forgetting: record.forgetting, forwardTransfer: record.forwardTransfer,
+        learningAccuracy: record.diagonalAccuracy)
     }
 
     /// The value of `metric`, when the seed has it.
@@ -108,5 +127,11 @@ extension RunRecord {
   /// (records written before version 0.2.0).
   var incrementalAccuracy: Double? {
     averageIncrementalAccuracy ?? (try? ContinualMetrics(accuracyMatrix: accuracyMatrix))?.averageIncrementalAccuracy
+  }
+
+  /// Learning accuracy, computed from the accuracy matrix when the record lacks it (records written
+  /// before the field existed).
+  var diagonalAccuracy: Double? {
+    learningAccuracy ?? (try? ContinualMetrics(accuracyMatrix: accuracyMatrix))?.learningAccuracy
   }
 }

@@ -8,8 +8,8 @@ extension ComparisonTable {
   /// rows, never one. When rows of one benchmark and scenario share an algorithm, their ``label``
   /// names the settings that tell them apart, as in `ewc (lambda=1e4)` and `ewc (lambda=1e6)`.
   ///
-  /// Accuracies, BWT, forgetting and FWT are fractions (0.97 is 97 %); renderers show them as
-  /// percentages. Its JSON form (see ``ComparisonTable/json()``) uses snake_case keys and also
+  /// Accuracies, BWT, forgetting, FWT, learning accuracy and intransigence are fractions (0.97 is
+  /// 97 %); renderers show them as percentages. Its JSON form (see ``ComparisonTable/json()``) uses snake_case keys and also
   /// carries the `finished` and `failed` counts.
   ///
   /// ```swift
@@ -53,8 +53,19 @@ extension ComparisonTable {
     public var backwardTransfer: MeanEstimate?
     /// Average forgetting, over finished runs that have it.
     public var forgetting: MeanEstimate?
-    /// Forward transfer, over finished runs that have it.
+    /// Forward transfer, over finished runs that have it (none in the class-incremental scenario,
+    /// where it is undefined).
     public var forwardTransfer: MeanEstimate?
+    /// Learning accuracy (each task's accuracy right after it is learnt, averaged over tasks), over
+    /// finished runs; computed from the accuracy matrix when a record lacks it.
+    public var learningAccuracy: MeanEstimate?
+    /// Intransigence (Chaudhry et al. 2018) against ``intransigenceReference``, over the seeds both
+    /// rows finished: per seed, the mean over tasks `k` of `a*_k − R[k][k]`, with `a*_k` the
+    /// reference's `R[k][k]` for the same seed (see `Intransigence`). `nil` when the table has no
+    /// reference row for this row; set by ``ComparisonTable/init(records:)``.
+    public var intransigence: MeanEstimate?
+    /// The label of the `joint` row this row's ``intransigence`` is measured against, or `nil`.
+    public var intransigenceReference: String?
     /// Wall-clock seconds, over finished runs.
     public var wallSeconds: MeanEstimate?
     /// Final accuracy on each task (the last row of the accuracy matrix), over finished runs.
@@ -88,6 +99,7 @@ extension ComparisonTable {
       case averageAccuracy = "average_accuracy", incrementalAccuracy = "average_incremental_accuracy"
       case backwardTransfer = "bwt", forgetting, forwardTransfer = "fwt"
       case wallSeconds = "wall_seconds", finalTaskAccuracies = "final_task_accuracies"
+      case learningAccuracy = "learning_accuracy", intransigence, intransigenceReference = "intransigence_reference"
     }
 
     /// Creates a row from its parts.
@@ -111,13 +123,17 @@ extension ComparisonTable {
     ///   - seedResults: The metrics of each finished seed.
     ///   - significantlyBest: The metrics in which the row is significantly best.
     ///   - baselineComparison: The seed-paired differences from the baseline row.
+    ///   - learningAccuracy: Learning accuracy over finished runs.
+    ///   - intransigence: Intransigence against the reference row.
+    ///   - intransigenceReference: The label of the reference row.
     public init(
       benchmark: String, scenario: String, algorithm: String, runs: Int, failures: [String] = [],
       averageAccuracy: MeanEstimate?, incrementalAccuracy: MeanEstimate? = nil, backwardTransfer: MeanEstimate? = nil,
       forgetting: MeanEstimate? = nil,
       forwardTransfer: MeanEstimate? = nil, wallSeconds: MeanEstimate?, finalTaskAccuracies: [MeanEstimate] = [],
       label: String? = nil, configuration: [String: String] = [:], distinguishingKeys: [String] = [], seedResults: [SeedResult] = [],
-      significantlyBest: [Metric] = [], baselineComparison: BaselineComparison? = nil
+      significantlyBest: [Metric] = [], baselineComparison: BaselineComparison? = nil, learningAccuracy: MeanEstimate? = nil,
+      intransigence: MeanEstimate? = nil, intransigenceReference: String? = nil
     ) {
       self.benchmark = benchmark
       self.scenario = scenario
@@ -135,6 +151,9 @@ extension ComparisonTable {
       self.backwardTransfer = backwardTransfer
       self.forgetting = forgetting
       self.forwardTransfer = forwardTransfer
+      self.learningAccuracy = learningAccuracy
+      self.intransigence = intransigence
+      self.intransigenceReference = intransigenceReference
       self.wallSeconds = wallSeconds
       self.finalTaskAccuracies = finalTaskAccuracies
     }
@@ -151,12 +170,13 @@ extension ComparisonTable {
         incrementalAccuracy: MeanEstimate(finished.compactMap(\.incrementalAccuracy)),
         backwardTransfer: MeanEstimate(finished.compactMap(\.bwt)),
         forgetting: MeanEstimate(finished.compactMap(\.forgetting)),
-        forwardTransfer: MeanEstimate(finished.compactMap(\.fwt)),
+        forwardTransfer: MeanEstimate(finished.compactMap(\.forwardTransfer)),
         wallSeconds: MeanEstimate(finished.map(\.wallSeconds)),
         finalTaskAccuracies: (0..<taskCount).compactMap { task in
           MeanEstimate(finalRows.compactMap { task < $0.count ? $0[task] : nil })
         },
-        configuration: configuration, seedResults: finished.map(SeedResult.init).sorted { $0.seed < $1.seed })
+        configuration: configuration, seedResults: finished.map(SeedResult.init).sorted { $0.seed < $1.seed },
+        learningAccuracy: MeanEstimate(finished.compactMap(\.diagonalAccuracy)))
     }
 
     /// Decodes a row written by ``ComparisonTable/json()``.
@@ -183,11 +203,15 @@ extension ComparisonTable {
         distinguishingKeys: try container.decodeIfPresent([String].self, forKey: .distinguishingKeys) ?? [],
         seedResults: try container.decodeIfPresent([SeedResult].self, forKey: .seedResults) ?? [],
         significantlyBest: try container.decodeIfPresent([Metric].self, forKey: .significantlyBest) ?? [],
-        baselineComparison: try container.decodeIfPresent(BaselineComparison.self, forKey: .baselineComparison))
+        baselineComparison: try container.decodeIfPresent(BaselineComparison.self, forKey: .baselineComparison),
+        learningAccuracy: try container.decodeIfPresent(MeanEstimate.self, forKey: .learningAccuracy),
+        intransigence: try container.decodeIfPresent(MeanEstimate.self, forKey: .intransigence),
+        intransigenceReference: try container.decodeIfPresent(String.self, forKey: .intransigenceReference))
     }
 
     /// Encodes every key, with `null` for a metric no finished run has (and for `vs_baseline` without
-    /// a baseline), plus the `finished` and `failed` counts.
+    /// a baseline, and for `intransigence` and `intransigence_reference` without a reference row),
+    /// plus the `finished` and `failed` counts.
     ///
     /// - Parameter encoder: The encoder.
     /// - Throws: `EncodingError` when a number cannot be encoded.
@@ -208,6 +232,9 @@ extension ComparisonTable {
       try container.encode(backwardTransfer, forKey: .backwardTransfer)
       try container.encode(forgetting, forKey: .forgetting)
       try container.encode(forwardTransfer, forKey: .forwardTransfer)
+      try container.encode(learningAccuracy, forKey: .learningAccuracy)
+      try container.encode(intransigence, forKey: .intransigence)
+      try container.encode(intransigenceReference, forKey: .intransigenceReference)
       try container.encode(wallSeconds, forKey: .wallSeconds)
       try container.encode(finalTaskAccuracies, forKey: .finalTaskAccuracies)
       try container.encode(seedResults, forKey: .seedResults)

@@ -58,8 +58,9 @@ public struct ComparisonTable: Sendable, Equatable {
 
   /// Groups records by benchmark, scenario and configuration (the `config` without the seed),
   /// summarises each group over its seeds, labels rows that share an algorithm with the settings
-  /// that tell them apart, and marks the significantly best value of each column; keeps the records
-  /// in ``records``.
+  /// that tell them apart, measures each row's intransigence against the `joint` row of its
+  /// benchmark, scenario and protocol settings (``Row/intransigence``), and marks the significantly
+  /// best value of each column; keeps the records in ``records``.
   ///
   /// - Parameter records: Run records, for example from ``RecordFile/readAll(_:)``.
   /// - Complexity: O(*n* log *n*) in the number of records, plus O(*r*²) in the number of rows.
@@ -85,6 +86,6 @@ public struct ComparisonTable: Sendable, Equatable {
         benchmark: key.benchmark, scenario: key.scenario, algorithm: key.algorithm, configuration: key.configuration,
         records: groups[key] ?? [])
     }
-    self.init(rows: Self.markingSignificantBests(Self.labelled(rows)), records: records)
+    self.init(rows: Self.markingSignificantBests(Self.withIntransigence(Self.labelled(rows))), records: records)
   }
 }

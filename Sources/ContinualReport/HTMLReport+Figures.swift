@@ -9,6 +9,10 @@ extension HTMLReport {
     var scenario: String
     /// One summary per row with at least one finished matrix.
     var summaries: [MatrixSummary]
+    /// The table's rows of this benchmark and scenario that have a final average accuracy.
+    var rows: [ComparisonTable.Row] = []
+    /// One summary per row with at least one finished seed that logged its loss terms.
+    var lossTerms: [LossTermSummary] = []
 
     /// The largest task count of any algorithm.
     var taskCount: Int { summaries.map(\.taskCount).max() ?? 0 }
@@ -22,10 +26,13 @@ extension HTMLReport {
       let key = ComparisonTable.ConfigurationKey(
         benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm, configuration: row.configuration)
       let summary = MatrixSummary(algorithm: row.label, records: byRow[key] ?? [])
+      let lossTerms = LossTermSummary(row: row.label, records: byRow[key] ?? [])
       if groups.last?.benchmark != row.benchmark || groups.last?.scenario != row.scenario {
         groups.append(FigureGroup(benchmark: row.benchmark, scenario: row.scenario, summaries: []))
       }
       if summary.seedCount > 0 { groups[groups.count - 1].summaries.append(summary) }
+      if row.averageAccuracy != nil { groups[groups.count - 1].rows.append(row) }
+      if !lossTerms.seeds.isEmpty { groups[groups.count - 1].lossTerms.append(lossTerms) }
     }
     return groups
   }
@@ -63,13 +70,15 @@ extension HTMLReport {
         parts.append(heatMapFigure(group, number: nextNumber()))
         parts.append(taskCurvesFigure(group, styles: styles, number: nextNumber()))
         parts.append(averageAccuracyFigure(group, styles: styles, number: nextNumber()))
+        if !group.rows.isEmpty { parts.append(finalMetricsFigure(group, styles: styles, number: nextNumber())) }
+        if !group.lossTerms.isEmpty { parts.append(lossTermsFigure(group, styles: styles, number: nextNumber())) }
       }
       parts.append("</section>")
       return parts.joined(separator: "\n")
     }
   }
 
-  // MARK: - The three figures
+  // MARK: - The figures
 
   /// The most tasks a heat map or the per-task charts show. A longer sequence (up to the 1,000
   /// tasks a record may have) is shown by this many evenly spaced tasks, the first and the last
@@ -118,7 +127,7 @@ extension HTMLReport {
     let taskCount = group.taskCount
     let shown = Self.shownTasks(taskCount)
     let curves = shown.map { task in group.summaries.map { $0.taskCurve(task) } }
-    let domain = LinearScale.percentDomain(containing: curves.flatMap { $0.flatMap { $0.map { $0.accuracy.mean * 100 } } })
+    let domain = LinearScale.percentDomain(containing: curves.flatMap { $0.flatMap { $0.map { $0.value.mean * 100 } } })
     let charts = zip(shown, curves).map { task, lines in
       let series = zip(group.summaries, lines).filter { !$0.1.isEmpty }.map { summary, points in
         LineChart.Series(name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: points)
@@ -145,7 +154,7 @@ extension HTMLReport {
       LineChart.Series(
         name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: summary.averageAccuracyCurve())
     }
-    let values = series.flatMap { $0.points.map { ($0.accuracy.mean - $0.accuracy.standardError) * 100 } }
+    let values = series.flatMap { $0.points.map { ($0.value.mean - $0.value.standardError) * 100 } }
     let chart = LineChart(
       title: "Average accuracy on the tasks trained so far", yLabel: "Average accuracy (%)", taskCount: group.taskCount,
       yDomain: LinearScale.percentDomain(containing: values), series: series, drawsBands: true, showsLegend: true,
@@ -161,6 +170,68 @@ extension HTMLReport {
       "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, "
         + "(1 / <i>i</i>) Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number of tasks "
         + "trained <i>i</i>, mean over seeds; \(bands).</figcaption>",
+      "</figure>",
+    ].joined(separator: "\n")
+  }
+
+  /// Figure: final average accuracy and backward transfer per row, mean ± SEM over seeds.
+  func finalMetricsFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
+    func chart(_ title: String, _ label: String, _ estimate: (ComparisonTable.Row) -> MeanEstimate?, includingZero: Bool) -> String? {
+      let entries = group.rows.compactMap { row in
+        estimate(row).map { ErrorBarChart.Entry(name: row.label, style: styles[row.label] ?? SeriesStyle(index: 0), estimate: $0) }
+      }
+      guard !entries.isEmpty else { return nil }
+      let low = entries.map { ($0.estimate.mean - $0.estimate.standardError) * 100 }
+      let high = entries.map { ($0.estimate.mean + $0.estimate.standardError) * 100 }
+      let domain =
+        includingZero
+        ? ErrorBarChart.domain(low: low, high: high, includingZero: true)
+        : LinearScale.percentDomain(containing: low)
+      return ErrorBarChart(title: title, xLabel: label, entries: entries, domain: domain, marksZero: includingZero).svg()
+    }
+    let charts = [
+      chart("Final average accuracy", "ACC (%)", \.averageAccuracy, includingZero: false),
+      chart("Backward transfer", "BWT (%)", \.backwardTransfer, includingZero: true),
+    ].compactMap { $0 }
+    let seeds = Self.unique(group.rows.map { String($0.finished) })
+    return [
+      "<figure class=\"final-metrics\">",
+      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
+      "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each row, "
+        + "mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one standard error of the "
+        + "mean (sample standard deviation / √n; no bar with one seed); the dashed line marks a BWT of 0.</figcaption>",
+      "</figure>",
+    ].joined(separator: "\n")
+  }
+
+  /// Figure: each objective term per task, one chart per term, one line per row that has it.
+  func lossTermsFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
+    let names = Self.unique(group.lossTerms.flatMap(\.termNames))
+    let ordered = names.filter { $0 == "task" } + names.filter { $0 != "task" }
+    let charts = ordered.map { name in
+      let series = group.lossTerms.compactMap { summary -> LineChart.Series? in
+        let points = summary.curve(name)
+        guard !points.isEmpty else { return nil }
+        return LineChart.Series(name: summary.row, style: styles[summary.row] ?? SeriesStyle(index: 0), points: points)
+      }
+      let low = series.flatMap { $0.points.map { $0.value.mean - $0.value.standardError } }
+      let high = series.flatMap { $0.points.map { $0.value.mean + $0.value.standardError } }
+      let lower = min(low.filter(\.isFinite).min() ?? 0, 0)
+      let upper = high.filter(\.isFinite).max() ?? 1
+      return LineChart(
+        title: name == "task" ? "Task loss" : "Term \(name)", xLabel: "Task", yLabel: "Mean over the task's steps",
+        taskCount: group.taskCount, yDomain: lower...(upper > lower ? upper : lower + 1), series: series, values: .plain,
+        drawsBands: true
+      ).svg()
+    }
+    let legend = SeriesLegend(entries: group.lossTerms.map { ($0.row, styles[$0.row] ?? SeriesStyle(index: 0)) })
+    return [
+      "<figure class=\"loss-terms\">",
+      legend.svg(maximumWidth: 1100),
+      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
+      "<figcaption><strong>Figure \(number).</strong> The objective's terms while training each task: the head's loss "
+        + "(task) and each regulariser's penalty, each the mean over the task's steps, then over seeds, with a band of "
+        + "± one standard error where there are several seeds; a row has a line in the chart of each term it logs.</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }

@@ -2,8 +2,8 @@ import ContinualCore
 import Foundation
 
 /// A single self-contained HTML page reporting a comparison: a header describing the runs, the
-/// comparison table and the final accuracy per task, and for each benchmark and scenario three SVG
-/// figures drawn from the records' accuracy matrices.
+/// comparison table and the final accuracy per task, and for each benchmark and scenario up to five
+/// SVG figures drawn from the records.
 ///
 /// The figures, per (benchmark, scenario):
 ///
@@ -12,7 +12,12 @@ import Foundation
 /// 2. the accuracy on each task as training proceeds: one small chart per task, one line per
 ///    algorithm, from the moment the task is trained;
 /// 3. the average accuracy over the tasks trained so far against the number of tasks trained, one
-///    line per algorithm with a shaded band of ± one standard error over seeds.
+///    line per algorithm with a shaded band of ± one standard error over seeds;
+/// 4. the final average accuracy and backward transfer of each row as a dot plot with error bars of
+///    ± one standard error of the mean over seeds (the table's ``MeanEstimate``s);
+/// 5. the objective's terms per task (the records' `loss_terms`: the head's loss and each
+///    regulariser's penalty, each averaged over a task's steps): one chart per term, one line per row
+///    that logs it, with ± one standard error bands; left out when no record has loss terms.
 ///
 /// The page needs nothing else: the CSS is inline, the figures are inline SVG, and there is no
 /// JavaScript and no reference to the network, so it can be mailed, archived or opened offline. Each
@@ -129,7 +134,8 @@ public struct HTMLReport: Sendable {
       "<section class=\"tables\">",
       "<h2>Comparison</h2>",
       "<p class=\"note\">Mean ± standard error over finished seeds. ACC (final average accuracy), Inc. ACC (average "
-        + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting and FWT in percent; "
+        + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting, FWT, LA (learning "
+        + "accuracy: each task's accuracy right after training it, averaged over tasks) and intransigence in percent; "
         + "n is the number of finished seeds; a metric only some seeds have shows its own n.</p>",
       table.summaryCells().html(className: "results"),
     ]

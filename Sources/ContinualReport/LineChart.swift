@@ -1,6 +1,7 @@
-/// An SVG line chart of accuracies (in percent) against the number of tasks trained: one line with
-/// markers per algorithm, optional standard-error bands, labelled axes with ticks, a title and an
-/// optional legend on the right.
+/// An SVG line chart of per-task values against the number of tasks trained — accuracies (drawn in
+/// percent) or plain numbers such as loss terms: one line with markers per row of the table,
+/// optional standard-error bands, labelled axes with ticks, a title and an optional legend on the
+/// right.
 ///
 /// Each algorithm's line is one `<polyline class="series">` (present even for a single point, which
 /// only its marker shows); its band is one `<polygon class="band">`, drawn when ``drawsBands`` is set
@@ -12,8 +13,18 @@ struct LineChart {
     var name: String
     /// Its colour and dash pattern.
     var style: SeriesStyle
-    /// The points: the number of tasks trained, and the accuracy (a fraction) over seeds.
-    var points: [(tasksTrained: Int, accuracy: MeanEstimate)]
+    /// The points: the number of tasks trained, and the value over seeds (an accuracy as a fraction,
+    /// or a plain number; see ``LineChart/values``).
+    var points: [(tasksTrained: Int, value: MeanEstimate)]
+  }
+
+  /// What the values are.
+  enum Values {
+    /// Accuracies, given as fractions and drawn and labelled as percentages.
+    case percent
+    /// Plain numbers, such as the mean of a loss term over a task's steps, drawn as they are; a
+    /// point's tooltip names its task.
+    case plain
   }
 
   /// The title above the plot.
@@ -28,6 +39,8 @@ struct LineChart {
   var yDomain: ClosedRange<Double>
   /// The lines, in drawing order.
   var series: [Series]
+  /// Whether the values are accuracies in percent or plain numbers.
+  var values = Values.percent
   /// Whether to shade mean ± standard error.
   var drawsBands = false
   /// Whether to draw the legend right of the plot.
@@ -58,18 +71,17 @@ struct LineChart {
       parts += series.compactMap { band(of: $0, x: x, y: y) }
     }
     for line in series {
-      let points = line.points.map { (x(Double($0.tasksTrained)), y(clamped($0.accuracy.mean * 100))) }
+      let points = line.points.map { (x(Double($0.tasksTrained)), y(clamped(shown($0.value.mean)))) }
       parts.append(
         "<polyline class=\"series\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(points))\" "
           + "\(line.style.strokeAttributes(width: 2)) stroke-linejoin=\"round\"/>")
     }
     for line in series {
       for point in line.points {
-        let (mean, error) = Cell.percent(point.accuracy)
-        let tooltip = "\(line.name), \(point.tasksTrained) tasks trained: \(mean) ± \(error) % (n = \(point.accuracy.count))"
+        let tooltip = "\(line.name), \(pointName(point.tasksTrained)): \(formatted(point.value)) (n = \(point.value.count))"
         parts.append(
           "<circle class=\"marker\" cx=\"\(Markup.number(x(Double(point.tasksTrained))))\" "
-            + "cy=\"\(Markup.number(y(clamped(point.accuracy.mean * 100))))\" r=\"3.2\" fill=\"\(line.style.colour)\" "
+            + "cy=\"\(Markup.number(y(clamped(shown(point.value.mean)))))\" r=\"3.2\" fill=\"\(line.style.colour)\" "
             + "stroke=\"#ffffff\" stroke-width=\"1\"><title>\(Markup.escaped(tooltip))</title></circle>")
       }
     }
@@ -89,9 +101,30 @@ struct LineChart {
   /// The y axis's range: ``yDomain`` widened to start and end on a tick.
   var yAxisDomain: ClosedRange<Double> { LinearScale.widened(yDomain, maximumCount: yTickCount) }
 
-  /// `percent` limited to the y axis.
-  func clamped(_ percent: Double) -> Double {
-    min(max(percent, yAxisDomain.lowerBound), yAxisDomain.upperBound)
+  /// `value` as drawn: times 100 for percentages, as it is otherwise.
+  func shown(_ value: Double) -> Double {
+    values == .percent ? value * 100 : value
+  }
+
+  /// A point's value as its tooltip gives it: `85.00 ± 5.00 %`, or `0.1235 ± 0.002` to four
+  /// significant digits for plain numbers.
+  func formatted(_ value: MeanEstimate) -> String {
+    switch values {
+    case .percent:
+      let (mean, error) = Cell.percent(value)
+      return "\(mean) ± \(error) %"
+    case .plain: return "\(Cell.significant(value.mean)) ± \(Cell.significant(value.standardError))"
+    }
+  }
+
+  /// How a tooltip names a point's x value: `3 tasks trained`, or `task 3` for plain values.
+  func pointName(_ tasksTrained: Int) -> String {
+    values == .percent ? "\(tasksTrained) tasks trained" : "task \(tasksTrained)"
+  }
+
+  /// A drawn value limited to the y axis.
+  func clamped(_ shown: Double) -> Double {
+    min(max(shown, yAxisDomain.lowerBound), yAxisDomain.upperBound)
   }
 
   /// Gridlines, axes, ticks, tick labels and axis titles.
@@ -105,7 +138,9 @@ struct LineChart {
           + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
       parts.append("<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" y2=\"\(position)\" stroke=\"#444444\"/>")
       parts.append(
-        Markup.text(LinearScale.label(value), x: left - 8, y: y(value), attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
+        Markup.text(
+          values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value),
+          attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
     for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
       let position = Markup.number(x(Double(task)))
@@ -125,12 +160,12 @@ struct LineChart {
 
   /// The shaded mean ± standard error of `line`, or `nil` when no point averages more than one seed.
   func band(of line: Series, x: LinearScale, y: LinearScale) -> String? {
-    guard line.points.contains(where: { $0.accuracy.count > 1 }) else { return nil }
+    guard line.points.contains(where: { $0.value.count > 1 }) else { return nil }
     let upper = line.points.map { point in
-      (x(Double(point.tasksTrained)), y(clamped((point.accuracy.mean + point.accuracy.standardError) * 100)))
+      (x(Double(point.tasksTrained)), y(clamped(shown(point.value.mean + point.value.standardError))))
     }
     let lower = line.points.reversed().map { point in
-      (x(Double(point.tasksTrained)), y(clamped((point.accuracy.mean - point.accuracy.standardError) * 100)))
+      (x(Double(point.tasksTrained)), y(clamped(shown(point.value.mean - point.value.standardError))))
     }
     return "<polygon class=\"band\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(upper + lower))\" "
       + "fill=\"\(line.style.colour)\" fill-opacity=\"0.2\" stroke=\"none\"/>"

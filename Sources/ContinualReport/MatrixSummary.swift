@@ -38,14 +38,14 @@ struct MatrixSummary {
 
   /// The accuracy on task `j` after training each task from `j` on: points `(i + 1, R[i][j])` for the
   /// `i ≥ j` some seed has.
-  func taskCurve(_ j: Int) -> [(tasksTrained: Int, accuracy: MeanEstimate)] {
+  func taskCurve(_ j: Int) -> [(tasksTrained: Int, value: MeanEstimate)] {
     (j..<max(taskCount, j)).compactMap { i in accuracy(afterTraining: i, onTask: j).map { (i + 1, $0) } }
   }
 
   /// The average accuracy on the tasks seen so far after training each task: for each seed,
   /// `A_i = (1 / (i + 1)) Σ_{j ≤ i} R[i][j]`, then the mean and standard error of `A_i` over the seeds
   /// that have every `R[i][j]` for `j ≤ i`.
-  func averageAccuracyCurve() -> [(tasksTrained: Int, accuracy: MeanEstimate)] {
+  func averageAccuracyCurve() -> [(tasksTrained: Int, value: MeanEstimate)] {
     (0..<taskCount).compactMap { i in
       let averages = matrices.compactMap { matrix -> Double? in
         let seen = (0...i).compactMap { Self.entry(matrix, i, $0) }

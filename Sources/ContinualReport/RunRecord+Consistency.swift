@@ -11,9 +11,11 @@ extension RunRecord {
   /// per task (at most ``maximumTaskCount``) and no more rows than tasks — exactly as many for a
   /// finished run — every accuracy is a fraction in [0, 1], and the initial accuracies, when
   /// present, have one entry per task. The stored summaries (average accuracy, BWT, FWT,
-  /// forgetting, incremental accuracy) must be what the matrix gives — tables show them, so a
-  /// forged `average_accuracy: 5.0` would otherwise read `500.00` — and the wall time and peak
-  /// memory must be finite and not negative.
+  /// forgetting, incremental and learning accuracy) must be what the matrix gives — tables show
+  /// them, so a forged `average_accuracy: 5.0` would otherwise read `500.00` — and the wall time and
+  /// peak memory must be finite and not negative. A stored FWT is checked against the formula in
+  /// every scenario: class-incremental records written before forward transfer was left out there
+  /// hold one, and still read (the tables show `—` for it, see `RunRecord.forwardTransfer`).
   var inconsistency: String? {
     let tasks = accuracyMatrix.first?.count ?? 0
     guard tasks <= Self.maximumTaskCount else { return "accuracy_matrix has \(tasks) tasks; at most \(Self.maximumTaskCount)" }
@@ -47,6 +49,7 @@ extension RunRecord {
       ("average_accuracy", averageAccuracy, metrics?.averageAccuracy), ("bwt", bwt, metrics?.backwardTransfer),
       ("fwt", fwt, metrics?.forwardTransfer), ("forgetting", forgetting, metrics?.averageForgetting),
       ("average_incremental_accuracy", averageIncrementalAccuracy, metrics?.averageIncrementalAccuracy),
+      ("learning_accuracy", learningAccuracy, metrics?.learningAccuracy),
     ]
     for (key, stored, computed) in pairs {
       guard let stored else { continue }

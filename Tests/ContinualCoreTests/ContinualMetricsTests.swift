@@ -26,6 +26,38 @@ import Testing
     #expect(Self.close(m.averageIncrementalAccuracy, (0.90 + 0.875 + 2.05 / 3) / 3), "\(m)")
   }
 
+  @Test func learningAccuracyIsTheDiagonalMean() throws {
+    // LA = (R[0][0] + R[1][1] + R[2][2]) / 3 = (0.90 + 0.80 + 0.95) / 3 = 2.65 / 3 = 0.88333…;
+    // the entries off the diagonal (0.95 after task 2 on task 1, say) do not enter.
+    let m = try ContinualMetrics(accuracyMatrix: Self.matrix)
+    #expect(Self.close(m.learningAccuracy, 2.65 / 3), "\(m)")
+    #expect(try ContinualMetrics(accuracyMatrix: [[0.7]]).learningAccuracy == 0.7)
+  }
+
+  @Test(arguments: [(Scenario.task, true), (.domain, true), (.class, false)])
+  func forwardTransferIsUndefinedInClassIncrementalLearning(scenario: Scenario, defined: Bool) throws {
+    let m = try ContinualMetrics(accuracyMatrix: Self.matrix, initialAccuracies: Self.initial, scenario: scenario)
+    #expect(ContinualMetrics.forwardTransferIsDefined(in: scenario) == defined)
+    // Defined: (0.05 + 0.10) / 2 as in the hand-computed case; the other metrics do not depend on the scenario.
+    #expect(defined ? Self.close(m.forwardTransfer, 0.075) : m.forwardTransfer == nil, "\(m)")
+    #expect(Self.close(m.backwardTransfer, -0.3) && Self.close(m.learningAccuracy, 2.65 / 3))
+  }
+
+  @Test func recordsLeaveForwardTransferOutInClassIncrementalLearning() {
+    func record(_ scenario: String) -> RunRecord {
+      RunRecord(
+        runID: scenario, benchmark: "split-mnist", scenario: scenario, algorithm: "finetune", seed: 1, config: [:],
+        accuracyMatrix: Self.matrix, initialAccuracies: Self.initial, wallSeconds: 1, peakRSSBytes: 1)
+    }
+    #expect(Self.close(record("domain").fwt, 0.075) && Self.close(record("domain").forwardTransfer, 0.075))
+    #expect(record("class").fwt == nil && record("class").forwardTransfer == nil)
+    #expect(Self.close(record("class").learningAccuracy, 2.65 / 3))
+    // A class-incremental record written before the rule keeps its stored value, but tables read none.
+    var old = record("class")
+    old.fwt = 0.075
+    #expect(old.forwardTransfer == nil)
+  }
+
   @Test func forwardTransferNeedsOneInitialAccuracyPerTask() throws {
     #expect(try ContinualMetrics(accuracyMatrix: Self.matrix).forwardTransfer == nil)
     #expect(try ContinualMetrics(accuracyMatrix: Self.matrix, initialAccuracies: [0.1, 0.2]).forwardTransfer == nil)
@@ -42,6 +74,7 @@ import Testing
     #expect(Self.close(m.averageAccuracy, 0.775))
     #expect(Self.close(m.backwardTransfer, -0.3))
     #expect(Self.close(m.averageIncrementalAccuracy, 0.8375))
+    #expect(Self.close(m.learningAccuracy, 0.925))
   }
 
   @Test(arguments: [[[0.9, 0.1], [0.6]], [], [[0.5, 0.5]]] as [[[Double]]])

@@ -31,8 +31,9 @@ import Testing
 
   @Test func everySVGFigureIsWellFormedXML() throws {
     let fragments = svgFragments(of: html)
-    // Per group: heat maps, the colour scale, the task-curve legend, a chart per task, the average chart.
-    #expect(fragments.count == (1 + 1 + 1 + 2 + 1) + (2 + 1 + 1 + 3 + 1))
+    // Per group: heat maps, the colour scale, the task-curve legend, a chart per task, the average chart,
+    // and the final ACC and BWT with error bars (no record has loss terms, so there is no loss-term figure).
+    #expect(fragments.count == (1 + 1 + 1 + 2 + 1 + 2) + (2 + 1 + 1 + 3 + 1 + 2))
     for fragment in fragments {
       let parsed = try XMLElements(parsing: fragment)
       #expect(parsed.elements.first?.name == "svg")

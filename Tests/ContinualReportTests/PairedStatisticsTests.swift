@@ -61,8 +61,9 @@ import Testing
     #expect(
       csv[0].hasSuffix(
         ",significantly_best,baseline,delta_acc_pct,delta_acc_pct_se,delta_acc_ci_low_pct,delta_acc_ci_high_pct,"
-          + "delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n"))
-    #expect(csv[2].hasSuffix(",finetune,15.33,1.45,9.08,21.58,3,30.67,2.91,18.16,43.17,3"))
+          + "delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n,"
+          + "la_pct,la_pct_se,int_pct,int_pct_se,int_reference"))
+    #expect(csv[2].hasSuffix(",finetune,15.33,1.45,9.08,21.58,3,30.67,2.91,18.16,43.17,3,90.00,0.00,,,"))
     #expect(table.latex().contains("$+15.33 \\pm 1.45$ [9.08, 21.58] ($n = 3$)"))
     #expect(table.latex().contains(#" & Time (s) & $\Delta$ACC vs finetune (\%) & $\Delta$BWT vs finetune (\%) & $n$ & Failed \\"#))
     let objects = try #require(try JSONSerialization.jsonObject(with: Data(try table.json().utf8)) as? [[String: Any]])
@@ -101,11 +102,12 @@ import Testing
       [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
       + [0.88, 0.91, 0.93].enumerated().map { oneTask("b\($0)", "b", UInt64($0 + 1), $1) }
     #expect(ComparisonTable(records: close).rows.allSatisfy { $0.significantlyBest.isEmpty })
-    // a − c is 0.02 on every seed: SE 0, interval [0.02, 0.02], which excludes 0: marked.
+    // a − c is 0.02 on every seed: SE 0, interval [0.02, 0.02], which excludes 0: marked (with one
+    // task, ACC, Inc. ACC and LA are all R[0][0]).
     let steady =
       [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
       + [0.88, 0.90, 0.95].enumerated().map { oneTask("c\($0)", "c", UInt64($0 + 1), $1) }
-    #expect(ComparisonTable(records: steady).rows.map(\.significantlyBest) == [[.averageAccuracy, .incrementalAccuracy], []])
+    #expect(ComparisonTable(records: steady).rows.map(\.significantlyBest) == [[.averageAccuracy, .incrementalAccuracy, .learningAccuracy], []])
     // One shared seed gives no interval and no mark.
     let single = [oneTask("a", "a", 1, 0.9), oneTask("c", "c", 1, 0.5)]
     #expect(ComparisonTable(records: single).rows.allSatisfy { $0.significantlyBest.isEmpty })

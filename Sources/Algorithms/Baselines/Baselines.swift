@@ -2,12 +2,9 @@ import ContinualCore
 
 /// Fine-tuning: train each task in turn with no protection against forgetting (the lower bound).
 public enum FineTuning: Algorithm {
-  /// `finetune`.
-  public static let name = "finetune"
-  /// What it does.
-  public static let summary = "Fine-tuning: plain sequential training, no regulariser (lower bound)."
-  /// None.
-  public static let hyperparameters: [Hyperparameter] = []
+  /// `finetune`, without settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "finetune", summary: "Fine-tuning: plain sequential training, no regulariser (lower bound).")
   /// No components.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents() }
 }
@@ -18,12 +15,9 @@ public enum FineTuning: Algorithm {
 /// "joint" rows of published tables; the intermediate rows of the accuracy matrix are cumulative
 /// training (Avalanche's `Cumulative`).
 public enum JointTraining: Algorithm {
-  /// `joint`.
-  public static let name = "joint"
-  /// What it does.
-  public static let summary = "Joint training: each task trains on all data seen so far (upper bound)."
-  /// None.
-  public static let hyperparameters: [Hyperparameter] = []
+  /// `joint`, without settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "joint", summary: "Joint training: each task trains on all data seen so far (upper bound).")
   /// The cumulative data regime.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents(dataRegime: .cumulative) }
 }

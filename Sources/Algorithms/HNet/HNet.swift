@@ -28,50 +28,59 @@ import Foundation
 ///   --iterations 2000 --set hnet.beta=0.01
 /// ```
 public enum HNet: Algorithm {
-  /// `hnet`.
-  public static let name = "hnet"
-  /// What it does.
-  public static let summary =
-    "HNet (von Oswald et al. 2020): a hypernetwork generates the network's weights from a task embedding; output regulariser; HNET+ENT task inference."
+  /// β, the output regulariser's weight.
+  public static let beta = Setting<Float>("beta", default: 0.01, "output-regulariser weight β", in: 0...1e12)
+  /// Whether the regulariser is evaluated at the optimiser's would-be step.
+  public static let lookahead = Setting<Bool>("lookahead", default: true, "evaluate the regulariser at Θ + ΔΘ, ΔΘ the optimiser's would-be step")
+  /// Where the regulariser's targets come from.
+  public static let targets = Setting<HypernetworkOutputRegulariser.Targets>(
+    "targets", default: .snapshot, "snapshot targets at each task start, or recompute them each step from stored Θ*")
+  /// Previous tasks regularised per step.
+  public static let regularisedTasks = Setting<Int>(
+    "reg-tasks", default: 0, "regularise this many random previous tasks per step (0 = all)", in: 0...100_000)
+  /// Whether earlier task embeddings take the regulariser's gradient.
+  public static let previousEmbeddings = Setting<HypernetworkOutputRegulariser.PreviousEmbeddings>(
+    "previous-embeddings", default: .fixed, "fixed (hypercl) or regularised: earlier embeddings get the regulariser's gradient (PR-CL)")
+  /// Which generated weights the regulariser compares.
+  public static let regularisedOutputs = Setting<HypernetworkOutputRegulariser.RegularisedOutputs>(
+    "reg-outputs", default: .all, "all generated weights, or own: skip other tasks' output units (PR-CL)")
+  /// How the task loss is scaled.
+  public static let lossScale = Setting<HypernetworkOutputRegulariser.LossScale>(
+    "loss-scale", default: .mean, "mean cross-entropy, or samples: times the task's training-set size (PR-CL)")
+  /// The gradient-norm clip.
+  public static let clipNorm = Setting<Float>("clip-norm", default: 0, "clip the whole gradient to this L2 norm (0 = off)", in: 0...1e12)
+  /// The generator's hidden widths.
+  public static let hidden = Setting<[Int]>("hidden", default: [10, 10], "generator hidden widths (none = one linear map)", eachIn: 1...100_000)
+  /// The generator's hidden nonlinearity.
+  public static let activation = Setting<Hypernetwork.Activation>("activation", default: .relu, "generator hidden nonlinearity")
+  /// Weights generated per chunk.
+  public static let chunk = Setting<Int>(
+    "chunk", default: 42000, "weights generated per chunk (0 = all at once, no chunk embeddings)", in: 0...100_000_000)
+  /// The chunk-embedding size.
+  public static let chunkEmbedding = Setting<Int>("chunk-embedding", default: 96, "chunk-embedding size", in: 1...100_000)
+  /// The task-embedding size.
+  public static let embedding = Setting<Int>("embedding", default: 96, "task-embedding size", in: 1...100_000)
+  /// Whether each task has its own chunk embeddings.
+  public static let conditionalChunks = Setting<Bool>(
+    "conditional-chunks", default: false, "one set of chunk embeddings per task (hypnettorch cond_chunk_embs)")
+  /// The initial task-embedding standard deviation.
+  public static let embeddingStandardDeviation = Setting<Float>(
+    "embedding-std", default: 1, "initial task-embedding standard deviation", in: 0...100)
+  /// The initial chunk-embedding standard deviation.
+  public static let chunkEmbeddingStandardDeviation = Setting<Float>(
+    "chunk-embedding-std", default: 1, "initial chunk-embedding standard deviation", in: 0...100)
+  /// Whether the optimiser starts afresh at every task.
+  public static let resetOptimiser = Setting<Bool>("reset-optimiser", default: true, "a fresh optimiser state at every task (official)")
 
-  /// The hypernetwork's shape, the regulariser and the optimisation details (see ``HNet``):
-  ///
-  /// - `beta` (0.01), `lookahead` (true), `targets` (snapshot | recomputed), `reg-tasks` (0 = all
-  ///   previous tasks per step), `previous-embeddings` (fixed | regularised), `reg-outputs`
-  ///   (all | own), `loss-scale` (mean | samples), `clip-norm` (0 = off): the
-  ///   ``HypernetworkOutputRegulariser``;
-  /// - `hidden` (10,10), `activation` (relu), `chunk` (42000; 0 = unchunked), `chunk-embedding` (96),
-  ///   `embedding` (96), `conditional-chunks` (false), `embedding-std` (1), `chunk-embedding-std`
-  ///   (1): the ``Hypernetwork``;
-  /// - `reset-optimiser` (true): a fresh optimiser state per task.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("beta", default: "0.01", "output-regulariser weight β", kind: .real(0...1e12)),
-    Hyperparameter("lookahead", default: "true", "evaluate the regulariser at Θ + ΔΘ, ΔΘ the optimiser's would-be step", kind: .boolean),
-    Hyperparameter(
-      "targets", default: "snapshot", "snapshot targets at each task start, or recompute them each step from stored Θ*",
-      kind: .choice(HypernetworkOutputRegulariser.Targets.allCases.map(\.rawValue))),
-    Hyperparameter("reg-tasks", default: "0", "regularise this many random previous tasks per step (0 = all)", kind: .integer(0...100_000)),
-    Hyperparameter(
-      "previous-embeddings", default: "fixed", "fixed (hypercl) or regularised: earlier embeddings get the regulariser's gradient (PR-CL)",
-      kind: .choice(HypernetworkOutputRegulariser.PreviousEmbeddings.allCases.map(\.rawValue))),
-    Hyperparameter(
-      "reg-outputs", default: "all", "all generated weights, or own: skip other tasks' output units (PR-CL)",
-      kind: .choice(HypernetworkOutputRegulariser.RegularisedOutputs.allCases.map(\.rawValue))),
-    Hyperparameter(
-      "loss-scale", default: "mean", "mean cross-entropy, or samples: times the task's training-set size (PR-CL)",
-      kind: .choice(HypernetworkOutputRegulariser.LossScale.allCases.map(\.rawValue))),
-    Hyperparameter("clip-norm", default: "0", "clip the whole gradient to this L2 norm (0 = off)", kind: .real(0...1e12)),
-    Hyperparameter("hidden", default: "10,10", "generator hidden widths (none = one linear map)", kind: .integers(1...100_000)),
-    Hyperparameter(
-      "activation", default: "relu", "generator hidden nonlinearity", kind: .choice(Hypernetwork.Activation.allCases.map(\.rawValue))),
-    Hyperparameter("chunk", default: "42000", "weights generated per chunk (0 = all at once, no chunk embeddings)", kind: .integer(0...100_000_000)),
-    Hyperparameter("chunk-embedding", default: "96", "chunk-embedding size", kind: .integer(1...100_000)),
-    Hyperparameter("embedding", default: "96", "task-embedding size", kind: .integer(1...100_000)),
-    Hyperparameter("conditional-chunks", default: "false", "one set of chunk embeddings per task (hypnettorch cond_chunk_embs)", kind: .boolean),
-    Hyperparameter("embedding-std", default: "1", "initial task-embedding standard deviation", kind: .real(0...100)),
-    Hyperparameter("chunk-embedding-std", default: "1", "initial chunk-embedding standard deviation", kind: .real(0...100)),
-    Hyperparameter("reset-optimiser", default: "true", "a fresh optimiser state at every task (official)", kind: .boolean),
-  ]
+  /// `hnet`: the hypernetwork's shape, the regulariser and the optimisation details (see ``HNet``).
+  public static let configuration = AlgorithmConfiguration(
+    name: "hnet",
+    summary:
+      "HNet (von Oswald et al. 2020): a hypernetwork generates the network's weights from a task embedding; output regulariser; HNET+ENT task inference.",
+    settings: [
+      beta, lookahead, targets, regularisedTasks, previousEmbeddings, regularisedOutputs, lossScale, clipNorm, hidden, activation, chunk,
+      chunkEmbedding, embedding, conditionalChunks, embeddingStandardDeviation, chunkEmbeddingStandardDeviation, resetOptimiser,
+    ])
 
   /// The hypernetwork around the scenario's network, the output regulariser, the heads, the frozen
   /// embeddings and the optimiser reset.
@@ -81,18 +90,16 @@ public enum HNet: Algorithm {
   /// - Throws: Nothing today; the signature is the ``Algorithm`` requirement's.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     let regulariser = HypernetworkOutputRegulariser(
-      strength: settings.float("beta"), lookahead: settings.boolean("lookahead"),
-      targets: .init(rawValue: settings.word("targets")) ?? .snapshot, tasksPerStep: settings.integer("reg-tasks"),
-      previousEmbeddings: .init(rawValue: settings.word("previous-embeddings")) ?? .fixed,
-      outputs: .init(rawValue: settings.word("reg-outputs")) ?? .all, lossScale: .init(rawValue: settings.word("loss-scale")) ?? .mean,
-      clipNorm: settings.float("clip-norm"))
+      strength: settings[beta], lookahead: settings[lookahead], targets: settings[targets], tasksPerStep: settings[regularisedTasks],
+      previousEmbeddings: settings[previousEmbeddings], outputs: settings[regularisedOutputs], lossScale: settings[lossScale],
+      clipNorm: settings[clipNorm])
     let shape = HypernetworkShape(settings)
     let trainsPrevious = regulariser.previousEmbeddings == .regularised
     return AlgorithmComponents(
       regularisers: [regulariser], head: head(layout:scenario:),
       architecture: { target, layout, scenario in Sequential([shape.hypernetwork(target: target, layout: layout, scenario: scenario)]) },
       frozenParameters: { task, names in frozenParameters(task: task, names: names, trainsPrevious: trainsPrevious) },
-      resetsOptimiser: settings.boolean("reset-optimiser"), notes: notes(for:))
+      resetsOptimiser: settings[resetOptimiser], notes: notes(for:))
   }
 
   /// HNet's head in a scenario: a ``MultiHead`` (task-incremental), a ``SharedHead``
@@ -156,14 +163,14 @@ struct HypernetworkShape: Sendable {
   var chunkEmbeddingStandardDeviation: Float
 
   init(_ settings: Settings) {
-    hidden = settings.integers("hidden")
-    activation = Hypernetwork.Activation(rawValue: settings.word("activation")) ?? .relu
-    chunk = settings.integer("chunk")
-    chunkEmbedding = settings.integer("chunk-embedding")
-    embedding = settings.integer("embedding")
-    conditionalChunks = settings.boolean("conditional-chunks")
-    embeddingStandardDeviation = settings.float("embedding-std")
-    chunkEmbeddingStandardDeviation = settings.float("chunk-embedding-std")
+    hidden = settings[HNet.hidden]
+    activation = settings[HNet.activation]
+    chunk = settings[HNet.chunk]
+    chunkEmbedding = settings[HNet.chunkEmbedding]
+    embedding = settings[HNet.embedding]
+    conditionalChunks = settings[HNet.conditionalChunks]
+    embeddingStandardDeviation = settings[HNet.embeddingStandardDeviation]
+    chunkEmbeddingStandardDeviation = settings[HNet.chunkEmbeddingStandardDeviation]
   }
 
   func hypernetwork(target: Sequential, layout: TaskLayout, scenario: Scenario) -> Hypernetwork {

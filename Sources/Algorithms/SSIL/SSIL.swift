@@ -26,26 +26,21 @@ import ContinualEngine
 /// learning-rate rule); the domain-incremental scenario, whose outputs are shared by every task, has
 /// no old and new classes to separate and is refused (``SSILError/unsupportedScenario(_:)``).
 public enum SSIL: Algorithm {
-  /// `ssil`.
-  public static let name = "ssil"
-  /// What it does.
-  public static let summary =
-    "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, lr/(t+1). Class-IL."
-  /// The distillation weight and temperature, the learning-rate rule and the prediction rule.
-  ///
-  /// - `lambda` (1): the weight of the task-wise distillation (the official code has no weight; 0 switches it off).
-  /// - `temperature` (2): the distillation temperature `T`.
-  /// - `lr-rule` (true): train task `t` at `lr/(t+1)`; `false` keeps the configured rate on every task.
-  /// - `prediction` (`raw`): the official arg-max over every seen class's logit, or `centred`
-  ///   (``SeparatedSoftmaxHead/Prediction/taskCentred``, an experiment, not in the paper).
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "1", "task-wise distillation weight λ (0 = off)", kind: .real(0...1e6)),
-    Hyperparameter("temperature", default: "2", "distillation temperature T", kind: .real(0.01...100)),
-    Hyperparameter("lr-rule", default: "true", "learning rate lr/(t+1) for task t (official); false = constant", kind: .boolean),
-    Hyperparameter(
-      "prediction", default: "raw", "raw: arg-max of the logits (official); centred: minus each task's mean logit (not in the paper)",
-      kind: .choice(SeparatedSoftmaxHead.Prediction.allCases.map(\.rawValue))),
-  ]
+  /// λ, the task-wise distillation weight (the official code has no weight; 0 switches it off).
+  public static let lambda = Setting<Float>("lambda", default: 1, "task-wise distillation weight λ (0 = off)", in: 0...1e6)
+  /// `T`, the distillation temperature.
+  public static let temperature = Setting<Float>("temperature", default: 2, "distillation temperature T", in: 0.01...100)
+  /// Whether task `t` trains at `lr/(t+1)`.
+  public static let learningRateRule = Setting<Bool>("lr-rule", default: true, "learning rate lr/(t+1) for task t (official); false = constant")
+  /// The prediction rule: the official arg-max over every seen class's logit, or `centred`
+  /// (``SeparatedSoftmaxHead/Prediction/taskCentred``, an experiment, not in the paper).
+  public static let prediction = Setting<SeparatedSoftmaxHead.Prediction>(
+    "prediction", default: .raw, "raw: arg-max of the logits (official); centred: minus each task's mean logit (not in the paper)")
+  /// `ssil`: the distillation weight and temperature, the learning-rate rule and the prediction rule.
+  public static let configuration = AlgorithmConfiguration(
+    name: "ssil",
+    summary: "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, lr/(t+1). Class-IL.",
+    settings: [lambda, temperature, learningRateRule, prediction])
 
   /// The separated-softmax head, the task-wise distillation, replay and (by default) the `lr/(t+1)` rule.
   ///
@@ -54,12 +49,12 @@ public enum SSIL: Algorithm {
   ///   the domain-incremental scenario.
   public static func components(_ settings: Settings) -> AlgorithmComponents {
     AlgorithmComponents(
-      regularisers: [LogitDistillation(grouping: .perTask, temperature: settings.float("temperature"), strength: settings.float("lambda"))],
+      regularisers: [LogitDistillation(grouping: .perTask, temperature: settings[temperature], strength: settings[lambda])],
       usesReplay: true,
-      head: { [prediction = SeparatedSoftmaxHead.Prediction(rawValue: settings.word("prediction")) ?? .raw] layout, scenario in
+      head: { [prediction = settings[prediction]] layout, scenario in
         try head(layout: layout, scenario: scenario, prediction: prediction)
       },
-      learningRateScale: settings.boolean("lr-rule") ? learningRateScale(forTask:) : nil)
+      learningRateScale: settings[learningRateRule] ? learningRateScale(forTask:) : nil)
   }
 
   /// SS-IL's learning-rate factor for task `t`: `1/(t+1)` [SS-IL-Official main.py:59-64].
@@ -100,12 +95,9 @@ public enum SSIL: Algorithm {
 /// continual compare --benchmark split-mnist --scenario class --algorithms er,er+gkd --set memory.size=200
 /// ```
 public enum ExperienceReplay: Algorithm {
-  /// `er`.
-  public static let name = "er"
-  /// What it does.
-  public static let summary = "Experience replay: current batch + replayed exemplars (memory.*), one joint softmax. Baseline for SS-IL."
-  /// None of its own (the memory is configured by `memory.*`).
-  public static let hyperparameters: [Hyperparameter] = []
+  /// `er`: no settings of its own (the memory is configured by `memory.*`).
+  public static let configuration = AlgorithmConfiguration(
+    name: "er", summary: "Experience replay: current batch + replayed exemplars (memory.*), one joint softmax. Baseline for SS-IL.")
   /// Replay only.
   ///
   /// - Parameter settings: Validated (empty) `er.*` values.
@@ -124,25 +116,21 @@ public enum ExperienceReplay: Algorithm {
 /// continual compare --benchmark split-mnist --scenario class --algorithms er+gkd --set gkd.temperature=2
 /// ```
 public enum GlobalDistillation: Algorithm {
-  /// `gkd`.
-  public static let name = "gkd"
-  /// What it does.
-  public static let summary = "Global distillation: KL over all old classes' logits vs the previous model (T², batchmean). Stack as er+gkd."
-  /// The weight and the temperature.
-  ///
-  /// - `lambda` (1): the distillation weight.
-  /// - `temperature` (2): the temperature `T`.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "1", "global distillation weight λ (0 = off)", kind: .real(0...1e6)),
-    Hyperparameter("temperature", default: "2", "distillation temperature T", kind: .real(0.01...100)),
-  ]
+  /// λ, the distillation weight.
+  public static let lambda = Setting<Float>("lambda", default: 1, "global distillation weight λ (0 = off)", in: 0...1e6)
+  /// `T`, the temperature.
+  public static let temperature = Setting<Float>("temperature", default: 2, "distillation temperature T", in: 0.01...100)
+  /// `gkd`: the weight and the temperature.
+  public static let configuration = AlgorithmConfiguration(
+    name: "gkd", summary: "Global distillation: KL over all old classes' logits vs the previous model (T², batchmean). Stack as er+gkd.",
+    settings: [lambda, temperature])
   /// One global distillation regulariser.
   ///
   /// - Parameter settings: Validated `gkd.*` values.
   /// - Returns: The regulariser (no replay: stack with `er`).
   public static func components(_ settings: Settings) -> AlgorithmComponents {
     AlgorithmComponents(regularisers: [
-      LogitDistillation(grouping: .global, temperature: settings.float("temperature"), strength: settings.float("lambda"))
+      LogitDistillation(grouping: .global, temperature: settings[temperature], strength: settings[lambda])
     ])
   }
 }

@@ -44,6 +44,9 @@ extension TrainingCheckpoint {
     }
     root["generators"] = .object(generatorObject)
     root["accuracy_matrix"] = .array(accuracyMatrix.map { .array($0.map { JSONValue.number($0) ?? .null }) })
+    if !validationMatrix.isEmpty {
+      root["validation_accuracy_matrix"] = .array(validationMatrix.map { .array($0.map { JSONValue.number($0) ?? .null }) })
+    }
     root["initial_accuracies"] = .array(initialAccuracies.map { JSONValue.number($0) ?? .null })
     root["loss_terms"] = .array(
       lossTerms.map { terms in
@@ -192,6 +195,16 @@ extension TrainingCheckpoint {
 
     let matrix = try reader.array("accuracy_matrix").map { try reader.fractions($0, count: taskCount, field: "accuracy_matrix") }
     guard matrix.count == completed else { throw reader.corrupt("'accuracy_matrix' has \(matrix.count) rows for \(completed) completed tasks") }
+    // Runs that hold out no validation data (and checkpoints from before validation) have none.
+    let validation =
+      root["validation_accuracy_matrix"] == nil
+      ? []
+      : try reader.array("validation_accuracy_matrix").map {
+        try reader.fractions($0, count: taskCount, field: "validation_accuracy_matrix")
+      }
+    guard validation.isEmpty || validation.count == completed else {
+      throw reader.corrupt("'validation_accuracy_matrix' has \(validation.count) rows for \(completed) completed tasks")
+    }
     guard let initialValue = root["initial_accuracies"] else { throw reader.corrupt("'initial_accuracies' is missing") }
     let initial = try reader.fractions(initialValue, count: taskCount, field: "initial_accuracies")
     let lossTerms = try reader.array("loss_terms").map { value -> [String: Double] in
@@ -235,10 +248,12 @@ extension TrainingCheckpoint {
     guard used == stored.count else {
       throw CheckpointError.corrupt(file: tensorName, reason: "it holds \(stored.count - used) tensors the manifest does not list")
     }
-    return TrainingCheckpoint(
+    var checkpoint = TrainingCheckpoint(
       identity: try reader.string("identity"), completedTasks: completed, taskCount: taskCount, parameters: parameters,
       optimiser: OptimiserState(step: step, buffers: buffers), generators: generators, components: components, accuracyMatrix: matrix,
       initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: elapsed, modelState: modelState)
+    checkpoint.validationMatrix = validation
+    return checkpoint
   }
 }
 

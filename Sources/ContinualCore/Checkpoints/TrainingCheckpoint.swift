@@ -51,6 +51,9 @@ public struct TrainingCheckpoint: Sendable, Equatable {
   public var accuracyMatrix: [[Double]]
   /// The untrained model's accuracy on every task.
   public var initialAccuracies: [Double]
+  /// `V[i][j]`: accuracy on task `j`'s validation set after training task `i`, for the completed
+  /// tasks; empty when the run holds out no validation data.
+  public var validationMatrix: [[Double]] = []
   /// The mean of each objective term per completed task.
   public var lossTerms: [[String: Double]]
   /// Training seconds spent before this checkpoint, over every process that worked on the run.

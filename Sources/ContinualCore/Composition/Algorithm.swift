@@ -55,6 +55,32 @@ public struct Hyperparameter: Sendable, Equatable {
     return parts.contains(nil) ? nil : parts.map { $0! }
   }
 
+  /// One spelling per value, so that `1e-3`, `0.001` and `.001` are one configuration (records
+  /// and run ids use these values): reals as the static `canonical(_:)` spells them (`500`,
+  /// `0.001`, `1e-05`, `1e+15`); whole numbers without leading zeros. Other kinds are kept as
+  /// written.
+  ///
+  /// - Parameter text: A value that ``validate(_:component:)`` accepted.
+  /// - Returns: Its canonical spelling.
+  public func canonical(_ text: String) -> String {
+    switch kind {
+    case .real: Double(text).map(Hyperparameter.canonical) ?? text
+    case .integer: Int(text).map(String.init) ?? text
+    case .choice, .boolean, .integers: text
+    }
+  }
+
+  /// The canonical spelling of a real number: a whole number below 10¹⁵ in digits (`500`,
+  /// `10000`), else the shortest `%g` form that reads back exactly (`0.001`, `1e-05`, `1e+15`).
+  public static func canonical(_ value: Double) -> String {
+    if value == value.rounded(), Swift.abs(value) < 1e15 { return String(Int64(value)) }
+    for precision in 1...17 {
+      let text = String(format: "%.\(precision)g", value)
+      if Double(text) == value { return text }
+    }
+    return "\(value)"
+  }
+
   /// A number as a person would write it: `0.5`, `1e+15`.
   static func format(_ x: Double) -> String { String(format: "%g", x) }
 
@@ -78,8 +104,8 @@ public struct Hyperparameter: Sendable, Equatable {
 /// A component's hyperparameter values, validated against its declared ``Hyperparameter``s.
 ///
 /// ```swift
-/// let settings = try Settings(component: "ewc", declared: EWC.hyperparameters, given: ["lambda": "500"])
-/// let lambda = settings.real("lambda")   // 500, or the default when not given
+/// let settings = try EWC.settings(["lambda": "500"])
+/// let lambda = settings[EWC.lambda]   // 500 as a Float, or the default when not given
 /// ```
 public struct Settings: Sendable, Equatable {
   /// The component name (`ewc`).
@@ -93,7 +119,7 @@ public struct Settings: Sendable, Equatable {
   public init(component: String, declared: [Hyperparameter], given: [String: String]) throws {
     self.component = component
     var values: [String: String] = [:]
-    for h in declared { values[h.name] = h.defaultValue }
+    for h in declared { values[h.name] = h.canonical(h.defaultValue) }
     for (name, value) in given.sorted(by: { $0.key < $1.key }) {
       guard let h = declared.first(where: { $0.name == name }) else {
         throw SettingsError.unknownKey(
@@ -101,23 +127,10 @@ public struct Settings: Sendable, Equatable {
           suggestion: nearest(name, in: declared.map(\.name)).map { "\(component).\($0)" })
       }
       try h.validate(value, component: component)
-      values[name] = value
+      values[name] = h.canonical(value)
     }
     self.values = values
   }
-
-  /// A real-valued setting (declared as `.real`).
-  public func real(_ name: String) -> Double { Double(values[name] ?? "") ?? .nan }
-  /// A real-valued setting as `Float`.
-  public func float(_ name: String) -> Float { Float(real(name)) }
-  /// A whole-number setting (declared as `.integer`).
-  public func integer(_ name: String) -> Int { Int(values[name] ?? "") ?? 0 }
-  /// A word setting (declared as `.choice`).
-  public func word(_ name: String) -> String { values[name] ?? "" }
-  /// A boolean setting (declared as `.boolean`).
-  public func boolean(_ name: String) -> Bool { values[name] == "true" }
-  /// A list-of-whole-numbers setting (declared as `.integers`).
-  public func integers(_ name: String) -> [Int] { Hyperparameter.integers(values[name] ?? "") ?? [] }
 }
 
 /// A bad `--set` value or name.
@@ -183,35 +196,49 @@ public struct AlgorithmComponents: Sendable {
   }
 }
 
-/// A continual-learning algorithm as the command-line tool and the composition layer see it: a name,
-/// its hyperparameters, and how to build its components from settings.
+/// A continual-learning algorithm as the command-line tool and the composition layer see it: one
+/// configuration (its name, summary and settings) and how to build its components from settings.
 ///
 /// Each algorithm target declares one conforming type; stacks such as `ewc+si` combine the
 /// components of several.
 ///
 /// ```swift
 /// public enum L2Anchor: Algorithm {
-///   public static let name = "l2"
-///   public static let summary = "Plain L2 pull towards the previous task's weights."
-///   public static let hyperparameters = [Hyperparameter("lambda", default: "0.1", "strength", kind: .real(0...1e12))]
+///   static let lambda = Setting<Float>("lambda", default: 0.1, "strength", in: 0...1e12)
+///   public static let configuration = AlgorithmConfiguration(
+///     name: "l2", summary: "Plain L2 pull towards the previous task's weights.", settings: [lambda])
 ///   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-///     AlgorithmComponents(regularisers: [L2ToAnchor(strength: settings.float("lambda"))])
+///     AlgorithmComponents(regularisers: [L2ToAnchor(strength: settings[lambda])])
 ///   }
 /// }
 /// ```
 public protocol Algorithm {
-  /// The name used on the command line (`ewc`).
-  static var name: String { get }
-  /// One line on what it does and where it comes from.
-  static var summary: String { get }
-  /// The hyperparameters, with defaults.
-  static var hyperparameters: [Hyperparameter] { get }
+  /// The name, one line on what it does, and the settings, declared once.
+  static var configuration: AlgorithmConfiguration { get }
   /// Builds the algorithm's components.
   ///
-  /// - Parameter settings: Validated hyperparameter values.
+  /// - Parameter settings: Validated hyperparameter values; read them as `settings[lambda]`.
   /// - Returns: The regularisers and data regime.
   /// - Throws: When the settings are inconsistent.
   static func components(_ settings: Settings) throws -> AlgorithmComponents
+}
+
+extension Algorithm {
+  /// The name used on the command line (`ewc`).
+  public static var name: String { configuration.name }
+  /// One line on what it does and where it comes from.
+  public static var summary: String { configuration.summary }
+  /// The hyperparameters, with defaults.
+  public static var hyperparameters: [Hyperparameter] { configuration.hyperparameters }
+
+  /// Validated settings for this algorithm: the defaults, overridden by `given`.
+  ///
+  /// - Parameter given: Values by name without the component prefix (`["lambda": "500"]`).
+  /// - Returns: The settings.
+  /// - Throws: ``SettingsError`` for an unknown name or an invalid value.
+  public static func settings(_ given: [String: String] = [:]) throws -> Settings {
+    try Settings(component: name, declared: hyperparameters, given: given)
+  }
 }
 
 /// The valid name closest to `name` by edit distance, if it is close enough to be a likely typo.

@@ -65,7 +65,10 @@ public struct MultiHead: Head {
 /// All classes seen so far active (class-incremental learning).
 ///
 /// Training on task `t` scores samples over the outputs of tasks `0...t`; evaluation after training
-/// task `i` predicts among the classes of tasks `0...i`, without the task id.
+/// task `i` predicts among the classes of tasks `0...i`, without the task id. A task `j > i` not
+/// trained yet is scored among the classes of tasks `0...j`: its own classes are active but have
+/// never been favoured by any loss, so `R[i][j]` is about 0 and forward transfer is undefined in
+/// this scenario (see ``ContinualMetrics/forwardTransferIsDefined(in:)``).
 public struct ActiveClassHead: Head {
   /// Where each task's classes are.
   public var layout: TaskLayout
@@ -84,8 +87,8 @@ public struct ActiveClassHead: Head {
       rowClasses: [Range<Int>](repeating: active, count: batch.labels.count))
   }
 
-  /// The arg-max over all classes seen so far, mapped to the task's local labels (outside the
-  /// task's range when another task's class wins).
+  /// The arg-max over all classes seen so far (and the task's own, for a task not trained yet),
+  /// mapped to the task's local labels (outside the task's range when another task's class wins).
   public func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int] {
     let offset = layout.offset(task)
     return logits.argmaxAlongLastAxis(columns: 0..<layout.columns(max(trainedThrough, task)).upperBound).map { $0 - offset }

@@ -28,8 +28,11 @@ public struct TaskLayout: Sendable, Equatable {
 /// seen so far (class-incremental). Labels reaching a head are always **local** to their task
 /// (`0..<classCounts[task]`); the head maps them to output columns.
 ///
+/// A head that scores every sample over all outputs (one softmax over every task's classes, seen
+/// or not), tested in `Tests/ContinualCoreTests/DocSnippetTests.swift`:
+///
 /// ```swift
-/// struct MyHead: Head {
+/// struct AllOutputsHead: Head {
 ///   var layout: TaskLayout
 ///   var outputCount: Int { layout.totalClasses }
 ///   func loss(logits: Variable, for batch: Batch) throws -> Variable {
@@ -38,6 +41,8 @@ public struct TaskLayout: Sendable, Equatable {
 ///   func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int] {
 ///     logits.argmaxAlongLastAxis().map { $0 - layout.offset(task) }
 ///   }
+///   func columns(forTask task: Int, currentTask: Int) -> Range<Int> { 0..<outputCount }
+///   func column(ofLabel label: Int, task: Int) -> Int { layout.offset(task) + label }
 /// }
 /// ```
 public protocol Head: Sendable {

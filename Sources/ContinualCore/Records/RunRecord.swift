@@ -30,19 +30,27 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var failure: String?
   /// `R[i][j]`: accuracy on task `j` after training task `i` (fractions in [0, 1]).
   public var accuracyMatrix: [[Double]]
-  /// Accuracy of the untrained model on each task (for forward transfer).
+  /// Accuracy of the untrained model on each task (for forward transfer), evaluated as after
+  /// training the first task (in the class-incremental scenario, task `j` among the classes of tasks
+  /// `0…j`).
   public var initialAccuracies: [Double]?
   /// Mean accuracy over all tasks after the last task.
   public var averageAccuracy: Double?
   /// Backward transfer.
   public var bwt: Double?
-  /// Forward transfer (against the randomly initialised model).
+  /// Forward transfer (against the randomly initialised model); absent in the class-incremental
+  /// scenario, where it is undefined (see ``ContinualMetrics/forwardTransferIsDefined(in:)``).
+  /// Records written before that rule may hold one; tables read ``forwardTransfer`` instead.
   public var fwt: Double?
   /// Average forgetting.
   public var forgetting: Double?
   /// Average incremental accuracy: the accuracy on the tasks seen so far, averaged over stages.
   /// Absent from records written before version 0.2.0.
   public var averageIncrementalAccuracy: Double?
+  /// Learning accuracy: the mean over tasks of each task's accuracy right after it is learnt (the
+  /// accuracy matrix's diagonal). Absent from records written before it existed; tables compute it
+  /// from their accuracy matrix.
+  public var learningAccuracy: Double?
   /// Mean of each objective term over each task's last epoch, by task then term name.
   public var lossTerms: [[String: Double]]?
   /// Wall-clock seconds of the run.
@@ -54,13 +62,24 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// Facts about the run that are neither settings nor results, keyed like settings (HNet's
   /// `hnet.compression_ratio`); absent when there are none.
   public var notes: [String: String]?
+  /// `V[i][j]`: accuracy on task `j`'s held-out validation images after training task `i`; absent
+  /// when the run held out none (`--validation`). Model selection reads this, never the test matrix.
+  public var validationAccuracyMatrix: [[Double]]?
+
+  /// The mean validation accuracy over all tasks after the last task, when the run held out
+  /// validation data: the number `--validation` selects on.
+  public var validationAverageAccuracy: Double? {
+    guard status == "finished", let last = validationAccuracyMatrix?.last, !last.isEmpty else { return nil }
+    return last.reduce(0, +) / Double(last.count)
+  }
 
   enum CodingKeys: String, CodingKey {
     case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
     case accuracyMatrix = "accuracy_matrix", initialAccuracies = "initial_accuracies"
     case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
-    case averageIncrementalAccuracy = "average_incremental_accuracy"
+    case averageIncrementalAccuracy = "average_incremental_accuracy", learningAccuracy = "learning_accuracy"
     case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at", notes
+    case validationAccuracyMatrix = "validation_accuracy_matrix"
   }
 
   /// Creates a record.
@@ -68,8 +87,10 @@ public struct RunRecord: Codable, Sendable, Equatable {
     version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
     seed: UInt64, config: [String: String], status: String = "finished", failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
-    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil
+    wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,
+    validationAccuracyMatrix: [[Double]]? = nil
   ) {
+    self.validationAccuracyMatrix = validationAccuracyMatrix
     self.version = version
     self.runID = runID
     self.benchmark = benchmark
@@ -86,18 +107,28 @@ public struct RunRecord: Codable, Sendable, Equatable {
     self.peakRSSBytes = peakRSSBytes
     self.finishedAt = ISO8601DateFormatter().string(from: finishedAt)
     self.notes = notes
-    if status == "finished", let metrics = try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) {
+    if status == "finished",
+      let metrics = try? ContinualMetrics(
+        accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies, scenario: Scenario(rawValue: scenario))
+    {
       averageAccuracy = metrics.averageAccuracy
       bwt = metrics.backwardTransfer
       fwt = metrics.forwardTransfer
       forgetting = metrics.averageForgetting
       averageIncrementalAccuracy = metrics.averageIncrementalAccuracy
+      learningAccuracy = metrics.learningAccuracy
     }
+  }
+
+  /// Forward transfer as the tables show it: ``fwt``, except in the class-incremental scenario, where
+  /// forward transfer is undefined and this is `nil` even for a record written before that rule.
+  public var forwardTransfer: Double? {
+    Scenario(rawValue: scenario).map(ContinualMetrics.forwardTransferIsDefined(in:)) == false ? nil : fwt
   }
 }
 
 /// The version string written into every record.
 public enum ContinualKitVersion {
   /// The current ContinualKit version.
-  public static let current = "0.2.0"
+  public static let current = "0.3.0"
 }

@@ -29,19 +29,19 @@ public struct ReplayConfiguration: Sendable, Equatable {
     self.batchSize = batchSize
   }
 
+  /// `memory.size`: the total exemplar budget.
+  public static let size = Setting<Int>("size", default: 2000, "total exemplar budget over all classes", in: 1...10_000_000)
+  /// `memory.selection`: how exemplars are chosen.
+  public static let selection = Setting<Selection>("selection", default: .first, "exemplar choice: first (official SS-IL), random, herding")
+  /// `memory.batch`: replayed samples per mini-batch.
+  public static let batch = Setting<Int>("batch", default: 32, "replayed samples per mini-batch", in: 1...100_000)
+
   /// The `memory.*` settings the command line accepts.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("size", default: "2000", "total exemplar budget over all classes", kind: .integer(1...10_000_000)),
-    Hyperparameter(
-      "selection", default: "first", "exemplar choice: first (official SS-IL), random, herding", kind: .choice(Selection.allCases.map(\.rawValue))),
-    Hyperparameter("batch", default: "32", "replayed samples per mini-batch", kind: .integer(1...100_000)),
-  ]
+  public static let hyperparameters: [Hyperparameter] = [size.declaration, selection.declaration, batch.declaration]
 
   /// A configuration from validated `memory.*` settings.
   public init(_ settings: Settings) {
-    self.init(
-      capacity: settings.integer("size"), selection: Selection(rawValue: settings.word("selection")) ?? .first,
-      batchSize: settings.integer("batch"))
+    self.init(capacity: settings[Self.size], selection: settings[Self.selection], batchSize: settings[Self.batch])
   }
 }
 

@@ -6,10 +6,16 @@ import Dispatch
 public struct TrainingResult: Sendable {
   /// `R[i][j]`: accuracy on task `j` after training task `i`.
   public var accuracyMatrix: [[Double]]
-  /// The untrained model's accuracy on each task.
+  /// The untrained model's accuracy on each task, `b[j]` of forward transfer, evaluated as after
+  /// training the first task (a class-incremental head scores task `j` among the classes of tasks
+  /// `0...j`; forward transfer is undefined in that scenario, see
+  /// ``ContinualMetrics/forwardTransferIsDefined(in:)``).
   public var initialAccuracies: [Double]
   /// The mean of each objective term over each task, by task then name.
   public var lossTerms: [[String: Double]]
+  /// `V[i][j]`: accuracy on task `j`'s validation set (`ContinualTask.validation`) after training
+  /// task `i`; `nil` when the tasks hold out no validation data.
+  public var validationMatrix: [[Double]]?
   /// The model after the last task.
   public var model: Model
 }
@@ -79,13 +85,15 @@ public struct ContinualTrainer: Sendable {
     var checkpoints = checkpoints
 
     var initial: [Double]
-    var matrix: [[Double]] = []
+    var matrix: [[Double]] = [], validationMatrix: [[Double]] = []
     var lossTerms: [[String: Double]] = []
+    let validates = sequence.tasks.allSatisfy { $0.validation != nil }
     var firstTask = 0, priorSeconds = 0.0
     if let resumed {
       (samplingRNG, dropoutRNG, algorithmRNG, replayRNG) = try restore(
         resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers, memory: &memory)
       (initial, matrix, lossTerms) = (resumed.initialAccuracies, resumed.accuracyMatrix, resumed.lossTerms)
+      validationMatrix = resumed.validationMatrix
       (firstTask, priorSeconds) = (resumed.completedTasks, resumed.elapsedSeconds)
     } else {
       initial = try evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
@@ -179,18 +187,21 @@ public struct ContinualTrainer: Sendable {
       try memory?.update(after: endContext)
       let row = try evaluate(model, on: sequence, head: plan.head, trainedThrough: t)
       matrix.append(row)
+      if validates { validationMatrix.append(try evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation)) }
       observer?(.taskDidFinish(task: t, accuracies: row))
       if let directory = checkpoints, t + 1 < taskCount {
-        let checkpoint = TrainingCheckpoint(
+        var checkpoint = TrainingCheckpoint(
           completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
           generators: ["sampling": samplingRNG, "dropout": dropoutRNG, "algorithm": algorithmRNG, "replay": replayRNG],
           components: try checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
           initialAccuracies: initial, lossTerms: lossTerms,
           elapsedSeconds: priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - runStart) / 1e9, modelState: model.state)
+        checkpoint.validationMatrix = validationMatrix
         if !(try save(checkpoint, to: directory)) { checkpoints = nil }
       }
     }
-    return TrainingResult(accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, model: model)
+    return TrainingResult(
+      accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, validationMatrix: validates ? validationMatrix : nil, model: model)
   }
 
   /// The model with task-conditioned layers serving task `t`, `t + 1` tasks learned.
@@ -257,15 +268,28 @@ public struct ContinualTrainer: Sendable {
   ///   - sequence: The tasks.
   ///   - head: The head that turns outputs into predictions.
   ///   - trainedThrough: The last task trained (class-incremental heads predict among classes seen).
+  ///   - split: The images to measure on; the configuration's ``TrainingConfiguration/evaluationSplit`` when `nil`.
   /// - Returns: One accuracy in [0, 1] per task.
-  /// - Throws: `TensorError` when the model does not fit the data.
-  public func evaluate(_ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int) throws -> [Double] {
+  /// - Throws: `TensorError` when the model does not fit the data; ``TrainingError/invalidConfiguration(_:)``
+  ///   for the validation split of a task that holds none out.
+  public func evaluate(
+    _ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int, split: EvaluationSplit? = nil
+  ) throws -> [Double] {
     try sequence.tasks.enumerated().map { j, task in
       // Task-conditioned layers are told the task only where the scenario gives the task id.
       var model = model
       model.task = head.usesTaskIdentity ? j : nil
       model.learnedTasks = trainedThrough + 1
-      let data = configuration.evaluationSplit == .test ? task.test : task.train
+      let data: LabelledImages
+      switch split ?? configuration.evaluationSplit {
+      case .test: data = task.test
+      case .train: data = task.train
+      case .validation:
+        guard let validation = task.validation else {
+          throw TrainingError.invalidConfiguration("task \(j + 1) (\(task.name)) holds out no validation data")
+        }
+        data = validation
+      }
       let n = min(data.count, configuration.evaluationLimit ?? data.count)
       var correct = 0
       for start in stride(from: 0, to: n, by: configuration.evaluationBatchSize) {

@@ -35,6 +35,8 @@ public enum EvaluationSplit: String, Sendable, Codable, CaseIterable {
   case test
   /// The training split, as SI's split-MNIST notebook reports.
   case train
+  /// The training images each task holds out for model selection (`ContinualTask.validation`).
+  case validation
 }
 
 /// Which data each task trains on.

@@ -5,13 +5,15 @@
 /// parameters, inputs or intermediate activations alike. Make one tape per forward pass and let it go
 /// afterwards.
 ///
+/// Tested in `Tests/ContinualEngineTests/DocSnippetTests.swift`:
+///
 /// ```swift
 /// let tape = Tape()
 /// let w = tape.variable(Tensor(shape: [2, 2], repeating: 0.5))
 /// let x = tape.constant(try Tensor(rows: [[1, 2]]))
 /// let hidden = try x.matmul(w).relu()
 /// let loss = hidden.squaredNorm()
-/// let (dw, dh) = try tape.gradients(of: loss, withRespectTo: w, hidden)
+/// let gradients = try tape.gradients(of: loss, withRespectTo: w, hidden)
 /// ```
 ///
 /// A tape whose ``isRecording`` is `false` computes values only (for evaluation): nothing it

@@ -176,7 +176,7 @@ import Testing
     #expect(defaults.dataRegime == nil)
     let ewc = try #require(defaults.regularisers.first as? QuadraticPenalty<FisherEstimator>)
     #expect(defaults.regularisers.count == 1)
-    #expect(ewc.name == "ewc" && ewc.strength == settings.float("lambda") && ewc.scale == 0.5 && ewc.accumulation == .perTask)
+    #expect(ewc.name == "ewc" && ewc.strength == settings[EWC.lambda] && ewc.scale == 0.5 && ewc.accumulation == .perTask)
     #expect(ewc.estimator.labelMode == .expected && ewc.estimator.sampleCount == nil && !ewc.estimator.vanDeVen2019Normalisation)
 
     let given = ["lambda": "10", "labels": "empirical", "samples": "200", "vdv2019": "true"]

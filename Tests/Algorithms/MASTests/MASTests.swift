@@ -96,7 +96,7 @@ import Testing
     let defaults = try MAS.components(settings)
     let mas = try #require(defaults.regularisers.first as? QuadraticPenalty<OutputSensitivityEstimator>)
     #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
-    #expect(mas.name == "mas" && mas.strength == settings.float("lambda") && mas.scale == 1 && mas.accumulation == .sum(clampNonNegative: false))
+    #expect(mas.name == "mas" && mas.strength == settings[MAS.lambda] && mas.scale == 1 && mas.accumulation == .sum(clampNonNegative: false))
     #expect(mas.estimator.mode == .batch && mas.estimator.batchSize == 200 && mas.estimator.sampleCount == nil)
 
     let given = ["lambda": "0.5", "mode": "sample", "batch": "10", "samples": "100"]

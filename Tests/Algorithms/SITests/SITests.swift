@@ -151,7 +151,7 @@ import Testing
     let defaults = try SI.components(settings)
     let si = try #require(defaults.regularisers.first as? QuadraticPenalty<PathIntegralEstimator>)
     #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
-    #expect(si.name == "si" && si.strength == settings.float("c") && si.scale == 1 && si.accumulation == .sum(clampNonNegative: true))
+    #expect(si.name == "si" && si.strength == settings[SI.c] && si.scale == 1 && si.accumulation == .sum(clampNonNegative: true))
     #expect(si.estimator.damping == 0.1 && si.estimator.gradientSource == .task)
     #expect(si.needsTaskGradients && si.observesSteps)
 

@@ -34,20 +34,18 @@ extension LossSensitivity: StatelessBetweenTasks {}
 
 /// `sensitivity` on the command line: a quadratic pull weighted by ``LossSensitivity``.
 public enum Sensitivity: Algorithm {
-  /// `sensitivity`.
-  public static let name = "sensitivity"
-  /// One line for `continual list`.
-  public static let summary = "Quadratic pull weighted by the task loss's mean absolute gradient."
-  /// λ and the batch size.
-  public static let hyperparameters = [
-    Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15)),
-    Hyperparameter("batch", default: "100", "samples per batch of the estimate", kind: .integer(1...100_000)),
-  ]
+  /// λ, the penalty strength.
+  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
+  /// Samples per batch of the estimate.
+  public static let batch = Setting<Int>("batch", default: 100, "samples per batch of the estimate", in: 1...100_000)
+  /// `sensitivity`, with λ and the batch size.
+  public static let configuration = AlgorithmConfiguration(
+    name: "sensitivity", summary: "Quadratic pull weighted by the task loss's mean absolute gradient.", settings: [lambda, batch])
   /// One running quadratic penalty: importances of successive tasks add up.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    let estimator = LossSensitivity(batchSize: settings.integer("batch"))
+    let estimator = LossSensitivity(batchSize: settings[batch])
     return AlgorithmComponents(regularisers: [
-      QuadraticPenalty(name: name, estimator: estimator, strength: settings.float("lambda"), accumulation: .sum(clampNonNegative: false))
+      QuadraticPenalty(name: name, estimator: estimator, strength: settings[lambda], accumulation: .sum(clampNonNegative: false))
     ])
   }
 }

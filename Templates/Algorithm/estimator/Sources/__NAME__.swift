@@ -10,14 +10,12 @@ import ContinualCore
 /// swift run -c release continual compare --algorithms __name__,ewc,si,mas --seeds 1 --iterations 100
 /// ```
 public enum __NAME__: Algorithm {
-  /// `__name__`.
-  public static let name = "__name__"
-  /// What it does, in one line of `continual list`.
-  public static let summary = "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks."
   /// λ, the penalty strength.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15))
-  ]
+  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
+  /// `__name__`, in one line of `continual list`, and its settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "__name__", summary: "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks.",
+    settings: [lambda])
 
   /// One running quadratic penalty with ``__NAME__Estimator``.
   ///
@@ -28,7 +26,7 @@ public enum __NAME__: Algorithm {
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     AlgorithmComponents(regularisers: [
       QuadraticPenalty(
-        name: name, estimator: __NAME__Estimator(), strength: settings.float("lambda"),
+        name: name, estimator: __NAME__Estimator(), strength: settings[lambda],
         accumulation: .sum(clampNonNegative: false))
     ])
   }

@@ -10,14 +10,12 @@ import ContinualCore
 /// swift run -c release continual compare --algorithms __name__,finetune --scenario class --seeds 1 --iterations 100
 /// ```
 public enum __NAME__: Algorithm {
-  /// `__name__`.
-  public static let name = "__name__"
-  /// What it does, in one line of `continual list`.
-  public static let summary = "Scaffold: the scenario's head with the training loss taken on logits / T."
   /// T, the temperature.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("temperature", default: "1", "the loss sees logits / T", kind: .real(0.01...100))
-  ]
+  public static let temperature = Setting<Float>("temperature", default: 1, "the loss sees logits / T", in: 0.01...100)
+  /// `__name__`, in one line of `continual list`, and its settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "__name__", summary: "Scaffold: the scenario's head with the training loss taken on logits / T.",
+    settings: [temperature])
 
   /// A head for each scenario: ``__NAME__Head`` around the standard one.
   ///
@@ -26,7 +24,7 @@ public enum __NAME__: Algorithm {
   /// - Throws: ``SettingsError`` when the settings do not fit together (the scaffold accepts every
   ///   valid value).
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(head: { [temperature = settings.float("temperature")] layout, scenario in
+    AlgorithmComponents(head: { [temperature = settings[temperature]] layout, scenario in
       __NAME__Head(base: __NAME__Head.standardHead(layout: layout, scenario: scenario), temperature: temperature)
     })
   }

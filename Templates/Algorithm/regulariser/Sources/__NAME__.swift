@@ -10,14 +10,12 @@ import ContinualCore
 /// swift run -c release continual compare --algorithms __name__ --set __name__.lambda=10
 /// ```
 public enum __NAME__: Algorithm {
-  /// `__name__`.
-  public static let name = "__name__"
-  /// What it does, in one line of `continual list`.
-  public static let summary = "Scaffold: an L2 pull towards the weights at the end of every finished task."
   /// λ, the penalty strength.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15))
-  ]
+  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
+  /// `__name__`, in one line of `continual list`, and its settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "__name__", summary: "Scaffold: an L2 pull towards the weights at the end of every finished task.",
+    settings: [lambda])
 
   /// One ``__NAME__Penalty`` with the given strength.
   ///
@@ -26,6 +24,6 @@ public enum __NAME__: Algorithm {
   /// - Throws: ``SettingsError`` when the settings do not fit together (the scaffold accepts every
   ///   valid value).
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [__NAME__Penalty(name: name, strength: settings.float("lambda"))])
+    AlgorithmComponents(regularisers: [__NAME__Penalty(name: name, strength: settings[lambda])])
   }
 }

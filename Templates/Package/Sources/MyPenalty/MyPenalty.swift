@@ -9,14 +9,12 @@ import ContinualCore
 /// swift run -c release my-continual compare --algorithms ewc,ewc+my-penalty --set my-penalty.lambda=10
 /// ```
 public enum MyPenalty: Algorithm {
-  /// `my-penalty`.
-  public static let name = "my-penalty"
-  /// What it does, in one line of `continual list`.
-  public static let summary = "An L2 pull towards the last task's weights, weighted by their magnitude."
   /// λ, the penalty strength.
-  public static let hyperparameters: [Hyperparameter] = [
-    Hyperparameter("lambda", default: "1", "penalty strength λ", kind: .real(0...1e15))
-  ]
+  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
+  /// `my-penalty`, in one line of `continual list`, and its settings.
+  public static let configuration = AlgorithmConfiguration(
+    name: "my-penalty", summary: "An L2 pull towards the last task's weights, weighted by their magnitude.",
+    settings: [lambda])
 
   /// One ``MagnitudePull`` with the given strength.
   ///
@@ -24,6 +22,6 @@ public enum MyPenalty: Algorithm {
   /// - Returns: The components the trainer runs.
   /// - Throws: Nothing: every valid λ is accepted.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [MagnitudePull(strength: settings.float("lambda"))])
+    AlgorithmComponents(regularisers: [MagnitudePull(strength: settings[lambda])])
   }
 }

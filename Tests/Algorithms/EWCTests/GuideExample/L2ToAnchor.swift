@@ -37,16 +37,13 @@ public struct L2ToAnchor: Regulariser {
 
 /// The command-line face of ``L2ToAnchor``: `--algorithms l2+ewc --set l2.lambda=0.5`.
 public enum L2Anchor: Algorithm {
-  /// `l2`.
-  public static let name = "l2"
-  /// One line for `continual list`.
-  public static let summary = "L2 pull towards the parameters at the end of the previous task."
-  /// λ only.
-  public static let hyperparameters = [
-    Hyperparameter("lambda", default: "1", "penalty strength λ (the penalty is λ/2 · Σ (θ − θ*)²)", kind: .real(0...1e12))
-  ]
+  /// λ, the penalty strength.
+  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ (the penalty is λ/2 · Σ (θ − θ*)²)", in: 0...1e12)
+  /// `l2`, with λ only.
+  public static let configuration = AlgorithmConfiguration(
+    name: "l2", summary: "L2 pull towards the parameters at the end of the previous task.", settings: [lambda])
   /// One ``L2ToAnchor``.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [L2ToAnchor(strength: settings.float("lambda"))])
+    AlgorithmComponents(regularisers: [L2ToAnchor(strength: settings[lambda])])
   }
 }
