@@ -56,6 +56,8 @@ enum BenchmarkCatalogue {
 final class BenchmarkFactory {
   typealias Sets = (train: LabelledImages, test: LabelledImages)
   var cache: [String: Sets] = [:]
+  /// Each loaded dataset's identity, computed once from the data as read (before normalisation).
+  var identities: [String: DataIdentity] = [:]
   let dataDirectory: URL?
   /// Whether to keep quiet about which folder each dataset is read from.
   let quiet: Bool
@@ -85,12 +87,31 @@ final class BenchmarkFactory {
       let which: CIFARDataset = dataset == "cifar10" ? .cifar10 : .cifar100
       let raw = try CIFARDataset.load(
         which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
+      identities[dataset] = DataIdentity(name: dataset, train: raw.train, test: raw.test)
       let statistics = raw.train.channelStatistics()
       data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
     default: preconditionFailure("unknown dataset \(dataset)")
     }
     cache[dataset] = data
     return data
+  }
+
+  /// What a benchmark's data is, for the run's identity: the ``DataIdentity/fingerprint`` of each
+  /// dataset it is built from (CIFAR-10 and CIFAR-100 for `split-cifar10-100`), joined by `; `.
+  /// Loads the datasets (once per process) and checksums them (once per dataset).
+  ///
+  /// - Throws: The errors of loading the data.
+  func dataIdentity(_ benchmark: String) throws -> String {
+    let (_, dataset) = try BenchmarkCatalogue.validate(benchmark)
+    let parts = dataset == "cifar10-100" ? ["cifar10", "cifar100"] : [dataset]
+    return try parts.map { part in
+      if let known = identities[part] { return known.fingerprint }
+      let sets = try base(part)
+      // CIFAR sets are kept normalised; the identity is taken before, in `base`.
+      let identity = identities[part] ?? DataIdentity(name: part, train: sets.train, test: sets.test)
+      identities[part] = identity
+      return identity.fingerprint
+    }.joined(separator: "; ")
   }
 
   /// Facts about a benchmark's data for the run record: the normalisation of CIFAR datasets.

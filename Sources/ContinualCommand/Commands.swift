@@ -102,24 +102,18 @@ func duration(_ seconds: Double) -> String {
 }
 
 /// Runs the grid of `options` (benchmarks × scenarios × stacks × seeds), appending a record per run
-/// to `<output>/records.jsonl`, skipping runs that already have a finished record.
-/// Returns the records of the grid.
+/// to `<output>/records.jsonl`, skipping runs that already have a record and runs other processes
+/// train (``SweepFolder``). Returns the records of the grid.
 func runGrid(_ options: Options) throws -> [RunRecord] {
   try StackValidation.check(options)
   if let warning = options.ignoredHiddenWarning { printError("warning: \(warning)") }
   for warning in StackValidation.warnings(options) { printError("warning: \(warning)") }
   try ensureWritableOutput(options.output)
   let factory = BenchmarkFactory(dataDirectory: options.dataDirectory, quiet: options.quiet)
-  let recordsURL = options.output.appendingPathComponent("records.jsonl")
-  var existing: [String: RunRecord] = [:]
-  if FileManager.default.fileExists(atPath: recordsURL.path) {
-    let contents = try RecordFile.read(from: recordsURL)
-    for warning in contents.warnings { printError("warning: \(warning)") }
-    for r in contents.records where r.status == "finished" { existing[r.runID] = r }
-  }
+  let sweep = try SweepFolder(options: options)
   let seeds = (0..<options.seeds).map { options.firstSeed + UInt64($0) }
   let total = options.benchmarks.count * options.scenarios.count * options.algorithms.count * seeds.count
-  var results: [RunRecord] = []
+  var cells: [GridCell] = []
   var index = 0
   for benchmark in options.benchmarks {
     for scenario in options.scenarios {
@@ -138,26 +132,22 @@ func runGrid(_ options: Options) throws -> [RunRecord] {
             for (k, v) in try AlgorithmStack.memorySettings(options.settings(for: scenario)).values { config["memory.\(k)"] = v }
           }
           config["seed"] = String(seed)
+          // The data's identity (files' contents, shape, classes): other data is another run.
+          config["data"] = try factory.dataIdentity(benchmark)
           let runID = stableHash(config)
           let label = "[\(index)/\(total)] \(benchmark) \(scenario) \(stackName) seed \(seed)"
-          if !options.force, let done = existing[runID] {
-            if !options.quiet { printError("\(label): already finished in \(recordsURL.path), skipped (--force reruns)") }
-            results.append(done)
-            continue
-          }
-          let record = try runOne(
-            benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
-            options: options, label: label)
-          try RecordFile.append(record, to: recordsURL)
-          // The record is on disk: the run's checkpoint is no longer needed.
-          try checkpointFolder(runID: runID, options: options).remove()
-          _ = rmdir(options.output.appendingPathComponent("checkpoints").path)  // only when no other run's checkpoint is left
-          results.append(record)
+          cells.append(
+            GridCell(runID: runID, label: label) {
+              try runOne(
+                benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, config: config, runID: runID, factory: factory,
+                options: options, label: label)
+            })
         }
       }
     }
   }
-  return results
+  // Each run is claimed before it trains, so processes sharing the folder train it once.
+  return try sweep.run(cells)
 }
 
 /// One grid cell made ready to train: its tasks, network, plan and trainer.
@@ -222,6 +212,7 @@ func runOne(
 ) throws -> RunRecord {
   let start = Date()
   let prepared = try PreparedRun(benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, factory: factory, options: options)
+  try MemoryBudget.check(prepared, label: label)  // before training, not "failed to allocate" an hour in
   let (sequence, architecture, plan, trainer, notes) = (prepared.sequence, prepared.architecture, prepared.plan, prepared.trainer, prepared.notes)
   let quiet = options.quiet
   // The algorithm's facts and the data's (CIFAR normalisation), said in the header and recorded.
@@ -302,7 +293,11 @@ func checkpointFolder(runID: String, options: Options) -> CheckpointDirectory {
 func checkpointDirectory(
   runID: String, plan: TrainingPlan, options: Options, label: String
 ) throws -> (directory: CheckpointDirectory?, resumed: TrainingCheckpoint?) {
-  let directory = checkpointFolder(runID: runID, options: options)
+  var directory = checkpointFolder(runID: runID, options: options)
+  // A full disk costs the run its checkpoints, not the sweep (issue 20, item 11).
+  directory.saveFailure = .continueWithoutCheckpoints { error in
+    printError("warning: \(label): \(error); the run goes on without checkpoints")
+  }
   guard options.checkpoints else { return (nil, nil) }
   if let blocker = ContinualTrainer.checkpointBlocker(plan) {
     printError("\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1")
@@ -318,16 +313,16 @@ func checkpointDirectory(
 }
 
 /// Writes the tables of `records` in the requested formats, compared with `--baseline` when given,
-/// and prints the Markdown table.
-func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison") throws {
+/// and prints the Markdown table; with `writingFiles: false`, only prints it.
+func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true) throws {
   var table = ComparisonTable(records: records)
   // Runs that held out validation data are chosen on it: the tables show each algorithm's best
   // point, and selection.{md,csv} every point with its validation and test accuracy.
   if records.contains(where: { $0.validationAccuracyMatrix != nil }) {
     let selection = ValidationSelection(records: records)
     table = selection.table
-    try? FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true)
-    for (name, text) in [("selection.md", selection.markdown), ("selection.csv", selection.csv)] {
+    if writingFiles { try? FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true) }
+    for (name, text) in [("selection.md", selection.markdown), ("selection.csv", selection.csv)] where writingFiles {
       let url = options.output.appendingPathComponent(name)
       do {
         try Data(text.utf8).write(to: url, options: .atomic)
@@ -335,7 +330,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
         throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
       }
     }
-    printError("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)")
+    if writingFiles { printError("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
   }
   if let baseline = options.baseline {
     do {
@@ -344,6 +339,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
       throw CLIError("--baseline: \(error)")
     }
   }
+  guard writingFiles else { return print(try table.rendered(as: .markdown)) }
   let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
   let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
   print(try table.rendered(as: .markdown))

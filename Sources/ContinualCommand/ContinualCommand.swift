@@ -92,7 +92,7 @@ public enum ContinualCommand {
       guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
       let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
       for warning in contents.warnings { printError("warning: \(warning)") }
-      try writeTables(contents.records, options: options)
+      try writeReport(contents.records, options: options)
     }
   }
 }

@@ -170,14 +170,13 @@ enum ExperimentFile {
   static func read(_ url: URL) throws -> JSONObject {
     let bytes: Data
     do {
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      bytes = try handle.read(upToCount: maximumSize + 1) ?? Data()
+      // A regular file only: a named pipe would block, a device never end.
+      bytes = try RegularFile.read(url, limit: maximumSize)
     } catch {
-      throw CLIError("\(url.path): cannot read the experiment file: \(error.localizedDescription)")
-    }
-    guard bytes.count <= maximumSize else {
-      throw CLIError("\(url.path): the experiment file is larger than \(maximumSize) bytes; it should be a small JSON object")
+      guard !error.isTooLarge else {
+        throw CLIError("\(url.path): the experiment file is larger than \(maximumSize) bytes; it should be a small JSON object")
+      }
+      throw CLIError("\(url.path): cannot read the experiment file: \(error.reason)")
     }
     let value: JSONValue
     do {

@@ -1,3 +1,4 @@
+import ContinualEngine
 import Foundation
 
 /// CIFAR-10 and CIFAR-100 in their "binary version" layout (Krizhevsky, 2009): 32×32 colour images
@@ -127,9 +128,9 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   static func readClassNames(_ url: URL, expected: Int) throws -> [String] {
     let data: Data
     do {
-      data = try Data(contentsOf: url)
+      data = try RegularFile.read(url)
     } catch {
-      throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
+      throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
     guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.malformedFile(file: url.path, reason: "not a UTF-8 text file of class names (one per line)")
@@ -185,9 +186,9 @@ enum CIFARFile {
   static func read(_ url: URL, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) throws {
     let data: Data
     do {
-      data = try Data(contentsOf: url, options: .mappedIfSafe)
+      data = try RegularFile.read(url)
     } catch {
-      throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
+      throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
     func parseRecords(_ bytes: UnsafeRawBufferPointer) throws {
       try parse(bytes, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)

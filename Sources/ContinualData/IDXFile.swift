@@ -1,3 +1,4 @@
+import ContinualEngine
 import Foundation
 
 /// Reads and writes IDX files, the format MNIST and Fashion-MNIST are distributed in.
@@ -29,9 +30,9 @@ public enum IDXFile {
   public static func read(contentsOf url: URL) throws -> IDXArray {
     let data: Data
     do {
-      data = try Data(contentsOf: url, options: .mappedIfSafe)
+      data = try RegularFile.read(url)
     } catch {
-      throw IDXError.unreadable(source: url.path, reason: error.localizedDescription)
+      throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
     return try decode(data, source: url.path)
   }

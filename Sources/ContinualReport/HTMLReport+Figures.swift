@@ -80,10 +80,35 @@ extension HTMLReport {
 
   // MARK: - The figures
 
+  /// The most tasks a heat map or the per-task charts show. A longer sequence (up to the 1,000
+  /// tasks a record may have) is shown by this many evenly spaced tasks, the first and the last
+  /// among them, and the caption says so: a heat map of every task grows with the square of the
+  /// task count (a 1,000-task record made a 417 MB page).
+  static let maximumFigureTasks = 25
+
+  /// The tasks (0-based) the heat maps and per-task charts show for a sequence of `count` tasks:
+  /// all of them, or ``maximumFigureTasks`` evenly spaced ones from the first to the last.
+  static func shownTasks(_ count: Int) -> [Int] {
+    guard count > maximumFigureTasks else { return Array(0..<count) }
+    let last = Double(count - 1), steps = Double(maximumFigureTasks - 1)
+    return (0..<maximumFigureTasks).map { Int((Double($0) * last / steps).rounded()) }
+  }
+
+  /// A caption's note on the tasks left out, or `""` when every task is shown.
+  static func shownTasksNote(_ shown: [Int], of count: Int) -> String {
+    guard shown.count < count else { return "" }
+    return " Of the \(count) tasks, \(shown.count) evenly spaced ones are shown (tasks \(shown.map { String($0 + 1) }.joined(separator: ", "))), "
+      + "so that the page stays small; every entry is in the records and in the per-task table."
+  }
+
   /// Figure: one heat map per algorithm and the colour scale.
   func heatMapFigure(_ group: FigureGroup, number: Int) -> String {
+    let shown = Self.shownTasks(group.taskCount)
     let maps = group.summaries.map { summary in
-      HeatMapFigure(title: "\(summary.algorithm) (n = \(summary.seedCount))", matrix: summary.meanMatrix()).svg()
+      HeatMapFigure(
+        title: "\(summary.algorithm) (n = \(summary.seedCount))",
+        matrix: shown.map { i in shown.map { j in summary.accuracy(afterTraining: i, onTask: j) } }, tasks: shown.map { $0 + 1 }
+      ).svg()
     }
     return [
       "<figure class=\"heatmaps\">",
@@ -92,7 +117,7 @@ extension HTMLReport {
       "<figcaption><strong>Figure \(number).</strong> Accuracy matrices on \(Markup.escaped(group.benchmark)) "
         + "(\(Markup.escaped(Self.scenarioName(group.scenario)))): the cell in row <i>i</i>, column <i>j</i> is the accuracy (%) "
         + "on task <i>j</i> after training task <i>i</i>, mean over the n finished seeds. Cells right of the dark staircase are "
-        + "tasks not yet trained.</figcaption>",
+        + "tasks not yet trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }
@@ -100,9 +125,10 @@ extension HTMLReport {
   /// Figure: one chart per task, one line per algorithm, from the task's training on.
   func taskCurvesFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
     let taskCount = group.taskCount
-    let curves = (0..<taskCount).map { task in group.summaries.map { $0.taskCurve(task) } }
+    let shown = Self.shownTasks(taskCount)
+    let curves = shown.map { task in group.summaries.map { $0.taskCurve(task) } }
     let domain = LinearScale.percentDomain(containing: curves.flatMap { $0.flatMap { $0.map { $0.value.mean * 100 } } })
-    let charts = curves.enumerated().map { task, lines in
+    let charts = zip(shown, curves).map { task, lines in
       let series = zip(group.summaries, lines).filter { !$0.1.isEmpty }.map { summary, points in
         LineChart.Series(name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: points)
       }
@@ -117,7 +143,7 @@ extension HTMLReport {
       "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
       "<figcaption><strong>Figure \(number).</strong> Accuracy on each task as training proceeds, mean over seeds: "
         + "the chart of task <i>j</i> shows its accuracy after training tasks <i>j</i>, <i>j</i> + 1, …; "
-        + "a falling line is forgetting.</figcaption>",
+        + "a falling line is forgetting.\(Markup.escaped(Self.shownTasksNote(shown, of: taskCount)))</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }

@@ -9,6 +9,16 @@ struct HeatMapFigure {
   var title: String
   /// The mean matrix, square, `nil` where no seed has the entry.
   var matrix: [[MeanEstimate?]]
+  /// The task number (1-based) of each row and column: every task, or those a long sequence is
+  /// shown by.
+  var tasks: [Int]
+
+  /// A heat map of `matrix`, whose rows and columns are `tasks` (by default 1, 2, …).
+  init(title: String, matrix: [[MeanEstimate?]], tasks: [Int]? = nil) {
+    self.title = title
+    self.matrix = matrix
+    self.tasks = tasks ?? Array(1...max(matrix.count, 1))
+  }
 
   /// The side of one cell in pixels: large for few tasks, at least 26 so that labels fit.
   var cellSize: Double {
@@ -36,8 +46,8 @@ struct HeatMapFigure {
         let tooltip =
           estimate.map { estimate in
             let (mean, error) = Cell.percent(estimate)
-            return "After training task \(i + 1), accuracy on task \(j + 1): \(mean) ± \(error) % (n = \(estimate.count))"
-          } ?? "After training task \(i + 1), accuracy on task \(j + 1): no data"
+            return "After training task \(tasks[i]), accuracy on task \(tasks[j]): \(mean) ± \(error) % (n = \(estimate.count))"
+          } ?? "After training task \(tasks[i]), accuracy on task \(tasks[j]): no data"
         parts.append(
           "<rect class=\"cell\" x=\"\(Markup.number(x))\" y=\"\(Markup.number(y))\" width=\"\(Markup.number(cell))\" "
             + "height=\"\(Markup.number(cell))\" fill=\"\(fill)\" stroke=\"#ffffff\" stroke-width=\"1\">"
@@ -74,11 +84,12 @@ struct HeatMapFigure {
   func axes(left: Double, top: Double, cell: Double, count: Int) -> String {
     let plot = cell * Double(count)
     var parts: [String] = []
-    for task in LinearScale.taskTicks(count, maximumCount: 25) {
-      let centre = Double(task - 1) * cell + cell / 2
-      parts.append(Markup.text(String(task), x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+    for position in LinearScale.taskTicks(count, maximumCount: 25) {
+      let centre = Double(position - 1) * cell + cell / 2
+      let task = String(tasks[position - 1])
+      parts.append(Markup.text(task, x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
       parts.append(
-        Markup.text(String(task), x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
+        Markup.text(task, x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
     parts.append(Markup.text("Accuracy on task", x: left + plot / 2, y: top + plot + 36, attributes: "text-anchor=\"middle\""))
     let middle = top + plot / 2

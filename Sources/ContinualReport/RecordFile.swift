@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -124,26 +125,58 @@ public enum RecordFile {
   }
 
   static func readLocated(from url: URL) throws -> (records: [LocatedRecord], warnings: [String]) {
-    let file = url.path
-    let bytes: [UInt8]
+    let parsed = try parseLines(contents(of: url)[...], file: url.path, firstLine: 1, completeLinesOnly: false)
+    return (parsed.records, parsed.warnings)
+  }
+
+  /// The bytes of a results file, which must be a regular file (a named pipe would block or fail
+  /// with a misleading "permission" message).
+  static func contents(of url: URL) throws -> [UInt8] {
     do {
-      bytes = [UInt8](try Data(contentsOf: url))
+      return [UInt8](try RegularFile.read(url))
     } catch {
-      throw RecordFileError.unreadable(file: file, reason: error.localizedDescription)
+      throw RecordFileError.unreadable(file: url.path, reason: error.reason)
     }
+  }
+
+  /// The records of the lines in `bytes`, which start at line `firstLine` of `file`.
+  ///
+  /// - Parameters:
+  ///   - bytes: Whole lines of a results file (the last one may lack its newline).
+  ///   - file: The file's path, for messages.
+  ///   - firstLine: The line number of the first line in `bytes`.
+  ///   - completeLinesOnly: Whether a last line without a newline is left unread (another process
+  ///     may be writing it) instead of being parsed or reported as torn.
+  /// - Returns: The records and warnings, and how many bytes and lines were consumed.
+  /// - Throws: ``RecordFileError/malformedLine(file:line:reason:)`` for a line that is neither a
+  ///   record nor torn, including a line that names a key twice.
+  static func parseLines(
+    _ bytes: ArraySlice<UInt8>, file: String, firstLine: Int, completeLinesOnly: Bool
+  ) throws -> (records: [LocatedRecord], warnings: [String], consumedBytes: Int, consumedLines: Int) {
     let decoder = JSONDecoder()
     var records: [LocatedRecord] = []
     var warnings: [String] = []
-    var lineStart = 0
-    var lineNumber = 0
-    while lineStart < bytes.count {
-      lineNumber += 1
+    var lineStart = bytes.startIndex
+    var lineNumber = firstLine - 1
+    while lineStart < bytes.endIndex {
       let newlineIndex = bytes[lineStart...].firstIndex(of: newline)
-      let lineEnd = newlineIndex ?? bytes.count
+      if newlineIndex == nil && completeLinesOnly { break }
+      lineNumber += 1
+      let lineEnd = newlineIndex ?? bytes.endIndex
       let line = bytes[lineStart..<lineEnd]
       lineStart = lineEnd + 1
       if line.allSatisfy(JSONPrefix.isWhitespace) { continue }
       do {
+        // Foundation's decoder keeps one of two values for a repeated key without a word; the
+        // strict parser names the key.
+        do {
+          _ = try JSONValue.parse(Array(line))
+        } catch {
+          if let key = error.duplicateKey {
+            throw RecordFileError.malformedLine(
+              file: file, line: lineNumber, reason: "the key \"\(key)\" appears twice (again at column \(error.column))")
+          }
+        }
         let record = try decoder.decode(RunRecord.self, from: Data(line))
         if let problem = record.inconsistency {
           throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: problem)
@@ -159,6 +192,6 @@ public enum RecordFile {
           "\(file): torn record skipped at line \(lineNumber) (an incomplete line left by an interrupted write)")
       }
     }
-    return (records, warnings)
+    return (records, warnings, min(lineStart, bytes.endIndex) - bytes.startIndex, lineNumber - firstLine + 1)
   }
 }

@@ -50,7 +50,8 @@ public struct ContinualTrainer: Sendable {
   ///     continue from; the result equals an uninterrupted run's.
   ///   - checkpoints: Where to save the run's full state after every task but the last; every
   ///     regulariser must conform to ``Checkpointable`` (see ``checkpointBlocker(_:)``). A failed
-  ///     save stops the run with its error.
+  ///     save stops the run with its error, unless the directory's
+  ///     ``CheckpointDirectory/saveFailure`` says to go on without checkpoints.
   ///   - observer: Receives progress events.
   /// - Returns: The accuracy matrix, per-task loss terms and the final model.
   /// - Throws: ``TrainingError/diverged(task:iteration:term:value:)`` when the objective stops being
@@ -63,6 +64,7 @@ public struct ContinualTrainer: Sendable {
   ) throws -> TrainingResult {
     try check(sequence, architecture: architecture, plan: plan)
     if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
+    var checkpoints = checkpoints
     var run = try TrainingRun(
       trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed, observer: observer)
     for t in run.firstTask..<run.taskCount {
@@ -71,7 +73,8 @@ public struct ContinualTrainer: Sendable {
       try run.trainTask(t)  // the steps, with progress
       try run.finishTask(t)  // taskDidFinish, the replay memory, evaluation
       observer?(.taskDidFinish(task: t, accuracies: run.matrix[t]))
-      if let checkpoints, t + 1 < run.taskCount { try checkpoints.save(run.checkpoint(after: t)) }
+      // A directory that may fail softly (a full disk) lets the run go on without checkpoints.
+      if let directory = checkpoints, t + 1 < run.taskCount, !(try save(run.checkpoint(after: t), to: directory)) { checkpoints = nil }
     }
     return run.result
   }

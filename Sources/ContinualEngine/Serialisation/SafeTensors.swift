@@ -82,9 +82,9 @@ public enum SafeTensors {
   public static func read(from url: URL) throws -> Contents {
     let data: Data
     do {
-      data = try Data(contentsOf: url, options: .mappedIfSafe)
+      data = try RegularFile.read(url)
     } catch {
-      throw SafeTensorsError.io(path: url.path, reason: error.localizedDescription)
+      throw SafeTensorsError.io(path: url.path, reason: error.reason)
     }
     do {
       return try decode(data)

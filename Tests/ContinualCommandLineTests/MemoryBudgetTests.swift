@@ -1,0 +1,47 @@
+import ContinualCore
+import ContinualData
+import Foundation
+import Testing
+
+@testable import ContinualCommand
+
+/// The memory a grid cell needs is estimated before it trains and checked against the machine's
+/// (issue 20, item 8): `--tasks 1000` once aborted with `failed to allocate` at about 120 MB per
+/// task; tasks now share the dataset's pixels, and a cell that cannot fit is refused by name.
+@Suite struct MemoryBudgetTests {
+  static func prepared(_ arguments: [String]) throws -> PreparedRun {
+    let options = try Parsing.options(["--quiet", "--hidden", "16"] + arguments)
+    return try PreparedRun(
+      benchmark: options.benchmarks[0], scenario: options.scenarios[0],
+      stack: AlgorithmStack(options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil), options: options)
+  }
+
+  @Test func aThousandPermutedTasksShareTheDatasetsPixels() throws {
+    let one = MemoryBudget.estimate(try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1"]))
+    let many = MemoryBudget.estimate(try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1000"]))
+    // The built-in dataset's 35,000 images of 784 bytes, once; then per task its 3,000 + 1,000
+    // subsampled rows and labels and a permutation: about 70 kB, not a 120 MB copy.
+    #expect(one.data > 27_000_000 && one.data < 28_000_000, "\(one)")
+    let perTask = (many.data - one.data) / 999
+    #expect(perTask < 80_000, "\(perTask) bytes per task")
+  }
+
+  @Test func aCellLargerThanTheMemoryIsRefusedBeforeTrainingNamingTasks() throws {
+    let prepared = try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "ewc", "--tasks", "1000"])
+    #expect {
+      try MemoryBudget.check(prepared, label: "[1/1] permuted-builtin domain ewc seed 1", available: (10_000_000, "this machine has"))
+    } throws: {
+      let message = "\($0)"
+      return message.contains("[1/1] permuted-builtin domain ewc seed 1") && message.contains("--tasks 1000")
+        && message.contains("more than the 10 MB of memory this machine has") && message.contains("per task")
+    }
+    try MemoryBudget.check(prepared, label: "fits", available: (1 << 40, "this machine has"))
+    try MemoryBudget.check(prepared, label: "unknown", available: nil)
+  }
+
+  @Test func theLimitIsKnownOnThisMachine() throws {
+    let limit = try #require(MemoryBudget.available())
+    #expect(limit.bytes > 100_000_000, "\(limit)")
+  }
+}
