@@ -63,7 +63,7 @@ cleanup() {
     for _ in $(seq 1 50); do [[ -z $(squeue -h -j "$job" 2> /dev/null) ]] && break; sleep 0.2; done
   fi
   if ((status != 0)); then
-    for log in "$dir"/log/*.log "$dir"/work/results/sweep/slurm-*.log; do
+    for log in "$dir"/log/*.out "$dir"/log/*.log "$dir"/work/results/sweep/slurm-*.log; do
       [[ -f $log ]] || continue
       echo "----- $log (last 40 lines)" >&2
       tail -n 40 "$log" >&2
@@ -96,6 +96,7 @@ host=$(hostname -s)
 node=$(slurmd -C | head -1)
 cpus=$(sed -n 's/.*CPUs=\([0-9]*\).*/\1/p' <<< "$node")
 memory=$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<< "$node")
+topology=$(grep -o -E '(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=[0-9]+' <<< "$node" | tr '\n' ' ')
 [[ -n $cpus && -n $memory ]] || die "slurmd -C did not report CPUs and memory: $node"
 export SLURM_CONF=$dir/slurm.conf
 cat > "$SLURM_CONF" << EOF
@@ -130,7 +131,7 @@ JobRequeue=0
 ReturnToService=2
 MpiDefault=none
 MailProg=/bin/true
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$((memory * 9 / 10)) State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 $topology RealMemory=$((memory * 9 / 10)) State=UNKNOWN
 PartitionName=ci Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 
@@ -150,7 +151,9 @@ state=
 for _ in $(seq 1 300); do
   state=$(sinfo -h -n "$host" -o %T 2> /dev/null || true)
   [[ $state == idle ]] && break
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2> /dev/null || die "a Slurm daemon exited at start-up"; done
+  for k in "${!pids[@]}"; do
+    kill -0 "${pids[k]}" 2> /dev/null || die "$(sed -n "$((k + 1))p" <<< $'munged\nslurmctld\nslurmd') exited at start-up"
+  done
   sleep 0.1
 done
 [[ $state == idle ]] || die "the node did not become idle in 30 s (state: ${state:-none})"
@@ -241,8 +244,11 @@ scontrol -o show job "$job" > "$dir/log/jobs.txt"
 
 # 8. Compare: Slurm's view of the tasks, the requeued slice's log and records, then every record
 #    and the merged table against the single-process ones.
-python3 - "$dir" "$victim" "$killed" << 'PY'
+python3 - "$dir" "$victim" "$killed" << 'PY' || die "the array job's result is wrong (above)"
 import glob, json, re, sys
+def excepthook(kind, value, tb):
+    print(f"slurm check: {value}" if kind is AssertionError else f"slurm check: {kind.__name__}: {value}", file=sys.stderr)
+sys.excepthook = excepthook
 d, victim, killed = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 tasks = {}
 for line in open(f"{d}/log/jobs.txt"):
