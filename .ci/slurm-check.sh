@@ -26,38 +26,16 @@ die() {
 [[ -x $bin ]] || die "no tool at $bin (swift build -c release --product continual)"
 [[ $(id -u) == 0 ]] || die "needs root: apt-get installs Slurm and slurmd starts jobs as their user"
 
-# 1. Install Slurm and munge (Debian 12: Slurm 22.05) unless present. The packages' init scripts
-#    are kept from starting system daemons (policy-rc.d) when nothing else prevents it already.
-if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null \
-  || ! command -v sbatch > /dev/null || ! command -v munged > /dev/null; then
-  policy=/usr/sbin/policy-rc.d
-  made_policy=
-  if [[ ! -e $policy ]]; then
-    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1
-  fi
-  packages=(slurmctld slurmd slurm-client munge)
-  install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"; }
-  if ! install > /tmp/slurm-check-apt.log 2>&1; then
-    say "apt-get install failed without an update; running apt-get update"
-    apt-get update -q >> /tmp/slurm-check-apt.log 2>&1 || true
-    install >> /tmp/slurm-check-apt.log 2>&1 || {
-      [[ -n $made_policy ]] && rm -f "$policy"
-      cat /tmp/slurm-check-apt.log >&2
-      die "could not install ${packages[*]} with apt-get"
-    }
-  fi
-  [[ -n $made_policy ]] && rm -f "$policy"
-  say "installed ${packages[*]} in ${SECONDS} s"
-fi
-say "$(slurmctld -V), munge $(munged --version 2>&1 | head -1 | awk '{print $1}' | sed 's/munge-//')"
-
 dir=$(mktemp -d /tmp/slurm-check.XXXXXX)
 chmod 755 "$dir"
+mkdir -p "$dir/log"
 pids=()
 job=
+made_policy=
 cleanup() {
   status=$?
   set +e
+  if [[ -n $made_policy ]]; then rm -f "$made_policy"; fi
   if [[ -n $job ]]; then
     scancel "$job" 2> /dev/null
     for _ in $(seq 1 50); do [[ -z $(squeue -h -j "$job" 2> /dev/null) ]] && break; sleep 0.2; done
@@ -81,9 +59,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# 1. Install Slurm and munge (Debian 12: Slurm 22.05) unless present. The packages' init scripts
+#    are kept from starting system daemons (a policy-rc.d, for the install only) unless something
+#    already prevents it.
+if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null \
+  || ! command -v sbatch > /dev/null || ! command -v munged > /dev/null; then
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    made_policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > "$made_policy"
+    chmod 755 "$made_policy"
+  fi
+  packages=(slurmctld slurmd slurm-client munge)
+  install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"; }
+  if ! install > "$dir/log/apt.out" 2>&1; then
+    say "apt-get install failed without an update; running apt-get update"
+    apt-get update -q >> "$dir/log/apt.out" 2>&1 || true
+    install >> "$dir/log/apt.out" 2>&1 || die "could not install ${packages[*]} with apt-get"
+  fi
+  if [[ -n $made_policy ]]; then
+    rm -f "$made_policy"
+    made_policy=
+  fi
+  say "installed ${packages[*]} in ${SECONDS} s"
+fi
+say "$(slurmctld -V), munge $(munged --version 2>&1 | head -1 | awk '{print $1}' | sed 's/munge-//')"
+
 # 2. Configure: one node with this machine's CPUs and 90 % of its memory (as slurmd -C measures
 #    them), process tracking without cgroups, a private munge socket and free ports.
-mkdir -p "$dir"/{munge,key,state,spool,log,work/results/sweep}
+mkdir -p "$dir"/{munge,key,state,spool,work/results/sweep}
 chmod 700 "$dir/key"
 head -c 1024 /dev/urandom > "$dir/key/munge.key"
 chmod 400 "$dir/key/munge.key"
