@@ -185,9 +185,10 @@ job=$(CONTINUAL_BIN=$bin sbatch --parsable --array=1-3 --cpus-per-task=1 --mem=1
 job=${job%%;*}
 say "submitted array job $job (3 slices)"
 
-# 6. Kill slice 2 mid-run: find its process through Slurm, wait for a task-boundary checkpoint,
-#    freeze the process (SIGSTOP), and kill it (SIGKILL) only if a checkpoint is still there — else
-#    the run had just finished and deleted it: let it go on and wait for the next one.
+# 6. Kill slice 2 mid-run: find its process through Slurm, wait for a task-boundary checkpoint of
+#    a run that has no record yet, freeze the process (SIGSTOP), and kill it (SIGKILL) only if such
+#    a checkpoint is still there — else the run had just finished (its record is written first, its
+#    checkpoint removed next): let it go on and wait for the next one.
 victim=2
 task_id=
 for _ in $(seq 1 600); do
@@ -205,25 +206,36 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 [[ -n $pid ]] || die "no continual process in array task ${job}_${victim} (job $task_id)"
-killed=$(python3 - "$dir/work/results/sweep/shard-$victim/checkpoints" "$pid" << 'PY'
-import glob, os, signal, sys, time
+killed=$(python3 - "$dir/work/results/sweep/shard-$victim" "$pid" << 'PY'
+import glob, json, os, signal, sys, time
 folder, pid = sys.argv[1], int(sys.argv[2])
-deadline = time.time() + 60
 def alive():
     try:
         return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+def unfinished():
+    runs = {os.path.basename(os.path.dirname(m)) for m in glob.glob(f"{folder}/checkpoints/*/manifest.json")}
+    try:
+        for line in open(f"{folder}/records.jsonl"):
+            try:
+                runs.discard(json.loads(line)["run_id"])
+            except (ValueError, KeyError):
+                pass
+    except FileNotFoundError:
+        pass
+    return sorted(runs)
+deadline = time.time() + 60
 while time.time() < deadline and alive():
-    if glob.glob(f"{folder}/*/manifest.json"):
+    if unfinished():
         try:
             os.kill(pid, signal.SIGSTOP)
         except ProcessLookupError:
             break
-        found = glob.glob(f"{folder}/*/manifest.json")
-        if found:
+        runs = unfinished()
+        if runs:
             os.kill(pid, signal.SIGKILL)
-            print(os.path.basename(os.path.dirname(found[0])))
+            print(runs[0])
             sys.exit(0)
         os.kill(pid, signal.SIGCONT)
     time.sleep(0.002)
@@ -272,7 +284,7 @@ for i, f in tasks.items():
     expected = 1 if i == victim else 0
     assert f["Restarts"] == str(expected), f"array task {i} restarted {f['Restarts']} times, expected {expected}"
 log = open(glob.glob(f"{d}/work/results/sweep/slurm-*_{victim}.log")[0]).read()
-starts = re.findall(r"continualkit: slice 2/3 .*restart (\d+)", log)
+starts = re.findall(rf"continualkit: slice {victim}/3 .*restart (\d+)", log)
 assert starts == ["0", "1"], f"the requeued slice's log shows starts {starts}, expected restart 0 then 1 (--open-mode=append)"
 def load(paths):
     rows = {}
@@ -286,7 +298,9 @@ whole = load([f"{d}/whole/records.jsonl"])
 sliced = load(glob.glob(f"{d}/work/results/sweep/shard-*/records.jsonl"))
 resumed = [r for r in load([f"{d}/work/results/sweep/shard-{victim}/records.jsonl"]).values()
            if (r.get("notes") or {}).get("resumed_after_task")]
-assert resumed, f"no run of slice {victim} continued from a checkpoint after the requeue"
+assert killed in sliced, f"the killed run {killed} has no record"
+after = (sliced[killed].get("notes") or {}).get("resumed_after_task")
+assert after, f"the killed run {killed} did not continue from its checkpoint after the requeue"
 assert len(whole) == 12, f"expected 12 runs, got {len(whole)}"
 assert whole.keys() == sliced.keys(), "the array job ran other runs than the single process"
 key = lambda r: (r["accuracy_matrix"], r["initial_accuracies"], r["average_accuracy"], r["bwt"],
@@ -296,7 +310,7 @@ assert not differ, f"runs {differ} differ between the array job and the single p
 strip = lambda t: [{k: v for k, v in row.items() if not k.startswith("wall")} for row in t]
 assert strip(json.load(open(f"{d}/whole/comparison.json"))) == strip(json.load(open(f"{d}/merged/comparison.json"))), \
     "the merged table differs from the single-process table"
-print(f"slurm check: 12 runs in 3 array tasks (slice {victim} killed in run {killed[:12]}…, requeued, "
-      f"{len(resumed)} run continued from its checkpoint) equal one process's records and table")
+print(f"slurm check: 12 runs in 3 array tasks (slice {victim} killed in run {killed}, requeued, "
+      f"continued after task {after}; {len(resumed)} run(s) resumed) equal one process's records and table")
 PY
 say "install and start ${t_up} s, reference and array job $((t_done - t_up)) s, total ${SECONDS} s"
