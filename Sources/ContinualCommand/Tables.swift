@@ -1,0 +1,39 @@
+import ContinualCore
+import ContinualData
+import ContinualEngine
+import ContinualReport
+import Foundation
+
+/// Writes the tables of `records` in the requested formats, compared with `--baseline` when given,
+/// and prints the Markdown table; with `writingFiles: false`, only prints it.
+func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true) throws {
+  var table = ComparisonTable(records: records)
+  // Runs that held out validation data are chosen on it: the tables show each algorithm's best
+  // point, and selection.{md,csv} every point with its validation and test accuracy.
+  if records.contains(where: { $0.validationAccuracyMatrix != nil }) {
+    let selection = ValidationSelection(records: records)
+    table = selection.table
+    if writingFiles { try? FileManager.default.createDirectory(at: options.output, withIntermediateDirectories: true) }
+    for (name, text) in [("selection.md", selection.markdown), ("selection.csv", selection.csv)] where writingFiles {
+      let url = options.output.appendingPathComponent(name)
+      do {
+        try Data(text.utf8).write(to: url, options: .atomic)
+      } catch {
+        throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
+      }
+    }
+    if writingFiles { printError("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
+  }
+  if let baseline = options.baseline {
+    do {
+      table = try table.comparing(toBaseline: baseline)
+    } catch let error as ComparisonTable.BaselineError {
+      throw CLIError("--baseline: \(error)")
+    }
+  }
+  guard writingFiles else { return print(try table.rendered(as: .markdown)) }
+  let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
+  let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
+  print(try table.rendered(as: .markdown))
+  printError("tables written: " + urls.map(\.path).joined(separator: ", "))
+}
