@@ -21,18 +21,18 @@ func modelFolder(runID: String, options: Options) -> URL {
 ///   - label: The run's label, for the warning.
 /// - Returns: `models/<run id>`, or `nil` when the model could not be written.
 func saveModel(
-  _ model: Model, of prepared: PreparedRun, scenario: String, runID: String, facts: [String: String], options: Options, label: String
+  _ model: Model, of prepared: PreparedRun, scenario: Scenario, runID: String, facts: [String: String], options: Options, label: String
 ) -> String? {
   let layout = TaskLayout(classCounts: prepared.sequence.classesPerTask)
   var run = facts
   run["run_id"] = runID
   run["algorithm"] = prepared.stackName
   run["benchmark"] = prepared.benchmark
-  run["scenario"] = scenario
+  run["scenario"] = scenario.rawValue
   run["seed"] = String(prepared.seed)
   let description = SavedModel.Description(
     network: prepared.networkName, inputShape: prepared.sequence.sampleShape, outputCount: prepared.plan.head.outputCount,
-    head: SavedModel.HeadDescription(scenario: scenario, layout: layout), run: run)
+    head: SavedModel.HeadDescription(scenario: scenario.rawValue, layout: layout), run: run)
   do {
     try SavedModel.write(model, description: description, to: modelFolder(runID: runID, options: options))
     return "models/\(runID)"

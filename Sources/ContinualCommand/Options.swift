@@ -1,11 +1,12 @@
 import ContinualCore
 import ContinualData
+import ContinualReport
 import Foundation
 
 /// Everything the command line can set. Unknown flags are errors with a suggestion.
 struct Options {
   var benchmarks = ["permuted-builtin"]
-  var scenarios = ["domain"]
+  var scenarios: [Scenario] = [.domain]
   var algorithms = ["finetune", "ewc", "online-ewc", "si", "mas", "joint"]
   var seeds = 3
   var firstSeed: UInt64 = 1
@@ -14,7 +15,7 @@ struct Options {
   /// Settings that apply in one scenario only (`--set class:ewc.lambda=1e8`), over ``settings``.
   var scenarioSettings: [String: [String: String]] = [:]
   var output = URL(fileURLWithPath: "results")
-  var formats = ["markdown", "csv", "latex", "json"]
+  var formats: [TableFormat] = [.markdown, .csv, .latex, .json]
   var tasks: Int?
   var iterations: Int? = 300
   var epochs: Int?
@@ -34,7 +35,7 @@ struct Options {
   /// Training-image augmentation; `nil` means the benchmark's default (crop and flip for CIFAR, none otherwise).
   var augment: Augmentation?
   var resetOptimiser = false
-  var evaluationSplit = "test"
+  var evaluationSplit = EvaluationSplit.test
   /// The share of each task's training images held out to choose hyperparameters on (`--validation`).
   var validation: Double?
   var evaluationLimit: Int?
@@ -143,7 +144,11 @@ struct Options {
         // The file's options come first, like a preset's; flags given after it override them.
         try applyExperimentFile(at: URL(fileURLWithPath: try v()))
       case "--benchmark": benchmarks = list(try v())
-      case "--scenario": scenarios = list(try v())
+      case "--scenario":
+        scenarios = try list(try v()).map { name in
+          guard let scenario = Scenario(rawValue: name) else { throw CLIError("unknown scenario '\(name)': choose task, domain or class") }
+          return scenario
+        }
       case "--algorithms": algorithms = try StackSpecification.list(try v())
       case "--grid":
         let axis = try GridAxis(try v())
@@ -172,7 +177,13 @@ struct Options {
         let path = try v()
         guard !path.isEmpty else { throw CLIError("--output needs a directory; an empty path would write into the current directory") }
         output = URL(fileURLWithPath: path)
-      case "--format": formats = list(try v())
+      case "--format":
+        formats = try list(try v()).map { name in
+          guard let format = TableFormat(rawValue: name) else {
+            throw CLIError("unknown format '\(name)': choose \(TableFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+          }
+          return format
+        }
       case "--tasks": tasks = try integer(flag, try v())
       case "--iterations":
         iterations = try integer(flag, try v())
@@ -198,7 +209,13 @@ struct Options {
         }
         augment = parsed
       case "--reset-optimiser": resetOptimiser = true
-      case "--eval-split": evaluationSplit = try v()
+      case "--eval-split":
+        // The validation split belongs to --validation, which holds its images out.
+        let name = try v()
+        guard let split = EvaluationSplit(rawValue: name), split != .validation else {
+          throw CLIError("--eval-split takes test or train, not '\(name)'")
+        }
+        evaluationSplit = split
       case "--validation":
         let text = try v()
         guard let fraction = Double(text), fraction > 0, fraction < 1 else {
@@ -250,12 +267,14 @@ struct Options {
     if typed.contains("--iterations") && typed.contains("--epochs") {
       throw CLIError("--iterations and --epochs both set the length of each task; give one of them")
     }
-    for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)]
-    where list.isEmpty {
+    let lists = [
+      ("--benchmark", benchmarks), ("--scenario", scenarios.map(\.rawValue)), ("--algorithms", algorithms), ("--format", formats.map(\.rawValue)),
+    ]
+    for (flag, list) in lists where list.isEmpty {
       throw CLIError("\(flag) needs at least one name: \(Options.flags[flag] ?? "")")
     }
     // A repeated entry would train the same runs again and count them twice in the table.
-    for (flag, list) in [("--benchmark", benchmarks), ("--scenario", scenarios), ("--algorithms", algorithms), ("--format", formats)] {
+    for (flag, list) in lists {
       var seen = Set<String>()
       if let repeated = list.first(where: { !seen.insert($0).inserted }) {
         throw CLIError("\(flag) lists '\(repeated)' more than once; each grid entry must be different")
@@ -267,7 +286,7 @@ struct Options {
     guard ["shared", "per-task"].contains(batchNorm) else { throw CLIError("--batchnorm takes shared or per-task, not '\(batchNorm)'") }
     if batchNorm == "per-task" {
       guard chosenNetwork.hasBatchNorm else { throw CLIError("--batchnorm per-task: the \(network) network has no BatchNorm layers") }
-      if let other = scenarios.first(where: { $0 != "task" }) {
+      if let other = scenarios.first(where: { $0 != .task })?.rawValue {
         throw CLIError("--batchnorm per-task needs the task identity at every forward pass, so only the task scenario; not \(other)")
       }
       if let hnet = algorithms.first(where: { $0.split(separator: "+").contains("hnet") }) {
@@ -283,19 +302,12 @@ struct Options {
         "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)")
     }
     guard ["adam", "sgd"].contains(optimiser) else { throw CLIError("--optimiser takes adam or sgd, not '\(optimiser)'") }
-    guard ["test", "train"].contains(evaluationSplit) else { throw CLIError("--eval-split takes test or train, not '\(evaluationSplit)'") }
-    for s in scenarios where !["task", "domain", "class"].contains(s) {
-      throw CLIError("unknown scenario '\(s)': choose task, domain or class")
-    }
-    for f in formats where !["markdown", "csv", "latex", "json", "html"].contains(f) {
-      throw CLIError("unknown format '\(f)': choose markdown, csv, latex, json or html")
-    }
     guard learningRate > 0 else { throw CLIError("--lr must be positive") }
   }
 
   /// The settings in force for one scenario.
-  func settings(for scenario: String) -> [String: String] {
-    settings.merging(scenarioSettings[scenario] ?? [:]) { _, scoped in scoped }
+  func settings(for scenario: Scenario) -> [String: String] {
+    settings.merging(scenarioSettings[scenario.rawValue] ?? [:]) { _, scoped in scoped }
   }
 
   /// The augmentation a benchmark trains with: `--augment`, else crop and flip for CIFAR and none otherwise.
@@ -319,20 +331,20 @@ struct Options {
       optimiser: optimiser == "sgd"
         ? .sgd(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
         : .adam(learningRate: learningRate, weightDecay: weightDecay),
-      resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit == "train" ? .train : .test, evaluationLimit: evaluationLimit,
+      resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit, evaluationLimit: evaluationLimit,
       augmentation: augmentation(for: benchmark))
   }
 
   /// The protocol knobs recorded with every run (everything but the algorithm's own settings).
   /// Knobs added after records existed appear only when set, so earlier runs keep their identity.
-  func protocolConfig(benchmark: String, scenario: String) -> [String: String] {
+  func protocolConfig(benchmark: String, scenario: Scenario) -> [String: String] {
     var config: [String: String] = [
-      "benchmark": benchmark, "scenario": scenario, "tasks": tasks.map(String.init) ?? "default",
+      "benchmark": benchmark, "scenario": scenario.rawValue, "tasks": tasks.map(String.init) ?? "default",
       "length": epochs.map { "\($0) epochs" } ?? "\(iterations ?? 300) iterations", "batch_size": String(batchSize),
       "optimiser": optimiser, "lr": String(learningRate), "momentum": String(momentum),
       "hidden": hidden.map(String.init).joined(separator: ","), "permute_first_task": String(permuteFirstTask), "pad": String(pad),
       "shuffle_classes": String(shuffleClasses),
-      "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit, "eval_limit": evaluationLimit.map(String.init) ?? "all",
+      "reset_optimiser": String(resetOptimiser), "eval_split": evaluationSplit.rawValue, "eval_limit": evaluationLimit.map(String.init) ?? "all",
       "train_per_task": trainPerTask.map(String.init) ?? "all", "test_per_task": testPerTask.map(String.init) ?? "all",
     ]
     if weightDecay != 0 { config["weight_decay"] = String(weightDecay) }

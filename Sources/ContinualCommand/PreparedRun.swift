@@ -5,12 +5,12 @@ import ContinualReport
 import Foundation
 
 /// The scenario's head for a sequence.
-func makeHead(_ scenario: String, sequence: TaskSequence) throws -> any Head {
+func makeHead(_ scenario: Scenario, sequence: TaskSequence) throws -> any Head {
   let layout = TaskLayout(classCounts: sequence.classesPerTask)
   switch scenario {
-  case "task": return MultiHead(layout: layout)
-  case "class": return ActiveClassHead(layout: layout)
-  default:
+  case .task: return MultiHead(layout: layout)
+  case .class: return ActiveClassHead(layout: layout)
+  case .domain:
     guard Set(sequence.classesPerTask).count == 1 else {
       throw CLIError("the domain scenario needs the same number of classes in every task; \(sequence.name) has \(sequence.classesPerTask)")
     }
@@ -41,14 +41,14 @@ struct PreparedRun {
   var benchmark: String
 
   /// Builds the cell from the options and the stack's components.
-  init(benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
+  init(benchmark: String, scenario: Scenario, stack: AlgorithmStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
     stackName = stack.name
     self.seed = seed
     self.benchmark = benchmark
     sequence = try factory.sequence(benchmark, options: options, seed: seed)
     let components = try stack.components()
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
-    let head = try components.head.map { try $0(layout, Scenario(rawValue: scenario)!) } ?? makeHead(scenario, sequence: sequence)
+    let head = try components.head.map { try $0(layout, scenario) } ?? makeHead(scenario, sequence: sequence)
     let network: Sequential
     let perTask = options.batchNorm == "per-task" ? sequence.count : nil
     do {
@@ -56,7 +56,7 @@ struct PreparedRun {
     } catch let error as NetworkError {
       throw CLIError("\(benchmark): \(error)")
     }
-    architecture = try components.architecture?(network, layout, Scenario(rawValue: scenario)!) ?? network
+    architecture = try components.architecture?(network, layout, scenario) ?? network
     let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(separator: "-")
     networkName =
       components.architecture != nil

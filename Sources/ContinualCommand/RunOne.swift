@@ -6,7 +6,7 @@ import Foundation
 
 /// Trains one configuration and returns its record (a failed record when training diverged).
 func runOne(
-  benchmark: String, scenario: String, stack: AlgorithmStack, seed: UInt64, config: [String: String], runID: String,
+  benchmark: String, scenario: Scenario, stack: AlgorithmStack, seed: UInt64, config: [String: String], runID: String,
   factory: BenchmarkFactory, options: Options, label: String, clock: SweepClock? = nil
 ) throws -> RunRecord {
   let start = Date()
@@ -55,7 +55,7 @@ func runOne(
       recordNotes["model"] = saveModel(result.model, of: prepared, scenario: scenario, runID: runID, facts: runNotes, options: options, label: label)
     }
     return RunRecord(
-      runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config,
+      runID: runID, benchmark: benchmark, scenario: scenario.rawValue, algorithm: stack.name, seed: seed, config: config,
       accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies, lossTerms: result.lossTerms,
       wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(),
       notes: recordNotes.isEmpty ? nil : recordNotes, validationAccuracyMatrix: result.validationMatrix)
@@ -70,7 +70,7 @@ func runOne(
   } catch let error as TrainingError {
     printError("\(label): FAILED: \(error)")
     return RunRecord(
-      runID: runID, benchmark: benchmark, scenario: scenario, algorithm: stack.name, seed: seed, config: config, status: "failed",
+      runID: runID, benchmark: benchmark, scenario: scenario.rawValue, algorithm: stack.name, seed: seed, config: config, status: "failed",
       failure: error.description, accuracyMatrix: [], wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
   }
 }

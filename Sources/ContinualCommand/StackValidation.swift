@@ -75,7 +75,7 @@ enum StackValidation {
           "\(name): joint trains on the data of every task seen so far; \(others) exists to make up for data that is gone, so this stack measures little of \(others)"
         )
       }
-      if parts.contains("ssil"), options.scenarios.contains("task") {
+      if parts.contains("ssil"), options.scenarios.contains(.task) {
         warnings.append(
           "\(name) in the task scenario: SS-IL was made for class-incremental learning (its separated softmax and task-wise distillation address the bias towards new classes, which per-task heads do not have)"
         )

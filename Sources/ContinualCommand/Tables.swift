@@ -32,8 +32,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
     }
   }
   guard writingFiles else { return print(try table.rendered(as: .markdown)) }
-  let formats = options.formats.compactMap { TableFormat(rawValue: $0) }
-  let urls = try ComparisonTable.write(table, formats: formats, to: options.output, baseName: baseName)
+  let urls = try ComparisonTable.write(table, formats: options.formats, to: options.output, baseName: baseName)
   print(try table.rendered(as: .markdown))
   printError("tables written: " + urls.map(\.path).joined(separator: ", "))
 }

@@ -22,11 +22,11 @@ import Testing
   @Test func theRecordNamesTheAugmentationWithoutChangingEarlierRunIDs() throws {
     let options = try Parsing.options([])
     // MNIST runs without --augment keep the configuration (and so the run ids) they always had.
-    #expect(options.protocolConfig(benchmark: "split-mnist", scenario: "task")["augment"] == nil)
-    #expect(options.protocolConfig(benchmark: "split-cifar10", scenario: "task")["augment"] == "crop-flip")
+    #expect(options.protocolConfig(benchmark: "split-mnist", scenario: .task)["augment"] == nil)
+    #expect(options.protocolConfig(benchmark: "split-cifar10", scenario: .task)["augment"] == "crop-flip")
     let off = try Parsing.options(["--augment", "none"])
-    #expect(off.protocolConfig(benchmark: "split-cifar10", scenario: "task")["augment"] == "none")
-    #expect(off.protocolConfig(benchmark: "split-mnist", scenario: "task")["augment"] == "none")
+    #expect(off.protocolConfig(benchmark: "split-cifar10", scenario: .task)["augment"] == "none")
+    #expect(off.protocolConfig(benchmark: "split-mnist", scenario: .task)["augment"] == "none")
   }
 
   @Test(arguments: ["crop", "flip", "crop-flip:99", ""])

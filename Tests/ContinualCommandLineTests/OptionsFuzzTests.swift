@@ -74,7 +74,7 @@ import Testing
     #expect(Parsing.violations(options).isEmpty)
     #expect(options.shard?.index == 1 && options.shard?.count == 3)
     #expect(options.hidden.isEmpty)
-    #expect(options.settings(for: "class")["ewc.lambda"] == "1e8")
+    #expect(options.settings(for: .class)["ewc.lambda"] == "1e8")
   }
 
   /// Values that stress parsers: signs, overflow, NaN, infinity, empty and odd separators.

@@ -47,8 +47,8 @@ enum Parsing {
     if let shard = o.shard, !(shard.count >= 1 && (0..<shard.count).contains(shard.index)) { problems.append("shard \(shard)") }
     if o.benchmarks.isEmpty || o.scenarios.isEmpty || o.algorithms.isEmpty || o.formats.isEmpty { problems.append("an empty list") }
     if o.benchmarks.contains(where: { BenchmarkCatalogue.parts($0) == nil }) { problems.append("benchmarks \(o.benchmarks)") }
-    if o.scenarios.contains(where: { !["task", "domain", "class"].contains($0) }) { problems.append("scenarios \(o.scenarios)") }
-    if o.formats.contains(where: { TableFormat(rawValue: $0) == nil }) { problems.append("formats \(o.formats)") }
+    if Set(o.scenarios).count != o.scenarios.count { problems.append("scenarios \(o.scenarios)") }
+    if Set(o.formats).count != o.formats.count { problems.append("formats \(o.formats)") }
     if !["adam", "sgd"].contains(o.optimiser) { problems.append("optimiser \(o.optimiser)") }
     return problems
   }

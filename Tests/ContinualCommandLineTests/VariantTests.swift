@@ -23,8 +23,8 @@ import Testing
   /// without settings, and each variant has its own configuration.
   @Test func bracketsOverrideSetForOneStack() throws {
     let options = try Parsing.options(["--algorithms", "ewc,ewc[lambda=1e4]", "--set", "ewc.lambda=50"])
-    let plain = try AlgorithmStack(options.algorithms[0], settings: options.settings(for: "domain"), known: options.known)
-    let variant = try AlgorithmStack(options.algorithms[1], settings: options.settings(for: "domain"), known: options.known)
+    let plain = try AlgorithmStack(options.algorithms[0], settings: options.settings(for: .domain), known: options.known)
+    let variant = try AlgorithmStack(options.algorithms[1], settings: options.settings(for: .domain), known: options.known)
     #expect(plain.name == "ewc" && variant.name == "ewc" && variant.specification == "ewc[lambda=1e4]")
     #expect(plain.config["ewc.lambda"] == "50" && variant.config["ewc.lambda"] == "10000")
   }
