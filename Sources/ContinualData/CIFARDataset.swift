@@ -103,11 +103,9 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
       }
       return url
     }
-    let useCoarse = dataset == .cifar100 && labels == .coarse
-    let namesFile = try file(useCoarse ? "coarse_label_names.txt" : dataset.nameFiles[0])
-    // CIFAR-100 records start with the coarse label, then the fine one.
-    let labelIndex = useCoarse ? 0 : dataset.labelClassCounts.count - 1
-    let classNames = try readClassNames(namesFile, expected: dataset.labelClassCounts[labelIndex])
+    let namesFile = try file(dataset.nameFile(for: labels))
+    let classNames = try readClassNames(namesFile, expected: dataset.classCount(for: labels))
+    let labelIndex = dataset.labelIndex(for: labels)
     func read(_ files: [String]) throws -> LabelledImages {
       var pixels: [UInt8] = []
       var labels: [Int] = []
@@ -132,18 +130,90 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     } catch {
       throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
+    return try parseClassNames(data, source: url.path, expected: expected)
+  }
+
+  /// The class names in the bytes of a names file: one per non-empty line, exactly `expected` of them.
+  static func parseClassNames(_ data: Data, source: String, expected: Int) throws -> [String] {
     guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
-      throw DatasetError.malformedFile(file: url.path, reason: "not a UTF-8 text file of class names (one per line)")
+      throw DatasetError.malformedFile(file: source, reason: "not a UTF-8 text file of class names (one per line)")
     }
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     while lines.last?.isEmpty == true { lines.removeLast() }
     if let blank = lines.firstIndex(where: \.isEmpty) {
-      throw DatasetError.malformedFile(file: url.path, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
+      throw DatasetError.malformedFile(file: source, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
     }
     guard lines.count == expected else {
-      throw DatasetError.malformedFile(file: url.path, reason: "holds \(lines.count) class names; expected \(expected), one per line")
+      throw DatasetError.malformedFile(file: source, reason: "holds \(lines.count) class names; expected \(expected), one per line")
     }
     return lines
+  }
+
+  /// Which label byte of a record a set reads: CIFAR-100 records start with the coarse label, then
+  /// the fine one; CIFAR-10 records have one.
+  func labelIndex(for labels: Labels) -> Int { self == .cifar100 && labels == .coarse ? 0 : labelClassCounts.count - 1 }
+
+  /// The number of classes of a set read with `labels`.
+  func classCount(for labels: Labels) -> Int { labelClassCounts[labelIndex(for: labels)] }
+
+  /// The class-name file of a set read with `labels`.
+  func nameFile(for labels: Labels) -> String { self == .cifar100 && labels == .coarse ? "coarse_label_names.txt" : nameFiles[0] }
+}
+
+// MARK: - Decoding bytes
+
+extension CIFARDataset {
+  /// Decodes the bytes of one image file — `data_batch_1.bin`, `test.bin` and the like, raw or
+  /// gzipped — into labelled images, with the checks ``load(_:from:labels:)`` makes.
+  ///
+  /// For bytes that do not come from a folder: a download held in memory, an archive member, a
+  /// test. The file must be a whole, non-zero number of records, at most ``maximumFileSize`` bytes
+  /// once decompressed, with every label byte of every record in range.
+  ///
+  /// ```swift
+  /// let names = try CIFARDataset.cifar10.decodeClassNames(Data(contentsOf: namesURL), source: "batches.meta.txt")
+  /// let test = try CIFARDataset.cifar10.decodeImages(Data(contentsOf: testURL), source: "test_batch.bin", classNames: names)
+  /// print(test.count, test.sampleShape)   // 10000 [3, 32, 32]
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - data: The file's bytes.
+  ///   - source: Where the bytes came from (usually a path), used in error messages.
+  ///   - labels: For CIFAR-100, fine or coarse labels; ignored for CIFAR-10.
+  ///   - classNames: A name per class of `labels` (10, 100 or 20 of them).
+  /// - Returns: The images, samples `[3, 32, 32]` held as bytes, and their labels.
+  /// - Throws: ``DatasetError/malformedFile(file:reason:)`` when the bytes are not whole records,
+  ///   ``DatasetError/labelOutOfRange(file:index:value:classCount:)`` for a label byte outside its
+  ///   classes (or beyond `classNames`), ``IDXError`` for a corrupt gzip stream or a file beyond
+  ///   ``maximumFileSize`` — each naming `source`.
+  /// - Complexity: Linear in the size of `data`.
+  public func decodeImages(_ data: Data, source: String, labels: Labels = .fine, classNames: [String]) throws -> LabelledImages {
+    var pixels: [UInt8] = []
+    var values: [Int] = []
+    try CIFARFile.read(data, source: source, labelClassCounts: labelClassCounts, using: labelIndex(for: labels)) {
+      pixels.append(contentsOf: $0)
+      values.append($1)
+    }
+    return try LabelledImages(pixels: pixels, sampleShape: Self.sampleShape, labels: values, classNames: classNames)
+  }
+
+  /// Decodes the bytes of a class-name file — `batches.meta.txt`, `fine_label_names.txt` or
+  /// `coarse_label_names.txt` — with the checks ``load(_:from:labels:)`` makes.
+  ///
+  /// ```swift
+  /// let names = try CIFARDataset.cifar100.decodeClassNames(Data("apple\naquarium_fish\n…".utf8), source: "fine_label_names.txt")
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - data: The file's bytes: UTF-8 text, at most 1 MiB, one name a line (trailing blank lines
+  ///     and surrounding white space are ignored).
+  ///   - source: Where the bytes came from (usually a path), used in error messages.
+  ///   - labels: For CIFAR-100, which names (100 fine or 20 coarse); ignored for CIFAR-10.
+  /// - Returns: The class names in label order.
+  /// - Throws: ``DatasetError/malformedFile(file:reason:)`` naming `source` for text that is not
+  ///   UTF-8, has a blank line between names or the wrong number of them.
+  public func decodeClassNames(_ data: Data, source: String, labels: Labels = .fine) throws -> [String] {
+    try Self.parseClassNames(data, source: source, expected: classCount(for: labels))
   }
 }
 
@@ -190,14 +260,22 @@ enum CIFARFile {
     } catch {
       throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
+    try read(data, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)
+  }
+
+  /// Calls `body` with each record of a file's bytes (raw or gzipped), after the same checks as
+  /// reading the file; `source` names the bytes in errors.
+  static func read(
+    _ data: Data, source: String, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
+  ) throws {
     func parseRecords(_ bytes: UnsafeRawBufferPointer) throws {
-      try parse(bytes, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)
+      try parse(bytes, source: source, labelClassCounts: labelClassCounts, using: labelIndex, body)
     }
     if Gzip.isCompressed(data) {
-      try Gzip.decompress(data, source: url.path, limit: CIFARDataset.maximumFileSize).withUnsafeBytes(parseRecords)
+      try Gzip.decompress(data, source: source, limit: CIFARDataset.maximumFileSize).withUnsafeBytes(parseRecords)
     } else {
       guard data.count <= CIFARDataset.maximumFileSize else {
-        throw IDXError.decompressedTooLarge(source: url.path, limit: CIFARDataset.maximumFileSize)
+        throw IDXError.decompressedTooLarge(source: source, limit: CIFARDataset.maximumFileSize)
       }
       try data.withUnsafeBytes(parseRecords)
     }

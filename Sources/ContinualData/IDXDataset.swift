@@ -44,6 +44,11 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   /// The number of classes of both datasets.
   public static let classCount = 10
 
+  /// The most pixels (rows × columns) an image may have: 2²⁴, a 4096 × 4096 image. MNIST's have 784;
+  /// a header claiming more is damaged, and later steps (a pixel permutation, a batch) would size
+  /// buffers from it.
+  public static let maximumImagePixels = 1 << 24
+
   /// The dataset's usual name, for messages and reports.
   public var displayName: String {
     switch self {
@@ -97,8 +102,8 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   /// Loads a dataset's training and test sets from a directory holding its four files.
   ///
   /// Each file may be raw or gzipped (`name.gz`, preferred when both exist). Images must have rank 3
-  /// (`[count, rows, columns]`), labels rank 1 with values in `0..<10`, and each image file as many
-  /// images as its label file has labels.
+  /// (`[count, rows, columns]`, each image of 1 to ``maximumImagePixels`` pixels), labels rank 1 with
+  /// values in `0..<10`, and each image file as many images as its label file has labels.
   ///
   /// - Parameters:
   ///   - dataset: Which dataset the files are (this sets the class names).
@@ -134,21 +139,54 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   /// - Throws: ``IDXError`` or ``DatasetError`` naming the offending file.
   public static func loadPair(images imagesURL: URL, labels labelsURL: URL, classNames: [String]) throws -> LabelledImages {
     let images = try IDXFile.read(contentsOf: imagesURL)
-    let labelArray = try IDXFile.read(contentsOf: labelsURL)
+    let labels = try IDXFile.read(contentsOf: labelsURL)
+    return try labelledImages(images: images, imagesSource: imagesURL.path, labels: labels, labelsSource: labelsURL.path, classNames: classNames)
+  }
+
+  /// Pairs a decoded image file with its decoded label file, with the checks ``loadPair(images:labels:classNames:)``
+  /// makes: for bytes that do not come from a folder (a download held in memory, a test).
+  ///
+  /// ```swift
+  /// let images = try IDXFile.decode(imageBytes, source: "t10k-images-idx3-ubyte.gz")
+  /// let labels = try IDXFile.decode(labelBytes, source: "t10k-labels-idx1-ubyte.gz")
+  /// let test = try IDXDataset.labelledImages(
+  ///   images: images, imagesSource: "t10k-images-idx3-ubyte.gz", labels: labels, labelsSource: "t10k-labels-idx1-ubyte.gz",
+  ///   classNames: IDXDataset.mnist.classNames)
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - images: An IDX array of dimensions `[count, rows, columns]`.
+  ///   - imagesSource: Where the images came from (usually a path), used in error messages.
+  ///   - labels: An IDX array of dimensions `[count]` with values in `0..<classNames.count`.
+  ///   - labelsSource: Where the labels came from, used in error messages.
+  ///   - classNames: The name of each class.
+  /// - Returns: The images as `[count, 1, rows, columns]` with values `byte / 255`, and their labels.
+  /// - Throws: ``DatasetError/unexpectedDimensions(file:expected:dimensions:)`` for arrays of the
+  ///   wrong rank or images of no pixels or more than ``maximumImagePixels``,
+  ///   ``DatasetError/countMismatch(imagesFile:imageCount:labelsFile:labelCount:)`` or
+  ///   ``DatasetError/labelOutOfRange(file:index:value:classCount:)`` naming the offending source.
+  public static func labelledImages(
+    images: IDXArray, imagesSource: String, labels: IDXArray, labelsSource: String, classNames: [String]
+  ) throws -> LabelledImages {
     guard images.dimensions.count == 3 else {
-      throw DatasetError.unexpectedDimensions(file: imagesURL.path, expected: "3 dimensions [count, rows, columns]", dimensions: images.dimensions)
+      throw DatasetError.unexpectedDimensions(file: imagesSource, expected: "3 dimensions [count, rows, columns]", dimensions: images.dimensions)
     }
-    guard labelArray.dimensions.count == 1 else {
-      throw DatasetError.unexpectedDimensions(file: labelsURL.path, expected: "1 dimension [count]", dimensions: labelArray.dimensions)
+    guard labels.dimensions.count == 1 else {
+      throw DatasetError.unexpectedDimensions(file: labelsSource, expected: "1 dimension [count]", dimensions: labels.dimensions)
     }
-    guard images.dimensions[0] == labelArray.dimensions[0] else {
+    let (rows, columns) = (images.dimensions[1], images.dimensions[2])
+    guard rows >= 1, columns >= 1, rows <= maximumImagePixels / columns else {
+      throw DatasetError.unexpectedDimensions(
+        file: imagesSource, expected: "images of 1 to \(maximumImagePixels) pixels (rows × columns, neither 0)", dimensions: images.dimensions)
+    }
+    guard images.dimensions[0] == labels.dimensions[0] else {
       throw DatasetError.countMismatch(
-        imagesFile: imagesURL.path, imageCount: images.dimensions[0], labelsFile: labelsURL.path, labelCount: labelArray.dimensions[0])
+        imagesFile: imagesSource, imageCount: images.dimensions[0], labelsFile: labelsSource, labelCount: labels.dimensions[0])
     }
-    if let index = labelArray.bytes.firstIndex(where: { Int($0) >= classNames.count }) {
-      throw DatasetError.labelOutOfRange(file: labelsURL.path, index: index, value: Int(labelArray.bytes[index]), classCount: classNames.count)
+    if let index = labels.bytes.firstIndex(where: { Int($0) >= classNames.count }) {
+      throw DatasetError.labelOutOfRange(file: labelsSource, index: index, value: Int(labels.bytes[index]), classCount: classNames.count)
     }
-    let store = PixelStore(bytes: images.bytes, count: images.dimensions[0], sampleShape: [1, images.dimensions[1], images.dimensions[2]])
-    return LabelledImages(store: store, labels: labelArray.bytes.map { Int($0) }, classNames: classNames)
+    let store = PixelStore(bytes: images.bytes, count: images.dimensions[0], sampleShape: [1, rows, columns])
+    return LabelledImages(store: store, labels: labels.bytes.map { Int($0) }, classNames: classNames)
   }
 }

@@ -20,7 +20,8 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
   case unsupportedType(source: String, code: UInt8)
   /// The rank byte is outside `1...4`.
   case unsupportedRank(source: String, rank: Int)
-  /// The dimensions describe more elements than can be addressed.
+  /// The dimensions describe more elements than can be addressed (or, when one of them is zero, the
+  /// others multiply beyond what can be addressed).
   case invalidDimensions(source: String, dimensions: [Int])
   /// Fewer data bytes follow the header than the dimensions require.
   case truncated(source: String, headerSize: Int, expected: Int, found: Int)

@@ -14,7 +14,8 @@ import Foundation
 /// ```
 ///
 /// Reading validates everything before trusting it: the magic bytes, the type code, the rank
-/// (1 to 4), and that the data after the header has exactly the length the dimensions imply.
+/// (1 to 4), that the sizes multiply without overflow (the non-zero ones too, when one is zero),
+/// and that the data after the header has exactly the length the dimensions imply.
 public enum IDXFile {
   /// The largest decompressed size accepted for a gzipped file: 1 GiB.
   public static let maximumDecompressedSize = 1 << 30
@@ -89,17 +90,20 @@ public enum IDXFile {
       throw IDXError.truncatedHeader(source: source, expected: headerSize, found: raw.count)
     }
     var dimensions: [Int] = []
-    var elementCount = 1
+    // The product of the non-zero sizes must fit too: [0, 2³² − 1, 2³² − 1] holds no element, but
+    // one image of it would have 2⁶⁴ pixels, which no reader of the array could size.
+    var nonZeroProduct = 1
     var overflowed = false
     for axis in 0..<rank {
       let offset = 4 + 4 * axis
       let size = (0..<4).reduce(0) { $0 << 8 | Int(raw[offset + $1]) }
       dimensions.append(size)
-      let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-      elementCount = product
+      let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: max(size, 1))
+      nonZeroProduct = product
       overflowed = overflowed || overflow
     }
     guard !overflowed else { throw IDXError.invalidDimensions(source: source, dimensions: dimensions) }
+    let elementCount = dimensions.contains(0) ? 0 : nonZeroProduct
     let found = raw.count - headerSize
     guard found >= elementCount else {
       throw IDXError.truncated(source: source, headerSize: headerSize, expected: elementCount, found: found)

@@ -111,6 +111,26 @@ public enum RecordFile {
     }
   }
 
+  /// Reads every record of a results file's bytes, with the checks and torn-line policy of
+  /// ``read(from:)``: for bytes that do not come from a file of their own (standard input, an
+  /// archive member, a test).
+  ///
+  /// ```swift
+  /// let contents = try RecordFile.decode(Data(line.utf8), file: "<stdin>")
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - data: The bytes: JSON Lines, one record per line.
+  ///   - file: Where the bytes came from (usually a path), used in warnings and errors.
+  /// - Returns: The records in order, and warnings about skipped torn lines.
+  /// - Throws: ``RecordFileError/malformedLine(file:line:reason:)`` for a line that is neither a
+  ///   record nor torn.
+  /// - Complexity: O(*n*) in the size of `data`.
+  public static func decode(_ data: Data, file: String) throws -> Contents {
+    let located = try parseLines([UInt8](data)[...], file: file, firstLine: 1, completeLinesOnly: false)
+    return Contents(records: located.records.map(\.record), warnings: located.warnings)
+  }
+
   // MARK: - Implementation
 
   static let newline = UInt8(ascii: "\n")

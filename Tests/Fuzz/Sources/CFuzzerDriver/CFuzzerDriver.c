@@ -1,0 +1,3 @@
+// Declarations only: LLVMFuzzerRunDriver comes from the sanitizer runtime, LLVMFuzzerTestOneInput
+// from the fuzzer's Swift code.
+#include "CFuzzerDriver.h"
