@@ -28,7 +28,10 @@ bin=.build/release/my-continual
 "$bin" list > "$tmp/list"
 grep -q "^  my-penalty " "$tmp/list" || fail "my-continual list does not show my-penalty"
 grep -q "^  ewc " "$tmp/list" || fail "my-continual list does not show the built-in ewc"
-"$bin" compare --help | grep -q -- "--algorithms" || fail "my-continual compare --help shows no options"
+# Output goes to files before grep: `grep -q` stops reading at the first match, and under pipefail
+# the writer's SIGPIPE would fail the step.
+"$bin" compare --help > "$tmp/help"
+grep -q -- "--algorithms" "$tmp/help" || fail "my-continual compare --help shows no options"
 
 "$bin" compare --benchmark split-builtin --scenario task --algorithms ewc,si,mas,my-penalty,ewc+my-penalty \
   --seeds 1 --iterations 30 --train-per-task 600 --test-per-task 200 --output "$tmp/out" --quiet > "$tmp/table.md"
@@ -37,6 +40,7 @@ for row in ewc si mas my-penalty ewc+my-penalty; do
   grep -q "| task     | $row " "$tmp/table.md" || fail "the table has no $row row"
 done
 # The stacked run trained with both terms: its record's loss terms name both.
-grep '"algorithm":"ewc+my-penalty"' "$tmp/out/records.jsonl" | grep -q '"my-penalty":' || fail "ewc+my-penalty's record has no my-penalty loss term"
-grep '"algorithm":"ewc+my-penalty"' "$tmp/out/records.jsonl" | grep -q '"ewc":' || fail "ewc+my-penalty's record has no ewc loss term"
+grep '"algorithm":"ewc+my-penalty"' "$tmp/out/records.jsonl" > "$tmp/stacked" || fail "no ewc+my-penalty record"
+grep -q '"my-penalty":' "$tmp/stacked" || fail "ewc+my-penalty's record has no my-penalty loss term"
+grep -q '"ewc":' "$tmp/stacked" || fail "ewc+my-penalty's record has no ewc loss term"
 echo "package walk-through: passed"
