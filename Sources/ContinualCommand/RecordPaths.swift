@@ -50,7 +50,8 @@ func ensureWritableOutput(_ folder: URL) throws {
   } catch {
     throw CLIError("cannot create --output \(folder.path): \(String(cString: strerror(errno)))")
   }
-  let probe = folder.appendingPathComponent(".write-check-\(getpid())")
+  // Unique per call: two sweeps of one process (runners on threads) may probe at once.
+  let probe = folder.appendingPathComponent(".write-check-\(getpid())-\(UUID().uuidString)")
   let descriptor = open(probe.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
   guard descriptor >= 0 else {
     throw CLIError("cannot write in --output \(folder.path): \(String(cString: strerror(errno)))")

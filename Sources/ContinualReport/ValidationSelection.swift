@@ -109,17 +109,14 @@ public struct ValidationSelection: Sendable {
   public var csv: String {
     var lines = ["benchmark,scenario,algorithm,label,validation_acc,validation_sem,test_acc,test_sem,n,chosen"]
     for p in points {
-      let cells = [
-        p.benchmark, p.scenario, p.algorithm, p.label, String(p.validation.mean), String(p.validation.standardError),
-        p.test.map { String($0.mean) } ?? "", p.test.map { String($0.standardError) } ?? "", String(p.validation.count), String(p.chosen),
+      // Text cells are neutralised against spreadsheet formulas and quoted as the comparison CSV's are.
+      let text = [p.benchmark, p.scenario, p.algorithm, p.label].map { ComparisonTable.csvField(ComparisonTable.csvText($0)) }
+      let numbers = [
+        String(p.validation.mean), String(p.validation.standardError), p.test.map { String($0.mean) } ?? "",
+        p.test.map { String($0.standardError) } ?? "", String(p.validation.count), String(p.chosen),
       ]
-      lines.append(cells.map(Self.csvCell).joined(separator: ","))
+      lines.append((text + numbers).joined(separator: ","))
     }
     return lines.joined(separator: "\n") + "\n"
-  }
-
-  /// A CSV cell, quoted when it holds a comma, a quote or a line break.
-  static func csvCell(_ text: String) -> String {
-    text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
   }
 }
