@@ -32,7 +32,7 @@ public enum ContinualCommand {
       try run(Array(CommandLine.arguments.dropFirst()), algorithms: algorithms)
       exit(0)
     } catch {
-      printError("continual: error: \(error)")
+      Console.standard.diagnostics("continual: error: \(error)")
       exit(2)
     }
   }
@@ -42,9 +42,12 @@ public enum ContinualCommand {
   /// - Parameters:
   ///   - arguments: The command name and its options, as typed after `continual`.
   ///   - algorithms: The algorithms stacks may name.
+  ///   - console: Where tables, progress, warnings and errors go; standard output and error by default.
   /// - Throws: An error whose description names the problem (an unknown option, an invalid value,
   ///   unreadable data); runs already finished keep their records.
-  public static func run(_ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all) throws {
+  public static func run(
+    _ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all, console: Console = .standard
+  ) throws {
     var arguments = arguments
     let name = arguments.isEmpty ? "help" : arguments.removeFirst()
     let command: Command
@@ -59,39 +62,33 @@ public enum ContinualCommand {
     }
     // `continual compare --help`, `continual compare -h` and `continual help compare` are one text.
     if command != .help, arguments.contains(where: { $0 == "--help" || $0 == "-h" }) {
-      return print(Options.help(for: command))
+      return console.output(command.help)
     }
     switch command {
     case .help:
-      guard let topic = arguments.first, !["--help", "-h", "help"].contains(topic) else { return print(generalHelp) }
+      guard let topic = arguments.first, !["--help", "-h", "help"].contains(topic) else { return console.output(generalHelp) }
       guard let named = Command(rawValue: topic), arguments.count == 1 else {
         throw CLIError(
           "`continual help` takes one command name (\(Command.allCases.map(\.rawValue).joined(separator: ", "))), not '\(arguments.joined(separator: " "))'"
         )
       }
-      print(Options.help(for: named))
+      console.output(named.help)
     case .list:
       guard arguments.isEmpty else { throw CLIError("`continual list` takes no options, not '\(arguments.joined(separator: " "))'") }
-      print(listText(known: algorithms))
+      console.output(listText(known: algorithms))
     case .compare:
-      let options = try Options(arguments, for: .compare, known: algorithms)
+      let options = try Options(arguments, for: .compare, known: algorithms, console: console)
       let records = try runGrid(options)
       try writeTables(records, options: options)
     case .run:
-      var options = try Options(arguments, for: .run, known: algorithms)
-      if options.given.contains("--baseline") { throw CLIError("--baseline applies to compare and report, which write tables") }
-      if !options.given.contains("--seeds") { options.seeds = 1 }
-      if !options.given.contains("--algorithms") { options.algorithms = ["ewc"] }
-      options.benchmarks = Array(options.benchmarks.prefix(1))
-      options.scenarios = Array(options.scenarios.prefix(1))
-      options.algorithms = Array(options.algorithms.prefix(1))
-      for record in try runGrid(options) { printSummary(of: record) }
+      let options = try Options.forRun(arguments, known: algorithms, console: console)
+      for record in try runGrid(options) { console.output(summary(of: record)) }
     case .report:
       let files = arguments.prefix { !$0.hasPrefix("--") }
-      let options = try Options(Array(arguments.dropFirst(files.count)), for: .report, known: algorithms)
+      let options = try Options(Array(arguments.dropFirst(files.count)), for: .report, known: algorithms, console: console)
       guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
       let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
-      for warning in contents.warnings { printError("warning: \(warning)") }
+      for warning in contents.warnings { console.warn(warning) }
       try writeReport(contents.records, options: options)
     }
   }
@@ -111,19 +108,32 @@ let generalHelp =
     Data: --data-dir, else $CONTINUAL_DATA, else the user cache; see `continual list`.
     """
 
-/// Prints one run's accuracy matrix and summary, as `continual run` does.
-func printSummary(of record: RunRecord) {
-  print("\(record.algorithm) on \(record.benchmark) (\(record.scenario)), seed \(record.seed): \(record.status)")
-  if let failure = record.failure { print("  \(failure)") }
+/// One run's accuracy matrix and summary, as `continual run` prints it.
+func summary(of record: RunRecord) -> String {
+  var lines = ["\(record.algorithm) on \(record.benchmark) (\(record.scenario)), seed \(record.seed): \(record.status)"]
+  if let failure = record.failure { lines.append("  \(failure)") }
   for (i, row) in record.accuracyMatrix.enumerated() {
-    print("  after task \(i + 1): " + row.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
+    lines.append("  after task \(i + 1): " + row.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
   }
   if let acc = record.averageAccuracy {
     var line = String(
       format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100, (record.forgetting ?? 0) * 100)
     if let learning = record.learningAccuracy { line += String(format: ", learning accuracy %.2f %%", learning * 100) }
     line += record.forwardTransfer.map { String(format: ", FWT %.2f", $0 * 100) } ?? ", FWT undefined in this scenario"
-    print(line)
+    lines.append(line)
   }
-  if let validation = record.validationAverageAccuracy { print(String(format: "  validation accuracy %.2f %%", validation * 100)) }
+  if let validation = record.validationAverageAccuracy { lines.append(String(format: "  validation accuracy %.2f %%", validation * 100)) }
+  return lines.joined(separator: "\n")
+}
+
+extension Options {
+  /// The options of `continual run`: its defaults (one seed of `ewc`, from the declarations), and
+  /// the first benchmark, scenario and stack only.
+  static func forRun(_ arguments: [String], known: [any Algorithm.Type], console: Console = .standard) throws -> Options {
+    var options = try Options(arguments, for: .run, known: known, console: console)
+    options.benchmarks = Array(options.benchmarks.prefix(1))
+    options.scenarios = Array(options.scenarios.prefix(1))
+    options.algorithms = Array(options.algorithms.prefix(1))
+    return options
+  }
 }

@@ -25,142 +25,118 @@ enum ExperimentFile {
   /// The largest file read (an experiment file is a few hundred bytes).
   static let maximumSize = 1 << 20
 
-  /// The JSON type a key takes.
-  enum ValueType {
-    /// A string, or a non-empty array of strings (joined with commas): `"split-mnist"` or `["task", "class"]`.
-    case names
-    /// A string.
-    case text
-    /// A whole number without fraction or exponent.
-    case integer
-    /// A finite number.
-    case number
-    /// An array of whole numbers.
-    case integers
-    /// `true` or `false`.
-    case boolean
-    /// An object of settings: a number, string or boolean for each key.
-    case settings
-    /// An object of grid axes: a non-empty array of numbers, strings or booleans for each key.
-    case grid
-    /// Free text that is not an option.
-    case comment
-
-    /// What the type is, for messages.
-    var expected: String {
-      switch self {
-      case .names: "a string or a non-empty array of strings"
-      case .text: "a string"
-      case .integer: "a whole number"
-      case .number: "a finite number"
-      case .integers: "an array of whole numbers"
-      case .boolean: "true or false"
-      case .settings: "an object of settings"
-      case .grid: "an object of arrays of values"
-      case .comment: "a string"
-      }
-    }
-  }
-
-  /// Every key a file may hold and its type: the options without `--`, plus `memory` and `description`.
-  static let keys: [String: ValueType] = {
-    var keys: [String: ValueType] = [:]
-    for flag in Options.flags.keys where flag != "--config" {
-      let key = String(flag.dropFirst(2))
-      switch flag {
-      case _ where Options.switches.contains(flag): keys[key] = .boolean
-      case "--benchmark", "--scenario", "--algorithms", "--format": keys[key] = .names
-      case "--hidden": keys[key] = .integers
-      case "--lr", "--momentum", "--weight-decay": keys[key] = .number
-      case "--set": keys[key] = .settings
-      case "--grid": keys[key] = .grid
-      case _ where Options.maximum[flag] != nil || ["--seed"].contains(flag): keys[key] = .integer
-      default: keys[key] = .text
-      }
-    }
+  /// The JSON kind of each key a file may hold: every option's (from its declaration) but
+  /// `config`, plus `memory` (the `memory.*` settings) and `description` (free text).
+  static let keys: [String: JSONKind] = {
+    var keys: [String: JSONKind] = [:]
+    for declaration in Options.declarations where declaration.flag != "--config" { keys[declaration.key] = declaration.kind }
     keys["memory"] = .settings
-    keys["description"] = .comment
+    keys["description"] = .text
     return keys
   }()
 
-  /// The command-line arguments one key of a file stands for.
+  /// Applies one key of a file to `options`: a switch's `false` puts it back to its default, an
+  /// object of settings or grid axes is applied pair by pair, and any other value is read by the
+  /// option's declaration as if typed after its flag.
   ///
-  /// - Parameters:
-  ///   - key: The key.
-  ///   - value: Its value.
-  ///   - file: The file's path, for messages.
-  /// - Returns: Arguments for ``Options/apply(_:)``; a switch set to `false` gives none (the caller
-  ///   turns it off).
-  /// - Throws: ``CLIError`` naming the file and the key for an unknown key or a value of the wrong type.
-  static func arguments(for key: String, _ value: JSONValue, file: String) throws -> [String] {
-    guard let type = keys[key] else {
+  /// - Throws: ``CLIError`` naming the file and the key for an unknown key or a value of the wrong
+  ///   type; the option's own errors.
+  static func apply(_ key: String, _ value: JSONValue, file: String, to options: inout Options) throws {
+    guard let kind = keys[key] else {
       let suggestion = nearest(key, in: keys.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
       throw CLIError("\(file): unknown key '\(key)'\(suggestion) (valid: \(keys.keys.sorted().joined(separator: ", ")))")
     }
     func wrongType() -> CLIError {
-      CLIError("\(file): \"\(key)\" takes \(type.expected), not \(value.kind)\(value.quoted.map { " (\($0))" } ?? "")")
+      CLIError("\(file): \"\(key)\" takes \(kind.expected), not \(value.kind)\(value.quoted.map { " (\($0))" } ?? "")")
     }
-    let flag = "--" + key
-    switch type {
-    case .comment:
+    guard key != "description" else {
       guard value.string != nil else { throw wrongType() }
-      return []
-    case .boolean:
-      guard case .bool(let on) = value else { throw wrongType() }
-      return on ? [flag] : []
-    case .text:
-      guard let text = value.string else { throw wrongType() }
-      return [flag, text]
-    case .integer:
-      guard value.integer != nil, case .number(let literal) = value else { throw wrongType() }
-      return [flag, literal]
-    case .number:
-      guard value.double != nil, case .number(let literal) = value else { throw wrongType() }
-      return [flag, literal]
-    case .integers:
-      guard let elements = value.array, elements.allSatisfy({ $0.integer != nil }) else { throw wrongType() }
-      return [flag, elements.compactMap(\.integer).map(String.init).joined(separator: ",")]
-    case .names:
-      if let name = value.string { return [flag, name] }
-      guard let elements = value.array, !elements.isEmpty else { throw wrongType() }
-      let names = try elements.map { element -> String in
-        // A stack's bracketed settings may hold commas (`ewc[lambda=1,labels=sampled]`).
-        guard let name = element.string, !name.isEmpty, (try? StackSpecification.list(name).count) == 1 || !name.contains(",") else {
-          throw CLIError("\(file): \"\(key)\" takes one name per array element, not \(element.quoted ?? element.kind)")
-        }
-        return name
-      }
-      return [flag, names.joined(separator: ",")]
-    case .grid:
+      return
+    }
+    if key == "memory" || key == "set" {
       guard let object = value.object else { throw wrongType() }
-      return try object.keys.flatMap { name -> [String] in
+      for name in object.keys {
+        guard let text = object.values[name]!.scalarText else {
+          throw CLIError("\(file): \"\(key)\" → \"\(name)\" takes a number, string or boolean, not \(object.values[name]!.kind)")
+        }
+        let pair = (key == "memory" ? "memory." : "") + name
+        try check(pair, text, known: options.known, file: file, key: key)
+        try options.set(pair + "=" + text)
+      }
+      return
+    }
+    if key == "grid" {
+      guard let object = value.object else { throw wrongType() }
+      for name in object.keys {
         guard let values = object.values[name]!.array, !values.isEmpty else {
           throw CLIError("\(file): \"grid\" → \"\(name)\" takes a non-empty array of values")
         }
         let texts = try values.map { element -> String in
-          switch element {
-          case .string(let s): return s
-          case .number(let literal): return literal
-          case .bool(let b): return String(b)
-          default: throw CLIError("\(file): \"grid\" → \"\(name)\" takes numbers, strings or booleans, not \(element.kind)")
+          guard let text = element.scalarText else {
+            throw CLIError("\(file): \"grid\" → \"\(name)\" takes numbers, strings or booleans, not \(element.kind)")
           }
+          return text
         }
-        return ["--grid", name + "=" + texts.joined(separator: ",")]
+        let axis = try GridAxis(key: name, values: texts)
+        if options.grid.contains(where: { $0.key == axis.key }) { throw CLIError("\(file): \"grid\" → \"\(name)\" is given twice") }
+        options.grid.append(axis)
       }
-    case .settings:
-      guard let object = value.object else { throw wrongType() }
-      return try object.keys.flatMap { name -> [String] in
-        let setting = object.values[name]!
-        let text: String
-        switch setting {
-        case .string(let s): text = s
-        case .number(let literal): text = literal
-        case .bool(let b): text = String(b)
-        default:
-          throw CLIError("\(file): \"\(key)\" → \"\(name)\" takes a number, string or boolean, not \(setting.kind)")
-        }
-        return ["--set", (key == "memory" ? "memory." : "") + name + "=" + text]
+      options.given.insert("--grid")
+      return
+    }
+    let declaration = Options.declaration("--" + key)!
+    let text: String
+    switch kind {
+    case .boolean:
+      guard case .bool(let on) = value else { throw wrongType() }
+      guard on else {
+        declaration.reset(&options)
+        return
       }
+      text = ""
+    case .text:
+      guard let string = value.string else { throw wrongType() }
+      text = string
+    case .integer:
+      guard value.integer != nil, case .number(let literal) = value else { throw wrongType() }
+      text = literal
+    case .number:
+      guard value.double != nil, case .number(let literal) = value else { throw wrongType() }
+      text = literal
+    case .integers, .numbers:
+      guard let elements = value.array,
+        elements.allSatisfy({ kind == .integers ? $0.integer != nil : $0.double != nil })
+      else { throw wrongType() }
+      text = elements.compactMap(\.scalarText).joined(separator: ",")
+    case .names:
+      if let name = value.string {
+        text = name
+      } else {
+        guard let elements = value.array, !elements.isEmpty else { throw wrongType() }
+        text = try elements.map { element -> String in
+          // A stack's bracketed settings may hold commas (`ewc[lambda=1,labels=sampled]`).
+          guard let name = element.string, !name.isEmpty, (try? StackSpecification.list(name).count) == 1 || !name.contains(",") else {
+            throw CLIError("\(file): \"\(key)\" takes one name per array element, not \(element.quoted ?? element.kind)")
+          }
+          return name
+        }.joined(separator: ",")
+      }
+    case .settings, .grid:
+      throw wrongType()
+    }
+    options.given.insert(declaration.flag)
+    try declaration.assign(&options, text)
+  }
+
+  /// Checks one `set` or `memory` pair at once, so an unknown component or an invalid value names
+  /// the file and the key.
+  private static func check(_ pair: String, _ value: String, known: [any Algorithm.Type], file: String, key: String) throws {
+    var name = pair
+    if let colon = name.firstIndex(of: ":") { name = String(name[name.index(after: colon)...]) }
+    do {
+      try ResolvedStack.validateKeys([name: value], known: known)
+    } catch {
+      throw CLIError("\(file): \"\(key)\" → \"\(key == "memory" ? String(name.dropFirst("memory.".count)) : name)\": \(error)")
     }
   }
 
@@ -203,52 +179,26 @@ extension Options {
     }
     let ordered = object.keys.filter { $0 == "preset" } + object.keys.filter { $0 != "preset" }
     for key in ordered {
-      let value = object.values[key]!
-      let arguments = try ExperimentFile.arguments(for: key, value, file: file)
-      if ExperimentFile.keys[key] == .settings {
-        try checkSettings(arguments, key: key, file: file)
-      }
       do {
-        try apply(arguments)
-      } catch let error as CLIError {
+        try ExperimentFile.apply(key, object.values[key]!, file: file, to: &self)
+      } catch let error as CLIError where !error.description.hasPrefix(file) {
         throw CLIError("\(file): \"\(key)\": \(error)")
       }
-      if case .bool(false) = value { turnOff("--" + key) }
-    }
-  }
-
-  /// Checks `--set` pairs from a file's `set` or `memory` object at once, so an unknown component or
-  /// an invalid value names the file and the key.
-  private func checkSettings(_ arguments: [String], key: String, file: String) throws {
-    for pair in stride(from: 1, to: arguments.count, by: 2).map({ arguments[$0] }) {
-      guard let eq = pair.firstIndex(of: "=") else { continue }
-      var name = String(pair[..<eq])
-      if let colon = name.firstIndex(of: ":") { name = String(name[name.index(after: colon)...]) }
-      do {
-        try AlgorithmStack.validateKeys([name: String(pair[pair.index(after: eq)...])], known: known)
-      } catch {
-        throw CLIError("\(file): \"\(key)\" → \"\(key == "memory" ? String(name.dropFirst("memory.".count)) : name)\": \(error)")
-      }
-    }
-  }
-
-  /// Turns a switch off (a file's `false`, overriding a preset).
-  private mutating func turnOff(_ flag: String) {
-    switch flag {
-    case "--permute-first-task": permuteFirstTask = false
-    case "--pad": pad = false
-    case "--shuffle-classes": shuffleClasses = false
-    case "--reset-optimiser": resetOptimiser = false
-    case "--quiet": quiet = false
-    case "--force": force = false
-    case "--no-checkpoints": checkpoints = true
-    case "--save-models": saveModels = false
-    default: break
     }
   }
 }
 
 extension JSONValue {
+  /// A scalar's text as it would be typed (`"3"` → `3`, `2.5`, `true`), else `nil`.
+  fileprivate var scalarText: String? {
+    switch self {
+    case .string(let s): s
+    case .number(let literal): literal
+    case .bool(let b): String(b)
+    default: nil
+    }
+  }
+
   /// A short quotation of a scalar value for messages (`"3"`, `2.5`, `true`), else `nil`.
   fileprivate var quoted: String? {
     switch self {

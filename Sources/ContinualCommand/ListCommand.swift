@@ -24,7 +24,7 @@ func listText(known: [any Algorithm.Type]) -> String {
   lines.append("\nNetworks (--network NAME):")
   for name in Network.names { lines.append("  \(column(name, 12)) \(Network.summary(name))") }
   lines.append("\nBenchmarks:")
-  for name in BenchmarkCatalogue.names { lines.append("  \(column(name, 18)) \(BenchmarkCatalogue.describe(name))") }
+  for benchmark in Benchmark.all { lines.append("  \(column(benchmark.name, 18)) \(benchmark.summary)") }
   lines.append("\nPresets (--preset NAME; flags after it override):")
   let presets = Preset.all.sorted { $0.key < $1.key }
   let width = max(22, presets.map(\.key.count).max() ?? 0)

@@ -27,7 +27,7 @@ func saveModel(
   var run = facts
   run["run_id"] = runID
   run["algorithm"] = prepared.stackName
-  run["benchmark"] = prepared.benchmark
+  run["benchmark"] = prepared.benchmark.name
   run["scenario"] = scenario.rawValue
   run["seed"] = String(prepared.seed)
   let description = SavedModel.Description(
@@ -37,7 +37,7 @@ func saveModel(
     try SavedModel.write(model, description: description, to: modelFolder(runID: runID, options: options))
     return "models/\(runID)"
   } catch {
-    printError("warning: \(label): the model was not saved: \(error)")
+    options.console.warn("\(label): the model was not saved: \(error)")
     return nil
   }
 }

@@ -4,11 +4,6 @@ import ContinualEngine
 import ContinualReport
 import Foundation
 
-/// Prints to standard error (progress and diagnostics; tables go to standard output).
-func printError(_ text: String) {
-  FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
 /// The process's peak resident memory in bytes.
 func peakResidentBytes() -> Int {
   var usage = rusage()

@@ -4,20 +4,6 @@ import ContinualEngine
 import ContinualReport
 import Foundation
 
-/// The scenario's head for a sequence.
-func makeHead(_ scenario: Scenario, sequence: TaskSequence) throws -> any Head {
-  let layout = TaskLayout(classCounts: sequence.classesPerTask)
-  switch scenario {
-  case .task: return MultiHead(layout: layout)
-  case .class: return ActiveClassHead(layout: layout)
-  case .domain:
-    guard Set(sequence.classesPerTask).count == 1 else {
-      throw CLIError("the domain scenario needs the same number of classes in every task; \(sequence.name) has \(sequence.classesPerTask)")
-    }
-    return SharedHead(classCount: sequence.classesPerTask[0])
-  }
-}
-
 /// One grid cell made ready to train: its tasks, network, plan and trainer.
 struct PreparedRun {
   /// The task sequence for the cell's benchmark and seed.
@@ -37,22 +23,32 @@ struct PreparedRun {
   var stackName: String
   /// The run's seed.
   var seed: UInt64
-  /// The benchmark's name, such as `split-mnist`.
-  var benchmark: String
+  /// The benchmark.
+  var benchmark: Benchmark
+
+  /// Builds a planned run.
+  init(_ run: PlannedRun, factory: BenchmarkFactory) throws {
+    try self.init(benchmark: run.benchmark, scenario: run.scenario, stack: run.stack, seed: run.seed, factory: factory, options: run.options)
+  }
 
   /// Builds the cell from the options and the stack's components.
-  init(benchmark: String, scenario: Scenario, stack: AlgorithmStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
+  init(benchmark: Benchmark, scenario: Scenario, stack: ResolvedStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
     stackName = stack.name
     self.seed = seed
     self.benchmark = benchmark
     sequence = try factory.sequence(benchmark, options: options, seed: seed)
     let components = try stack.components()
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
-    let head = try components.head.map { try $0(layout, scenario) } ?? makeHead(scenario, sequence: sequence)
-    let network: Sequential
-    let perTask = options.batchNorm == "per-task" ? sequence.count : nil
+    let head: any Head
     do {
-      network = try options.chosenNetwork.architecture(input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
+      head = try stack.stack.head(for: scenario, classesPerTask: sequence.classesPerTask)
+    } catch let error as HeadError {
+      throw CLIError("\(sequence.name): \(error)")
+    }
+    let network: Sequential
+    let perTask = options.batchNorm == .perTask ? sequence.count : nil
+    do {
+      network = try options.network.architecture(input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
     } catch let error as NetworkError {
       throw CLIError("\(benchmark): \(error)")
     }
@@ -60,10 +56,10 @@ struct PreparedRun {
     let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(separator: "-")
     networkName =
       components.architecture != nil
-      ? "\(stack.name): the algorithm's own network around \(options.chosenNetwork.description)"
-      : options.network == "mlp" ? "mlp \(widths)" : options.chosenNetwork.description
+      ? "\(stack.name): the algorithm's own network around \(options.network.description)"
+      : options.networkName.isMLP ? "mlp \(widths)" : options.network.description
     notes = components.notes?(architecture)
-    let replay = components.usesReplay ? ReplayConfiguration(try AlgorithmStack.memorySettings(options.settings(for: scenario))) : nil
+    let replay = stack.memory.map(ReplayConfiguration.init)
     plan = TrainingPlan(
       head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
       learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)

@@ -23,7 +23,7 @@ func writeReport(_ records: [RunRecord], options: Options) throws {
       throw CLIError("report: --format names the files to write; give --output DIR as well (without --output, report prints the table only)")
     }
     try writeTables(records, options: options, writingFiles: false)
-    printError("no --output: the table is printed only; give --output DIR to write comparison.{md,csv,tex,json} there")
+    options.console.note("no --output: the table is printed only; give --output DIR to write comparison.{md,csv,tex,json} there")
     return
   }
   try writeTables(records, options: options)

@@ -60,7 +60,7 @@ final class SweepFolder {
   /// Reads the records appended since the last read.
   func refresh() throws {
     let appended = try RecordFile.readAppended(to: recordsURL, since: position)
-    for warning in appended.warnings { printError("warning: \(warning)") }
+    for warning in appended.warnings { options.console.warn("\(warning)") }
     for (record, line) in appended.records { remember(record, line: line) }
     position = appended.position
   }
@@ -95,7 +95,7 @@ final class SweepFolder {
       }
       switch try claim(cell, waiting: false) {
       case .heldElsewhere(let holder):
-        if !options.quiet { printError("\(cell.label): claimed by \(holder); its record is read once it finishes") }
+        if !options.quiet { options.console.note("\(cell.label): claimed by \(holder); its record is read once it finishes") }
         passedOver.append(i)
       case .claimed(let held):
         defer { held?.release() }
@@ -103,7 +103,7 @@ final class SweepFolder {
       }
     }
     if !passedOver.isEmpty && !options.quiet {
-      printError("waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
+      options.console.note("waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
     }
     for i in passedOver {
       // Blocks until the holder releases the run or dies.
@@ -131,7 +131,7 @@ final class SweepFolder {
     case .claimed(let claim): return .claimed(claim)
     case .heldElsewhere(let holder): return .heldElsewhere(holder)
     case .unavailable(let reason):
-      printError("warning: \(reason); runs are not claimed, so do not run two sweeps on this folder at once")
+      options.console.warn("\(reason); runs are not claimed, so do not run two sweeps on this folder at once")
       claimsUnavailable = true
       return .claimed(nil)
     }
@@ -142,7 +142,7 @@ final class SweepFolder {
   private func runClaimed(_ cell: GridCell, afterWaiting: Bool = false) throws -> RunRecord {
     try refresh()
     if let done = reusable(cell.runID) { return skipped(cell, done, byAnother: true) }
-    if afterWaiting && !options.quiet { printError("\(cell.label): the process that held it stopped without a record; training it here") }
+    if afterWaiting && !options.quiet { options.console.note("\(cell.label): the process that held it stopped without a record; training it here") }
     let record = try cell.train()
     try RecordFile.append(record, to: recordsURL)
     remember(record, line: Int.max)
@@ -156,10 +156,10 @@ final class SweepFolder {
     guard !options.quiet else { return done.record }
     let place = done.line == Int.max ? recordsURL.path : "\(recordsURL.path):\(done.line)"
     if done.record.status == "finished" {
-      printError("\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)")
+      options.console.note("\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)")
     } else {
       let why = done.record.failure.map { ": \($0)" } ?? ""
-      printError("\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)")
+      options.console.note("\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)")
     }
     return done.record
   }

@@ -22,7 +22,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
         throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
       }
     }
-    if writingFiles { printError("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
+    if writingFiles { options.console.note("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
   }
   if let baseline = options.baseline {
     do {
@@ -31,8 +31,8 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
       throw CLIError("--baseline: \(error)")
     }
   }
-  guard writingFiles else { return print(try table.rendered(as: .markdown)) }
+  guard writingFiles else { return options.console.output(try table.rendered(as: .markdown)) }
   let urls = try ComparisonTable.write(table, formats: options.formats, to: options.output, baseName: baseName)
-  print(try table.rendered(as: .markdown))
-  printError("tables written: " + urls.map(\.path).joined(separator: ", "))
+  options.console.output(try table.rendered(as: .markdown))
+  options.console.note("tables written: " + urls.map(\.path).joined(separator: ", "))
 }

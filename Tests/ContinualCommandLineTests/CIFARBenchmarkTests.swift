@@ -51,7 +51,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: data) }
     let options = try Self.options("split-cifar10-100", data: data, output: data.appendingPathComponent("out"))
     let factory = BenchmarkFactory(dataDirectory: data)
-    let sequence = try factory.sequence("split-cifar10-100", options: options, seed: 1)
+    let sequence = try factory.sequence(try Benchmark(named: "split-cifar10-100"), options: options, seed: 1)
     #expect(sequence.classesPerTask == [10, 10, 10, 10, 10, 10])
     #expect(sequence.sampleShape == [3, 32, 32])
     #expect(sequence.tasks[0].sourceClasses == Array(0..<10) && sequence.tasks[0].train.count == 20)
@@ -74,11 +74,11 @@ import Testing
     defer { try? FileManager.default.removeItem(at: data) }
     let factory = BenchmarkFactory(dataDirectory: data)
     let options = try Self.options("split-cifar100", data: data, output: data.appendingPathComponent("out"))
-    #expect(try factory.sequence("split-cifar100", options: options, seed: 1).classesPerTask == [Int](repeating: 10, count: 10))
+    #expect(try factory.sequence(try Benchmark(named: "split-cifar100"), options: options, seed: 1).classesPerTask == [Int](repeating: 10, count: 10))
     let twenty = try Self.options("split-cifar100", data: data, output: data, extra: ["--tasks", "20"])
-    #expect(try factory.sequence("split-cifar100", options: twenty, seed: 1).classesPerTask == [Int](repeating: 5, count: 20))
+    #expect(try factory.sequence(try Benchmark(named: "split-cifar100"), options: twenty, seed: 1).classesPerTask == [Int](repeating: 5, count: 20))
     let ten = try Self.options("split-cifar10", data: data, output: data)
-    #expect(try factory.sequence("split-cifar10", options: ten, seed: 1).classesPerTask == [2, 2, 2, 2, 2])
+    #expect(try factory.sequence(try Benchmark(named: "split-cifar10"), options: ten, seed: 1).classesPerTask == [2, 2, 2, 2, 2])
   }
 
   @Test func theSameSeedGivesTheSameAugmentedRun() throws {

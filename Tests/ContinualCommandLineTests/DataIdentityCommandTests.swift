@@ -50,7 +50,7 @@ import Testing
 
     // Leave a checkpoint of the run on the old data, as a killed sweep would.
     let prepared = try PreparedRun(
-      benchmark: "split-mnist", scenario: .task, stack: AlgorithmStack("ewc", settings: [:], known: options.known), seed: 1,
+      benchmark: try Benchmark(named: "split-mnist"), scenario: .task, stack: ResolvedStack("ewc", settings: [:], known: options.known), seed: 1,
       factory: BenchmarkFactory(dataDirectory: data), options: options)
     let stale = CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(first.runID)"), identity: first.runID)
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: stale)

@@ -62,7 +62,7 @@ import Testing
       do {
         let command = try #require(Command(rawValue: words[0]), "\(page):\(line)")
         let options = try Options(Array(words.dropFirst()), for: command)
-        try StackValidation.check(options)
+        try _ = try Sweep(options)
       } catch {
         Issue.record("\(page):\(line): \(error)")
       }

@@ -27,9 +27,9 @@ import Testing
     let options = try Parsing.options(["--config", url.path])
     #expect(options.benchmarks == ["split-mnist"])
     #expect(options.scenarios == [.task, .class])
-    #expect(options.algorithms == ["finetune", "ewc", "si", "ewc+si"])
+    #expect(options.algorithms.map(\.text) == ["finetune", "ewc", "si", "ewc+si"])
     #expect(options.seeds == 3 && options.firstSeed == 1 && options.iterations == 2000 && options.epochs == nil)
-    #expect(options.batchSize == 128 && options.optimiser == "adam" && options.learningRate == 0.001)
+    #expect(options.batchSize == 128 && options.optimiser == .adam && options.learningRate == 0.001)
     #expect(options.hidden == [400, 400] && options.shuffleClasses && options.trainPerTask == nil && options.testPerTask == nil)
     #expect(options.settings(for: .task)["ewc.lambda"] == "1e4")
     #expect(options.settings(for: .class)["ewc.lambda"] == "1e8")
@@ -41,7 +41,7 @@ import Testing
 
   @Test func theReplayTemplateAppliesItsPresetFirst() throws {
     let options = try Parsing.options(["--config", Self.templates.appendingPathComponent("replay.json").path])
-    #expect(options.algorithms == ["er", "er+gkd", "ssil"])  // from the preset
+    #expect(options.algorithms.map(\.text) == ["er", "er+gkd", "ssil"])  // from the preset
     #expect(options.seeds == 1)  // the file over the preset
     #expect(options.settings["memory.size"] == "500" && options.settings["memory.selection"] == "herding")
     #expect(options.output.path.hasSuffix("results/ssil-herding-500"))

@@ -12,19 +12,19 @@ import Testing
     for arguments in [[command.rawValue, "--help"], [command.rawValue, "-h"], ["help", command.rawValue]] {
       #expect(throws: Never.self, "\(arguments)") { try ContinualCommand.run(arguments) }
     }
-    let text = Options.help(for: command)
+    let text = command.help
     #expect(text.hasPrefix("usage: \(command.usage)"))
     // Every option the command accepts is in its help, and no other.
-    for option in Options.table {
+    for option in Options.declarations {
       #expect(text.contains("  \(option.flag) ") == option.commands.contains(command), "\(command): \(option.flag)")
     }
   }
 
   /// `report`'s help lists its three options; `compare`'s lists the grid's.
   @Test func helpListsTheCommandsOwnOptions() {
-    let report = Options.help(for: .report)
+    let report = Command.report.help
     #expect(report.contains("--baseline NAME") && report.contains("--format") && !report.contains("--seeds"))
-    #expect(Options.help(for: .compare).contains("--algorithms STACK[,STACK…]"))
+    #expect(Command.compare.help.contains("--algorithms STACK[,STACK…]"))
   }
 
   /// An option typed for a command that does not take it is an error naming the option and the
@@ -64,12 +64,12 @@ import Testing
 
   /// Stacks that run outside what their parts were made for are warned about, and sound ones are not.
   @Test func nonsenseStacksAreWarnedAbout() throws {
-    let warnings = StackValidation.warnings(try Parsing.options(["--algorithms", "joint+ewc,joint+er,ssil,ewc", "--scenario", "task,class"]))
+    let warnings = try Sweep(try Parsing.options(["--algorithms", "joint+ewc,joint+er,ssil,ewc", "--scenario", "task,class"])).warnings
     #expect(warnings.count == 3, "\(warnings)")
     #expect(warnings.contains { $0.hasPrefix("joint+ewc: joint trains on the data of every task") })
     #expect(warnings.contains { $0.hasPrefix("joint+er: ") })
     #expect(warnings.contains { $0.hasPrefix("ssil in the task scenario") })
-    #expect(StackValidation.warnings(try Parsing.options(["--algorithms", "joint,ssil,ewc+si", "--scenario", "class"])).isEmpty)
+    #expect(try Sweep(try Parsing.options(["--algorithms", "joint,ssil,ewc+si", "--scenario", "class"])).warnings.isEmpty)
   }
 
   /// `continual list` shows long preset names whole and the replay memory's settings.

@@ -22,11 +22,11 @@ import Testing
   @Test func theRecordNamesTheAugmentationWithoutChangingEarlierRunIDs() throws {
     let options = try Parsing.options([])
     // MNIST runs without --augment keep the configuration (and so the run ids) they always had.
-    #expect(options.protocolConfig(benchmark: "split-mnist", scenario: .task)["augment"] == nil)
-    #expect(options.protocolConfig(benchmark: "split-cifar10", scenario: .task)["augment"] == "crop-flip")
+    #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-mnist"), scenario: .task)["augment"] == nil)
+    #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)["augment"] == "crop-flip")
     let off = try Parsing.options(["--augment", "none"])
-    #expect(off.protocolConfig(benchmark: "split-cifar10", scenario: .task)["augment"] == "none")
-    #expect(off.protocolConfig(benchmark: "split-mnist", scenario: .task)["augment"] == "none")
+    #expect(off.protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)["augment"] == "none")
+    #expect(off.protocolConfig(benchmark: try Benchmark(named: "split-mnist"), scenario: .task)["augment"] == "none")
   }
 
   @Test(arguments: ["crop", "flip", "crop-flip:99", ""])
@@ -37,8 +37,8 @@ import Testing
 
   @Test func cifarBenchmarksAreSplitOnly() throws {
     for name in ["split-cifar10", "split-cifar100", "split-cifar10-100"] {
-      #expect(BenchmarkCatalogue.names.contains(name))
-      #expect(try BenchmarkCatalogue.validate(name).kind == "split")
+      #expect(Benchmark.all.map(\.name).contains(name))
+      #expect(try Benchmark(named: name).kind == .split)
     }
     let message = Parsing.error(["--benchmark", "permuted-cifar10"]) ?? ""
     #expect(message.contains("unknown benchmark 'permuted-cifar10'") && message.contains("split-cifar10"), "\(message)")

@@ -35,8 +35,8 @@ import Testing
   }
 
   @Test func theNetworkIsRecordedAndChangesTheRunIDOnlyWhenNotTheMLP() throws {
-    let mlp = try Parsing.options([]).protocolConfig(benchmark: "split-cifar10", scenario: .task)
-    let cnn = try Parsing.options(["--network", "resnet18"]).protocolConfig(benchmark: "split-cifar10", scenario: .task)
+    let mlp = try Parsing.options([]).protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)
+    let cnn = try Parsing.options(["--network", "resnet18"]).protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)
     #expect(mlp["network"] == nil && mlp["hidden"] == "256,256")
     #expect(cnn["network"] == "resnet18" && cnn["hidden"] == nil)
   }

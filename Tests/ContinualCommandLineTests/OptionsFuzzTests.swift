@@ -88,14 +88,14 @@ import Testing
 
   @Test func randomArgumentListsAreRejectedOrInRange() {
     var rng = SeededGenerator(seed: 77)
-    let flags = Options.flags.keys.sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" } + ["--seedz", "-x", ""]
+    let flags = Options.declarations.map(\.flag).sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" } + ["--seedz", "-x", ""]
     var tally = FuzzTally("command-line arguments")
     for _ in 0..<600 {
       var arguments: [String] = []
       for _ in 0..<(1 + rng.nextInt(below: 5)) {
         let flag = flags[rng.nextInt(below: flags.count)]
         arguments.append(flag)
-        if !Options.switches.contains(flag) || rng.nextInt(below: 8) == 0 {
+        if !(Options.declaration(flag)?.isSwitch ?? false) || rng.nextInt(below: 8) == 0 {
           let value = Self.values[rng.nextInt(below: Self.values.count)]
           if rng.nextInt(below: 4) == 0 && flag.hasPrefix("--") {
             arguments[arguments.count - 1] = flag + "=" + value

@@ -25,9 +25,9 @@ import Testing
     #expect(record.notes?["model"] == "models/\(record.runID)")
     let folder = modelFolder(runID: record.runID, options: options)
 
-    let stack = try AlgorithmStack("finetune", settings: options.settings(for: .task), known: options.known)
+    let stack = try ResolvedStack("finetune", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
     let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
     let accuracies = try prepared.trainer.evaluate(
       model, on: prepared.sequence, head: prepared.plan.head, trainedThrough: prepared.sequence.count - 1)

@@ -38,7 +38,7 @@ import Testing
   @Test func theTestSetIsNeverConsulted() throws {
     func record(_ lambda: String, seed: UInt64, validation: Double, test: Double) -> RunRecord {
       RunRecord(
-        runID: "\(lambda)-\(seed)", benchmark: "b", scenario: "task", algorithm: "ewc", seed: seed, config: ["ewc.lambda": lambda],
+        runID: "\(lambda)-\(seed)", benchmark: try Benchmark(named: "b"), scenario: "task", algorithm: "ewc", seed: seed, config: ["ewc.lambda": lambda],
         accuracyMatrix: [[test, test], [test, test]], wallSeconds: 1, peakRSSBytes: 1,
         validationAccuracyMatrix: [[validation, validation], [validation, validation]])
     }
@@ -67,8 +67,8 @@ import Testing
       #expect(Parsing.error(["--validation", bad])?.contains("--validation takes the share") == true, "\(bad)")
     }
     let options = try Parsing.options(["--validation", "0.10"])
-    #expect(options.protocolConfig(benchmark: "split-builtin", scenario: .task)["validation"] == "0.1")
-    #expect(try Parsing.options([]).protocolConfig(benchmark: "split-builtin", scenario: .task)["validation"] == nil)
+    #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)["validation"] == "0.1")
+    #expect(try Parsing.options([]).protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)["validation"] == nil)
   }
 }
 
@@ -82,9 +82,9 @@ import Testing
       "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--validation", "0.25", "--seeds", "1",
       "--iterations", "10", "--train-per-task", "200", "--test-per-task", "50", "--quiet", "--output", root.path,
     ])
-    let stack = try AlgorithmStack("ewc", settings: options.settings(for: .task), known: options.known)
+    let stack = try ResolvedStack("ewc", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
     let uninterrupted = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1)
     let folder = CheckpointDirectory(url: root.appendingPathComponent("checkpoint"), identity: "v")
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: folder)

@@ -13,7 +13,8 @@ import Testing
     let stack = try StackSpecification("ewc[lambda=1e4,labels=empirical]+si[c=1]")
     #expect(stack.stackName == "ewc+si" && stack.text == "ewc[lambda=1e4,labels=empirical]+si[c=1]")
     #expect(stack.components[0].settings.map(\.key) == ["lambda", "labels"] && stack.components[1].settings.map(\.value) == ["1"])
-    #expect(try StackSpecification.list("ewc[lambda=1,labels=sampled], si ,ewc+mas") == ["ewc[lambda=1,labels=sampled]", "si", "ewc+mas"])
+    #expect(
+      try StackSpecification.list("ewc[lambda=1,labels=sampled], si ,ewc+mas").map(\.text) == ["ewc[lambda=1,labels=sampled]", "si", "ewc+mas"])
     for bad in ["ewc[lambda=1", "ewc]", "ewc[lambda]", "[c=1]", "ewc[lambda=1][c=2]", "ewc[lambda=1,lambda=2]", "ewc+", "ewc[a=[1]]"] {
       #expect(throws: CLIError.self, "\(bad)") { try StackSpecification(bad) }
     }
@@ -23,10 +24,10 @@ import Testing
   /// without settings, and each variant has its own configuration.
   @Test func bracketsOverrideSetForOneStack() throws {
     let options = try Parsing.options(["--algorithms", "ewc,ewc[lambda=1e4]", "--set", "ewc.lambda=50"])
-    let plain = try AlgorithmStack(options.algorithms[0], settings: options.settings(for: .domain), known: options.known)
-    let variant = try AlgorithmStack(options.algorithms[1], settings: options.settings(for: .domain), known: options.known)
-    #expect(plain.name == "ewc" && variant.name == "ewc" && variant.specification == "ewc[lambda=1e4]")
-    #expect(plain.config["ewc.lambda"] == "50" && variant.config["ewc.lambda"] == "10000")
+    let plain = try ResolvedStack(options.algorithms[0], settings: options.settings(for: .domain), known: options.known)
+    let variant = try ResolvedStack(options.algorithms[1], settings: options.settings(for: .domain), known: options.known)
+    #expect(plain.name == "ewc" && variant.name == "ewc" && variant.specification.text == "ewc[lambda=1e4]")
+    #expect(try plain.config()["ewc.lambda"] == "50" && variant.config()["ewc.lambda"] == "10000")
   }
 
   /// `--grid` expands every stack holding the component, axes multiplying in the order given.
@@ -35,7 +36,7 @@ import Testing
       "--algorithms", "ewc,si,ewc+mas", "--grid", "ewc.lambda=1e2,1e4", "--grid", "ewc.labels=expected,empirical",
     ])
     #expect(
-      options.algorithms == [
+      try Sweep(options).points.map(\.stack.text) == [
         "ewc[lambda=1e2,labels=expected]", "ewc[lambda=1e2,labels=empirical]", "ewc[lambda=1e4,labels=expected]",
         "ewc[lambda=1e4,labels=empirical]", "si", "ewc[lambda=1e2,labels=expected]+mas", "ewc[lambda=1e2,labels=empirical]+mas",
         "ewc[lambda=1e4,labels=expected]+mas", "ewc[lambda=1e4,labels=empirical]+mas",
@@ -65,7 +66,7 @@ import Testing
     let url = directory.appendingPathComponent("grid.json")
     try Data(#"{"algorithms": ["ewc[lambda=1,labels=sampled]", "si"], "grid": {"si.c": [0.1, 1]}}"#.utf8).write(to: url)
     let options = try Parsing.options(["--config", url.path])
-    #expect(options.algorithms == ["ewc[lambda=1,labels=sampled]", "si[c=0.1]", "si[c=1]"])
+    #expect(try Sweep(options).points.map(\.stack.text) == ["ewc[lambda=1,labels=sampled]", "si[c=0.1]", "si[c=1]"])
   }
 
   /// Two variants in one sweep are two runs with their own ids and two rows, labelled by the

@@ -40,7 +40,7 @@ public enum SSIL: Algorithm {
   public static let configuration = AlgorithmConfiguration(
     name: "ssil",
     summary: "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, lr/(t+1). Class-IL.",
-    settings: [lambda, temperature, learningRateRule, prediction])
+    settings: [lambda, temperature, learningRateRule, prediction], scenarios: [.class])
 
   /// The separated-softmax head, the task-wise distillation, replay and (by default) the `lr/(t+1)` rule.
   ///

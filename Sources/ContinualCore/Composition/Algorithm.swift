@@ -212,7 +212,7 @@ public struct AlgorithmComponents: Sendable {
 ///   }
 /// }
 /// ```
-public protocol Algorithm {
+public protocol Algorithm: Sendable {
   /// The name, one line on what it does, and the settings, declared once.
   static var configuration: AlgorithmConfiguration { get }
   /// Builds the algorithm's components.

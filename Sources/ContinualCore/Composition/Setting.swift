@@ -94,6 +94,9 @@ public struct AlgorithmConfiguration: Sendable {
   public var summary: String
   /// The hyperparameters, in the order `continual list` shows them.
   public var hyperparameters: [Hyperparameter]
+  /// The scenarios the algorithm was made for; a stack run in another one gets a warning (SS-IL
+  /// addresses the class-incremental bias towards new classes, which task heads do not have).
+  public var scenarios: [Scenario]
 
   /// Creates a configuration.
   ///
@@ -101,10 +104,12 @@ public struct AlgorithmConfiguration: Sendable {
   ///   - name: The command-line name.
   ///   - summary: One line for `continual list`.
   ///   - settings: The declared settings.
-  public init(name: String, summary: String, settings: [any SettingDeclaration] = []) {
+  ///   - scenarios: The scenarios it was made for; every one when omitted.
+  public init(name: String, summary: String, settings: [any SettingDeclaration] = [], scenarios: [Scenario] = Scenario.allCases) {
     self.name = name
     self.summary = summary
     hyperparameters = settings.map(\.declaration)
+    self.scenarios = scenarios
   }
 }
 

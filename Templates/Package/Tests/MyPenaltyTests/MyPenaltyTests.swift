@@ -42,9 +42,10 @@ import Testing
   /// EWC and MyPenalty in one objective: both terms are in the loss of the second task.
   @Test func stacksWithEWC() throws {
     let problem = try ToyProblem()
-    let ewc = try EWC.components(Settings(component: EWC.name, declared: EWC.hyperparameters, given: [:]))
-    let mine = try MyPenalty.components(Settings(component: MyPenalty.name, declared: MyPenalty.hyperparameters, given: [:]))
-    let plan = TrainingPlan(head: problem.head, regularisers: ewc.regularisers + mine.regularisers)
+    // Core's stack combines the parts by the same rules as `continual compare --algorithms ewc+my-penalty`.
+    let stack = try AlgorithmStack([EWC.self, MyPenalty.self])
+    #expect(stack.name == "ewc+my-penalty")
+    let plan = TrainingPlan(head: problem.head, regularisers: try stack.components().regularisers)
     let result = try ContinualTrainer(configuration: problem.configuration)
       .run(problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     let secondTask = try #require(result.lossTerms.last)

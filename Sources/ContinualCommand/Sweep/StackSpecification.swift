@@ -6,9 +6,9 @@ import Foundation
 /// Settings in brackets are the component's own for this stack only: they override `--set` and
 /// make the stack a variant, with its own run ids, records and table row (labelled by the settings
 /// that tell it from the other rows of its algorithm).
-struct StackSpecification: Equatable {
+struct StackSpecification: Equatable, Sendable {
   /// One component and the settings written in its brackets, in the order written.
-  struct Component: Equatable {
+  struct Component: Equatable, Sendable {
     /// The algorithm's name, `ewc`.
     var name: String
     /// `key=value` pairs from the brackets, without the component prefix.
@@ -26,12 +26,25 @@ struct StackSpecification: Equatable {
 
   /// The components, in stack order.
   var components: [Component]
+  /// Replay-memory settings of this variant (from `--grid memory.size=…`), over `--set memory.*`.
+  var memory: [(key: String, value: String)] = []
+
+  static func == (a: StackSpecification, b: StackSpecification) -> Bool {
+    a.components == b.components && a.memory.map(\.key) == b.memory.map(\.key) && a.memory.map(\.value) == b.memory.map(\.value)
+  }
+
+  /// A stack of one component without settings.
+  init(named name: String) { components = [Component(name: name, settings: [])] }
 
   /// The stack without settings, `ewc+si`: the record's algorithm.
   var stackName: String { components.map(\.name).joined(separator: "+") }
 
-  /// The stack as written back, `ewc[lambda=1e4]+si`.
-  var text: String { components.map(\.text).joined(separator: "+") }
+  /// The stack as shown in progress lines and messages, `ewc[lambda=1e4]+si`, with a memory
+  /// variant's settings after it: `er (memory.size=200)`. Shown only: never parsed again.
+  var text: String {
+    let stack = components.map(\.text).joined(separator: "+")
+    return memory.isEmpty ? stack : stack + " (" + memory.map { "memory.\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+  }
 
   /// Parses a stack.
   ///
@@ -67,9 +80,9 @@ struct StackSpecification: Equatable {
   /// A list of stacks split at top-level commas (commas inside brackets belong to a stack):
   /// `ewc[lambda=1,labels=sampled],si` is two stacks.
   ///
-  /// - Throws: ``CLIError`` for unbalanced brackets.
-  static func list(_ text: String) throws -> [String] {
-    try split(text, on: ",", what: text).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+  /// - Throws: ``CLIError`` for unbalanced brackets or a malformed stack.
+  static func list(_ text: String) throws -> [StackSpecification] {
+    try split(text, on: ",", what: text).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try StackSpecification($0) }
   }
 
   /// `text` split at `separator` outside brackets.
@@ -92,62 +105,3 @@ struct StackSpecification: Equatable {
   }
 }
 
-/// `--grid component.key=v1,v2,…`: one variant of every stack holding the component per value;
-/// several grids multiply.
-struct GridAxis: Equatable {
-  /// `ewc.lambda`.
-  var key: String
-  /// The values, in the order given.
-  var values: [String]
-
-  /// The component the axis varies, `ewc`.
-  var component: String { String(key.prefix { $0 != "." }) }
-  /// The setting's name without the component, `lambda`.
-  var setting: String { String(key.dropFirst(component.count + 1)) }
-
-  /// Parses `component.key=v1,v2,…`.
-  ///
-  /// - Throws: ``CLIError`` naming the text when it is not of that form or a value repeats.
-  init(_ text: String) throws {
-    guard let eq = text.firstIndex(of: "="), text[..<eq].contains("."), !text[..<eq].hasPrefix("."), !text[..<eq].hasSuffix(".") else {
-      throw CLIError("--grid takes component.key=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6), not '\(text)'")
-    }
-    key = String(text[..<eq])
-    values = text[text.index(after: eq)...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    guard !values.isEmpty else { throw CLIError("--grid \(key) needs at least one value") }
-    var seen = Set<String>()
-    if let repeated = values.first(where: { !seen.insert($0).inserted }) {
-      throw CLIError("--grid \(key) lists '\(repeated)' more than once; each grid point must be different")
-    }
-  }
-
-  /// Every stack expanded over the axes whose component it holds, in grid order; stacks without
-  /// such a component stay as they are.
-  ///
-  /// - Throws: ``CLIError`` when a stack already sets a varied key in brackets, or when an axis
-  ///   varies a component that is in no stack.
-  static func expand(_ stacks: [String], over axes: [GridAxis]) throws -> [String] {
-    guard !axes.isEmpty else { return stacks }
-    let specifications = try stacks.map(StackSpecification.init)
-    for axis in axes where !specifications.contains(where: { $0.components.contains { $0.name == axis.component } }) {
-      throw CLIError("--grid \(axis.key): \(axis.component) is in no stack of --algorithms (\(stacks.joined(separator: ", ")))")
-    }
-    return try specifications.flatMap { specification -> [String] in
-      var variants = [specification]
-      for axis in axes {
-        guard let index = specification.components.firstIndex(where: { $0.name == axis.component }) else { continue }
-        if specification.components[index].settings.contains(where: { $0.key == axis.setting }) {
-          throw CLIError("\(specification.text) sets \(axis.key) in brackets and --grid varies it; give it in one place")
-        }
-        variants = variants.flatMap { variant in
-          axis.values.map { value in
-            var next = variant
-            next.components[index].settings.append((axis.setting, value))
-            return next
-          }
-        }
-      }
-      return variants.map(\.text)
-    }
-  }
-}

@@ -1,0 +1,110 @@
+import ContinualCore
+import ContinualData
+import ContinualEngine
+import Foundation
+
+/// Loads base datasets once per process and builds task sequences from them.
+final class BenchmarkFactory {
+  typealias Sets = (train: LabelledImages, test: LabelledImages)
+  var cache: [Benchmark.Dataset: Sets] = [:]
+  /// Each loaded dataset's identity, computed once from the data as read (before normalisation).
+  var identities: [Benchmark.Dataset: DataIdentity] = [:]
+  let dataDirectory: URL?
+  /// Where it says which folder each dataset is read from; `nil` keeps quiet.
+  let console: Console?
+
+  init(dataDirectory: URL?, console: Console? = nil) {
+    self.dataDirectory = dataDirectory
+    self.console = console
+  }
+
+  /// `folder`, once said on the console, so a run never uses data from an unexpected place unnoticed.
+  func announced(_ folder: URL, holding name: String) -> URL {
+    console?.note("data: \(name) from \(folder.path)")
+    return folder
+  }
+
+  /// A dataset's training and test sets as stored; CIFAR sets come normalised by their training
+  /// set's per-channel mean and standard deviation.
+  func base(_ dataset: Benchmark.Dataset) throws -> Sets {
+    if let cached = cache[dataset] { return cached }
+    let data: Sets
+    switch dataset {
+    case .builtin: data = SyntheticGlyphs.generate(trainCount: 30_000, testCount: 5_000, seed: 2026)
+    case .mnist, .fashion:
+      let which: IDXDataset = dataset == .mnist ? .mnist : .fashionMNIST
+      data = try IDXDataset.load(which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
+    case .cifar10, .cifar100:
+      let which: CIFARDataset = dataset == .cifar10 ? .cifar10 : .cifar100
+      let raw = try CIFARDataset.load(
+        which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
+      identities[dataset] = DataIdentity(name: dataset.rawValue, train: raw.train, test: raw.test)
+      let statistics = raw.train.channelStatistics()
+      data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
+    case .cifar10And100:
+      // Made of two datasets, each loaded on its own (``Benchmark/Dataset/sources``).
+      throw CLIError("cifar10-100 is read as cifar10 and cifar100")
+    }
+    cache[dataset] = data
+    return data
+  }
+
+  /// What a benchmark's data is, for the run's identity: the ``DataIdentity/fingerprint`` of each
+  /// dataset it is built from (CIFAR-10 and CIFAR-100 for `split-cifar10-100`), joined by `; `.
+  /// Loads the datasets (once per process) and checksums them (once per dataset).
+  ///
+  /// - Throws: The errors of loading the data.
+  func dataIdentity(_ benchmark: Benchmark) throws -> String {
+    try benchmark.dataset.sources.map { part in
+      if let known = identities[part] { return known.fingerprint }
+      let sets = try base(part)
+      // CIFAR sets are kept normalised; the identity is taken before, in `base`.
+      let identity = identities[part] ?? DataIdentity(name: part.rawValue, train: sets.train, test: sets.test)
+      identities[part] = identity
+      return identity.fingerprint
+    }.joined(separator: "; ")
+  }
+
+  /// Facts about a benchmark's data for the run record: the normalisation of CIFAR datasets.
+  func notes(_ benchmark: Benchmark) throws -> [String: String] {
+    guard benchmark.isCIFAR else { return [:] }
+    var notes: [String: String] = [:]
+    for part in benchmark.dataset.sources {
+      let statistics = try base(part).train.normalisationStatistics
+      notes["normalisation.\(part.rawValue)"] = statistics.map(\.description) ?? "none"
+    }
+    return notes
+  }
+
+  /// The task sequence for a benchmark and seed.
+  func sequence(_ benchmark: Benchmark, options: Options, seed: UInt64) throws -> TaskSequence {
+    var sequence: TaskSequence
+    let tasks = options.tasks ?? benchmark.dataset.defaultTaskCount
+    switch (benchmark.kind, benchmark.dataset) {
+    case (.split, .cifar10And100):
+      guard (2...11).contains(tasks) else {
+        throw CLIError("split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
+      }
+      let first = try TaskSequence.split(try base(.cifar10), groups: [Array(0..<10)])
+      let rest = try TaskSequence.split(try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
+      sequence = try TaskSequence.concatenating([first, rest], name: "split-cifar10-100")
+    case (.split, let dataset):
+      sequence = try .split(try base(dataset), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
+    case (.permuted, let dataset):
+      sequence = try .permuted(try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
+    case (.rotated, let dataset):
+      sequence = try .rotated(try base(dataset), tasks: tasks)
+    }
+    if options.trainPerTask != nil || options.testPerTask != nil {
+      sequence = try sequence.subsample(trainPerTask: options.trainPerTask, testPerTask: options.testPerTask, seed: seed)
+    }
+    if let fraction = options.validation {
+      do {
+        sequence = try sequence.holdingOut(fraction, seed: seed)
+      } catch {
+        throw CLIError("--validation \(fraction) on \(benchmark.name): \(error)")
+      }
+    }
+    return sequence
+  }
+}
