@@ -19,7 +19,7 @@ import SSIL
 /// `Package.swift`); the `new-algorithm` plugin does both.
 public enum BuiltInAlgorithms {
   /// Every built-in algorithm.
-  nonisolated(unsafe) public static let all: [any Algorithm.Type] = [
+  public static let all: [any Algorithm.Type] = [
     FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self, SLNID.self, SLNI.self, SNID.self, SNI.self,
     L1Rep.self, DeCov.self, ExperienceReplay.self, GlobalDistillation.self, SSIL.self, HNet.self,
   ]

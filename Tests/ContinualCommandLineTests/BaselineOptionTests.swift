@@ -28,7 +28,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: output) }
     func record(_ algorithm: String, _ seed: UInt64, _ accuracy: Double) -> RunRecord {
       RunRecord(
-        runID: "\(algorithm)-\(seed)", benchmark: try Benchmark(named: "split-mnist"), scenario: "task", algorithm: algorithm, seed: seed,
+        runID: "\(algorithm)-\(seed)", benchmark: "split-mnist", scenario: "task", algorithm: algorithm, seed: seed,
         config: ["algorithm": algorithm, "seed": String(seed)], accuracyMatrix: [[accuracy]], wallSeconds: 1, peakRSSBytes: 1)
     }
     let records = [record("finetune", 1, 0.5), record("finetune", 2, 0.6), record("ewc", 1, 0.7), record("ewc", 2, 0.9)]

@@ -1,38 +1,73 @@
+import ContinualCore
 import Foundation
 import Testing
 
 @testable import ContinualCommand
 
-/// Every command in a guide's `sh` block introduced by "Checked by `…/DocumentedCommandTests.swift`"
-/// parses and validates as `continual` would before training, so the guides' syntax cannot rot.
+/// Every `continual` command in a shell block of the README, the guides in `Docs/` and the
+/// templates' READMEs parses and validates as `continual` would before training, so the
+/// documentation's commands cannot rot (the SS-IL command of `Docs/Reproductions.md` once failed
+/// with `si is in no stack` and no test noticed).
 @Suite struct DocumentedCommandTests {
-  /// The guides' folder.
-  static let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Docs")
+  /// The repository's root.
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
-  /// Each checked command: the page, the line and the words after `continual`.
+  /// The pages searched: the README, every guide and every template's README.
+  static func pages() throws -> [URL] {
+    let docs = root.appendingPathComponent("Docs")
+    let guides = try FileManager.default.contentsOfDirectory(atPath: docs.path).sorted().filter { $0.hasSuffix(".md") }
+    let templates = root.appendingPathComponent("Templates")
+    let templateReadmes = try FileManager.default.contentsOfDirectory(atPath: templates.path).sorted()
+      .map { templates.appendingPathComponent($0).appendingPathComponent("README.md") }
+      .filter { FileManager.default.fileExists(atPath: $0.path) }
+    return [root.appendingPathComponent("README.md")] + guides.map { docs.appendingPathComponent($0) } + templateReadmes
+  }
+
+  /// How a documented command starts, before the command name.
+  static let prefixes = ["swift run -c release continual ", ".build/release/continual ", "continual ", "my-continual "]
+
+  /// Each command in a `sh` block: the page, the line and the words after `continual`.
   static func commands() throws -> [(page: String, line: Int, words: [String])] {
     var found: [(String, Int, [String])] = []
-    for name in try FileManager.default.contentsOfDirectory(atPath: docs.path).sorted() where name.hasSuffix(".md") {
-      let lines = try String(contentsOf: docs.appendingPathComponent(name), encoding: .utf8).components(separatedBy: "\n")
-      var armed = false, inside = false, pending = ""
+    for page in try pages() {
+      let name = page.path.replacingOccurrences(of: root.path + "/", with: "")
+      let lines = try String(contentsOf: page, encoding: .utf8).components(separatedBy: "\n")
+      var inside = false, pending = ""
+      // Shell variables of the block (`COMMON="…"`, `for m in 200 500; do` takes the first value).
+      var variables: [String: String] = [:]
       for (number, line) in lines.enumerated() {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
         // A line ending in a backslash continues on the next, as in the shell.
-        if inside, line.hasSuffix("\\") {
-          pending += line.dropLast() + " "
+        if inside, trimmed.hasSuffix("\\") {
+          pending += trimmed.dropLast() + " "
           continue
         }
-        let line = pending + line
+        let whole = pending + trimmed
         pending = ""
-        if line.contains("Checked by `Tests/ContinualCommandLineTests/DocumentedCommandTests.swift`") { armed = true }
-        if armed && line == "```sh" {
-          inside = true
+        if whole == "```sh" || whole == "```bash" {
+          (inside, variables) = (true, [:])
           continue
         }
-        if inside && line == "```" {
-          (inside, armed) = (false, false)
+        if inside, let eq = whole.firstIndex(of: "="), whole[..<eq].allSatisfy({ $0.isLetter || $0 == "_" }), !whole[..<eq].isEmpty {
+          variables[String(whole[..<eq])] = String(whole[whole.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
           continue
         }
-        if inside, line.hasPrefix("continual ") { found.append((name, number + 1, words(line).dropFirst().map { $0 })) }
+        if inside, whole.hasPrefix("for "), let loop = Optional(whole.split(separator: " ")), loop.count > 3, loop[2] == "in" {
+          variables[String(loop[1])] = String(loop[3])
+          continue
+        }
+        if inside && whole == "```" {
+          inside = false
+          continue
+        }
+        // A comment after the command is the shell's, not the command's.
+        var command = whole.components(separatedBy: " #")[0]
+        for (name, value) in variables.sorted(by: { $0.key.count > $1.key.count }) {
+          command = command.replacingOccurrences(of: "$" + name, with: value)
+        }
+        if inside, let prefix = prefixes.first(where: { command.hasPrefix($0) }) {
+          found.append((name, number + 1, words(String(command.dropFirst(prefix.count)))))
+        }
       }
     }
     return found
@@ -55,24 +90,45 @@ import Testing
     return words
   }
 
-  @Test func everyCheckedCommandIsValid() throws {
+  /// Every documented command parses and validates.
+  @Test func everyDocumentedCommandIsValid() throws {
     let commands = try Self.commands()
-    #expect(commands.count >= 5, "CommandLine.md: four variant commands and the validation one")
+    #expect(commands.count >= 40, "found \(commands.count) commands")
+    // Docs/README.md's guide compares the regulariser it builds, `l2`, registered by the reader.
+    let known = BuiltInAlgorithms.all + [GuideL2.self]
     for (page, line, words) in commands {
       do {
-        let command = try #require(Command(rawValue: words[0]), "\(page):\(line)")
-        let options = try Options(Array(words.dropFirst()), for: command)
-        try _ = try Sweep(options)
+        if words.contains("--help") || words.contains("-h") {
+          try ContinualCommand.run(words, algorithms: known, console: Console(output: { _ in }, diagnostics: { _ in }))
+          continue
+        }
+        let command = try #require(Command(rawValue: words[0]), "\(page):\(line): \(words[0]) is not a command")
+        switch command {
+        case .compare, .run:
+          let arguments = Array(words.dropFirst())
+          _ = try Sweep(command == .run ? try Options.forRun(arguments, known: known) : try Options(arguments, known: known))
+        case .report:
+          let files = words.dropFirst().prefix { !$0.hasPrefix("--") }
+          _ = try Options(Array(words.dropFirst(1 + files.count)), for: .report, known: known)
+        case .list, .help: #expect(words.count <= 2, "\(page):\(line)")
+        }
       } catch {
-        Issue.record("\(page):\(line): \(error)")
+        Issue.record("\(page):\(line): continual \(words.joined(separator: " ")): \(error)")
       }
     }
   }
 
   /// The grid line of the variants section expands to the six variants it says.
   @Test func theGridExampleRunsSixVariants() throws {
-    let grid = try #require(try Self.commands().first { $0.words.contains("--grid") })
+    let grid = try #require(try Self.commands().first { $0.page == "Docs/CommandLine.md" && $0.words.contains("--grid") })
     let options = try Options(Array(grid.words.dropFirst()), for: .compare)
-    #expect(options.algorithms.count == 6, "\(options.algorithms)")
+    #expect(try Sweep(options).points.count == 6, "\(options.algorithms)")
   }
+}
+
+/// The regulariser `Docs/README.md`'s guide writes, as the command sees it: a name and a strength.
+private enum GuideL2: Algorithm {
+  static let lambda = Setting<Float>("lambda", default: 1, "strength", in: 0...1e12)
+  static let configuration = AlgorithmConfiguration(name: "l2", summary: "the guide's L2 pull", settings: [lambda])
+  static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents() }
 }

@@ -52,3 +52,14 @@ enum Parsing {
     return problems
   }
 }
+
+/// Benchmarks written by name in tests (`"split-mnist"`); an unknown name stops the test.
+extension Benchmark: ExpressibleByStringLiteral {
+  public init(stringLiteral name: String) {
+    do {
+      try self.init(named: name)
+    } catch {
+      preconditionFailure("\(error)")
+    }
+  }
+}

@@ -18,7 +18,7 @@ import Testing
   static func recordsFile() throws -> URL {
     let url = try folder().appendingPathComponent("records.jsonl")
     let record = RunRecord(
-      runID: "r1", benchmark: try Benchmark(named: "split-mnist"), scenario: "task", algorithm: "ewc", seed: 1, config: ["lambda": "1"],
+      runID: "r1", benchmark: "split-mnist", scenario: "task", algorithm: "ewc", seed: 1, config: ["lambda": "1"],
       accuracyMatrix: [[0.9, 0.1], [0.8, 0.95]], initialAccuracies: [0.1, 0.1], wallSeconds: 1, peakRSSBytes: 1)
     try RecordFile.append(record, to: url)
     return url

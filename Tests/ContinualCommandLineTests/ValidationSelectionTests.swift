@@ -38,7 +38,7 @@ import Testing
   @Test func theTestSetIsNeverConsulted() throws {
     func record(_ lambda: String, seed: UInt64, validation: Double, test: Double) -> RunRecord {
       RunRecord(
-        runID: "\(lambda)-\(seed)", benchmark: try Benchmark(named: "b"), scenario: "task", algorithm: "ewc", seed: seed, config: ["ewc.lambda": lambda],
+        runID: "\(lambda)-\(seed)", benchmark: "b", scenario: "task", algorithm: "ewc", seed: seed, config: ["ewc.lambda": lambda],
         accuracyMatrix: [[test, test], [test, test]], wallSeconds: 1, peakRSSBytes: 1,
         validationAccuracyMatrix: [[validation, validation], [validation, validation]])
     }

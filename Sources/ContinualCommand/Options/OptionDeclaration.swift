@@ -137,9 +137,9 @@ extension ValueReader where Value == Float {
         guard let value = Float(text), value.isFinite, value >= minimum, !positive || value > 0 else {
           throw CLIError("\(flag) takes a \(positive ? "positive" : "non-negative") number, not '\(text)'")
         }
-        if let limit, value >= limit { throw CLIError("\(flag) must be below \(Hyperparameter.canonical(Double(limit)))\(why), not \(text)") }
+        if let limit, value >= limit { throw CLIError("\(flag) must be below \(limit)\(why), not \(text)") }
         return value
-      }, spell: { Hyperparameter.canonical(Double($0)) })
+      }, spell: { "\($0)" })
   }
 }
 
@@ -193,7 +193,7 @@ extension ValueReader where Value == URL {
       read: { text, flag in
         guard !text.isEmpty else { throw CLIError("\(flag) needs \(what); an empty path would write into the current directory") }
         return URL(fileURLWithPath: text)
-      }, spell: { $0.path })
+      }, spell: { $0.relativePath })
   }
 }
 
@@ -201,7 +201,7 @@ extension ValueReader where Value == URL? {
   /// A folder or file path (`nil` until given).
   static func optionalPath(_ what: String) -> Self {
     let plain = ValueReader<URL>.path(what)
-    return ValueReader(kind: .text, read: { try plain.read($0, $1) }, spell: { $0?.path ?? "" })
+    return ValueReader(kind: .text, read: { try plain.read($0, $1) }, spell: { $0?.relativePath ?? "" })
   }
 }
 
@@ -307,11 +307,11 @@ struct OptionDeclaration: Sendable {
   static func custom(
     _ flag: String, _ placeholder: String, _ summary: String, kind: JSONKind, group: OptionGroup, example: String,
     commands: Set<Command> = training, defaults: [Command: String] = [:], spelling: @escaping @Sendable (Options) -> String,
-    assign: @escaping @Sendable (inout Options, String) throws -> Void
+    record: (@Sendable (Options, Benchmark) -> [String: String])? = nil, assign: @escaping @Sendable (inout Options, String) throws -> Void
   ) -> OptionDeclaration {
     OptionDeclaration(
       flag: flag, placeholder: placeholder, summary: summary, commands: commands, group: group, kind: kind, example: example,
-      assign: assign, reset: { _ in }, spelling: spelling, defaults: defaults, record: { _, _ in [:] })
+      assign: assign, reset: { _ in }, spelling: spelling, defaults: defaults, record: record ?? { _, _ in [:] })
   }
 }
 

@@ -134,7 +134,9 @@ extension Options {
   static let trainingOptions: [OptionDeclaration] = [
     .custom(
       "--iterations", "N", "optimiser steps per task (default 300)", kind: .integer, group: .training, example: "20",
-      spelling: { $0.iterations.map(String.init) ?? "" }
+      spelling: { $0.iterations.map(String.init) ?? "" },
+      // One key for the task length, however it is given.
+      record: { options, _ in ["length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations"] }
     ) { options, text in
       options.iterations = try ValueReader<Int>.count(in: 1...1_000_000_000).read(text, "--iterations")
       options.epochs = nil
@@ -148,12 +150,7 @@ extension Options {
     },
     .option(
       "--batch-size", \.batchSize, "N", "samples per mini-batch", .count(in: 1...65_536), group: .training, example: "32",
-      record: { options, _ in
-        [
-          "batch_size": String(options.batchSize),
-          "length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations",
-        ]
-      }),
+      record: recorded("batch_size", \.batchSize) { String($0) }),
     .option(
       "--reset-optimiser", \.resetOptimiser, nil, "reset the optimiser's state at each task", .on, group: .training, example: "true",
       record: recorded("reset_optimiser", \.resetOptimiser) { String($0) }),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parametrised layer that can sum powers of its per-sample weight gradients from one batched
 /// backward pass, when each sample's loss depends only on that sample's outputs.
 ///
@@ -72,14 +74,20 @@ public final class LayerTaps: @unchecked Sendable {
     public var task: Int?
   }
 
+  /// The records, guarded by ``lock``.
+  private var recorded: [Tap] = []
+  /// Serialises access to ``recorded``, so one recorder may be read while a pass on another
+  /// thread records (the class is `Sendable` because of this lock).
+  private let lock = NSLock()
+
   /// The records, in the order the layers ran.
-  public private(set) var taps: [Tap] = []
+  public var taps: [Tap] { lock.withLock { recorded } }
 
   /// Creates an empty recorder.
   public init() {}
 
   /// Adds a record (called by ``Sequential``).
-  func record(_ tap: Tap) { taps.append(tap) }
+  func record(_ tap: Tap) { lock.withLock { recorded.append(tap) } }
 }
 
 extension Linear: PerSampleGradientLayer {

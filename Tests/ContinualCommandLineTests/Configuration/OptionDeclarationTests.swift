@@ -30,7 +30,8 @@ import Testing
   @Test(arguments: Options.declarations.filter { !["--preset", "--config"].contains($0.flag) }.map(\.flag))
   func everyOptionRoundTripsThroughTheCommandLineAndAFile(_ flag: String) throws {
     let declaration = try #require(Options.declaration(flag))
-    let base = ["--algorithms", "ewc,mas"]
+    // Per-task BatchNorm needs a network with BatchNorm in the task scenario.
+    let base = ["--algorithms", "ewc,mas"] + (flag == "--batchnorm" ? ["--network", "resnet32", "--scenario", "task"] : [])
     let typed = try Options(base + [flag] + (declaration.isSwitch ? [] : [declaration.example]))
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ck-roundtrip-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
