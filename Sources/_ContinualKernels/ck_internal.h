@@ -36,7 +36,7 @@ ptrdiff_t ck_block_kc(void);
 ptrdiff_t ck_block_mc(void);
 ptrdiff_t ck_block_nc(void);
 
-/* A thread-local 64-byte-aligned scratch buffer of at least n floats (slot 0, 1 or 2; slots 0 and 1
+/* A thread-local 64-byte-aligned scratch buffer of at least n floats (slot 0 to 3; slots 0 and 1
  * are ck_sgemm's packing buffers, so a caller must not hold them across a ck_sgemm call).  Contents
  * are not preserved when it grows.  NULL when out of memory. */
 float *ck_thread_buffer(int slot, size_t n);

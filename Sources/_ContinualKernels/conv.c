@@ -46,14 +46,12 @@ static ck_geom ck_make_geom(ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, ptrdiff_t kh,
     return g;
 }
 
-/* Row (c, ky, kx) of the image's im2col matrix at output positions pos ..< pos + count, written to
+/* Row (ky, kx) of one channel's im2col matrix at count output positions from (oy, ox), written to
  * d[t · ds].  Runs within one output row are copied with their zero borders handled at the ends. */
-static CK_INLINE void ck_im2col_run(const ck_geom *g, const float *x, ptrdiff_t c, ptrdiff_t ky,
-                                    ptrdiff_t kx, ptrdiff_t pos, ptrdiff_t count, float *d,
-                                    const ptrdiff_t ds)
+static CK_INLINE void ck_im2col_run_at(const ck_geom *g, const float *plane, ptrdiff_t ky, ptrdiff_t kx,
+                                       ptrdiff_t oy, ptrdiff_t ox, ptrdiff_t count, float *d,
+                                       const ptrdiff_t ds)
 {
-    const float *plane = x + c * g->H * g->W;
-    ptrdiff_t oy = pos / g->Wo, ox = pos - oy * g->Wo;
     ptrdiff_t t = 0;
     while (t < count) {
         const ptrdiff_t seg = ck_cmin(count - t, g->Wo - ox);
@@ -89,74 +87,167 @@ static CK_INLINE void ck_im2col_run(const ck_geom *g, const float *x, ptrdiff_t 
     }
 }
 
+/* Row (c, ky, kx) of the image's im2col matrix at output positions pos ..< pos + count, to d[t · ds]. */
+static CK_INLINE void ck_im2col_run(const ck_geom *g, const float *x, ptrdiff_t c, ptrdiff_t ky,
+                                    ptrdiff_t kx, ptrdiff_t pos, ptrdiff_t count, float *d,
+                                    const ptrdiff_t ds)
+{
+    const ptrdiff_t oy = pos / g->Wo;
+    ck_im2col_run_at(g, x + c * g->H * g->W, ky, kx, oy, pos - oy * g->Wo, count, d, ds);
+}
+
+/* Copies n floats (n = 8, 16 or 32, the panel widths: constant lengths become plain vector moves). */
+static CK_INLINE void ck_copy_panel_row(float *restrict d, const float *restrict s, ptrdiff_t n)
+{
+    if (n == 16)
+        memcpy(d, s, 16 * sizeof(float));
+    else if (n == 32)
+        memcpy(d, s, 32 * sizeof(float));
+    else if (n == 8)
+        memcpy(d, s, 8 * sizeof(float));
+    else
+        memcpy(d, s, (size_t)n * sizeof(float));
+}
+
+static CK_INLINE void ck_copy(float *restrict d, const float *restrict s, ptrdiff_t n)
+{
+    for (ptrdiff_t t = 0; t < n; t++)
+        d[t] = s[t];
+}
+
+/* One image [C, H, W] copied into [C, H + 2·pad, W + 2·pad] with zero borders, so that for stride 1
+ * every im2col run is a plain copy: element (oy, ox) of row (c, ky, kx) is at
+ * xp[c][oy + ky][ox + kx]. */
+static void ck_pad_image(const ck_geom *g, const float *x, float *xp)
+{
+    const ptrdiff_t pad = g->pad, Wp = g->W + 2 * pad, Hp = g->H + 2 * pad;
+    for (ptrdiff_t c = 0; c < g->C; c++) {
+        float *dst = xp + c * Hp * Wp;
+        const float *src = x + c * g->H * g->W;
+        memset(dst, 0, sizeof(float) * (size_t)(pad * Wp));
+        for (ptrdiff_t y = 0; y < g->H; y++) {
+            float *row = dst + (pad + y) * Wp;
+            for (ptrdiff_t t = 0; t < pad; t++)
+                row[t] = 0.0f;
+            ck_copy(row + pad, src + y * g->W, g->W);
+            for (ptrdiff_t t = pad + g->W; t < Wp; t++)
+                row[t] = 0.0f;
+        }
+        memset(dst + (pad + g->H) * Wp, 0, sizeof(float) * (size_t)(pad * Wp));
+    }
+}
+
+/* Copies n floats from every stride-th of s. */
+static CK_INLINE void ck_copy_strided(float *restrict d, const float *restrict s, ptrdiff_t n, ptrdiff_t stride)
+{
+    for (ptrdiff_t t = 0; t < n; t++)
+        d[t] = s[t * stride];
+}
+
+/* Row (c, ky, kx) of the im2col matrix at count output positions from (oy, ox), from the padded
+ * image, contiguous at d. */
+static CK_INLINE void ck_padded_run(const ck_geom *g, const float *xp, ptrdiff_t c, ptrdiff_t ky, ptrdiff_t kx,
+                                    ptrdiff_t oy, ptrdiff_t ox, ptrdiff_t count, float *d)
+{
+    const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, s = g->stride;
+    const float *plane = xp + c * Hp * Wp + ky * Wp + kx;
+    ptrdiff_t t = 0;
+    while (t < count) {
+        const ptrdiff_t seg = ck_cmin(count - t, g->Wo - ox);
+        if (s == 1)
+            ck_copy(d + t, plane + oy * Wp + ox, seg);
+        else
+            ck_copy_strided(d + t, plane + oy * s * Wp + ox * s, seg, s);
+        t += seg;
+        ox = 0;
+        oy++;
+    }
+}
+
 /* Forward B: rows p0 ..< p0 + kc of cols(x), columns (output positions) j0 ..< j0 + nc, into panels
- * of nr columns (element (p, j) of a panel at [p·nr + j]), the last one zero padded. */
-static void ck_pack_cols(const ck_geom *g, const float *x, ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0,
+ * of nr columns (element (p, j) of a panel at [p·nr + j]), the last one zero padded.  Row by row.
+ * xp is the padded image (ck_pad_image); for stride 1 a panel inside one output row is one copy of
+ * nr contiguous floats. */
+static void ck_pack_cols(const ck_geom *g, const float *xp, ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0,
                          ptrdiff_t nc, ptrdiff_t nr, float *dst)
 {
-    const ptrdiff_t taps = g->kh * g->kw;
+    const ptrdiff_t taps = g->kh * g->kw, Wo = g->Wo;
+    const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad;
+    const ptrdiff_t oy0 = j0 / Wo, ox0 = j0 - oy0 * Wo;
+    const int unit = g->stride == 1;
     for (ptrdiff_t p = 0; p < kc; p++) {
         const ptrdiff_t k = p0 + p, c = k / taps, r = k - c * taps, ky = r / g->kw, kx = r - ky * g->kw;
+        const float *plane = xp + c * Hp * Wp + ky * Wp + kx;
+        ptrdiff_t oy = oy0, ox = ox0;
         for (ptrdiff_t jr = 0; jr < nc; jr += nr) {
             const ptrdiff_t nb = ck_cmin(nr, nc - jr);
             float *d = dst + jr * kc + p * nr;
-            ck_im2col_run(g, x, c, ky, kx, j0 + jr, nb, d, 1);
-            for (ptrdiff_t j = nb; j < nr; j++)
-                d[j] = 0.0f;
+            if (unit && nb == nr && ox + nr <= Wo) {
+                ck_copy_panel_row(d, plane + oy * Wp + ox, nr);
+            } else {
+                ck_padded_run(g, xp, c, ky, kx, oy, ox, nb, d);
+                for (ptrdiff_t j = nb; j < nr; j++)
+                    d[j] = 0.0f;
+            }
+            ox += nr;
+            while (ox >= Wo) {
+                ox -= Wo;
+                oy++;
+            }
         }
     }
 }
 
+/* The image the weight-gradient packer last padded, so each is padded once per call. */
+typedef struct {
+    float *buffer;
+    ptrdiff_t image;
+} ck_pad_cache;
+
 /* Weight-gradient B = cols(x_n)ᵀ over the K dimension k = n·P + position: rows p0 ..< p0 + kc,
- * columns (patch rows) j0 ..< j0 + nc, into panels of nr columns. */
-static void ck_pack_cols_t(const ck_geom *g, const float *x, ptrdiff_t image_size, ptrdiff_t p0,
-                           ptrdiff_t kc, ptrdiff_t j0, ptrdiff_t nc, ptrdiff_t nr, float *dst)
+ * columns (patch rows) j0 ..< j0 + nc, into the implementation's B panels.  Per image and panel,
+ * the nr patch rows are unfolded into `rows` (contiguous runs) and packed by the implementation's
+ * transposing packer (8×8 register transposes on x86). */
+static void ck_pack_cols_t(const ck_impl *im, const ck_geom *g, const float *x, ptrdiff_t image_size,
+                           ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t j0, ptrdiff_t nc, float *rows,
+                           ck_pad_cache *cache, float *dst)
 {
-    const ptrdiff_t taps = g->kh * g->kw, P = g->Ho * g->Wo;
-    for (ptrdiff_t jr = 0; jr < nc; jr += nr) {
-        const ptrdiff_t nb = ck_cmin(nr, nc - jr);
-        float *panel = dst + jr * kc;
-        for (ptrdiff_t j = 0; j < nr; j++) {
-            float *d = panel + j;
-            if (j >= nb) {
-                for (ptrdiff_t p = 0; p < kc; p++)
-                    d[p * nr] = 0.0f;
-                continue;
-            }
-            const ptrdiff_t k = j0 + jr + j, c = k / taps, r = k - c * taps, ky = r / g->kw,
-                            kx = r - ky * g->kw;
-            ptrdiff_t p = 0;
-            while (p < kc) {
-                const ptrdiff_t n = (p0 + p) / P, pos = (p0 + p) - n * P;
-                const ptrdiff_t count = ck_cmin(kc - p, P - pos);
-                ck_im2col_run(g, x + n * image_size, c, ky, kx, pos, count, d + p * nr, nr);
-                p += count;
-            }
+    const ptrdiff_t taps = g->kh * g->kw, P = g->Ho * g->Wo, nr = im->nr;
+    ptrdiff_t p = 0;
+    while (p < kc) {
+        const ptrdiff_t n = (p0 + p) / P, pos = (p0 + p) - n * P;
+        const ptrdiff_t count = ck_cmin(kc - p, P - pos);
+        const ptrdiff_t oy = pos / g->Wo, ox = pos - oy * g->Wo;
+        if (cache->image != n) {
+            ck_pad_image(g, x + n * image_size, cache->buffer);
+            cache->image = n;
         }
+        for (ptrdiff_t jr = 0; jr < nc; jr += nr) {
+            const ptrdiff_t nb = ck_cmin(nr, nc - jr);
+            for (ptrdiff_t j = 0; j < nb; j++) {
+                const ptrdiff_t k = j0 + jr + j, c = k / taps, r = k - c * taps, ky = r / g->kw,
+                                kx = r - ky * g->kw;
+                ck_padded_run(g, cache->buffer, c, ky, kx, oy, ox, count, rows + j * count);
+            }
+            im->pack_b(1, rows, count, count, nb, dst + jr * kc + p * nr);
+        }
+        p += count;
     }
 }
 
 /* Weight-gradient A = dy over k = n·P + position: rows (output channels) i0 ..< i0 + mc, columns
- * p0 ..< p0 + kc, into panels of mr rows (element (i, p) at [p·mr + i]), the last zero padded. */
-static void ck_pack_dy(const float *dy, ptrdiff_t O, ptrdiff_t P, ptrdiff_t i0, ptrdiff_t mc,
-                       ptrdiff_t p0, ptrdiff_t kc, ptrdiff_t mr, float *dst)
+ * p0 ..< p0 + kc, into the implementation's A panels (one packer call per panel and image). */
+static void ck_pack_dy(const ck_impl *im, const float *dy, ptrdiff_t O, ptrdiff_t P, ptrdiff_t i0,
+                       ptrdiff_t mc, ptrdiff_t p0, ptrdiff_t kc, float *dst)
 {
+    const ptrdiff_t mr = im->mr;
     for (ptrdiff_t ir = 0; ir < mc; ir += mr) {
         const ptrdiff_t mb = ck_cmin(mr, mc - ir);
-        float *panel = dst + ir * kc;
         ptrdiff_t p = 0;
         while (p < kc) {
             const ptrdiff_t n = (p0 + p) / P, pos = (p0 + p) - n * P;
             const ptrdiff_t count = ck_cmin(kc - p, P - pos);
-            const float *src = dy + (n * O + i0 + ir) * P + pos;
-            float *d = panel + p * mr;
-            for (ptrdiff_t q = 0; q < count; q++) {
-                ptrdiff_t i = 0;
-                for (; i < mb; i++)
-                    d[q * mr + i] = src[i * P + q];
-                for (; i < mr; i++)
-                    d[q * mr + i] = 0.0f;
-            }
+            im->pack_a(0, dy + (n * O + i0 + ir) * P + pos, P, mb, count, dst + ir * kc + p * mr);
             p += count;
         }
     }
@@ -188,7 +279,8 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     const ptrdiff_t mpad = (M + mr - 1) / mr * mr;
     float *ap = ck_thread_buffer(2, (size_t)(mpad * K));
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * nc_max));
-    if (!ap || !bp)
+    float *xp = ck_thread_buffer(0, (size_t)(g->C * (g->H + 2 * g->pad) * (g->W + 2 * g->pad)));
+    if (!ap || !bp || !xp)
         return 0;
     /* All of W, packed once: block (pc, ic) at ap + pc·mpad + ic·kc. */
     for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
@@ -200,6 +292,8 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     const ptrdiff_t image_size = g->C * g->H * g->W;
     for (ptrdiff_t n = 0; n < images; n++) {
         const float *xn = x + n * image_size;
+        ck_pad_image(g, xn, xp);
+        xn = xp;
         float *yn = y + n * O * P;
         for (ptrdiff_t jc = 0; jc < P; jc += NC) {
             const ptrdiff_t nc = ck_cmin(NC, P - jc);
@@ -316,8 +410,10 @@ void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrd
     const ptrdiff_t mc_max = (ck_cmin(M, MC) + mr - 1) / mr * mr;
     float *ap = ck_thread_buffer(0, (size_t)(kc_max * mc_max));
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * nc_max));
+    float *rows = ck_thread_buffer(2, (size_t)(kc_max * nr));
+    ck_pad_cache cache = {ck_thread_buffer(3, (size_t)(C * (H + 2 * pad) * (W + 2 * pad))), -1};
     const ptrdiff_t image_size = C * H * W;
-    if (!ap || !bp) {
+    if (!ap || !bp || !rows || !cache.buffer) {
         for (ptrdiff_t o = 0; o < M; o++)
             for (ptrdiff_t k = 0; k < N; k++) {
                 const ptrdiff_t c = k / (kh * kw), r = k - c * kh * kw, ky = r / kw, kx = r - ky * kw;
@@ -338,10 +434,10 @@ void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrd
         for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
             const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
             const float beta_eff = pc == 0 ? beta : 1.0f;
-            ck_pack_cols_t(&g, x, image_size, pc, kc, jc, nc, nr, bp);
+            ck_pack_cols_t(im, &g, x, image_size, pc, kc, jc, nc, rows, &cache, bp);
             for (ptrdiff_t ic = 0; ic < M; ic += MC) {
                 const ptrdiff_t mc = ck_cmin(MC, M - ic);
-                ck_pack_dy(dy, O, P, ic, mc, pc, kc, mr, ap);
+                ck_pack_dy(im, dy, O, P, ic, mc, pc, kc, ap);
                 for (ptrdiff_t jr = 0; jr < nc; jr += nr) {
                     const ptrdiff_t nb = ck_cmin(nr, nc - jr);
                     for (ptrdiff_t ir = 0; ir < mc; ir += mr) {

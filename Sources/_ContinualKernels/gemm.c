@@ -127,7 +127,7 @@ typedef struct {
 } ck_buf;
 
 typedef struct {
-    ck_buf a, b, c;
+    ck_buf a, b, c, d;
 } ck_tls;
 
 static CK_THREAD_LOCAL ck_tls *ck_tls_state;
@@ -143,6 +143,7 @@ static void ck_tls_destroy(void *p)
     free(t->a.raw);
     free(t->b.raw);
     free(t->c.raw);
+    free(t->d.raw);
     free(t);
 }
 
@@ -966,7 +967,7 @@ float *ck_thread_buffer(int slot, size_t n)
     ck_tls *t = ck_get_tls();
     if (!t)
         return NULL;
-    ck_buf *b = slot == 0 ? &t->a : slot == 1 ? &t->b : &t->c;
+    ck_buf *b = slot == 0 ? &t->a : slot == 1 ? &t->b : slot == 2 ? &t->c : &t->d;
     return ck_buf_reserve(b, n);
 }
 

@@ -51,7 +51,8 @@ import _ContinualKernels
                 for kx in 0..<s.k {
                   let iy = oy * s.stride + ky - s.padding, ix = ox * s.stride + kx - s.padding
                   guard iy >= 0, iy < s.h, ix >= 0, ix < s.w else { continue }
-                  let term = Double(x[((n * s.c + c) * s.h + iy) * s.w + ix]) * Double(w[((o * s.c + c) * s.k + ky) * s.k + kx])
+                  let xi = ((n * s.c + c) * s.h + iy) * s.w + ix, wi = ((o * s.c + c) * s.k + ky) * s.k + kx
+                  let term = Double(x[xi]) * Double(w[wi])
                   total += term
                   magnitude += Swift.abs(term)
                 }
@@ -180,7 +181,8 @@ import _ContinualKernels
     for (i, s) in Self.shapes.enumerated() {
       let (x, w, dy) = Self.data(s, seed: UInt64(10 * i + 6))
       let g = s.geometry
-      let input = try Tensor(shape: [s.n, s.c, s.h, s.w], scalars: x), weight = try Tensor(shape: [s.o, s.c, s.k, s.k], scalars: w)
+      let input = try Tensor(shape: [s.n, s.c, s.h, s.w], scalars: x)
+      let weight = try Tensor(shape: [s.o, s.c, s.k, s.k], scalars: w)
       let bias = TestData.uniform([s.o], seed: UInt64(i))
       let gradient = try Tensor(shape: [s.n, s.o, g.outputHeight, g.outputWidth], scalars: dy)
       let y = Tensor.convolution2D(input: input, weight: weight, bias: bias, geometry: g)
@@ -191,7 +193,8 @@ import _ContinualKernels
         outputGradient: gradient, input: input, weight: weight, geometry: g, needInput: true, needWeight: true)
       let reference = Self.referenceBackward(s, x: x, w: w, dy: dy)
       for (name, value, expected, scale) in [
-        ("input", new.input!, reference.dx, reference.dxScale), ("weight", new.weight!, reference.dw, reference.dwScale),
+        ("input", new.input!, reference.dx, reference.dxScale),
+        ("weight", new.weight!, reference.dw, reference.dwScale),
         ("im2col input", old.input!, reference.dx, reference.dxScale),
       ] {
         #expect(value.shape == (name.hasSuffix("weight") ? weight.shape : input.shape), "\(s) \(name)")

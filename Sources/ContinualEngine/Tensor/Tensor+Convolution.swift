@@ -154,7 +154,8 @@ extension Tensor {
   /// images (`ck_conv2d_weight_gradient_at`); for stride 1 the input gradient is the forward
   /// convolution of the output gradient with the flipped, transposed weights
   /// (`ck_conv2d_input_gradient_at`), so neither im2col nor col2im runs. Strided convolutions take
-  /// their input gradient from ``convolution2DBackwardByIm2col(outputGradient:input:weight:geometry:needInput:needWeight:)``.
+  /// their input gradient from
+  /// ``convolution2DBackwardByIm2col(outputGradient:input:weight:geometry:needInput:needWeight:)``.
   static func convolution2DBackward(
     outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
     needInput: Bool, needWeight: Bool
@@ -190,7 +191,8 @@ extension Tensor {
       }
     }
     let weightGradient = partials.map { p in
-      chunks.count == 1 ? Tensor(shape: weight.shape, storage: p.storage) : Tensor(shape: weight.shape, storage: (try! p.sum(alongAxes: [0])).storage)
+      let summed = chunks.count == 1 ? p : try! p.sum(alongAxes: [0])
+      return Tensor(shape: weight.shape, storage: summed.storage)
     }
     return (inputGradient, weightGradient)
   }
