@@ -48,6 +48,7 @@
  */
 
 #include "ContinualKernels.h"
+#include "ck_internal.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,10 +104,6 @@
 #define CK_NC 4064
 #endif
 
-/* Largest register tile of any implementation (size of the edge temp tile). */
-#define CK_MAX_MR 12
-#define CK_MAX_NR 32
-
 /* Register tile of the portable kernel.  arm64 has 32 vector registers, so a
  * 6×16 tile (24 accumulators) fits; SSE2 has only 16, so use 6×8. */
 #if defined(__aarch64__) || defined(_M_ARM64)
@@ -130,7 +127,7 @@ typedef struct {
 } ck_buf;
 
 typedef struct {
-    ck_buf a, b;
+    ck_buf a, b, c, d;
 } ck_tls;
 
 static CK_THREAD_LOCAL ck_tls *ck_tls_state;
@@ -145,6 +142,8 @@ static void ck_tls_destroy(void *p)
     ck_tls *t = (ck_tls *)p;
     free(t->a.raw);
     free(t->b.raw);
+    free(t->c.raw);
+    free(t->d.raw);
     free(t);
 }
 
@@ -233,7 +232,7 @@ static void ck_sgemm_naive(int tA, int tB, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K
 
 /* Copy an mb×nb block of a full micro-tile (row stride ts) to C with
  * alpha/beta; used for edge tiles. */
-static void ck_store_edge(const float *tile, ptrdiff_t ts, ptrdiff_t mb, ptrdiff_t nb,
+void ck_store_edge(const float *tile, ptrdiff_t ts, ptrdiff_t mb, ptrdiff_t nb,
                           float alpha, float beta, float *C, ptrdiff_t ldc)
 {
     for (ptrdiff_t i = 0; i < mb; i++) {
@@ -293,26 +292,6 @@ static void ck_pack_b_panel_ref(int trans, const float *src, ptrdiff_t ld, ptrdi
 /* Implementation descriptor and the blocked driver                         */
 /* ------------------------------------------------------------------------ */
 
-/* Micro-kernel: C[0:MR, 0:NR] = alpha · Σ_p a[p*MR+i]·b[p*NR+j] + beta·C,
- * C not read when beta == 0.  b is 64-byte aligned. */
-typedef void (*ck_kernel_fn)(ptrdiff_t kc, const float *a, const float *b, float *c,
-                             ptrdiff_t ldc, float alpha, float beta);
-/* Pack an mc×kc block of op(A) into MR-row panels (last one zero padded). */
-typedef void (*ck_pack_a_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
-                             ptrdiff_t kc, float *dst);
-/* Pack a kc×nc block of op(B) into NR-column panels (last one zero padded). */
-typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
-                             ptrdiff_t nc, float *dst);
-
-typedef struct {
-    ptrdiff_t mr, nr;
-    /* kernel[r] computes the top r rows of a full-width (NR) tile directly in
-     * C; kernel[mr] is the main micro-kernel and must exist.  Missing entries
-     * (NULL) fall back to the main kernel + temporary tile. */
-    ck_kernel_fn kernel[CK_MAX_MR + 1];
-    ck_pack_a_fn pack_a;
-    ck_pack_b_fn pack_b;
-} ck_impl;
 
 static void ck_gemm_blocked(const ck_impl *im, int tA, int tB, ptrdiff_t M, ptrdiff_t N,
                             ptrdiff_t K, float alpha, const float *A, ptrdiff_t lda,
@@ -963,6 +942,34 @@ static int ck_isa(void)
 }
 
 int ck_sgemm_uses_avx2(void) { return ck_isa() >= 1; }
+
+const ck_impl *ck_impl_at_level(int level)
+{
+    const int cpu = ck_cpu_isa();
+    const int isa = level < cpu ? level : cpu;
+#if CK_X86_64
+    if (isa >= 2)
+        return &ck_impl_avx512;
+    if (isa == 1)
+        return &ck_impl_avx2;
+#else
+    (void)isa;
+#endif
+    return &ck_impl_generic;
+}
+
+ptrdiff_t ck_block_kc(void) { return CK_KC; }
+ptrdiff_t ck_block_mc(void) { return CK_MC; }
+ptrdiff_t ck_block_nc(void) { return CK_NC; }
+
+float *ck_thread_buffer(int slot, size_t n)
+{
+    ck_tls *t = ck_get_tls();
+    if (!t)
+        return NULL;
+    ck_buf *b = slot == 0 ? &t->a : slot == 1 ? &t->b : slot == 2 ? &t->c : &t->d;
+    return ck_buf_reserve(b, n);
+}
 
 int ck_sgemm_isa(void) { return ck_isa(); }
 

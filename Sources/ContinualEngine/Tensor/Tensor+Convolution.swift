@@ -1,3 +1,5 @@
+import _ContinualKernels
+
 /// The geometry of a 2-D convolution or pooling window over NCHW tensors.
 struct ConvolutionGeometry: Sendable {
   let batch: Int, channels: Int, height: Int, width: Int
@@ -110,7 +112,94 @@ extension Tensor {
   }
 
   /// 2-D convolution (cross-correlation, as in PyTorch) of NCHW input with `[out, in, kh, kw]` weights.
+  ///
+  /// Implicit GEMM (`ck_conv2d_forward_at`): the im2col matrix is packed straight from the images
+  /// into the GEMM's panels and the weights are packed once per thread, so no im2col buffer exists.
+  /// Per instruction set the result is bit-identical to ``convolution2DByIm2col(input:weight:bias:geometry:)``.
   static func convolution2D(
+    input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
+  ) -> Tensor {
+    let outChannels = weight.shape[0]
+    let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
+    let x = SendableConstPointer(input.storage.base), w = SendableConstPointer(weight.storage.base)
+    let b = bias.map { SendableConstPointer($0.storage.base) }, o = SendablePointer(out.storage.base)
+    let chunks = batchChunks(g.batch), level = ck_sgemm_isa()
+    let imageSize = g.channels * g.inputPlane, outputSize = outChannels * g.outputPlane
+    parallelForEach(chunks.count) { part in
+      let images = chunks[part]
+      let dst = o.base + images.lowerBound * outputSize
+      ck_conv2d_forward_at(
+        level, images.count, g.channels, g.height, g.width, x.base + images.lowerBound * imageSize,
+        outChannels, g.kernelHeight, g.kernelWidth, w.base, g.stride, g.padding, dst)
+      if let b {
+        for n in 0..<images.count {
+          for oc in 0..<outChannels {
+            let v = b.base[oc], line = dst + n * outputSize + oc * g.outputPlane
+            for i in 0..<g.outputPlane { line[i] += v }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Whether the input gradient can be taken as a forward convolution with the flipped weights.
+  static func hasDirectInputGradient(_ g: ConvolutionGeometry) -> Bool {
+    g.stride == 1 && g.kernelHeight == g.kernelWidth && g.padding <= g.kernelHeight - 1
+  }
+
+  /// Gradients of ``convolution2D(input:weight:bias:geometry:)`` with respect to its input and weight.
+  ///
+  /// The weight gradient is one implicit GEMM per thread whose depth runs over all of the thread's
+  /// images (`ck_conv2d_weight_gradient_at`); for stride 1 the input gradient is the forward
+  /// convolution of the output gradient with the flipped, transposed weights
+  /// (`ck_conv2d_input_gradient_at`), so neither im2col nor col2im runs. Strided convolutions take
+  /// their input gradient from
+  /// ``convolution2DBackwardByIm2col(outputGradient:input:weight:geometry:needInput:needWeight:)``.
+  static func convolution2DBackward(
+    outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
+    needInput: Bool, needWeight: Bool
+  ) -> (input: Tensor?, weight: Tensor?) {
+    let direct = hasDirectInputGradient(g)
+    let outChannels = weight.shape[0]
+    let chunks = batchChunks(g.batch), level = ck_sgemm_isa()
+    let strided =
+      needInput && !direct
+      ? convolution2DBackwardByIm2col(
+        outputGradient: outputGradient, input: input, weight: weight, geometry: g, needInput: true, needWeight: false
+      ).input : nil
+    let inputGradient = needInput && direct ? Tensor(uninitializedShape: input.shape) : strided
+    // One weight-gradient accumulator per chunk, summed afterwards (deterministic order).
+    let partials = needWeight ? Tensor(uninitializedShape: [chunks.count, outChannels * g.patchSize]) : nil
+    let dy = SendableConstPointer(outputGradient.storage.base), x = SendableConstPointer(input.storage.base)
+    let w = SendableConstPointer(weight.storage.base)
+    let dx = direct ? inputGradient.map { SendablePointer($0.storage.base) } : nil
+    let dw = partials.map { SendablePointer($0.storage.base) }
+    let imageSize = g.channels * g.inputPlane, outputSize = outChannels * g.outputPlane
+    parallelForEach(chunks.count) { part in
+      let images = chunks[part]
+      let dyn = dy.base + images.lowerBound * outputSize, xn = x.base + images.lowerBound * imageSize
+      if let dw {
+        ck_conv2d_weight_gradient_at(
+          level, images.count, g.channels, g.height, g.width, xn, outChannels, g.kernelHeight, g.kernelWidth, dyn,
+          g.stride, g.padding, 0, dw.base + part * outChannels * g.patchSize)
+      }
+      if let dx {
+        ck_conv2d_input_gradient_at(
+          level, images.count, g.channels, g.height, g.width, dyn, outChannels, g.kernelHeight, g.kernelWidth,
+          w.base, g.padding, dx.base + images.lowerBound * imageSize)
+      }
+    }
+    let weightGradient = partials.map { p in
+      let summed = chunks.count == 1 ? p : try! p.sum(alongAxes: [0])
+      return Tensor(shape: weight.shape, storage: summed.storage)
+    }
+    return (inputGradient, weightGradient)
+  }
+
+  /// The plain im2col + GEMM convolution, one image at a time: the reference that
+  /// ``convolution2D(input:weight:bias:geometry:)`` is tested against.
+  static func convolution2DByIm2col(
     input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
   ) -> Tensor {
     let outChannels = weight.shape[0]
@@ -138,8 +227,10 @@ extension Tensor {
     return out
   }
 
-  /// Gradients of ``convolution2D(input:weight:bias:geometry:)`` with respect to its input and weight.
-  static func convolution2DBackward(
+  /// The plain im2col + GEMM + col2im gradients, one image at a time: the reference that
+  /// ``convolution2DBackward(outputGradient:input:weight:geometry:needInput:needWeight:)`` is tested
+  /// against, and the input gradient of strided convolutions.
+  static func convolution2DBackwardByIm2col(
     outputGradient: Tensor, input: Tensor, weight: Tensor, geometry g: ConvolutionGeometry,
     needInput: Bool, needWeight: Bool
   ) -> (input: Tensor?, weight: Tensor?) {

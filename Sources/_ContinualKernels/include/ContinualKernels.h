@@ -31,6 +31,29 @@ void ck_sgemm_at(int level, int transA, int transB, ptrdiff_t M, ptrdiff_t N, pt
                  const float *A, ptrdiff_t lda, const float *B, ptrdiff_t ldb, float beta, float *C,
                  ptrdiff_t ldc);
 
+/// Convolution of `images` NCHW images x [images, C, H, W] with weights w [O, C, kh, kw] (cross-correlation,
+/// zero padding `pad` on every border, `stride` ≥ 1) into y [images, O, Ho, Wo] (overwritten), with
+/// Ho = (H + 2·pad − kh) / stride + 1 and likewise Wo. Implicit GEMM: the im2col matrix is packed
+/// straight from the image into the GEMM's panels, the weights once per call. With the kernel of
+/// `level` (0 portable, 1 AVX2, 2 AVX-512, capped at the CPU's); per instruction set the result is
+/// bit-identical to im2col followed by ck_sgemm. Single-threaded.
+void ck_conv2d_forward_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W, const float *x,
+                          ptrdiff_t O, ptrdiff_t kh, ptrdiff_t kw, const float *w, ptrdiff_t stride,
+                          ptrdiff_t pad, float *y);
+
+/// The input gradient of a stride-1 convolution: dx [images, C, H, W] (overwritten) from
+/// dy [images, O, Ho, Wo], as the forward convolution of dy with the flipped, transposed weights and
+/// padding kh − 1 − pad. Requires kh == kw and pad ≤ kh − 1. Single-threaded.
+void ck_conv2d_input_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W,
+                                 const float *dy, ptrdiff_t O, ptrdiff_t kh, ptrdiff_t kw, const float *w,
+                                 ptrdiff_t pad, float *dx);
+
+/// The weight gradient of a convolution over `images` images: dw [O, C·kh·kw] = Σ_n dy_n · cols(x_n)ᵀ
+/// + beta · dw, one GEMM whose depth runs over every image's output positions. Single-threaded.
+void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W,
+                                  const float *x, ptrdiff_t O, ptrdiff_t kh, ptrdiff_t kw, const float *dy,
+                                  ptrdiff_t stride, ptrdiff_t pad, float beta, float *dw);
+
 /// One Adam step over n parameters (PyTorch's formula, bias corrections precomputed by the caller):
 /// g ← g + weight_decay·θ; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
 /// θ ← θ − step_size · m / (√v · inverse_root_correction2 + ε).

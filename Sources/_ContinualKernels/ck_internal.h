@@ -1,0 +1,48 @@
+/* Internals of the kernel target shared between gemm.c and conv.c (not exported to Swift). */
+#ifndef CK_INTERNAL_H
+#define CK_INTERNAL_H
+#include <stddef.h>
+
+/* Largest register tile of any implementation (size of the edge temp tile). */
+#define CK_MAX_MR 12
+#define CK_MAX_NR 32
+
+/* Micro-kernel: C[0:MR, 0:NR] = alpha · Σ_p a[p*MR+i]·b[p*NR+j] + beta·C,
+ * C not read when beta == 0.  b is 64-byte aligned. */
+typedef void (*ck_kernel_fn)(ptrdiff_t kc, const float *a, const float *b, float *c,
+                             ptrdiff_t ldc, float alpha, float beta);
+/* Pack an mc×kc block of op(A) into MR-row panels (last one zero padded). */
+typedef void (*ck_pack_a_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
+                             ptrdiff_t kc, float *dst);
+/* Pack a kc×nc block of op(B) into NR-column panels (last one zero padded). */
+typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
+                             ptrdiff_t nc, float *dst);
+
+typedef struct {
+    ptrdiff_t mr, nr;
+    /* kernel[r] computes the top r rows of a full-width (NR) tile directly in
+     * C; kernel[mr] is the main micro-kernel and must exist.  Missing entries
+     * (NULL) fall back to the main kernel + temporary tile. */
+    ck_kernel_fn kernel[CK_MAX_MR + 1];
+    ck_pack_a_fn pack_a;
+    ck_pack_b_fn pack_b;
+} ck_impl;
+
+/* The implementation of `level` (0 portable, 1 AVX2, 2 AVX-512), capped at what the CPU has. */
+const ck_impl *ck_impl_at_level(int level);
+
+/* The blocking parameters of the GEMM driver (see gemm.c). */
+ptrdiff_t ck_block_kc(void);
+ptrdiff_t ck_block_mc(void);
+ptrdiff_t ck_block_nc(void);
+
+/* A thread-local 64-byte-aligned scratch buffer of at least n floats (slot 0 to 3; slots 0 and 1
+ * are ck_sgemm's packing buffers, so a caller must not hold them across a ck_sgemm call).  Contents
+ * are not preserved when it grows.  NULL when out of memory. */
+float *ck_thread_buffer(int slot, size_t n);
+
+/* Copy an mb×nb block of a full micro-tile (row stride ts) to C with alpha/beta. */
+void ck_store_edge(const float *tile, ptrdiff_t ts, ptrdiff_t mb, ptrdiff_t nb, float alpha, float beta,
+                   float *C, ptrdiff_t ldc);
+
+#endif
