@@ -77,8 +77,8 @@ var targets: [Target] = [
     name: "continual-bench",
     dependencies: ["ContinualEngine", "ContinualData", "ContinualCore", "HNet", "SLNID"],
     path: "Sources/continual-bench",
-    // The plain-PyTorch reference scripts the benchmark runs beside ours.
-    exclude: ["Reference"]
+    // The plain-PyTorch reference scripts the benchmark runs beside ours, and a C micro-benchmark of the kernels.
+    exclude: ["Reference", "Kernels"]
   ),
   .testTarget(
     name: "ContinualEngineTests",

@@ -4,7 +4,7 @@
  * loops) against the implicit-GEMM kernels of conv.c, on the layers of ResNet-32 and zenke, 64 images
  * (one thread's half of a batch of 128), one thread.  Old and new alternate, so both see the same load.
  *
- *   clang -O2 -ISources/_ContinualKernels/include Benchmarks/conv_kernels.c \
+ *   clang -O2 -ISources/_ContinualKernels/include Sources/continual-bench/Kernels/conv_kernels.c \
  *       Sources/_ContinualKernels/gemm.c Sources/_ContinualKernels/conv.c -lpthread -o /tmp/conv_kernels
  *   /tmp/conv_kernels [rounds] [old|new|both]
  *   valgrind --tool=callgrind /tmp/conv_kernels 1 old   # instruction counts: 1 round of one side
