@@ -53,14 +53,14 @@ import Testing
     let sequence = try Self.sequence()
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 1, selection: .reservoir))
     var rng = SeededGenerator(seed: 1)
-    memory.offer(Batch(inputs: Tensor(rows: [[1, 2]]), labels: [0], tasks: [0], currentTask: 0, indices: [0]), outputs: nil, using: &rng)
+    memory.offer(Batch(inputs: try Tensor(rows: [[1, 2]]), labels: [0], tasks: [0], currentTask: 0, indices: [0]), outputs: nil, using: &rng)
     let model = try Model(
       Sequential([Linear(2, 2, bias: false)]), parameters: NamedTensors(names: ["0.weight"], tensors: [Tensor.zeros([2, 2])]))
     let tape = Tape()
     let pass = try model.forward(tape.constant(Tensor(rows: [[0, 1]])), on: tape)
     let head = SharedHead(classCount: 2)
     let step = StepContext(
-      tape: tape, pass: pass, batch: Batch(inputs: Tensor(rows: [[0, 1]]), labels: [1], tasks: [0], currentTask: 0), task: 0,
+      tape: tape, pass: pass, batch: Batch(inputs: try Tensor(rows: [[0, 1]]), labels: [1], tasks: [0], currentTask: 0), task: 0,
       iteration: 0, replay: ReplaySource(memory: memory, sequence: sequence, currentTask: 0, rng: SeededGenerator(seed: 2)), head: head,
       network: StepContext.network(model.architecture, pass: pass, tape: tape, state: model.state, task: 0))
     let drawn = try #require(step.replay?.draw(8))
@@ -77,8 +77,8 @@ import Testing
     memory.offer(
       Batch(inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: 0, count: data.count), currentTask: 1,
         indices: Array(0..<data.count)), outputs: nil, using: &rng)
-    var init = SeededGenerator(seed: 4)
-    let parameters = Model(problem.architecture, rng: &init).parameters
+    var generator = SeededGenerator(seed: 4)
+    let parameters = Model(problem.architecture, rng: &generator).parameters
     let current = Batch(inputs: problem.sequence.tasks[1].train.inputs, labels: problem.sequence.tasks[1].train.labels,
       tasks: [Int](repeating: 1, count: 16), currentTask: 1)
     func reference(_ tape: Tape, _ weights: [Variable]) throws -> (StepContext, Batch) {

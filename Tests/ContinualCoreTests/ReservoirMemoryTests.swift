@@ -84,12 +84,12 @@ import Testing
     let (batch, outputs) = try Self.offered(Array(0..<10))
     memory.offer(batch, outputs: outputs, using: &rng)
     var restored = ReplayMemory(configuration: memory.configuration)
-    var init = SeededGenerator(seed: 1)
-    try restored.restore(from: memory.checkpointState(), model: Model(Sequential([Linear(1, 2)]), rng: &init))
+    var generator = SeededGenerator(seed: 1)
+    try restored.restore(from: memory.checkpointState(), model: Model(Sequential([Linear(1, 2)]), rng: &generator))
     #expect(restored == memory && restored.reservoir.map(\.outputs) == memory.reservoir.map(\.outputs))
     var tampered = try memory.checkpointState()
     tampered.numbers["offered"] = [1]
-    #expect(throws: CheckpointError.self) { try restored.restore(from: tampered, model: Model(Sequential([Linear(1, 2)]), rng: &init)) }
+    #expect(throws: CheckpointError.self) { try restored.restore(from: tampered, model: Model(Sequential([Linear(1, 2)]), rng: &generator)) }
   }
 
   @Test func theTrainerOffersEveryCurrentSampleOnce() throws {

@@ -30,7 +30,7 @@ import Testing
   static func memory(_ selection: ReplayConfiguration.Selection = .reservoir) throws -> ReplayMemory {
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 2, selection: selection, batchSize: 2))
     var rng = SeededGenerator(seed: 1)
-    let batch = Batch(inputs: Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1], tasks: [0, 0], currentTask: 0, indices: [0, 1])
+    let batch = Batch(inputs: try Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1], tasks: [0, 0], currentTask: 0, indices: [0, 1])
     memory.offer(batch, outputs: try Tensor(rows: stored), using: &rng)
     return memory
   }
@@ -48,7 +48,7 @@ import Testing
     let current = try Tensor(rows: [[1, 0]])
     let pass = try StepValues.pass(
       architecture: architecture, weights: weights, input: tape.constant(current), on: tape, names: ["0.weight"], task: 0)
-    let step = StepContext(
+    let step = try StepContext(
       tape: tape, pass: pass, batch: Batch(inputs: current, labels: [0], tasks: [0], currentTask: 0), task: 0, iteration: 0,
       replay: ReplaySource(memory: memory, sequence: try sequence(), currentTask: 0, rng: SeededGenerator(seed: seed)),
       head: ActiveClassHead(layout: layout),

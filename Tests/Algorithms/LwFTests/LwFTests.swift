@@ -30,7 +30,7 @@ import Testing
     var lwf = OutputDistillation(strength: 1, temperature: 2)
     let data = try LabelledImages(inputs: Tensor.zeros([1, teacher.count]), labels: [0])
     lwf.taskDidFinish(
-      TaskContext(task: finished, data: data, model: table(teacher), head: head, layout: layout, rng: SeededGenerator(seed: 1)))
+      TaskContext(task: finished, data: data, model: try table(teacher), head: head, layout: layout, rng: SeededGenerator(seed: 1)))
     return lwf
   }
 
