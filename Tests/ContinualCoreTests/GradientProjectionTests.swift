@@ -44,7 +44,8 @@ import Testing
   /// A one-task sequence whose two training samples are `x₀ = (1, 2)` (label 0) and `x₁ = (0, 1)` (label 1).
   static func sequence() throws -> TaskSequence {
     let train = try LabelledImages(inputs: Tensor(rows: [[1, 2], [0, 1]]), labels: [0, 1])
-    return try TaskSequence(name: "two", tasks: [ContinualTask(index: 0, name: "t", train: train, test: train, sourceClasses: [0, 1])])
+    return try TaskSequence(
+      name: "two", tasks: [ContinualTask(index: 0, name: "t", train: train, test: train, sourceClasses: [0, 1])])
   }
 
   @Test func referenceGradientIsTheHeadLossGradientOnTheReplayedBatch() throws {
@@ -53,15 +54,21 @@ import Testing
     let sequence = try Self.sequence()
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 1, selection: .reservoir))
     var rng = SeededGenerator(seed: 1)
-    memory.offer(Batch(inputs: try Tensor(rows: [[1, 2]]), labels: [0], tasks: [0], currentTask: 0, indices: [0]), outputs: nil, using: &rng)
+    memory.offer(
+      Batch(inputs: try Tensor(rows: [[1, 2]]), labels: [0], tasks: [0], currentTask: 0, indices: [0]), outputs: nil,
+      using: &rng)
     let model = try Model(
-      Sequential([Linear(2, 2, bias: false)]), parameters: NamedTensors(names: ["0.weight"], tensors: [Tensor.zeros([2, 2])]))
+      Sequential([Linear(2, 2, bias: false)]),
+      parameters: NamedTensors(names: ["0.weight"], tensors: [Tensor.zeros([2, 2])]))
     let tape = Tape()
     let pass = try model.forward(tape.constant(Tensor(rows: [[0, 1]])), on: tape)
     let head = SharedHead(classCount: 2)
     let step = StepContext(
-      tape: tape, pass: pass, batch: Batch(inputs: try Tensor(rows: [[0, 1]]), labels: [1], tasks: [0], currentTask: 0), task: 0,
-      iteration: 0, replay: ReplaySource(memory: memory, sequence: sequence, currentTask: 0, rng: SeededGenerator(seed: 2)), head: head,
+      tape: tape, pass: pass,
+      batch: Batch(inputs: try Tensor(rows: [[0, 1]]), labels: [1], tasks: [0], currentTask: 0), task: 0,
+      iteration: 0,
+      replay: ReplaySource(memory: memory, sequence: sequence, currentTask: 0, rng: SeededGenerator(seed: 2)),
+      head: head,
       network: StepContext.network(model.architecture, pass: pass, tape: tape, state: model.state, task: 0))
     let drawn = try #require(step.replay?.draw(8))
     #expect(drawn.batch.count == 1 && drawn.batch.labels == [0] && drawn.outputs == nil)
@@ -75,16 +82,20 @@ import Testing
     var rng = SeededGenerator(seed: 3)
     let data = problem.sequence.tasks[0].train
     memory.offer(
-      Batch(inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: 0, count: data.count), currentTask: 1,
+      Batch(
+        inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: 0, count: data.count), currentTask: 1,
         indices: Array(0..<data.count)), outputs: nil, using: &rng)
     var generator = SeededGenerator(seed: 4)
     let parameters = Model(problem.architecture, rng: &generator).parameters
-    let current = Batch(inputs: problem.sequence.tasks[1].train.inputs, labels: problem.sequence.tasks[1].train.labels,
+    let current = Batch(
+      inputs: problem.sequence.tasks[1].train.inputs, labels: problem.sequence.tasks[1].train.labels,
       tasks: [Int](repeating: 1, count: 16), currentTask: 1)
     func reference(_ tape: Tape, _ weights: [Variable]) throws -> (StepContext, Batch) {
       let pass = try StepValues.pass(
-        architecture: problem.architecture, weights: weights, input: tape.constant(current.inputs), on: tape, names: parameters.names, task: 1)
-      let source = ReplaySource(memory: memory, sequence: problem.sequence, currentTask: 1, rng: SeededGenerator(seed: 5))
+        architecture: problem.architecture, weights: weights, input: tape.constant(current.inputs), on: tape,
+        names: parameters.names, task: 1)
+      let source = ReplaySource(
+        memory: memory, sequence: problem.sequence, currentTask: 1, rng: SeededGenerator(seed: 5))
       let step = StepContext(
         tape: tape, pass: pass, batch: current, task: 1, iteration: 0, replay: source, head: problem.head,
         network: StepContext.network(problem.architecture, pass: pass, tape: tape, state: NamedTensors(), task: 1))
@@ -109,8 +120,10 @@ import Testing
     var problem = try ToyProblem(tasks: 2, head: ActiveClassHead(layout: TaskLayout(classCounts: [2, 2])))
     problem.configuration.batchSize = 8
     let log = Orthogonalise.Log()
-    let plan = TrainingPlan(head: problem.head, regularisers: [Orthogonalise(log: log)], replay: ReplayConfiguration(capacity: 8))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
+    let plan = TrainingPlan(
+      head: problem.head, regularisers: [Orthogonalise(log: log)], replay: ReplayConfiguration(capacity: 8))
+    _ = try ContinualTrainer(configuration: problem.configuration).run(
+      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     // Six steps per task; the class-balanced memory fills at the end of task 1, so only task 2's
     // steps have a reference; no replayed sample was joined to any batch.
     #expect(log.batchSizes == [Int](repeating: 8, count: 12))
@@ -124,8 +137,10 @@ import Testing
     problem.configuration.batchSize = 8
     let log = RecordingRegulariser.Log()
     let plan = TrainingPlan(
-      head: problem.head, regularisers: [RecordingRegulariser(log: log)], replay: ReplayConfiguration(capacity: 8, batchSize: 3))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
+      head: problem.head, regularisers: [RecordingRegulariser(log: log)],
+      replay: ReplayConfiguration(capacity: 8, batchSize: 3))
+    _ = try ContinualTrainer(configuration: problem.configuration).run(
+      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     var sizes: [Int] = []
     for case .penalty(_, _, let tasks) in log.events { sizes.append(tasks.count) }
     #expect(sizes == [Int](repeating: 8, count: 6) + [Int](repeating: 11, count: 6))

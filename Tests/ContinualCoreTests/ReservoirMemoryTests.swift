@@ -10,7 +10,8 @@ import Testing
   /// A batch of task 0 samples with the given indices and one output row `(i, −i)` each.
   static func offered(_ indices: [Int]) throws -> (Batch, Tensor) {
     let batch = Batch(
-      inputs: Tensor.zeros([indices.count, 1]), labels: indices.map { $0 % 2 }, tasks: [Int](repeating: 0, count: indices.count),
+      inputs: Tensor.zeros([indices.count, 1]), labels: indices.map { $0 % 2 },
+      tasks: [Int](repeating: 0, count: indices.count),
       currentTask: 0, indices: indices)
     return (batch, try Tensor(rows: indices.map { [Float($0), -Float($0)] }))
   }
@@ -53,7 +54,8 @@ import Testing
     var rng = SeededGenerator(seed: 1)
     try reservoir.update(
       after: TaskContext(
-        task: 0, data: problem.sequence.tasks[0].train, model: Model(problem.architecture, rng: &rng), head: problem.head,
+        task: 0, data: problem.sequence.tasks[0].train, model: Model(problem.architecture, rng: &rng),
+        head: problem.head,
         layout: problem.layout, rng: rng))
     #expect(reservoir.isEmpty)
     var balanced = ReplayMemory(configuration: ReplayConfiguration(capacity: 4, selection: .first))
@@ -89,7 +91,9 @@ import Testing
     #expect(restored == memory && restored.reservoir.map(\.outputs) == memory.reservoir.map(\.outputs))
     var tampered = try memory.checkpointState()
     tampered.numbers["offered"] = [1]
-    #expect(throws: CheckpointError.self) { try restored.restore(from: tampered, model: Model(Sequential([Linear(1, 2)]), rng: &generator)) }
+    #expect(throws: CheckpointError.self) {
+      try restored.restore(from: tampered, model: Model(Sequential([Linear(1, 2)]), rng: &generator))
+    }
   }
 
   @Test func theTrainerOffersEveryCurrentSampleOnce() throws {
@@ -101,7 +105,8 @@ import Testing
     let plan = TrainingPlan(
       head: problem.head, regularisers: [RecordingRegulariser(log: log)],
       replay: ReplayConfiguration(capacity: 1000, selection: .reservoir, batchSize: 2))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
+    _ = try ContinualTrainer(configuration: problem.configuration).run(
+      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     var sizes: [Int] = []
     for case .penalty(_, _, let tasks) in log.events { sizes.append(tasks.count) }
     // ER-style joining with a reservoir: replay starts at the second step of the first task.

@@ -40,7 +40,9 @@ public struct GradientProjection: Regulariser, StatelessBetweenTasks {
   /// - Throws: `TensorError` when the replayed samples do not fit the network or the head.
   public mutating func gradientsDidCompute(_ gradients: inout NamedTensors, step: StepContext) throws {
     guard let replay = step.replay, let drawn = replay.draw(replay.memory.configuration.batchSize) else { return }
-    if let projected = try Self.project(gradients, onto: step.gradients(ofHeadLossOn: drawn.batch)) { gradients = projected }
+    if let projected = try Self.project(gradients, onto: step.gradients(ofHeadLossOn: drawn.batch)) {
+      gradients = projected
+    }
   }
 
   /// A-GEM's projection of `gradient` against `reference`: `nil` when they do not conflict
@@ -58,7 +60,8 @@ public struct GradientProjection: Regulariser, StatelessBetweenTasks {
     for (g, r) in zip(gradient.tensors, reference.tensors) {
       let gs = g.scalars, rs = r.scalars
       guard gs.count == rs.count else {
-        throw TensorError.shapeMismatch(operation: "GradientProjection.project", shapes: [g.shape, r.shape], reason: "shapes differ")
+        throw TensorError.shapeMismatch(
+          operation: "GradientProjection.project", shapes: [g.shape, r.shape], reason: "shapes differ")
       }
       for i in gs.indices {
         dot += Double(gs[i]) * Double(rs[i])
@@ -78,12 +81,15 @@ public struct GradientProjection: Regulariser, StatelessBetweenTasks {
 /// the reference batch (A-GEM's `S`; 256 in the paper, Mammoth's `minibatch_size`).
 ///
 /// ```sh
-/// continual compare --benchmark split-mnist --scenario class --algorithms agem --set memory.size=200 --set memory.batch=128
+/// continual compare --benchmark split-mnist --scenario class --algorithms agem \
+///   --set memory.size=200 --set memory.batch=128
 /// ```
 public enum AGEM: Algorithm {
   /// `agem`: no settings of its own (the memory is configured by `memory.*`).
   public static let configuration = AlgorithmConfiguration(
-    name: "agem", summary: "A-GEM (Chaudhry et al. 2019): project the gradient so the loss on a replayed batch (memory.*) does not rise.")
+    name: "agem",
+    summary:
+      "A-GEM (Chaudhry et al. 2019): project the gradient so the loss on a replayed batch (memory.*) does not rise.")
 
   /// The projection, drawing from the run's memory.
   ///

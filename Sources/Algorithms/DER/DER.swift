@@ -21,7 +21,8 @@ public enum DER: Algorithm {
   /// `der`: α (the memory is configured by `memory.*`, with `memory.selection=reservoir`).
   public static let configuration = AlgorithmConfiguration(
     name: "der",
-    summary: "Dark experience replay (Buzzega et al. 2020): MSE to logits stored in a reservoir (memory.selection=reservoir).",
+    summary:
+      "Dark experience replay (Buzzega et al. 2020): MSE to logits stored in a reservoir (memory.selection=reservoir).",
     settings: [alpha])
 
   /// The logit replay, drawing from the run's memory.
@@ -29,7 +30,8 @@ public enum DER: Algorithm {
   /// - Parameter settings: Validated `der.*` values.
   /// - Returns: One ``LogitReplay`` and the replay memory.
   public static func components(_ settings: Settings) -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [LogitReplay(strength: settings[alpha])], usesReplay: true, memorySelection: .reservoir)
+    AlgorithmComponents(
+      regularisers: [LogitReplay(strength: settings[alpha])], usesReplay: true, memorySelection: .reservoir)
   }
 }
 
@@ -51,7 +53,9 @@ public enum DERPlusPlus: Algorithm {
   public static let beta = Setting<Float>("beta", default: 0.5, "label-replay weight β (0 = off)", in: 0...1e6)
   /// `derpp`: α and β.
   public static let configuration = AlgorithmConfiguration(
-    name: "derpp", summary: "DER++ (Buzzega et al. 2020): DER plus cross-entropy on a second replayed draw (memory.selection=reservoir).",
+    name: "derpp",
+    summary:
+      "DER++ (Buzzega et al. 2020): DER plus cross-entropy on a second replayed draw (memory.selection=reservoir).",
     settings: [alpha, beta])
 
   /// The logit replay and the label replay, each drawing from the run's memory.

@@ -36,7 +36,9 @@ public struct LogitReplay: Regulariser, StatelessBetweenTasks {
     guard strength != 0 else { return nil }
     guard let replay = step.replay, replay.memory.configuration.selection == .reservoir else {
       throw TrainingError.invalidConfiguration(
-        "der replays the logits a reservoir memory stores with each sample: run it with --set memory.selection=reservoir")
+        "der replays the logits a reservoir memory stores with each sample: "
+          + "run it with --set memory.selection=reservoir"
+      )
     }
     guard let drawn = replay.draw(replay.memory.configuration.batchSize), let stored = drawn.outputs else { return nil }
     let outputs = try step.outputs(for: drawn.batch.inputs)

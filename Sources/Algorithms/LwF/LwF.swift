@@ -77,7 +77,8 @@ public struct OutputDistillation: Regulariser {
     guard let teacher, strength != 0 else { return nil }
     let student = step.pass.output
     guard student.shape.count == 2 else {
-      throw TensorError.rankMismatch(operation: "OutputDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
+      throw TensorError.rankMismatch(
+        operation: "OutputDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
     }
     let groups = groups(previousTasks: min(teacherTasks, step.task), outputCount: student.shape[1])
     guard !groups.isEmpty else { return nil }
@@ -85,7 +86,8 @@ public struct OutputDistillation: Regulariser {
     var total: Variable?
     for columns in groups {
       let kl = try klDivergence(
-        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns), temperature: temperature)
+        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns),
+        temperature: temperature)
       total = try total.map { try $0 + kl } ?? kl
     }
     return total.map { $0 * strength }
@@ -96,7 +98,9 @@ public struct OutputDistillation: Regulariser {
   ///
   /// - Parameter context: The finished task and the model after it.
   public mutating func taskDidFinish(_ context: TaskContext) {
-    (teacher, layout, teacherTasks, perTask) = (context.model, context.layout, context.task + 1, context.head.usesTaskIdentity)
+    (teacher, layout, teacherTasks, perTask) = (
+      context.model, context.layout, context.task + 1, context.head.usesTaskIdentity
+    )
   }
 }
 
@@ -106,7 +110,8 @@ extension OutputDistillation: Checkpointable {
   /// `teacher_tasks`, `layout`, `per_task` and the teacher's parameters under `teacher/`.
   public func checkpointState() throws -> CheckpointState {
     var state = CheckpointState(numbers: [
-      "teacher_tasks": [Double(teacherTasks)], "layout": (layout?.classCounts ?? []).map(Double.init), "per_task": [perTask ? 1 : 0],
+      "teacher_tasks": [Double(teacherTasks)], "layout": (layout?.classCounts ?? []).map(Double.init),
+      "per_task": [perTask ? 1 : 0],
     ])
     if let teacher { state.store(teacher.parameters, under: "teacher") }
     return state
@@ -121,7 +126,8 @@ extension OutputDistillation: Checkpointable {
     let classCounts = try state.integers("layout", in: 0...1_000_000, component: name)
     let grouping = try state.integer("per_task", in: 0...1, component: name)
     guard tasks == 0 ? classCounts.isEmpty && state.tensors.count == 0 : tasks <= classCounts.count else {
-      throw CheckpointError.invalidState(component: name, reason: "a teacher of \(tasks) tasks with a layout of \(classCounts.count) tasks")
+      throw CheckpointError.invalidState(
+        component: name, reason: "a teacher of \(tasks) tasks with a layout of \(classCounts.count) tasks")
     }
     guard tasks > 0 else {
       (teacher, layout, teacherTasks, perTask) = (nil, nil, 0, false)
@@ -130,7 +136,8 @@ extension OutputDistillation: Checkpointable {
     var restored = model
     restored.parameters = try state.tensors(under: "teacher", like: model.parameters, component: name)
     guard state.tensors.count == model.parameters.count else {
-      throw CheckpointError.invalidState(component: name, reason: "it holds tensors other than the teacher's parameters")
+      throw CheckpointError.invalidState(
+        component: name, reason: "it holds tensors other than the teacher's parameters")
     }
     (restored.task, restored.learnedTasks) = (tasks - 1, tasks)
     (teacher, layout, teacherTasks, perTask) = (restored, TaskLayout(classCounts: classCounts), tasks, grouping == 1)
@@ -147,10 +154,12 @@ public enum LwF: Algorithm {
   /// λ, the distillation weight.
   public static let lambda = Setting<Float>("lambda", default: 1, "distillation weight λ (0 = off)", in: 0...1e6)
   /// `T`, the temperature.
-  public static let temperature = Setting<Float>("temperature", default: 2, "distillation temperature T", in: 0.01...100)
+  public static let temperature = Setting<Float>(
+    "temperature", default: 2, "distillation temperature T", in: 0.01...100)
   /// `lwf`: the weight and the temperature.
   public static let configuration = AlgorithmConfiguration(
-    name: "lwf", summary: "Learning without forgetting (Li & Hoiem 2016): KL to the previous model's outputs at temperature T.",
+    name: "lwf",
+    summary: "Learning without forgetting (Li & Hoiem 2016): KL to the previous model's outputs at temperature T.",
     settings: [lambda, temperature])
 
   /// One distillation regulariser.
@@ -158,6 +167,8 @@ public enum LwF: Algorithm {
   /// - Parameter settings: Validated `lwf.*` values.
   /// - Returns: One ``OutputDistillation``.
   public static func components(_ settings: Settings) -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [OutputDistillation(strength: settings[lambda], temperature: settings[temperature])])
+    AlgorithmComponents(regularisers: [
+      OutputDistillation(strength: settings[lambda], temperature: settings[temperature])
+    ])
   }
 }

@@ -32,7 +32,10 @@ public final class ReplaySource {
   ///   - currentTask: The task being trained.
   ///   - augmentation: Random changes to replayed images.
   ///   - rng: The generator of the draws.
-  public init(memory: ReplayMemory, sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none, rng: SeededGenerator) {
+  public init(
+    memory: ReplayMemory, sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
+    rng: SeededGenerator
+  ) {
     self.memory = memory
     self.sequence = sequence
     self.currentTask = currentTask

@@ -26,7 +26,8 @@ import Testing
     #expect(try GradientProjection.project(Self.named([2, 1]), onto: Self.named([1, -1])) == nil)
     #expect(try GradientProjection.project(Self.named([2, 1]), onto: Self.named([0, 0])) == nil)
     #expect(throws: TensorError.self) {
-      _ = try GradientProjection.project(Self.named([1, 0]), onto: NamedTensors(names: ["c", "d"], tensors: [Tensor([1]), Tensor([1])]))
+      _ = try GradientProjection.project(
+        Self.named([1, 0]), onto: NamedTensors(names: ["c", "d"], tensors: [Tensor([1]), Tensor([1])]))
     }
   }
 
@@ -46,22 +47,27 @@ import Testing
     var memory = ReplayMemory(configuration: problem.replay!)
     try memory.update(
       after: TaskContext(
-        task: 0, data: problem.sequence.tasks[0].train, model: model, head: problem.head, layout: problem.layout, rng: rng))
+        task: 0, data: problem.sequence.tasks[0].train, model: model, head: problem.head, layout: problem.layout,
+        rng: rng))
     let data = problem.sequence.tasks[1].train
-    let batch = Batch(inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: 1, count: data.count), currentTask: 1)
+    let batch = Batch(
+      inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: 1, count: data.count), currentTask: 1)
     func context(_ tape: Tape, _ pass: Model.Pass) -> StepContext {
       StepContext(
         tape: tape, pass: pass, batch: batch, task: 1, iteration: 0,
         replay: ReplaySource(memory: memory, sequence: problem.sequence, currentTask: 1, rng: SeededGenerator(seed: 8)),
-        head: problem.head, network: StepContext.network(problem.architecture, pass: pass, tape: tape, state: model.state, task: 1))
+        head: problem.head,
+        network: StepContext.network(problem.architecture, pass: pass, tape: tape, state: model.state, task: 1))
     }
     let tape = Tape()
     let pass = try model.forward(tape.constant(batch.inputs), on: tape)
     let step = context(tape, pass)
     let g = try pass.gradients(of: problem.head.loss(logits: pass.output, for: batch))
     let reference = try step.gradients(
-      ofHeadLossOn: try #require(ReplaySource(memory: memory, sequence: problem.sequence, currentTask: 1, rng: SeededGenerator(seed: 8))
-        .draw(8)).batch)
+      ofHeadLossOn: try #require(
+        ReplaySource(memory: memory, sequence: problem.sequence, currentTask: 1, rng: SeededGenerator(seed: 8))
+          .draw(8)
+      ).batch)
     var projected = g
     var agem = GradientProjection()
     try agem.gradientsDidCompute(&projected, step: step)
@@ -78,7 +84,8 @@ import Testing
     let make: () throws -> any Regulariser = { GradientProjection() }
     let problem = try Self.problem()
     RegulariserConformance.expectNoFailures(try RegulariserConformance.checkSameSeedSameResult(make, problem: problem))
-    RegulariserConformance.expectNoFailures(try RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
+    RegulariserConformance.expectNoFailures(
+      try RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
   }
 
   @Test func projectionChangesTheRunFromTheSecondTaskOn() throws {
@@ -88,13 +95,16 @@ import Testing
     let agem = try trainer.run(
       problem.sequence, architecture: problem.architecture,
       plan: TrainingPlan(head: problem.head, regularisers: [GradientProjection()], replay: problem.replay), seed: 1)
-    let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head), seed: 1)
+    let plain = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head), seed: 1)
     #expect(agem.accuracyMatrix[0] == plain.accuracyMatrix[0])
     #expect(agem.model.parameters != plain.model.parameters)
   }
 
   @Test func componentsProjectAndDrawTheirOwnReplay() throws {
     let components = AGEM.components(try AGEM.settings())
-    #expect(components.usesReplay && components.drawsReplay && components.projectsGradients && components.memorySelection == nil)
+    #expect(
+      components.usesReplay && components.drawsReplay && components.projectsGradients
+        && components.memorySelection == nil)
   }
 }

@@ -23,14 +23,16 @@ import Testing
 
   static func sequence() throws -> TaskSequence {
     let train = try LabelledImages(inputs: Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1])
-    return try TaskSequence(name: "two", tasks: [ContinualTask(index: 0, name: "t", train: train, test: train, sourceClasses: [0, 1])])
+    return try TaskSequence(
+      name: "two", tasks: [ContinualTask(index: 0, name: "t", train: train, test: train, sourceClasses: [0, 1])])
   }
 
   /// A reservoir of `selection` holding both samples with the stored logits.
   static func memory(_ selection: ReplayConfiguration.Selection = .reservoir) throws -> ReplayMemory {
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 2, selection: selection, batchSize: 2))
     var rng = SeededGenerator(seed: 1)
-    let batch = Batch(inputs: try Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1], tasks: [0, 0], currentTask: 0, indices: [0, 1])
+    let batch = Batch(
+      inputs: try Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1], tasks: [0, 0], currentTask: 0, indices: [0, 1])
     memory.offer(batch, outputs: try Tensor(rows: stored), using: &rng)
     return memory
   }
@@ -47,9 +49,11 @@ import Testing
     let architecture = Sequential([Linear(2, 2, bias: false)])
     let current = try Tensor(rows: [[1, 0]])
     let pass = try StepValues.pass(
-      architecture: architecture, weights: weights, input: tape.constant(current), on: tape, names: ["0.weight"], task: 0)
+      architecture: architecture, weights: weights, input: tape.constant(current), on: tape, names: ["0.weight"],
+      task: 0)
     let step = try StepContext(
-      tape: tape, pass: pass, batch: Batch(inputs: current, labels: [0], tasks: [0], currentTask: 0), task: 0, iteration: 0,
+      tape: tape, pass: pass, batch: Batch(inputs: current, labels: [0], tasks: [0], currentTask: 0), task: 0,
+      iteration: 0,
       replay: ReplaySource(memory: memory, sequence: try sequence(), currentTask: 0, rng: SeededGenerator(seed: seed)),
       head: ActiveClassHead(layout: layout),
       network: StepContext.network(architecture, pass: pass, tape: tape, state: NamedTensors(), task: 0))
@@ -106,8 +110,10 @@ import Testing
     let components = plusPlus ? DERPlusPlus.components(try DERPlusPlus.settings()) : DER.components(try DER.settings())
     for regulariser in components.regularisers {
       let make: () throws -> any Regulariser = { regulariser }
-      RegulariserConformance.expectNoFailures(try RegulariserConformance.checkSameSeedSameResult(make, problem: problem))
-      RegulariserConformance.expectNoFailures(try RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
+      RegulariserConformance.expectNoFailures(
+        try RegulariserConformance.checkSameSeedSameResult(make, problem: problem))
+      RegulariserConformance.expectNoFailures(
+        try RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
     }
   }
 
@@ -119,7 +125,9 @@ import Testing
     let result = try ContinualTrainer(configuration: problem.configuration).run(
       problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     for task in 0..<2 {
-      #expect((result.lossTerms[task]["der"] ?? 0) > 0 && (result.lossTerms[task]["der-labels"] ?? 0) > 0, "\(result.lossTerms)")
+      #expect(
+        (result.lossTerms[task]["der"] ?? 0) > 0 && (result.lossTerms[task]["der-labels"] ?? 0) > 0,
+        "\(result.lossTerms)")
     }
   }
 

@@ -26,11 +26,15 @@ import Testing
   }
 
   /// A distillation that froze `teacher` after task `finished`, with `head` deciding the grouping.
-  static func distillation(teacher: [[Float]], layout: TaskLayout, head: any Head, finished: Int) throws -> OutputDistillation {
+  static func distillation(teacher: [[Float]], layout: TaskLayout, head: any Head, finished: Int) throws
+    -> OutputDistillation
+  {
     var lwf = OutputDistillation(strength: 1, temperature: 2)
     let data = try LabelledImages(inputs: Tensor.zeros([1, teacher.count]), labels: [0])
     lwf.taskDidFinish(
-      TaskContext(task: finished, data: data, model: try table(teacher), head: head, layout: layout, rng: SeededGenerator(seed: 1)))
+      TaskContext(
+        task: finished, data: data, model: try table(teacher), head: head, layout: layout, rng: SeededGenerator(seed: 1)
+      ))
     return lwf
   }
 
@@ -45,7 +49,8 @@ import Testing
 
   @Test func handComputedClassIncrementalCase() throws {
     let layout = TaskLayout(classCounts: [2, 2])
-    let lwf = try Self.distillation(teacher: [[0, 0, 9, -3]], layout: layout, head: ActiveClassHead(layout: layout), finished: 0)
+    let lwf = try Self.distillation(
+      teacher: [[0, 0, 9, -3]], layout: layout, head: ActiveClassHead(layout: layout), finished: 0)
     // The new task's columns (9, −3 vs 2, 0) do not matter.
     let value = try #require(try Self.penalty(lwf, student: [1, 0, 2, 0], task: 1))
     #expect(abs(Double(value) - 0.0309298) < 1e-6, "\(value)")
@@ -78,12 +83,14 @@ import Testing
   @Test func penaltyGradientMatchesFiniteDifferences() throws {
     let layout = TaskLayout(classCounts: [2, 2, 2])
     for head in [MultiHead(layout: layout) as any Head, ActiveClassHead(layout: layout)] {
-      let lwf = try Self.distillation(teacher: [[0.3, -1, 2, 0.5, 5, -5], [1, 1, -2, 0, 0, 0]], layout: layout, head: head, finished: 1)
+      let lwf = try Self.distillation(
+        teacher: [[0.3, -1, 2, 0.5, 5, -5], [1, 1, -2, 0, 0, 0]], layout: layout, head: head, finished: 1)
       let inputs = try Tensor(rows: [[1, 0], [0, 1]])
       let batch = Batch(inputs: inputs, labels: [0, 1], tasks: [2, 2], currentTask: 2)
       try GradientCheck.expectMatch(inputs: [TestData.uniform([6, 2], in: -2...2, seed: 5)]) { tape, weights in
         let pass = try StepValues.pass(
-          architecture: Sequential([Linear(2, 6, bias: false)]), weights: weights, input: tape.constant(inputs), on: tape,
+          architecture: Sequential([Linear(2, 6, bias: false)]), weights: weights, input: tape.constant(inputs),
+          on: tape,
           names: ["0.weight"], task: 2)
         return try #require(try lwf.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: 2)))
       }
@@ -95,7 +102,8 @@ import Testing
     // LwF remembers only the latest model, so the "accounts for the first task" check does not
     // apply (a fresh copy that saw task 2's end holds the same teacher); every other check does.
     let layout = TaskLayout(classCounts: [2, 2, 2])
-    let problem = try ToyProblem(tasks: 3, head: classIncremental ? ActiveClassHead(layout: layout) : MultiHead(layout: layout))
+    let problem = try ToyProblem(
+      tasks: 3, head: classIncremental ? ActiveClassHead(layout: layout) : MultiHead(layout: layout))
     let make: () throws -> any Regulariser = { OutputDistillation(strength: 1, temperature: 2) }
     for failures in [
       try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem),
