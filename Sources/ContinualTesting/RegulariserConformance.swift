@@ -171,9 +171,11 @@ public enum RegulariserConformance {
   public static func checkSameSeedSameResult(_ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1) throws -> [String] {
     let trainer = ContinualTrainer(configuration: problem.configuration)
     let first = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
+      problem.sequence, architecture: problem.architecture,
+      plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
     let second = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
+      problem.sequence, architecture: problem.architecture,
+      plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
     var failures: [String] = []
     if first.accuracyMatrix != second.accuracyMatrix {
       failures.append("same seed: accuracy matrices differ: \(first.accuracyMatrix) vs \(second.accuracyMatrix)")

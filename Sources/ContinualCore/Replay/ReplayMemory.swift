@@ -37,7 +37,8 @@ public struct ReplayConfiguration: Sendable, Equatable {
   /// `memory.size`: the total exemplar budget.
   public static let size = Setting<Int>("size", default: 2000, "total exemplar budget over all classes", in: 1...10_000_000)
   /// `memory.selection`: how exemplars are chosen.
-  public static let selection = Setting<Selection>("selection", default: .first, "exemplar choice: first (official SS-IL), random, herding, reservoir (DER)")
+  public static let selection = Setting<Selection>(
+    "selection", default: .first, "exemplar choice: first (official SS-IL), random, herding, reservoir (DER)")
   /// `memory.batch`: replayed samples per mini-batch.
   public static let batch = Setting<Int>("batch", default: 32, "replayed samples per mini-batch", in: 1...100_000)
 
