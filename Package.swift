@@ -8,7 +8,7 @@ import PackageDescription
 
 /// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
 /// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
-let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet"]
+let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF", "DER", "AGEM"]
 
 var targets: [Target] = [
   // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).

@@ -1,7 +1,10 @@
+import AGEM
 import Baselines
 import ContinualCore
+import DER
 import EWC
 import HNet
+import LwF
 import MAS
 import SI
 import SLNID
@@ -22,5 +25,6 @@ public enum BuiltInAlgorithms {
   public static let all: [any Algorithm.Type] = [
     FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self, SLNID.self, SLNI.self, SNID.self, SNI.self,
     L1Rep.self, DeCov.self, ExperienceReplay.self, GlobalDistillation.self, SSIL.self, HNet.self,
+    LwF.self, DER.self, DERPlusPlus.self, AGEM.self,
   ]
 }

@@ -171,9 +171,11 @@ public enum RegulariserConformance {
   public static func checkSameSeedSameResult(_ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1) throws -> [String] {
     let trainer = ContinualTrainer(configuration: problem.configuration)
     let first = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head, regularisers: [make()]), seed: seed)
+      problem.sequence, architecture: problem.architecture,
+      plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
     let second = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head, regularisers: [make()]), seed: seed)
+      problem.sequence, architecture: problem.architecture,
+      plan: TrainingPlan(head: problem.head, regularisers: [make()], replay: problem.replay), seed: seed)
     var failures: [String] = []
     if first.accuracyMatrix != second.accuracyMatrix {
       failures.append("same seed: accuracy matrices differ: \(first.accuracyMatrix) vs \(second.accuracyMatrix)")
@@ -201,7 +203,7 @@ public enum RegulariserConformance {
     defer { try? FileManager.default.removeItem(at: folder) }
     let directory = CheckpointDirectory(url: folder, identity: "conformance")
     let trainer = ContinualTrainer(configuration: problem.configuration)
-    func plan() throws -> TrainingPlan { TrainingPlan(head: problem.head, regularisers: [try make()]) }
+    func plan() throws -> TrainingPlan { TrainingPlan(head: problem.head, regularisers: [try make()], replay: problem.replay) }
     let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed)
     // With two tasks the only checkpoint is the one after the first; with more, the last one is kept.
     let whole = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, checkpoints: directory)

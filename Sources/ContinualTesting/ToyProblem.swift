@@ -22,6 +22,9 @@ public struct ToyProblem: Sendable {
   public var head: any Head
   /// A short configuration that trains each task for a few steps of plain SGD.
   public var configuration: TrainingConfiguration
+  /// The replay memory the trainer-driven checks run with (``TrainingPlan/replay``); `nil`, no
+  /// memory, by default. Regularisers that draw replayed samples (DER, A-GEM) need one.
+  public var replay: ReplayConfiguration?
 
   /// The layout of classes over tasks.
   public var layout: TaskLayout { TaskLayout(classCounts: sequence.classesPerTask) }

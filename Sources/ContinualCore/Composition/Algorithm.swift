@@ -175,6 +175,18 @@ public struct AlgorithmComponents: Sendable {
   /// Facts about the run to record with it, computed from the final network (HNet's compression
   /// ratio), keyed like settings (`hnet.compression_ratio`).
   public var notes: (@Sendable (Sequential) -> [String: String])?
+  /// The memory policy the algorithm needs (DER: ``ReplayConfiguration/Selection/reservoir``, the
+  /// only memory that keeps outputs), to be used unless `memory.selection` is given; `nil`: any.
+  /// Two components that need different policies cannot stack.
+  public var memorySelection: ReplayConfiguration.Selection?
+  /// Whether a regulariser changes the total gradient's direction in
+  /// ``Regulariser/gradientsDidCompute(_:step:)`` (A-GEM's projection). Two such components cannot
+  /// stack: each projection would undo the other's guarantee.
+  public var projectsGradients: Bool
+  /// Whether some regulariser draws replayed samples itself (``Regulariser/drawsReplay``): the run
+  /// then joins no replayed samples to the batch, so such a component cannot stack with one that
+  /// relies on joined replay (`er`, `ssil`), nor with another that draws.
+  public var drawsReplay: Bool { regularisers.contains { $0.drawsReplay } }
 
   /// Creates the components.
   public init(
@@ -182,7 +194,8 @@ public struct AlgorithmComponents: Sendable {
     head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil, learningRateScale: (@Sendable (Int) -> Float)? = nil,
     architecture: (@Sendable (Sequential, TaskLayout, Scenario) throws -> Sequential)? = nil,
     frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil, resetsOptimiser: Bool = false,
-    notes: (@Sendable (Sequential) -> [String: String])? = nil
+    notes: (@Sendable (Sequential) -> [String: String])? = nil, memorySelection: ReplayConfiguration.Selection? = nil,
+    projectsGradients: Bool = false
   ) {
     self.regularisers = regularisers
     self.dataRegime = dataRegime
@@ -193,6 +206,8 @@ public struct AlgorithmComponents: Sendable {
     self.frozenParameters = frozenParameters
     self.resetsOptimiser = resetsOptimiser
     self.notes = notes
+    self.memorySelection = memorySelection
+    self.projectsGradients = projectsGradients
   }
 }
 

@@ -36,6 +36,11 @@ public protocol Regulariser: Sendable {
   /// Whether ``stepDidFinish(_:)`` needs the parameter change the optimiser applied.
   var observesSteps: Bool { get }
 
+  /// Whether the regulariser draws replayed samples itself from ``StepContext/replay`` (DER's
+  /// logits, A-GEM's reference gradient). The trainer then hands it the run's memory and does not
+  /// join replayed samples to the batch, so the task loss sees the current task's samples only.
+  var drawsReplay: Bool { get }
+
   /// Called before training a task.
   ///
   /// - Throws: Any error that should stop the run, with a message naming the problem.
@@ -50,7 +55,10 @@ public protocol Regulariser: Sendable {
   func penalty(_ step: StepContext) throws -> Variable?
 
   /// Called after the backward pass, before the optimiser step, with the gradient of the whole
-  /// objective; a regulariser may change it (project it, clip it, add to it).
+  /// objective; a regulariser may change it (project it, clip it, add to it). A GEM-like method
+  /// projects it against a reference gradient on replayed data,
+  /// ``StepContext/gradients(ofHeadLossOn:)`` of a ``StepContext/replay`` draw. Regularisers are
+  /// called in stack order, each seeing the previous one's result.
   ///
   /// - Parameters:
   ///   - gradients: The total gradient, named like the parameters.
@@ -76,6 +84,8 @@ extension Regulariser {
   public var needsTaskGradients: Bool { false }
   /// Steps are not observed by default.
   public var observesSteps: Bool { false }
+  /// Replayed samples are not drawn by default.
+  public var drawsReplay: Bool { false }
   /// Does nothing by default.
   public mutating func taskWillStart(_ context: TaskContext) throws {}
   /// Leaves the gradient as it is by default.

@@ -13,6 +13,11 @@ public struct ReplayConfiguration: Sendable, Equatable {
     /// iCaRL's herding: greedily pick samples whose running mean of penultimate-layer features best
     /// approximates the class mean.
     case herding
+    /// Reservoir sampling over the stream of training samples (DER; Mammoth's buffer): the memory
+    /// is filled after every step by ``ReplayMemory/offer(_:outputs:using:)``, not at task ends,
+    /// keeps a uniform random subset of every sample offered so far, with no class balance, and
+    /// keeps each stored sample's network outputs at the step it was offered.
+    case reservoir
   }
 
   /// The total number of exemplars kept over all classes.
@@ -32,7 +37,8 @@ public struct ReplayConfiguration: Sendable, Equatable {
   /// `memory.size`: the total exemplar budget.
   public static let size = Setting<Int>("size", default: 2000, "total exemplar budget over all classes", in: 1...10_000_000)
   /// `memory.selection`: how exemplars are chosen.
-  public static let selection = Setting<Selection>("selection", default: .first, "exemplar choice: first (official SS-IL), random, herding")
+  public static let selection = Setting<Selection>(
+    "selection", default: .first, "exemplar choice: first (official SS-IL), random, herding, reservoir (DER)")
   /// `memory.batch`: replayed samples per mini-batch.
   public static let batch = Setting<Int>("batch", default: 32, "replayed samples per mini-batch", in: 1...100_000)
 
@@ -45,14 +51,22 @@ public struct ReplayConfiguration: Sendable, Equatable {
   }
 }
 
-/// A fixed-budget exemplar memory, rebalanced after each task so every class seen keeps the same
-/// quota.
+/// A fixed-budget exemplar memory: class-balanced and rebalanced after each task (selections
+/// `first`, `random`, `herding`), or a reservoir filled after every step (`reservoir`).
 ///
+/// **Class-balanced** (the default).
 /// After task `t`: the quota is `q = ⌈capacity / classes seen⌉`; each new class adds `q` exemplars
 /// (by the configured selection), each old class is truncated to its first `q`; if the total still
 /// exceeds the budget, one exemplar is removed from each of the largest classes until it fits (ties
 /// broken by class order), as the SS-IL official code does. Exemplars are stored as `(task, index)`
 /// references into the training data, so the memory is small and exactly restorable.
+///
+/// **Reservoir** (``ReplayConfiguration/Selection/reservoir``): ``update(after:)`` does nothing;
+/// the trainer offers each step's current samples with ``offer(_:outputs:using:)``. The `n`-th
+/// sample offered is stored while fewer than `capacity` are; afterwards it replaces a uniformly
+/// chosen slot `j` when `j = U{0, …, n−1} < capacity` (Vitter's algorithm R, as Mammoth's
+/// `reservoir`). Each stored exemplar keeps the network's outputs for it at that step
+/// (``Exemplar/outputs``), which DER replays; algorithms that do not need them ignore them.
 ///
 /// ```swift
 /// var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 200))
@@ -66,12 +80,20 @@ public struct ReplayMemory: Sendable, Equatable {
     public var task: Int
     /// The sample's index in that task's training data.
     public var index: Int
+    /// The network's outputs for the sample when it was stored (reservoir memories only; DER's
+    /// "dark knowledge"), `nil` otherwise.
+    public var outputs: [Float]? = nil
   }
 
   /// The budget and selection.
   public var configuration: ReplayConfiguration
-  /// Exemplars per class, keyed by `(task, local label)` in the order classes were added.
+  /// Exemplars per class, keyed by `(task, local label)` in the order classes were added
+  /// (class-balanced selections; empty for a reservoir).
   public internal(set) var classes: [(key: ClassKey, exemplars: [Exemplar])] = []
+  /// The reservoir's slots, in slot order (``ReplayConfiguration/Selection/reservoir`` only).
+  public internal(set) var reservoir: [Exemplar] = []
+  /// How many samples have been offered to the reservoir so far.
+  public internal(set) var offered = 0
 
   /// A class: its task and local label.
   public struct ClassKey: Sendable, Equatable, Hashable {
@@ -84,11 +106,11 @@ public struct ReplayMemory: Sendable, Equatable {
   /// Creates an empty memory.
   public init(configuration: ReplayConfiguration) { self.configuration = configuration }
 
-  /// Every exemplar, class after class.
-  public var exemplars: [Exemplar] { classes.flatMap(\.exemplars) }
+  /// Every exemplar, class after class (or slot after slot for a reservoir).
+  public var exemplars: [Exemplar] { classes.flatMap(\.exemplars) + reservoir }
 
   /// The number of exemplars stored.
-  public var count: Int { classes.reduce(0) { $0 + $1.exemplars.count } }
+  public var count: Int { classes.reduce(reservoir.count) { $0 + $1.exemplars.count } }
 
   /// Whether nothing is stored.
   public var isEmpty: Bool { count == 0 }
@@ -98,6 +120,7 @@ public struct ReplayMemory: Sendable, Equatable {
   /// - Parameter context: The finished task (its data, and the model for herding).
   /// - Throws: `TensorError` when herding cannot run the model on the data.
   public mutating func update(after context: TaskContext) throws {
+    guard configuration.selection != .reservoir else { return }  // filled by `offer` after each step
     let newLabels = Array(Set(context.data.labels)).sorted()
     let seen = classes.count + newLabels.count
     guard seen > 0 else { return }
@@ -114,6 +137,7 @@ public struct ReplayMemory: Sendable, Equatable {
         rng.shuffle(&shuffled)
         chosen = Array(shuffled.prefix(quota))
       case .herding: chosen = try ReplayMemory.herding(members, count: quota, context: context)
+      case .reservoir: chosen = []
       }
       classes.append((ClassKey(task: context.task, label: label), chosen.map { Exemplar(task: context.task, index: $0) }))
     }
@@ -144,6 +168,71 @@ public struct ReplayMemory: Sendable, Equatable {
     let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
     let draws = augmentation.draws(count: picked.count, using: &rng)
     return Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
+  }
+
+  /// Offers a step's training samples to a reservoir memory (does nothing for the other
+  /// selections): each is stored while the reservoir has room, afterwards it replaces slot
+  /// `j = U{0, …, offered}` when `j < capacity`.
+  ///
+  /// ```swift
+  /// memory.offer(batch, outputs: pass.output.value, using: &rng)   // after each optimiser step
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - batch: The samples, with their ``Batch/indices`` (rows without indices are skipped).
+  ///   - outputs: The network's `[batch, outputs]` outputs for the samples, kept with each stored
+  ///     exemplar; `nil` to keep none.
+  ///   - rng: The generator of the replacement draws.
+  public mutating func offer(_ batch: Batch, outputs: Tensor?, using rng: inout SeededGenerator) {
+    guard configuration.selection == .reservoir, let indices = batch.indices else { return }
+    let width = outputs.map { $0.count / max(batch.count, 1) } ?? 0
+    let values = outputs?.scalars
+    for row in 0..<batch.count {
+      let exemplar = Exemplar(
+        task: batch.tasks[row], index: indices[row], outputs: values.map { Array($0[row * width..<(row + 1) * width]) })
+      if reservoir.count < configuration.capacity {
+        reservoir.append(exemplar)
+      } else {
+        let slot = rng.nextInt(below: offered + 1)
+        if slot < configuration.capacity { reservoir[slot] = exemplar }
+      }
+      offered += 1
+    }
+  }
+
+  /// Replayed samples and, when every one was stored with outputs, those outputs.
+  public struct Replayed: Sendable {
+    /// The replayed samples, each with its own task and local label.
+    public var batch: Batch
+    /// The outputs stored with each sample, `[count, outputs]`; `nil` when some sample has none.
+    public var outputs: Tensor?
+  }
+
+  /// `count` distinct exemplars (all of them when fewer are stored) drawn uniformly without
+  /// replacement, as Mammoth's buffer draws, with their stored outputs.
+  ///
+  /// - Parameters:
+  ///   - count: The number of samples wanted.
+  ///   - sequence: The task sequence the exemplars refer to.
+  ///   - currentTask: The task being trained.
+  ///   - augmentation: Random changes to the replayed images (drawn from `rng` after the picks).
+  ///   - rng: The generator the draw uses.
+  /// - Returns: The samples and their outputs, or `nil` when the memory is empty.
+  public func draw(
+    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none, using rng: inout SeededGenerator
+  ) -> Replayed? {
+    var all = exemplars
+    guard !all.isEmpty, count > 0 else { return nil }
+    let n = min(count, all.count)
+    for k in 0..<n { all.swapAt(k, k + rng.nextInt(below: all.count - k)) }  // a partial Fisher–Yates shuffle
+    let picked = Array(all.prefix(n))
+    let draws = augmentation.draws(count: n, using: &rng)
+    let batch = Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
+    var outputs: Tensor?
+    if let width = picked[0].outputs?.count, picked.allSatisfy({ $0.outputs?.count == width }) {
+      outputs = try? Tensor(shape: [n, width], scalars: picked.flatMap { $0.outputs! })
+    }
+    return Replayed(batch: batch, outputs: outputs)
   }
 
   /// iCaRL herding over the penultimate layer's outputs.
@@ -190,7 +279,8 @@ public struct ReplayMemory: Sendable, Equatable {
   /// Equal when configurations and stored exemplars are equal.
   public static func == (lhs: ReplayMemory, rhs: ReplayMemory) -> Bool {
     lhs.configuration == rhs.configuration && lhs.classes.map(\.key) == rhs.classes.map(\.key)
-      && lhs.classes.map(\.exemplars) == rhs.classes.map(\.exemplars)
+      && lhs.classes.map(\.exemplars) == rhs.classes.map(\.exemplars) && lhs.reservoir == rhs.reservoir
+      && lhs.offered == rhs.offered
   }
 }
 
@@ -220,7 +310,8 @@ extension Batch {
       }
     }
     return Batch(
-      inputs: inputs, labels: items.map { sequence.tasks[$0.task].train.labels[$0.index] }, tasks: items.map(\.task), currentTask: currentTask)
+      inputs: inputs, labels: items.map { sequence.tasks[$0.task].train.labels[$0.index] }, tasks: items.map(\.task),
+      currentTask: currentTask, indices: items.map(\.index))
   }
 
   /// This batch followed by `other`'s samples.
@@ -229,6 +320,6 @@ extension Batch {
   public func joined(with other: Batch) throws -> Batch {
     Batch(
       inputs: try Tensor.concatenate([inputs, other.inputs], alongAxis: 0), labels: labels + other.labels, tasks: tasks + other.tasks,
-      currentTask: currentTask)
+      currentTask: currentTask, indices: indices.flatMap { mine in other.indices.map { mine + $0 } })
   }
 }

@@ -13,13 +13,25 @@ public struct Batch: Sendable {
   public var tasks: [Int]
   /// The task being trained.
   public var currentTask: Int
+  /// Each sample's index in its task's training data, when the batch was gathered from a task
+  /// sequence (``Batch/gathering(_:from:currentTask:augmentedBy:)``); a reservoir
+  /// ``ReplayMemory`` stores samples by these references. `nil` for batches made by hand.
+  public var indices: [Int]?
 
   /// Creates a batch.
-  public init(inputs: Tensor, labels: [Int], tasks: [Int], currentTask: Int) {
+  ///
+  /// - Parameters:
+  ///   - inputs: The inputs, `[batch, …sample shape]`.
+  ///   - labels: Local labels.
+  ///   - tasks: The task of each sample.
+  ///   - currentTask: The task being trained.
+  ///   - indices: Each sample's index in its task's training data, when known.
+  public init(inputs: Tensor, labels: [Int], tasks: [Int], currentTask: Int, indices: [Int]? = nil) {
     self.inputs = inputs
     self.labels = labels
     self.tasks = tasks
     self.currentTask = currentTask
+    self.indices = indices
   }
 
   /// The number of samples.

@@ -68,6 +68,14 @@ public struct StepContext {
   /// `θ + proposedChange(taskGradients)`. The trainer supplies it; `nil` in contexts built without
   /// an optimiser.
   public var proposedChange: ((NamedTensors) throws -> NamedTensors)?
+  /// The replay memory, for regularisers that draw replayed samples themselves
+  /// (``Regulariser/drawsReplay``); `nil` when the run keeps no memory or no regulariser draws.
+  public var replay: ReplaySource?
+  /// The head that scores the outputs, to score replayed samples (A-GEM's reference loss);
+  /// `nil` in contexts built without one.
+  public var head: (any Head)?
+  /// Runs the network on other inputs with the step's weights, recorded on the step's tape.
+  public var network: ((Tensor) throws -> Variable)?
 
   /// Creates a step context (the trainer makes one per step; tests and custom loops may too).
   ///
@@ -79,9 +87,14 @@ public struct StepContext {
   ///   - iteration: The iteration within the task.
   ///   - taskGradients: The task loss's gradient, when computed before the penalties.
   ///   - proposedChange: The optimiser's would-be change along a gradient (a lookahead hook).
+  ///   - replay: The replay memory, for regularisers that draw from it.
+  ///   - head: The head that scores the outputs.
+  ///   - network: Runs the network with the step's weights on other inputs, on `tape`
+  ///     (see ``outputs(for:)``).
   public init(
     tape: Tape, pass: Model.Pass, batch: Batch, task: Int, iteration: Int, taskGradients: NamedTensors? = nil,
-    proposedChange: ((NamedTensors) throws -> NamedTensors)? = nil
+    proposedChange: ((NamedTensors) throws -> NamedTensors)? = nil, replay: ReplaySource? = nil, head: (any Head)? = nil,
+    network: ((Tensor) throws -> Variable)? = nil
   ) {
     self.tape = tape
     self.pass = pass
@@ -90,6 +103,62 @@ public struct StepContext {
     self.iteration = iteration
     self.taskGradients = taskGradients
     self.proposedChange = proposedChange
+    self.replay = replay
+    self.head = head
+    self.network = network
+  }
+
+  /// The network's outputs for other inputs (replayed samples), computed with the step's weights
+  /// (``pass``'s variables) on the step's tape, so gradients of anything built from them reach the
+  /// parameters. The network runs in evaluation mode: no dropout, BatchNorm's running statistics.
+  ///
+  /// - Parameter inputs: A batch of samples, `[count, …sample shape]`.
+  /// - Returns: The `[count, outputs]` outputs.
+  /// - Throws: ``TrainingError/invalidConfiguration(_:)`` when the context was built without a
+  ///   ``network``; `TensorError` when the inputs do not fit.
+  public func outputs(for inputs: Tensor) throws -> Variable {
+    guard let network else { throw TrainingError.invalidConfiguration("this step context cannot run the network on other inputs") }
+    return try network(inputs)
+  }
+
+  /// The gradient of the head's loss on `batch` at the step's weights, named like the parameters:
+  /// a reference gradient on replayed data (A-GEM, GEM-like projections).
+  ///
+  /// ```swift
+  /// guard let replayed = step.replay?.draw(256) else { return }
+  /// let reference = try step.gradients(ofHeadLossOn: replayed.batch)
+  /// ```
+  ///
+  /// - Parameter batch: The samples, with their own tasks and local labels.
+  /// - Returns: `∇_θ head.loss(f_θ(batch.inputs), batch)`.
+  /// - Throws: ``TrainingError/invalidConfiguration(_:)`` without a ``head`` or ``network``;
+  ///   `TensorError` when the batch does not fit.
+  public func gradients(ofHeadLossOn batch: Batch) throws -> NamedTensors {
+    guard let head else { throw TrainingError.invalidConfiguration("this step context has no head to score replayed samples") }
+    return try pass.gradients(of: head.loss(logits: outputs(for: batch.inputs), for: batch))
+  }
+}
+
+extension StepContext {
+  /// A closure that runs `architecture` with the weights of `pass` on other inputs, recorded on
+  /// `tape`, in evaluation mode, for ``network``.
+  ///
+  /// - Parameters:
+  ///   - architecture: The network.
+  ///   - pass: The step's forward pass (its weights are reused).
+  ///   - tape: The step's tape.
+  ///   - state: The model's state (BatchNorm's running statistics).
+  ///   - task: The task task-conditioned layers serve.
+  /// - Returns: The closure.
+  public static func network(
+    _ architecture: Sequential, pass: Model.Pass, tape: Tape, state: NamedTensors, task: Int?
+  ) -> (Tensor) throws -> Variable {
+    let weights = pass.weights
+    return { inputs in
+      var context = ForwardContext(training: false, task: task, learnedTasks: task.map { $0 + 1 })
+      context.state = state.tensors
+      return try architecture.trace(tape.constant(inputs), weights: weights[...], context: &context).output
+    }
   }
 }
 

@@ -102,12 +102,12 @@ public struct ContinualTrainer: Sendable {
 
   /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
   /// for, computed before the penalties so they can use it), the total gradient after every
-  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)`` and the model state after the
-  /// training pass.
+  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)``, the model state after the
+  /// training pass and the batch's outputs.
   func gradients(
     model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
-    needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser
-  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors) {
+    needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser, replay: ReplaySource? = nil
+  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors, outputs: Tensor) {
     let tape = Tape()
     let pass = try conditioned(model, task: t).forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
     let taskLoss = try head.loss(logits: pass.output, for: batch)
@@ -115,7 +115,8 @@ public struct ContinualTrainer: Sendable {
     let parameters = model.parameters
     let step = StepContext(
       tape: tape, pass: pass, batch: batch, task: t, iteration: iteration, taskGradients: taskGradients,
-      proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) })
+      proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) }, replay: replay, head: head,
+      network: StepContext.network(model.architecture, pass: pass, tape: tape, state: model.state, task: t))
     var penalties: [Variable] = []
     var values: [Float] = [taskLoss.value.scalar]
     for regulariser in regularisers {
@@ -136,7 +137,7 @@ public struct ContinualTrainer: Sendable {
       totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
     }
     for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
-    return (values, taskGradients, totalGradients, pass.state)
+    return (values, taskGradients, totalGradients, pass.state, pass.output.value)
   }
 
   /// The number of optimiser steps for task `t`.

@@ -99,8 +99,8 @@ struct TrainingRun {
     var window = ProgressWindow()
     let steps = iterationsPerTask[t]
     for iteration in 0..<steps {
-      let batch = try nextBatch(&sampler, task: t)
-      let values = try step(t, iteration: iteration, batch: batch, frozen: frozen)
+      let (batch, current) = try nextBatch(&sampler, task: t)
+      let values = try step(t, iteration: iteration, batch: batch, current: current, frozen: frozen)
       for (name, value) in zip(termNames, values) { sums[name, default: 0] += Double(value) }
       window.add(values, names: termNames, samples: batch.count)
       iterationsDone += 1
@@ -112,25 +112,39 @@ struct TrainingRun {
     lossTerms.append(sums.mapValues { $0 / Double(max(steps, 1)) })
   }
 
-  /// The next mini-batch of task `t`, joined by replayed exemplars when the plan replays.
-  mutating func nextBatch(_ sampler: inout BatchSampler, task t: Int) throws -> Batch {
+  /// Whether some regulariser draws replayed samples itself (``Regulariser/drawsReplay``): the
+  /// memory is then handed to the regularisers instead of joined to the batch.
+  var regularisersDrawReplay: Bool { regularisers.contains { $0.drawsReplay } }
+
+  /// The next mini-batch of task `t`, joined by replayed exemplars when the plan replays (and no
+  /// regulariser draws them itself), and the current task's part of it.
+  mutating func nextBatch(_ sampler: inout BatchSampler, task t: Int) throws -> (batch: Batch, current: Batch) {
     let batch = sampler.next(currentTask: t)
-    guard let memory,
+    guard let memory, !regularisersDrawReplay,
       let replayed = memory.sample(
         memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: trainer.configuration.augmentation, using: &replay)
-    else { return batch }
-    return try batch.joined(with: replayed)
+    else { return (batch, batch) }
+    return (try batch.joined(with: replayed), batch)
   }
 
-  /// One optimiser step: gradients, frozen parameters held, the update, and the regularisers that
-  /// observe steps. Returns each term's value.
-  mutating func step(_ t: Int, iteration: Int, batch: Batch, frozen: FrozenParameters) throws -> [Float] {
+  /// The memory as the regularisers that draw from it see it in a step, with its own generator.
+  mutating func replaySource(task t: Int) -> ReplaySource? {
+    guard let memory, regularisersDrawReplay else { return nil }
+    return ReplaySource(
+      memory: memory, sequence: sequence, currentTask: t, augmentation: trainer.configuration.augmentation, rng: replay.split())
+  }
+
+  /// One optimiser step: gradients, frozen parameters held, the update, the reservoir offered the
+  /// current samples, and the regularisers that observe steps. Returns each term's value.
+  mutating func step(_ t: Int, iteration: Int, batch: Batch, current: Batch, frozen: FrozenParameters) throws -> [Float] {
     // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
     // uniquely referenced again and the optimiser updates them in place without a copy.
-    var (values, taskGradients, totalGradients, state) = try trainer.gradients(
+    var (values, taskGradients, totalGradients, state, outputs) = try trainer.gradients(
       model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: termNames,
-      needsTaskGradients: regularisers.contains { $0.needsTaskGradients }, dropoutRNG: dropout.split(), optimiser: optimiser)
+      needsTaskGradients: regularisers.contains { $0.needsTaskGradients }, dropoutRNG: dropout.split(), optimiser: optimiser,
+      replay: replaySource(task: t))
     model.state = state  // running statistics (BatchNorm) move with every training step
+    defer { offerToReservoir(current, outputs: outputs) }
     frozen.zero(&totalGradients)
     if var gradients = taskGradients {
       frozen.zero(&gradients)
@@ -148,6 +162,13 @@ struct TrainingRun {
       task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
     for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
     return values
+  }
+
+  /// Offers the step's current samples, with the outputs the step computed for them (before its
+  /// update, as Mammoth stores them), to a reservoir memory.
+  mutating func offerToReservoir(_ current: Batch, outputs: Tensor) {
+    guard memory?.configuration.selection == .reservoir else { return }
+    memory?.offer(current, outputs: try? outputs.slice(alongAxis: 0, range: 0..<current.count), using: &replay)
   }
 
   /// Runs every regulariser's `taskDidFinish`, updates the replay memory, and measures every task
