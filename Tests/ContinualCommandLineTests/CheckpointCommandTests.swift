@@ -17,9 +17,6 @@ import Testing
       "--benchmark", "split-builtin", "--scenario", scenario, "--algorithms", stack, "--seeds", "1", "--iterations", "12", "--train-per-task", "40",
       "--test-per-task", "20", "--hidden", "16", "--quiet", "--output", output.path, "--format", "json",
     ]
-      // DER keeps logits only in a reservoir memory (until the command applies
-      // `AlgorithmComponents.memorySelection` by itself).
-      + (["der", "derpp"].contains(stack) ? ["--set", "memory.selection=reservoir"] : [])
   }
 
   static let stacks = BuiltInAlgorithms.all.map { $0.name } + ["ewc+si", "slnid+mas", "ssil+ewc", "hnet+si"]

@@ -134,9 +134,10 @@ extension ValueReader where Value == Float {
     ValueReader(
       kind: .number,
       read: { text, flag in
-        guard let value = Float(text), value.isFinite, value >= minimum, !positive || value > 0 else {
-          throw CLIError("\(flag) takes a \(positive ? "positive" : "non-negative") number, not '\(text)'")
+        guard let value = Float(text), value.isFinite, value >= minimum else {
+          throw CLIError("\(flag) takes a non-negative number, not '\(text)'")
         }
+        if positive, value == 0 { throw CLIError("\(flag) must be positive") }
         if let limit, value >= limit { throw CLIError("\(flag) must be below \(limit)\(why), not \(text)") }
         return value
       }, spell: { "\($0)" })
@@ -206,7 +207,16 @@ extension ValueReader where Value == URL? {
 }
 
 /// A value written as one word: an enumeration's case.
-protocol Word: Sendable, CaseIterable, RawRepresentable where RawValue == String {}
+protocol Word: Sendable, CaseIterable, RawRepresentable where RawValue == String {
+  /// What one word names, for "unknown scenario 'tasks': choose task, domain or class"; `nil`
+  /// for "--optimiser takes adam or sgd, not 'x'".
+  static var noun: String? { get }
+}
+
+extension Word {
+  /// Messages name the flag.
+  static var noun: String? { nil }
+}
 
 extension ValueReader where Value: Word {
   /// One of the type's words: `--optimiser sgd`.
@@ -215,7 +225,11 @@ extension ValueReader where Value: Word {
       kind: .text,
       read: { text, flag in
         guard let value = Value(rawValue: text) else {
-          throw CLIError("\(flag) takes \(Value.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
+          let words = Value.allCases.map(\.rawValue)
+          let suggestion = nearest(text, in: words).map { "; did you mean '\($0)'?" } ?? ""
+          guard let noun = Value.noun else { throw CLIError("\(flag) takes \(words.joined(separator: " or ")), not '\(text)'\(suggestion)") }
+          let choices = words.dropLast().joined(separator: ", ") + " or " + words.last!
+          throw CLIError("unknown \(noun) '\(text)'\(suggestion): choose \(choices)")
         }
         return value
       }, spell: { $0.rawValue })

@@ -228,8 +228,15 @@ extension Options {
   }
 }
 
-extension Scenario: Word {}
-extension TableFormat: Word {}
+extension Scenario: Word {
+  /// "unknown scenario 'tasks'".
+  static var noun: String? { "scenario" }
+}
+
+extension TableFormat: Word {
+  /// "unknown format 'pdf'".
+  static var noun: String? { "format" }
+}
 
 extension ValueReader where Value == Benchmark {
   /// A benchmark by name.

@@ -50,9 +50,19 @@ struct ResolvedStack: Sendable {
     }
     do {
       stack = try AlgorithmStack(parts)
-      if try stack.components().usesReplay {
+      let components = try stack.components()
+      if components.usesReplay {
         var memorySettings = settings.filter { $0.key.hasPrefix("memory.") }
         for (key, value) in specification.memory { memorySettings["memory.\(key)"] = value }
+        // A part that needs a memory policy (DER: reservoir) gets it unless one is given, and a
+        // given one must be it.
+        if let needed = components.memorySelection {
+          if let given = memorySettings["memory.selection"], given != needed.rawValue {
+            throw CLIError(
+              "\(specification.text) needs memory.selection=\(needed.rawValue) (its memory keeps what it replays), not \(given)")
+          }
+          memorySettings["memory.selection"] = needed.rawValue
+        }
         memory = try ResolvedStack.memorySettings(memorySettings)
       }
     } catch let error as StackError {

@@ -13,7 +13,10 @@ import ContinualEngine
 /// The rules: regularisers are concatenated in stack order, each logged as its own loss term;
 /// replay and an optimiser reset apply when any part asks for them; at most one part may replace
 /// the head, replace the network, set a data regime, scale the learning rate or freeze parameters
-/// (two such parts would silently override each other, so the stack is refused).
+/// (two such parts would silently override each other, so the stack is refused); at most one part
+/// projects gradients (A-GEM) or draws replayed samples itself (DER, A-GEM), and a drawing part does
+/// not stack with one whose replay is joined to the batch (ER, SS-IL); parts that need a memory
+/// policy (DER: reservoir) must agree on it.
 public struct AlgorithmStack: Sendable {
   /// One component of a stack: an algorithm and its settings.
   public struct Part: Sendable {
@@ -83,8 +86,17 @@ public struct AlgorithmStack: Sendable {
       guard slot == nil else { throw StackError.conflict(stack: name, reason: "two components \(what)") }
       slot = value
     }
+    var drawing: [String] = [], joining: [String] = [], projecting: [String] = []
     for part in parts {
       let c = try part.algorithm.components(part.settings)
+      if c.drawsReplay { drawing.append(part.algorithm.name) }
+      if c.usesReplay && !c.drawsReplay { joining.append(part.algorithm.name) }
+      if c.projectsGradients { projecting.append(part.algorithm.name) }
+      if let selection = c.memorySelection, let other = combined.memorySelection, other != selection {
+        throw StackError.conflict(stack: name, reason: "two components need different memory policies (\(other.rawValue) and \(selection.rawValue))")
+      }
+      combined.memorySelection = combined.memorySelection ?? c.memorySelection
+      combined.projectsGradients = combined.projectsGradients || c.projectsGradients
       combined.regularisers += c.regularisers
       combined.usesReplay = combined.usesReplay || c.usesReplay
       combined.resetsOptimiser = combined.resetsOptimiser || c.resetsOptimiser
@@ -97,6 +109,15 @@ public struct AlgorithmStack: Sendable {
         let previous = combined.notes
         combined.notes = { architecture in (previous?(architecture) ?? [:]).merging(notes(architecture)) { a, _ in a } }
       }
+    }
+    // Each projection would undo the other's guarantee.
+    if projecting.count > 1 { throw StackError.conflict(stack: name, reason: "\(projecting.joined(separator: " and ")) both project gradients") }
+    // A part that draws replayed samples itself switches off the replay others join to the batch,
+    // and two drawing parts would share one memory's draws and loss-term names.
+    if drawing.count > 1 { throw StackError.conflict(stack: name, reason: "\(drawing.joined(separator: " and ")) both draw from the replay memory") }
+    if let drawer = drawing.first, let joiner = joining.first {
+      throw StackError.conflict(
+        stack: name, reason: "\(drawer) draws replayed samples itself, so the replay \(joiner) joins to each batch would be switched off")
     }
     return combined
   }
