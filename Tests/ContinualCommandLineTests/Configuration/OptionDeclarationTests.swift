@@ -117,7 +117,7 @@ import Testing
     let stacks = try hidden.points.map { try hidden.resolved($0, in: .domain).config()["hnet.hidden"] }
     #expect(stacks == ["10,10", "20,20,20"])
     #expect(Parsing.error(["--algorithms", "ewc", "--grid", "memory.size=200,500"])?.contains("replays") == true)
-    #expect(Parsing.error(["--grid", "lr=0.1,-1"])?.contains("--grid lr=-1: --lr takes a positive number") == true)
+    #expect(Parsing.error(["--grid", "lr=0.1,-1"])?.contains("--grid lr=-1: --lr takes a non-negative number") == true)
     #expect(Parsing.error(["--grid", "seeds=1,2"])?.contains("an option a grid can vary") == true)
   }
 
