@@ -106,7 +106,8 @@ struct RunOne {
       case .taskWillStart: break
       case .progress(let p):
         let terms = p.terms.map { "\($0.name) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")
-        var line = "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  "
+        var line =
+          "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  "
           + "\(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))"
         if let clock, clock.runsAfterCurrent > 0 {
           line += "  (sweep: \(clock.runsAfterCurrent) more run(s), ETA \(duration(clock.secondsRemaining(currentRun: p.secondsRemaining))))"

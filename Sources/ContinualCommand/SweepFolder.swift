@@ -103,7 +103,8 @@ final class SweepFolder {
       }
     }
     if !passedOver.isEmpty && !options.quiet {
-      options.console.note("waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
+      options.console.note(
+        "waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
     }
     for i in passedOver {
       // Blocks until the holder releases the run or dies.

@@ -56,7 +56,8 @@ import Testing
       Self.arguments(stack, scenario: "task", output: output).filter { $0 != "--hidden" && $0 != "16" } + ["--network", "resnet18:2"])
     func prepare() throws -> PreparedRun {
       try PreparedRun(
-        benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: ResolvedStack(stack, settings: options.settings(for: .task), known: options.known),
+        benchmark: try Benchmark(named: "split-builtin"), scenario: .task,
+        stack: ResolvedStack(stack, settings: options.settings(for: .task), known: options.known),
         seed: 5,
         factory: BenchmarkFactory(dataDirectory: nil), options: options)
     }
@@ -83,7 +84,8 @@ import Testing
 
     // Leave the checkpoint of an interrupted run: train with checkpoints but write no record.
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .class, stack: ResolvedStack("ewc", settings: options.settings(for: .class), known: options.known),
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .class,
+      stack: ResolvedStack("ewc", settings: options.settings(for: .class), known: options.known),
       seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)
     let directory = CheckpointDirectory(url: checkpoints.appendingPathComponent(clean[0].runID), identity: clean[0].runID)
@@ -122,7 +124,8 @@ import Testing
     let folder = output.appendingPathComponent("checkpoints/\(clean[0].runID)")
     let wider = try Parsing.options(Self.arguments("ewc", scenario: "task", output: other).map { $0 == "16" ? "24" : $0 })
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: ResolvedStack("ewc", settings: [:], known: BuiltInAlgorithms.all), seed: 1,
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: ResolvedStack("ewc", settings: [:], known: BuiltInAlgorithms.all),
+      seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: wider)
     let directory = CheckpointDirectory(url: folder, identity: clean[0].runID)
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: directory)

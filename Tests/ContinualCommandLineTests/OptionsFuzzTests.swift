@@ -88,7 +88,8 @@ import Testing
 
   @Test func randomArgumentListsAreRejectedOrInRange() {
     var rng = SeededGenerator(seed: 77)
-    let flags = Options.declarations.map(\.flag).sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" } + ["--seedz", "-x", ""]
+    let flags =
+      Options.declarations.map(\.flag).sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" } + ["--seedz", "-x", ""]
     var tally = FuzzTally("command-line arguments")
     for _ in 0..<600 {
       var arguments: [String] = []

@@ -55,6 +55,7 @@ enum Parsing {
 
 /// Benchmarks written by name in tests (`"split-mnist"`); an unknown name stops the test.
 extension Benchmark: ExpressibleByStringLiteral {
+  /// The benchmark of that name.
   public init(stringLiteral name: String) {
     do {
       try self.init(named: name)

@@ -27,7 +27,8 @@ import Testing
 
     let stack = try ResolvedStack("finetune", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil),
+      options: options)
     let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
     let accuracies = try prepared.trainer.evaluate(
       model, on: prepared.sequence, head: prepared.plan.head, trainedThrough: prepared.sequence.count - 1)

@@ -84,7 +84,8 @@ import Testing
     ])
     let stack = try ResolvedStack("ewc", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil),
+      options: options)
     let uninterrupted = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1)
     let folder = CheckpointDirectory(url: root.appendingPathComponent("checkpoint"), identity: "v")
     _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: folder)

@@ -304,6 +304,7 @@ struct OptionDeclaration: Sendable {
   ///   - commands: The commands that accept it.
   ///   - defaults: Other commands' defaults, as typed.
   ///   - record: What it adds to a run's record.
+  /// - Returns: The declaration.
   static func option<Value>(
     _ flag: String, _ path: WritableKeyPath<Options, Value> & Sendable, _ placeholder: String?, _ summary: String,
     _ reader: ValueReader<Value>, group: OptionGroup, example: String, commands: Set<Command> = training,

@@ -7,7 +7,8 @@ extension Options {
   /// Every option, in the order help shows them within each group. Adding an option is one entry
   /// here (and its typed property in ``Options``): parsing, help, experiment files, the record and
   /// the documentation's key table follow.
-  static let declarations: [OptionDeclaration] = sweepOptions + dataOptions + networkOptions + trainingOptions
+  static let declarations: [OptionDeclaration] =
+    sweepOptions + dataOptions + networkOptions + trainingOptions
     + optimiserOptions + outputOptions
 
   /// Which runs a sweep holds.
@@ -15,23 +16,23 @@ extension Options {
     .custom(
       "--preset", "NAME",
       "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md); flags after it override",
-      kind: .text, group: .sweep, example: "vdv2019-split-mnist", spelling: { _ in "" }
-    ) { options, name in
-      guard let preset = Preset.all[name] else {
-        let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-        throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
-      }
-      // A preset's options come first; flags given after it override them.
-      try options.apply(preset.arguments)
-    },
+      kind: .text, group: .sweep, example: "vdv2019-split-mnist", spelling: { _ in "" },
+      assign: { options, name in
+        guard let preset = Preset.all[name] else {
+          let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
+          throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
+        }
+        // A preset's options come first; flags given after it override them.
+        try options.apply(preset.arguments)
+      }),
     .custom(
       "--config", "FILE",
       "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override",
-      kind: .text, group: .sweep, example: "experiment.json", spelling: { _ in "" }
-    ) { options, path in
-      // The file's options come first, like a preset's; flags given after it override them.
-      try options.applyExperimentFile(at: URL(fileURLWithPath: path))
-    },
+      kind: .text, group: .sweep, example: "experiment.json", spelling: { _ in "" },
+      assign: { options, path in
+        // The file's options come first, like a preset's; flags given after it override them.
+        try options.applyExperimentFile(at: URL(fileURLWithPath: path))
+      }),
     .option(
       "--benchmark", \.benchmarks, "NAME[,NAME…]", "benchmark name(s) (see `continual list`)", .list(.benchmark), group: .sweep,
       example: "split-builtin,rotated-builtin"),
@@ -41,26 +42,26 @@ extension Options {
     .custom(
       "--algorithms", "STACK[,STACK…]",
       "algorithm stacks; `+` stacks components (ewc+si); settings in brackets make a variant (ewc[lambda=1e4])", kind: .names,
-      group: .sweep, example: "ewc[lambda=1e4]+si,mas", defaults: [.run: "ewc"], spelling: { $0.algorithms.map(\.text).joined(separator: ",") }
-    ) { options, text in options.algorithms = try StackSpecification.list(text) },
+      group: .sweep, example: "ewc[lambda=1e4]+si,mas", defaults: [.run: "ewc"], spelling: { $0.algorithms.map(\.text).joined(separator: ",") },
+      assign: { options, text in options.algorithms = try StackSpecification.list(text) }),
     .custom(
       "--grid", "KEY=V1,V2,…",
       "one variant per value of an algorithm setting (ewc.lambda), the replay memory's (memory.size) or an option (lr, "
         + "batch-size, network, hidden, epochs, …); repeatable, several grids multiply; `;` separates list values (hnet.hidden=10,10;20,20)",
       kind: .grid, group: .sweep, example: "ewc.lambda=1,100",
-      spelling: { $0.grid.map { "\($0.key)=\($0.values.joined(separator: $0.separator))" }.joined(separator: " ") }
-    ) { options, text in
-      let axis = try GridAxis(text)
-      if options.grid.contains(where: { $0.key == axis.key }) {
-        throw CLIError("--grid \(axis.key) is given twice; list every value in one --grid \(axis.key)=…")
-      }
-      options.grid.append(axis)
-    },
+      spelling: { $0.grid.map { "\($0.key)=\($0.values.joined(separator: $0.separator))" }.joined(separator: " ") },
+      assign: { options, text in
+        let axis = try GridAxis(text)
+        if options.grid.contains(where: { $0.key == axis.key }) {
+          throw CLIError("--grid \(axis.key) is given twice; list every value in one --grid \(axis.key)=…")
+        }
+        options.grid.append(axis)
+      }),
     .custom(
       "--set", "[SCENARIO:]NAME.KEY=VALUE", "an algorithm setting (repeatable; class:ewc.lambda=1e8 applies to one scenario); memory.* for replay",
       kind: .settings, group: .sweep, example: "ewc.lambda=5",
-      spelling: { options in options.settings.keys.sorted().map { "\($0)=\(options.settings[$0]!)" }.joined(separator: " ") }
-    ) { options, text in try options.set(text) },
+      spelling: { options in options.settings.keys.sorted().map { "\($0)=\(options.settings[$0]!)" }.joined(separator: " ") },
+      assign: { options, text in try options.set(text) }),
     .option(
       "--seeds", \.seeds, "N", "number of seeds (consecutive from --seed)", .count(in: 1...10_000), group: .sweep, example: "2",
       defaults: [.run: "1"]),
@@ -136,18 +137,18 @@ extension Options {
       "--iterations", "N", "optimiser steps per task (default 300)", kind: .integer, group: .training, example: "20",
       spelling: { $0.iterations.map(String.init) ?? "" },
       // One key for the task length, however it is given.
-      record: { options, _ in ["length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations"] }
-    ) { options, text in
-      options.iterations = try ValueReader<Int>.count(in: 1...1_000_000_000).read(text, "--iterations")
-      options.epochs = nil
-    },
+      record: { options, _ in ["length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations"] },
+      assign: { options, text in
+        options.iterations = try ValueReader<Int>.count(in: 1...1_000_000_000).read(text, "--iterations")
+        options.epochs = nil
+      }),
     .custom(
       "--epochs", "N", "passes over each task's data (instead of --iterations)", kind: .integer, group: .training, example: "2",
-      spelling: { $0.epochs.map(String.init) ?? "" }
-    ) { options, text in
-      options.epochs = try ValueReader<Int>.count(in: 1...1_000_000).read(text, "--epochs")
-      options.iterations = nil
-    },
+      spelling: { $0.epochs.map(String.init) ?? "" },
+      assign: { options, text in
+        options.epochs = try ValueReader<Int>.count(in: 1...1_000_000).read(text, "--epochs")
+        options.iterations = nil
+      }),
     .option(
       "--batch-size", \.batchSize, "N", "samples per mini-batch", .count(in: 1...65_536), group: .training, example: "32",
       record: recorded("batch_size", \.batchSize) { String($0) }),

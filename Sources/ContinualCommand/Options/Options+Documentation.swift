@@ -19,7 +19,8 @@ extension Options {
         let defaultValue = declaration.isSwitch ? "off" : declaration.spelling(Options.initial)
         let shown = declaration.flag + (declaration.placeholder.map { " " + $0 } ?? "")
         let key = declaration.flag == "--config" ? "—" : "`\(declaration.key)`: \(declaration.kind.name)"
-        let commands = declaration.commands == OptionDeclaration.training ? "" : " (" + declaration.commands.map(\.rawValue).sorted().joined(separator: ", ") + ")"
+        let commands =
+          declaration.commands == OptionDeclaration.training ? "" : " (" + declaration.commands.map(\.rawValue).sorted().joined(separator: ", ") + ")"
         lines.append(
           "| `\(shown.replacingOccurrences(of: "|", with: "\\|"))` | \(defaultValue.isEmpty ? "—" : "`\(defaultValue)`") | \(key) | "
             + "\(recordKeys.isEmpty ? "—" : recordKeys) | \(declaration.summary.replacingOccurrences(of: "|", with: "\\|"))\(commands) |")

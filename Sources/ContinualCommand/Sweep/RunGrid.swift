@@ -51,6 +51,7 @@ extension Sweep {
   /// The runs of the grid (this process's shard of it), in grid order.
   ///
   /// - Parameter factory: Loads the data, for each run's data identity.
+  /// - Returns: The runs.
   /// - Throws: The data's errors; ``CLIError`` for a stack that cannot be built.
   func plannedRuns(factory: BenchmarkFactory) throws -> [PlannedRun] {
     let seeds = (0..<options.seeds).map { UInt64(options.firstSeed + $0) }

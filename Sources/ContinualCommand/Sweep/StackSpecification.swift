@@ -104,4 +104,3 @@ struct StackSpecification: Equatable, Sendable {
     return parts
   }
 }
-

@@ -128,6 +128,7 @@ public struct AlgorithmStack: Sendable {
   /// - Parameters:
   ///   - scenario: The scenario.
   ///   - classesPerTask: Each task's number of classes.
+  /// - Returns: The head.
   /// - Throws: ``StackError`` from ``components()``; the head's errors (a domain scenario with
   ///   tasks of different sizes, a part's head that does not support the scenario).
   public func head(for scenario: Scenario, classesPerTask: [Int]) throws -> any Head {
@@ -160,6 +161,7 @@ extension Scenario {
   /// class seen so far active (class).
   ///
   /// - Parameter classesPerTask: Each task's number of classes.
+  /// - Returns: The head.
   /// - Throws: ``HeadError/unequalTasks(_:)`` in the domain scenario when tasks have different numbers
   ///   of classes (one shared head cannot serve them).
   public func standardHead(classesPerTask: [Int]) throws -> any Head {

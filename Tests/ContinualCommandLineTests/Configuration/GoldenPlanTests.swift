@@ -95,7 +95,8 @@ import Testing
     }
     if ProcessInfo.processInfo.environment["CONTINUAL_UPDATE_GOLDEN"] == "1" {
       let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GoldenPlans.swift")
-      let source = "/// Written by `GoldenPlanTests` with `CONTINUAL_UPDATE_GOLDEN=1`; see that suite.\nlet goldenPlans = #\"\"\"\n"
+      let source =
+        "// swift-format-ignore-file\n/// Written by `GoldenPlanTests` with `CONTINUAL_UPDATE_GOLDEN=1`; see that suite.\nlet goldenPlans = #\"\"\"\n"
         + text + "\"\"\"#\n"
       try Data(source.utf8).write(to: url)
     }

@@ -1,3 +1,4 @@
+// swift-format-ignore-file
 /// Written by `GoldenPlanTests` with `CONTINUAL_UPDATE_GOLDEN=1`; see that suite.
 let goldenPlans = #"""
 ## the default compare: continual compare
