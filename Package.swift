@@ -7,7 +7,10 @@
 import PackageDescription
 
 /// Continual-learning algorithms: each lives in `Sources/Algorithms/<Name>` and is tested in
-/// `Tests/Algorithms/<Name>Tests`. Adding an algorithm is one entry here plus its folder.
+/// `Tests/Algorithms/<Name>Tests`. An algorithm of this repository is its folder, an entry here (its
+/// target, test target and product) and one in `BuiltInAlgorithms.all` (the command's list); the
+/// `new-algorithm` plugin writes all three. In a package of your own it is the folder and its name in
+/// your `main.swift`.
 let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF", "DER", "AGEM"]
 
 var targets: [Target] = [

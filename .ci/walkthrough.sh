@@ -35,7 +35,7 @@ for entry in "${algorithms[@]}"; do
   read -r name kind _ <<<"$entry"
   swift package --allow-writing-to-package-directory new-algorithm "$name" --kind "$kind" | tee "$tmp/new-$name.log"
   grep -q "Next steps" "$tmp/new-$name.log" || fail "new-algorithm $name printed no next steps"
-  [[ -f "Sources/Algorithms/$name/$name.swift" && -f "Tests/Algorithms/${name}Tests/${name}Tests.swift" && -f "Docs/Algorithms/$name.md" ]] ||
+  [[ -f "Sources/Algorithms/$name/$name.swift" && -f "Tests/Algorithms/${name}Tests/${name}Tests.swift" && -f "Docs/$name.md" ]] ||
     fail "new-algorithm $name did not write its files"
 done
 grep -q '"WalkRegulariser", "WalkEstimator", "WalkHead"\]' Package.swift || fail "Package.swift's algorithms list: $(grep 'let algorithms' Package.swift)"

@@ -63,7 +63,7 @@ struct Request {
   static let usage = """
     USAGE: swift package --allow-writing-to-package-directory new-algorithm <Name> [--kind regulariser|estimator|head]
 
-    Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/Algorithms/<Name>.md from
+    Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/<Name>.md from
     Templates/Algorithm/<kind>, adds "<Name>" to Package.swift's algorithms list and registers <Name> in
     Sources/ContinualCommand/BuiltInAlgorithms.swift. <Name> is UpperCamelCase; the command line calls it by its kebab-case
     form (L2Anchor → l2-anchor).
@@ -127,7 +127,7 @@ struct Scaffold {
 
   private var sources: URL { package.appending(path: "Sources/Algorithms/\(name)") }
   private var tests: URL { package.appending(path: "Tests/Algorithms/\(name)Tests") }
-  private var guide: URL { package.appending(path: "Docs/Algorithms/\(name).md") }
+  private var guide: URL { package.appending(path: "Docs/\(name).md") }
   private var templates: URL { package.appending(path: "Templates/Algorithm") }
   private var manifest: URL { package.appending(path: "Package.swift") }
   private var registry: URL { package.appending(path: "Sources/ContinualCommand/BuiltInAlgorithms.swift") }
@@ -221,7 +221,7 @@ struct Scaffold {
       swift run -c release continual list               # shows '\(commandLineName)'
       swift package compare --algorithms \(commandLineName),ewc,si,mas --seeds 1 --iterations 100 --format markdown,html
     Then edit Sources/Algorithms/\(name) and the hand-computed cases in Tests/Algorithms/\(name)Tests,
-    and fill in Docs/Algorithms/\(name).md.
+    and fill in Docs/\(name).md.
     """
   }
 

@@ -33,4 +33,13 @@ public struct Console: Sendable {
 
   /// A warning on ``diagnostics``: `warning: …`.
   func warn(_ text: String) { diagnostics("warning: \(text)") }
+
+  /// This console for worker `job` of `--jobs`: each diagnostic line begins `[job 2] `, so the
+  /// lines of runs in flight at once can be told apart.
+  func worker(_ job: Int) -> Console {
+    let diagnostics = self.diagnostics
+    return Console(output: output, diagnostics: { text in
+      diagnostics(text.split(separator: "\n", omittingEmptySubsequences: false).map { "[job \(job)] \($0)" }.joined(separator: "\n"))
+    })
+  }
 }

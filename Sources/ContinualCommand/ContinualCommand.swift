@@ -77,11 +77,20 @@ public enum ContinualCommand {
       guard arguments.isEmpty else { throw CLIError("`continual list` takes no options, not '\(arguments.joined(separator: " "))'") }
       console.output(listText(known: algorithms))
     case .compare:
-      let options = try Options(arguments, for: .compare, known: algorithms, console: console)
+      var options = try Options(arguments, for: .compare, known: algorithms, console: Jobs.worker.map(console.worker) ?? console)
+      Jobs.applyThreads(options)
+      if options.jobs > 1 {
+        _ = try Sweep(options)  // a bad grid fails here, once, not in every worker
+        try Jobs.runWorkers([command.rawValue] + arguments, options: options)
+        // Every run has its record now: the sweep reads them and writes the tables.
+        options.quiet = true
+      }
       let records = try runGrid(options)
-      try writeTables(records, options: options)
+      // Workers leave the tables to the process that started them.
+      if Jobs.worker == nil { try writeTables(records, options: options) }
     case .run:
       let options = try Options.forRun(arguments, known: algorithms, console: console)
+      Jobs.applyThreads(options)
       for record in try runGrid(options) { console.output(summary(of: record)) }
     case .report:
       let files = arguments.prefix { !$0.hasPrefix("--") }

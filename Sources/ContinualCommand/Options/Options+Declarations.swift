@@ -68,6 +68,13 @@ extension Options {
     .option(
       "--seed", \.firstSeed, "N", "the first seed", .count(in: 0...Int(Int32.max)), group: .sweep, example: "7"),
     .option(
+      "--jobs", \.jobs, "N",
+      "train N runs at once, each in a worker process of its own (default 1); threads per run default to cores ÷ N",
+      .count(in: 1...256), group: .sweep, example: "2", commands: [.compare]),
+    .option(
+      "--threads", \.threads, "N", "threads each run's kernels use (default: the cores, shared among --jobs)",
+      .optionalCount(in: 1...1_024), group: .sweep, example: "1"),
+    .option(
       "--shard", \.shard, "I/N", "run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
       .shard, group: .sweep, example: "2/3"),
   ]

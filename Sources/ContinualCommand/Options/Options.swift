@@ -21,6 +21,10 @@ struct Options: Sendable {
   var firstSeed = 1
   /// Run only grid cells `index, index + count, …` (0-based), for spreading a sweep over machines.
   var shard: Shard?
+  /// Worker processes that train the sweep's runs at once (`--jobs`).
+  var jobs = 1
+  /// Threads each run's kernels use (`--threads`); by default the cores shared among the jobs.
+  var threads: Int?
   // Data
   var tasks: Int?
   var trainPerTask: Int? = 3000
