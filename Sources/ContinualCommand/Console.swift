@@ -38,8 +38,10 @@ public struct Console: Sendable {
   /// lines of runs in flight at once can be told apart.
   func worker(_ job: Int) -> Console {
     let diagnostics = self.diagnostics
-    return Console(output: output, diagnostics: { text in
-      diagnostics(text.split(separator: "\n", omittingEmptySubsequences: false).map { "[job \(job)] \($0)" }.joined(separator: "\n"))
-    })
+    return Console(
+      output: output,
+      diagnostics: { text in
+        diagnostics(text.split(separator: "\n", omittingEmptySubsequences: false).map { "[job \(job)] \($0)" }.joined(separator: "\n"))
+      })
   }
 }

@@ -39,7 +39,8 @@ enum Jobs {
     var workers: [Process] = []
     for job in 1...options.jobs {
       let process = Process()
-      process.executableURL = FileManager.default.isExecutableFile(atPath: executable.path)
+      process.executableURL =
+        FileManager.default.isExecutableFile(atPath: executable.path)
         ? executable : URL(fileURLWithPath: CommandLine.arguments[0])
       process.arguments = arguments + ["--jobs", "1", "--threads", String(threads)]
       var environment = ProcessInfo.processInfo.environment
