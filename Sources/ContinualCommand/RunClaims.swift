@@ -1,3 +1,4 @@
+import ContinualEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -39,8 +40,11 @@ struct RunClaims {
     case claimed(RunClaim)
     /// Another live process holds it; the text says which, from its lock file.
     case heldElsewhere(String)
-    /// The file system does not support locks; the text is its reason.
+    /// The file system does not support locks, or `claims/` is not a folder; the text is its reason.
     case unavailable(String)
+    /// This run's lock path is a symbolic link or a folder, which is never opened: the sweep passes
+    /// over this run (the text says why) and goes on with the others.
+    case unusable(String)
   }
 
   /// The lock file of a run.
@@ -59,14 +63,14 @@ struct RunClaims {
     // A few rounds are enough: each retry means another process released or removed the file
     // between our open and our lock.
     for _ in 0..<1000 {
-      do {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      } catch {
-        throw CLIError("cannot create the claims folder \(folder.path): \(error.localizedDescription)")
-      }
+      if let reason = try ensureFolder() { return .unavailable(reason) }
       let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
       guard descriptor >= 0 else {
         if errno == ENOENT { continue }  // the folder was removed by a process that finished; make it again
+        if errno == ELOOP || errno == EISDIR {
+          let what = errno == ELOOP ? "a symbolic link" : "a folder"
+          return .unusable("its lock file \(path) is \(what), which is never opened; remove it to train this run")
+        }
         throw CLIError("cannot claim run \(runID): \(path): \(String(cString: strerror(errno)))")
       }
       if flock(descriptor, LOCK_EX | (waiting ? 0 : LOCK_NB)) != 0 {
@@ -94,6 +98,42 @@ struct RunClaims {
       return .claimed(RunClaim(path: path, descriptor: descriptor))
     }
     throw CLIError("cannot claim run \(runID): \(path) kept changing while it was locked")
+  }
+
+  /// Makes `claims/` a real folder (creating it and its parents): a symbolic link there is
+  /// reported, removed and replaced by a folder, so no lock file is ever created or removed through
+  /// it; the same rule as a run's checkpoint folder.
+  ///
+  /// - Returns: `nil` when the folder is ready, else why claims cannot be used (`claims` is a file).
+  /// - Throws: ``CLIError`` naming the folder when it cannot be created.
+  func ensureFolder() throws -> String? {
+    for _ in 0..<10 {
+      var status = stat()
+      if lstat(folder.path, &status) == 0 {
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return nil
+        case S_IFLNK:
+          let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
+          printError("warning: \(folder.path) is a symbolic link\(target); claims are never made through a link, so it is replaced by a folder")
+          guard unlink(folder.path) == 0 || errno == ENOENT else {
+            throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
+          }
+          continue
+        default:
+          return "\(folder.path) is \(RegularFile.kind(status.st_mode)), not a folder"
+        }
+      }
+      guard errno == ENOENT else { throw CLIError("cannot use the claims folder \(folder.path): \(String(cString: strerror(errno)))") }
+      do {
+        try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+      } catch {
+        throw CLIError("cannot create the claims folder \(folder.path): \(error.localizedDescription)")
+      }
+      if mkdir(folder.path, 0o755) != 0 && errno != EEXIST {
+        throw CLIError("cannot create the claims folder \(folder.path): \(String(cString: strerror(errno)))")
+      }
+    }
+    throw CLIError("cannot create the claims folder \(folder.path): it kept changing as it was created")
   }
 
   /// Removes the claims folder when no claim is left in it.

@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 import ContinualReport
 import Foundation
 
@@ -25,6 +26,9 @@ struct GridCell {
 /// it passed over: once the holder releases it, the run's record is taken from the file; if the
 /// holder died without one, this process trains it. So every process ends with the whole grid's
 /// table.
+///
+/// A finished run whose model `--save-models` asks for but which has none (saving it failed, or
+/// it ran without the option) is not skipped: it is trained again, which writes the model.
 ///
 /// With `--force`, a record that existed when the process started is not reused, but one that
 /// another process appended since is: two forced processes on one folder still train each run
@@ -78,7 +82,19 @@ final class SweepFolder {
   func reusable(_ runID: String) -> (record: RunRecord, line: Int)? {
     guard let found = known[runID] else { return nil }
     if options.force && found.line <= linesAtStart { return nil }
+    if missingModel(found.record) { return nil }
     return found
+  }
+
+  /// Whether `record` is a finished run whose model `--save-models` asks for but which has none:
+  /// the record notes no model (saving it failed, or the run was made without the option), or the
+  /// model's files are gone. Such a run is trained again, like a `--force`d one, to write it: its
+  /// checkpoints were removed when it finished, and training is deterministic.
+  func missingModel(_ record: RunRecord) -> Bool {
+    guard options.saveModels, record.status == "finished" else { return false }
+    let folder = modelFolder(runID: record.runID, options: options)
+    let files = [SavedModel.weightsFile, SavedModel.descriptionFile].map { folder.appendingPathComponent($0) }
+    return record.notes?["model"] == nil || !files.allSatisfy(RegularFile.isRegular)
   }
 
   /// Runs the cells, each once across every process sharing the folder, and returns their records
@@ -94,6 +110,8 @@ final class SweepFolder {
         continue
       }
       switch try claim(cell, waiting: false) {
+      case .unusable(let reason):
+        printError("warning: \(cell.label): passed over, not trained: \(reason)")
       case .heldElsewhere(let holder):
         if !options.quiet { printError("\(cell.label): claimed by \(holder); its record is read once it finishes") }
         passedOver.append(i)
@@ -107,7 +125,12 @@ final class SweepFolder {
     }
     for i in passedOver {
       // Blocks until the holder releases the run or dies.
-      guard case .claimed(let held) = try claim(cells[i], waiting: true) else {
+      let outcome = try claim(cells[i], waiting: true)
+      if case .unusable(let reason) = outcome {
+        printError("warning: \(cells[i].label): passed over, not trained: \(reason)")
+        continue
+      }
+      guard case .claimed(let held) = outcome else {
         throw CLIError("\(cells[i].label): still claimed by another process after waiting for it")
       }
       defer { held?.release() }
@@ -122,6 +145,7 @@ final class SweepFolder {
   private enum Claim {
     case claimed(RunClaim?)
     case heldElsewhere(String)
+    case unusable(String)
   }
 
   /// Claims a cell's run, or carries on without claims where the file system has no locks.
@@ -130,6 +154,7 @@ final class SweepFolder {
     switch try claims.claim(cell.runID, waiting: waiting) {
     case .claimed(let claim): return .claimed(claim)
     case .heldElsewhere(let holder): return .heldElsewhere(holder)
+    case .unusable(let reason): return .unusable(reason)
     case .unavailable(let reason):
       printError("warning: \(reason); runs are not claimed, so do not run two sweeps on this folder at once")
       claimsUnavailable = true
@@ -143,6 +168,9 @@ final class SweepFolder {
     try refresh()
     if let done = reusable(cell.runID) { return skipped(cell, done, byAnother: true) }
     if afterWaiting && !options.quiet { printError("\(cell.label): the process that held it stopped without a record; training it here") }
+    if let earlier = known[cell.runID]?.record, missingModel(earlier), !options.force, !options.quiet {
+      printError("\(cell.label): finished before, but without the model --save-models asks for; training it again to save it")
+    }
     let record = try cell.train()
     try RecordFile.append(record, to: recordsURL)
     remember(record, line: Int.max)

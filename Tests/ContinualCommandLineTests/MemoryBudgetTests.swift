@@ -44,4 +44,51 @@ import Testing
     let limit = try #require(MemoryBudget.available())
     #expect(limit.bytes > 100_000_000, "\(limit)")
   }
+
+  /// Issue 26, item 5: the address-space limit counts, less what the process already uses, and
+  /// the message names it.
+  @Test func theAddressSpaceLimitIsHonouredAndNamed() throws {
+    let limited = try #require(
+      MemoryBudget.available(physical: 8 << 30, controlGroup: 4 << 30, addressSpace: (limit: 2 << 30, used: 500 << 20)))
+    #expect(limited.bytes == (2 << 30) - (500 << 20))
+    #expect(limited.source.contains("ulimit -v, RLIMIT_AS"), "\(limited.source)")
+    let prepared = try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "ewc", "--tasks", "1000"])
+    #expect {
+      try MemoryBudget.check(prepared, label: "[1/1]", available: MemoryBudget.available(
+        physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 80_000_000, used: 0)))
+    } throws: {
+      "\($0)".contains("of memory the address-space limit (ulimit -v, RLIMIT_AS, 80 MB) leaves this process")
+    }
+    let roomy = try #require(MemoryBudget.available(physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 1 << 40, used: 0)))
+    #expect(roomy.source == "this machine has")
+    #expect(MemoryBudget.available(physical: nil, controlGroup: nil, addressSpace: nil) == nil)
+  }
+
+  /// The real limit is read: a `continual` process started under `ulimit -v` refuses a run that the
+  /// machine's memory would hold but the address space cannot, naming RLIMIT_AS, instead of failing
+  /// to allocate.
+  @Test func aProcessUnderUlimitRefusesARunItsAddressSpaceCannotHold() throws {
+    guard let binary = SharedSweepTests.binary else {
+      print("MemoryBudgetTests: no built `continual` beside the tests; the ulimit check is skipped")
+      return
+    }
+    let output = SharedSweepTests.folder()
+    defer { try? FileManager.default.removeItem(at: output) }
+    // About 2.6 GB of weights (130 million, 5 copies): the machine may hold it, a 2 GB address space cannot.
+    let arguments = [
+      "compare", "--benchmark", "split-builtin", "--algorithms", "finetune", "--hidden", "11000,11000", "--iterations", "1",
+      "--train-per-task", "10", "--test-per-task", "10", "--quiet", "--output", output.path,
+    ]
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "ulimit -v 2000000 && exec \"$0\" \"$@\"", binary.path] + arguments
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = Pipe()
+    try process.run()
+    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(text)")
+    #expect(text.contains("RLIMIT_AS") && text.contains("--hidden"), "\(text)")
+  }
 }
