@@ -107,7 +107,8 @@ enum MemoryBudget {
   /// The process's address-space limit (`getrlimit(RLIMIT_AS)`), or `nil` when there is none.
   static func addressSpaceLimit() -> Int? {
     var limit = rlimit()
-    guard getrlimit(addressSpaceResource, &limit) == 0, limit.rlim_cur != RLIM_INFINITY, limit.rlim_cur < UInt64(Int.max) else {
+    // RLIM_INFINITY is the largest value, so it fails the comparison too.
+    guard getrlimit(addressSpaceResource, &limit) == 0, limit.rlim_cur < UInt64(Int.max) else {
       return nil
     }
     return Int(limit.rlim_cur)

@@ -73,7 +73,7 @@ import Testing
   /// Each line also repeats `algorithm`, which Foundation would have resolved silently: the line
   /// is refused for the reason the strict parser gives, not read.
   @Test(arguments: [
-    (#""a":"\ud800","#, "is a lone surrogate"),
+    (#""a":"\ud800","#, "a high surrogate \\ud800 without its low surrogate"),
     (#""a":"# + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + ",", "nesting deeper than 64 levels"),
   ])
   func aLineTheStrictParserRefusesIsRefused(prefix: String, reason: String) throws {
