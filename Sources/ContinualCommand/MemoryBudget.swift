@@ -53,7 +53,8 @@ enum MemoryBudget {
     let state = prepared.architecture.stateSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) }
     let copies = networkCopies + 2 * prepared.plan.regularisers.count
     return Estimate(
-      data: prepared.sequence.memoryFootprint, network: (weights * copies + state) * MemoryLayout<Float>.size, tasks: prepared.sequence.count)
+      data: prepared.sequence.memoryFootprint, network: (weights * copies + state) * MemoryLayout<Float>.size,
+      tasks: prepared.sequence.count)
   }
 
   /// Refuses a cell whose estimate exceeds the memory available.
@@ -65,7 +66,9 @@ enum MemoryBudget {
   ///     is unknown (nothing is checked).
   /// - Throws: ``CLIError`` naming the estimate by part, the limit, and `--tasks` and the other
   ///   options that size a run.
-  static func check(_ prepared: PreparedRun, label: String, available: (bytes: Int, source: String)? = MemoryBudget.available()) throws {
+  static func check(
+    _ prepared: PreparedRun, label: String, available: (bytes: Int, source: String)? = MemoryBudget.available()
+  ) throws {
     guard let available else { return }
     let estimate = estimate(prepared)
     guard estimate.total > available.bytes else { return }
@@ -75,6 +78,9 @@ enum MemoryBudget {
         + "network \(size(estimate.network)) — more than the \(size(available.bytes)) of memory \(available.source); "
         + "lower --tasks, --train-per-task/--test-per-task, --hidden or --network")
   }
+
+  /// A limit on the memory a process may use: its bytes, and a phrase saying where it comes from.
+  typealias Limit = (bytes: Int, source: String)
 
   /// The memory this process may use, and where the limit comes from: the smallest of the physical
   /// memory, the control group's limit and what the address-space limit leaves; `nil` when none is
@@ -93,13 +99,15 @@ enum MemoryBudget {
   ///   - controlGroup: The control group's memory limit.
   ///   - addressSpace: The address-space limit (`RLIMIT_AS`, set by `ulimit -v` and some
   ///     schedulers) and the address space the process already uses; the run has the difference.
-  static func available(physical: Int?, controlGroup: Int?, addressSpace: (limit: Int, used: Int)?) -> (bytes: Int, source: String)? {
+  /// - Returns: The smallest limit in bytes and the phrase that names it, or `nil` when none is known.
+  static func available(physical: Int?, controlGroup: Int?, addressSpace: (limit: Int, used: Int)?) -> Limit? {
     var limits: [(Int, String)] = []
     if let physical { limits.append((physical, "this machine has")) }
     if let controlGroup { limits.append((controlGroup, "this job's control group allows")) }
     if let addressSpace {
       let left = max(0, addressSpace.limit - addressSpace.used)
-      limits.append((left, "the address-space limit (ulimit -v, RLIMIT_AS, \(size(addressSpace.limit))) leaves this process"))
+      limits.append(
+        (left, "the address-space limit (ulimit -v, RLIMIT_AS, \(size(addressSpace.limit))) leaves this process"))
     }
     return limits.min { $0.0 < $1.0 }.map { (bytes: $0.0, source: $0.1) }
   }
@@ -139,7 +147,8 @@ enum MemoryBudget {
       let file =
         fields[1].isEmpty
         ? "/sys/fs/cgroup\(path)/memory.max"
-        : fields[1].split(separator: ",").contains("memory") ? "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes" : nil
+        : fields[1].split(separator: ",").contains("memory")
+          ? "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes" : nil
       guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8),
         let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
         limit < Int.max / 2  // v1 reports "no limit" as a huge number, v2 as "max"

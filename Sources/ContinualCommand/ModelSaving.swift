@@ -27,7 +27,8 @@ func modelFolder(runID: String, options: Options) -> URL {
 ///   - label: The run's label, for the warning.
 /// - Returns: `models/<run id>`, or `nil` when the model could not be written.
 func saveModel(
-  _ model: Model, of prepared: PreparedRun, scenario: Scenario, runID: String, facts: [String: String], options: Options, label: String
+  _ model: Model, of prepared: PreparedRun, scenario: Scenario, runID: String, facts: [String: String],
+  options: Options, label: String
 ) -> String? {
   let layout = TaskLayout(classCounts: prepared.sequence.classesPerTask)
   var run = facts
@@ -37,7 +38,8 @@ func saveModel(
   run["scenario"] = scenario.rawValue
   run["seed"] = String(prepared.seed)
   let description = SavedModel.Description(
-    network: prepared.networkName, inputShape: prepared.sequence.sampleShape, outputCount: prepared.plan.head.outputCount,
+    network: prepared.networkName, inputShape: prepared.sequence.sampleShape,
+    outputCount: prepared.plan.head.outputCount,
     head: SavedModel.HeadDescription(scenario: scenario.rawValue, layout: layout), run: run)
   do {
     let folder = modelFolder(runID: runID, options: options)
@@ -65,7 +67,10 @@ func ensureRealFolder(_ folder: URL) throws {
       case S_IFDIR: return
       case S_IFLNK:
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
-        printError("warning: \(folder.path) is a symbolic link\(target); a model is never written through a link, so it is replaced by a folder")
+        printError(
+          "warning: \(folder.path) is a symbolic link\(target); "
+            + "a model is never written through a link, so it is replaced by a folder"
+        )
         guard unlink(folder.path) == 0 || errno == ENOENT else {
           throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
         }

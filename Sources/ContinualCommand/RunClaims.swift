@@ -87,7 +87,8 @@ struct RunClaims {
       }
       // The path must still name the file we locked: a holder unlinks it before releasing.
       var locked = stat(), current = stat()
-      guard fstat(descriptor, &locked) == 0, lstat(path, &current) == 0, locked.st_dev == current.st_dev, locked.st_ino == current.st_ino
+      guard fstat(descriptor, &locked) == 0, lstat(path, &current) == 0, locked.st_dev == current.st_dev,
+        locked.st_ino == current.st_ino
       else {
         close(descriptor)
         continue
@@ -113,8 +114,12 @@ struct RunClaims {
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return nil
         case S_IFLNK:
-          let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
-          printError("warning: \(folder.path) is a symbolic link\(target); claims are never made through a link, so it is replaced by a folder")
+          let target =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
+          printError(
+            "warning: \(folder.path) is a symbolic link\(target); "
+              + "claims are never made through a link, so it is replaced by a folder"
+          )
           guard unlink(folder.path) == 0 || errno == ENOENT else {
             throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
           }
@@ -123,9 +128,12 @@ struct RunClaims {
           return "\(folder.path) is \(RegularFile.kind(status.st_mode)), not a folder"
         }
       }
-      guard errno == ENOENT else { throw CLIError("cannot use the claims folder \(folder.path): \(String(cString: strerror(errno)))") }
+      guard errno == ENOENT else {
+        throw CLIError("cannot use the claims folder \(folder.path): \(String(cString: strerror(errno)))")
+      }
       do {
-        try FileManager.default.createDirectory(at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+          at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
       } catch {
         throw CLIError("cannot create the claims folder \(folder.path): \(error.localizedDescription)")
       }
@@ -145,7 +153,9 @@ struct RunClaims {
   static func holder(_ descriptor: Int32) -> String {
     var buffer = [UInt8](repeating: 0, count: 256)
     let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-    let text = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+    let text =
+      count > 0
+      ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
     return text.isEmpty ? "another process" : text
   }
 }

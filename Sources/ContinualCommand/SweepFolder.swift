@@ -121,7 +121,9 @@ final class SweepFolder {
       }
     }
     if !passedOver.isEmpty && !options.quiet {
-      printError("waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
+      printError(
+        "waiting for \(passedOver.count) run(s) that other processes hold: "
+          + passedOver.map { cells[$0].label }.joined(separator: "; "))
     }
     for i in passedOver {
       // Blocks until the holder releases the run or dies.
@@ -167,9 +169,12 @@ final class SweepFolder {
   private func runClaimed(_ cell: GridCell, afterWaiting: Bool = false) throws -> RunRecord {
     try refresh()
     if let done = reusable(cell.runID) { return skipped(cell, done, byAnother: true) }
-    if afterWaiting && !options.quiet { printError("\(cell.label): the process that held it stopped without a record; training it here") }
+    if afterWaiting && !options.quiet {
+      printError("\(cell.label): the process that held it stopped without a record; training it here")
+    }
     if let earlier = known[cell.runID]?.record, missingModel(earlier), !options.force, !options.quiet {
-      printError("\(cell.label): finished before, but without the model --save-models asks for; training it again to save it")
+      printError(
+        "\(cell.label): finished before, but without the model --save-models asks for; training it again to save it")
     }
     let record = try cell.train()
     try RecordFile.append(record, to: recordsURL)
@@ -184,10 +189,14 @@ final class SweepFolder {
     guard !options.quiet else { return done.record }
     let place = done.line == Int.max ? recordsURL.path : "\(recordsURL.path):\(done.line)"
     if done.record.status == "finished" {
-      printError("\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)")
+      printError(
+        "\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)"
+      )
     } else {
       let why = done.record.failure.map { ": \($0)" } ?? ""
-      printError("\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)")
+      printError(
+        "\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)"
+      )
     }
     return done.record
   }

@@ -150,7 +150,9 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     for (index, name) in lines.enumerated() {
       if let earlier = firstLine[name] {
         throw DatasetError.malformedFile(
-          file: source, reason: "line \(index + 1) repeats the class name \"\(name)\" of line \(earlier + 1); each class needs its own name")
+          file: source,
+          reason: "line \(index + 1) repeats the class name \"\(name)\" of line \(earlier + 1); "
+            + "each class needs its own name")
       }
       firstLine[name] = index
     }

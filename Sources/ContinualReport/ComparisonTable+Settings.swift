@@ -28,12 +28,14 @@ extension ComparisonTable {
       let components = row.algorithm.split(separator: "+").map(String.init)
       let shown = Set(row.distinguishingKeys)
       let changed = row.configuration.keys.filter { key in
-        !shown.contains(key) && Self.componentIndex(of: key, in: components) != nil && defaults[key] != row.configuration[key]
+        !shown.contains(key) && Self.componentIndex(of: key, in: components) != nil
+          && defaults[key] != row.configuration[key]
       }
       guard !changed.isEmpty else { continue }
       let keys = Self.ordered(shown.union(changed), components: components)
       let names = Self.shortNames(keys, components: components)
-      let settings = zip(keys, names).map { key, name in row.configuration[key].map { "\(name)=\($0)" } ?? "no \(name)" }
+      let settings = zip(keys, names).map { key, name in row.configuration[key].map { "\(name)=\($0)" } ?? "no \(name)"
+      }
       let chosen = row.label.hasSuffix("chosen on validation)") ? "; chosen on validation" : ""
       table.rows[index].label = "\(row.algorithm) (\(settings.joined(separator: ", "))\(chosen))"
       table.rows[index].distinguishingKeys = keys

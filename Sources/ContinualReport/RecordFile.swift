@@ -163,8 +163,9 @@ public enum RecordFile {
       if error.isTooLarge {
         throw RecordFileError.unreadable(
           file: url.path,
-          reason: "too large: \(error.size.map { "\($0) bytes" } ?? "the file is"), more than the \(maximumFileSize)-byte limit "
-            + "for a results file; split the sweep with --shard, or give report several files")
+          reason: "too large: \(error.size.map { "\($0) bytes" } ?? "the file is"), "
+            + "more than the \(maximumFileSize)-byte limit for a results file; "
+            + "split the sweep with --shard, or give report several files")
       }
       throw RecordFileError.unreadable(file: url.path, reason: error.reason)
     }
@@ -207,7 +208,8 @@ public enum RecordFile {
         } catch {
           if let key = error.duplicateKey {
             throw RecordFileError.malformedLine(
-              file: file, line: lineNumber, reason: "the key \"\(key)\" appears twice (again at column \(error.column))")
+              file: file, line: lineNumber, reason: "the key \"\(key)\" appears twice (again at column \(error.column))"
+            )
           }
           throw StrictSyntaxError(error: error)
         }

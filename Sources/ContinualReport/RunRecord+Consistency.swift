@@ -21,11 +21,14 @@ extension RunRecord {
   /// most ``maximumPeakRSSBytes``, loss terms finite `Float`s, no more of them than tasks.
   var inconsistency: String? {
     let tasks = accuracyMatrix.first?.count ?? 0
-    if let problem = Self.matrixProblem(accuracyMatrix, key: "accuracy_matrix", tasks: tasks, finished: status == "finished") {
+    if let problem = Self.matrixProblem(
+      accuracyMatrix, key: "accuracy_matrix", tasks: tasks, finished: status == "finished")
+    {
       return problem
     }
     if let validation = validationAccuracyMatrix,
-      let problem = Self.matrixProblem(validation, key: "validation_accuracy_matrix", tasks: tasks, finished: status == "finished")
+      let problem = Self.matrixProblem(
+        validation, key: "validation_accuracy_matrix", tasks: tasks, finished: status == "finished")
     {
       return problem
     }
@@ -95,7 +98,9 @@ extension RunRecord {
 
   /// The first stored summary that differs from what the accuracy matrix gives, or `nil`.
   private var summaryMismatch: String? {
-    let metrics = status == "finished" ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
+    let metrics =
+      status == "finished"
+      ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
     let pairs: [(String, Double?, Double?)] = [
       ("average_accuracy", averageAccuracy, metrics?.averageAccuracy), ("bwt", bwt, metrics?.backwardTransfer),
       ("fwt", fwt, metrics?.forwardTransfer), ("forgetting", forgetting, metrics?.averageForgetting),

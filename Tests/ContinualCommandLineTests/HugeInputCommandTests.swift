@@ -13,7 +13,9 @@ import Testing
   }
 
   /// Runs `continual` with `arguments` under `ulimit -v 2000000`; returns how it ended and its stderr.
-  static func runLimited(_ arguments: [String]) throws -> (reason: Process.TerminationReason, status: Int32, errors: String)? {
+  static func runLimited(_ arguments: [String]) throws -> (
+    reason: Process.TerminationReason, status: Int32, errors: String
+  )? {
     guard let binary = SharedSweepTests.binary else {
       print("HugeInputCommandTests: no built `continual` beside the tests; the ulimit check is skipped")
       return nil
@@ -30,7 +32,9 @@ import Testing
     return (process.terminationReason, process.terminationStatus, text)
   }
 
-  @Test(arguments: ["records.jsonl", "cifar-10/data_batch_1.bin", "cifar-10/batches.meta.txt", "mnist/train-images-idx3-ubyte"])
+  @Test(arguments: [
+    "records.jsonl", "cifar-10/data_batch_1.bin", "cifar-10/batches.meta.txt", "mnist/train-images-idx3-ubyte",
+  ])
   func anEightGiBFileUnderUlimitIsTooLargeNotACrash(file: String) throws {
     let root = SharedSweepTests.folder()
     defer { try? FileManager.default.removeItem(at: root) }
@@ -45,15 +49,19 @@ import Testing
       try FileManager.default.removeItem(at: root.appendingPathComponent(file))
       try Self.sparse(root.appendingPathComponent(file))
       arguments = [
-        "compare", "--benchmark", "split-cifar10", "--algorithms", "finetune", "--iterations", "1", "--hidden", "8", "--data-dir",
+        "compare", "--benchmark", "split-cifar10", "--algorithms", "finetune", "--iterations", "1", "--hidden", "8",
+        "--data-dir",
         root.path, "--output", root.appendingPathComponent("out").path,
       ]
     } else {
-      for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+      for name in [
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+      ] {
         try Self.sparse(root.appendingPathComponent("mnist/\(name)"))
       }
       arguments = [
-        "compare", "--benchmark", "split-mnist", "--algorithms", "finetune", "--iterations", "1", "--hidden", "8", "--data-dir",
+        "compare", "--benchmark", "split-mnist", "--algorithms", "finetune", "--iterations", "1", "--hidden", "8",
+        "--data-dir",
         root.path, "--output", root.appendingPathComponent("out").path,
       ]
     }
@@ -61,6 +69,8 @@ import Testing
     #expect(ended.reason == .exit && ended.status != 0, "\(ended)")
     // MNIST's loader may read any of its four (all huge) files first.
     let name = file.hasPrefix("mnist/") ? "-ubyte" : URL(fileURLWithPath: file).lastPathComponent
-    #expect(ended.errors.contains(name) && ended.errors.contains("too large") && ended.errors.contains("8589934592"), "\(ended.errors)")
+    #expect(
+      ended.errors.contains(name) && ended.errors.contains("too large") && ended.errors.contains("8589934592"),
+      "\(ended.errors)")
   }
 }

@@ -13,13 +13,16 @@ import Testing
     let options = try Parsing.options(["--quiet", "--hidden", "16"] + arguments)
     return try PreparedRun(
       benchmark: options.benchmarks[0], scenario: options.scenarios[0],
-      stack: AlgorithmStack(options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
+      stack: AlgorithmStack(
+        options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)
   }
 
   @Test func aThousandPermutedTasksShareTheDatasetsPixels() throws {
-    let one = MemoryBudget.estimate(try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1"]))
-    let many = MemoryBudget.estimate(try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1000"]))
+    let one = MemoryBudget.estimate(
+      try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1"]))
+    let many = MemoryBudget.estimate(
+      try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "finetune", "--tasks", "1000"]))
     // The built-in dataset's 35,000 images of 784 bytes, once; then per task its 3,000 + 1,000
     // subsampled rows and labels and a permutation: about 70 kB, not a 120 MB copy.
     #expect(one.data > 27_000_000 && one.data < 28_000_000, "\(one)")
@@ -30,7 +33,8 @@ import Testing
   @Test func aCellLargerThanTheMemoryIsRefusedBeforeTrainingNamingTasks() throws {
     let prepared = try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "ewc", "--tasks", "1000"])
     #expect {
-      try MemoryBudget.check(prepared, label: "[1/1] permuted-builtin domain ewc seed 1", available: (10_000_000, "this machine has"))
+      try MemoryBudget.check(
+        prepared, label: "[1/1] permuted-builtin domain ewc seed 1", available: (10_000_000, "this machine has"))
     } throws: {
       let message = "\($0)"
       return message.contains("[1/1] permuted-builtin domain ewc seed 1") && message.contains("--tasks 1000")
@@ -54,12 +58,15 @@ import Testing
     #expect(limited.source.contains("ulimit -v, RLIMIT_AS"), "\(limited.source)")
     let prepared = try Self.prepared(["--benchmark", "permuted-builtin", "--algorithms", "ewc", "--tasks", "1000"])
     #expect {
-      try MemoryBudget.check(prepared, label: "[1/1]", available: MemoryBudget.available(
-        physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 80_000_000, used: 0)))
+      try MemoryBudget.check(
+        prepared, label: "[1/1]",
+        available: MemoryBudget.available(
+          physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 80_000_000, used: 0)))
     } throws: {
       "\($0)".contains("of memory the address-space limit (ulimit -v, RLIMIT_AS, 80 MB) leaves this process")
     }
-    let roomy = try #require(MemoryBudget.available(physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 1 << 40, used: 0)))
+    let roomy = try #require(
+      MemoryBudget.available(physical: 8 << 30, controlGroup: nil, addressSpace: (limit: 1 << 40, used: 0)))
     #expect(roomy.source == "this machine has")
     #expect(MemoryBudget.available(physical: nil, controlGroup: nil, addressSpace: nil) == nil)
   }
@@ -76,7 +83,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: output) }
     // About 2.6 GB of weights (130 million, 5 copies): the machine may hold it, a 2 GB address space cannot.
     let arguments = [
-      "compare", "--benchmark", "split-builtin", "--algorithms", "finetune", "--hidden", "11000,11000", "--iterations", "1",
+      "compare", "--benchmark", "split-builtin", "--algorithms", "finetune", "--hidden", "11000,11000", "--iterations",
+      "1",
       "--train-per-task", "10", "--test-per-task", "10", "--quiet", "--output", output.path,
     ]
     let process = Process()

@@ -11,13 +11,17 @@ import Testing
 /// instead of ending the sweep; a finished run whose requested model was not saved is trained
 /// again to save it; a variant alone in the table shows its settings.
 @Suite struct ModelAndClaimFolderTests {
-  static func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-models-\(UUID().uuidString)") }
+  static func folder() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-models-\(UUID().uuidString)")
+  }
 
   static func options(output: URL, algorithms: String = "finetune", saving: Bool = true) throws -> Options {
     try Parsing.options(
       [
-        "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", algorithms, "--seeds", "1", "--iterations", "5",
-        "--train-per-task", "40", "--test-per-task", "20", "--hidden", "16", "--quiet", "--output", output.path, "--format", "json",
+        "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", algorithms, "--seeds", "1",
+        "--iterations", "5",
+        "--train-per-task", "40", "--test-per-task", "20", "--hidden", "16", "--quiet", "--output", output.path,
+        "--format", "json",
       ] + (saving ? ["--save-models"] : []))
   }
 
@@ -36,7 +40,9 @@ import Testing
     defer { for url in [output, outside] { try? FileManager.default.removeItem(at: url) } }
     let options = try Self.options(output: output)
     let clean = try runGrid(options)[0]
-    for name in ["records.jsonl", "models"] { try FileManager.default.removeItem(at: output.appendingPathComponent(name)) }
+    for name in ["records.jsonl", "models"] {
+      try FileManager.default.removeItem(at: output.appendingPathComponent(name))
+    }
     let link = modelFolder(runID: clean.runID, options: options)
     try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(at: link, withDestinationURL: outside)
@@ -46,7 +52,8 @@ import Testing
     #expect(rerun.notes?["model"] == "models/\(clean.runID)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == [SavedModel.descriptionFile])
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8))
-    #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil, "the link became a real folder")
+    #expect(
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == nil, "the link became a real folder")
     #expect(FileManager.default.fileExists(atPath: link.appendingPathComponent(SavedModel.weightsFile).path))
   }
 
@@ -63,7 +70,9 @@ import Testing
     let rerun = try runGrid(options)[0]
     #expect(rerun.status == "finished")
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8))
-    #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: claims.path)) == nil, "the link was replaced (and removed once empty)")
+    #expect(
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: claims.path)) == nil,
+      "the link was replaced (and removed once empty)")
   }
 
   @Test(arguments: ["a symbolic link", "a folder"])
@@ -121,9 +130,12 @@ import Testing
     let output = Self.folder()
     defer { try? FileManager.default.removeItem(at: output) }
     let options = try Self.options(output: output, algorithms: "ewc[lambda=1e4],si", saving: false)
-    let table = ComparisonTable(records: try runGrid(options)).labellingSettings(differingFrom: defaultSettings(options.known))
+    let table = ComparisonTable(records: try runGrid(options)).labellingSettings(
+      differingFrom: defaultSettings(options.known))
     #expect(table.rows.count == 2)
-    #expect(table.rows[0].label.hasPrefix("ewc (lambda=1") && table.rows[0].distinguishingKeys == ["ewc.lambda"], "\(table.rows[0].label)")
+    #expect(
+      table.rows[0].label.hasPrefix("ewc (lambda=1") && table.rows[0].distinguishingKeys == ["ewc.lambda"],
+      "\(table.rows[0].label)")
     #expect(table.rows[1].label == "si")
     let markdown = try table.rendered(as: .markdown)
     #expect(markdown.contains(table.rows[0].label))

@@ -54,10 +54,12 @@ import Testing
     let chosen = try #require(Scenario(rawValue: scenario))
     let stack = try AlgorithmStack("finetune", settings: options.settings(for: chosen), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: "split-builtin", scenario: chosen, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil), options: options)
-    let (model, description) = try SavedModel.read(from: modelFolder(runID: record.runID, options: options), architecture: prepared.architecture)
+      benchmark: "split-builtin", scenario: chosen, stack: stack, seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    let folder = modelFolder(runID: record.runID, options: options)
+    let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
     let accuracies = try SavedModel.evaluate(model, description: description, on: prepared.sequence)
-    #expect(accuracies == record.accuracyMatrix.last, "\(accuracies) vs \(String(describing: record.accuracyMatrix.last))")
+    #expect(accuracies == record.accuracyMatrix.last, "\(accuracies) vs \(record.accuracyMatrix)")
     #expect(accuracies.count == 5)
 
     // A sequence the model was not made for is refused by the key that disagrees.

@@ -87,15 +87,20 @@ import Testing
     ("the input", "'input_shape' is [1, 0, 5]"),
   ])
   func aDescriptionThatDisagreesIsRefusedByKeyOrTensor(what: String, expected: String) throws {
-    let message = try Self.refusal { saved in try Self.editedDescription(saved) { Self.edit(what, &$0) }.write(to: saved.jsonURL) }
+    let message = try Self.refusal { saved in
+      try Self.editedDescription(saved) { Self.edit(what, &$0) }.write(to: saved.jsonURL)
+    }
     #expect(message.contains(expected), "\(what): \(message)")
   }
 
   @Test func aKeyNamedTwiceInTheDescriptionIsRefused() throws {
     let message = try Self.refusal { saved in
-      try Self.replacing(#""format" : 1"#, with: #""format" : 1, "format" : 2"#, in: saved.json).write(to: saved.jsonURL)
+      try Self.replacing(#""format" : 1"#, with: #""format" : 1, "format" : 2"#, in: saved.json).write(
+        to: saved.jsonURL)
     }
-    #expect(message.contains("model.json: not a model description") && message.contains(#"the key "format" appears twice"#), "\(message)")
+    #expect(
+      message.contains("model.json: not a model description") && message.contains(#"the key "format" appears twice"#),
+      "\(message)")
   }
 
   /// Edits of the weights file's own header: each error names the tensor.
@@ -106,7 +111,9 @@ import Testing
     ("a name", #""1.running_mean""#, #""1.running_maen""#, "1.running_mean"),
   ])
   func aTamperedWeightsFileIsRefusedNamingTheTensor(what: String, old: String, new: String, tensor: String) throws {
-    let message = try Self.refusal { saved in try Self.replacing(old, with: new, in: saved.weights).write(to: saved.weightsURL) }
+    let message = try Self.refusal { saved in
+      try Self.replacing(old, with: new, in: saved.weights).write(to: saved.weightsURL)
+    }
     #expect(message.contains(tensor) && message.contains("model."), "\(what): \(message)")
   }
 

@@ -20,7 +20,9 @@ import Testing
   func aHugeCIFARFileIsTooLargeNamingTheFileAndTheLimit(name: String) throws {
     let message = try CIFARDatasetTests.error(after: { try Self.sparse($0.appendingPathComponent(name)) })
     let limit = name.hasSuffix(".bin") ? CIFARDataset.maximumFileSize : CIFARDataset.maximumNamesFileSize
-    #expect(message.contains("\(name): too large: the file holds 8589934592 bytes, more than the \(limit)-byte limit"), "\(message)")
+    #expect(
+      message.contains("\(name): too large: the file holds 8589934592 bytes, more than the \(limit)-byte limit"),
+      "\(message)")
     #expect(!message.contains("gzip") && !message.contains("UTF-8"), "\(message)")
   }
 
@@ -28,10 +30,14 @@ import Testing
   /// stream", and a 2 MiB names file is "too large", not "not UTF-8".
   @Test func bytesOverTheLimitAreTooLargeNotMisnamed() throws {
     let raw = Data(count: CIFARDataset.maximumFileSize + 3073)
-    let images = #expect(throws: IDXError.self) { try CIFARDataset.cifar10.decodeImages(raw, source: "test_batch.bin", classNames: []) }
+    let images = #expect(throws: IDXError.self) {
+      try CIFARDataset.cifar10.decodeImages(raw, source: "test_batch.bin", classNames: [])
+    }
     #expect(images == .fileTooLarge(source: "test_batch.bin", size: raw.count, limit: CIFARDataset.maximumFileSize))
     let names = Data(repeating: UInt8(ascii: "a"), count: 2 << 20)
-    let error = #expect(throws: IDXError.self) { try CIFARDataset.cifar10.decodeClassNames(names, source: "batches.meta.txt") }
+    let error = #expect(throws: IDXError.self) {
+      try CIFARDataset.cifar10.decodeClassNames(names, source: "batches.meta.txt")
+    }
     #expect("\(error.map { "\($0)" } ?? "")".contains("batches.meta.txt: too large: the file holds 2097152 bytes"))
   }
 
@@ -50,7 +56,8 @@ import Testing
     #expect(throws: IDXError.fileTooLarge(source: url.path, size: 8 << 30, limit: IDXFile.maximumFileSize)) {
       try IDXFile.read(contentsOf: url)
     }
-    #expect("\(IDXError.fileTooLarge(source: url.path, size: 8 << 30, limit: IDXFile.maximumFileSize))".contains("too large"))
+    #expect(
+      "\(IDXError.fileTooLarge(source: url.path, size: 8 << 30, limit: IDXFile.maximumFileSize))".contains("too large"))
   }
 
   @Test func aRepeatedClassNameIsRefusedNamingBothLines() throws {

@@ -38,7 +38,10 @@ import Testing
     ([[0.9, 0.1], [0.8]], "validation_accuracy_matrix[1] has 1 entries but the run has 2 tasks"),
     ([[0.9, 0.1]], "a finished run needs a square validation_accuracy_matrix with a row per task, not 1 × 2"),
     ([[0.9, 0.1], [0.8, 0.9], [0.8, 0.9]], "validation_accuracy_matrix has 3 rows for 2 tasks"),
-    ([[Double]](repeating: [Double](repeating: 0.5, count: 1_000_001), count: 2), "validation_accuracy_matrix has 1000001 tasks"),
+    (
+      [[Double]](repeating: [Double](repeating: 0.5, count: 1_000_001), count: 2),
+      "validation_accuracy_matrix has 1000001 tasks"
+    ),
   ])
   func aValidationMatrixGetsTheAccuracyMatrixChecks(matrix: [[Double]], expected: String) throws {
     let message = Self.failure(try Self.line(Self.validated(matrix)) + "\n")
@@ -46,14 +49,17 @@ import Testing
   }
 
   @Test func aGoodValidationMatrixStillReads() throws {
-    let contents = try RecordFile.decode(Data((try Self.line(Self.validated([[0.9, 0.2], [0.7, 1.0]])) + "\n").utf8), file: "r")
+    let contents = try RecordFile.decode(
+      Data((try Self.line(Self.validated([[0.9, 0.2], [0.7, 1.0]])) + "\n").utf8), file: "r")
     #expect(contents.records.first?.validationAverageAccuracy == 0.85)
   }
 
   @Test func everyNumberIsBounded() throws {
     var slow = Fixture.record(id: "t", matrix: [[0.9]])
     slow.wallSeconds = 1e308
-    #expect(Self.failure(try Self.line(slow) + "\n").contains("wall_seconds is 1e+308, not a time between 0 and 1000000000.0 seconds"))
+    #expect(
+      Self.failure(try Self.line(slow) + "\n").contains(
+        "wall_seconds is 1e+308, not a time between 0 and 1000000000.0 seconds"))
     slow.wallSeconds = 1e9
     #expect(Self.failure(try Self.line(slow) + "\n") == "", "a billion seconds is the limit, and allowed")
 
@@ -74,13 +80,18 @@ import Testing
   /// is refused for the reason the strict parser gives, not read.
   @Test(arguments: [
     (#""a":"\ud800","#, "a high surrogate \\ud800 without its low surrogate"),
-    (#""a":"# + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + ",", "nesting deeper than 64 levels"),
+    (
+      #""a":"# + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + ",",
+      "nesting deeper than 64 levels"
+    ),
   ])
   func aLineTheStrictParserRefusesIsRefused(prefix: String, reason: String) throws {
     let valid = try Self.line(Fixture.record(id: "s", matrix: [[0.9]]))
     let forged = "{" + prefix + valid.dropFirst().dropLast() + #","algorithm":"si"}"#
     let message = Self.failure(forged + "\n")
-    #expect(message.contains("runs.jsonl:1") && message.contains("invalid JSON at column") && message.contains(reason), "\(message)")
+    #expect(
+      message.contains("runs.jsonl:1") && message.contains("invalid JSON at column") && message.contains(reason),
+      "\(message)")
   }
 
   /// A results file over the limit is refused from its size (a sparse 8 GiB file: nothing is

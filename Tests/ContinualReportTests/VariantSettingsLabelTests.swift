@@ -14,7 +14,8 @@ import Testing
       id: "e", algorithm: "ewc", matrix: [[0.9, 0.1], [0.8, 0.9]],
       config: ["ewc.lambda": "10000", "ewc.samples": "200", "lr": "0.01"])
     let si = Fixture.record(
-      id: "s", algorithm: "si", matrix: [[0.9, 0.1], [0.7, 0.9]], config: ["si.c": "0.5", "si.xi": "0.001", "lr": "0.01"])
+      id: "s", algorithm: "si", matrix: [[0.9, 0.1], [0.7, 0.9]],
+      config: ["si.c": "0.5", "si.xi": "0.001", "lr": "0.01"])
     let plain = Fixture.record(
       id: "f", algorithm: "finetune", matrix: [[0.9, 0.1], [0.5, 0.9]], config: ["lr": "0.01"])
     return ComparisonTable(records: [ewc, si, plain]).labellingSettings(differingFrom: defaults)
@@ -42,8 +43,10 @@ import Testing
 
   /// Rows told apart by one setting also show another they share that is not its default.
   @Test func groupedRowsAddTheirSharedNonDefaultSettings() {
-    let a = Fixture.record(id: "a", algorithm: "ewc", matrix: [[0.9]], config: ["ewc.lambda": "1", "ewc.samples": "50"])
-    let b = Fixture.record(id: "b", algorithm: "ewc", matrix: [[0.9]], config: ["ewc.lambda": "2", "ewc.samples": "50"])
+    let a = Fixture.record(
+      id: "a", algorithm: "ewc", matrix: [[0.9]], config: ["ewc.lambda": "1", "ewc.samples": "50"])
+    let b = Fixture.record(
+      id: "b", algorithm: "ewc", matrix: [[0.9]], config: ["ewc.lambda": "2", "ewc.samples": "50"])
     let table = ComparisonTable(records: [a, b])
     #expect(table.rows.map(\.label) == ["ewc (lambda=1)", "ewc (lambda=2)"])
     let labelled = table.labellingSettings(differingFrom: Self.defaults)

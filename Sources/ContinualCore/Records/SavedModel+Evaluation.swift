@@ -17,22 +17,29 @@ extension SavedModel {
   public static func head(for description: Description) throws -> any Head {
     let outputs = description.head.taskOutputs
     guard !outputs.isEmpty, outputs.allSatisfy({ $0.count == 2 && $0[0] < $0[1] }) else {
-      throw Failure(description: "model.json: 'head.task_outputs' is \(outputs); expected a [start, end) range per task")
+      throw Failure(
+        description: "model.json: 'head.task_outputs' is \(outputs); expected a [start, end) range per task")
     }
     let layout = TaskLayout(classCounts: outputs.map { $0[1] - $0[0] })
     switch description.head.scenario {
     case "domain":
       guard outputs.allSatisfy({ $0 == outputs[0] && $0[0] == 0 }) else {
-        throw Failure(description: "model.json: 'head.task_outputs' is \(outputs); the domain scenario shares one range [0, n)")
+        throw Failure(
+          description: "model.json: 'head.task_outputs' is \(outputs); the domain scenario shares one range [0, n)")
       }
       return SharedHead(classCount: outputs[0][1])
     case "task", "class":
       for (t, range) in outputs.enumerated() where range[0] != layout.offset(t) {
-        throw Failure(description: "model.json: 'head.task_outputs[\(t)]' is \(range); it must start at \(layout.offset(t)), where task \(t) ends")
+        throw Failure(
+          description:
+            "model.json: 'head.task_outputs[\(t)]' is \(range); "
+            + "it must start at \(layout.offset(t)), where task \(t) ends"
+        )
       }
       return description.head.scenario == "task" ? MultiHead(layout: layout) : ActiveClassHead(layout: layout)
     default:
-      throw Failure(description: "model.json: 'head.scenario' is \"\(description.head.scenario)\"; expected task, domain or class")
+      throw Failure(
+        description: "model.json: 'head.scenario' is \"\(description.head.scenario)\"; expected task, domain or class")
     }
   }
 
@@ -59,11 +66,16 @@ extension SavedModel {
   ///   `head.task_outputs`); the trainer's errors when the model does not fit the data.
   /// - Complexity: One forward pass over each task's images.
   public static func evaluate(
-    _ model: Model, description: Description, on sequence: TaskSequence, split: EvaluationSplit = .test, batchSize: Int = 1000,
+    _ model: Model, description: Description, on sequence: TaskSequence, split: EvaluationSplit = .test,
+    batchSize: Int = 1000,
     limit: Int? = nil
   ) throws -> [Double] {
     guard description.inputShape == sequence.sampleShape else {
-      throw Failure(description: "model.json: 'input_shape' is \(description.inputShape); \(sequence.name)'s images are \(sequence.sampleShape)")
+      throw Failure(
+        description:
+          "model.json: 'input_shape' is \(description.inputShape); "
+          + "\(sequence.name)'s images are \(sequence.sampleShape)"
+      )
     }
     let widths = description.head.taskOutputs.map { $0.count == 2 ? $0[1] - $0[0] : -1 }
     guard widths == sequence.classesPerTask else {
@@ -74,7 +86,8 @@ extension SavedModel {
     let head = try head(for: description)
     guard batchSize > 0 else { throw Failure(description: "the batch size must be positive, not \(batchSize)") }
     let trainer = ContinualTrainer(
-      configuration: TrainingConfiguration(evaluationSplit: split, evaluationLimit: limit, evaluationBatchSize: batchSize))
+      configuration: TrainingConfiguration(
+        evaluationSplit: split, evaluationLimit: limit, evaluationBatchSize: batchSize))
     return try trainer.evaluate(model, on: sequence, head: head, trainedThrough: sequence.count - 1)
   }
 }

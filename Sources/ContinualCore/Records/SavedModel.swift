@@ -58,7 +58,8 @@ public enum SavedModel {
     public init(scenario: String, layout: TaskLayout) {
       self.scenario = scenario
       taskOutputs = (0..<layout.taskCount).map { task in
-        scenario == "domain" ? [0, layout.classCounts[task]] : [layout.offset(task), layout.offset(task) + layout.classCounts[task]]
+        scenario == "domain"
+          ? [0, layout.classCounts[task]] : [layout.offset(task), layout.offset(task) + layout.classCounts[task]]
       }
     }
 
@@ -200,50 +201,68 @@ public enum SavedModel {
   /// - Returns: The model and its description.
   /// - Throws: ``Failure`` naming the file and the key or tensor at fault.
   public static func decode(
-    description bytes: Data, weights contents: SafeTensors.Contents, descriptionSource json: String, weightsSource weights: String,
+    description: Data, weights: SafeTensors.Contents, descriptionSource: String, weightsSource: String,
     architecture: Sequential
   ) throws -> (model: Model, description: Description) {
-    let description = try checkedDescription(bytes, source: json)
+    let description = try checkedDescription(description, source: descriptionSource)
     var listed: [String: TensorEntry] = [:]
     for entry in description.tensors { listed[entry.name] = entry }
     for entry in description.tensors {
-      guard let tensor = contents.tensors[entry.name] else {
-        throw Failure(description: "\(json): tensors lists '\(entry.name)', which \(weights) does not hold")
+      guard let tensor = weights.tensors[entry.name] else {
+        throw Failure(
+          description: "\(descriptionSource): tensors lists '\(entry.name)', which \(weightsSource) does not hold")
       }
       guard tensor.shape == entry.shape else {
-        throw Failure(description: "\(json): '\(entry.name)' has shape \(entry.shape) there but \(tensor.shape) in \(weights)")
+        throw Failure(
+          description:
+            "\(descriptionSource): '\(entry.name)' has shape \(entry.shape) there "
+            + "but \(tensor.shape) in \(weightsSource)"
+        )
       }
     }
-    if let unlisted = contents.tensors.names.first(where: { listed[$0] == nil }) {
-      throw Failure(description: "\(weights): tensor '\(unlisted)' is not listed in \(json)")
+    if let unlisted = weights.tensors.names.first(where: { listed[$0] == nil }) {
+      throw Failure(description: "\(weightsSource): tensor '\(unlisted)' is not listed in \(descriptionSource)")
     }
     func tensors(_ specs: [(name: String, shape: [Int])], kind: String) throws -> NamedTensors {
       try NamedTensors(
         names: specs.map(\.name),
         tensors: try specs.map { spec in
-          guard let tensor = contents.tensors[spec.name] else { throw Failure(description: "\(weights): no tensor '\(spec.name)'") }
+          guard let tensor = weights.tensors[spec.name] else {
+            throw Failure(description: "\(weightsSource): no tensor '\(spec.name)'")
+          }
           guard tensor.shape == spec.shape else {
-            throw Failure(description: "\(weights): '\(spec.name)' has shape \(tensor.shape); the network needs \(spec.shape)")
+            throw Failure(
+              description: "\(weightsSource): '\(spec.name)' has shape \(tensor.shape); the network needs \(spec.shape)"
+            )
           }
           guard listed[spec.name]?.kind == kind else {
-            throw Failure(description: "\(json): '\(spec.name)' is listed as \(listed[spec.name]?.kind ?? "nothing"); the network's is a \(kind)")
+            throw Failure(
+              description:
+                "\(descriptionSource): '\(spec.name)' is listed as \(listed[spec.name]?.kind ?? "nothing"); "
+                + "the network's is a \(kind)"
+            )
           }
           if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw Failure(description: "\(weights): '\(spec.name)' holds \(tensor.scalars[bad]) at element \(bad); a model's values are finite")
+            throw Failure(
+              description:
+                "\(weightsSource): '\(spec.name)' holds \(tensor.scalars[bad]) at element \(bad); "
+                + "a model's values are finite"
+            )
           }
           return tensor
         })
     }
     let parameters = try tensors(architecture.parameterSpecs.map { ($0.name, $0.shape) }, kind: "parameter")
     let state = try tensors(architecture.stateSpecs.map { ($0.name, $0.shape) }, kind: "state")
-    guard contents.tensors.names.count == parameters.names.count + state.names.count else {
-      let extra = Set(contents.tensors.names).subtracting(parameters.names + state.names).sorted()
-      throw Failure(description: "\(weights): tensors the network does not have: \(extra.joined(separator: ", "))")
+    guard weights.tensors.names.count == parameters.names.count + state.names.count else {
+      let extra = Set(weights.tensors.names).subtracting(parameters.names + state.names).sorted()
+      throw Failure(
+        description: "\(weightsSource): tensors the network does not have: \(extra.joined(separator: ", "))")
     }
     do {
       return (try Model(architecture, parameters: parameters, state: state), description)
     } catch {
-      throw Failure(description: "\(weights): \(error)")
+      throw Failure(description: "\(weightsSource): \(error)")
     }
   }
 
@@ -262,17 +281,23 @@ public enum SavedModel {
       throw Failure(description: "\(json): not a model description: \(error)")
     }
     func refuse(_ key: String, _ problem: String) -> Failure { Failure(description: "\(json): '\(key)' \(problem)") }
-    guard description.format == 1 else { throw Failure(description: "\(json): format \(description.format) is not supported (1 is)") }
+    guard description.format == 1 else {
+      throw Failure(description: "\(json): format \(description.format) is not supported (1 is)")
+    }
     guard !description.inputShape.isEmpty, description.inputShape.allSatisfy({ $0 > 0 }) else {
       throw refuse("input_shape", "is \(description.inputShape); its dimensions must be positive")
     }
-    guard description.outputCount > 0 else { throw refuse("output_count", "is \(description.outputCount); it must be positive") }
+    guard description.outputCount > 0 else {
+      throw refuse("output_count", "is \(description.outputCount); it must be positive")
+    }
     guard ["task", "domain", "class"].contains(description.head.scenario) else {
       throw refuse("head.scenario", "is \"\(description.head.scenario)\"; expected task, domain or class")
     }
     for (t, range) in description.head.taskOutputs.enumerated() {
       guard range.count == 2, range[0] >= 0, range[0] < range[1], range[1] <= description.outputCount else {
-        throw refuse("head.task_outputs[\(t)]", "is \(range); expected [start, end) with 0 ≤ start < end ≤ \(description.outputCount)")
+        throw refuse(
+          "head.task_outputs[\(t)]",
+          "is \(range); expected [start, end) with 0 ≤ start < end ≤ \(description.outputCount)")
       }
     }
     var seen: Set<String> = []
@@ -281,7 +306,9 @@ public enum SavedModel {
       guard entry.kind == "parameter" || entry.kind == "state" else {
         throw refuse("tensors[\(i)].kind", "of '\(entry.name)' is \"\(entry.kind)\"; expected parameter or state")
       }
-      guard entry.shape.allSatisfy({ $0 >= 0 }) else { throw refuse("tensors[\(i)].shape", "of '\(entry.name)' is \(entry.shape)") }
+      guard entry.shape.allSatisfy({ $0 >= 0 }) else {
+        throw refuse("tensors[\(i)].shape", "of '\(entry.name)' is \(entry.shape)")
+      }
     }
     return description
   }

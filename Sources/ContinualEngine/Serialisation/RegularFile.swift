@@ -55,18 +55,24 @@ package enum RegularFile {
     let descriptor = open(url.path, flags)
     guard descriptor >= 0 else {
       let code = errno
-      if code == ELOOP && !followingLinks { throw ReadError(reason: "is a symbolic link, which is never followed here", isMissing: false) }
+      if code == ELOOP && !followingLinks {
+        throw ReadError(reason: "is a symbolic link, which is never followed here", isMissing: false)
+      }
       throw ReadError(reason: String(cString: strerror(code)), isMissing: code == ENOENT)
     }
     defer { close(descriptor) }
     var status = stat()
-    guard fstat(descriptor, &status) == 0 else { throw ReadError(reason: String(cString: strerror(errno)), isMissing: false) }
+    guard fstat(descriptor, &status) == 0 else {
+      throw ReadError(reason: String(cString: strerror(errno)), isMissing: false)
+    }
     guard status.st_mode & S_IFMT == S_IFREG else {
       throw ReadError(reason: "not a regular file (\(kind(status.st_mode)))", isMissing: false)
     }
     let size = Int(status.st_size)
     guard size <= limit else {
-      throw ReadError(reason: "too large: \(size) bytes, more than the \(limit)-byte limit", isMissing: false, isTooLarge: true, size: size)
+      throw ReadError(
+        reason: "too large: \(size) bytes, more than the \(limit)-byte limit", isMissing: false, isTooLarge: true,
+        size: size)
     }
     if size >= mappingThreshold, let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0),
       mapped != UnsafeMutableRawPointer(bitPattern: -1)

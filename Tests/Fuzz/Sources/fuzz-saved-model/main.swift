@@ -28,7 +28,8 @@ func decode(_ json: Data, _ weights: Data) throws -> (model: Model, description:
     return nil
   }
   return try SavedModel.decode(
-    description: json, weights: contents, descriptionSource: jsonSource, weightsSource: weightsSource, architecture: network())
+    description: json, weights: contents, descriptionSource: jsonSource, weightsSource: weightsSource,
+    architecture: network())
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -47,11 +48,14 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   }
   let architecture = network()
   let (model, description) = decoded
-  Fuzzer.require(model.parameters.names == architecture.parameterSpecs.map(\.name), "parameter names differ from the network's")
-  Fuzzer.require(model.parameters.tensors.map(\.shape) == architecture.parameterSpecs.map(\.shape), "parameter shapes differ")
+  Fuzzer.require(
+    model.parameters.names == architecture.parameterSpecs.map(\.name), "parameter names differ from the network's")
+  Fuzzer.require(
+    model.parameters.tensors.map(\.shape) == architecture.parameterSpecs.map(\.shape), "parameter shapes differ")
   Fuzzer.require(model.state.tensors.map(\.shape) == architecture.stateSpecs.map(\.shape), "state shapes differ")
   let all = model.parameters.tensors + model.state.tensors
-  Fuzzer.require(all.allSatisfy { $0.scalars.allSatisfy(\.isFinite) }, "an accepted model holds a value that is not finite")
+  Fuzzer.require(
+    all.allSatisfy { $0.scalars.allSatisfy(\.isFinite) }, "an accepted model holds a value that is not finite")
   do {
     _ = try SavedModel.head(for: description)
   } catch is SavedModel.Failure {
@@ -64,7 +68,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let again = try decode(JSONEncoder().encode(description), SafeTensors.encode(tensors))
     Fuzzer.require(again?.description == description, "a description encoded again decodes different")
     Fuzzer.require(
-      again?.model.parameters == model.parameters && again?.model.state == model.state, "a model encoded again decodes different")
+      again?.model.parameters == model.parameters && again?.model.state == model.state,
+      "a model encoded again decodes different")
   } catch {
     Fuzzer.fail("an accepted model does not encode and decode again: \(error)")
   }
