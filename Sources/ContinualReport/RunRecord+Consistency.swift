@@ -76,7 +76,8 @@ extension RunRecord {
   /// The first number outside its bounds among those a record carries besides its accuracies.
   private var boundsProblem: String? {
     guard wallSeconds.isFinite, (0...Self.maximumWallSeconds).contains(wallSeconds) else {
-      return "wall_seconds is \(wallSeconds), not a time between 0 and \(Self.maximumWallSeconds) seconds"
+      let most = Int(Self.maximumWallSeconds)
+      return "wall_seconds is \(wallSeconds), not a finite, non-negative time of at most \(most) seconds"
     }
     guard (0...Self.maximumPeakRSSBytes).contains(peakRSSBytes) else {
       return "peak_rss_bytes is \(peakRSSBytes), not a size between 0 and \(Self.maximumPeakRSSBytes) bytes"

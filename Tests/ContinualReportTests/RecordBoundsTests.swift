@@ -59,7 +59,7 @@ import Testing
     slow.wallSeconds = 1e308
     #expect(
       Self.failure(try Self.line(slow) + "\n").contains(
-        "wall_seconds is 1e+308, not a time between 0 and 1000000000.0 seconds"))
+        "wall_seconds is 1e+308, not a finite, non-negative time of at most 1000000000 seconds"))
     slow.wallSeconds = 1e9
     #expect(Self.failure(try Self.line(slow) + "\n") == "", "a billion seconds is the limit, and allowed")
 
