@@ -19,6 +19,10 @@ import Foundation
 /// unlinking sees that the path no longer names the file it locked and tries again, so two
 /// processes can never both hold one run.
 ///
+/// `claims/` is never used through a symbolic link: a link there is reported and replaced by a
+/// folder (the rule of a run's checkpoint folder). A lock path that is a link or a folder is never
+/// opened; that run is reported as ``Outcome/unusable(_:)`` and the sweep passes over it.
+///
 /// `flock` works on local file systems and, on Linux, over NFS (as a POSIX lock of the whole
 /// file). A file system that refuses locks (Lustre mounted without `flock`) makes claims
 /// unavailable: the sweep says so once and runs without them, as before claims existed.
