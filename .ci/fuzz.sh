@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-30}"
 shift || true
-all_targets=(fuzz-idx fuzz-idx-dataset fuzz-cifar fuzz-safetensors fuzz-json fuzz-records fuzz-manifest)
+all_targets=(fuzz-idx fuzz-idx-dataset fuzz-cifar fuzz-safetensors fuzz-json fuzz-records fuzz-manifest fuzz-saved-model)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -35,6 +35,7 @@ dictionary() {
     fuzz-json) echo json ;;
     fuzz-records) echo records ;;
     fuzz-manifest) echo manifest ;;
+    fuzz-saved-model) echo saved-model ;;
   esac
 }
 

@@ -25,9 +25,11 @@ import Foundation
 /// task; a replay memory keeps indices, not images) and activations, so it is a lower bound: a
 /// cell refused by it cannot fit, and one it accepts may still not.
 ///
-/// The limit is the smaller of the machine's physical memory (`sysconf`) and the memory limit of
+/// The limit is the smallest of the machine's physical memory (`sysconf`), the memory limit of
 /// the process's control group (cgroup v2 `memory.max` or v1 `memory.limit_in_bytes`), which a
-/// cluster's scheduler (Slurm, Kubernetes) sets to what the job asked for.
+/// cluster's scheduler (Slurm, Kubernetes) sets to what the job asked for, and what the
+/// address-space limit (`RLIMIT_AS`: `ulimit -v`, which some schedulers set) leaves beyond the
+/// address space the process already uses.
 enum MemoryBudget {
   /// How many copies of the network's weights a run holds at least, besides one per regulariser.
   static let networkCopies = 5
@@ -51,7 +53,8 @@ enum MemoryBudget {
     let state = prepared.architecture.stateSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) }
     let copies = networkCopies + 2 * prepared.plan.regularisers.count
     return Estimate(
-      data: prepared.sequence.memoryFootprint, network: (weights * copies + state) * MemoryLayout<Float>.size, tasks: prepared.sequence.count)
+      data: prepared.sequence.memoryFootprint, network: (weights * copies + state) * MemoryLayout<Float>.size,
+      tasks: prepared.sequence.count)
   }
 
   /// Refuses a cell whose estimate exceeds the memory available.
@@ -63,7 +66,9 @@ enum MemoryBudget {
   ///     is unknown (nothing is checked).
   /// - Throws: ``CLIError`` naming the estimate by part, the limit, and `--tasks` and the other
   ///   options that size a run.
-  static func check(_ prepared: PreparedRun, label: String, available: (bytes: Int, source: String)? = MemoryBudget.available()) throws {
+  static func check(
+    _ prepared: PreparedRun, label: String, available: (bytes: Int, source: String)? = MemoryBudget.available()
+  ) throws {
     guard let available else { return }
     let estimate = estimate(prepared)
     guard estimate.total > available.bytes else { return }
@@ -74,14 +79,62 @@ enum MemoryBudget {
         + "lower --tasks, --train-per-task/--test-per-task, --hidden or --network")
   }
 
-  /// The memory this process may use, and where the limit comes from: the smaller of the physical
-  /// memory and the control group's limit; `nil` when neither is known.
+  /// A limit on the memory a process may use: its bytes, and a phrase saying where it comes from.
+  typealias Limit = (bytes: Int, source: String)
+
+  /// The memory this process may use, and where the limit comes from: the smallest of the physical
+  /// memory, the control group's limit and what the address-space limit leaves; `nil` when none is
+  /// known.
   static func available() -> (bytes: Int, source: String)? {
-    var limits: [(Int, String)] = []
     let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-    if pages > 0 && pageSize > 0 { limits.append((pages * pageSize, "this machine has")) }
-    if let group = controlGroupLimit() { limits.append((group, "this job's control group allows")) }
+    return available(
+      physical: pages > 0 && pageSize > 0 ? pages * pageSize : nil, controlGroup: controlGroupLimit(),
+      addressSpace: addressSpaceLimit().map { (limit: $0, used: virtualSize() ?? 0) })
+  }
+
+  /// The smallest of the limits that are known, with where it comes from.
+  ///
+  /// - Parameters:
+  ///   - physical: The machine's physical memory.
+  ///   - controlGroup: The control group's memory limit.
+  ///   - addressSpace: The address-space limit (`RLIMIT_AS`, set by `ulimit -v` and some
+  ///     schedulers) and the address space the process already uses; the run has the difference.
+  /// - Returns: The smallest limit in bytes and the phrase that names it, or `nil` when none is known.
+  static func available(physical: Int?, controlGroup: Int?, addressSpace: (limit: Int, used: Int)?) -> Limit? {
+    var limits: [(Int, String)] = []
+    if let physical { limits.append((physical, "this machine has")) }
+    if let controlGroup { limits.append((controlGroup, "this job's control group allows")) }
+    if let addressSpace {
+      let left = max(0, addressSpace.limit - addressSpace.used)
+      limits.append(
+        (left, "the address-space limit (ulimit -v, RLIMIT_AS, \(size(addressSpace.limit))) leaves this process"))
+    }
     return limits.min { $0.0 < $1.0 }.map { (bytes: $0.0, source: $0.1) }
+  }
+
+  /// The process's address-space limit (`getrlimit(RLIMIT_AS)`), or `nil` when there is none.
+  static func addressSpaceLimit() -> Int? {
+    var limit = rlimit()
+    // RLIM_INFINITY is the largest value, so it fails the comparison too.
+    guard getrlimit(addressSpaceResource, &limit) == 0, limit.rlim_cur < UInt64(Int.max) else {
+      return nil
+    }
+    return Int(limit.rlim_cur)
+  }
+
+  /// `RLIMIT_AS` as `getrlimit` takes it on this platform.
+  #if canImport(Glibc)
+    static let addressSpaceResource = __rlimit_resource_t(UInt32(RLIMIT_AS.rawValue))
+  #else
+    static let addressSpaceResource = RLIMIT_AS
+  #endif
+
+  /// The address space this process already uses (`/proc/self/statm`'s first field), or `nil`.
+  static func virtualSize() -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+      let pages = text.split(separator: " ").first.flatMap({ Int($0) })
+    else { return nil }
+    return pages * sysconf(Int32(_SC_PAGESIZE))
   }
 
   /// The memory limit of the process's control group (v2, else v1), or `nil` when there is none.
@@ -94,7 +147,8 @@ enum MemoryBudget {
       let file =
         fields[1].isEmpty
         ? "/sys/fs/cgroup\(path)/memory.max"
-        : fields[1].split(separator: ",").contains("memory") ? "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes" : nil
+        : fields[1].split(separator: ",").contains("memory")
+          ? "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes" : nil
       guard let file, let text = try? String(contentsOfFile: file, encoding: .utf8),
         let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
         limit < Int.max / 2  // v1 reports "no limit" as a huge number, v2 as "max"

@@ -1,3 +1,4 @@
+import ContinualEngine
 import Foundation
 
 #if canImport(Glibc)
@@ -18,6 +19,10 @@ import Foundation
 /// unlinking sees that the path no longer names the file it locked and tries again, so two
 /// processes can never both hold one run.
 ///
+/// `claims/` is never used through a symbolic link: a link there is reported and replaced by a
+/// folder (the rule of a run's checkpoint folder). A lock path that is a link or a folder is never
+/// opened; that run is reported as ``Outcome/unusable(_:)`` and the sweep passes over it.
+///
 /// `flock` works on local file systems and, on Linux, over NFS (as a POSIX lock of the whole
 /// file). A file system that refuses locks (Lustre mounted without `flock`) makes claims
 /// unavailable: the sweep says so once and runs without them, as before claims existed.
@@ -32,6 +37,8 @@ import Foundation
 struct RunClaims {
   /// `<output>/claims`.
   let folder: URL
+  /// Where warnings about the folder go.
+  var console = Console.standard
 
   /// The outcome of trying to claim a run.
   enum Outcome {
@@ -39,8 +46,11 @@ struct RunClaims {
     case claimed(RunClaim)
     /// Another live process holds it; the text says which, from its lock file.
     case heldElsewhere(String)
-    /// The file system does not support locks; the text is its reason.
+    /// The file system does not support locks, or `claims/` is not a folder; the text is its reason.
     case unavailable(String)
+    /// This run's lock path is a symbolic link or a folder, which is never opened: the sweep passes
+    /// over this run (the text says why) and goes on with the others.
+    case unusable(String)
   }
 
   /// The lock file of a run.
@@ -59,14 +69,14 @@ struct RunClaims {
     // A few rounds are enough: each retry means another process released or removed the file
     // between our open and our lock.
     for _ in 0..<1000 {
-      do {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      } catch {
-        throw CLIError("cannot create the claims folder \(folder.path): \(error.localizedDescription)")
-      }
+      if let reason = try ensureFolder() { return .unavailable(reason) }
       let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
       guard descriptor >= 0 else {
         if errno == ENOENT { continue }  // the folder was removed by a process that finished; make it again
+        if errno == ELOOP || errno == EISDIR {
+          let what = errno == ELOOP ? "a symbolic link" : "a folder"
+          return .unusable("its lock file \(path) is \(what), which is never opened; remove it to train this run")
+        }
         throw CLIError("cannot claim run \(runID): \(path): \(String(cString: strerror(errno)))")
       }
       if flock(descriptor, LOCK_EX | (waiting ? 0 : LOCK_NB)) != 0 {
@@ -83,7 +93,8 @@ struct RunClaims {
       }
       // The path must still name the file we locked: a holder unlinks it before releasing.
       var locked = stat(), current = stat()
-      guard fstat(descriptor, &locked) == 0, lstat(path, &current) == 0, locked.st_dev == current.st_dev, locked.st_ino == current.st_ino
+      guard fstat(descriptor, &locked) == 0, lstat(path, &current) == 0, locked.st_dev == current.st_dev,
+        locked.st_ino == current.st_ino
       else {
         close(descriptor)
         continue
@@ -96,6 +107,49 @@ struct RunClaims {
     throw CLIError("cannot claim run \(runID): \(path) kept changing while it was locked")
   }
 
+  /// Makes `claims/` a real folder (creating it and its parents): a symbolic link there is
+  /// reported, removed and replaced by a folder, so no lock file is ever created or removed through
+  /// it; the same rule as a run's checkpoint folder.
+  ///
+  /// - Returns: `nil` when the folder is ready, else why claims cannot be used (`claims` is a file).
+  /// - Throws: ``CLIError`` naming the folder when it cannot be created.
+  func ensureFolder() throws -> String? {
+    for _ in 0..<10 {
+      var status = stat()
+      if lstat(folder.path, &status) == 0 {
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR: return nil
+        case S_IFLNK:
+          let target =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
+          console.warn(
+            "\(folder.path) is a symbolic link\(target); "
+              + "claims are never made through a link, so it is replaced by a folder"
+          )
+          guard unlink(folder.path) == 0 || errno == ENOENT else {
+            throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
+          }
+          continue
+        default:
+          return "\(folder.path) is \(RegularFile.kind(status.st_mode)), not a folder"
+        }
+      }
+      guard errno == ENOENT else {
+        throw CLIError("cannot use the claims folder \(folder.path): \(String(cString: strerror(errno)))")
+      }
+      do {
+        try FileManager.default.createDirectory(
+          at: folder.deletingLastPathComponent(), withIntermediateDirectories: true)
+      } catch {
+        throw CLIError("cannot create the claims folder \(folder.path): \(error.localizedDescription)")
+      }
+      if mkdir(folder.path, 0o755) != 0 && errno != EEXIST {
+        throw CLIError("cannot create the claims folder \(folder.path): \(String(cString: strerror(errno)))")
+      }
+    }
+    throw CLIError("cannot create the claims folder \(folder.path): it kept changing as it was created")
+  }
+
   /// Removes the claims folder when no claim is left in it.
   func removeFolderIfEmpty() {
     _ = rmdir(folder.path)
@@ -105,7 +159,9 @@ struct RunClaims {
   static func holder(_ descriptor: Int32) -> String {
     var buffer = [UInt8](repeating: 0, count: 256)
     let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-    let text = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+    let text =
+      count > 0
+      ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
     return text.isEmpty ? "another process" : text
   }
 }

@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 import ContinualReport
 import Foundation
 
@@ -26,6 +27,9 @@ struct GridCell {
 /// holder died without one, this process trains it. So every process ends with the whole grid's
 /// table.
 ///
+/// A finished run whose model `--save-models` asks for but which has none (saving it failed, or
+/// it ran without the option) is not skipped: it is trained again, which writes the model.
+///
 /// With `--force`, a record that existed when the process started is not reused, but one that
 /// another process appended since is: two forced processes on one folder still train each run
 /// once.
@@ -52,7 +56,7 @@ final class SweepFolder {
   init(options: Options) throws {
     self.options = options
     recordsURL = options.output.appendingPathComponent("records.jsonl")
-    claims = RunClaims(folder: options.output.appendingPathComponent("claims"))
+    claims = RunClaims(folder: options.output.appendingPathComponent("claims"), console: options.console)
     try refresh()
     linesAtStart = position.line
   }
@@ -78,7 +82,19 @@ final class SweepFolder {
   func reusable(_ runID: String) -> (record: RunRecord, line: Int)? {
     guard let found = known[runID] else { return nil }
     if options.force && found.line <= linesAtStart { return nil }
+    if missingModel(found.record) { return nil }
     return found
+  }
+
+  /// Whether `record` is a finished run whose model `--save-models` asks for but which has none:
+  /// the record notes no model (saving it failed, or the run was made without the option), or the
+  /// model's files are gone. Such a run is trained again, like a `--force`d one, to write it: its
+  /// checkpoints were removed when it finished, and training is deterministic.
+  func missingModel(_ record: RunRecord) -> Bool {
+    guard options.saveModels, record.status == "finished" else { return false }
+    let folder = modelFolder(runID: record.runID, options: options)
+    let files = [SavedModel.weightsFile, SavedModel.descriptionFile].map { folder.appendingPathComponent($0) }
+    return record.notes?["model"] == nil || !files.allSatisfy(RegularFile.isRegular)
   }
 
   /// Runs the cells, each once across every process sharing the folder, and returns their records
@@ -94,6 +110,8 @@ final class SweepFolder {
         continue
       }
       switch try claim(cell, waiting: false) {
+      case .unusable(let reason):
+        options.console.warn("\(cell.label): passed over, not trained: \(reason)")
       case .heldElsewhere(let holder):
         if !options.quiet { options.console.note("\(cell.label): claimed by \(holder); its record is read once it finishes") }
         passedOver.append(i)
@@ -104,11 +122,17 @@ final class SweepFolder {
     }
     if !passedOver.isEmpty && !options.quiet {
       options.console.note(
-        "waiting for \(passedOver.count) run(s) that other processes hold: " + passedOver.map { cells[$0].label }.joined(separator: "; "))
+        "waiting for \(passedOver.count) run(s) that other processes hold: "
+          + passedOver.map { cells[$0].label }.joined(separator: "; "))
     }
     for i in passedOver {
       // Blocks until the holder releases the run or dies.
-      guard case .claimed(let held) = try claim(cells[i], waiting: true) else {
+      let outcome = try claim(cells[i], waiting: true)
+      if case .unusable(let reason) = outcome {
+        options.console.warn("\(cells[i].label): passed over, not trained: \(reason)")
+        continue
+      }
+      guard case .claimed(let held) = outcome else {
         throw CLIError("\(cells[i].label): still claimed by another process after waiting for it")
       }
       defer { held?.release() }
@@ -123,6 +147,7 @@ final class SweepFolder {
   private enum Claim {
     case claimed(RunClaim?)
     case heldElsewhere(String)
+    case unusable(String)
   }
 
   /// Claims a cell's run, or carries on without claims where the file system has no locks.
@@ -131,6 +156,7 @@ final class SweepFolder {
     switch try claims.claim(cell.runID, waiting: waiting) {
     case .claimed(let claim): return .claimed(claim)
     case .heldElsewhere(let holder): return .heldElsewhere(holder)
+    case .unusable(let reason): return .unusable(reason)
     case .unavailable(let reason):
       options.console.warn("\(reason); runs are not claimed, so do not run two sweeps on this folder at once")
       claimsUnavailable = true
@@ -143,7 +169,13 @@ final class SweepFolder {
   private func runClaimed(_ cell: GridCell, afterWaiting: Bool = false) throws -> RunRecord {
     try refresh()
     if let done = reusable(cell.runID) { return skipped(cell, done, byAnother: true) }
-    if afterWaiting && !options.quiet { options.console.note("\(cell.label): the process that held it stopped without a record; training it here") }
+    if afterWaiting && !options.quiet {
+      options.console.note("\(cell.label): the process that held it stopped without a record; training it here")
+    }
+    if let earlier = known[cell.runID]?.record, missingModel(earlier), !options.force, !options.quiet {
+      options.console.note(
+        "\(cell.label): finished before, but without the model --save-models asks for; training it again to save it")
+    }
     let record = try cell.train()
     try RecordFile.append(record, to: recordsURL)
     remember(record, line: Int.max)
@@ -157,10 +189,14 @@ final class SweepFolder {
     guard !options.quiet else { return done.record }
     let place = done.line == Int.max ? recordsURL.path : "\(recordsURL.path):\(done.line)"
     if done.record.status == "finished" {
-      options.console.note("\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)")
+      options.console.note(
+        "\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)"
+      )
     } else {
       let why = done.record.failure.map { ": \($0)" } ?? ""
-      options.console.note("\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)")
+      options.console.note(
+        "\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)"
+      )
     }
     return done.record
   }

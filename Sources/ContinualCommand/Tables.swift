@@ -24,6 +24,7 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
     }
     if writingFiles { options.console.note("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
   }
+  table = table.labellingSettings(differingFrom: defaultSettings(options.known))
   if let baseline = options.baseline {
     do {
       table = try table.comparing(toBaseline: baseline)
@@ -35,4 +36,16 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
   let urls = try ComparisonTable.write(table, formats: options.formats, to: options.output, baseName: baseName)
   options.console.output(try table.rendered(as: .markdown))
   options.console.note("tables written: " + urls.map(\.path).joined(separator: ", "))
+}
+
+/// Every declared setting's default, keyed like a record's `config` (`ewc.lambda`), in the
+/// canonical form records hold: how a table knows which settings of a row are not the defaults.
+func defaultSettings(_ algorithms: [any Algorithm.Type]) -> [String: String] {
+  var defaults: [String: String] = [:]
+  for algorithm in algorithms {
+    for setting in algorithm.hyperparameters {
+      defaults["\(algorithm.name).\(setting.name)"] = setting.canonical(setting.defaultValue)
+    }
+  }
+  return defaults
 }

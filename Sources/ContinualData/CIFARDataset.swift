@@ -124,18 +124,18 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
 
   /// The class names of a names file: one per non-empty line, exactly `expected` of them.
   static func readClassNames(_ url: URL, expected: Int) throws -> [String] {
-    let data: Data
-    do {
-      data = try RegularFile.read(url)
-    } catch {
-      throw IDXError.unreadable(source: url.path, reason: error.reason)
-    }
-    return try parseClassNames(data, source: url.path, expected: expected)
+    try parseClassNames(IDXFile.readFile(url, limit: maximumNamesFileSize), source: url.path, expected: expected)
   }
+
+  /// The largest class-name file accepted: 1 MiB (the real ones are under 1 kB).
+  public static let maximumNamesFileSize = 1 << 20
 
   /// The class names in the bytes of a names file: one per non-empty line, exactly `expected` of them.
   static func parseClassNames(_ data: Data, source: String, expected: Int) throws -> [String] {
-    guard data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
+    guard data.count <= maximumNamesFileSize else {
+      throw IDXError.fileTooLarge(source: source, size: data.count, limit: maximumNamesFileSize)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.malformedFile(file: source, reason: "not a UTF-8 text file of class names (one per line)")
     }
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -145,6 +145,16 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     }
     guard lines.count == expected else {
       throw DatasetError.malformedFile(file: source, reason: "holds \(lines.count) class names; expected \(expected), one per line")
+    }
+    var firstLine: [String: Int] = [:]
+    for (index, name) in lines.enumerated() {
+      if let earlier = firstLine[name] {
+        throw DatasetError.malformedFile(
+          file: source,
+          reason: "line \(index + 1) repeats the class name \"\(name)\" of line \(earlier + 1); "
+            + "each class needs its own name")
+      }
+      firstLine[name] = index
     }
     return lines
   }
@@ -254,12 +264,8 @@ enum CIFARFile {
   /// - Throws: ``IDXError`` for an unreadable file or a corrupt gzip stream,
   ///   ``DatasetError/malformedFile(file:reason:)`` or ``DatasetError/labelOutOfRange(file:index:value:classCount:)``.
   static func read(_ url: URL, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) throws {
-    let data: Data
-    do {
-      data = try RegularFile.read(url)
-    } catch {
-      throw IDXError.unreadable(source: url.path, reason: error.reason)
-    }
+    // A gzipped file is smaller than what it holds, so the decompressed limit bounds the file too.
+    let data = try IDXFile.readFile(url, limit: CIFARDataset.maximumFileSize)
     try read(data, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)
   }
 
@@ -275,7 +281,7 @@ enum CIFARFile {
       try Gzip.decompress(data, source: source, limit: CIFARDataset.maximumFileSize).withUnsafeBytes(parseRecords)
     } else {
       guard data.count <= CIFARDataset.maximumFileSize else {
-        throw IDXError.decompressedTooLarge(source: source, limit: CIFARDataset.maximumFileSize)
+        throw IDXError.fileTooLarge(source: source, size: data.count, limit: CIFARDataset.maximumFileSize)
       }
       try data.withUnsafeBytes(parseRecords)
     }

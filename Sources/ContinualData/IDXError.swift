@@ -31,6 +31,9 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
   case corruptGzip(source: String, compressedOffset: Int, reason: String)
   /// The decompressed data would exceed the size limit.
   case decompressedTooLarge(source: String, limit: Int)
+  /// The file itself (raw or compressed) is larger than the reader accepts; it was refused from its
+  /// size alone, before anything was read.
+  case fileTooLarge(source: String, size: Int, limit: Int)
 
   /// A human-readable explanation naming the file and the problem.
   public var description: String {
@@ -57,7 +60,9 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
     case .corruptGzip(let source, let offset, let reason):
       return "\(source): corrupt gzip stream at compressed byte offset \(offset): \(reason)"
     case .decompressedTooLarge(let source, let limit):
-      return "\(source): the gzip stream decompresses to more than \(limit) bytes, the limit for an IDX file"
+      return "\(source): the gzip stream decompresses to more than \(limit) bytes, the limit for this file"
+    case .fileTooLarge(let source, let size, let limit):
+      return "\(source): too large: the file holds \(size) bytes, more than the \(limit)-byte limit for this file"
     }
   }
 

@@ -20,6 +20,10 @@ public enum IDXFile {
   /// The largest decompressed size accepted for a gzipped file: 1 GiB.
   public static let maximumDecompressedSize = 1 << 30
 
+  /// The largest IDX file read from disk, raw or gzipped: 1 GiB (MNIST's largest file is 47 MB).
+  /// The size is checked (`fstat`) before anything is read or mapped.
+  public static let maximumFileSize = 1 << 30
+
   /// The element type code of unsigned bytes, the only type supported.
   public static let unsignedByteType: UInt8 = 0x08
 
@@ -27,15 +31,23 @@ public enum IDXFile {
   ///
   /// - Parameter url: The file to read.
   /// - Returns: The file's dimensions and elements.
-  /// - Throws: ``IDXError`` naming the file's path and the problem.
+  /// - Throws: ``IDXError`` naming the file's path and the problem:
+  ///   ``IDXError/fileTooLarge(source:size:limit:)`` for a file over ``maximumFileSize``.
   public static func read(contentsOf url: URL) throws -> IDXArray {
-    let data: Data
+    try decode(readFile(url, limit: maximumFileSize), source: url.path)
+  }
+
+  /// The bytes of a data file of at most `limit` bytes, its size checked before anything is read.
+  ///
+  /// - Throws: ``IDXError/fileTooLarge(source:size:limit:)`` or ``IDXError/unreadable(source:reason:)``,
+  ///   naming the file.
+  static func readFile(_ url: URL, limit: Int) throws -> Data {
     do {
-      data = try RegularFile.read(url)
+      return try RegularFile.read(url, limit: limit)
     } catch {
+      if error.isTooLarge { throw IDXError.fileTooLarge(source: url.path, size: error.size ?? limit + 1, limit: limit) }
       throw IDXError.unreadable(source: url.path, reason: error.reason)
     }
-    return try decode(data, source: url.path)
   }
 
   /// Decodes the bytes of an IDX file, decompressing them first if they are gzipped.

@@ -135,6 +135,11 @@ public enum RecordFile {
 
   static let newline = UInt8(ascii: "\n")
 
+  /// The largest results file read: 256 MiB, checked (`fstat`) before anything is read. A record
+  /// is a few kilobytes, so this holds about 100,000 runs; a larger file is refused by its size,
+  /// not read into memory twice (mapped, then copied to lines).
+  public static let maximumFileSize = 1 << 28
+
   /// A record with the place it was read from, for warnings about duplicates.
   struct LocatedRecord {
     var record: RunRecord
@@ -153,8 +158,15 @@ public enum RecordFile {
   /// with a misleading "permission" message).
   static func contents(of url: URL) throws -> [UInt8] {
     do {
-      return [UInt8](try RegularFile.read(url))
+      return [UInt8](try RegularFile.read(url, limit: maximumFileSize))
     } catch {
+      if error.isTooLarge {
+        throw RecordFileError.unreadable(
+          file: url.path,
+          reason: "too large: \(error.size.map { "\($0) bytes" } ?? "the file is"), "
+            + "more than the \(maximumFileSize)-byte limit for a results file; "
+            + "split the sweep with --shard, or give report several files")
+      }
       throw RecordFileError.unreadable(file: url.path, reason: error.reason)
     }
   }
@@ -189,13 +201,17 @@ public enum RecordFile {
       do {
         // Foundation's decoder keeps one of two values for a repeated key without a word; the
         // strict parser names the key.
+        // A line the strict parser cannot read (nesting deeper than 64, a lone surrogate) is never
+        // handed to Foundation, whose lenient parser would keep the first of two keys.
         do {
           _ = try JSONValue.parse(Array(line))
         } catch {
           if let key = error.duplicateKey {
             throw RecordFileError.malformedLine(
-              file: file, line: lineNumber, reason: "the key \"\(key)\" appears twice (again at column \(error.column))")
+              file: file, line: lineNumber, reason: "the key \"\(key)\" appears twice (again at column \(error.column))"
+            )
           }
+          throw StrictSyntaxError(error: error)
         }
         let record = try decoder.decode(RunRecord.self, from: Data(line))
         if let problem = record.inconsistency {
@@ -206,7 +222,10 @@ public enum RecordFile {
         throw error
       } catch {
         guard newlineIndex == nil || JSONPrefix.isIncompleteObject(line) else {
-          throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: DecodingSummary.describe(error))
+          let reason =
+            (error as? StrictSyntaxError).map { "invalid JSON at column \($0.error.column): \($0.error.reason)" }
+            ?? DecodingSummary.describe(error)
+          throw RecordFileError.malformedLine(file: file, line: lineNumber, reason: reason)
         }
         warnings.append(
           "\(file): torn record skipped at line \(lineNumber) (an incomplete line left by an interrupted write)")
@@ -214,4 +233,9 @@ public enum RecordFile {
     }
     return (records, warnings, min(lineStart, bytes.endIndex) - bytes.startIndex, lineNumber - firstLine + 1)
   }
+}
+
+/// A line the strict JSON parser refused, on its way to the torn-line check.
+private struct StrictSyntaxError: Error {
+  var error: JSONSyntaxError
 }

@@ -15,21 +15,22 @@ extension RunRecord {
   /// them, so a forged `average_accuracy: 5.0` would otherwise read `500.00` — and the wall time and
   /// peak memory must be finite and not negative. A stored FWT is checked against the formula in
   /// every scenario: class-incremental records written before forward transfer was left out there
-  /// hold one, and still read (the tables show `—` for it, see `RunRecord.forwardTransfer`).
+  /// hold one, and still read (the tables show `—` for it, see `RunRecord.forwardTransfer`). The
+  /// validation accuracy matrix, which `--validation` selects on, has the accuracy matrix's rules and
+  /// shape. Every other number is bounded: wall time at most ``maximumWallSeconds``, peak memory at
+  /// most ``maximumPeakRSSBytes``, loss terms finite `Float`s, no more of them than tasks.
   var inconsistency: String? {
     let tasks = accuracyMatrix.first?.count ?? 0
-    guard tasks <= Self.maximumTaskCount else { return "accuracy_matrix has \(tasks) tasks; at most \(Self.maximumTaskCount)" }
-    for (i, row) in accuracyMatrix.enumerated() where row.count != tasks {
-      return "accuracy_matrix[\(i)] has \(row.count) entries but accuracy_matrix[0] has \(tasks)"
+    if let problem = Self.matrixProblem(
+      accuracyMatrix, key: "accuracy_matrix", tasks: tasks, finished: status == "finished")
+    {
+      return problem
     }
-    guard accuracyMatrix.count <= tasks else { return "accuracy_matrix has \(accuracyMatrix.count) rows for \(tasks) tasks" }
-    if status == "finished" && (tasks == 0 || accuracyMatrix.count != tasks) {
-      return "a finished run needs a square accuracy_matrix with a row per task, not \(accuracyMatrix.count) × \(tasks)"
-    }
-    for (i, row) in accuracyMatrix.enumerated() {
-      if let j = row.firstIndex(where: { !(0...1).contains($0) }) {
-        return "accuracy_matrix[\(i)][\(j)] is \(row[j]), not a fraction in [0, 1]"
-      }
+    if let validation = validationAccuracyMatrix,
+      let problem = Self.matrixProblem(
+        validation, key: "validation_accuracy_matrix", tasks: tasks, finished: status == "finished")
+    {
+      return problem
     }
     if let initial = initialAccuracies {
       guard initial.count == tasks else { return "initial_accuracies has \(initial.count) entries for \(tasks) tasks" }
@@ -37,14 +38,70 @@ extension RunRecord {
         return "initial_accuracies[\(j)] is \(initial[j]), not a fraction in [0, 1]"
       }
     }
-    guard wallSeconds.isFinite, wallSeconds >= 0 else { return "wall_seconds is \(wallSeconds), not a finite, non-negative time" }
-    guard peakRSSBytes >= 0 else { return "peak_rss_bytes is \(peakRSSBytes), not a non-negative size" }
-    return summaryMismatch
+    return boundsProblem ?? summaryMismatch
+  }
+
+  /// The longest time a record may report: 10⁹ seconds (about 32 years).
+  static let maximumWallSeconds = 1e9
+  /// The largest peak memory a record may report: 2⁵⁰ bytes (1 PiB).
+  static let maximumPeakRSSBytes = 1 << 50
+  /// The largest magnitude of a recorded loss term: `Float`'s largest finite value, since losses are
+  /// computed in `Float`.
+  static let maximumLossMagnitude = Double(Float.greatestFiniteMagnitude)
+
+  /// Why a matrix of accuracies (test or validation) cannot describe a run of `tasks` tasks.
+  ///
+  /// The rules: one column per task, at most ``maximumTaskCount`` of them; no more rows than tasks,
+  /// exactly as many for a finished run; every entry a fraction in [0, 1].
+  static func matrixProblem(_ matrix: [[Double]], key: String, tasks: Int, finished: Bool) -> String? {
+    let columns = matrix.first?.count ?? 0
+    guard columns <= maximumTaskCount else { return "\(key) has \(columns) tasks; at most \(maximumTaskCount)" }
+    for (i, row) in matrix.enumerated() where row.count != tasks {
+      return key == "accuracy_matrix"
+        ? "\(key)[\(i)] has \(row.count) entries but accuracy_matrix[0] has \(tasks)"
+        : "\(key)[\(i)] has \(row.count) entries but the run has \(tasks) tasks (accuracy_matrix[0])"
+    }
+    guard matrix.count <= tasks else { return "\(key) has \(matrix.count) rows for \(tasks) tasks" }
+    if finished && (tasks == 0 || matrix.count != tasks) {
+      return "a finished run needs a square \(key) with a row per task, not \(matrix.count) × \(tasks)"
+    }
+    for (i, row) in matrix.enumerated() {
+      if let j = row.firstIndex(where: { !(0...1).contains($0) }) {
+        return "\(key)[\(i)][\(j)] is \(row[j]), not a fraction in [0, 1]"
+      }
+    }
+    return nil
+  }
+
+  /// The first number outside its bounds among those a record carries besides its accuracies.
+  private var boundsProblem: String? {
+    guard wallSeconds.isFinite, (0...Self.maximumWallSeconds).contains(wallSeconds) else {
+      let most = Int(Self.maximumWallSeconds)
+      return "wall_seconds is \(wallSeconds), not a finite, non-negative time of at most \(most) seconds"
+    }
+    guard (0...Self.maximumPeakRSSBytes).contains(peakRSSBytes) else {
+      return "peak_rss_bytes is \(peakRSSBytes), not a size between 0 and \(Self.maximumPeakRSSBytes) bytes"
+    }
+    if let lossTerms {
+      let tasks = accuracyMatrix.first?.count ?? 0
+      guard lossTerms.count <= (tasks > 0 ? tasks : Self.maximumTaskCount) else {
+        return "loss_terms has \(lossTerms.count) entries for \(tasks) tasks"
+      }
+      for (task, terms) in lossTerms.enumerated() {
+        for (name, value) in terms.sorted(by: { $0.key < $1.key })
+        where !value.isFinite || abs(value) > Self.maximumLossMagnitude {
+          return "loss_terms[\(task)][\"\(name)\"] is \(value), not a finite Float"
+        }
+      }
+    }
+    return nil
   }
 
   /// The first stored summary that differs from what the accuracy matrix gives, or `nil`.
   private var summaryMismatch: String? {
-    let metrics = status == "finished" ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
+    let metrics =
+      status == "finished"
+      ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
     let pairs: [(String, Double?, Double?)] = [
       ("average_accuracy", averageAccuracy, metrics?.averageAccuracy), ("bwt", bwt, metrics?.backwardTransfer),
       ("fwt", fwt, metrics?.forwardTransfer), ("forgetting", forgetting, metrics?.averageForgetting),

@@ -42,6 +42,37 @@ import Testing
     #expect(description.network == (network == "mlp" ? "mlp 784-256-256-10" : "resnet18:4"))
   }
 
+  /// Issue 26: `SavedModel.evaluate`, given only the loaded model, its description and the run's
+  /// tasks (no trainer, no head from the run), gives the record's final accuracy row exactly; the
+  /// lead's `continual evaluate --model DIR` prints it.
+  @Test(arguments: [("task", "mlp"), ("class", "resnet18:4"), ("domain", "mlp")])
+  func evaluatingASavedModelReproducesTheFinalRowExactly(scenario: String, network: String) throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("saved-models-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: root) }
+    let arguments = Self.arguments.map { $0 == "task" ? scenario : $0 } + ["--network", network, "--output", root.path]
+    let options = try Parsing.options(arguments)
+    let record = try #require(try runGrid(options).first)
+    let chosen = try #require(Scenario(rawValue: scenario))
+    let stack = try AlgorithmStack("finetune", settings: options.settings(for: chosen), known: options.known)
+    let prepared = try PreparedRun(
+      benchmark: "split-builtin", scenario: chosen, stack: stack, seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    let folder = modelFolder(runID: record.runID, options: options)
+    let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
+    let accuracies = try SavedModel.evaluate(model, description: description, on: prepared.sequence)
+    #expect(accuracies == record.accuracyMatrix.last, "\(accuracies) vs \(record.accuracyMatrix)")
+    #expect(accuracies.count == 5)
+
+    // A sequence the model was not made for is refused by the key that disagrees.
+    var narrower = description
+    narrower.inputShape = [1, 14, 14]
+    #expect {
+      try SavedModel.evaluate(model, description: narrower, on: prepared.sequence)
+    } throws: {
+      "\($0)".contains("'input_shape' is [1, 14, 14]")
+    }
+  }
+
   /// Without the option, no model is kept.
   @Test func withoutTheOptionNothingIsSaved() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("saved-models-\(UUID().uuidString)")

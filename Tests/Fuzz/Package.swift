@@ -20,6 +20,7 @@ let fuzzers: [(name: String, libraries: [String])] = [
   ("fuzz-json", ["ContinualEngine"]),
   ("fuzz-records", ["ContinualReport", "ContinualCore"]),
   ("fuzz-manifest", ["ContinualCore", "ContinualData", "ContinualEngine"]),
+  ("fuzz-saved-model", ["ContinualCore", "ContinualEngine"]),
 ]
 
 var targets: [Target] = [

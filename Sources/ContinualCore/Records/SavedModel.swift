@@ -58,7 +58,8 @@ public enum SavedModel {
     public init(scenario: String, layout: TaskLayout) {
       self.scenario = scenario
       taskOutputs = (0..<layout.taskCount).map { task in
-        scenario == "domain" ? [0, layout.classCounts[task]] : [layout.offset(task), layout.offset(task) + layout.classCounts[task]]
+        scenario == "domain"
+          ? [0, layout.classCounts[task]] : [layout.offset(task), layout.offset(task) + layout.classCounts[task]]
       }
     }
 
@@ -139,50 +140,176 @@ public enum SavedModel {
     }
   }
 
+  /// The largest `model.json` read: 16 MiB (a ResNet's is a few kilobytes).
+  public static let maximumDescriptionSize = 1 << 24
+
   /// Reads a model folder into a model of `architecture`, checking every tensor's name and shape.
+  ///
+  /// Nothing in the folder is trusted: `model.json` is parsed strictly (a key named twice is an
+  /// error) and checked (see ``decode(description:weights:descriptionSource:weightsSource:architecture:)``),
+  /// and every tensor it lists must be in `model.safetensors` with the same shape, and the other
+  /// way round, before the network's own names and shapes are checked.
   ///
   /// - Parameters:
   ///   - folder: A folder ``write(_:description:to:)`` wrote.
   ///   - architecture: The network to load into, built as the run built it (for the command
   ///     line's networks: `Network.named(…).architecture(input:outputs:statisticsPerTask:)`).
   /// - Returns: The model and its description.
-  /// - Throws: ``Failure`` naming the file and the tensor that is missing, extra or misshapen.
+  /// - Throws: ``Failure`` naming the file and the tensor or key that is missing, extra,
+  ///   misshapen, not finite or inconsistent.
   public static func read(from folder: URL, architecture: Sequential) throws -> (model: Model, description: Description) {
     let json = folder.appendingPathComponent(descriptionFile), weights = folder.appendingPathComponent(weightsFile)
-    let description: Description
+    let descriptionBytes: Data
     do {
-      description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: json))
+      descriptionBytes = try RegularFile.read(json, limit: maximumDescriptionSize)
     } catch {
-      throw Failure(description: "\(json.path): not a model description: \(error)")
+      throw Failure(description: "\(json.path): not a model description: \(error.reason)")
     }
-    guard description.format == 1 else { throw Failure(description: "\(json.path): format \(description.format) is not supported (1 is)") }
     let contents: SafeTensors.Contents
     do {
       contents = try SafeTensors.read(from: weights)
     } catch {
       throw Failure(description: "\(weights.path): \(error)")
     }
-    func tensors(_ specs: [(name: String, shape: [Int])]) throws -> NamedTensors {
+    return try decode(
+      description: descriptionBytes, weights: contents, descriptionSource: json.path, weightsSource: weights.path,
+      architecture: architecture)
+  }
+
+  /// Checks a model's description and tensors against each other and against `architecture`, and
+  /// builds the model: the work of ``read(from:architecture:)`` on bytes already in memory.
+  ///
+  /// The description must be strict JSON (no key twice, at most 8 levels deep) of format 1 with
+  /// positive `input_shape` dimensions, a positive `output_count`, a `head.scenario` of `task`,
+  /// `domain` or `class` whose `task_outputs` are `[start, end)` ranges inside the outputs, and
+  /// `tensors` naming each tensor once with a kind of `parameter` or `state`. Those tensors must be
+  /// exactly the weights file's, with the same shapes, and the network's, in its order; every value
+  /// must be finite.
+  ///
+  /// ```swift
+  /// let (model, description) = try SavedModel.decode(
+  ///   description: jsonBytes, weights: try SafeTensors.decode(weightBytes),
+  ///   descriptionSource: "model.json", weightsSource: "model.safetensors", architecture: network)
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - description: The bytes of `model.json`.
+  ///   - weights: The decoded `model.safetensors`.
+  ///   - descriptionSource: How errors name `model.json` (usually its path).
+  ///   - weightsSource: How errors name `model.safetensors`.
+  ///   - architecture: The network to load into.
+  /// - Returns: The model and its description.
+  /// - Throws: ``Failure`` naming the file and the key or tensor at fault.
+  public static func decode(
+    description: Data, weights: SafeTensors.Contents, descriptionSource: String, weightsSource: String,
+    architecture: Sequential
+  ) throws -> (model: Model, description: Description) {
+    let description = try checkedDescription(description, source: descriptionSource)
+    var listed: [String: TensorEntry] = [:]
+    for entry in description.tensors { listed[entry.name] = entry }
+    for entry in description.tensors {
+      guard let tensor = weights.tensors[entry.name] else {
+        throw Failure(
+          description: "\(descriptionSource): tensors lists '\(entry.name)', which \(weightsSource) does not hold")
+      }
+      guard tensor.shape == entry.shape else {
+        throw Failure(
+          description:
+            "\(descriptionSource): '\(entry.name)' has shape \(entry.shape) there "
+            + "but \(tensor.shape) in \(weightsSource)"
+        )
+      }
+    }
+    if let unlisted = weights.tensors.names.first(where: { listed[$0] == nil }) {
+      throw Failure(description: "\(weightsSource): tensor '\(unlisted)' is not listed in \(descriptionSource)")
+    }
+    func tensors(_ specs: [(name: String, shape: [Int])], kind: String) throws -> NamedTensors {
       try NamedTensors(
         names: specs.map(\.name),
         tensors: try specs.map { spec in
-          guard let tensor = contents.tensors[spec.name] else { throw Failure(description: "\(weights.path): no tensor '\(spec.name)'") }
+          guard let tensor = weights.tensors[spec.name] else {
+            throw Failure(description: "\(weightsSource): no tensor '\(spec.name)'")
+          }
           guard tensor.shape == spec.shape else {
-            throw Failure(description: "\(weights.path): '\(spec.name)' has shape \(tensor.shape); the network needs \(spec.shape)")
+            throw Failure(
+              description: "\(weightsSource): '\(spec.name)' has shape \(tensor.shape); the network needs \(spec.shape)"
+            )
+          }
+          guard listed[spec.name]?.kind == kind else {
+            throw Failure(
+              description:
+                "\(descriptionSource): '\(spec.name)' is listed as \(listed[spec.name]?.kind ?? "nothing"); "
+                + "the network's is a \(kind)"
+            )
+          }
+          if let bad = tensor.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw Failure(
+              description:
+                "\(weightsSource): '\(spec.name)' holds \(tensor.scalars[bad]) at element \(bad); "
+                + "a model's values are finite"
+            )
           }
           return tensor
         })
     }
-    let parameters = try tensors(architecture.parameterSpecs.map { ($0.name, $0.shape) })
-    let state = try tensors(architecture.stateSpecs.map { ($0.name, $0.shape) })
-    guard contents.tensors.names.count == parameters.names.count + state.names.count else {
-      let extra = Set(contents.tensors.names).subtracting(parameters.names + state.names).sorted()
-      throw Failure(description: "\(weights.path): tensors the network does not have: \(extra.joined(separator: ", "))")
+    let parameters = try tensors(architecture.parameterSpecs.map { ($0.name, $0.shape) }, kind: "parameter")
+    let state = try tensors(architecture.stateSpecs.map { ($0.name, $0.shape) }, kind: "state")
+    guard weights.tensors.names.count == parameters.names.count + state.names.count else {
+      let extra = Set(weights.tensors.names).subtracting(parameters.names + state.names).sorted()
+      throw Failure(
+        description: "\(weightsSource): tensors the network does not have: \(extra.joined(separator: ", "))")
     }
     do {
       return (try Model(architecture, parameters: parameters, state: state), description)
     } catch {
-      throw Failure(description: "\(weights.path): \(error)")
+      throw Failure(description: "\(weightsSource): \(error)")
     }
+  }
+
+  /// The description in `bytes`, parsed strictly and checked on its own.
+  static func checkedDescription(_ bytes: Data, source json: String) throws -> Description {
+    do {
+      _ = try JSONValue.parse([UInt8](bytes), maximumDepth: 8)
+    } catch {
+      let key = error.duplicateKey.map { ": the key \"\($0)\" appears twice" } ?? ""
+      throw Failure(description: "\(json): not a model description: invalid JSON at \(error)\(key)")
+    }
+    let description: Description
+    do {
+      description = try JSONDecoder().decode(Description.self, from: bytes)
+    } catch {
+      throw Failure(description: "\(json): not a model description: \(error)")
+    }
+    func refuse(_ key: String, _ problem: String) -> Failure { Failure(description: "\(json): '\(key)' \(problem)") }
+    guard description.format == 1 else {
+      throw Failure(description: "\(json): format \(description.format) is not supported (1 is)")
+    }
+    guard !description.inputShape.isEmpty, description.inputShape.allSatisfy({ $0 > 0 }) else {
+      throw refuse("input_shape", "is \(description.inputShape); its dimensions must be positive")
+    }
+    guard description.outputCount > 0 else {
+      throw refuse("output_count", "is \(description.outputCount); it must be positive")
+    }
+    guard ["task", "domain", "class"].contains(description.head.scenario) else {
+      throw refuse("head.scenario", "is \"\(description.head.scenario)\"; expected task, domain or class")
+    }
+    for (t, range) in description.head.taskOutputs.enumerated() {
+      guard range.count == 2, range[0] >= 0, range[0] < range[1], range[1] <= description.outputCount else {
+        throw refuse(
+          "head.task_outputs[\(t)]",
+          "is \(range); expected [start, end) with 0 ≤ start < end ≤ \(description.outputCount)")
+      }
+    }
+    var seen: Set<String> = []
+    for (i, entry) in description.tensors.enumerated() {
+      guard seen.insert(entry.name).inserted else { throw refuse("tensors[\(i)].name", "repeats '\(entry.name)'") }
+      guard entry.kind == "parameter" || entry.kind == "state" else {
+        throw refuse("tensors[\(i)].kind", "of '\(entry.name)' is \"\(entry.kind)\"; expected parameter or state")
+      }
+      guard entry.shape.allSatisfy({ $0 >= 0 }) else {
+        throw refuse("tensors[\(i)].shape", "of '\(entry.name)' is \(entry.shape)")
+      }
+    }
+    return description
   }
 }

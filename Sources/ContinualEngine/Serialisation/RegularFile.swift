@@ -29,6 +29,8 @@ package enum RegularFile {
     package var isMissing: Bool
     /// Whether the file is larger than the limit (the file is then malformed rather than unreadable).
     package var isTooLarge = false
+    /// The file's size in bytes, when it is known to be too large.
+    package var size: Int? = nil
 
     /// The reason.
     package var description: String { reason }
@@ -53,41 +55,69 @@ package enum RegularFile {
     let descriptor = open(url.path, flags)
     guard descriptor >= 0 else {
       let code = errno
-      if code == ELOOP && !followingLinks { throw ReadError(reason: "is a symbolic link, which is never followed here", isMissing: false) }
+      if code == ELOOP && !followingLinks {
+        throw ReadError(reason: "is a symbolic link, which is never followed here", isMissing: false)
+      }
       throw ReadError(reason: String(cString: strerror(code)), isMissing: code == ENOENT)
     }
     defer { close(descriptor) }
     var status = stat()
-    guard fstat(descriptor, &status) == 0 else { throw ReadError(reason: String(cString: strerror(errno)), isMissing: false) }
+    guard fstat(descriptor, &status) == 0 else {
+      throw ReadError(reason: String(cString: strerror(errno)), isMissing: false)
+    }
     guard status.st_mode & S_IFMT == S_IFREG else {
       throw ReadError(reason: "not a regular file (\(kind(status.st_mode)))", isMissing: false)
     }
     let size = Int(status.st_size)
-    guard size <= limit else { throw ReadError(reason: "\(size) bytes exceeds the \(limit)-byte limit", isMissing: false, isTooLarge: true) }
+    guard size <= limit else {
+      throw ReadError(
+        reason: "too large: \(size) bytes, more than the \(limit)-byte limit", isMissing: false, isTooLarge: true,
+        size: size)
+    }
     if size >= mappingThreshold, let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0),
       mapped != UnsafeMutableRawPointer(bitPattern: -1)
     {
       return Data(bytesNoCopy: mapped, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
     }
-    // Read what is there (a file still being appended to may have grown since fstat).
-    var data = Data(count: size)
+    return try copy(descriptor, size: size, limit: limit)
+  }
+
+  /// Reads an open file into memory allocated with `malloc`, so that an allocation the address
+  /// space cannot hold (`ulimit -v`) is an error, not a trap (`Data(count:)` traps).
+  ///
+  /// Reads what is there: a file still being appended to may have grown since `fstat`, up to
+  /// `limit`.
+  private static func copy(_ descriptor: Int32, size: Int, limit: Int) throws(ReadError) -> Data {
+    func allocationFailure(_ bytes: Int) -> ReadError {
+      ReadError(
+        reason: "cannot allocate \(bytes) bytes to read it (the memory or address-space limit, ulimit -v, is too low)",
+        isMissing: false)
+    }
+    var capacity = max(size, 1)
+    guard var buffer = malloc(capacity) else { throw allocationFailure(capacity) }
     var filled = 0
     while true {
-      if filled == data.count {
-        guard data.count < limit else { break }
-        data.count = min(limit, data.count + max(4096, data.count))
+      if filled == capacity {
+        guard capacity < limit else { break }
+        let grown = min(limit, capacity + max(4096, capacity))
+        guard let moved = realloc(buffer, grown) else {
+          free(buffer)
+          throw allocationFailure(grown)
+        }
+        buffer = moved
+        capacity = grown
       }
-      let count = data.count
-      let got = data.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, count - filled) }
+      let got = systemRead(descriptor, buffer + filled, capacity - filled)
       if got < 0 {
         if errno == EINTR { continue }
-        throw ReadError(reason: String(cString: strerror(errno)), isMissing: false)
+        let reason = String(cString: strerror(errno))
+        free(buffer)
+        throw ReadError(reason: reason, isMissing: false)
       }
       if got == 0 { break }
       filled += got
     }
-    data.count = filled
-    return data
+    return Data(bytesNoCopy: buffer, count: filled, deallocator: .free)
   }
 
   /// Whether `url` names a regular file (following links), without opening it.

@@ -163,4 +163,50 @@ for key in ["tensor_bytes", "tensor_crc32"] {
 }
 try write("fuzz-manifest", "placeholders", join(Data(open.utf8), tensorFile))
 try write("fuzz-json", "manifest", Data(sealed.utf8))
+
+// MARK: - Issue 26: deep nesting, lone surrogates, repeated keys in records
+
+let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+let loneSurrogate = "{" + #""a":"\ud800","# + finished.dropFirst()
+try write("fuzz-records", "lone-surrogate.jsonl", Data(loneSurrogate.utf8))
+try write("fuzz-records", "nested-65.jsonl", Data(("{\"a\":" + deep + "," + finished.dropFirst()).utf8))
+try write(
+  "fuzz-records", "validation-matrix.jsonl",
+  Data(
+    try line(
+      {
+        var r = record("ewc-3", matrix: [[0.95, 0.1], [0.85, 0.95]])
+        r.validationAccuracyMatrix = [[0.9, 0.2], [0.8, 0.9]]
+        return r
+      }()
+    ).utf8))
+try write("fuzz-json", "nested-65", Data(deep.utf8))
+try write("fuzz-json", "lone-surrogate", Data(#"["\ud800", "\udc00x"]"#.utf8))
+
+// MARK: - Saved models
+
+let modelNetwork = Sequential([
+  Conv2d(1, 3, kernelSize: 3, padding: 1), BatchNorm(3), ReLU(), GlobalAveragePool(), Linear(3, 4),
+])
+var modelGenerator = SeededGenerator(seed: 7)
+let savedModel = Model(modelNetwork, rng: &modelGenerator)
+for (scenario, name) in [("class", "class"), ("task", "task"), ("domain", "domain")] {
+  let folder = FileManager.default.temporaryDirectory
+    .appendingPathComponent("fuzz-seeds-model-\(ProcessInfo.processInfo.processIdentifier)")
+  defer { try? FileManager.default.removeItem(at: folder) }
+  let layout = TaskLayout(classCounts: scenario == "domain" ? [4, 4] : [2, 2])
+  let description = SavedModel.Description(
+    network: "test", inputShape: [1, 5, 5], outputCount: 4,
+    head: SavedModel.HeadDescription(scenario: scenario, layout: layout),
+    run: ["seed": "1"])
+  try SavedModel.write(savedModel, description: description, to: folder)
+  let json = try Data(contentsOf: folder.appendingPathComponent(SavedModel.descriptionFile))
+  let weights = try Data(contentsOf: folder.appendingPathComponent(SavedModel.weightsFile))
+  try write("fuzz-saved-model", name, join(json, weights))
+  if scenario == "class" {
+    // Compact JSON: more of the 4 KB left for mutations.
+    let compact = try JSONEncoder().encode(try JSONDecoder().decode(SavedModel.Description.self, from: json))
+    try write("fuzz-saved-model", "class-compact", join(compact, weights))
+  }
+}
 print("wrote the seed corpus to \(root.path)")
