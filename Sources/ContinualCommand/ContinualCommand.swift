@@ -92,6 +92,11 @@ public enum ContinualCommand {
       let options = try Options.forRun(arguments, known: algorithms, console: console)
       Jobs.applyThreads(options)
       for record in try runGrid(options) { console.output(summary(of: record)) }
+    case .evaluate:
+      let options = try Options(arguments, for: .evaluate, known: algorithms, console: console)
+      Jobs.applyThreads(options)
+      let result = try EvaluateCommand.evaluate(options)
+      console.output(EvaluateCommand.text(result, folder: options.model!))
     case .report:
       let files = arguments.prefix { !$0.hasPrefix("--") }
       let options = try Options(Array(arguments.dropFirst(files.count)), for: .report, known: algorithms, console: console)

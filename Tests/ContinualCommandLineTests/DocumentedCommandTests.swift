@@ -110,6 +110,7 @@ import Testing
         case .report:
           let files = words.dropFirst().prefix { !$0.hasPrefix("--") }
           _ = try Options(Array(words.dropFirst(1 + files.count)), for: .report, known: known)
+        case .evaluate: _ = try Options(Array(words.dropFirst()), for: .evaluate, known: known)
         case .list, .help: #expect(words.count <= 2, "\(page):\(line)")
         }
       } catch {

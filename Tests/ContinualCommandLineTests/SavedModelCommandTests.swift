@@ -53,7 +53,7 @@ import Testing
     let options = try Parsing.options(arguments)
     let record = try #require(try runGrid(options).first)
     let chosen = try #require(Scenario(rawValue: scenario))
-    let stack = try AlgorithmStack("finetune", settings: options.settings(for: chosen), known: options.known)
+    let stack = try ResolvedStack("finetune", settings: options.settings(for: chosen), known: options.known)
     let prepared = try PreparedRun(
       benchmark: "split-builtin", scenario: chosen, stack: stack, seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)

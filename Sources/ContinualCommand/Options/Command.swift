@@ -8,6 +8,8 @@ enum Command: String, CaseIterable, Sendable {
   case list
   /// Tables from existing records.
   case report
+  /// A saved model's accuracy on its tasks.
+  case evaluate
   /// The general help, or one command's.
   case help
 
@@ -18,6 +20,7 @@ enum Command: String, CaseIterable, Sendable {
     case .run: "continual run [options]"
     case .list: "continual list"
     case .report: "continual report FILE|FOLDER… [--output DIR] [--format …] [--baseline NAME]"
+    case .evaluate: "continual evaluate --model DIR [the options of the compare that saved it]"
     case .help: "continual help [COMMAND]"
     }
   }
@@ -29,6 +32,7 @@ enum Command: String, CaseIterable, Sendable {
     case .run: "one run (the first of each option) with its accuracy matrix"
     case .list: "algorithms with their hyperparameters, networks, benchmarks, presets and scenarios"
     case .report: "tables from existing record files or result folders, merged"
+    case .evaluate: "a model kept by --save-models, measured on its tasks: the accuracy on each after its last task"
     case .help: "this text, or a command's options: continual help compare (or continual compare --help)"
     }
   }
@@ -45,6 +49,12 @@ enum Command: String, CaseIterable, Sendable {
     case .run: "It takes the options of compare; only the first benchmark, scenario and stack are run, with 1 seed and ewc by default."
     case .list: "It takes no options."
     case .report: "Records of several folders or shards are merged; runs that differ in any setting stay separate rows."
+    case .evaluate:
+      """
+      The benchmark, scenario, algorithm and seed come from the model's model.json unless given; give the
+      other options of the compare that saved it (or its --config/--preset) so the run is rebuilt exactly:
+      a model whose run the options do not plan is measured anyway, with a warning.
+      """
     case .help: ""
     }
   }

@@ -288,8 +288,10 @@ struct OptionDeclaration: Sendable {
   /// Whether the option is a switch (takes no value on the command line).
   var isSwitch: Bool { placeholder == nil }
 
+  /// The commands that plan runs: compare and run, and evaluate, which rebuilds a saved run.
+  static let training: Set<Command> = [.compare, .run, .evaluate]
   /// The commands that train: compare and run.
-  static let training: Set<Command> = [.compare, .run]
+  static let trainingOnly: Set<Command> = [.compare, .run]
 
   /// An option stored at `path`.
   ///

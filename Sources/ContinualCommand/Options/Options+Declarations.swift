@@ -76,7 +76,7 @@ extension Options {
       .optionalCount(in: 1...1_024), group: .sweep, example: "1"),
     .option(
       "--shard", \.shard, "I/N", "run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
-      .shard, group: .sweep, example: "2/3"),
+      .shard, group: .sweep, example: "2/3", commands: OptionDeclaration.trainingOnly),
   ]
 
   /// The data each task holds.
@@ -204,15 +204,18 @@ extension Options {
     .option(
       "--baseline", \.baseline, "NAME", "a row label or algorithm: add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
       .optionalText("a row label or an algorithm, such as finetune"), group: .output, example: "finetune", commands: [.compare, .report]),
-    .option("--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true"),
+    .option("--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option(
       "--no-checkpoints", \.checkpoints, nil, "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
-      .off, group: .output, example: "true"),
+      .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option(
       "--save-models", \.saveModels, nil,
       "keep each finished run's final weights: <output>/models/<run id>/model.safetensors and model.json (see Docs/SavedModels.md)",
-      .on, group: .output, example: "true"),
+      .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option("--quiet", \.quiet, nil, "no progress output", .on, group: .output, example: "true"),
+    .option(
+      "--model", \.model, "DIR", "a model folder --save-models wrote (<output>/models/<run id>)", .optionalPath("a model folder"),
+      group: .output, example: "results/models/0123456789abcdef", commands: [.evaluate]),
   ]
 
   /// Applies `--set [scenario:]component.key=value`.

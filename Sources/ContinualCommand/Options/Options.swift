@@ -66,6 +66,8 @@ struct Options: Sendable {
   /// Keep each finished run's final weights in `<output>/models/<run id>` (`--save-models`).
   var saveModels = false
   var quiet = false
+  /// The model `continual evaluate` measures (`--model`).
+  var model: URL?
 
   // Not options: what the parse saw, and what the command runs with.
   /// The flags given, by the command line, a preset or a file.

@@ -32,15 +32,17 @@ import Testing
     let declaration = try #require(Options.declaration(flag))
     // Per-task BatchNorm needs a network with BatchNorm in the task scenario.
     let base = ["--algorithms", "ewc,mas"] + (flag == "--batchnorm" ? ["--network", "resnet32", "--scenario", "task"] : [])
-    let typed = try Options(base + [flag] + (declaration.isSwitch ? [] : [declaration.example]))
+    // An option of another command only (`--model` of evaluate) is read as that command reads it.
+    let command = declaration.commands.contains(.compare) ? Command.compare : try #require(declaration.commands.first)
+    let typed = try Options(base + [flag] + (declaration.isSwitch ? [] : [declaration.example]), for: command)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ck-roundtrip-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("experiment.json")
     try Data("{\"\(declaration.key)\": \(try Self.json(declaration))}".utf8).write(to: file)
-    let fromFile = try Options(base + ["--config", file.path])
+    let fromFile = try Options(base + ["--config", file.path], for: command)
     #expect(declaration.spelling(typed) == declaration.spelling(fromFile), "\(flag)")
-    #expect(declaration.spelling(typed) != declaration.spelling(try Options(base)), "\(flag): the example is the default")
+    #expect(declaration.spelling(typed) != declaration.spelling(try Options(base, for: command)), "\(flag): the example is the default")
     #expect(ExperimentFile.keys[declaration.key] == declaration.kind, "\(flag)")
   }
 
