@@ -157,8 +157,9 @@ public enum HeadConformance {
   /// The columns predictions choose among are those the loss trains on: a task's own support for a
   /// head that uses the task id, the union of the supports of tasks `0...max(t, k)` otherwise.
   ///
-  /// Each column `j` is probed with logits peaked at `j`, label 0's column of the task as runner-up
-  /// and every other column far below; `j` is a candidate when it wins.
+  /// Each column `j` is probed with logits of +10 at `j`, −5 at label 0's column of the task (the
+  /// runner-up) and −10 elsewhere; `j` is a candidate when it wins. The runner-up stays below `j` even
+  /// after subtracting a task's mean logit, as heads that centre logits per task do.
   ///
   /// - Parameters:
   ///   - head: The head under test.
@@ -172,7 +173,7 @@ public enum HeadConformance {
       let runnerUp = head.column(ofLabel: 0, task: task)
       let rows = (0..<head.outputCount).map { column in
         var row = peaked(head, at: column)
-        if column != runnerUp { row[runnerUp] = 5 }
+        if column != runnerUp { row[runnerUp] = -5 }
         return row
       }
       let logits = stacked(rows, width: head.outputCount)

@@ -70,3 +70,9 @@ import Testing
     #expect((result.lossTerms[1]["sensitivity"] ?? 0) > 0, "\(result.lossTerms)")
   }
 }
+
+extension GuideExampleEstimatorTests {
+  @Test func lossSensitivityConforms() throws {
+    try ImportanceConformance.expectConformance { LossSensitivity(batchSize: 5) }
+  }
+}

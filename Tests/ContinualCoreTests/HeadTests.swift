@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualEngine
+import ContinualTesting
 import Testing
 
 @Suite struct HeadTests {
@@ -102,5 +103,26 @@ import Testing
     #expect(MultiHead(layout: layout).outputCount == 5)
     #expect(ActiveClassHead(layout: layout).outputCount == 5)
     #expect(SharedHead(classCount: 3).outputCount == 3)
+  }
+}
+
+extension HeadTests {
+  static let conformanceLayout = TaskLayout(classCounts: [2, 3, 2])
+
+  @Test func multiHeadConforms() throws {
+    try HeadConformance.expectConformance(MultiHead(layout: Self.conformanceLayout), layout: Self.conformanceLayout)
+  }
+
+  @Test func activeClassHeadConforms() throws {
+    try HeadConformance.expectConformance(ActiveClassHead(layout: Self.conformanceLayout), layout: Self.conformanceLayout)
+  }
+
+  @Test func sharedHeadConforms() throws {
+    try HeadConformance.expectConformance(SharedHead(classCount: 3), layout: TaskLayout(classCounts: [3, 3, 3]))
+  }
+
+  @Test func theDocumentedAllOutputsHeadConforms() throws {
+    let head = AllOutputsHead(layout: Self.conformanceLayout)
+    try HeadConformance.expectConformance(head, layout: Self.conformanceLayout)
   }
 }

@@ -226,3 +226,14 @@ import Testing
     #expect((result.lossTerms[1]["ewc"] ?? 0) > 0, "\(result.lossTerms)")
   }
 }
+
+extension EWCTests {
+  @Test(arguments: FisherEstimator.LabelMode.allCases)
+  func fisherEstimatorConforms(labelMode: FisherEstimator.LabelMode) throws {
+    try ImportanceConformance.expectConformance { FisherEstimator(labelMode: labelMode) }
+    // A seeded subset of the samples, and van de Ven's normalisation.
+    try ImportanceConformance.expectConformance {
+      FisherEstimator(labelMode: labelMode, sampleCount: 5, vanDeVen2019Normalisation: true)
+    }
+  }
+}

@@ -115,3 +115,10 @@ import Testing
     }
   }
 }
+
+extension MASTests {
+  @Test(arguments: OutputSensitivityEstimator.Mode.allCases)
+  func outputSensitivityEstimatorConforms(mode: OutputSensitivityEstimator.Mode) throws {
+    try ImportanceConformance.expectConformance { OutputSensitivityEstimator(mode: mode, batchSize: 5) }
+  }
+}

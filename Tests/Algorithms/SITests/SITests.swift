@@ -175,3 +175,10 @@ import Testing
     }
   }
 }
+
+extension SITests {
+  @Test(arguments: PathIntegralEstimator.GradientSource.allCases)
+  func pathIntegralEstimatorConforms(gradientSource: PathIntegralEstimator.GradientSource) throws {
+    try ImportanceConformance.expectConformance { PathIntegralEstimator(gradientSource: gradientSource) }
+  }
+}

@@ -295,15 +295,10 @@ import Testing
 
   @Test(arguments: LogitDistillation.Grouping.allCases)
   func conformance(grouping: LogitDistillation.Grouping) throws {
-    // Distillation by design remembers only the latest model (as LwF), so the "accounts for the first
-    // task after the second" part of the boundary check does not apply; the other checks do.
-    let problem = try Self.problem()
-    let make: () -> any Regulariser = { LogitDistillation(grouping: grouping, temperature: 2, strength: 1) }
-    RegulariserConformance.expectNoFailures(
-      try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
-        + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
-        + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
-        + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
+    try RegulariserConformance.expectConformance(
+      { LogitDistillation(grouping: grouping, temperature: 2, strength: 1) },
+      except: [.stateSurvivesTaskBoundaries: "distillation remembers only the latest model, as LwF does"],
+      problem: Self.problem())
   }
 
   @Test func penaltySurvivesTheStartOfTheNextTask() throws {
@@ -367,5 +362,13 @@ import Testing
     #expect(first.lossTerms[1]["tkd", default: 0] > 0 && first.lossTerms[2]["tkd", default: 0] > 0)
     let second = try Self.trainSSIL(problem, seed: 3)
     #expect(first.accuracyMatrix == second.accuracyMatrix && first.model.parameters == second.model.parameters)
+  }
+}
+
+extension SSILTests {
+  @Test(arguments: SeparatedSoftmaxHead.Prediction.allCases)
+  func separatedSoftmaxHeadConforms(prediction: SeparatedSoftmaxHead.Prediction) throws {
+    let layout = TaskLayout(classCounts: [2, 3, 2])
+    try HeadConformance.expectConformance(SeparatedSoftmaxHead(layout: layout, prediction: prediction), layout: layout)
   }
 }
