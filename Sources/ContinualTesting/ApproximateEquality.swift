@@ -33,7 +33,8 @@ public enum ApproximateEquality {
   ) -> (absolute: T, relative: T) {
     let relative = relativeTolerance ?? (absoluteTolerance == nil ? T.ulpOfOne.squareRoot() : 0)
     let absolute = absoluteTolerance ?? relative * T.leastNormalMagnitude
-    precondition(absolute >= 0 && absolute.isFinite, "absoluteTolerance must be non-negative and finite, not \(absolute)")
+    precondition(
+      absolute >= 0 && absolute.isFinite, "absoluteTolerance must be non-negative and finite, not \(absolute)")
     precondition(relative >= 0 && relative <= 1, "relativeTolerance must lie in 0...1, not \(relative)")
     return (absolute, relative)
   }
@@ -68,7 +69,8 @@ public enum ApproximateEquality {
       return "\(actual.count) values where \(expected.count) were expected: \(actual) vs \(expected)"
     }
     let (absolute, relative) = tolerances(absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
-    for (index, (a, b)) in zip(actual, expected).enumerated() where !matches(a, b, absolute: absolute, relative: relative) {
+    for (index, (a, b)) in zip(actual, expected).enumerated()
+    where !matches(a, b, absolute: absolute, relative: relative) {
       return "[\(index)]: \(a) is not approximately \(b) (|Δ| = \(abs(a - b)), "
         + "tolerance max(\(absolute), \(relative) · \(max(abs(a), abs(b)))))"
     }

@@ -62,7 +62,8 @@ public enum HeadConformance {
         let column = head.column(ofLabel: label, task: task)
         used.insert(column)
         if !outputs.contains(column) {
-          failures.append("outputs: label \(label) of task \(task) is column \(column), outside the \(outputs.count) outputs")
+          failures.append(
+            "outputs: label \(label) of task \(task) is column \(column), outside the \(outputs.count) outputs")
         }
       }
       for current in task..<layout.taskCount {
@@ -97,7 +98,8 @@ public enum HeadConformance {
       for task in 0...current {
         let declared = head.columns(forTask: task, currentTask: current)
         for label in 0..<layout.classCounts[task] {
-          let batch = Batch(inputs: Tensor(shape: [1, 1], repeating: 0), labels: [label], tasks: [task], currentTask: current)
+          let batch = Batch(
+            inputs: Tensor(shape: [1, 1], repeating: 0), labels: [label], tasks: [task], currentTask: current)
           let tape = Tape()
           let variable = tape.variable(logits)
           let gradient: [Float]
@@ -105,7 +107,8 @@ public enum HeadConformance {
             let loss = try head.loss(logits: variable, for: batch)
             gradient = try tape.gradients(of: loss, withRespectTo: [variable])[0].scalars
           } catch {
-            failures.append("loss columns: the loss of label \(label) of task \(task) while training \(current) threw \(error)")
+            failures.append(
+              "loss columns: the loss of label \(label) of task \(task) while training \(current) threw \(error)")
             break
           }
           let used = gradient.indices.filter { gradient[$0] != 0 }
@@ -169,7 +172,8 @@ public enum HeadConformance {
     var failures: [String] = []
     for task in 0..<layout.taskCount {
       let own = Dictionary(
-        (0..<layout.classCounts[task]).map { (head.column(ofLabel: $0, task: task), $0) }, uniquingKeysWith: { a, _ in a })
+        (0..<layout.classCounts[task]).map { (head.column(ofLabel: $0, task: task), $0) },
+        uniquingKeysWith: { a, _ in a })
       let runnerUp = head.column(ofLabel: 0, task: task)
       let rows = (0..<head.outputCount).map { column in
         var row = peaked(head, at: column)

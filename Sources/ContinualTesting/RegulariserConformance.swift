@@ -69,7 +69,8 @@ public enum RegulariserConformance {
       case .zeroPenaltyAtAnchor:
         failures += try checkZeroPenaltyAtAnchor(make, problem: problem, seed: seed)
       case .gradientMatchesFiniteDifferences:
-        failures += try checkGradientMatchesFiniteDifferences(make, problem: problem, seed: seed, displacement: displacement)
+        failures += try checkGradientMatchesFiniteDifferences(
+          make, problem: problem, seed: seed, displacement: displacement)
       case .stateSurvivesTaskBoundaries:
         failures += try checkStateSurvivesTaskBoundaries(make, problem: problem, seed: seed, displacement: displacement)
       case .sameSeedSameResult:

@@ -128,7 +128,8 @@ extension RegulariserConformanceTests {
   @Test func anExemptCheckIsNotRun() throws {
     // The planted bug only the state check can see passes once that check is exempt, with its reason.
     try RegulariserConformance.expectConformance(
-      { Pull(bug: .keepsOnlyLastAnchor) }, except: [.stateSurvivesTaskBoundaries: "planted: keeps only the last anchor"])
+      { Pull(bug: .keepsOnlyLastAnchor) },
+      except: [.stateSurvivesTaskBoundaries: "planted: keeps only the last anchor"])
     let failures = try RegulariserConformance.check(
       { Pull(bug: .offsetAnchor) }, except: [.zeroPenaltyAtAnchor: "planted: the anchor is offset"])
     #expect(failures.isEmpty, "\(failures)")

@@ -53,9 +53,6 @@ import Testing
     return (value.value.scalar, try pass.gradients(of: value))
   }
 
-  static func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-6) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { Swift.abs($0 - $1) <= tolerance }
-  }
 
   // MARK: - ALGORITHMS.md §5.7
 
@@ -63,7 +60,7 @@ import Testing
     // reg = 0.5² + 1² = 1.25 → β·reg = 0.0125; gradient β·2(Θe − t)e = (0.01, −0.02).
     let (value, gradients) = try Self.penalty(HypernetworkOutputRegulariser(strength: 0.01, lookahead: false), at: (1.5, 1.0))
     #expect(Swift.abs(value - 0.0125) < 1e-7, "\(value)")
-    #expect(Self.close(gradients["0.generator.0.weight"]!.scalars, [0.01, -0.02]), "\(gradients)")
+    expectApproximatelyEqual(gradients["0.generator.0.weight"]!.scalars, [0.01, -0.02], absoluteTolerance: 1e-6)
     // The previous task's embedding is fixed: no gradient reaches it.
     #expect(gradients["0.embedding.0"]!.scalars == [0])
   }
@@ -74,7 +71,7 @@ import Testing
     change.tensors[0] = try Tensor(shape: [2, 1], scalars: [-0.1, 0.2])
     let (value, gradients) = try Self.penalty(HypernetworkOutputRegulariser(strength: 0.01, lookahead: true), at: (1.5, 1.0), change: change)
     #expect(Swift.abs(value - 0.008) < 1e-7, "\(value)")
-    #expect(Self.close(gradients["0.generator.0.weight"]!.scalars, [0.008, -0.016]), "\(gradients)")
+    expectApproximatelyEqual(gradients["0.generator.0.weight"]!.scalars, [0.008, -0.016], absoluteTolerance: 1e-6)
   }
 
   @Test func lookaheadMovesOnlyTheSharedParameters() throws {
@@ -89,14 +86,14 @@ import Testing
     let (value, gradients) = try Self.penalty(
       HypernetworkOutputRegulariser(strength: 0.01, lookahead: false, targets: .recomputed), at: (1.5, 1.0))
     #expect(Swift.abs(value - 0.0125) < 1e-7)
-    #expect(Self.close(gradients["0.generator.0.weight"]!.scalars, [0.01, -0.02]))
+    expectApproximatelyEqual(gradients["0.generator.0.weight"]!.scalars, [0.01, -0.02], absoluteTolerance: 1e-6)
   }
 
   @Test func regularisedPreviousEmbeddingsGetTheGradient() throws {
     // d/de⁰ β‖t − Θe⁰‖² = 2β Σ (Θe⁰ − t)·Θ = 0.02·(0.5·1.5 − 1·1.0) = −0.005.
     let (_, gradients) = try Self.penalty(
       HypernetworkOutputRegulariser(strength: 0.01, lookahead: false, previousEmbeddings: .regularised), at: (1.5, 1.0))
-    #expect(Self.close(gradients["0.embedding.0"]!.scalars, [-0.005]), "\(gradients)")
+    expectApproximatelyEqual(gradients["0.embedding.0"]!.scalars, [-0.005], absoluteTolerance: 1e-6)
   }
 
   @Test func sampleLossScaleDividesThePenaltyAndMultipliesTheGradient() throws {
@@ -109,13 +106,13 @@ import Testing
     let step = StepContext(
       tape: tape, pass: pass, batch: Batch(inputs: Tensor.zeros([1, 2]), labels: [0], tasks: [1], currentTask: 1), task: 1, iteration: 0)
     try regulariser.gradientsDidCompute(&gradients, step: step)
-    #expect(Self.close(gradients.tensors[0].scalars, [0.6, 0.8], tolerance: 1e-5), "\(gradients)")
+    expectApproximatelyEqual(gradients.tensors[0].scalars, [0.6, 0.8], absoluteTolerance: 1e-5)
   }
 
   @Test func entropiesOfTheHandCase() {
     // Logits (2, 0) → H = 0.365334; (0.5, 0) → H = 0.662847.
     let h = Hypernetwork.predictiveEntropies(logits: try! Tensor(rows: [[2, 0], [0.5, 0]]))
-    #expect(Self.close(h, [0.365334, 0.662847], tolerance: 1e-5), "\(h)")
+    expectApproximatelyEqual(h, [0.365334, 0.662847], absoluteTolerance: 1e-5)
   }
 
   /// A hypernetwork whose task `t` makes the target `Linear(1, 2)` output `W·e_t` for input 1.

@@ -24,9 +24,6 @@ import Testing
     return try RepresentationSparsity.inhibition(a, weights: w).value.scalar
   }
 
-  static func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
-    a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($1)) }
-  }
 
   // MARK: - §4.4 hand-computed values
 
@@ -64,7 +61,7 @@ import Testing
       a, weights: RepresentationSparsity.inhibitionWeights(width: 3, scale: 3, importance: nil, form: .min))
     let gradient = try tape.gradients(of: r, withRespectTo: a)[0]
     let expected: [Float] = [0.573936, 1.819592, 0.438601, 0.674198, 2.122857, 1.012537]
-    #expect(Self.close(gradient.scalars, expected), "\(gradient)")
+    expectApproximatelyEqual(gradient.scalars, expected, absoluteTolerance: 1e-5)
   }
 
   @Test func weightsAreSymmetricWithAZeroDiagonal() throws {
@@ -243,7 +240,7 @@ import Testing
     var estimator = NeuronImportanceEstimator(loss: .mas, batchSize: batchSize)
     let alpha = try estimator.importance(after: Self.tinyContext())
     #expect(alpha.names == ["1"])
-    #expect(Self.close(alpha.tensors[0].scalars, [3, 13]), "\(alpha)")
+    expectApproximatelyEqual(alpha.tensors[0].scalars, [3, 13], absoluteTolerance: 1e-5)
   }
 
   @Test func ewcImportanceUsesTheNLLOfTheTrueLabels() throws {
@@ -252,7 +249,7 @@ import Testing
     let p1 = Float(1 / (1 + exp(-5.0))), p0 = Float(1 / (1 + exp(3.0)))
     var estimator = NeuronImportanceEstimator(loss: .ewc, batchSize: 2)
     let alpha = try estimator.importance(after: Self.tinyContext())
-    #expect(Self.close(alpha.tensors[0].scalars, [p1 / 2, 3 * (p1 + p0) / 2]), "\(alpha)")
+    expectApproximatelyEqual(alpha.tensors[0].scalars, [p1 / 2, 3 * (p1 + p0) / 2], absoluteTolerance: 1e-5)
   }
 
   @Test(arguments: RepresentationSparsity.ImportanceAccumulation.allCases)
@@ -265,7 +262,8 @@ import Testing
     }
     let alpha = try #require(slnid.importance)
     #expect(slnid.importanceTaskCount == 2)
-    #expect(Self.close(alpha.tensors[0].scalars, accumulation == .sum ? [6, 26] : [3, 13]), "\(alpha)")
+    expectApproximatelyEqual(
+      alpha.tensors[0].scalars, accumulation == .sum ? [6, 26] : [3, 13], absoluteTolerance: 1e-5)
   }
 
   @Test func nonDiscountingVariantsEstimateNoImportance() throws {

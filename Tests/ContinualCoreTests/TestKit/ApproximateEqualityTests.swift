@@ -49,27 +49,51 @@ import Testing
   }
 
   @Test func aScalarMismatchAndAMissingValueAreRecorded() {
-    withKnownIssue { expectApproximatelyEqual(Float(0.5), 0.52, absoluteTolerance: 1e-3) } matching: {
+    withKnownIssue {
+      expectApproximatelyEqual(Float(0.5), 0.52, absoluteTolerance: 1e-3)
+    } matching: {
       $0.mentions("0.5", "0.52")
     }
-    withKnownIssue { expectApproximatelyEqual(Double?.none, 0.3) } matching: { $0.mentions("nil", "0.3") }
-    withKnownIssue { expectApproximatelyEqual(Float.nan, .nan, absoluteTolerance: 1) } matching: { $0.mentions("nan") }
+    withKnownIssue {
+      expectApproximatelyEqual(Double?.none, 0.3)
+    } matching: {
+      $0.mentions("nil", "0.3")
+    }
+    withKnownIssue {
+      expectApproximatelyEqual(Float.nan, .nan, absoluteTolerance: 1)
+    } matching: {
+      $0.mentions("nan")
+    }
   }
 
   @Test func countsAndShapesMustAgree() throws {
-    withKnownIssue { expectApproximatelyEqual([Float(1), 2], [1, 2, 3]) } matching: { $0.mentions("2 values", "3") }
+    withKnownIssue {
+      expectApproximatelyEqual([Float(1), 2], [1, 2, 3])
+    } matching: {
+      $0.mentions("2 values", "3")
+    }
     let row = try Tensor(shape: [1, 2], scalars: [1, 2])
     let column = try Tensor(shape: [2, 1], scalars: [1, 2])
-    withKnownIssue { expectApproximatelyEqual(row, column) } matching: { $0.mentions("shape [1, 2]", "[2, 1]") }
+    withKnownIssue {
+      expectApproximatelyEqual(row, column)
+    } matching: {
+      $0.mentions("shape [1, 2]", "[2, 1]")
+    }
   }
 
   @Test func namedTensorsNameTheFirstMismatchingTensor() throws {
     let expected = try NamedTensors(names: ["0.weight", "0.bias"], tensors: [Tensor([1, 2]), Tensor([3, 4])])
     let actual = try NamedTensors(names: ["0.weight", "0.bias"], tensors: [Tensor([1, 2]), Tensor([3, 4.5])])
-    withKnownIssue { expectApproximatelyEqual(actual, expected, absoluteTolerance: 1e-3) } matching: {
+    withKnownIssue {
+      expectApproximatelyEqual(actual, expected, absoluteTolerance: 1e-3)
+    } matching: {
       $0.mentions("'0.bias'[1]", "4.5", "4.0")
     }
     let renamed = try NamedTensors(names: ["0.weight", "1.bias"], tensors: expected.tensors)
-    withKnownIssue { expectApproximatelyEqual(renamed, expected) } matching: { $0.mentions("1.bias", "0.bias") }
+    withKnownIssue {
+      expectApproximatelyEqual(renamed, expected)
+    } matching: {
+      $0.mentions("1.bias", "0.bias")
+    }
   }
 }

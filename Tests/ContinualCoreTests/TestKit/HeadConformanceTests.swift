@@ -59,9 +59,15 @@ import Testing
     let failures = try Self.failures(.lossOverEverySeenClass)
     #expect(failures.allSatisfy { $0.hasPrefix("loss columns:") } && !failures.isEmpty, "\(failures)")
     try withKnownIssue {
-      try HeadConformance.expectConformance(Planted(layout: Self.layout, bug: .lossOverEverySeenClass), layout: Self.layout)
-    } matching: { $0.mentions("loss columns:") }
-    #expect(failures.contains { $0.contains("task 1 while training 1 uses columns [0, 1, 2, 3, 4], but the head declares 2..<5") })
+      try HeadConformance.expectConformance(
+        Planted(layout: Self.layout, bug: .lossOverEverySeenClass), layout: Self.layout)
+    } matching: {
+      $0.mentions("loss columns:")
+    }
+    #expect(
+      failures.contains {
+        $0.contains("task 1 while training 1 uses columns [0, 1, 2, 3, 4], but the head declares 2..<5")
+      })
   }
 
   @Test func aLabelColumnTheLossAndPredictionsDoNotUseIsCaught() throws {
@@ -69,7 +75,8 @@ import Testing
     #expect(failures.contains { $0.hasPrefix("loss columns:") && $0.contains("favours columns") }, "\(failures)")
     #expect(failures.contains { $0.hasPrefix("label round trip:") }, "\(failures)")
     try withKnownIssue {
-      try HeadConformance.expectConformance(Planted(layout: Self.layout, bug: .reversedLabelColumns), layout: Self.layout)
+      try HeadConformance.expectConformance(
+        Planted(layout: Self.layout, bug: .reversedLabelColumns), layout: Self.layout)
     } matching: { issue in
       ["loss columns:", "label round trip:", "prediction columns:"].contains { issue.mentions($0) }
     }
@@ -82,7 +89,9 @@ import Testing
     #expect(failures.allSatisfy { $0.hasPrefix("outputs:") }, "\(failures)")
     try withKnownIssue {
       try HeadConformance.expectConformance(Planted(layout: Self.layout, bug: .oneOutputShort), layout: Self.layout)
-    } matching: { $0.mentions("outputs:") }
+    } matching: {
+      $0.mentions("outputs:")
+    }
   }
 
   @Test func predictionsOverColumnsTheLossNeverTrainsAreCaught() throws {
@@ -91,8 +100,11 @@ import Testing
     try withKnownIssue {
       try HeadConformance.expectConformance(
         Planted(layout: Self.layout, bug: .predictsAmongEverySeenClass), layout: Self.layout)
-    } matching: { $0.mentions("prediction columns:") }
-    #expect(failures.contains { $0.hasSuffix("choose among columns [0, 1, 2, 3, 4], but the loss trains on [2, 3, 4]") })
+    } matching: {
+      $0.mentions("prediction columns:")
+    }
+    #expect(
+      failures.contains { $0.hasSuffix("choose among columns [0, 1, 2, 3, 4], but the loss trains on [2, 3, 4]") })
   }
 
   @Test func anUnusedOutputIsCaught() throws {

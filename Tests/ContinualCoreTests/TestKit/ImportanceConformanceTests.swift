@@ -22,7 +22,8 @@ import Testing
       case .dropsLastParameter:
         importances = try NamedTensors(names: parameters.names.dropLast(), tensors: importances.tensors.dropLast())
       case .flattensFirstParameter:
-        importances.tensors[0] = try Tensor(shape: [importances.tensors[0].count], scalars: importances.tensors[0].scalars)
+        importances.tensors[0] = try Tensor(
+          shape: [importances.tensors[0].count], scalars: importances.tensors[0].scalars)
       case .signed: importances = parameters
       case .notANumber: importances.tensors[1] = importances.tensors[1].map { _ in .nan }
       case .zero: importances = parameters.mapTensors { $0.map { _ in 0 } }
@@ -42,28 +43,41 @@ import Testing
     let dropped = try Self.failures(.dropsLastParameter)
     #expect(dropped.count == 2 && dropped.allSatisfy { $0.hasPrefix("names:") && $0.contains("2.bias") }, "\(dropped)")
     let flattened = try Self.failures(.flattensFirstParameter)
-    #expect(flattened == ["after task 1", "after task 2"].map {
-      "shapes: importance '0.weight' \($0) has shape [24], expected [6, 4]"
-    })
-    try withKnownIssue { try ImportanceConformance.expectConformance { Planted(bug: .flattensFirstParameter) } } matching: {
+    #expect(
+      flattened
+        == ["after task 1", "after task 2"].map {
+          "shapes: importance '0.weight' \($0) has shape [24], expected [6, 4]"
+        })
+    try withKnownIssue {
+      try ImportanceConformance.expectConformance { Planted(bug: .flattensFirstParameter) }
+    } matching: {
       $0.mentions("shapes:", "'0.weight'", "[24]", "[6, 4]")
     }
   }
 
   @Test func negativeAndNonFiniteImportancesAreCaught() throws {
-    try withKnownIssue { try ImportanceConformance.expectConformance { Planted(bug: .signed) } } matching: {
+    try withKnownIssue {
+      try ImportanceConformance.expectConformance { Planted(bug: .signed) }
+    } matching: {
       $0.mentions("values:", "is -", "expected finite and non-negative")
     }
     let nan = try Self.failures(.notANumber)
-    #expect(nan.count == 2 && nan.allSatisfy { $0.hasPrefix("values: importance '0.bias'[0]") && $0.contains("nan") }, "\(nan)")
+    #expect(
+      nan.count == 2 && nan.allSatisfy { $0.hasPrefix("values: importance '0.bias'[0]") && $0.contains("nan") },
+      "\(nan)")
   }
 
   @Test func allZeroImportancesAreCaught() throws {
-    #expect(try Self.failures(.zero) == ["values: every importance after task 1 is zero", "values: every importance after task 2 is zero"])
+    #expect(
+      try Self.failures(.zero) == [
+        "values: every importance after task 1 is zero", "values: every importance after task 2 is zero",
+      ])
   }
 
   @Test func importancesThatIgnoreTheSeedAreCaught() throws {
-    try withKnownIssue { try ImportanceConformance.expectConformance { Planted(bug: .unseeded) } } matching: {
+    try withKnownIssue {
+      try ImportanceConformance.expectConformance { Planted(bug: .unseeded) }
+    } matching: {
       $0.mentions("same seed", "after task 1")
     }
   }
