@@ -11,7 +11,6 @@ import Testing
   ]
   static let initial: [Double] = [0.10, 0.15, 0.20]
 
-
   @Test func handComputedThreeTaskMatrix() throws {
     let m = try ContinualMetrics(accuracyMatrix: Self.matrix, initialAccuracies: Self.initial)
     // ACC = (0.60 + 0.50 + 0.95) / 3

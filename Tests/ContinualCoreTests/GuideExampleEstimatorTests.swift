@@ -27,7 +27,6 @@ import Testing
     return try estimator.importance(after: context()).tensors[0].scalars
   }
 
-
   @Test func perSampleBatchesAverageTheMagnitudes() throws {
     // (|g₁| + |g₂|) / 2 = [[0.75, 0.5], [0.75, 0.5]].
     let value = try Self.omega(batchSize: 1)

@@ -11,7 +11,6 @@ import Testing
     return try head.loss(logits: logits, for: batch).value.scalar
   }
 
-
   @Test func layoutOffsetsAndColumns() {
     let layout = TaskLayout(classCounts: [2, 3, 1])
     #expect(layout.taskCount == 3 && layout.totalClasses == 6)

@@ -35,7 +35,6 @@ import Testing
     return penalty
   }
 
-
   @Test func inactiveBeforeTheFirstTaskFinishes() throws {
     var penalty = QuadraticPenalty(name: "q", estimator: ScriptedImportance([Self.parameters(1, 1)]), strength: 1, accumulation: .perTask)
     #expect(try Self.penalty(penalty, at: Self.parameters(5, 5)) == nil)

@@ -122,7 +122,9 @@ extension RegulariserConformanceTests {
     let line = #line + 2
     try withKnownIssue {
       try RegulariserConformance.expectConformance { Pull(bug: .offsetAnchor) }
-    } matching: { $0.sourceLocation?.line == line && $0.mentions("zero at anchor:") }
+    } matching: { issue in
+      issue.sourceLocation?.line == line && issue.mentions("zero at anchor:")
+    }
   }
 
   @Test func anExemptCheckIsNotRun() throws {
@@ -139,12 +141,16 @@ extension RegulariserConformanceTests {
     try withKnownIssue {
       try RegulariserConformance.expectConformance(
         { Pull(bug: .offsetAnchor) }, except: [.stateSurvivesTaskBoundaries: "not the check that fails"])
-    } matching: { $0.mentions("zero at anchor:") }
+    } matching: { issue in
+      issue.mentions("zero at anchor:")
+    }
   }
 
   @Test func anExemptionWithoutAReasonIsAnIssue() throws {
     try withKnownIssue {
       try RegulariserConformance.expectConformance({ Pull(bug: .none) }, except: [.sameSeedSameResult: " "])
-    } matching: { $0.mentions("exemption from 'same seed, same result' gives no reason") }
+    } matching: { issue in
+      issue.mentions("exemption from 'same seed, same result' gives no reason")
+    }
   }
 }

@@ -1,7 +1,7 @@
 import ContinualCore
 import ContinualReport
-import Foundation
 import ContinualTesting
+import Foundation
 import Testing
 
 /// Issue 18, item 5: learning accuracy and intransigence (against the `joint` row of the same
@@ -24,7 +24,6 @@ import Testing
     run("e2", "ewc", seed: 2, [[0.90, 0.10], [0.85, 0.80]]),
     run("e3", "ewc", seed: 3, [[0.90, 0.10], [0.85, 0.80]]),
   ]
-
 
   @Test func learningAccuracyByHand() throws {
     let ewc = try #require(ComparisonTable(records: Self.records).rows.first { $0.algorithm == "ewc" })

@@ -32,7 +32,6 @@ import Testing
     return importance.tensors[0].scalars
   }
 
-
   @Test func expectedFisherIsPTimesOneMinusP() throws {
     // 0.75·0.0625 + 0.25·0.5625 = 0.1875 per weight, whatever the label.
     let value = try Self.fisher(FisherEstimator(labelMode: .expected), Self.context(labels: [1]))

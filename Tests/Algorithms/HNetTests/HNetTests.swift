@@ -53,7 +53,6 @@ import Testing
     return (value.value.scalar, try pass.gradients(of: value))
   }
 
-
   // MARK: - ALGORITHMS.md §5.7
 
   @Test func penaltyWithoutLookahead() throws {

@@ -31,7 +31,6 @@ import Testing
     return try estimator.importance(after: context).tensors[0].scalars
   }
 
-
   @Test func perSampleModeIsThePapersDefinition() throws {
     // (|g₁| + |g₂|) / 2 = [[2, 1], [1, 1]].
     let value = try Self.omega(OutputSensitivityEstimator(mode: .sample), Self.context())

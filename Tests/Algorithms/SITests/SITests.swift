@@ -38,7 +38,6 @@ import Testing
   static let g = weights(0.5, -1)
   static let delta = weights(-0.05, 0.1)
 
-
   /// Runs one task of `steps` (each from the previous end point) through the estimator.
   static func importance(
     _ estimator: PathIntegralEstimator, steps: [(change: NamedTensors, task: NamedTensors?, total: NamedTensors)], from start: NamedTensors = theta

@@ -24,7 +24,6 @@ import Testing
     return try RepresentationSparsity.inhibition(a, weights: w).value.scalar
   }
 
-
   // MARK: - §4.4 hand-computed values
 
   @Test func sniSumsTheOffDiagonalCovariance() throws {

@@ -18,7 +18,6 @@ import Testing
   /// The frozen model's logits; the new-class columns must not matter.
   static let teacher: [[Float]] = [[0, 0, 9, -3], [1, 1.5, -2, 4]]
 
-
   /// The head loss of logits given directly.
   static func loss(_ head: any Head, _ rows: [[Float]], labels: [Int], tasks: [Int], currentTask: Int) throws -> Float {
     let tape = Tape()
