@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualEngine
+import Foundation
 import Testing
 
 /// Checks that record their failures at the calling test's line, as `#expect` does.
@@ -10,20 +11,38 @@ import Testing
 /// }
 /// ```
 extension RegulariserConformance {
-  /// Runs every check of ``check(_:problem:seed:)`` and records each failure as an issue at the
-  /// caller's source location.
+  /// Runs every check of ``check(_:except:problem:seed:displacement:)`` but the exempt ones, records
+  /// each failure as an issue at the caller's source location, and prints each exemption with its
+  /// reason.
+  ///
+  /// ```swift
+  /// try RegulariserConformance.expectConformance(
+  ///   { OutputDistillation(strength: 1, temperature: 2) },
+  ///   except: [.stateSurvivesTaskBoundaries: "LwF remembers only the latest model"])
+  /// ```
   ///
   /// - Parameters:
   ///   - make: Creates a fresh regulariser in its initial state.
+  ///   - exemptions: The checks not to run, each with the reason it does not apply (shown in the
+  ///     test's output; an empty reason is an issue); none by default.
   ///   - problem: The tasks, network and head; a two-task ``ToyProblem`` by default.
   ///   - seed: Seeds the harness and the trainer.
+  ///   - displacement: The largest distance of each weight from its anchor in the gradient and state
+  ///     checks.
   ///   - sourceLocation: Where failures are reported; the calling line by default.
   /// - Throws: Whatever the regulariser, the harness or the trainer throws.
   public static func expectConformance(
-    _ make: () throws -> any Regulariser, problem: ToyProblem? = nil, seed: UInt64 = 1,
-    sourceLocation: SourceLocation = #_sourceLocation
+    _ make: () throws -> any Regulariser, except exemptions: [Check: String] = [:], problem: ToyProblem? = nil,
+    seed: UInt64 = 1, displacement: Float = 0.5, sourceLocation: SourceLocation = #_sourceLocation
   ) throws {
-    let failures = try check(make, problem: problem, seed: seed)
+    for check in Check.allCases {
+      guard let reason = exemptions[check] else { continue }
+      if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+        Issue.record("conformance: the exemption from '\(check)' gives no reason", sourceLocation: sourceLocation)
+      }
+      print("\(sourceLocation): conformance check '\(check)' skipped: \(reason)")
+    }
+    let failures = try check(make, except: exemptions, problem: problem, seed: seed, displacement: displacement)
     expectNoFailures(failures, sourceLocation: sourceLocation)
   }
 

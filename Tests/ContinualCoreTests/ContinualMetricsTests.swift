@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualTesting
 import Testing
 
 @Suite struct ContinualMetricsTests {
@@ -10,27 +11,25 @@ import Testing
   ]
   static let initial: [Double] = [0.10, 0.15, 0.20]
 
-  static func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) < 1e-12 } ?? false }
-
   @Test func handComputedThreeTaskMatrix() throws {
     let m = try ContinualMetrics(accuracyMatrix: Self.matrix, initialAccuracies: Self.initial)
     // ACC = (0.60 + 0.50 + 0.95) / 3
-    #expect(Self.close(m.averageAccuracy, 2.05 / 3), "\(m)")
+    expectApproximatelyEqual(m.averageAccuracy, 2.05 / 3, absoluteTolerance: 1e-12)
     // BWT = ((0.60 − 0.90) + (0.50 − 0.80)) / 2
-    #expect(Self.close(m.backwardTransfer, -0.3), "\(m)")
+    expectApproximatelyEqual(m.backwardTransfer, -0.3, absoluteTolerance: 1e-12)
     // FWT = ((R[0][1] − b₁) + (R[1][2] − b₂)) / 2 = (0.05 + 0.10) / 2
-    #expect(Self.close(m.forwardTransfer, 0.075), "\(m)")
+    expectApproximatelyEqual(m.forwardTransfer, 0.075, absoluteTolerance: 1e-12)
     // Forgetting uses the best earlier accuracy: (max(0.90, 0.95) − 0.60 + max(0.20, 0.80) − 0.50) / 2
-    #expect(Self.close(m.averageForgetting, 0.325), "\(m)")
+    expectApproximatelyEqual(m.averageForgetting, 0.325, absoluteTolerance: 1e-12)
     // Incremental: (0.90 + (0.95 + 0.80)/2 + (0.60 + 0.50 + 0.95)/3) / 3 — later columns of early rows ignored.
-    #expect(Self.close(m.averageIncrementalAccuracy, (0.90 + 0.875 + 2.05 / 3) / 3), "\(m)")
+    expectApproximatelyEqual(m.averageIncrementalAccuracy, (0.90 + 0.875 + 2.05 / 3) / 3, absoluteTolerance: 1e-12)
   }
 
   @Test func learningAccuracyIsTheDiagonalMean() throws {
     // LA = (R[0][0] + R[1][1] + R[2][2]) / 3 = (0.90 + 0.80 + 0.95) / 3 = 2.65 / 3 = 0.88333…;
     // the entries off the diagonal (0.95 after task 2 on task 1, say) do not enter.
     let m = try ContinualMetrics(accuracyMatrix: Self.matrix)
-    #expect(Self.close(m.learningAccuracy, 2.65 / 3), "\(m)")
+    expectApproximatelyEqual(m.learningAccuracy, 2.65 / 3, absoluteTolerance: 1e-12)
     #expect(try ContinualMetrics(accuracyMatrix: [[0.7]]).learningAccuracy == 0.7)
   }
 
@@ -39,8 +38,13 @@ import Testing
     let m = try ContinualMetrics(accuracyMatrix: Self.matrix, initialAccuracies: Self.initial, scenario: scenario)
     #expect(ContinualMetrics.forwardTransferIsDefined(in: scenario) == defined)
     // Defined: (0.05 + 0.10) / 2 as in the hand-computed case; the other metrics do not depend on the scenario.
-    #expect(defined ? Self.close(m.forwardTransfer, 0.075) : m.forwardTransfer == nil, "\(m)")
-    #expect(Self.close(m.backwardTransfer, -0.3) && Self.close(m.learningAccuracy, 2.65 / 3))
+    if defined {
+      expectApproximatelyEqual(m.forwardTransfer, 0.075, absoluteTolerance: 1e-12)
+    } else {
+      #expect(m.forwardTransfer == nil, "\(m)")
+    }
+    expectApproximatelyEqual(m.backwardTransfer, -0.3, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(m.learningAccuracy, 2.65 / 3, absoluteTolerance: 1e-12)
   }
 
   @Test func recordsLeaveForwardTransferOutInClassIncrementalLearning() {
@@ -49,9 +53,10 @@ import Testing
         runID: scenario, benchmark: "split-mnist", scenario: scenario, algorithm: "finetune", seed: 1, config: [:],
         accuracyMatrix: Self.matrix, initialAccuracies: Self.initial, wallSeconds: 1, peakRSSBytes: 1)
     }
-    #expect(Self.close(record("domain").fwt, 0.075) && Self.close(record("domain").forwardTransfer, 0.075))
+    expectApproximatelyEqual(record("domain").fwt, 0.075, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(record("domain").forwardTransfer, 0.075, absoluteTolerance: 1e-12)
     #expect(record("class").fwt == nil && record("class").forwardTransfer == nil)
-    #expect(Self.close(record("class").learningAccuracy, 2.65 / 3))
+    expectApproximatelyEqual(record("class").learningAccuracy, 2.65 / 3, absoluteTolerance: 1e-12)
     // A class-incremental record written before the rule keeps its stored value, but tables read none.
     var old = record("class")
     old.fwt = 0.075
@@ -71,10 +76,10 @@ import Testing
 
   @Test func docExample() throws {
     let m = try ContinualMetrics(accuracyMatrix: [[0.9, 0.1], [0.6, 0.95]])
-    #expect(Self.close(m.averageAccuracy, 0.775))
-    #expect(Self.close(m.backwardTransfer, -0.3))
-    #expect(Self.close(m.averageIncrementalAccuracy, 0.8375))
-    #expect(Self.close(m.learningAccuracy, 0.925))
+    expectApproximatelyEqual(m.averageAccuracy, 0.775, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(m.backwardTransfer, -0.3, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(m.averageIncrementalAccuracy, 0.8375, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(m.learningAccuracy, 0.925, absoluteTolerance: 1e-12)
   }
 
   @Test(arguments: [[[0.9, 0.1], [0.6]], [], [[0.5, 0.5]]] as [[[Double]]])

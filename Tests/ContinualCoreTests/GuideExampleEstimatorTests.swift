@@ -27,18 +27,16 @@ import Testing
     return try estimator.importance(after: context()).tensors[0].scalars
   }
 
-  static func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-6 } }
-
   @Test func perSampleBatchesAverageTheMagnitudes() throws {
     // (|g₁| + |g₂|) / 2 = [[0.75, 0.5], [0.75, 0.5]].
     let value = try Self.omega(batchSize: 1)
-    #expect(Self.close(value, [0.75, 0.5, 0.75, 0.5]), "\(value)")
+    expectApproximatelyEqual(value, [0.75, 0.5, 0.75, 0.5], absoluteTolerance: 1e-6)
   }
 
   @Test func oneBatchTakesTheMagnitudeOfTheMeanGradient() throws {
     // |(g₁ + g₂) / 2| = [[0.25, 0.5], [0.25, 0.5]]: opposite signs cancel first.
     let value = try Self.omega(batchSize: 2)
-    #expect(Self.close(value, [0.25, 0.5, 0.25, 0.5]), "\(value)")
+    expectApproximatelyEqual(value, [0.25, 0.5, 0.25, 0.5], absoluteTolerance: 1e-6)
   }
 
   @Test func quadraticPenaltyUsesTheImportance() throws {
@@ -52,7 +50,7 @@ import Testing
     let result = try #require(
       try RegulariserHarness.penalty(of: penalty, architecture: Self.architecture, parameters: point, batch: batch, task: 1))
     #expect(abs(result.value - 2.5) < 1e-5, "\(result.value)")
-    #expect(Self.close(result.gradients.tensors[0].scalars, [3, 2, 0, 0]), "\(result.gradients.tensors[0])")
+    expectApproximatelyEqual(result.gradients.tensors[0].scalars, [3, 2, 0, 0], absoluteTolerance: 1e-6)
   }
 
   @Test func passesTheSharedConformanceChecks() throws {
@@ -68,5 +66,11 @@ import Testing
       problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     #expect(result.lossTerms[0]["sensitivity"] == 0, "\(result.lossTerms)")
     #expect((result.lossTerms[1]["sensitivity"] ?? 0) > 0, "\(result.lossTerms)")
+  }
+}
+
+extension GuideExampleEstimatorTests {
+  @Test func lossSensitivityConforms() throws {
+    try ImportanceConformance.expectConformance { LossSensitivity(batchSize: 5) }
   }
 }

@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualEngine
+import ContinualTesting
 import Testing
 
 @Suite struct HeadTests {
@@ -9,8 +10,6 @@ import Testing
     let batch = Batch(inputs: Tensor.zeros([rows.count, 1]), labels: labels, tasks: tasks, currentTask: currentTask)
     return try head.loss(logits: logits, for: batch).value.scalar
   }
-
-  static func close(_ a: Float, _ b: Float) -> Bool { abs(a - b) < 1e-5 }
 
   @Test func layoutOffsetsAndColumns() {
     let layout = TaskLayout(classCounts: [2, 3, 1])
@@ -22,14 +21,14 @@ import Testing
   @Test func sharedHeadLossIsCrossEntropyOverAllOutputs() throws {
     // mean(log(1 + e⁻¹), log(1 + e⁻²))
     let value = try Self.loss(SharedHead(classCount: 2), logits: [[1, 0], [0, 2]], labels: [0, 1], tasks: [0, 3], currentTask: 3)
-    #expect(Self.close(value, 0.2200948), "\(value)")
+    expectApproximatelyEqual(value, 0.2200948, absoluteTolerance: 1e-5)
   }
 
   @Test func multiHeadScoresEachSampleOverItsOwnTask() throws {
     // Row 0 (task 1, label 0 → column 2) over (2, 0): log(1 + e⁻²); row 1 (task 0, label 1) over (3, 1): log(1 + e²).
     let head = MultiHead(layout: TaskLayout(classCounts: [2, 2]))
     let value = try Self.loss(head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
-    #expect(Self.close(value, 1.1269280), "\(value)")
+    expectApproximatelyEqual(value, 1.1269280, absoluteTolerance: 1e-5)
   }
 
   @Test func activeClassHeadScoresOverEveryClassSeenSoFar() throws {
@@ -37,12 +36,12 @@ import Testing
     // While training task 1, every row's softmax covers columns 0..<4:
     // row 0: log(e + 1 + e² + 1) − 2 = 0.493812 (SS-IL's "joint softmax" value); row 1: log(e³ + e + 2) − 1.
     let value = try Self.loss(head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
-    #expect(Self.close(value, 1.3524047), "\(value)")
+    expectApproximatelyEqual(value, 1.3524047, absoluteTolerance: 1e-5)
     let single = try Self.loss(head, logits: [[1, 0, 2, 0]], labels: [0], tasks: [1], currentTask: 1)
-    #expect(Self.close(single, 0.4938117), "\(single)")
+    expectApproximatelyEqual(single, 0.4938117, absoluteTolerance: 1e-5)
     // While training task 0 only columns 0..<2 are active: log(1 + e²).
     let first = try Self.loss(head, logits: [[3, 1, 9, 9]], labels: [1], tasks: [0], currentTask: 0)
-    #expect(Self.close(first, 2.1269280), "\(first)")
+    expectApproximatelyEqual(first, 2.1269280, absoluteTolerance: 1e-5)
   }
 
   @Test func activeClassHeadRejectsLabelsOfFutureTasks() throws {
@@ -102,5 +101,27 @@ import Testing
     #expect(MultiHead(layout: layout).outputCount == 5)
     #expect(ActiveClassHead(layout: layout).outputCount == 5)
     #expect(SharedHead(classCount: 3).outputCount == 3)
+  }
+}
+
+extension HeadTests {
+  static let conformanceLayout = TaskLayout(classCounts: [2, 3, 2])
+
+  @Test func multiHeadConforms() throws {
+    try HeadConformance.expectConformance(MultiHead(layout: Self.conformanceLayout), layout: Self.conformanceLayout)
+  }
+
+  @Test func activeClassHeadConforms() throws {
+    let head = ActiveClassHead(layout: Self.conformanceLayout)
+    try HeadConformance.expectConformance(head, layout: Self.conformanceLayout)
+  }
+
+  @Test func sharedHeadConforms() throws {
+    try HeadConformance.expectConformance(SharedHead(classCount: 3), layout: TaskLayout(classCounts: [3, 3, 3]))
+  }
+
+  @Test func theDocumentedAllOutputsHeadConforms() throws {
+    let head = AllOutputsHead(layout: Self.conformanceLayout)
+    try HeadConformance.expectConformance(head, layout: Self.conformanceLayout)
   }
 }

@@ -1,8 +1,8 @@
 import ContinualCore
+import ContinualTesting
 import Testing
 
 @Suite struct IntransigenceTests {
-  static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-12 }
 
   @Test func handComputedThreeTasks() throws {
     // Learner R and reference (joint) R*; only the diagonals matter:
@@ -13,16 +13,16 @@ import Testing
     let learner: [[Double]] = [[0.90, 0.10, 0.10], [0.50, 0.70, 0.10], [0.40, 0.50, 0.60]]
     let joint: [[Double]] = [[0.92, 0.10, 0.10], [0.90, 0.88, 0.10], [0.89, 0.87, 0.85]]
     let intransigence = try Intransigence(accuracyMatrix: learner, referenceAccuracyMatrix: joint)
-    #expect(zip(intransigence.perTask, [0.02, 0.18, 0.25]).allSatisfy { Self.close($0, $1) }, "\(intransigence)")
-    #expect(Self.close(intransigence.mean, 0.15))
+    expectApproximatelyEqual(intransigence.perTask, [0.02, 0.18, 0.25], absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(intransigence.mean, 0.15, absoluteTolerance: 1e-12)
     let la = try ContinualMetrics(accuracyMatrix: joint).learningAccuracy - ContinualMetrics(accuracyMatrix: learner).learningAccuracy
-    #expect(Self.close(intransigence.mean, la))
+    expectApproximatelyEqual(intransigence.mean, la, absoluteTolerance: 1e-12)
   }
 
   @Test func aLearnerBetterThanTheReferenceIsNegative() throws {
     // A learner that fits each new task better than joint training: I = ((0.9 − 0.95) + (0.8 − 0.9)) / 2 = −0.075.
     let intransigence = try Intransigence(accuracyMatrix: [[0.95, 0], [0.5, 0.9]], referenceAccuracyMatrix: [[0.9, 0], [0.9, 0.8]])
-    #expect(Self.close(intransigence.mean, -0.075))
+    expectApproximatelyEqual(intransigence.mean, -0.075, absoluteTolerance: 1e-12)
   }
 
   @Test func theReferenceAgainstItselfIsZero() throws {
@@ -33,8 +33,9 @@ import Testing
   @Test func docExample() throws {
     let intransigence = try Intransigence(
       accuracyMatrix: [[0.90, 0.10], [0.60, 0.80]], referenceAccuracyMatrix: [[0.92, 0.10], [0.90, 0.95]])
-    #expect(Self.close(intransigence.perTask[0], 0.02) && Self.close(intransigence.perTask[1], 0.15))
-    #expect(Self.close(intransigence.mean, 0.085))
+    expectApproximatelyEqual(intransigence.perTask[0], 0.02, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(intransigence.perTask[1], 0.15, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(intransigence.mean, 0.085, absoluteTolerance: 1e-12)
   }
 
   @Test func matricesOfDifferentTaskCountsAreRejected() {

@@ -35,8 +35,6 @@ import Testing
     return penalty
   }
 
-  static func close(_ a: Float?, _ b: Float, tolerance: Float = 1e-6) -> Bool { a.map { abs($0 - b) <= tolerance } ?? false }
-
   @Test func inactiveBeforeTheFirstTaskFinishes() throws {
     var penalty = QuadraticPenalty(name: "q", estimator: ScriptedImportance([Self.parameters(1, 1)]), strength: 1, accumulation: .perTask)
     #expect(try Self.penalty(penalty, at: Self.parameters(5, 5)) == nil)
@@ -53,10 +51,10 @@ import Testing
       anchors: [Self.parameters(0, 0), Self.parameters(1, 1)])
     #expect(penalty.anchors.count == 2)
     // At (1, 2): 1·1 + 2·4 + 3·0 + 0·1 = 9.
-    #expect(Self.close(try Self.penalty(penalty, at: Self.parameters(1, 2))?.value, 9))
+    try expectApproximatelyEqual(Self.penalty(penalty, at: Self.parameters(1, 2))?.value, 9, absoluteTolerance: 1e-6)
     // At (0.5, 0.5): 0.25 + 0.5 + 0.75 + 0 = 1.5; gradient 2F₁(θ − A₁) + 2F₂(θ − A₂) = (1 − 3, 2 + 0).
     let result = try #require(try Self.penalty(penalty, at: Self.parameters(0.5, 0.5)))
-    #expect(Self.close(result.value, 1.5))
+    expectApproximatelyEqual(result.value, 1.5, absoluteTolerance: 1e-6)
     #expect(result.gradients.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [-2, 2])), "\(result.gradients.tensors[0])")
   }
 
@@ -72,7 +70,7 @@ import Testing
     #expect(penalty.anchors[0].importance == (clamp ? Self.parameters(1.5, 1) : Self.parameters(1.5, -1)))
     // At θ − θ* = (0.1, 0.2), strength 3: 3 (1.5·0.01 ± 1·0.04).
     let value = try Self.penalty(penalty, at: Self.parameters(1.1, 1.2))?.value
-    #expect(Self.close(value, clamp ? 0.165 : -0.075), "\(String(describing: value))")
+    expectApproximatelyEqual(value, clamp ? 0.165 : -0.075, absoluteTolerance: 1e-6)
   }
 
   @Test func clampAppliesAfterEveryTask() throws {
@@ -93,7 +91,8 @@ import Testing
     #expect(penalty.anchors.count == 1)
     #expect(penalty.anchors[0].importance.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [0.7, 0.7])))
     // θ − θ* = (0.1, −0.2): 0.35·(0.01 + 0.04) = 0.0175.
-    #expect(Self.close(try Self.penalty(penalty, at: Self.parameters(1.1, 0.8))?.value, 0.0175))
+    try expectApproximatelyEqual(
+      Self.penalty(penalty, at: Self.parameters(1.1, 0.8))?.value, 0.0175, absoluteTolerance: 1e-6)
   }
 
   @Test func importancesMustBeNamedLikeTheParameters() throws {

@@ -116,3 +116,41 @@ extension RegulariserConformanceTests.Pull: Checkpointable {
     strength = Float(state.numbers["strength"]?.first ?? 1)
   }
 }
+
+extension RegulariserConformanceTests {
+  @Test func expectConformanceRecordsAFailingCheckAtTheCaller() throws {
+    let line = #line + 2
+    try withKnownIssue {
+      try RegulariserConformance.expectConformance { Pull(bug: .offsetAnchor) }
+    } matching: { issue in
+      issue.sourceLocation?.line == line && issue.mentions("zero at anchor:")
+    }
+  }
+
+  @Test func anExemptCheckIsNotRun() throws {
+    // The planted bug only the state check can see passes once that check is exempt, with its reason.
+    try RegulariserConformance.expectConformance(
+      { Pull(bug: .keepsOnlyLastAnchor) },
+      except: [.stateSurvivesTaskBoundaries: "planted: keeps only the last anchor"])
+    let failures = try RegulariserConformance.check(
+      { Pull(bug: .offsetAnchor) }, except: [.zeroPenaltyAtAnchor: "planted: the anchor is offset"])
+    #expect(failures.isEmpty, "\(failures)")
+  }
+
+  @Test func anExemptionHidesOnlyTheCheckItNames() throws {
+    try withKnownIssue {
+      try RegulariserConformance.expectConformance(
+        { Pull(bug: .offsetAnchor) }, except: [.stateSurvivesTaskBoundaries: "not the check that fails"])
+    } matching: { issue in
+      issue.mentions("zero at anchor:")
+    }
+  }
+
+  @Test func anExemptionWithoutAReasonIsAnIssue() throws {
+    try withKnownIssue {
+      try RegulariserConformance.expectConformance({ Pull(bug: .none) }, except: [.sameSeedSameResult: " "])
+    } matching: { issue in
+      issue.mentions("exemption from 'same seed, same result' gives no reason")
+    }
+  }
+}

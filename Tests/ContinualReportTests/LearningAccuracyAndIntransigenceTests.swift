@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -24,14 +25,14 @@ import Testing
     run("e3", "ewc", seed: 3, [[0.90, 0.10], [0.85, 0.80]]),
   ]
 
-  static func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) < 1e-12 } ?? false }
-
   @Test func learningAccuracyByHand() throws {
     let ewc = try #require(ComparisonTable(records: Self.records).rows.first { $0.algorithm == "ewc" })
     // LA 0.79, 0.85, 0.85: mean 0.83; deviations −0.04, 0.02, 0.02; variance 0.0024 / 2 = 0.0012;
     // SE = √0.0012 / √3 = 0.02.
     let la = try #require(ewc.learningAccuracy)
-    #expect(Self.close(la.mean, 0.83) && abs(la.standardError - 0.02) < 1e-12 && la.count == 3)
+    expectApproximatelyEqual(la.mean, 0.83, absoluteTolerance: 1e-12)
+    #expect(abs(la.standardError - 0.02) < 1e-12)
+    #expect(la.count == 3)
     #expect(ewc.seedResults.map(\.learningAccuracy).allSatisfy { $0 != nil })
   }
 
@@ -43,9 +44,11 @@ import Testing
     // seed 3 has no joint run and is left out. Mean 0.0975, SE = |0.135 − 0.06| / 2 = 0.0375.
     #expect(ewc.intransigenceReference == "joint")
     let intransigence = try #require(ewc.intransigence)
-    #expect(Self.close(intransigence.mean, 0.0975) && abs(intransigence.standardError - 0.0375) < 1e-12)
+    expectApproximatelyEqual(intransigence.mean, 0.0975, absoluteTolerance: 1e-12)
+    #expect(abs(intransigence.standardError - 0.0375) < 1e-12)
     #expect(intransigence.count == 2)
-    #expect(Self.close(ewc.seedResults[0].intransigence, 0.135) && Self.close(ewc.seedResults[1].intransigence, 0.06))
+    expectApproximatelyEqual(ewc.seedResults[0].intransigence, 0.135, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(ewc.seedResults[1].intransigence, 0.06, absoluteTolerance: 1e-12)
     #expect(ewc.seedResults[2].intransigence == nil)
     // The reference against itself: 0 on every seed.
     let joint = try #require(table.rows.first { $0.algorithm == "joint" })
@@ -72,7 +75,7 @@ import Testing
     var reset = Self.records[2]
     reset.config["reset_optimiser"] = "true"
     let paired = ComparisonTable(records: [Self.records[0], reset]).rows.first { $0.algorithm == "ewc" }
-    #expect(Self.close(paired?.intransigence?.mean, 0.135))
+    expectApproximatelyEqual(paired?.intransigence?.mean, 0.135, absoluteTolerance: 1e-12)
   }
 
   @Test func everyFormatHasTheNewColumns() throws {
@@ -103,10 +106,12 @@ import Testing
     let ewc = try #require(objects.first { $0["algorithm"] as? String == "ewc" })
     let la = try #require(ewc["learning_accuracy"] as? [String: Any])
     let intransigence = try #require(ewc["intransigence"] as? [String: Any])
-    #expect(Self.close(la["mean"] as? Double, 0.83) && Self.close(intransigence["mean"] as? Double, 0.0975))
+    expectApproximatelyEqual(la["mean"] as? Double, 0.83, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(intransigence["mean"] as? Double, 0.0975, absoluteTolerance: 1e-12)
     #expect(ewc["intransigence_reference"] as? String == "joint")
     let seeds = try #require(ewc["seeds"] as? [[String: Any]])
-    #expect(Self.close(seeds[0]["intransigence"] as? Double, 0.135) && seeds[2]["intransigence"] == nil)
+    expectApproximatelyEqual(seeds[0]["intransigence"] as? Double, 0.135, absoluteTolerance: 1e-12)
+    #expect(seeds[2]["intransigence"] == nil)
     #expect(try JSONDecoder().decode([ComparisonTable.Row].self, from: Data(text.utf8)) == table.rows)
 
     let html = HTMLReport(table: table, generatedAt: Date(timeIntervalSince1970: 0)).render()
@@ -141,7 +146,8 @@ import Testing
     let records = try RecordFile.read(from: url).records
     #expect(records.allSatisfy { $0.learningAccuracy == nil })
     let ewc = try #require(ComparisonTable(records: records).rows.first { $0.algorithm == "ewc" })
-    #expect(Self.close(ewc.learningAccuracy?.mean, 0.83) && Self.close(ewc.intransigence?.mean, 0.0975))
+    expectApproximatelyEqual(ewc.learningAccuracy?.mean, 0.83, absoluteTolerance: 1e-12)
+    expectApproximatelyEqual(ewc.intransigence?.mean, 0.0975, absoluteTolerance: 1e-12)
   }
 
   @Test func aForgedLearningAccuracyIsAnError() throws {

@@ -45,11 +45,8 @@ import Testing
   @Test func passesTheSharedConformanceChecks() throws {
     let problem = try ToyProblem()
     let make: () -> any Regulariser = { L2ToAnchor(strength: 0.5) }
-    RegulariserConformance.expectNoFailures(
-      try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
-        + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
-        + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
-        + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
+    try RegulariserConformance.expectConformance(
+      make, except: [.stateSurvivesTaskBoundaries: "an L2 pull remembers only the latest anchor"], problem: problem)
     // By design it remembers only the latest task, which the state check reports (and nothing else).
     let state = try RegulariserConformance.checkStateSurvivesTaskBoundaries(make, problem: problem)
     #expect(state.count == 1 && state[0].contains("never saw task 1"), "\(state)")

@@ -31,30 +31,28 @@ import Testing
     return try estimator.importance(after: context).tensors[0].scalars
   }
 
-  static func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-6 } }
-
   @Test func perSampleModeIsThePapersDefinition() throws {
     // (|g₁| + |g₂|) / 2 = [[2, 1], [1, 1]].
     let value = try Self.omega(OutputSensitivityEstimator(mode: .sample), Self.context())
-    #expect(Self.close(value, [2, 1, 1, 1]), "\(value)")
+    expectApproximatelyEqual(value, [2, 1, 1, 1], absoluteTolerance: 1e-6)
   }
 
   @Test func batchModeTakesTheMagnitudeOfTheBatchSum() throws {
     // |g₁ + g₂| / 2 = [[0, 1], [1, 1]]: W₁₁ differs from the paper.
     let value = try Self.omega(OutputSensitivityEstimator(mode: .batch, batchSize: 2), Self.context())
-    #expect(Self.close(value, [0, 1, 1, 1]), "\(value)")
+    expectApproximatelyEqual(value, [0, 1, 1, 1], absoluteTolerance: 1e-6)
   }
 
   @Test func batchModeWithBatchSizeOneEqualsThePaper() throws {
     let value = try Self.omega(OutputSensitivityEstimator(mode: .batch, batchSize: 1), Self.context())
-    #expect(Self.close(value, [2, 1, 1, 1]), "\(value)")
+    expectApproximatelyEqual(value, [2, 1, 1, 1], absoluteTolerance: 1e-6)
   }
 
   @Test(arguments: [OutputSensitivityEstimator.Mode.sample, .batch])
   func sampleCountUsesTheFirstSamples(mode: OutputSensitivityEstimator.Mode) throws {
     // Only x₁: |g₁| = [[2, 2], [2, 2]].
     let value = try Self.omega(OutputSensitivityEstimator(mode: mode, sampleCount: 1), Self.context())
-    #expect(Self.close(value, [2, 2, 2, 2]), "\(value)")
+    expectApproximatelyEqual(value, [2, 2, 2, 2], absoluteTolerance: 1e-6)
   }
 
   @Test(arguments: [OutputSensitivityEstimator.Mode.sample, .batch])
@@ -62,7 +60,8 @@ import Testing
     // Task 1 owns outputs 2 and 3 (rows [[1, 2], [0, 1]]); outputs 0 and 1 belong to task 0 and get no importance.
     let head = MultiHead(layout: TaskLayout(classCounts: [2, 2]))
     let value = try Self.omega(OutputSensitivityEstimator(mode: mode, batchSize: 2), Self.context(rows: [3, -1, 4, 1] + Self.w, head: head, task: 1))
-    #expect(Self.close(value, [0, 0, 0, 0] + (mode == .sample ? [2, 1, 1, 1] : [0, 1, 1, 1])), "\(value)")
+    expectApproximatelyEqual(
+      value, [0, 0, 0, 0] + (mode == .sample ? [2, 1, 1, 1] : [0, 1, 1, 1]), absoluteTolerance: 1e-6)
   }
 
   @Test func penaltyWithThePapersImportance() throws {
@@ -77,7 +76,7 @@ import Testing
     let result = try #require(
       try RegulariserHarness.penalty(of: mas, architecture: context.model.architecture, parameters: moved, batch: batch, task: 1))
     #expect(abs(result.value - 0.02) < 1e-6, "\(result.value)")
-    #expect(Self.close(result.gradients.tensors[0].scalars, [0.4, 0, 0, 0]), "\(result.gradients.tensors[0])")
+    expectApproximatelyEqual(result.gradients.tensors[0].scalars, [0.4, 0, 0, 0], absoluteTolerance: 1e-6)
   }
 
   @Test func importancesOfSuccessiveTasksAreSummed() throws {
@@ -88,7 +87,7 @@ import Testing
       try mas.taskWillStart(context)
       try mas.taskDidFinish(context)
     }
-    #expect(Self.close(mas.anchors[0].importance.tensors[0].scalars, [4, 2, 2, 2]))
+    expectApproximatelyEqual(mas.anchors[0].importance.tensors[0].scalars, [4, 2, 2, 2], absoluteTolerance: 1e-6)
   }
 
   @Test func componentsFromSettings() throws {
@@ -113,5 +112,12 @@ import Testing
       QuadraticPenalty(
         name: "mas", estimator: OutputSensitivityEstimator(mode: mode, batchSize: 4), strength: 1, accumulation: .sum(clampNonNegative: false))
     }
+  }
+}
+
+extension MASTests {
+  @Test(arguments: OutputSensitivityEstimator.Mode.allCases)
+  func outputSensitivityEstimatorConforms(mode: OutputSensitivityEstimator.Mode) throws {
+    try ImportanceConformance.expectConformance { OutputSensitivityEstimator(mode: mode, batchSize: 5) }
   }
 }

@@ -38,11 +38,6 @@ import Testing
   static let g = weights(0.5, -1)
   static let delta = weights(-0.05, 0.1)
 
-  static func close(_ values: NamedTensors?, _ expected: [Float], tolerance: Float = 1e-5) -> Bool {
-    guard let scalars = values?.tensors.first?.scalars, scalars.count == expected.count else { return false }
-    return zip(scalars, expected).allSatisfy { abs($0 - $1) <= tolerance }
-  }
-
   /// Runs one task of `steps` (each from the previous end point) through the estimator.
   static func importance(
     _ estimator: PathIntegralEstimator, steps: [(change: NamedTensors, task: NamedTensors?, total: NamedTensors)], from start: NamedTensors = theta
@@ -61,21 +56,21 @@ import Testing
   @Test func pathIntegralOfOneStep() throws {
     // ω = −g·Δθ = (0.025, 0.1).
     let (omega, _) = try Self.importance(PathIntegralEstimator(damping: 0.1), steps: [(Self.delta, Self.g, Self.g)])
-    #expect(Self.close(omega, [0.025, 0.1]), "\(String(describing: omega?.tensors))")
+    try expectApproximatelyEqual(#require(omega).tensors[0].scalars, [0.025, 0.1], absoluteTolerance: 1e-5)
   }
 
   @Test func importanceOfAOneStepTask() throws {
     // Ω = (0.025 / (0.0025 + 0.1), 0.1 / (0.01 + 0.1)).
     let (_, omega) = try Self.importance(PathIntegralEstimator(damping: 0.1), steps: [(Self.delta, Self.g, Self.g)])
-    #expect(Self.close(omega, [0.243902, 0.909091]), "\(omega.tensors)")
+    expectApproximatelyEqual(omega.tensors[0].scalars, [0.243902, 0.909091], absoluteTolerance: 1e-5)
   }
 
   @Test func integralAccumulatesOverStepsAndDividesByTheTasksTotalMove() throws {
     // Two identical steps: ω = (0.05, 0.2), Δ_task = (−0.1, 0.2): Ω = (0.05 / 0.11, 0.2 / 0.14).
     let (omega, importance) = try Self.importance(
       PathIntegralEstimator(damping: 0.1), steps: [(Self.delta, Self.g, Self.g), (Self.delta, Self.g, Self.g)])
-    #expect(Self.close(omega, [0.05, 0.2]))
-    #expect(Self.close(importance, [0.454545, 1.428571]), "\(importance.tensors)")
+    try expectApproximatelyEqual(#require(omega).tensors[0].scalars, [0.05, 0.2], absoluteTolerance: 1e-5)
+    expectApproximatelyEqual(importance.tensors[0].scalars, [0.454545, 1.428571], absoluteTolerance: 1e-5)
   }
 
   @Test func gradientSourceTaskUsesTheTaskLossGradient() throws {
@@ -84,7 +79,7 @@ import Testing
     let estimator = PathIntegralEstimator(damping: 0.1, gradientSource: .task)
     #expect(estimator.needsTaskGradients && estimator.observesSteps)
     let (omega, _) = try Self.importance(estimator, steps: [(Self.delta, Self.g, total)])
-    #expect(Self.close(omega, [0.025, 0.1]), "\(String(describing: omega?.tensors))")
+    try expectApproximatelyEqual(#require(omega).tensors[0].scalars, [0.025, 0.1], absoluteTolerance: 1e-5)
   }
 
   @Test func gradientSourceTotalUsesTheWholeObjectivesGradient() throws {
@@ -92,8 +87,8 @@ import Testing
     let estimator = PathIntegralEstimator(damping: 0.1, gradientSource: .total)
     #expect(!estimator.needsTaskGradients && estimator.observesSteps)
     let (omega, importance) = try Self.importance(estimator, steps: [(Self.delta, Self.g, total)])
-    #expect(Self.close(omega, [0.075, 0]), "\(String(describing: omega?.tensors))")
-    #expect(Self.close(importance, [0.731707, 0]), "\(importance.tensors)")
+    try expectApproximatelyEqual(#require(omega).tensors[0].scalars, [0.075, 0], absoluteTolerance: 1e-5)
+    expectApproximatelyEqual(importance.tensors[0].scalars, [0.731707, 0], absoluteTolerance: 1e-5)
   }
 
   @Test func eachTaskStartsAFreshIntegralFromItsOwnStart() throws {
@@ -104,9 +99,10 @@ import Testing
     _ = try estimator.importance(after: Self.context(at: end))
     // Task 2: one step of the same size from the end of task 1.
     try estimator.taskWillStart(Self.context(task: 1, at: end))
-    #expect(Self.close(estimator.integral, [0, 0]))
+    try expectApproximatelyEqual(#require(estimator.integral).tensors[0].scalars, [0, 0], absoluteTolerance: 1e-5)
     try estimator.stepDidFinish(Self.step(task: 1, from: end, change: Self.delta, taskGradient: Self.g, totalGradient: Self.g))
-    #expect(Self.close(try estimator.importance(after: Self.context(task: 1, at: end + Self.delta)), [0.243902, 0.909091]))
+    let next = try estimator.importance(after: Self.context(task: 1, at: end + Self.delta))
+    expectApproximatelyEqual(next.tensors[0].scalars, [0.243902, 0.909091], absoluteTolerance: 1e-5)
   }
 
   // MARK: - Penalty and clamp through QuadraticPenalty
@@ -132,7 +128,7 @@ import Testing
       try RegulariserHarness.penalty(of: si, architecture: Self.architecture, parameters: Self.weights(1.05, -1.8), batch: batch, task: 1))
     #expect(abs(result.value - 0.0115299) < 1e-6, "\(result.value)")
     // No ½: the gradient is 2 c Ω (θ − θ*).
-    #expect(Self.close(result.gradients, [0.0487805, 0.181818]), "\(result.gradients.tensors)")
+    expectApproximatelyEqual(result.gradients.tensors[0].scalars, [0.0487805, 0.181818], absoluteTolerance: 1e-5)
   }
 
   @Test(arguments: [true, false])
@@ -141,7 +137,7 @@ import Testing
     // −0.4878 without the clamp (van de Ven).
     let si = try Self.siPenalty(clamp: clamp, gradient: Self.weights(-1, -1))
     let expected: [Float] = clamp ? [0, 0.909091] : [-0.487805, 0.909091]
-    #expect(Self.close(si.anchors[0].importance, expected), "\(si.anchors[0].importance.tensors)")
+    expectApproximatelyEqual(si.anchors[0].importance.tensors[0].scalars, expected, absoluteTolerance: 1e-5)
   }
 
   // MARK: - Algorithm components
@@ -173,5 +169,12 @@ import Testing
         name: "si", estimator: PathIntegralEstimator(damping: 0.1, gradientSource: gradientSource), strength: 1,
         accumulation: .sum(clampNonNegative: clamp))
     }
+  }
+}
+
+extension SITests {
+  @Test(arguments: PathIntegralEstimator.GradientSource.allCases)
+  func pathIntegralEstimatorConforms(gradientSource: PathIntegralEstimator.GradientSource) throws {
+    try ImportanceConformance.expectConformance { PathIntegralEstimator(gradientSource: gradientSource) }
   }
 }

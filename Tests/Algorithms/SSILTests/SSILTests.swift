@@ -18,8 +18,6 @@ import Testing
   /// The frozen model's logits; the new-class columns must not matter.
   static let teacher: [[Float]] = [[0, 0, 9, -3], [1, 1.5, -2, 4]]
 
-  static func close(_ a: Float, _ b: Double, tolerance: Double = 2e-6) -> Bool { abs(Double(a) - b) <= tolerance }
-
   /// The head loss of logits given directly.
   static func loss(_ head: any Head, _ rows: [[Float]], labels: [Int], tasks: [Int], currentTask: Int) throws -> Float {
     let tape = Tape()
@@ -76,24 +74,24 @@ import Testing
   @Test func currentSampleIsScoredOverTheNewClassesOnly() throws {
     let separated = try Self.loss(SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
     let joint = try Self.loss(ActiveClassHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
-    #expect(Self.close(separated, 0.126928), "\(separated)")
-    #expect(Self.close(joint, 0.493812), "\(joint)")
+    expectApproximatelyEqual(Double(separated), 0.126928, absoluteTolerance: 2e-6)
+    expectApproximatelyEqual(Double(joint), 0.493812, absoluteTolerance: 2e-6)
   }
 
   @Test func replayedSampleIsScoredOverEveryOldClass() throws {
     let separated = try Self.loss(SeparatedSoftmaxHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
     let joint = try Self.loss(ActiveClassHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
-    #expect(Self.close(separated, 0.313262), "\(separated)")
-    #expect(Self.close(joint, 1.803803), "\(joint)")
+    expectApproximatelyEqual(Double(separated), 0.313262, absoluteTolerance: 2e-6)
+    expectApproximatelyEqual(Double(joint), 1.803803, absoluteTolerance: 2e-6)
   }
 
   @Test func batchLossIsTheSumDividedByBPlusR() throws {
     let head = SeparatedSoftmaxHead(layout: Self.layout)
     let value = try Self.loss(head, Self.student, labels: [0, 1], tasks: [1, 0], currentTask: 1)
-    #expect(Self.close(value, 0.220095), "\(value)")
+    expectApproximatelyEqual(Double(value), 0.220095, absoluteTolerance: 2e-6)
     // The order of current and replayed samples does not matter.
     let swapped = try Self.loss(head, Self.student.reversed(), labels: [1, 0], tasks: [0, 1], currentTask: 1)
-    #expect(Self.close(swapped, 0.220095), "\(swapped)")
+    expectApproximatelyEqual(Double(swapped), 0.220095, absoluteTolerance: 2e-6)
   }
 
   @Test func replayedSamplesShareOneSoftmaxOverAllOldTasks() throws {
@@ -101,14 +99,14 @@ import Testing
     // log(e¹ + e⁰ + e² + e⁰) − 2 = 0.4938117, not over task 1's columns alone.
     let head = SeparatedSoftmaxHead(layout: TaskLayout(classCounts: [2, 2, 2]))
     let value = try Self.loss(head, [[1, 0, 2, 0, 7, 7]], labels: [0], tasks: [1], currentTask: 2)
-    #expect(Self.close(value, 0.4938117), "\(value)")
+    expectApproximatelyEqual(Double(value), 0.4938117, absoluteTolerance: 2e-6)
   }
 
   @Test func firstTaskIsPlainCrossEntropyOverItsClasses() throws {
     // mean(log(1 + e⁻¹), log(1 + e⁻²)); the other task's logits are ignored.
     let head = SeparatedSoftmaxHead(layout: Self.layout)
     let value = try Self.loss(head, [[1, 0, 9, 9], [0, 2, -9, 9]], labels: [0, 1], tasks: [0, 0], currentTask: 0)
-    #expect(Self.close(value, 0.2200948), "\(value)")
+    expectApproximatelyEqual(Double(value), 0.2200948, absoluteTolerance: 2e-6)
   }
 
   @Test func samplesOfLaterTasksAreRejected() throws {
@@ -158,22 +156,22 @@ import Testing
       let values = try Self.step(
         tkd, student: Self.student, picked: [sample], labels: [sample == 0 ? 0 : 1], tasks: [1 - sample], currentTask: 1, layout: Self.layout)
       let penalty = try #require(values.penalty)
-      #expect(Self.close(penalty / 4, kl, tolerance: 1e-6), "sample \(sample): \(penalty / 4)")
+      expectApproximatelyEqual(Double(penalty / 4), kl, absoluteTolerance: 1e-6)
     }
   }
 
   @Test func taskWiseDistillationAndTotalOfTheBatch() throws {
     let tkd = try Self.distillation(.perTask, teacher: Self.teacher, layout: Self.layout, finished: 0)
     let values = try Self.step(tkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
-    #expect(Self.close(values.head, 0.220095), "\(values.head)")
-    #expect(Self.close(try #require(values.penalty), 0.077046), "\(values.penalty ?? .nan)")
-    #expect(Self.close(values.total, 0.297141), "\(values.total)")
+    expectApproximatelyEqual(Double(values.head), 0.220095, absoluteTolerance: 2e-6)
+    try expectApproximatelyEqual(Double(#require(values.penalty)), 0.077046, absoluteTolerance: 2e-6)
+    expectApproximatelyEqual(Double(values.total), 0.297141, absoluteTolerance: 2e-6)
   }
 
   @Test func oneOldTaskMakesGlobalEqualTaskWise() throws {
     let gkd = try Self.distillation(.global, teacher: Self.teacher, layout: Self.layout, finished: 0)
     let value = try Self.step(gkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
-    #expect(Self.close(try #require(value.penalty), 0.077046), "\(value.penalty ?? .nan)")
+    try expectApproximatelyEqual(Double(#require(value.penalty)), 0.077046, absoluteTolerance: 2e-6)
   }
 
   @Test(arguments: [
@@ -186,7 +184,7 @@ import Testing
     for (grouping, expected) in [(LogitDistillation.Grouping.perTask, taskWise), (.global, global)] {
       let regulariser = try Self.distillation(grouping, teacher: [teacher + [5, -5]], layout: layout, finished: 1)
       let value = try Self.step(regulariser, student: [student + [-3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
-      #expect(Self.close(try #require(value.penalty), expected, tolerance: 2e-6), "\(grouping): \(value.penalty ?? .nan)")
+      try expectApproximatelyEqual(Double(#require(value.penalty)), expected, absoluteTolerance: 2e-6)
     }
   }
 
@@ -222,7 +220,7 @@ import Testing
         rng: SeededGenerator(seed: 1)))
     #expect(tkd.teacherTasks == 2)
     let value = try Self.step(tkd, student: [[1, 0, 0, 0, -3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
-    #expect(Self.close(try #require(value.penalty), 0.1237192), "\(value.penalty ?? .nan)")
+    try expectApproximatelyEqual(Double(#require(value.penalty)), 0.1237192, absoluteTolerance: 2e-6)
   }
 
   // MARK: - Gradients
@@ -295,15 +293,10 @@ import Testing
 
   @Test(arguments: LogitDistillation.Grouping.allCases)
   func conformance(grouping: LogitDistillation.Grouping) throws {
-    // Distillation by design remembers only the latest model (as LwF), so the "accounts for the first
-    // task after the second" part of the boundary check does not apply; the other checks do.
-    let problem = try Self.problem()
-    let make: () -> any Regulariser = { LogitDistillation(grouping: grouping, temperature: 2, strength: 1) }
-    RegulariserConformance.expectNoFailures(
-      try RegulariserConformance.checkZeroPenaltyAtAnchor(make, problem: problem)
-        + RegulariserConformance.checkGradientMatchesFiniteDifferences(make, problem: problem)
-        + RegulariserConformance.checkSameSeedSameResult(make, problem: problem)
-        + RegulariserConformance.checkResumesFromCheckpoint(make, problem: problem))
+    try RegulariserConformance.expectConformance(
+      { LogitDistillation(grouping: grouping, temperature: 2, strength: 1) },
+      except: [.stateSurvivesTaskBoundaries: "distillation remembers only the latest model, as LwF does"],
+      problem: Self.problem())
   }
 
   @Test func penaltySurvivesTheStartOfTheNextTask() throws {
@@ -367,5 +360,13 @@ import Testing
     #expect(first.lossTerms[1]["tkd", default: 0] > 0 && first.lossTerms[2]["tkd", default: 0] > 0)
     let second = try Self.trainSSIL(problem, seed: 3)
     #expect(first.accuracyMatrix == second.accuracyMatrix && first.model.parameters == second.model.parameters)
+  }
+}
+
+extension SSILTests {
+  @Test(arguments: SeparatedSoftmaxHead.Prediction.allCases)
+  func separatedSoftmaxHeadConforms(prediction: SeparatedSoftmaxHead.Prediction) throws {
+    let layout = TaskLayout(classCounts: [2, 3, 2])
+    try HeadConformance.expectConformance(SeparatedSoftmaxHead(layout: layout, prediction: prediction), layout: layout)
   }
 }

@@ -28,6 +28,11 @@ import Testing
     }
   }
 
+  /// The estimator's own checks: named and shaped like the parameters, finite, non-negative, seeded.
+  @Test func estimatorConformance() throws {
+    try ImportanceConformance.expectConformance { __NAME__Estimator() }
+  }
+
   /// Ω = |W| = [[1, 2], [0, 3]].
   @Test func importanceOfAKnownModel() throws {
     var estimator = __NAME__Estimator()

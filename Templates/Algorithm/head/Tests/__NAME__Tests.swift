@@ -14,6 +14,12 @@ import Testing
   static let batch = Batch(inputs: Tensor(shape: [2, 1], repeating: 0), labels: [1, 0], tasks: [0, 1], currentTask: 1)
   static let logits = try! Tensor(shape: [2, 4], scalars: [0.5, -1, 2, 0.25, 1, 0, -0.5, 1.5])
 
+  /// Loss, predictions and label columns agree (``HeadConformance``) in every scenario.
+  @Test(arguments: Scenario.allCases) func conformance(scenario: Scenario) throws {
+    let head = __NAME__Head(base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
+    try HeadConformance.expectConformance(head, layout: Self.layout)
+  }
+
   /// The loss's gradient with respect to the logits matches finite differences in every scenario.
   @Test(arguments: Scenario.allCases) func gradientMatchesFiniteDifferences(scenario: Scenario) throws {
     let head = __NAME__Head(base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
