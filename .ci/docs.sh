@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(ContinualEngine ContinualData ContinualCore ContinualReport)
+modules=(ContinualEngine ContinualData ContinualCore ContinualReport ContinualCommand ContinualTesting)
 out=.build/docs
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -144,7 +144,7 @@ func checkpointDirectory(
   runID: String, plan: TrainingPlan, options: Options, label: String
 ) throws -> (directory: CheckpointDirectory?, resumed: TrainingCheckpoint?) {
   var directory = checkpointFolder(runID: runID, options: options)
-  // A full disk costs the run its checkpoints, not the sweep (issue 20, item 11).
+  // A full disk costs the run its checkpoints, not the sweep.
   directory.saveFailure = .continueWithoutCheckpoints { error in
     options.console.warn("\(label): \(error); the run goes on without checkpoints")
   }

@@ -19,7 +19,7 @@ struct MemoryProtocol {
   var arguments: [String]
   /// The reference script's arguments, when PyTorch runs the same protocol.
   var reference: [String]?
-  /// The target from issue 16, in MB.
+  /// The target, in MB.
   var targetMB: Double
 
   static func all(dataDirectory: String) -> [MemoryProtocol] {

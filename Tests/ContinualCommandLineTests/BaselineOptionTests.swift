@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// `--baseline NAME` (issue 18, item 4): parsed, checked against the grid before anything runs,
+/// `--baseline NAME`: parsed, checked against the grid before anything runs,
 /// and passed to the tables, with the library's error for a name no row has.
 @Suite struct BaselineOptionTests {
   @Test func theBaselineIsParsedFromFlagsAndExperimentFiles() throws {

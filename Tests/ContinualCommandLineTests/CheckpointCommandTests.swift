@@ -112,7 +112,7 @@ import Testing
   }
 
   @Test func aCheckpointOfAnotherNetworkIsRemovedAndTheRunStartsOver() throws {
-    // Issue 20, item 2: a readable checkpoint that does not fit (here: another network's, put in
+    // A readable checkpoint that does not fit (here: another network's, put in
     // this run's folder) used to end the sweep with exit 2 on every rerun.
     let output = Self.folder(), other = Self.folder()
     defer {

@@ -6,7 +6,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// The data is part of a run's identity (issue 20, item 3): a rerun on changed data trains again
+/// The data is part of a run's identity: a rerun on changed data trains again
 /// instead of skipping runs that finished on the old data or resuming their checkpoints.
 @Suite struct DataIdentityCommandTests {
   /// A data directory whose `mnist/` holds four raw IDX files: 100 training and 50 test images of

@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// A sweep on a hostile or full file system (issue 20, items 10 and 11): a run's checkpoint folder
+/// A sweep on a hostile or full file system: a run's checkpoint folder
 /// that is a symbolic link to elsewhere is neither written through nor emptied, and a disk too
 /// full for checkpoints costs the runs their checkpoints, not the sweep.
 @Suite struct HostileFolderTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 26, item 4, end to end: under `ulimit -v 2000000` (2 GB of address space), an 8 GiB sparse
+/// End to end: under `ulimit -v 2000000` (2 GB of address space), an 8 GiB sparse
 /// data or results file makes `continual` exit with an error naming the file and the limit, never
 /// a crash (it was a SIGILL in `RegularFile.read`, from `Data(count:)`).
 @Suite struct HugeInputCommandTests {

@@ -5,8 +5,8 @@ import Testing
 
 @testable import ContinualCommand
 
-/// The memory a grid cell needs is estimated before it trains and checked against the machine's
-/// (issue 20, item 8): `--tasks 1000` once aborted with `failed to allocate` at about 120 MB per
+/// The memory a grid cell needs is estimated before it trains and checked against the machine's:
+/// `--tasks 1000` once aborted with `failed to allocate` at about 120 MB per
 /// task; tasks now share the dataset's pixels, and a cell that cannot fit is refused by name.
 @Suite struct MemoryBudgetTests {
   static func prepared(_ arguments: [String]) throws -> PreparedRun {
@@ -48,7 +48,7 @@ import Testing
     #expect(limit.bytes > 100_000_000, "\(limit)")
   }
 
-  /// Issue 26, item 5: the address-space limit counts, less what the process already uses, and
+  /// The address-space limit counts, less what the process already uses, and
   /// the message names it.
   @Test func theAddressSpaceLimitIsHonouredAndNamed() throws {
     let limited = try #require(

@@ -6,7 +6,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 26, items 6, 7 and 11 at the command level: `models/<run id>` and `claims/` are never
+/// At the command level: `models/<run id>` and `claims/` are never
 /// written through a symbolic link; a lock path that is a link or a folder passes over its run
 /// instead of ending the sweep; a finished run whose requested model was not saved is trained
 /// again to save it; a variant alone in the table shows its settings.

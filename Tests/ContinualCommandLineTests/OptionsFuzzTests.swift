@@ -48,11 +48,11 @@ import Testing
     (["--shard", "1/2/3"], "--shard takes i/n"),
     (["--shard", "a/b"], "--shard takes i/n"),
     (["--shard", "2"], "--shard takes i/n"),
-    // Issue 20, item 14: extra or empty parts were dropped, so these were accepted as 1/2.
+    // Extra or empty parts were dropped, so these were accepted as 1/2.
     (["--shard", "x/1/2"], "--shard takes i/n"),
     (["--shard", "1//2"], "--shard takes i/n"),
     (["--output", ""], "--output needs a directory"),
-    // Issue 20, item 6: a repeated entry trained the same runs again and showed n = 4 ± 0.00.
+    // A repeated entry trained the same runs again and showed n = 4 ± 0.00.
     (["--algorithms", "ewc,si,ewc"], "--algorithms lists 'ewc' more than once"),
     (["--scenario", "task,task"], "--scenario lists 'task' more than once"),
     (["--benchmark", "split-builtin,split-builtin"], "--benchmark lists 'split-builtin' more than once"),

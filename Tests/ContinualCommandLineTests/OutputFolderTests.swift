@@ -3,7 +3,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 20, item 12: an unwritable `--output` was found only after the first run had trained,
+/// An unwritable `--output` was found only after the first run had trained,
 /// with a message like `NSCocoaErrorDomain error 512`. It is now checked before anything trains.
 @Suite struct OutputFolderTests {
   static func scratch() throws -> URL {

@@ -6,7 +6,7 @@ import Testing
 @testable import ContinualCommand
 
 /// `report` writes only where `--output` says, pipes are refused without blocking, and a failed run
-/// is recorded once (issue 20, item 14).
+/// is recorded once.
 @Suite struct ReportAndFailedRunTests {
   static func folder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-report-\(UUID().uuidString)")

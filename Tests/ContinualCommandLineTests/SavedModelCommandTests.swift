@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 19, item 5: `--save-models` keeps each finished run's weights, and they reload into our
+/// `--save-models` keeps each finished run's weights, and they reload into our
 /// engine with the predictions the run measured.
 @Suite struct SavedModelCommandTests {
   static let arguments = [
@@ -42,7 +42,7 @@ import Testing
     #expect(description.network == (network == "mlp" ? "mlp 784-256-256-10" : "resnet18:4"))
   }
 
-  /// Issue 26: `SavedModel.evaluate`, given only the loaded model, its description and the run's
+  /// `SavedModel.evaluate`, given only the loaded model, its description and the run's
   /// tasks (no trainer, no head from the run), gives the record's final accuracy row exactly; the
   /// lead's `continual evaluate --model DIR` prints it.
   @Test(arguments: [("task", "mlp"), ("class", "resnet18:4"), ("domain", "mlp")])

@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Several `continual compare` processes on one `--output` (issue 20, item 1): a requeued cluster
+/// Several `continual compare` processes on one `--output`: a requeued cluster
 /// job, a shard started without `--shard`, or workers started on purpose. Each run is trained
 /// once, nobody deletes another's checkpoints, and every process ends with the whole table.
 @Suite struct SharedSweepTests {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 18, item 6: the time left in the whole sweep, on a clock the test moves by hand.
+/// The time left in the whole sweep, on a clock the test moves by hand.
 @Suite struct SweepClockTests {
   /// A settable time.
   final class Time: @unchecked Sendable {

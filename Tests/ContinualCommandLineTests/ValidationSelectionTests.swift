@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 18, item 3: a grid with `--validation` chooses each algorithm's point on held-out
+/// A grid with `--validation` chooses each algorithm's point on held-out
 /// training images, and the table reports the test results of that point only.
 @Suite struct ValidationSelectionTests {
   /// EWC at λ = 0 learns every task; at λ = 10¹⁵ the penalty pins every weight task 1 used, so

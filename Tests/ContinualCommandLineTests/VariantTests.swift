@@ -5,7 +5,7 @@ import Testing
 
 @testable import ContinualCommand
 
-/// Issue 18, item 2: variants of one algorithm in one sweep, written in brackets or expanded from
+/// Variants of one algorithm in one sweep, written in brackets or expanded from
 /// `--grid`, each its own run ids and table row.
 @Suite struct VariantTests {
   /// Brackets hold a component's settings; commas inside them belong to the stack.

@@ -3,7 +3,7 @@ import ContinualEngine
 import Foundation
 import Testing
 
-/// Issue 26: a model folder that was tampered with — shapes, dtypes, offsets, names, kinds, a
+/// A model folder that was tampered with — shapes, dtypes, offsets, names, kinds, a
 /// `model.json` that disagrees with the tensors or with itself — is refused by `SavedModel.read`
 /// with an error naming the file and the tensor or key.
 @Suite struct SavedModelTamperingTests {

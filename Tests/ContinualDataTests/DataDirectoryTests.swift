@@ -59,7 +59,7 @@ import Testing
     #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path == sandbox.cache.path)
   }
 
-  /// Issue 20: a directory the user named that lacks the data used to be passed over silently for
+  /// A directory the user named that lacks the data used to be passed over silently for
   /// the next place, which may hold other data. It is now the only place searched, and an error.
   @Test func aNamedDirectoryThatLacksTheDataIsAnErrorNotAFallBack() throws {
     let sandbox = try Sandbox()

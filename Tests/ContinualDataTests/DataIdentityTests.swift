@@ -4,7 +4,7 @@ import Testing
 
 @testable import ContinualData
 
-/// A dataset's identity (issue 20, item 3) changes with any pixel, label, class name, size or
+/// A dataset's identity changes with any pixel, label, class name, size or
 /// shape, and not with how the same data is stored (gzipped or raw, which folder).
 @Suite struct DataIdentityTests {
   static func identity(of directory: URL, as dataset: IDXDataset = .mnist) throws -> DataIdentity {

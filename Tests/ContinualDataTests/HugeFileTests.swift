@@ -2,7 +2,7 @@ import ContinualData
 import Foundation
 import Testing
 
-/// Issue 26, items 4 and 10: a data file too large to read is refused by its size before anything
+/// A data file too large to read is refused by its size before anything
 /// is read or mapped, with "too large", the file and the limit (a raw `.bin` is not called a gzip
 /// stream, a huge names file is not "not UTF-8"); and a CIFAR names file may not repeat a name.
 ///

@@ -4,7 +4,7 @@ import Testing
 
 @testable import ContinualData
 
-/// Data files that are not regular files (issue 20, item 14): a named pipe in place of a dataset
+/// Data files that are not regular files: a named pipe in place of a dataset
 /// file is refused at once, naming the file and what it is, instead of blocking or failing with
 /// "You don't have permission".
 @Suite struct PipeAndDeviceTests {

@@ -217,7 +217,7 @@ import Testing
   }
 }
 
-/// Issue 20, item 5: degenerate data used to finish with wrong metrics (a task without test images
+/// Degenerate data used to finish with wrong metrics (a task without test images
 /// scored 0.00, a class without images was skipped unnoticed). Each is now an error naming the
 /// task and the class.
 @Suite struct IncompleteTaskTests {

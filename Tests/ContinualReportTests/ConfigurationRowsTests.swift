@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-/// Issue 18, item 1: a row is one configuration — everything in `config` but the seed — and rows of
+/// A row is one configuration — everything in `config` but the seed — and rows of
 /// one algorithm are labelled with the settings that tell them apart, in every format.
 @Suite struct ConfigurationRowsTests {
   /// The settings the command line records for an EWC run, with `ewc.lambda` as given and the seed.
@@ -121,7 +121,7 @@ import Testing
   }
 }
 
-/// Issue 18, item 6: rows in the order the user asked for — the order records first appear in.
+/// Rows in the order the user asked for — the order records first appear in.
 @Suite struct RowOrderTests {
   @Test func benchmarksScenariosAndConfigurationsKeepFirstAppearance() {
     let matrix = [[0.5]]

@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-/// Issue 18, item 6: the HTML report's figure of final ACC and BWT per row with error bars (mean ±
+/// The HTML report's figure of final ACC and BWT per row with error bars (mean ±
 /// SEM over seeds), and its loss-term curves per task.
 @Suite struct HTMLSummaryFigureTests {
   /// ``HTMLReportTests/records`` with loss terms: ewc's two seeds log `task` and `ewc`, `a<b&c`'s

@@ -4,7 +4,7 @@ import ContinualTesting
 import Foundation
 import Testing
 
-/// Issue 18, item 5: learning accuracy and intransigence (against the `joint` row of the same
+/// Learning accuracy and intransigence (against the `joint` row of the same
 /// configuration and seed) in every table format, and forward transfer left undefined in the
 /// class-incremental scenario.
 @Suite struct LearningAccuracyAndIntransigenceTests {
@@ -165,7 +165,7 @@ import Testing
   }
 }
 
-/// Issue 18, item 5: forward transfer is undefined in the class-incremental scenario, so the tables
+/// Forward transfer is undefined in the class-incremental scenario, so the tables
 /// show `—` there with a note, also for records written before the rule that still hold a value.
 @Suite struct ClassIncrementalForwardTransferTests {
   /// `R[0][1] = 0.30`, `b[1] = 0.10`: FWT 0.20 wherever it is defined.

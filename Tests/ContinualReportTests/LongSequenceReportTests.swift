@@ -3,8 +3,8 @@ import ContinualReport
 import Foundation
 import Testing
 
-/// A record of the longest allowed sequence, 1,000 tasks, makes a report of sensible size (issue
-/// 20, item 14): the figures show 25 evenly spaced tasks and say which.
+/// A record of the longest allowed sequence, 1,000 tasks, makes a report of sensible size: the
+/// figures show 25 evenly spaced tasks and say which.
 @Suite struct LongSequenceReportTests {
   /// A finished record of `tasks` tasks: accuracy 0.9 on trained tasks, 0.1 on the others.
   static func record(tasks: Int) -> RunRecord {

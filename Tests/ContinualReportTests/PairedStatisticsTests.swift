@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-/// Issue 18, item 4: seed-paired differences from a baseline, and the best value of each column
+/// Seed-paired differences from a baseline, and the best value of each column
 /// marked only when it is significantly better than the runner-up.
 @Suite struct PairedStatisticsTests {
   /// Two tasks; ACC = (R[1][0] + R[1][1]) / 2 and BWT = R[1][0] − R[0][0].

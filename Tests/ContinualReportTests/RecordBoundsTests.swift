@@ -4,7 +4,7 @@ import Testing
 
 @testable import ContinualReport
 
-/// Issue 26, items 2, 3, 4 and 9: every number a record carries is bounded, the validation matrix
+/// Every number a record carries is bounded, the validation matrix
 /// is checked like the accuracy matrix, a line the strict parser refuses never reaches Foundation,
 /// and a results file too large to read is refused by its size.
 @Suite struct RecordBoundsTests {

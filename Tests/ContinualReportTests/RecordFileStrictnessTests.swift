@@ -4,8 +4,7 @@ import Testing
 
 @testable import ContinualReport
 
-/// Record lines that name a key twice, and record files that are not regular files (issue 20,
-/// item 14).
+/// Record lines that name a key twice, and record files that are not regular files.
 @Suite struct RecordFileStrictnessTests {
   @Test func aRecordLineNamingAKeyTwiceIsAnErrorNamingTheKeyAndLine() throws {
     let directory = try Fixture.scratchDirectory()

@@ -113,13 +113,13 @@ import Testing
     #expect(contents.records == [records[0], records[1], records[2]])
     #expect(
       contents.warnings == [
-        // The newest finished copy is kept (issue 20, item 7: `compare` after `--force` shows it too).
+        // The newest finished copy is kept (`compare` after `--force` shows it too).
         "run ewc-1 appears 2 times (\(first.path):1, \(second.path):3); kept the finished record at \(second.path):3",
         "run ewc-2 appears 2 times (\(first.path):2, \(second.path):1); kept the finished record at \(second.path):1",
       ])
   }
 
-  /// Issue 20, item 7: after `--force`, `compare` showed the newest record and `report` the oldest.
+  /// After `--force`, `compare` showed the newest record and `report` the oldest.
   @Test func afterARerunTheNewestFinishedRecordIsKept() throws {
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -3,7 +3,7 @@ import ContinualReport
 import Foundation
 import Testing
 
-/// Issue 20, item 9: `report` used to trust a record's stored summaries, so a forged
+/// `report` used to trust a record's stored summaries, so a forged
 /// `average_accuracy: 5.0` showed as 500.00 and `wall_seconds: -5` as -5.0. A summary that the
 /// accuracy matrix does not give, or an impossible time or size, is now an error naming the key.
 @Suite struct RecordSummaryTests {

@@ -113,7 +113,7 @@ import Testing
   }
 }
 
-/// Issue 20, item 14: a CSV text cell starting with `=`, `+`, `-` or `@` would run as a formula
+/// A CSV text cell starting with `=`, `+`, `-` or `@` would run as a formula
 /// in a spreadsheet; it gets a leading `'`. Numbers, negative ones included, are left alone.
 @Suite struct CSVFormulaTests {
   @Test func textCellsThatLookLikeFormulasAreNeutralised() {

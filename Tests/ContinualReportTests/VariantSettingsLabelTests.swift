@@ -4,7 +4,7 @@ import Testing
 
 @testable import ContinualReport
 
-/// Issue 26, item 11: a variant alone in its table (`ewc[lambda=1e4]` beside `si[c=0.5]`) shows its
+/// A variant alone in its table (`ewc[lambda=1e4]` beside `si[c=0.5]`) shows its
 /// non-default settings in every format; a row at its defaults keeps its plain name.
 @Suite struct VariantSettingsLabelTests {
   static let defaults = ["ewc.lambda": "500", "ewc.samples": "200", "si.c": "0.1", "si.xi": "0.001"]

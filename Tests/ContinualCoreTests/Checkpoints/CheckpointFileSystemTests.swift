@@ -4,7 +4,7 @@ import ContinualTesting
 import Foundation
 import Testing
 
-/// A checkpoint folder on a hostile or full file system (issue 20, items 10 and 11): symbolic
+/// A checkpoint folder on a hostile or full file system: symbolic
 /// links are never followed for writing or deleting, and a write that fails as a full disk does
 /// leaves no temporary file and, when asked, costs the run its checkpoints instead of the run.
 @Suite struct CheckpointFileSystemTests {

@@ -98,7 +98,7 @@ import Testing
   }
 
   @Test func oneFlippedBitAnywhereInTheManifestIsCaught() throws {
-    // Issue 20, item 13: a flipped bit in a generator word used to resume silently to another
+    // A flipped bit in a generator word used to resume silently to another
     // result. Every single-bit change of every byte is now refused by the manifest's CRC-32.
     let (manifest, tensors, _, _) = try Self.written()
     let text = String(decoding: manifest, as: UTF8.self)

@@ -164,7 +164,7 @@ for key in ["tensor_bytes", "tensor_crc32"] {
 try write("fuzz-manifest", "placeholders", join(Data(open.utf8), tensorFile))
 try write("fuzz-json", "manifest", Data(sealed.utf8))
 
-// MARK: - Issue 26: deep nesting, lone surrogates, repeated keys in records
+// MARK: - deep nesting, lone surrogates, repeated keys in records
 
 let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
 let loneSurrogate = "{" + #""a":"\ud800","# + finished.dropFirst()
