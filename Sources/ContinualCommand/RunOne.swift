@@ -77,7 +77,7 @@ struct RunOne {
       console.note("\(run.label): FAILED: \(error)")
       return RunRecord(
         runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name, seed: run.seed,
-        config: run.config, status: "failed", failure: error.description, accuracyMatrix: [],
+        config: run.config, status: .failed, failure: error.description, accuracyMatrix: [],
         wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
     } catch let error as CheckpointError where resumed != nil && error.meansTheCheckpointDoesNotFit {
       throw UnusableCheckpoint(error: error)

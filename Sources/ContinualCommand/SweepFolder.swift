@@ -72,7 +72,7 @@ final class SweepFolder {
   /// Keeps `record` as the one its run would be skipped with: a finished record replaces any
   /// earlier one, a failed record only a failed one.
   private func remember(_ record: RunRecord, line: Int) {
-    if record.status == "finished" || known[record.runID]?.record.status != "finished" {
+    if record.status == .finished || known[record.runID]?.record.status != .finished {
       known[record.runID] = (record, line)
     }
   }
@@ -91,7 +91,7 @@ final class SweepFolder {
   /// model's files are gone. Such a run is trained again, like a `--force`d one, to write it: its
   /// checkpoints were removed when it finished, and training is deterministic.
   func missingModel(_ record: RunRecord) -> Bool {
-    guard options.saveModels, record.status == "finished" else { return false }
+    guard options.saveModels, record.status == .finished else { return false }
     let folder = modelFolder(runID: record.runID, options: options)
     let files = [SavedModel.weightsFile, SavedModel.descriptionFile].map { folder.appendingPathComponent($0) }
     return record.notes?["model"] == nil || !files.allSatisfy(RegularFile.isRegular)
@@ -188,7 +188,7 @@ final class SweepFolder {
   private func skipped(_ cell: GridCell, _ done: (record: RunRecord, line: Int), byAnother: Bool = false) -> RunRecord {
     guard !options.quiet else { return done.record }
     let place = done.line == Int.max ? recordsURL.path : "\(recordsURL.path):\(done.line)"
-    if done.record.status == "finished" {
+    if done.record.status == .finished {
       options.console.note(
         "\(cell.label): already finished \(byAnother ? "by another process " : "")in \(place), skipped (--force reruns)"
       )

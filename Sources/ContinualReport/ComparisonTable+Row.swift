@@ -160,12 +160,12 @@ extension ComparisonTable {
 
     /// Summarises the records of one configuration.
     init(benchmark: String, scenario: String, algorithm: String, configuration: [String: String], records: [RunRecord]) {
-      let finished = records.filter { $0.status == "finished" }
+      let finished = records.filter { $0.status == .finished }
       let finalRows = finished.compactMap(\.accuracyMatrix.last)
       let taskCount = finalRows.map(\.count).max() ?? 0
       self.init(
         benchmark: benchmark, scenario: scenario, algorithm: algorithm, runs: records.count,
-        failures: records.filter { $0.status != "finished" }.map { $0.failure ?? "status \($0.status)" },
+        failures: records.filter { $0.status != .finished }.map { $0.failure ?? "status \($0.status)" },
         averageAccuracy: MeanEstimate(finished.compactMap(\.averageAccuracy)),
         incrementalAccuracy: MeanEstimate(finished.compactMap(\.incrementalAccuracy)),
         backwardTransfer: MeanEstimate(finished.compactMap(\.bwt)),

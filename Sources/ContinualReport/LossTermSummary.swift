@@ -12,7 +12,7 @@ struct LossTermSummary {
   /// Summarises the finished records among `records` (all of one row) that have loss terms.
   init(row: String, records: [RunRecord]) {
     self.row = row
-    seeds = records.filter { $0.status == "finished" }.compactMap(\.lossTerms).filter { !$0.isEmpty }
+    seeds = records.filter { $0.status == .finished }.compactMap(\.lossTerms).filter { !$0.isEmpty }
   }
 
   /// The terms any seed logged: `task` first, then the others by name.

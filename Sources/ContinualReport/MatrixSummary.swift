@@ -22,7 +22,7 @@ struct MatrixSummary {
   /// Summarises the finished records among `records` (all of one group).
   init(algorithm: String, records: [RunRecord]) {
     self.algorithm = algorithm
-    matrices = records.filter { $0.status == "finished" && !$0.accuracyMatrix.isEmpty }.map(\.accuracyMatrix)
+    matrices = records.filter { $0.status == .finished && !$0.accuracyMatrix.isEmpty }.map(\.accuracyMatrix)
   }
 
   /// `R[i][j]` over seeds, or `nil` when no seed has it.

@@ -34,7 +34,7 @@ extension RecordFile {
     var records: [RunRecord] = []
     for id in firstSeen {
       let all = copies[id] ?? []
-      guard let kept = all.last(where: { $0.record.status == "finished" }) ?? all.last else { continue }
+      guard let kept = all.last(where: { $0.record.status == .finished }) ?? all.last else { continue }
       records.append(kept.record)
       if all.count > 1 {
         let places = all.map(\.location).joined(separator: ", ")

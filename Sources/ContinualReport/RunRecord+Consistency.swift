@@ -22,13 +22,13 @@ extension RunRecord {
   var inconsistency: String? {
     let tasks = accuracyMatrix.first?.count ?? 0
     if let problem = Self.matrixProblem(
-      accuracyMatrix, key: "accuracy_matrix", tasks: tasks, finished: status == "finished")
+      accuracyMatrix, key: "accuracy_matrix", tasks: tasks, finished: status == .finished)
     {
       return problem
     }
     if let validation = validationAccuracyMatrix,
       let problem = Self.matrixProblem(
-        validation, key: "validation_accuracy_matrix", tasks: tasks, finished: status == "finished")
+        validation, key: "validation_accuracy_matrix", tasks: tasks, finished: status == .finished)
     {
       return problem
     }
@@ -100,7 +100,7 @@ extension RunRecord {
   /// The first stored summary that differs from what the accuracy matrix gives, or `nil`.
   private var summaryMismatch: String? {
     let metrics =
-      status == "finished"
+      status == .finished
       ? try? ContinualMetrics(accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies) : nil
     let pairs: [(String, Double?, Double?)] = [
       ("average_accuracy", averageAccuracy, metrics?.averageAccuracy), ("bwt", bwt, metrics?.backwardTransfer),

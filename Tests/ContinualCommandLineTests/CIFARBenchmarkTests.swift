@@ -62,7 +62,7 @@ import Testing
     #expect(tenStatistics != hundredStatistics)
     #expect(sequence.tasks[1].test.normalisationStatistics == hundredStatistics)
     let records = try runGrid(options)
-    #expect(records.count == 1 && records[0].status == "finished")
+    #expect(records.count == 1 && records[0].status == .finished)
     #expect(records[0].accuracyMatrix.count == 6)
     #expect(records[0].config["augment"] == "crop-flip")
     #expect(records[0].notes?["normalisation.cifar10"] == tenStatistics.description)

@@ -134,7 +134,7 @@ import Testing
     // Before the fix this call threw "the checkpoint does not fit this run"; now the run starts
     // over and gives the clean run's numbers.
     let rerun = try runGrid(options)
-    #expect(rerun[0].status == "finished" && rerun[0].accuracyMatrix == clean[0].accuracyMatrix)
+    #expect(rerun[0].status == .finished && rerun[0].accuracyMatrix == clean[0].accuracyMatrix)
     #expect(rerun[0].notes?["resumed_after_task"] == nil)
   }
 

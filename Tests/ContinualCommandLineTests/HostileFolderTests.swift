@@ -36,7 +36,7 @@ import Testing
     // Before the fix the sweep wrote task-N.safetensors and manifest.json into `outside`, deleting
     // precious.txt as an older checkpoint file.
     let rerun = try runGrid(options)[0]
-    #expect(rerun.status == "finished" && rerun.accuracyMatrix == clean.accuracyMatrix)
+    #expect(rerun.status == .finished && rerun.accuracyMatrix == clean.accuracyMatrix)
     #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["precious.txt"])
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8))
     #expect(!FileManager.default.fileExists(atPath: link.path), "the link was replaced by a real folder, removed after the run")
@@ -58,7 +58,7 @@ import Testing
     // Before the fix the first checkpoint ended the sweep: "checkpoint I/O failed … No space left
     // on device", with the half-written temporary file filling the disk.
     let records = try runGrid(Parsing.options(Self.arguments(output: output, algorithms: "finetune,ewc", hidden: "256")))
-    #expect(records.map(\.status) == ["finished", "finished"])
+    #expect(records.map(\.status) == [.finished, .finished])
     #expect(try RecordFile.read(from: output.appendingPathComponent("records.jsonl")).records.count == 2)
     let left = FileManager.default.enumerator(atPath: output.path)?.allObjects as? [String] ?? []
     #expect(left.sorted() == ["records.jsonl"], "files left behind: \(left)")

@@ -68,7 +68,7 @@ import Testing
     try FileManager.default.createSymbolicLink(at: claims, withDestinationURL: outside)
     // Before the fix the lock was taken on `outside/<run id>.lock`: truncated, then deleted.
     let rerun = try runGrid(options)[0]
-    #expect(rerun.status == "finished")
+    #expect(rerun.status == .finished)
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8))
     #expect(
       (try? FileManager.default.destinationOfSymbolicLink(atPath: claims.path)) == nil,
@@ -111,7 +111,7 @@ import Testing
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     try Data().write(to: output.appendingPathComponent("models"))
     let unsaved = try runGrid(options)[0]
-    #expect(unsaved.status == "finished" && unsaved.notes?["model"] == nil)
+    #expect(unsaved.status == .finished && unsaved.notes?["model"] == nil)
     try FileManager.default.removeItem(at: output.appendingPathComponent("models"))
     // Before the fix: "already finished … skipped", and the model was never written.
     let rerun = try runGrid(options)[0]

@@ -53,7 +53,7 @@ import Testing
     let options = try CIFARBenchmarkTests.options(
       "split-cifar10", data: data, output: data.appendingPathComponent("out"), extra: arguments)
     let record = try #require(runGrid(options).first)
-    #expect(record.status == "finished", "\(record.failure ?? "")")
+    #expect(record.status == .finished, "\(record.failure ?? "")")
     #expect(record.config["network"] == "resnet18:2")
     #expect(record.accuracyMatrix.count == 2 && record.accuracyMatrix.joined().allSatisfy { (0...1).contains($0) })
     // On the second task every regulariser of the stack adds a term that is not zero.
@@ -72,7 +72,7 @@ import Testing
     let records = try runGrid(options)
     #expect(records.map(\.algorithm) == ["finetune", "si"])
     for record in records {
-      #expect(record.status == "finished" && record.accuracyMatrix.count == 6)
+      #expect(record.status == .finished && record.accuracyMatrix.count == 6)
       #expect(record.config["network"] == "zenke" && record.config["augment"] == "none" && record.config["reset_optimiser"] == "true")
     }
     #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
@@ -91,7 +91,7 @@ import Testing
       "split-cifar10", data: data, output: data.appendingPathComponent("out"),
       extra: ["--network", "resnet18:2", "--tasks", "2", "--algorithms", "ewc,er", "--batchnorm", "per-task"])
     for record in try runGrid(options) {
-      #expect(record.status == "finished" && record.config["batchnorm"] == "per-task", "\(record.algorithm)")
+      #expect(record.status == .finished && record.config["batchnorm"] == "per-task", "\(record.algorithm)")
     }
   }
 }

@@ -80,7 +80,7 @@ import Testing
       "--output", output.path,
     ])
     let first = try runGrid(options)
-    #expect(first.count == 1 && first[0].status == "failed", "\(first)")
+    #expect(first.count == 1 && first[0].status == .failed, "\(first)")
     // Before the fix every invocation trained the run again and appended another failed record.
     let second = try runGrid(options)
     #expect(second == first)

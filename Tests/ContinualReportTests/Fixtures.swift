@@ -11,7 +11,7 @@ enum Fixture {
   ) -> RunRecord {
     RunRecord(
       runID: id, benchmark: benchmark, scenario: scenario, algorithm: algorithm, seed: seed,
-      config: config, status: failure == nil ? "finished" : "failed", failure: failure,
+      config: config, status: failure == nil ? .finished : .failed, failure: failure,
       accuracyMatrix: matrix, initialAccuracies: initial, wallSeconds: wallSeconds, peakRSSBytes: 1_000_000,
       finishedAt: Date(timeIntervalSince1970: 1_700_000_000))
   }

@@ -83,14 +83,12 @@ public struct OutputDistillation: Regulariser {
     let groups = groups(previousTasks: min(teacherTasks, step.task), outputCount: student.shape[1])
     guard !groups.isEmpty else { return nil }
     let target = step.tape.constant(try teacher.predict(step.batch.inputs))
-    var total: Variable?
-    for columns in groups {
-      let kl = try klDivergence(
+    let terms = try groups.map { columns in
+      try klDivergence(
         target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns),
         temperature: temperature)
-      total = try total.map { try $0 + kl } ?? kl
     }
-    return total.map { $0 * strength }
+    return try terms.sum().map { $0 * strength }
   }
 
   /// Freezes a copy of the trained model and remembers the layout and whether the head uses the

@@ -149,13 +149,11 @@ public struct RepresentationSparsity: Regulariser {
       throw TensorError.invalidArgument(
         operation: name, reason: "the regularised layers are unknown: call taskWillStart(_:) or prepare(for:sampleShape:) first")
     }
-    var total: Variable?
-    for k in resolvedLayers {
+    let terms = try resolvedLayers.map { k in
       let activations = try hiddenActivations(step.pass.trace, layer: k, operation: name)
-      let term = try Self.inhibition(activations, weights: weights(forLayer: k, width: activations.shape[1]))
-      total = try total.map { try $0 + term } ?? term
+      return try Self.inhibition(activations, weights: weights(forLayer: k, width: activations.shape[1]))
     }
-    return total.map { $0 * strength }
+    return try terms.sum().map { $0 * strength }
   }
 
   /// Estimates this task's unit importance and folds it into α (discounting variants only).

@@ -97,13 +97,11 @@ public struct LogitDistillation: Regulariser {
     guard !groups.isEmpty else { return nil }
     // The frozen model runs on a non-recording tape: no gradient can reach it.
     let target = step.tape.constant(try teacher.predict(step.batch.inputs))
-    var total: Variable?
-    for columns in groups {
-      let kl = try klDivergence(
+    let terms = try groups.map { columns in
+      try klDivergence(
         target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns), temperature: temperature)
-      total = try total.map { try $0 + kl } ?? kl
     }
-    return total.map { $0 * (strength * temperature * temperature) }
+    return try terms.sum().map { $0 * (strength * temperature * temperature) }
   }
 
   /// Freezes a copy of the trained model and remembers the layout.

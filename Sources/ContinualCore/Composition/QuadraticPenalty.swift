@@ -89,13 +89,11 @@ public struct QuadraticPenalty<Estimator: ImportanceEstimator>: Regulariser {
     guard !anchors.isEmpty else { return nil }
     var factor = strength * scale
     if case .decayed(let gamma) = accumulation { factor *= gamma }
-    var total: Variable?
-    for (anchor, importance) in anchors {
-      for (k, weight) in step.pass.weights.enumerated() {
-        let term = try weight.weightedSquaredDistance(to: anchor.tensors[k], weights: importance.tensors[k])
-        total = try total.map { try $0 + term } ?? term
+    let terms = try anchors.flatMap { anchor, importance in
+      try step.pass.weights.enumerated().map { k, weight in
+        try weight.weightedSquaredDistance(to: anchor.tensors[k], weights: importance.tensors[k])
       }
     }
-    return total.map { $0 * factor }
+    return try terms.sum().map { $0 * factor }
   }
 }

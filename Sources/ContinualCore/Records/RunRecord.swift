@@ -24,8 +24,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
   public var seed: UInt64
   /// Every setting of the run (protocol knobs and hyperparameters), as strings.
   public var config: [String: String]
-  /// `finished` or `failed`.
-  public var status: String
+  /// Whether the run finished or failed.
+  public var status: RunStatus
   /// Why a failed run failed (task, iteration and the objective term for a divergence).
   public var failure: String?
   /// `R[i][j]`: accuracy on task `j` after training task `i` (fractions in [0, 1]).
@@ -69,7 +69,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// The mean validation accuracy over all tasks after the last task, when the run held out
   /// validation data: the number `--validation` selects on.
   public var validationAverageAccuracy: Double? {
-    guard status == "finished", let last = validationAccuracyMatrix?.last, !last.isEmpty else { return nil }
+    guard status == .finished, let last = validationAccuracyMatrix?.last, !last.isEmpty else { return nil }
     return last.reduce(0, +) / Double(last.count)
   }
 
@@ -85,7 +85,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// Creates a record.
   public init(
     version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
-    seed: UInt64, config: [String: String], status: String = "finished", failure: String? = nil,
+    seed: UInt64, config: [String: String], status: RunStatus = .finished, failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
     wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,
     validationAccuracyMatrix: [[Double]]? = nil
@@ -107,7 +107,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     self.peakRSSBytes = peakRSSBytes
     self.finishedAt = ISO8601DateFormatter().string(from: finishedAt)
     self.notes = notes
-    if status == "finished",
+    if status == .finished,
       let metrics = try? ContinualMetrics(
         accuracyMatrix: accuracyMatrix, initialAccuracies: initialAccuracies, scenario: Scenario(rawValue: scenario))
     {
@@ -131,4 +131,15 @@ public struct RunRecord: Codable, Sendable, Equatable {
 public enum ContinualKitVersion {
   /// The current ContinualKit version.
   public static let current = "0.3.0"
+}
+
+/// How a run ended, as its record's `status` says: `finished` or `failed`.
+public enum RunStatus: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+  /// Every task trained and evaluated.
+  case finished
+  /// Training stopped (the loss diverged); ``RunRecord/failure`` says where and why.
+  case failed
+
+  /// `finished` or `failed`, as records write it.
+  public var description: String { rawValue }
 }

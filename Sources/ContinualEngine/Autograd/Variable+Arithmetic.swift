@@ -83,3 +83,20 @@ extension Variable {
     }
   }
 }
+
+extension Sequence where Element == Variable {
+  /// The terms added left to right, `((a + b) + c) + …`, or `nil` for no terms: one objective from
+  /// the terms of a penalty (each task's anchor, each layer, each task's distillation).
+  ///
+  /// ```swift
+  /// let penalty = try layers.map { try term(for: $0) }.sum().map { $0 * strength }
+  /// ```
+  ///
+  /// - Returns: The sum on the terms' tape, or `nil` when there are none.
+  /// - Throws: ``TensorError`` when two terms' shapes do not broadcast.
+  public func sum() throws -> Variable? {
+    var total: Variable?
+    for term in self { total = try total.map { try $0 + term } ?? term }
+    return total
+  }
+}

@@ -121,10 +121,10 @@ for (name, text) in jsonSeeds { try write("fuzz-json", name, Data(text.utf8)) }
 
 // MARK: - Run records
 
-func record(_ id: String, status: String = "finished", matrix: [[Double]], initial: [Double]? = nil) -> RunRecord {
+func record(_ id: String, status: RunStatus = .finished, matrix: [[Double]], initial: [Double]? = nil) -> RunRecord {
   RunRecord(
     runID: id, benchmark: "split-mnist", scenario: "task", algorithm: "ewc+si", seed: 1, config: ["ewc.lambda": "10000", "si.c": "1"],
-    status: status, failure: status == "failed" ? "loss diverged at task 2" : nil, accuracyMatrix: matrix, initialAccuracies: initial,
+    status: status, failure: status == .failed ? "loss diverged at task 2" : nil, accuracyMatrix: matrix, initialAccuracies: initial,
     lossTerms: [["head": 0.5, "ewc": 0.01]], wallSeconds: 12.5, peakRSSBytes: 1_000_000, finishedAt: Date(timeIntervalSince1970: 1_700_000_000),
     notes: ["hnet.compression_ratio": "0.5"])
 }
@@ -132,7 +132,7 @@ let encoder = JSONEncoder()
 encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
 func line(_ record: RunRecord) throws -> String { String(decoding: try encoder.encode(record), as: UTF8.self) + "\n" }
 let finished = try line(record("ewc-1", matrix: [[0.95, 0.1], [0.85, 0.95]], initial: [0.1, 0.1]))
-let failed = try line(record("ewc-2", status: "failed", matrix: [[0.5, 0.1]]))
+let failed = try line(record("ewc-2", status: .failed, matrix: [[0.5, 0.1]]))
 try write("fuzz-records", "two-records.jsonl", Data((finished + failed).utf8))
 try write("fuzz-records", "torn-last-line.jsonl", Data((finished + "\n" + String(failed.prefix(60))).utf8))
 try write("fuzz-records", "three-tasks.jsonl", Data(try line(record("si-1", matrix: [[0.9, 0.2, 0.1], [0.8, 0.9, 0.1], [0.7, 0.8, 0.9]])).utf8))
