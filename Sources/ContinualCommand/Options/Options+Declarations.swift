@@ -204,7 +204,9 @@ extension Options {
     .option(
       "--baseline", \.baseline, "NAME", "a row label or algorithm: add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
       .optionalText("a row label or an algorithm, such as finetune"), group: .output, example: "finetune", commands: [.compare, .report]),
-    .option("--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
+    .option(
+      "--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true",
+      commands: OptionDeclaration.trainingOnly),
     .option(
       "--no-checkpoints", \.checkpoints, nil, "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
       .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
