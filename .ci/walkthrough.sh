@@ -38,7 +38,9 @@ for entry in "${algorithms[@]}"; do
   [[ -f "Sources/Algorithms/$name/$name.swift" && -f "Tests/Algorithms/${name}Tests/${name}Tests.swift" && -f "Docs/$name.md" ]] ||
     fail "new-algorithm $name did not write its files"
 done
-grep -q '"WalkRegulariser", "WalkEstimator", "WalkHead"\]' Package.swift || fail "Package.swift's algorithms list: $(grep 'let algorithms' Package.swift)"
+# The plugin keeps the list on one line while it fits, else one entry a line.
+tr -d ' \n' < Package.swift | grep -Eq '"WalkRegulariser","WalkEstimator","WalkHead",?\]' ||
+  fail "Package.swift's algorithms list: $(grep -A16 'let algorithms' Package.swift)"
 grep -q '^import WalkHead$' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not import WalkHead"
 grep -q 'WalkHead.self,' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not register WalkHead"
 
