@@ -1,6 +1,6 @@
 import ContinualEngine
 
-/// Compares the gradients a ``Tape`` computes with central finite differences.
+/// Compares the gradients a `Tape` computes with central finite differences.
 ///
 /// Used by the engine's tests and by every algorithm's conformance tests: any new differentiable
 /// operation or regulariser should pass it.

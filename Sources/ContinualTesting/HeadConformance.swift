@@ -2,13 +2,13 @@ import ContinualCore
 import ContinualEngine
 import Testing
 
-/// Checks every ``Head`` must pass: its loss, its predictions and its column maps describe the same
+/// Checks every `Head` must pass: its loss, its predictions and its column maps describe the same
 /// outputs.
 ///
 /// For a layout's tasks, the checks probe the head with constructed logits and compare what it
 /// *does* with what it *declares*:
-/// - **outputs**: every label's column (``Head/column(ofLabel:task:)``) and every declared softmax
-///   support (``Head/columns(forTask:currentTask:)``) lies in `0..<outputCount`, and every output is
+/// - **outputs**: every label's column (`Head/column(ofLabel:task:)`) and every declared softmax
+///   support (`Head/columns(forTask:currentTask:)`) lies in `0..<outputCount`, and every output is
 ///   some label's column;
 /// - **loss columns**: for a one-sample batch of task `t` while training task `c ≥ t`, the loss's
 ///   gradient with respect to the logits is non-zero exactly on the declared support, and negative
@@ -35,7 +35,7 @@ public enum HeadConformance {
   ///   - layout: The classes of each task the head serves.
   ///   - seed: Seeds the random logits of the loss checks.
   /// - Returns: One message per failure; empty when the head conforms.
-  /// - Throws: ``TensorError`` only when the tape fails; a loss that throws is reported as a failure.
+  /// - Throws: `TensorError` only when the tape fails; a loss that throws is reported as a failure.
   public static func check(_ head: any Head, layout: TaskLayout, seed: UInt64 = 1) throws -> [String] {
     let outputs = checkOutputs(head, layout: layout)
     // The other checks index logits by the columns the head names; they are meaningless (and
@@ -82,15 +82,15 @@ public enum HeadConformance {
   }
 
   /// For a one-sample batch of each label of task `t` while training `c ≥ t`, the loss's gradient
-  /// with respect to the logits is non-zero exactly on ``Head/columns(forTask:currentTask:)`` and
-  /// negative only at ``Head/column(ofLabel:task:)``.
+  /// with respect to the logits is non-zero exactly on `Head/columns(forTask:currentTask:)` and
+  /// negative only at `Head/column(ofLabel:task:)`.
   ///
   /// - Parameters:
   ///   - head: The head under test.
   ///   - layout: The classes of each task.
   ///   - seed: Seeds the random logits.
   /// - Returns: One message per failure (at most one per task pair).
-  /// - Throws: ``TensorError`` when the tape fails.
+  /// - Throws: `TensorError` when the tape fails.
   public static func checkLossColumns(_ head: any Head, layout: TaskLayout, seed: UInt64 = 1) throws -> [String] {
     var failures: [String] = []
     let logits = TestData.uniform([1, head.outputCount], seed: seed)
@@ -230,7 +230,7 @@ extension HeadConformance {
   ///   - layout: The classes of each task the head serves.
   ///   - seed: Seeds the random logits of the loss checks.
   ///   - sourceLocation: Where failures are reported; the calling line by default.
-  /// - Throws: ``TensorError`` only when the tape fails.
+  /// - Throws: `TensorError` only when the tape fails.
   public static func expectConformance(
     _ head: any Head, layout: TaskLayout, seed: UInt64 = 1, sourceLocation: SourceLocation = #_sourceLocation
   ) throws {

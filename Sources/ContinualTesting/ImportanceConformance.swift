@@ -2,12 +2,12 @@ import ContinualCore
 import ContinualEngine
 import Testing
 
-/// Checks every ``ImportanceEstimator`` must pass, whatever it measures.
+/// Checks every `ImportanceEstimator` must pass, whatever it measures.
 ///
 /// The estimator is driven through two tasks of a ``ToyProblem`` by a ``RegulariserHarness`` (task
 /// start, full-batch SGD steps it may observe, task end), and its importances after each task must:
 /// - be named and shaped like the model's parameters (or, for a unit-level estimator, like the
-///   layers it measures, see ``Layout``);
+///   layers it measures, see `Layout`);
 /// - be finite and non-negative, and not all zero (a trained task matters somewhere);
 /// - be identical when a fresh estimator is driven again with the same seed.
 ///

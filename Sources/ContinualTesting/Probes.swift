@@ -3,7 +3,7 @@ import ContinualEngine
 import Foundation
 
 /// An importance estimator that returns importances fixed in advance, one set per task, so tests can
-/// check how ``QuadraticPenalty`` combines them without estimating anything.
+/// check how `QuadraticPenalty` combines them without estimating anything.
 ///
 /// ```swift
 /// let online = QuadraticPenalty(
@@ -25,7 +25,7 @@ public struct ScriptedImportance: ImportanceEstimator {
   ///
   /// - Parameter context: The finished task.
   /// - Returns: `importances[context.task]`.
-  /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` when no importances were scripted
+  /// - Throws: `TensorError/invalidArgument(operation:reason:)` when no importances were scripted
   ///   for the task.
   public mutating func importance(after context: TaskContext) throws -> NamedTensors {
     guard importances.indices.contains(context.task) else {
@@ -48,13 +48,13 @@ public struct ScriptedImportance: ImportanceEstimator {
 public struct RecordingRegulariser: Regulariser {
   /// A call the regulariser received.
   public enum Event: Sendable, Equatable {
-    /// ``Regulariser/taskWillStart(_:)`` for a task.
+    /// `Regulariser/taskWillStart(_:)` for a task.
     case taskWillStart(task: Int)
-    /// ``Regulariser/penalty(_:)`` at an iteration, with the task of every sample in the batch.
+    /// `Regulariser/penalty(_:)` at an iteration, with the task of every sample in the batch.
     case penalty(task: Int, iteration: Int, batchTasks: [Int])
-    /// ``Regulariser/stepDidFinish(_:)`` at an iteration.
+    /// `Regulariser/stepDidFinish(_:)` at an iteration.
     case stepDidFinish(task: Int, iteration: Int)
-    /// ``Regulariser/taskDidFinish(_:)`` for a task.
+    /// `Regulariser/taskDidFinish(_:)` for a task.
     case taskDidFinish(task: Int)
   }
 

@@ -7,7 +7,7 @@ import Foundation
 /// algorithm's tests call.
 ///
 /// Each check builds fresh regularisers with `make`, drives them on a ``ToyProblem`` through a
-/// ``RegulariserHarness`` (or ``ContinualTrainer``) and returns one readable message per failure,
+/// ``RegulariserHarness`` (or `ContinualTrainer`) and returns one readable message per failure,
 /// so tests assert on an empty list:
 ///
 /// ```swift
@@ -202,7 +202,7 @@ public enum RegulariserConformance {
     return failures
   }
 
-  /// Two ``ContinualTrainer`` runs with the same seed give identical accuracy matrices, loss terms
+  /// Two `ContinualTrainer` runs with the same seed give identical accuracy matrices, loss terms
   /// and final parameters.
   ///
   /// - Parameters:
@@ -228,7 +228,7 @@ public enum RegulariserConformance {
     return failures
   }
 
-  /// The regulariser conforms to ``Checkpointable``, and a run resumed from the checkpoint written
+  /// The regulariser conforms to `Checkpointable`, and a run resumed from the checkpoint written
   /// after its first task ends exactly like the uninterrupted run (accuracy matrix, loss terms,
   /// final parameters), which itself equals a run that wrote no checkpoints.
   ///
@@ -272,7 +272,7 @@ public enum RegulariserConformance {
   ///   - size: The largest displacement.
   ///   - seed: Seeds the displacement.
   /// - Returns: The displaced parameters.
-  /// - Throws: ``TensorError`` if shapes disagree (they cannot).
+  /// - Throws: `TensorError` if shapes disagree (they cannot).
   public static func displaced(_ parameters: NamedTensors, by size: Float, seed: UInt64) throws -> NamedTensors {
     var copy = parameters
     for (k, tensor) in parameters.tensors.enumerated() {

@@ -2,12 +2,12 @@ import ContinualCore
 import ContinualData
 import ContinualEngine
 
-/// Drives a regulariser through the same lifecycle as ``ContinualTrainer`` — task start, training
+/// Drives a regulariser through the same lifecycle as `ContinualTrainer` — task start, training
 /// steps on the task loss plus its penalty, task end — while keeping the regulariser inspectable.
 ///
 /// Each step trains on the task's whole training set with plain SGD, so a run is deterministic and
 /// needs no sampling. The harness records every hook call, so the same trajectory can be replayed
-/// into a fresh regulariser (see ``replay(into:)``).
+/// into a fresh regulariser (see `replay(into:)`).
 ///
 /// ```swift
 /// var harness = try RegulariserHarness(regulariser: ewc, problem: ToyProblem())
@@ -17,11 +17,11 @@ import ContinualEngine
 public struct RegulariserHarness {
   /// A hook call, in the order the harness made it.
   public enum Event {
-    /// ``Regulariser/taskWillStart(_:)`` with this context.
+    /// `Regulariser/taskWillStart(_:)` with this context.
     case taskWillStart(TaskContext)
-    /// ``Regulariser/stepDidFinish(_:)`` with this observation.
+    /// `Regulariser/stepDidFinish(_:)` with this observation.
     case stepDidFinish(StepObservation)
-    /// ``Regulariser/taskDidFinish(_:)`` with this context.
+    /// `Regulariser/taskDidFinish(_:)` with this context.
     case taskDidFinish(TaskContext)
   }
 
@@ -140,7 +140,7 @@ public struct RegulariserHarness {
   /// - Parameters:
   ///   - model: The model.
   ///   - task: The task being trained.
-  /// - Returns: The model with ``Model/task`` `task` and `task + 1` learned tasks.
+  /// - Returns: The model with `Model/task` `task` and `task + 1` learned tasks.
   public static func conditioned(_ model: Model, task: Int) -> Model {
     var model = model
     model.task = task

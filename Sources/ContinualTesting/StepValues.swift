@@ -4,7 +4,7 @@ import ContinualEngine
 import Foundation
 
 /// Builds the per-step values the trainer hands to regularisers and importance estimators, so tests
-/// can call ``Regulariser/penalty(_:)`` and ``ImportanceEstimator/stepDidFinish(_:)`` directly.
+/// can call `Regulariser/penalty(_:)` and `ImportanceEstimator/stepDidFinish(_:)` directly.
 ///
 /// ```swift
 /// let tape = Tape()
@@ -49,13 +49,13 @@ public enum StepValues {
   ///
   /// - Parameters:
   ///   - architecture: The network.
-  ///   - weights: One variable per parameter, in ``Sequential/parameterSpecs`` order.
+  ///   - weights: One variable per parameter, in `Sequential/parameterSpecs` order.
   ///   - input: The batch, recorded on `tape`.
   ///   - tape: The tape `weights` and `input` live on.
   ///   - names: The parameter names, to label gradients.
   ///   - task: The task task-conditioned layers serve (`nil`: unknown).
   /// - Returns: The pass, with every layer's output computed from `weights`.
-  /// - Throws: ``TensorError`` when the weights or the input do not fit the architecture.
+  /// - Throws: `TensorError` when the weights or the input do not fit the architecture.
   public static func pass(
     architecture: Sequential, weights: [Variable], input: Variable, on tape: Tape, names: [String], task: Int? = nil
   ) throws -> Model.Pass {

@@ -22,7 +22,7 @@ public struct ToyProblem: Sendable {
   public var head: any Head
   /// A short configuration that trains each task for a few steps of plain SGD.
   public var configuration: TrainingConfiguration
-  /// The replay memory the trainer-driven checks run with (``TrainingPlan/replay``); `nil`, no
+  /// The replay memory the trainer-driven checks run with (`TrainingPlan/replay`); `nil`, no
   /// memory, by default. Regularisers that draw replayed samples (DER, A-GEM) need one.
   public var replay: ReplayConfiguration?
 
@@ -39,9 +39,9 @@ public struct ToyProblem: Sendable {
   ///   - trainPerTask: Training samples per task.
   ///   - testPerTask: Test samples per task.
   ///   - spread: The standard deviation of each blob around its centre.
-  ///   - head: Which head to use; a ``MultiHead`` over the tasks when `nil`.
+  ///   - head: Which head to use; a `MultiHead` over the tasks when `nil`.
   ///   - seed: Seeds the centres and the samples.
-  /// - Throws: ``DatasetError`` when the arguments describe an empty problem.
+  /// - Throws: `DatasetError` when the arguments describe an empty problem.
   public init(
     tasks: Int = 2, classesPerTask: Int = 2, features: Int = 4, hidden: Int = 6, trainPerTask: Int = 16, testPerTask: Int = 8,
     spread: Float = 0.3, head: (any Head)? = nil, seed: UInt64 = 1
@@ -70,7 +70,7 @@ public struct ToyProblem: Sendable {
   ///   - spread: The standard deviation of each blob.
   ///   - seed: Seeds the centres and the samples.
   /// - Returns: The sequence; task `t`'s source classes are `t·classesPerTask ..< (t+1)·classesPerTask`.
-  /// - Throws: ``DatasetError`` when the arguments describe an empty problem.
+  /// - Throws: `DatasetError` when the arguments describe an empty problem.
   public static func blobs(
     tasks: Int, classesPerTask: Int, features: Int, trainPerTask: Int, testPerTask: Int, spread: Float = 0.3, seed: UInt64 = 1
   ) throws -> TaskSequence {

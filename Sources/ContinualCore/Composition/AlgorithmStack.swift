@@ -54,7 +54,7 @@ public struct AlgorithmStack: Sendable {
 
   /// A stack of algorithms with their default settings.
   ///
-  /// - Throws: ``StackError`` as ``init(_:)-(Part)``.
+  /// - Throws: ``StackError``, as the initialiser from parts does.
   public init(_ algorithms: [any Algorithm.Type]) throws {
     try self.init(algorithms.map { try Part($0) })
   }
