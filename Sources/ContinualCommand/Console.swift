@@ -41,7 +41,9 @@ public struct Console: Sendable {
     return Console(
       output: output,
       diagnostics: { text in
-        diagnostics(text.split(separator: "\n", omittingEmptySubsequences: false).map { "[job \(job)] \($0)" }.joined(separator: "\n"))
+        diagnostics(
+          text.split(separator: "\n", omittingEmptySubsequences: false).map { "[job \(job)] \($0)" }.joined(
+            separator: "\n"))
       })
   }
 }

@@ -66,7 +66,9 @@ public enum ContinualCommand {
     }
     switch command {
     case .help:
-      guard let topic = arguments.first, !["--help", "-h", "help"].contains(topic) else { return console.output(generalHelp) }
+      guard let topic = arguments.first, !["--help", "-h", "help"].contains(topic) else {
+        return console.output(generalHelp)
+      }
       guard let named = Command(rawValue: topic), arguments.count == 1 else {
         throw CLIError(
           "`continual help` takes one command name (\(Command.allCases.map(\.rawValue).joined(separator: ", "))), not '\(arguments.joined(separator: " "))'"
@@ -74,10 +76,13 @@ public enum ContinualCommand {
       }
       console.output(named.help)
     case .list:
-      guard arguments.isEmpty else { throw CLIError("`continual list` takes no options, not '\(arguments.joined(separator: " "))'") }
+      guard arguments.isEmpty else {
+        throw CLIError("`continual list` takes no options, not '\(arguments.joined(separator: " "))'")
+      }
       console.output(listText(known: algorithms))
     case .compare:
-      var options = try Options(arguments, for: .compare, known: algorithms, console: Jobs.worker.map(console.worker) ?? console)
+      var options = try Options(
+        arguments, for: .compare, known: algorithms, console: Jobs.worker.map(console.worker) ?? console)
       Jobs.applyThreads(options)
       if options.jobs > 1 {
         _ = try Sweep(options)  // a bad grid fails here, once, not in every worker
@@ -99,8 +104,11 @@ public enum ContinualCommand {
       console.output(EvaluateCommand.text(result, folder: options.model!))
     case .report:
       let files = arguments.prefix { !$0.hasPrefix("--") }
-      let options = try Options(Array(arguments.dropFirst(files.count)), for: .report, known: algorithms, console: console)
-      guard !files.isEmpty else { throw CLIError("report needs one or more record files (records.jsonl) or result folders") }
+      let options = try Options(
+        Array(arguments.dropFirst(files.count)), for: .report, known: algorithms, console: console)
+      guard !files.isEmpty else {
+        throw CLIError("report needs one or more record files (records.jsonl) or result folders")
+      }
       let contents = try RecordFile.readAll(files.map { try recordFileURL(forArgument: String($0)) })
       for warning in contents.warnings { console.warn(warning) }
       try writeReport(contents.records, options: options)
@@ -111,7 +119,8 @@ public enum ContinualCommand {
 /// `continual help`: the commands, and where each one's options are.
 let generalHelp =
   "usage: continual <command> [options]\n\ncommands:\n"
-  + Command.allCases.map { "  \($0.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n")
+  + Command.allCases.map { "  \($0.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(
+    separator: "\n")
     + """
 
 
@@ -131,19 +140,24 @@ func summary(of record: RunRecord) -> String {
   }
   if let acc = record.averageAccuracy {
     var line = String(
-      format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100, (record.forgetting ?? 0) * 100)
+      format: "  average accuracy %.2f %%, BWT %.2f, forgetting %.2f", acc * 100, (record.bwt ?? 0) * 100,
+      (record.forgetting ?? 0) * 100)
     if let learning = record.learningAccuracy { line += String(format: ", learning accuracy %.2f %%", learning * 100) }
     line += record.forwardTransfer.map { String(format: ", FWT %.2f", $0 * 100) } ?? ", FWT undefined in this scenario"
     lines.append(line)
   }
-  if let validation = record.validationAverageAccuracy { lines.append(String(format: "  validation accuracy %.2f %%", validation * 100)) }
+  if let validation = record.validationAverageAccuracy {
+    lines.append(String(format: "  validation accuracy %.2f %%", validation * 100))
+  }
   return lines.joined(separator: "\n")
 }
 
 extension Options {
   /// The options of `continual run`: its defaults (one seed of `ewc`, from the declarations), and
   /// the first benchmark, scenario and stack only.
-  static func forRun(_ arguments: [String], known: [any Algorithm.Type], console: Console = .standard) throws -> Options {
+  static func forRun(
+    _ arguments: [String], known: [any Algorithm.Type], console: Console = .standard
+  ) throws -> Options {
     var options = try Options(arguments, for: .run, known: known, console: console)
     options.benchmarks = Array(options.benchmarks.prefix(1))
     options.scenarios = Array(options.scenarios.prefix(1))

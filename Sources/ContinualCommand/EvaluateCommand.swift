@@ -32,9 +32,13 @@ enum EvaluateCommand {
     let saved = try savedRun(folder)
     var options = options
     // The model's own run, unless the options say otherwise.
-    for (flag, key) in [("--benchmark", "benchmark"), ("--scenario", "scenario"), ("--algorithms", "algorithm"), ("--seed", "seed")]
+    for (flag, key) in [
+      ("--benchmark", "benchmark"), ("--scenario", "scenario"), ("--algorithms", "algorithm"), ("--seed", "seed"),
+    ]
     where !options.given.contains(flag) {
-      guard let value = saved[key] else { throw CLIError("\(folder.path)/model.json: its run names no \(key); give \(flag)") }
+      guard let value = saved[key] else {
+        throw CLIError("\(folder.path)/model.json: its run names no \(key); give \(flag)")
+      }
       try Options.declaration(flag)!.assign(&options, value)
     }
     options.seeds = 1
@@ -52,7 +56,8 @@ enum EvaluateCommand {
     let prepared = try PreparedRun(run, factory: factory)
     let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
     let accuracies = try SavedModel.evaluate(
-      model, description: description, on: prepared.sequence, split: options.evaluationSplit, limit: options.evaluationLimit)
+      model, description: description, on: prepared.sequence, split: options.evaluationSplit,
+      limit: options.evaluationLimit)
     return Result(run: run, isSavedRun: isSavedRun, accuracies: accuracies)
   }
 
@@ -74,7 +79,8 @@ enum EvaluateCommand {
       "\(folder.path): \(run.stack.name) on \(run.benchmark) (\(run.scenario)), seed \(run.seed)"
         + (result.isSavedRun ? "" : " — not the saved run's protocol")
     ]
-    lines.append("  accuracy per task: " + result.accuracies.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
+    lines.append(
+      "  accuracy per task: " + result.accuracies.map { String(format: "%6.2f", $0 * 100) }.joined(separator: " "))
     let mean = result.accuracies.reduce(0, +) / Double(max(1, result.accuracies.count))
     lines.append(String(format: "  average accuracy %.2f %%", mean * 100))
     return lines.joined(separator: "\n")

@@ -29,7 +29,9 @@ enum ExperimentFile {
   /// `config`, plus `memory` (the `memory.*` settings) and `description` (free text).
   static let keys: [String: JSONKind] = {
     var keys: [String: JSONKind] = [:]
-    for declaration in Options.declarations where declaration.flag != "--config" { keys[declaration.key] = declaration.kind }
+    for declaration in Options.declarations where declaration.flag != "--config" {
+      keys[declaration.key] = declaration.kind
+    }
     keys["memory"] = .settings
     keys["description"] = .text
     return keys
@@ -44,7 +46,8 @@ enum ExperimentFile {
   static func apply(_ key: String, _ value: JSONValue, file: String, to options: inout Options) throws {
     guard let kind = keys[key] else {
       let suggestion = nearest(key, in: keys.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-      throw CLIError("\(file): unknown key '\(key)'\(suggestion) (valid: \(keys.keys.sorted().joined(separator: ", ")))")
+      throw CLIError(
+        "\(file): unknown key '\(key)'\(suggestion) (valid: \(keys.keys.sorted().joined(separator: ", ")))")
     }
     func wrongType() -> CLIError {
       CLIError("\(file): \"\(key)\" takes \(kind.expected), not \(value.kind)\(value.quoted.map { " (\($0))" } ?? "")")
@@ -57,7 +60,8 @@ enum ExperimentFile {
       guard let object = value.object else { throw wrongType() }
       for name in object.keys {
         guard let text = object.values[name]!.scalarText else {
-          throw CLIError("\(file): \"\(key)\" → \"\(name)\" takes a number, string or boolean, not \(object.values[name]!.kind)")
+          throw CLIError(
+            "\(file): \"\(key)\" → \"\(name)\" takes a number, string or boolean, not \(object.values[name]!.kind)")
         }
         let pair = (key == "memory" ? "memory." : "") + name
         try check(pair, text, known: options.known, file: file, key: key)
@@ -78,7 +82,9 @@ enum ExperimentFile {
           return text
         }
         let axis = try GridAxis(key: name, values: texts)
-        if options.grid.contains(where: { $0.key == axis.key }) { throw CLIError("\(file): \"grid\" → \"\(name)\" is given twice") }
+        if options.grid.contains(where: { $0.key == axis.key }) {
+          throw CLIError("\(file): \"grid\" → \"\(name)\" is given twice")
+        }
         options.grid.append(axis)
       }
       options.given.insert("--grid")
@@ -115,8 +121,11 @@ enum ExperimentFile {
         guard let elements = value.array, !elements.isEmpty else { throw wrongType() }
         text = try elements.map { element -> String in
           // A stack's bracketed settings may hold commas (`ewc[lambda=1,labels=sampled]`).
-          guard let name = element.string, !name.isEmpty, (try? StackSpecification.list(name).count) == 1 || !name.contains(",") else {
-            throw CLIError("\(file): \"\(key)\" takes one name per array element, not \(element.quoted ?? element.kind)")
+          guard let name = element.string, !name.isEmpty,
+            (try? StackSpecification.list(name).count) == 1 || !name.contains(",")
+          else {
+            throw CLIError(
+              "\(file): \"\(key)\" takes one name per array element, not \(element.quoted ?? element.kind)")
           }
           return name
         }.joined(separator: ",")
@@ -130,13 +139,16 @@ enum ExperimentFile {
 
   /// Checks one `set` or `memory` pair at once, so an unknown component or an invalid value names
   /// the file and the key.
-  private static func check(_ pair: String, _ value: String, known: [any Algorithm.Type], file: String, key: String) throws {
+  private static func check(_ pair: String, _ value: String, known: [any Algorithm.Type], file: String, key: String)
+    throws
+  {
     var name = pair
     if let colon = name.firstIndex(of: ":") { name = String(name[name.index(after: colon)...]) }
     do {
       try ResolvedStack.validateKeys([name: value], known: known)
     } catch {
-      throw CLIError("\(file): \"\(key)\" → \"\(key == "memory" ? String(name.dropFirst("memory.".count)) : name)\": \(error)")
+      throw CLIError(
+        "\(file): \"\(key)\" → \"\(key == "memory" ? String(name.dropFirst("memory.".count)) : name)\": \(error)")
     }
   }
 
@@ -150,7 +162,8 @@ enum ExperimentFile {
       bytes = try RegularFile.read(url, limit: maximumSize)
     } catch {
       guard !error.isTooLarge else {
-        throw CLIError("\(url.path): the experiment file is larger than \(maximumSize) bytes; it should be a small JSON object")
+        throw CLIError(
+          "\(url.path): the experiment file is larger than \(maximumSize) bytes; it should be a small JSON object")
       }
       throw CLIError("\(url.path): cannot read the experiment file: \(error.reason)")
     }

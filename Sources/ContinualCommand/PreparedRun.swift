@@ -28,11 +28,16 @@ struct PreparedRun {
 
   /// Builds a planned run.
   init(_ run: PlannedRun, factory: BenchmarkFactory) throws {
-    try self.init(benchmark: run.benchmark, scenario: run.scenario, stack: run.stack, seed: run.seed, factory: factory, options: run.options)
+    try self.init(
+      benchmark: run.benchmark, scenario: run.scenario, stack: run.stack, seed: run.seed, factory: factory,
+      options: run.options)
   }
 
   /// Builds the cell from the options and the stack's components.
-  init(benchmark: Benchmark, scenario: Scenario, stack: ResolvedStack, seed: UInt64, factory: BenchmarkFactory, options: Options) throws {
+  init(
+    benchmark: Benchmark, scenario: Scenario, stack: ResolvedStack, seed: UInt64, factory: BenchmarkFactory,
+    options: Options
+  ) throws {
     stackName = stack.name
     self.seed = seed
     self.benchmark = benchmark
@@ -48,12 +53,14 @@ struct PreparedRun {
     let network: Sequential
     let perTask = options.batchNorm == .perTask ? sequence.count : nil
     do {
-      network = try options.network.architecture(input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
+      network = try options.network.architecture(
+        input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
     } catch let error as NetworkError {
       throw CLIError("\(benchmark): \(error)")
     }
     architecture = try components.architecture?(network, layout, scenario) ?? network
-    let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(separator: "-")
+    let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(
+      separator: "-")
     networkName =
       components.architecture != nil
       ? "\(stack.name): the algorithm's own network around \(options.network.description)"
@@ -61,7 +68,8 @@ struct PreparedRun {
     notes = components.notes?(architecture)
     let replay = stack.memory.map(ReplayConfiguration.init)
     plan = TrainingPlan(
-      head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential, replay: replay,
+      head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential,
+      replay: replay,
       learningRateScale: components.learningRateScale, frozenParameters: components.frozenParameters)
     var configuration = options.trainingConfiguration(for: benchmark)
     if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }

@@ -56,27 +56,34 @@ struct RunOne {
     let resumed = checkpoints.resumed
     if let resumed, !options.quiet {
       console.note(
-        "\(run.label): resuming after task \(resumed.completedTasks) of \(resumed.taskCount) from \(checkpoints.directory!.url.path)")
+        "\(run.label): resuming after task \(resumed.completedTasks) of \(resumed.taskCount) from \(checkpoints.directory!.url.path)"
+      )
     }
     do {
       let result = try prepared.trainer.run(
-        prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: run.seed, resumingFrom: resumed,
-        checkpoints: checkpoints.directory, observer: options.quiet ? nil : RunOne.progress(console: console, clock: clock))
+        prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: run.seed,
+        resumingFrom: resumed,
+        checkpoints: checkpoints.directory,
+        observer: options.quiet ? nil : RunOne.progress(console: console, clock: clock))
       var notes = runNotes
       if let resumed { notes["resumed_after_task"] = String(resumed.completedTasks) }
       if options.saveModels {
         notes["model"] = saveModel(
-          result.model, of: prepared, scenario: run.scenario, runID: run.runID, facts: runNotes, options: options, label: run.label)
+          result.model, of: prepared, scenario: run.scenario, runID: run.runID, facts: runNotes, options: options,
+          label: run.label)
       }
       return RunRecord(
-        runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name, seed: run.seed,
+        runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name,
+        seed: run.seed,
         config: run.config, accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies,
         lossTerms: result.lossTerms, wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start),
-        peakRSSBytes: peakResidentBytes(), notes: notes.isEmpty ? nil : notes, validationAccuracyMatrix: result.validationMatrix)
+        peakRSSBytes: peakResidentBytes(), notes: notes.isEmpty ? nil : notes,
+        validationAccuracyMatrix: result.validationMatrix)
     } catch let error as TrainingError {
       console.note("\(run.label): FAILED: \(error)")
       return RunRecord(
-        runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name, seed: run.seed,
+        runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name,
+        seed: run.seed,
         config: run.config, status: .failed, failure: error.description, accuracyMatrix: [],
         wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
     } catch let error as CheckpointError where resumed != nil && error.meansTheCheckpointDoesNotFit {
@@ -92,7 +99,9 @@ struct RunOne {
   /// The run's header: tasks, parameters and facts.
   private func announce(_ prepared: PreparedRun, notes: [String: String]) {
     var shown = notes
-    if prepared.trainer.configuration.augmentation != .none { shown["augment"] = prepared.trainer.configuration.augmentation.description }
+    if prepared.trainer.configuration.augmentation != .none {
+      shown["augment"] = prepared.trainer.configuration.augmentation.description
+    }
     let facts = shown.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
     let parameters = prepared.architecture.parameterSpecs.map { $0.shape.reduce(1, *) }.reduce(0, +)
     console.note("\(run.label): \(prepared.sequence.count) tasks, \(parameters) parameters\(facts)")
@@ -110,7 +119,8 @@ struct RunOne {
           "  task \(p.task + 1)/\(p.taskCount) it \(p.iteration)/\(p.iterationsInTask)  loss: \(terms)  "
           + "\(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))"
         if let clock, clock.runsAfterCurrent > 0 {
-          line += "  (sweep: \(clock.runsAfterCurrent) more run(s), ETA \(duration(clock.secondsRemaining(currentRun: p.secondsRemaining))))"
+          line +=
+            "  (sweep: \(clock.runsAfterCurrent) more run(s), ETA \(duration(clock.secondsRemaining(currentRun: p.secondsRemaining))))"
         }
         console.note(line)
       case .taskDidFinish(let task, let accuracies):
@@ -150,7 +160,9 @@ func checkpointDirectory(
   }
   guard options.checkpoints else { return (nil, nil) }
   if let blocker = ContinualTrainer.checkpointBlocker(plan) {
-    options.console.note("\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1")
+    options.console.note(
+      "\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1"
+    )
     return (nil, nil)
   }
   do {

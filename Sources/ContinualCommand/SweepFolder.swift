@@ -113,7 +113,9 @@ final class SweepFolder {
       case .unusable(let reason):
         options.console.warn("\(cell.label): passed over, not trained: \(reason)")
       case .heldElsewhere(let holder):
-        if !options.quiet { options.console.note("\(cell.label): claimed by \(holder); its record is read once it finishes") }
+        if !options.quiet {
+          options.console.note("\(cell.label): claimed by \(holder); its record is read once it finishes")
+        }
         passedOver.append(i)
       case .claimed(let held):
         defer { held?.release() }

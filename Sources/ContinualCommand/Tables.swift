@@ -6,7 +6,9 @@ import Foundation
 
 /// Writes the tables of `records` in the requested formats, compared with `--baseline` when given,
 /// and prints the Markdown table; with `writingFiles: false`, only prints it.
-func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true) throws {
+func writeTables(_ records: [RunRecord], options: Options, baseName: String = "comparison", writingFiles: Bool = true)
+  throws
+{
   var table = ComparisonTable(records: records)
   // Runs that held out validation data are chosen on it: the tables show each algorithm's best
   // point, and selection.{md,csv} every point with its validation and test accuracy.
@@ -22,7 +24,10 @@ func writeTables(_ records: [RunRecord], options: Options, baseName: String = "c
         throw CLIError("cannot write \(url.path): \(error.localizedDescription)")
       }
     }
-    if writingFiles { options.console.note("selection on validation data: \(options.output.appendingPathComponent("selection.md").path)") }
+    if writingFiles {
+      options.console.note(
+        "selection on validation data: \(options.output.appendingPathComponent("selection.md").path)")
+    }
   }
   table = table.labellingSettings(differingFrom: defaultSettings(options.known))
   if let baseline = options.baseline {

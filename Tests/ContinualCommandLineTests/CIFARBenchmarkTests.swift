@@ -26,22 +26,27 @@ import Testing
       try records(labels).write(to: ten.appendingPathComponent("data_batch_\(batch).bin"))
     }
     try records((0..<10).map { [UInt8($0)] }).write(to: ten.appendingPathComponent("test_batch.bin"))
-    try Data((0..<10).map { "class\($0)" }.joined(separator: "\n").utf8).write(to: ten.appendingPathComponent("batches.meta.txt"))
+    try Data((0..<10).map { "class\($0)" }.joined(separator: "\n").utf8).write(
+      to: ten.appendingPathComponent("batches.meta.txt"))
     let hundred = root.appendingPathComponent("cifar-100")
     try FileManager.default.createDirectory(at: hundred, withIntermediateDirectories: true)
     let train = (0..<(100 * perClass)).map { [UInt8($0 % 100 / 5), UInt8($0 % 100)] }
     try records(train).write(to: hundred.appendingPathComponent("train.bin"))
     try records((0..<100).map { [UInt8($0 / 5), UInt8($0)] }).write(to: hundred.appendingPathComponent("test.bin"))
-    try Data((0..<100).map { "fine\($0)" }.joined(separator: "\n").utf8).write(to: hundred.appendingPathComponent("fine_label_names.txt"))
-    try Data((0..<20).map { "coarse\($0)" }.joined(separator: "\n").utf8).write(to: hundred.appendingPathComponent("coarse_label_names.txt"))
+    try Data((0..<100).map { "fine\($0)" }.joined(separator: "\n").utf8).write(
+      to: hundred.appendingPathComponent("fine_label_names.txt"))
+    try Data((0..<20).map { "coarse\($0)" }.joined(separator: "\n").utf8).write(
+      to: hundred.appendingPathComponent("coarse_label_names.txt"))
     return root
   }
 
   static func options(_ benchmark: String, data: URL, output: URL, extra: [String] = []) throws -> Options {
     try Parsing.options(
       [
-        "--benchmark", benchmark, "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations", "2", "--batch-size", "4",
-        "--train-per-task", "0", "--test-per-task", "0", "--hidden", "8", "--quiet", "--format", "json", "--data-dir", data.path,
+        "--benchmark", benchmark, "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations", "2",
+        "--batch-size", "4",
+        "--train-per-task", "0", "--test-per-task", "0", "--hidden", "8", "--quiet", "--format", "json", "--data-dir",
+        data.path,
         "--output", output.path,
       ] + extra)
   }
@@ -74,18 +79,27 @@ import Testing
     defer { try? FileManager.default.removeItem(at: data) }
     let factory = BenchmarkFactory(dataDirectory: data)
     let options = try Self.options("split-cifar100", data: data, output: data.appendingPathComponent("out"))
-    #expect(try factory.sequence(try Benchmark(named: "split-cifar100"), options: options, seed: 1).classesPerTask == [Int](repeating: 10, count: 10))
+    #expect(
+      try factory.sequence(try Benchmark(named: "split-cifar100"), options: options, seed: 1).classesPerTask
+        == [Int](repeating: 10, count: 10))
     let twenty = try Self.options("split-cifar100", data: data, output: data, extra: ["--tasks", "20"])
-    #expect(try factory.sequence(try Benchmark(named: "split-cifar100"), options: twenty, seed: 1).classesPerTask == [Int](repeating: 5, count: 20))
+    #expect(
+      try factory.sequence(try Benchmark(named: "split-cifar100"), options: twenty, seed: 1).classesPerTask
+        == [Int](repeating: 5, count: 20))
     let ten = try Self.options("split-cifar10", data: data, output: data)
-    #expect(try factory.sequence(try Benchmark(named: "split-cifar10"), options: ten, seed: 1).classesPerTask == [2, 2, 2, 2, 2])
+    #expect(
+      try factory.sequence(try Benchmark(named: "split-cifar10"), options: ten, seed: 1).classesPerTask == [
+        2, 2, 2, 2, 2,
+      ])
   }
 
   @Test func theSameSeedGivesTheSameAugmentedRun() throws {
     let data = try Self.writeData()
     defer { try? FileManager.default.removeItem(at: data) }
     func run(_ name: String, _ extra: [String] = []) throws -> RunRecord {
-      try #require(runGrid(try Self.options("split-cifar10", data: data, output: data.appendingPathComponent(name), extra: extra)).first)
+      try #require(
+        runGrid(try Self.options("split-cifar10", data: data, output: data.appendingPathComponent(name), extra: extra))
+          .first)
     }
     let first = try run("a"), second = try run("b"), plain = try run("c", ["--augment", "none"])
     #expect(first.accuracyMatrix == second.accuracyMatrix && first.lossTerms == second.lossTerms)

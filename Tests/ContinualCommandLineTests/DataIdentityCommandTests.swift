@@ -22,7 +22,9 @@ import Testing
       }
       return try IDXFile.encode(IDXArray(dimensions: [count, 8, 8], bytes: pixels))
     }
-    func labels(_ count: Int) throws -> Data { try IDXFile.encode(IDXArray(dimensions: [count], bytes: (0..<count).map { UInt8($0 % 10) })) }
+    func labels(_ count: Int) throws -> Data {
+      try IDXFile.encode(IDXArray(dimensions: [count], bytes: (0..<count).map { UInt8($0 % 10) }))
+    }
     try images(100).write(to: folder.appendingPathComponent("train-images-idx3-ubyte"))
     try labels(100).write(to: folder.appendingPathComponent("train-labels-idx1-ubyte"))
     try images(50).write(to: folder.appendingPathComponent("t10k-images-idx3-ubyte"))
@@ -32,8 +34,10 @@ import Testing
 
   static func options(data: URL) throws -> Options {
     try Parsing.options([
-      "--benchmark", "split-mnist", "--scenario", "task", "--algorithms", "ewc", "--seeds", "1", "--iterations", "4", "--batch-size", "8",
-      "--train-per-task", "0", "--test-per-task", "0", "--hidden", "8", "--quiet", "--format", "json", "--data-dir", data.path,
+      "--benchmark", "split-mnist", "--scenario", "task", "--algorithms", "ewc", "--seeds", "1", "--iterations", "4",
+      "--batch-size", "8",
+      "--train-per-task", "0", "--test-per-task", "0", "--hidden", "8", "--quiet", "--format", "json", "--data-dir",
+      data.path,
       "--output", data.appendingPathComponent("out").path,
     ])
   }
@@ -50,10 +54,13 @@ import Testing
 
     // Leave a checkpoint of the run on the old data, as a killed sweep would.
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-mnist"), scenario: .task, stack: ResolvedStack("ewc", settings: [:], known: options.known), seed: 1,
+      benchmark: try Benchmark(named: "split-mnist"), scenario: .task,
+      stack: ResolvedStack("ewc", settings: [:], known: options.known), seed: 1,
       factory: BenchmarkFactory(dataDirectory: data), options: options)
-    let stale = CheckpointDirectory(url: options.output.appendingPathComponent("checkpoints/\(first.runID)"), identity: first.runID)
-    _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: stale)
+    let stale = CheckpointDirectory(
+      url: options.output.appendingPathComponent("checkpoints/\(first.runID)"), identity: first.runID)
+    _ = try prepared.trainer.run(
+      prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: stale)
 
     // Correct one training pixel. Before the fix the run was "already finished" (and, without its
     // record, resumed from the old data's checkpoint).
@@ -64,7 +71,10 @@ import Testing
     let rerun = try runGrid(options)[0]
     #expect(rerun.runID != first.runID && rerun.config["data"] != fingerprint)
     #expect(rerun.notes?["resumed_after_task"] == nil, "the run resumed from a checkpoint trained on other data")
-    #expect(try RecordFile.read(from: options.output.appendingPathComponent("records.jsonl")).records.map(\.runID) == [first.runID, rerun.runID])
+    #expect(
+      try RecordFile.read(from: options.output.appendingPathComponent("records.jsonl")).records.map(\.runID) == [
+        first.runID, rerun.runID,
+      ])
     #expect(try stale.load() != nil, "the old data's checkpoint belongs to another run and is left alone")
   }
 

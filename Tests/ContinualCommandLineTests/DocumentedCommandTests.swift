@@ -10,7 +10,8 @@ import Testing
 /// with `si is in no stack` and no test noticed).
 @Suite struct DocumentedCommandTests {
   /// The repository's root.
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
+    .standardized
 
   /// The pages searched: the README, every guide and every template's README.
   static func pages() throws -> [URL] {
@@ -48,11 +49,16 @@ import Testing
           (inside, variables) = (true, [:])
           continue
         }
-        if inside, let eq = whole.firstIndex(of: "="), whole[..<eq].allSatisfy({ $0.isLetter || $0 == "_" }), !whole[..<eq].isEmpty {
-          variables[String(whole[..<eq])] = String(whole[whole.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        if inside, let eq = whole.firstIndex(of: "="), whole[..<eq].allSatisfy({ $0.isLetter || $0 == "_" }),
+          !whole[..<eq].isEmpty
+        {
+          variables[String(whole[..<eq])] = String(whole[whole.index(after: eq)...]).trimmingCharacters(
+            in: CharacterSet(charactersIn: "\"'"))
           continue
         }
-        if inside, whole.hasPrefix("for "), let loop = Optional(whole.split(separator: " ")), loop.count > 3, loop[2] == "in" {
+        if inside, whole.hasPrefix("for "), let loop = Optional(whole.split(separator: " ")), loop.count > 3,
+          loop[2] == "in"
+        {
           variables[String(loop[1])] = String(loop[3])
           continue
         }
@@ -106,7 +112,8 @@ import Testing
         switch command {
         case .compare, .run:
           let arguments = Array(words.dropFirst())
-          _ = try Sweep(command == .run ? try Options.forRun(arguments, known: known) : try Options(arguments, known: known))
+          _ = try Sweep(
+            command == .run ? try Options.forRun(arguments, known: known) : try Options(arguments, known: known))
         case .report:
           let files = words.dropFirst().prefix { !$0.hasPrefix("--") }
           _ = try Options(Array(words.dropFirst(1 + files.count)), for: .report, known: known)
@@ -121,7 +128,8 @@ import Testing
 
   /// The grid line of the variants section expands to the six variants it says.
   @Test func theGridExampleRunsSixVariants() throws {
-    let grid = try #require(try Self.commands().first { $0.page == "Docs/CommandLine.md" && $0.words.contains("--grid") })
+    let grid = try #require(
+      try Self.commands().first { $0.page == "Docs/CommandLine.md" && $0.words.contains("--grid") })
     let options = try Options(Array(grid.words.dropFirst()), for: .compare)
     #expect(try Sweep(options).points.count == 6, "\(options.algorithms)")
   }

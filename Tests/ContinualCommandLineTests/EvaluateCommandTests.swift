@@ -8,7 +8,8 @@ import Testing
 /// measures the kept weights on the run's tasks.
 @Suite struct EvaluateCommandTests {
   static let protocolArguments = [
-    "--benchmark", "split-builtin", "--seeds", "1", "--iterations", "15", "--train-per-task", "100", "--test-per-task", "40",
+    "--benchmark", "split-builtin", "--seeds", "1", "--iterations", "15", "--train-per-task", "100", "--test-per-task",
+    "40",
     "--hidden", "24",
   ]
 
@@ -22,13 +23,16 @@ import Testing
     let records = try runGrid(
       try Parsing.options(
         Self.protocolArguments + [
-          "--scenario", scenario, "--algorithms", "ewc", "--save-models", "--quiet", "--format", "json", "--output", output.path,
+          "--scenario", scenario, "--algorithms", "ewc", "--save-models", "--quiet", "--format", "json", "--output",
+          output.path,
         ]))
     let record = try #require(records.first)
     let folder = output.appendingPathComponent("models/\(record.runID)")
-    let result = try EvaluateCommand.evaluate(try Options(Self.protocolArguments + ["--model", folder.path], for: .evaluate))
+    let result = try EvaluateCommand.evaluate(
+      try Options(Self.protocolArguments + ["--model", folder.path], for: .evaluate))
     #expect(result.isSavedRun && result.run.runID == record.runID)
-    #expect(result.accuracies == record.accuracyMatrix.last, "\(result.accuracies) vs \(record.accuracyMatrix.last ?? [])")
+    #expect(
+      result.accuracies == record.accuracyMatrix.last, "\(result.accuracies) vs \(record.accuracyMatrix.last ?? [])")
     let text = EvaluateCommand.text(result, folder: folder)
     #expect(text.contains("ewc on split-builtin (\(scenario)), seed 1") && !text.contains("not the saved run"))
 

@@ -30,7 +30,9 @@ import Testing
     #expect(options.algorithms.map(\.text) == ["finetune", "ewc", "si", "ewc+si"])
     #expect(options.seeds == 3 && options.firstSeed == 1 && options.iterations == 2000 && options.epochs == nil)
     #expect(options.batchSize == 128 && options.optimiser == .adam && options.learningRate == 0.001)
-    #expect(options.hidden == [400, 400] && options.shuffleClasses && options.trainPerTask == nil && options.testPerTask == nil)
+    #expect(
+      options.hidden == [400, 400] && options.shuffleClasses && options.trainPerTask == nil
+        && options.testPerTask == nil)
     #expect(options.settings(for: .task)["ewc.lambda"] == "1e4")
     #expect(options.settings(for: .class)["ewc.lambda"] == "1e8")
     #expect(options.settings["si.c"] == "1" && options.settings["si.clamp"] == "false")
@@ -100,7 +102,10 @@ import Testing
     (#"{"iterations": 10, "epochs": 1}"#, #"give "iterations" or "epochs", not both"#),
     (#"{"seeds": 3, "seeds": 4}"#, "not valid JSON: line 1, column 14: duplicate key 'seeds'"),
     (#"{"seeds": 3,}"#, "not valid JSON: line 1, column 13: expected a string key in an object, found '}'"),
-    ("{\n  \"seeds\": 3\n  \"tasks\": 5\n}", "not valid JSON: line 3, column 3: expected ',' or '}' in an object, found '\"'"),
+    (
+      "{\n  \"seeds\": 3\n  \"tasks\": 5\n}",
+      "not valid JSON: line 3, column 3: expected ',' or '}' in an object, found '\"'"
+    ),
     (#"["seeds", 3]"#, "an experiment file is one JSON object"),
     ("", "not valid JSON: line 1, column 1"),
     (String(repeating: "[", count: 50_000), "nesting deeper than 8 levels"),
@@ -122,7 +127,9 @@ import Testing
     defer { Self.remove(url) }
     #expect(Parsing.error(["--config", url.path])?.contains("larger than 1048576 bytes") == true)
     #expect(Parsing.error(["--config", "/dev/zero"])?.contains("not a regular file (a character device)") == true)
-    #expect(Parsing.error(["--config", url.deletingLastPathComponent().path])?.contains("cannot read the experiment file") == true)
+    #expect(
+      Parsing.error(["--config", url.deletingLastPathComponent().path])?.contains("cannot read the experiment file")
+        == true)
   }
 
   @Test func corruptFilesAreRejectedNamingTheFileOrParseInRange() throws {

@@ -35,7 +35,9 @@ import Testing
       _ = try Options(["--format", "csv"], for: .run)
       Issue.record("--format was accepted by run")
     } catch {
-      #expect("\(error)".contains("--format does not apply to `continual run`; it is an option of compare and report"), "\(error)")
+      #expect(
+        "\(error)".contains("--format does not apply to `continual run`; it is an option of compare and report"),
+        "\(error)")
     }
   }
 
@@ -64,12 +66,15 @@ import Testing
 
   /// Stacks that run outside what their parts were made for are warned about, and sound ones are not.
   @Test func nonsenseStacksAreWarnedAbout() throws {
-    let warnings = try Sweep(try Parsing.options(["--algorithms", "joint+ewc,joint+er,ssil,ewc", "--scenario", "task,class"])).warnings
+    let warnings = try Sweep(
+      try Parsing.options(["--algorithms", "joint+ewc,joint+er,ssil,ewc", "--scenario", "task,class"])
+    ).warnings
     #expect(warnings.count == 3, "\(warnings)")
     #expect(warnings.contains { $0.hasPrefix("joint+ewc: joint trains on the data of every task") })
     #expect(warnings.contains { $0.hasPrefix("joint+er: ") })
     #expect(warnings.contains { $0.hasPrefix("ssil in the task scenario") })
-    #expect(try Sweep(try Parsing.options(["--algorithms", "joint,ssil,ewc+si", "--scenario", "class"])).warnings.isEmpty)
+    #expect(
+      try Sweep(try Parsing.options(["--algorithms", "joint,ssil,ewc+si", "--scenario", "class"])).warnings.isEmpty)
   }
 
   /// `continual list` shows long preset names whole and the replay memory's settings.
@@ -77,7 +82,9 @@ import Testing
     let text = listText(known: BuiltInAlgorithms.all)
     for name in Preset.all.keys { #expect(text.contains("  \(name) "), "\(name)") }
     #expect(text.contains("used by stacks with er, ssil"), "\(text)")
-    for h in ReplayConfiguration.hyperparameters { #expect(text.contains("      memory.\(h.name) = \(h.defaultValue)")) }
+    for h in ReplayConfiguration.hyperparameters {
+      #expect(text.contains("      memory.\(h.name) = \(h.defaultValue)"))
+    }
   }
 
   /// An unknown command and a help topic that is not a command are errors with a suggestion.

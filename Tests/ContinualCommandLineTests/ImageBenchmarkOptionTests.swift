@@ -23,7 +23,9 @@ import Testing
     let options = try Parsing.options([])
     // MNIST runs without --augment keep the configuration (and so the run ids) they always had.
     #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-mnist"), scenario: .task)["augment"] == nil)
-    #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)["augment"] == "crop-flip")
+    #expect(
+      options.protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)["augment"]
+        == "crop-flip")
     let off = try Parsing.options(["--augment", "none"])
     #expect(off.protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)["augment"] == "none")
     #expect(off.protocolConfig(benchmark: try Benchmark(named: "split-mnist"), scenario: .task)["augment"] == "none")

@@ -13,7 +13,8 @@ import Testing
     let options = try Parsing.options(["--quiet", "--hidden", "16"] + arguments)
     return try PreparedRun(
       benchmark: options.benchmarks[0], scenario: options.scenarios[0],
-      stack: ResolvedStack(options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
+      stack: ResolvedStack(
+        options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
       factory: BenchmarkFactory(dataDirectory: nil), options: options)
   }
 

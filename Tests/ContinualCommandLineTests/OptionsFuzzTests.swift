@@ -80,16 +80,20 @@ import Testing
   /// Values that stress parsers: signs, overflow, NaN, infinity, empty and odd separators.
   static let values = [
     "0", "1", "-1", "3", "2.5", "1e3", "nan", "NaN", "inf", "-inf", "1e400", "0x10", "", " ", "99999999999999999999",
-    "9223372036854775807", "-9223372036854775808", "1/0", "0/0", "2/1", "1/2", "3/2", "a/b", "1/2/3", "/", "ewc", "ewc+si",
-    "ewc+ewc", "+", "nope", "split-builtin", "permuted-mnist", "rotated-fashion", "task", "class,domain", ",", "ewc.lambda=1",
-    "ewc.lambda=nan", "class:ewc.lambda=-1", "memory.size=-5", "memory.size=100", "si.c=1e400", "x.y=z", "=", ":", "adam", "sgd",
+    "9223372036854775807", "-9223372036854775808", "1/0", "0/0", "2/1", "1/2", "3/2", "a/b", "1/2/3", "/", "ewc",
+    "ewc+si",
+    "ewc+ewc", "+", "nope", "split-builtin", "permuted-mnist", "rotated-fashion", "task", "class,domain", ",",
+    "ewc.lambda=1",
+    "ewc.lambda=nan", "class:ewc.lambda=-1", "memory.size=-5", "memory.size=100", "si.c=1e400", "x.y=z", "=", ":",
+    "adam", "sgd",
     "test", "train", "markdown,html", "pdf", "400,400", "0,1", "-3", "65536", "vdv2019-split-mnist", "λ", "--seeds",
   ]
 
   @Test func randomArgumentListsAreRejectedOrInRange() {
     var rng = SeededGenerator(seed: 77)
     let flags =
-      Options.declarations.map(\.flag).sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" } + ["--seedz", "-x", ""]
+      Options.declarations.map(\.flag).sorted().filter { $0 != "--config" && $0 != "--data-dir" && $0 != "--output" }
+      + ["--seedz", "-x", ""]
     var tally = FuzzTally("command-line arguments")
     for _ in 0..<600 {
       var arguments: [String] = []

@@ -44,8 +44,12 @@ enum Parsing {
       problems.append("iterations \(String(describing: o.iterations)) and epochs \(String(describing: o.epochs))")
     }
     if o.hidden.contains(where: { !(1...65_536).contains($0) }) { problems.append("hidden \(o.hidden)") }
-    if let shard = o.shard, !(shard.count >= 1 && (0..<shard.count).contains(shard.index)) { problems.append("shard \(shard)") }
-    if o.benchmarks.isEmpty || o.scenarios.isEmpty || o.algorithms.isEmpty || o.formats.isEmpty { problems.append("an empty list") }
+    if let shard = o.shard, !(shard.count >= 1 && (0..<shard.count).contains(shard.index)) {
+      problems.append("shard \(shard)")
+    }
+    if o.benchmarks.isEmpty || o.scenarios.isEmpty || o.algorithms.isEmpty || o.formats.isEmpty {
+      problems.append("an empty list")
+    }
     if o.benchmarks.contains(where: { !Benchmark.all.contains($0) }) { problems.append("benchmarks \(o.benchmarks)") }
     if Set(o.scenarios).count != o.scenarios.count { problems.append("scenarios \(o.scenarios)") }
     if Set(o.formats).count != o.formats.count { problems.append("formats \(o.formats)") }

@@ -9,7 +9,8 @@ import Testing
 /// engine with the predictions the run measured.
 @Suite struct SavedModelCommandTests {
   static let arguments = [
-    "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations", "20",
+    "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations",
+    "20",
     "--train-per-task", "200", "--test-per-task", "100", "--quiet", "--save-models",
   ]
 
@@ -27,18 +28,28 @@ import Testing
 
     let stack = try ResolvedStack("finetune", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil),
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil),
       options: options)
     let (model, description) = try SavedModel.read(from: folder, architecture: prepared.architecture)
     let accuracies = try prepared.trainer.evaluate(
       model, on: prepared.sequence, head: prepared.plan.head, trainedThrough: prepared.sequence.count - 1)
-    #expect(accuracies == record.accuracyMatrix.last, "\(accuracies) vs \(String(describing: record.accuracyMatrix.last))")
+    #expect(
+      accuracies == record.accuracyMatrix.last, "\(accuracies) vs \(String(describing: record.accuracyMatrix.last))")
 
-    #expect(description.tensors.map(\.name) == prepared.architecture.parameterNames + prepared.architecture.stateSpecs.map(\.name))
-    #expect(description.tensors.contains { $0.kind == "state" } == (network != "mlp"), "BatchNorm statistics are saved with the weights")
-    #expect(description.head == SavedModel.HeadDescription(scenario: "task", taskOutputs: [[0, 2], [2, 4], [4, 6], [6, 8], [8, 10]]))
+    #expect(
+      description.tensors.map(\.name) == prepared.architecture.parameterNames
+        + prepared.architecture.stateSpecs.map(\.name))
+    #expect(
+      description.tensors.contains { $0.kind == "state" } == (network != "mlp"),
+      "BatchNorm statistics are saved with the weights")
+    #expect(
+      description.head
+        == SavedModel.HeadDescription(scenario: "task", taskOutputs: [[0, 2], [2, 4], [4, 6], [6, 8], [8, 10]]))
     #expect(description.run["run_id"] == record.runID && description.run["algorithm"] == "finetune")
-    #expect(description.run["benchmark"] == "split-builtin" && description.run["seed"] == "1" && description.run["scenario"] == "task")
+    #expect(
+      description.run["benchmark"] == "split-builtin" && description.run["seed"] == "1"
+        && description.run["scenario"] == "task")
     #expect(description.network == (network == "mlp" ? "mlp 784-256-256-10" : "resnet18:4"))
   }
 
@@ -90,10 +101,14 @@ import Testing
     defer { try? FileManager.default.removeItem(at: root) }
     let options = try Parsing.options(Self.arguments + ["--iterations", "1", "--output", root.path])
     let record = try #require(try runGrid(options).first)
-    let data = try Data(contentsOf: modelFolder(runID: record.runID, options: options).appendingPathComponent(SavedModel.descriptionFile))
-    let written = try JSONDecoder().decode(SavedModel.Description.self, from: data).tensors.map { "\($0.name) \($0.shape) \($0.kind)" }
+    let data = try Data(
+      contentsOf: modelFolder(runID: record.runID, options: options).appendingPathComponent(SavedModel.descriptionFile))
+    let written = try JSONDecoder().decode(SavedModel.Description.self, from: data).tensors.map {
+      "\($0.name) \($0.shape) \($0.kind)"
+    }
 
-    let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Docs/SavedModels.md")
+    let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../Docs/SavedModels.md")
     let lines = try String(contentsOf: guide, encoding: .utf8).components(separatedBy: "\n")
     let marker = try #require(lines.firstIndex { $0.hasPrefix("As `model.json` lists them") })
     let open = try #require(lines[marker...].firstIndex(of: "```"))

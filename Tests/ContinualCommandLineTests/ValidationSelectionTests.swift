@@ -16,11 +16,15 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-validation-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
     let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1e15,0", "--validation", "0.2",
-      "--seeds", "2", "--iterations", "30", "--train-per-task", "300", "--test-per-task", "100", "--quiet", "--output", root.path,
+      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1e15,0",
+      "--validation", "0.2",
+      "--seeds", "2", "--iterations", "30", "--train-per-task", "300", "--test-per-task", "100", "--quiet", "--output",
+      root.path,
     ])
     let records = try runGrid(options)
-    #expect(records.count == 4 && records.allSatisfy { $0.validationAccuracyMatrix?.count == 5 && $0.config["validation"] == "0.2" })
+    #expect(
+      records.count == 4
+        && records.allSatisfy { $0.validationAccuracyMatrix?.count == 5 && $0.config["validation"] == "0.2" })
     let selection = ValidationSelection(records: records)
     #expect(selection.points.map(\.label) == ["ewc (lambda=1e+15)", "ewc (lambda=0)"])
     #expect(selection.points.map(\.chosen) == [false, true], "\(selection.points)")
@@ -38,13 +42,17 @@ import Testing
   @Test func theTestSetIsNeverConsulted() throws {
     func record(_ lambda: String, seed: UInt64, validation: Double, test: Double) -> RunRecord {
       RunRecord(
-        runID: "\(lambda)-\(seed)", benchmark: "b", scenario: "task", algorithm: "ewc", seed: seed, config: ["ewc.lambda": lambda],
+        runID: "\(lambda)-\(seed)", benchmark: "b", scenario: "task", algorithm: "ewc", seed: seed,
+        config: ["ewc.lambda": lambda],
         accuracyMatrix: [[test, test], [test, test]], wallSeconds: 1, peakRSSBytes: 1,
         validationAccuracyMatrix: [[validation, validation], [validation, validation]])
     }
     // λ=1 is better on validation, λ=2 on test: λ=1 is chosen.
     let records = [1, 2].flatMap { seed in
-      [record("1", seed: UInt64(seed), validation: 0.9, test: 0.5), record("2", seed: UInt64(seed), validation: 0.8, test: 0.99)]
+      [
+        record("1", seed: UInt64(seed), validation: 0.9, test: 0.5),
+        record("2", seed: UInt64(seed), validation: 0.8, test: 0.99),
+      ]
     }
     let selection = ValidationSelection(records: records)
     #expect(selection.points.first { $0.chosen }?.label == "ewc (lambda=1)")
@@ -67,8 +75,11 @@ import Testing
       #expect(Parsing.error(["--validation", bad])?.contains("--validation takes the share") == true, "\(bad)")
     }
     let options = try Parsing.options(["--validation", "0.10"])
-    #expect(options.protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)["validation"] == "0.1")
-    #expect(try Parsing.options([]).protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)["validation"] == nil)
+    #expect(
+      options.protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)["validation"] == "0.1")
+    #expect(
+      try Parsing.options([]).protocolConfig(benchmark: try Benchmark(named: "split-builtin"), scenario: .task)[
+        "validation"] == nil)
   }
 }
 
@@ -76,23 +87,30 @@ import Testing
 /// had, so the resumed record equals the uninterrupted one.
 @Suite struct ValidationCheckpointTests {
   @Test func theValidationMatrixSurvivesAResume() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-validation-resume-\(UUID().uuidString)")
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "ck-validation-resume-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
     let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--validation", "0.25", "--seeds", "1",
+      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--validation", "0.25", "--seeds",
+      "1",
       "--iterations", "10", "--train-per-task", "200", "--test-per-task", "50", "--quiet", "--output", root.path,
     ])
     let stack = try ResolvedStack("ewc", settings: options.settings(for: .task), known: options.known)
     let prepared = try PreparedRun(
-      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1, factory: BenchmarkFactory(dataDirectory: nil),
+      benchmark: try Benchmark(named: "split-builtin"), scenario: .task, stack: stack, seed: 1,
+      factory: BenchmarkFactory(dataDirectory: nil),
       options: options)
-    let uninterrupted = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1)
+    let uninterrupted = try prepared.trainer.run(
+      prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1)
     let folder = CheckpointDirectory(url: root.appendingPathComponent("checkpoint"), identity: "v")
-    _ = try prepared.trainer.run(prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: folder)
+    _ = try prepared.trainer.run(
+      prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, checkpoints: folder)
     let saved = try #require(try folder.load())
     #expect(saved.validationMatrix == Array(try #require(uninterrupted.validationMatrix).prefix(saved.completedTasks)))
     let resumed = try prepared.trainer.run(
       prepared.sequence, architecture: prepared.architecture, plan: prepared.plan, seed: 1, resumingFrom: saved)
-    #expect(resumed.validationMatrix == uninterrupted.validationMatrix && resumed.accuracyMatrix == uninterrupted.accuracyMatrix)
+    #expect(
+      resumed.validationMatrix == uninterrupted.validationMatrix
+        && resumed.accuracyMatrix == uninterrupted.accuracyMatrix)
   }
 }

@@ -12,10 +12,17 @@ import Testing
   @Test func stacksParseWithTheirSettings() throws {
     let stack = try StackSpecification("ewc[lambda=1e4,labels=empirical]+si[c=1]")
     #expect(stack.stackName == "ewc+si" && stack.text == "ewc[lambda=1e4,labels=empirical]+si[c=1]")
-    #expect(stack.components[0].settings.map(\.key) == ["lambda", "labels"] && stack.components[1].settings.map(\.value) == ["1"])
     #expect(
-      try StackSpecification.list("ewc[lambda=1,labels=sampled], si ,ewc+mas").map(\.text) == ["ewc[lambda=1,labels=sampled]", "si", "ewc+mas"])
-    for bad in ["ewc[lambda=1", "ewc]", "ewc[lambda]", "[c=1]", "ewc[lambda=1][c=2]", "ewc[lambda=1,lambda=2]", "ewc+", "ewc[a=[1]]"] {
+      stack.components[0].settings.map(\.key) == ["lambda", "labels"]
+        && stack.components[1].settings.map(\.value) == ["1"])
+    #expect(
+      try StackSpecification.list("ewc[lambda=1,labels=sampled], si ,ewc+mas").map(\.text) == [
+        "ewc[lambda=1,labels=sampled]", "si", "ewc+mas",
+      ])
+    for bad in [
+      "ewc[lambda=1", "ewc]", "ewc[lambda]", "[c=1]", "ewc[lambda=1][c=2]", "ewc[lambda=1,lambda=2]", "ewc+",
+      "ewc[a=[1]]",
+    ] {
       #expect(throws: CLIError.self, "\(bad)") { try StackSpecification(bad) }
     }
   }
@@ -25,7 +32,8 @@ import Testing
   @Test func bracketsOverrideSetForOneStack() throws {
     let options = try Parsing.options(["--algorithms", "ewc,ewc[lambda=1e4]", "--set", "ewc.lambda=50"])
     let plain = try ResolvedStack(options.algorithms[0], settings: options.settings(for: .domain), known: options.known)
-    let variant = try ResolvedStack(options.algorithms[1], settings: options.settings(for: .domain), known: options.known)
+    let variant = try ResolvedStack(
+      options.algorithms[1], settings: options.settings(for: .domain), known: options.known)
     #expect(plain.name == "ewc" && variant.name == "ewc" && variant.specification.text == "ewc[lambda=1e4]")
     #expect(try plain.config()["ewc.lambda"] == "50" && variant.config()["ewc.lambda"] == "10000")
   }
@@ -38,7 +46,8 @@ import Testing
     #expect(
       try Sweep(options).points.map(\.stack.text) == [
         "ewc[lambda=1e2,labels=expected]", "ewc[lambda=1e2,labels=empirical]", "ewc[lambda=1e4,labels=expected]",
-        "ewc[lambda=1e4,labels=empirical]", "si", "ewc[lambda=1e2,labels=expected]+mas", "ewc[lambda=1e2,labels=empirical]+mas",
+        "ewc[lambda=1e4,labels=empirical]", "si", "ewc[lambda=1e2,labels=expected]+mas",
+        "ewc[lambda=1e2,labels=empirical]+mas",
         "ewc[lambda=1e4,labels=expected]+mas", "ewc[lambda=1e4,labels=empirical]+mas",
       ])
     let noStack = try #require(Parsing.error(["--algorithms", "ewc", "--grid", "si.c=1,2"]))
@@ -75,7 +84,8 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-variants-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
     let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1,1e6", "--seeds", "1",
+      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1,1e6",
+      "--seeds", "1",
       "--iterations", "5", "--train-per-task", "100", "--test-per-task", "50", "--quiet", "--output", root.path,
     ])
     let records = try runGrid(options)

@@ -112,7 +112,8 @@ public struct RepresentationSparsity: Regulariser {
   ///   - name: The name in logs; the variant's name when `nil`.
   public init(
     variant: Variant = .slnid, strength: Float = 1e-3, scale: Float = 6, discountForm: DiscountForm = .min,
-    layers: ActivationLayers = .hiddenReLUs, importanceLoss: NeuronImportanceEstimator.Loss = .mas, accumulation: ImportanceAccumulation = .sum,
+    layers: ActivationLayers = .hiddenReLUs, importanceLoss: NeuronImportanceEstimator.Loss = .mas,
+    accumulation: ImportanceAccumulation = .sum,
     importanceSampleCount: Int? = nil, name: String? = nil
   ) {
     self.name = name ?? variant.rawValue
@@ -147,7 +148,8 @@ public struct RepresentationSparsity: Regulariser {
     guard strength != 0 else { return nil }
     guard let resolvedLayers else {
       throw TensorError.invalidArgument(
-        operation: name, reason: "the regularised layers are unknown: call taskWillStart(_:) or prepare(for:sampleShape:) first")
+        operation: name,
+        reason: "the regularised layers are unknown: call taskWillStart(_:) or prepare(for:sampleShape:) first")
     }
     let terms = try resolvedLayers.map { k in
       let activations = try hiddenActivations(step.pass.trace, layer: k, operation: name)
@@ -201,7 +203,9 @@ public struct RepresentationSparsity: Regulariser {
       importance = taskImportance
     }
     importanceTaskCount += 1
-    for k in weightMatrices.keys.sorted() { weightMatrices[k] = try makeWeights(forLayer: k, width: weightMatrices[k]!.shape[0]) }
+    for k in weightMatrices.keys.sorted() {
+      weightMatrices[k] = try makeWeights(forLayer: k, width: weightMatrices[k]!.shape[0])
+    }
   }
 
   /// The `[N, N]` weight matrix of layer `k`: the prepared one, or a fresh one when the width
@@ -213,7 +217,8 @@ public struct RepresentationSparsity: Regulariser {
 
   private func makeWeights(forLayer k: Int, width: Int) throws -> Tensor {
     let alpha = variant.discountsImportance ? importance?[String(k)] : nil
-    return try Self.inhibitionWeights(width: width, scale: variant.isLocal ? scale : 0, importance: alpha, form: discountForm)
+    return try Self.inhibitionWeights(
+      width: width, scale: variant.isLocal ? scale : 0, importance: alpha, form: discountForm)
   }
 
   // MARK: - The regulariser's core
@@ -234,11 +239,16 @@ public struct RepresentationSparsity: Regulariser {
   /// - Returns: A symmetric `[N, N]` tensor with zeros on the diagonal.
   /// - Throws: ``TensorError`` when `importance` is not `[N]` or `scale` is negative or not finite.
   /// - Complexity: O(N²), once per task and layer.
-  public static func inhibitionWeights(width: Int, scale: Float, importance: Tensor?, form: DiscountForm) throws -> Tensor {
+  public static func inhibitionWeights(width: Int, scale: Float, importance: Tensor?, form: DiscountForm) throws
+    -> Tensor
+  {
     let operation = "RepresentationSparsity.inhibitionWeights"
-    guard scale >= 0, scale.isFinite else { throw TensorError.invalidArgument(operation: operation, reason: "scale must be ≥ 0, got \(scale)") }
+    guard scale >= 0, scale.isFinite else {
+      throw TensorError.invalidArgument(operation: operation, reason: "scale must be ≥ 0, got \(scale)")
+    }
     if let importance, importance.shape != [width] {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [importance.shape, [width]], reason: "importance must have one value per unit")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [importance.shape, [width]], reason: "importance must have one value per unit")
     }
     let sigma = scale > 0 ? Double(width) / Double(scale) : 0
     let discount = importance.map { $0.scalars.map { Foundation.exp(-Double($0)) } }
@@ -281,11 +291,13 @@ public struct RepresentationSparsity: Regulariser {
   public static func inhibition(_ activations: Variable, weights: Tensor) throws -> Variable {
     let operation = "RepresentationSparsity.inhibition"
     guard activations.shape.count == 2 else {
-      throw TensorError.rankMismatch(operation: operation, expected: "activations of shape [batch, units]", shape: activations.shape)
+      throw TensorError.rankMismatch(
+        operation: operation, expected: "activations of shape [batch, units]", shape: activations.shape)
     }
     let (m, n) = (activations.shape[0], activations.shape[1])
     guard weights.shape == [n, n] else {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [activations.shape, weights.shape], reason: "weights must be [units, units]")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [activations.shape, weights.shape], reason: "weights must be [units, units]")
     }
     let scale = 1 / Float(max(m, 1))
     let w = activations.tape.constant(weights)

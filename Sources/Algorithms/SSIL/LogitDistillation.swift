@@ -91,7 +91,8 @@ public struct LogitDistillation: Regulariser {
     guard let teacher, strength != 0 else { return nil }
     let student = step.pass.output
     guard student.shape.count == 2 else {
-      throw TensorError.rankMismatch(operation: "LogitDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
+      throw TensorError.rankMismatch(
+        operation: "LogitDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
     }
     let groups = groups(previousTasks: min(teacherTasks, step.task), outputCount: student.shape[1])
     guard !groups.isEmpty else { return nil }
@@ -99,7 +100,8 @@ public struct LogitDistillation: Regulariser {
     let target = step.tape.constant(try teacher.predict(step.batch.inputs))
     let terms = try groups.map { columns in
       try klDivergence(
-        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns), temperature: temperature)
+        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns),
+        temperature: temperature)
     }
     return try terms.sum().map { $0 * (strength * temperature * temperature) }
   }

@@ -91,16 +91,24 @@ struct Benchmark: Hashable, Sendable, CustomStringConvertible {
   /// One line on what it is, for `continual list`.
   var summary: String {
     switch dataset {
-    case .cifar10: return "CIFAR-10, classes split into tasks (default 5 tasks of 2 classes); crop-and-flip augmentation by default"
-    case .cifar100: return "CIFAR-100, classes split into tasks (default 10 tasks of 10 classes); crop-and-flip augmentation by default"
+    case .cifar10:
+      return "CIFAR-10, classes split into tasks (default 5 tasks of 2 classes); crop-and-flip augmentation by default"
+    case .cifar100:
+      return
+        "CIFAR-100, classes split into tasks (default 10 tasks of 10 classes); crop-and-flip augmentation by default"
     case .cifar10And100:
-      return "all of CIFAR-10 as task 1, then CIFAR-100 classes 0–49 in tasks of 10 (6 tasks; the SI and HNet protocol); crop-and-flip by default"
+      return
+        "all of CIFAR-10 as task 1, then CIFAR-100 classes 0–49 in tasks of 10 (6 tasks; the SI and HNet protocol); crop-and-flip by default"
     case .builtin, .mnist, .fashion: break
     }
-    let data = ["builtin": "the built-in synthetic glyphs (no download)", "mnist": "MNIST", "fashion": "Fashion-MNIST"][dataset.rawValue]!
+    let data = [
+      "builtin": "the built-in synthetic glyphs (no download)", "mnist": "MNIST", "fashion": "Fashion-MNIST",
+    ][dataset.rawValue]!
     switch kind {
     case .split: return "\(data), classes split into tasks (default 5 tasks of 2 classes)"
-    case .permuted: return "\(data), a fixed pixel permutation per task (default 5 tasks; first unpermuted unless --permute-first-task)"
+    case .permuted:
+      return
+        "\(data), a fixed pixel permutation per task (default 5 tasks; first unpermuted unless --permute-first-task)"
     case .rotated: return "\(data), a rotation per task (default 5 tasks, evenly spaced angles)"
     }
   }

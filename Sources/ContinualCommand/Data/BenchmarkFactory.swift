@@ -33,11 +33,14 @@ final class BenchmarkFactory {
     case .builtin: data = SyntheticGlyphs.generate(trainCount: 30_000, testCount: 5_000, seed: 2026)
     case .mnist, .fashion:
       let which: IDXDataset = dataset == .mnist ? .mnist : .fashionMNIST
-      data = try IDXDataset.load(which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
+      data = try IDXDataset.load(
+        which,
+        from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
     case .cifar10, .cifar100:
       let which: CIFARDataset = dataset == .cifar10 ? .cifar10 : .cifar100
       let raw = try CIFARDataset.load(
-        which, from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
+        which,
+        from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
       identities[dataset] = DataIdentity(name: dataset.rawValue, train: raw.train, test: raw.test)
       let statistics = raw.train.channelStatistics()
       data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
@@ -83,20 +86,24 @@ final class BenchmarkFactory {
     switch (benchmark.kind, benchmark.dataset) {
     case (.split, .cifar10And100):
       guard (2...11).contains(tasks) else {
-        throw CLIError("split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
+        throw CLIError(
+          "split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
       }
       let first = try TaskSequence.split(try base(.cifar10), groups: [Array(0..<10)])
-      let rest = try TaskSequence.split(try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
+      let rest = try TaskSequence.split(
+        try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
       sequence = try TaskSequence.concatenating([first, rest], name: "split-cifar10-100")
     case (.split, let dataset):
       sequence = try .split(try base(dataset), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
     case (.permuted, let dataset):
-      sequence = try .permuted(try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
+      sequence = try .permuted(
+        try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
     case (.rotated, let dataset):
       sequence = try .rotated(try base(dataset), tasks: tasks)
     }
     if options.trainPerTask != nil || options.testPerTask != nil {
-      sequence = try sequence.subsample(trainPerTask: options.trainPerTask, testPerTask: options.testPerTask, seed: seed)
+      sequence = try sequence.subsample(
+        trainPerTask: options.trainPerTask, testPerTask: options.testPerTask, seed: seed)
     }
     if let fraction = options.validation {
       do {

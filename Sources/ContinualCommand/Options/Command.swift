@@ -46,7 +46,8 @@ enum Command: String, CaseIterable, Sendable {
       domain-incremental, 3 seeds) and writes results/comparison.{md,csv,tex,json}. Finished runs are
       skipped and interrupted ones resume from their last task boundary when the command is repeated.
       """
-    case .run: "It takes the options of compare; only the first benchmark, scenario and stack are run, with 1 seed and ewc by default."
+    case .run:
+      "It takes the options of compare; only the first benchmark, scenario and stack are run, with 1 seed and ewc by default."
     case .list: "It takes no options."
     case .report: "Records of several folders or shards are merged; runs that differ in any setting stay separate rows."
     case .evaluate:
@@ -73,7 +74,8 @@ extension Command {
       lines += ["", "\(group.title) options:"]
       for option in members {
         let shown = option.flag + (option.placeholder.map { " " + $0 } ?? "")
-        lines.append("  " + shown.padding(toLength: max(34, shown.count + 2), withPad: " ", startingAt: 0) + option.summary)
+        lines.append(
+          "  " + shown.padding(toLength: max(34, shown.count + 2), withPad: " ", startingAt: 0) + option.summary)
       }
     }
     lines.append("  " + "-h, --help".padding(toLength: 34, withPad: " ", startingAt: 0) + "this text")

@@ -105,7 +105,8 @@ extension ValueReader where Value == Int {
 /// A whole number in `range`, or an error naming `flag`.
 private func readCount(_ text: String, _ flag: String, _ range: ClosedRange<Int>) throws -> Int {
   guard let value = Int(text), range.contains(value) else {
-    let bounds = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+    let bounds =
+      range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
     throw CLIError("\(flag) takes a whole number \(bounds), not '\(text)'")
   }
   return value
@@ -124,13 +125,16 @@ extension ValueReader where Value == Int? {
 
   /// A whole number in a range: `--tasks 10` (`nil` until given).
   static func optionalCount(in range: ClosedRange<Int>) -> Self {
-    ValueReader(kind: .integer, read: { text, flag in try readCount(text, flag, range) }, spell: { $0.map(String.init) ?? "" })
+    ValueReader(
+      kind: .integer, read: { text, flag in try readCount(text, flag, range) }, spell: { $0.map(String.init) ?? "" })
   }
 }
 
 extension ValueReader where Value == Float {
   /// A finite number at least `minimum` and below `limit` (when given): `--lr 0.001`.
-  static func real(atLeast minimum: Float = 0, positive: Bool = false, below limit: Float? = nil, why: String = "") -> Self {
+  static func real(atLeast minimum: Float = 0, positive: Bool = false, below limit: Float? = nil, why: String = "")
+    -> Self
+  {
     ValueReader(
       kind: .number,
       read: { text, flag in
@@ -192,7 +196,9 @@ extension ValueReader where Value == URL {
     ValueReader(
       kind: .text,
       read: { text, flag in
-        guard !text.isEmpty else { throw CLIError("\(flag) needs \(what); an empty path would write into the current directory") }
+        guard !text.isEmpty else {
+          throw CLIError("\(flag) needs \(what); an empty path would write into the current directory")
+        }
         return URL(fileURLWithPath: text)
       }, spell: { $0.relativePath })
   }
@@ -227,7 +233,9 @@ extension ValueReader where Value: Word {
         guard let value = Value(rawValue: text) else {
           let words = Value.allCases.map(\.rawValue)
           let suggestion = nearest(text, in: words).map { "; did you mean '\($0)'?" } ?? ""
-          guard let noun = Value.noun else { throw CLIError("\(flag) takes \(words.joined(separator: " or ")), not '\(text)'\(suggestion)") }
+          guard let noun = Value.noun else {
+            throw CLIError("\(flag) takes \(words.joined(separator: " or ")), not '\(text)'\(suggestion)")
+          }
           let choices = words.dropLast().joined(separator: ", ") + " or " + words.last!
           throw CLIError("unknown \(noun) '\(text)'\(suggestion): choose \(choices)")
         }
@@ -244,7 +252,9 @@ extension ValueReader {
     ValueReader(
       kind: kind,
       read: { text, flag in
-        let parts = split ? text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } : [text]
+        let parts =
+          split
+          ? text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } : [text]
         return try parts.map { try element.read($0, flag) }
       }, spell: { $0.map(element.spell).joined(separator: ",") })
   }
@@ -314,20 +324,25 @@ struct OptionDeclaration: Sendable {
   ) -> OptionDeclaration {
     let initial = Options.initial[keyPath: path]
     return OptionDeclaration(
-      flag: flag, placeholder: placeholder, summary: summary, commands: commands, group: group, kind: reader.kind, example: example,
+      flag: flag, placeholder: placeholder, summary: summary, commands: commands, group: group, kind: reader.kind,
+      example: example,
       assign: { options, text in options[keyPath: path] = try reader.read(text, flag) },
-      reset: { options in options[keyPath: path] = initial }, spelling: { reader.spell($0[keyPath: path]) }, defaults: defaults,
+      reset: { options in options[keyPath: path] = initial }, spelling: { reader.spell($0[keyPath: path]) },
+      defaults: defaults,
       record: record ?? { _, _ in [:] })
   }
 
   /// An option whose value is stored by `assign` (options that add to a list or apply others).
   static func custom(
     _ flag: String, _ placeholder: String, _ summary: String, kind: JSONKind, group: OptionGroup, example: String,
-    commands: Set<Command> = training, defaults: [Command: String] = [:], spelling: @escaping @Sendable (Options) -> String,
-    record: (@Sendable (Options, Benchmark) -> [String: String])? = nil, assign: @escaping @Sendable (inout Options, String) throws -> Void
+    commands: Set<Command> = training, defaults: [Command: String] = [:],
+    spelling: @escaping @Sendable (Options) -> String,
+    record: (@Sendable (Options, Benchmark) -> [String: String])? = nil,
+    assign: @escaping @Sendable (inout Options, String) throws -> Void
   ) -> OptionDeclaration {
     OptionDeclaration(
-      flag: flag, placeholder: placeholder, summary: summary, commands: commands, group: group, kind: kind, example: example,
+      flag: flag, placeholder: placeholder, summary: summary, commands: commands, group: group, kind: kind,
+      example: example,
       assign: assign, reset: { _ in }, spelling: spelling, defaults: defaults, record: record ?? { _, _ in [:] })
   }
 }

@@ -20,7 +20,8 @@ extension Options {
       assign: { options, name in
         guard let preset = Preset.all[name] else {
           let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-          throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
+          throw CLIError(
+            "unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
         }
         // A preset's options come first; flags given after it override them.
         try options.apply(preset.arguments)
@@ -34,15 +35,19 @@ extension Options {
         try options.applyExperimentFile(at: URL(fileURLWithPath: path))
       }),
     .option(
-      "--benchmark", \.benchmarks, "NAME[,NAME…]", "benchmark name(s) (see `continual list`)", .list(.benchmark), group: .sweep,
+      "--benchmark", \.benchmarks, "NAME[,NAME…]", "benchmark name(s) (see `continual list`)", .list(.benchmark),
+      group: .sweep,
       example: "split-builtin,rotated-builtin"),
     .option(
-      "--scenario", \.scenarios, "task|domain|class[,…]", "the scenario(s): task-, domain- or class-incremental", .list(.word),
+      "--scenario", \.scenarios, "task|domain|class[,…]", "the scenario(s): task-, domain- or class-incremental",
+      .list(.word),
       group: .sweep, example: "task,class"),
     .custom(
       "--algorithms", "STACK[,STACK…]",
-      "algorithm stacks; `+` stacks components (ewc+si); settings in brackets make a variant (ewc[lambda=1e4])", kind: .names,
-      group: .sweep, example: "ewc[lambda=1e4]+si,mas", defaults: [.run: "ewc"], spelling: { $0.algorithms.map(\.text).joined(separator: ",") },
+      "algorithm stacks; `+` stacks components (ewc+si); settings in brackets make a variant (ewc[lambda=1e4])",
+      kind: .names,
+      group: .sweep, example: "ewc[lambda=1e4]+si,mas", defaults: [.run: "ewc"],
+      spelling: { $0.algorithms.map(\.text).joined(separator: ",") },
       assign: { options, text in options.algorithms = try StackSpecification.list(text) }),
     .custom(
       "--grid", "KEY=V1,V2,…",
@@ -58,12 +63,16 @@ extension Options {
         options.grid.append(axis)
       }),
     .custom(
-      "--set", "[SCENARIO:]NAME.KEY=VALUE", "an algorithm setting (repeatable; class:ewc.lambda=1e8 applies to one scenario); memory.* for replay",
+      "--set", "[SCENARIO:]NAME.KEY=VALUE",
+      "an algorithm setting (repeatable; class:ewc.lambda=1e8 applies to one scenario); memory.* for replay",
       kind: .settings, group: .sweep, example: "ewc.lambda=5",
-      spelling: { options in options.settings.keys.sorted().map { "\($0)=\(options.settings[$0]!)" }.joined(separator: " ") },
+      spelling: { options in
+        options.settings.keys.sorted().map { "\($0)=\(options.settings[$0]!)" }.joined(separator: " ")
+      },
       assign: { options, text in try options.set(text) }),
     .option(
-      "--seeds", \.seeds, "N", "number of seeds (consecutive from --seed)", .count(in: 1...10_000), group: .sweep, example: "2",
+      "--seeds", \.seeds, "N", "number of seeds (consecutive from --seed)", .count(in: 1...10_000), group: .sweep,
+      example: "2",
       defaults: [.run: "1"]),
     .option(
       "--seed", \.firstSeed, "N", "the first seed", .count(in: 0...Int(Int32.max)), group: .sweep, example: "7"),
@@ -75,7 +84,8 @@ extension Options {
       "--threads", \.threads, "N", "threads each run's kernels use (default: the cores, shared among --jobs)",
       .optionalCount(in: 1...1_024), group: .sweep, example: "1"),
     .option(
-      "--shard", \.shard, "I/N", "run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
+      "--shard", \.shard, "I/N",
+      "run the i-th of n deterministic slices of the grid (i from 1); merge with `continual report`",
       .shard, group: .sweep, example: "2/3", commands: OptionDeclaration.trainingOnly),
   ]
 
@@ -85,10 +95,12 @@ extension Options {
       "--tasks", \.tasks, "N", "number of tasks", .optionalCount(in: 1...1_000), group: .data, example: "3",
       record: { options, _ in ["tasks": options.tasks.map(String.init) ?? "default"] }),
     .option(
-      "--train-per-task", \.trainPerTask, "N", "training samples per task (0 = all)", .limit(upTo: 1_000_000_000), group: .data,
+      "--train-per-task", \.trainPerTask, "N", "training samples per task (0 = all)", .limit(upTo: 1_000_000_000),
+      group: .data,
       example: "0", record: { options, _ in ["train_per_task": options.trainPerTask.map(String.init) ?? "all"] }),
     .option(
-      "--test-per-task", \.testPerTask, "N", "test samples per task (0 = all)", .limit(upTo: 1_000_000_000), group: .data,
+      "--test-per-task", \.testPerTask, "N", "test samples per task (0 = all)", .limit(upTo: 1_000_000_000),
+      group: .data,
       example: "20", record: { options, _ in ["test_per_task": options.testPerTask.map(String.init) ?? "all"] }),
     .option(
       "--validation", \.validation, "F",
@@ -98,20 +110,24 @@ extension Options {
       // Runs that hold out data train on less of it: another configuration.
       record: { options, _ in options.validation.map { ["validation": Hyperparameter.canonical($0)] } ?? [:] }),
     .option(
-      "--permute-first-task", \.permuteFirstTask, nil, "permute task 1 too (permuted benchmarks)", .on, group: .data, example: "true",
+      "--permute-first-task", \.permuteFirstTask, nil, "permute task 1 too (permuted benchmarks)", .on, group: .data,
+      example: "true",
       record: recorded("permute_first_task", \.permuteFirstTask) { String($0) }),
     .option(
       "--pad", \.pad, nil, "zero-pad 28×28 images to 32×32 (permuted benchmarks)", .on, group: .data, example: "true",
       record: recorded("pad", \.pad) { String($0) }),
     .option(
-      "--shuffle-classes", \.shuffleClasses, nil, "split benchmarks: assign classes to tasks by a random permutation per seed", .on,
+      "--shuffle-classes", \.shuffleClasses, nil,
+      "split benchmarks: assign classes to tasks by a random permutation per seed", .on,
       group: .data, example: "true", record: recorded("shuffle_classes", \.shuffleClasses) { String($0) }),
     .option(
       "--augment", \.augment, "none|crop-flip[:P]",
-      "training-image augmentation (4-pixel padded random crop and horizontal flip; the default for CIFAR)", .augmentation,
+      "training-image augmentation (4-pixel padded random crop and horizontal flip; the default for CIFAR)",
+      .augmentation,
       group: .data, example: "crop-flip:2",
       record: { options, benchmark in
-        options.augment != nil || benchmark.isCIFAR ? ["augment": options.augmentation(for: benchmark).description] : [:]
+        options.augment != nil || benchmark.isCIFAR
+          ? ["augment": options.augmentation(for: benchmark).description] : [:]
       }),
     .option(
       "--data-dir", \.dataDirectory, "DIR",
@@ -122,7 +138,8 @@ extension Options {
   /// The network.
   static let networkOptions: [OptionDeclaration] = [
     .option(
-      "--network", \.networkName, "NAME", "mlp, zenke, resnet32 or resnet18[:width] (see `continual list`); heads sit on top as on the MLP",
+      "--network", \.networkName, "NAME",
+      "mlp, zenke, resnet32 or resnet18[:width] (see `continual list`); heads sit on top as on the MLP",
       .network, group: .network, example: "zenke",
       // The MLP's records predate the option and keep their identity; other networks are named.
       record: { options, _ in options.networkName.isMLP ? [:] : ["network": options.networkName.named.description] }),
@@ -130,10 +147,13 @@ extension Options {
       "--hidden", \.hidden, "N[,N…]", "hidden layer widths of the MLP", .list(.count(in: 1...65_536), kind: .integers),
       group: .network, example: "100,50",
       // Other networks are not shaped by the widths.
-      record: { options, _ in options.networkName.isMLP ? ["hidden": options.hidden.map(String.init).joined(separator: ",")] : [:] }),
+      record: { options, _ in
+        options.networkName.isMLP ? ["hidden": options.hidden.map(String.init).joined(separator: ",")] : [:]
+      }),
     .option(
       "--batchnorm", \.batchNorm, "shared|per-task",
-      "BatchNorm running statistics: one set for all tasks (default) or per task (task scenario only; see Docs/Networks.md)", .word,
+      "BatchNorm running statistics: one set for all tasks (default) or per task (task scenario only; see Docs/Networks.md)",
+      .word,
       group: .network, example: "per-task",
       record: { options, _ in options.batchNorm == .shared ? [:] : ["batchnorm": options.batchNorm.rawValue] }),
   ]
@@ -144,30 +164,38 @@ extension Options {
       "--iterations", "N", "optimiser steps per task (default 300)", kind: .integer, group: .training, example: "20",
       spelling: { $0.iterations.map(String.init) ?? "" },
       // One key for the task length, however it is given.
-      record: { options, _ in ["length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations"] },
+      record: { options, _ in
+        ["length": options.epochs.map { "\($0) epochs" } ?? "\(options.iterations ?? 300) iterations"]
+      },
       assign: { options, text in
         options.iterations = try ValueReader<Int>.count(in: 1...1_000_000_000).read(text, "--iterations")
         options.epochs = nil
       }),
     .custom(
-      "--epochs", "N", "passes over each task's data (instead of --iterations)", kind: .integer, group: .training, example: "2",
+      "--epochs", "N", "passes over each task's data (instead of --iterations)", kind: .integer, group: .training,
+      example: "2",
       spelling: { $0.epochs.map(String.init) ?? "" },
       assign: { options, text in
         options.epochs = try ValueReader<Int>.count(in: 1...1_000_000).read(text, "--epochs")
         options.iterations = nil
       }),
     .option(
-      "--batch-size", \.batchSize, "N", "samples per mini-batch", .count(in: 1...65_536), group: .training, example: "32",
+      "--batch-size", \.batchSize, "N", "samples per mini-batch", .count(in: 1...65_536), group: .training,
+      example: "32",
       record: recorded("batch_size", \.batchSize) { String($0) }),
     .option(
-      "--reset-optimiser", \.resetOptimiser, nil, "reset the optimiser's state at each task", .on, group: .training, example: "true",
+      "--reset-optimiser", \.resetOptimiser, nil, "reset the optimiser's state at each task", .on, group: .training,
+      example: "true",
       record: recorded("reset_optimiser", \.resetOptimiser) { String($0) }),
     .option(
-      "--eval-split", \.evaluationSplit, "test|train", "the split accuracies are measured on", .evaluationSplit, group: .training,
+      "--eval-split", \.evaluationSplit, "test|train", "the split accuracies are measured on", .evaluationSplit,
+      group: .training,
       example: "train", record: recorded("eval_split", \.evaluationSplit) { $0.rawValue }),
     .option(
-      "--eval-limit", \.evaluationLimit, "N", "evaluate on at most this many samples per task", .optionalCount(in: 1...1_000_000_000),
-      group: .training, example: "50", record: { options, _ in ["eval_limit": options.evaluationLimit.map(String.init) ?? "all"] }),
+      "--eval-limit", \.evaluationLimit, "N", "evaluate on at most this many samples per task",
+      .optionalCount(in: 1...1_000_000_000),
+      group: .training, example: "50",
+      record: { options, _ in ["eval_limit": options.evaluationLimit.map(String.init) ?? "all"] }),
   ]
 
   /// The optimiser.
@@ -179,36 +207,46 @@ extension Options {
       "--lr", \.learningRate, "X", "learning rate", .real(positive: true), group: .optimiser, example: "0.01",
       record: recorded("lr", \.learningRate) { String($0) }),
     .option(
-      "--momentum", \.momentum, "X", "SGD momentum", .real(below: 1, why: " (SGD diverges otherwise)"), group: .optimiser,
+      "--momentum", \.momentum, "X", "SGD momentum", .real(below: 1, why: " (SGD diverges otherwise)"),
+      group: .optimiser,
       example: "0.9", record: recorded("momentum", \.momentum) { String($0) }),
     .option(
-      "--weight-decay", \.weightDecay, "X", "L2 weight decay added to the gradient (SGD and Adam; 0 = off)", .real(), group: .optimiser,
-      example: "0.0005", record: { options, _ in options.weightDecay == 0 ? [:] : ["weight_decay": String(options.weightDecay)] }),
+      "--weight-decay", \.weightDecay, "X", "L2 weight decay added to the gradient (SGD and Adam; 0 = off)", .real(),
+      group: .optimiser,
+      example: "0.0005",
+      record: { options, _ in options.weightDecay == 0 ? [:] : ["weight_decay": String(options.weightDecay)] }),
     .option(
-      "--adam-betas", \.adamBetas, "B1,B2", "Adam's decay rates of the first and second moments (default 0.9,0.999)", .adamBetas,
+      "--adam-betas", \.adamBetas, "B1,B2", "Adam's decay rates of the first and second moments (default 0.9,0.999)",
+      .adamBetas,
       group: .optimiser, example: "0.5,0.999",
       // Runs before the option keep their identity: only other rates are recorded.
       record: { options, _ in
-        options.adamBetas == AdamBetas() || options.optimiser != .adam ? [:] : ["adam_betas": ValueReader.adamBetas.spell(options.adamBetas)]
+        options.adamBetas == AdamBetas() || options.optimiser != .adam
+          ? [:] : ["adam_betas": ValueReader.adamBetas.spell(options.adamBetas)]
       }),
   ]
 
   /// Where results go and how a sweep treats earlier ones.
   static let outputOptions: [OptionDeclaration] = [
     .option(
-      "--output", \.output, "DIR", "folder for records.jsonl and the tables (default results)", .path("a directory"), group: .output,
+      "--output", \.output, "DIR", "folder for records.jsonl and the tables (default results)", .path("a directory"),
+      group: .output,
       example: "results/other", commands: [.compare, .run, .report]),
     .option(
-      "--format", \.formats, "FORMAT[,FORMAT…]", "markdown, csv, latex, json, html (html is a report with figures)", .list(.word),
+      "--format", \.formats, "FORMAT[,FORMAT…]", "markdown, csv, latex, json, html (html is a report with figures)",
+      .list(.word),
       group: .output, example: "csv,html", commands: [.compare, .report]),
     .option(
-      "--baseline", \.baseline, "NAME", "a row label or algorithm: add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
-      .optionalText("a row label or an algorithm, such as finetune"), group: .output, example: "finetune", commands: [.compare, .report]),
+      "--baseline", \.baseline, "NAME",
+      "a row label or algorithm: add each row's seed-paired difference from it (ACC, BWT; 95 % interval)",
+      .optionalText("a row label or an algorithm, such as finetune"), group: .output, example: "finetune",
+      commands: [.compare, .report]),
     .option(
       "--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true",
       commands: OptionDeclaration.trainingOnly),
     .option(
-      "--no-checkpoints", \.checkpoints, nil, "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
+      "--no-checkpoints", \.checkpoints, nil,
+      "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
       .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option(
       "--save-models", \.saveModels, nil,
@@ -216,7 +254,8 @@ extension Options {
       .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option("--quiet", \.quiet, nil, "no progress output", .on, group: .output, example: "true"),
     .option(
-      "--model", \.model, "DIR", "a model folder --save-models wrote (<output>/models/<run id>)", .optionalPath("a model folder"),
+      "--model", \.model, "DIR", "a model folder --save-models wrote (<output>/models/<run id>)",
+      .optionalPath("a model folder"),
       group: .output, example: "results/models/0123456789abcdef", commands: [.evaluate]),
   ]
 
@@ -233,7 +272,9 @@ extension Options {
       pair = String(pair[pair.index(after: colon)...])
     }
     guard let eq = pair.firstIndex(of: "="), pair[..<eq].contains(".") else {
-      throw CLIError("--set takes [scenario:]component.name=value (for example ewc.lambda=500 or class:ewc.lambda=1e8), not '\(text)'")
+      throw CLIError(
+        "--set takes [scenario:]component.name=value (for example ewc.lambda=500 or class:ewc.lambda=1e8), not '\(text)'"
+      )
     }
     let (key, value) = (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
     if let scenario { scenarioSettings[scenario, default: [:]][key] = value } else { settings[key] = value }
@@ -324,8 +365,11 @@ extension ValueReader where Value == AdamBetas {
       kind: .numbers,
       read: { text, flag in
         let parts = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let beta1 = parts[0], let beta2 = parts[1], (0..<1).contains(beta1), (0..<1).contains(beta2) else {
-          throw CLIError("\(flag) takes two rates from 0 up to (not including) 1, β1,β2 (for example 0.5,0.999), not '\(text)'")
+        guard parts.count == 2, let beta1 = parts[0], let beta2 = parts[1], (0..<1).contains(beta1),
+          (0..<1).contains(beta2)
+        else {
+          throw CLIError(
+            "\(flag) takes two rates from 0 up to (not including) 1, β1,β2 (for example 0.5,0.999), not '\(text)'")
         }
         return AdamBetas(beta1: beta1, beta2: beta2)
       }, spell: { "\($0.beta1),\($0.beta2)" })

@@ -20,10 +20,12 @@ extension Options {
         let shown = declaration.flag + (declaration.placeholder.map { " " + $0 } ?? "")
         let key = declaration.flag == "--config" ? "—" : "`\(declaration.key)`: \(declaration.kind.name)"
         let commands =
-          declaration.commands == OptionDeclaration.training ? "" : " (" + declaration.commands.map(\.rawValue).sorted().joined(separator: ", ") + ")"
+          declaration.commands == OptionDeclaration.training
+          ? "" : " (" + declaration.commands.map(\.rawValue).sorted().joined(separator: ", ") + ")"
         lines.append(
           "| `\(shown.replacingOccurrences(of: "|", with: "\\|"))` | \(defaultValue.isEmpty ? "—" : "`\(defaultValue)`") | \(key) | "
-            + "\(recordKeys.isEmpty ? "—" : recordKeys) | \(declaration.summary.replacingOccurrences(of: "|", with: "\\|"))\(commands) |")
+            + "\(recordKeys.isEmpty ? "—" : recordKeys) | \(declaration.summary.replacingOccurrences(of: "|", with: "\\|"))\(commands) |"
+        )
       }
     }
     return lines.joined(separator: "\n")

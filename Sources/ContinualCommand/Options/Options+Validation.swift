@@ -13,7 +13,8 @@ extension Options {
       throw CLIError("--iterations and --epochs both set the length of each task; give one of them")
     }
     let lists = [
-      ("--benchmark", benchmarks.map(\.name)), ("--scenario", scenarios.map(\.rawValue)), ("--algorithms", algorithms.map(\.text)),
+      ("--benchmark", benchmarks.map(\.name)), ("--scenario", scenarios.map(\.rawValue)),
+      ("--algorithms", algorithms.map(\.text)),
       ("--format", formats.map(\.rawValue)),
     ]
     for (flag, list) in lists where list.isEmpty {
@@ -27,9 +28,12 @@ extension Options {
       }
     }
     if batchNorm == .perTask {
-      guard network.hasBatchNorm else { throw CLIError("--batchnorm per-task: the \(networkName.named) network has no BatchNorm layers") }
+      guard network.hasBatchNorm else {
+        throw CLIError("--batchnorm per-task: the \(networkName.named) network has no BatchNorm layers")
+      }
       if let other = scenarios.first(where: { $0 != .task })?.rawValue {
-        throw CLIError("--batchnorm per-task needs the task identity at every forward pass, so only the task scenario; not \(other)")
+        throw CLIError(
+          "--batchnorm per-task needs the task identity at every forward pass, so only the task scenario; not \(other)")
       }
     }
     if pad, let other = benchmarks.first(where: { $0.kind != .permuted }) {
@@ -41,13 +45,15 @@ extension Options {
     let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
     guard weights <= Options.maximumWeights else {
       throw CLIError(
-        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)")
+        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)"
+      )
     }
   }
 
   /// A warning when `--hidden` was given (perhaps by a preset) with a network it does not shape.
   var ignoredHiddenWarning: String? {
     guard !networkName.isMLP, given.contains("--hidden") else { return nil }
-    return "--hidden sets the MLP's widths; --network \(networkName.named) does not use it (and the records do not list it)"
+    return
+      "--hidden sets the MLP's widths; --network \(networkName.named) does not use it (and the records do not list it)"
   }
 }

@@ -10,7 +10,9 @@ struct Options: Sendable {
   var benchmarks = [Benchmark.permutedBuiltin]
   var scenarios: [Scenario] = [.domain]
   /// The stacks as parsed, each once; ``grid`` expands them into variants (``Sweep``).
-  var algorithms: [StackSpecification] = ["finetune", "ewc", "online-ewc", "si", "mas", "joint"].map { StackSpecification(named: $0) }
+  var algorithms: [StackSpecification] = ["finetune", "ewc", "online-ewc", "si", "mas", "joint"].map {
+    StackSpecification(named: $0)
+  }
   /// `--grid` axes, in the order given.
   var grid: [GridAxis] = []
   /// `--set component.key=value`, the values in force in every scenario.
@@ -187,7 +189,8 @@ struct Options: Sendable {
   var optimiserConfiguration: OptimiserConfiguration {
     switch optimiser {
     case .sgd: .sgd(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay)
-    case .adam: .adam(learningRate: learningRate, beta1: adamBetas.beta1, beta2: adamBetas.beta2, weightDecay: weightDecay)
+    case .adam:
+      .adam(learningRate: learningRate, beta1: adamBetas.beta1, beta2: adamBetas.beta2, weightDecay: weightDecay)
     }
   }
 

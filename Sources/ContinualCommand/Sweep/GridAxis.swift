@@ -30,11 +30,15 @@ struct GridAxis: Equatable, Sendable {
   ///   key is neither a setting nor an option a grid can vary.
   init(_ text: String) throws {
     guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-      throw CLIError("--grid takes component.key=v1,v2,… or option=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), not '\(text)'")
+      throw CLIError(
+        "--grid takes component.key=v1,v2,… or option=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), not '\(text)'"
+      )
     }
     let list = text[text.index(after: eq)...]
     let separator = list.contains(";") ? ";" : ","
-    let values = list.split(separator: Character(separator)).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let values = list.split(separator: Character(separator)).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+      !$0.isEmpty
+    }
     try self.init(key: String(text[..<eq]), values: values, separator: separator)
   }
 

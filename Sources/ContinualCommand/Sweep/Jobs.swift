@@ -53,13 +53,16 @@ enum Jobs {
     for (index, worker) in workers.enumerated() {
       worker.waitUntilExit()
       if worker.terminationStatus != 0 {
-        let how = worker.terminationReason == .uncaughtSignal ? "signal \(worker.terminationStatus)" : "status \(worker.terminationStatus)"
+        let how =
+          worker.terminationReason == .uncaughtSignal
+          ? "signal \(worker.terminationStatus)" : "status \(worker.terminationStatus)"
         failures.append("job \(index + 1) stopped with \(how)")
       }
     }
     guard failures.isEmpty else {
       throw CLIError(
-        "\(failures.joined(separator: "; ")); the runs the workers finished keep their records: repeat the command to continue")
+        "\(failures.joined(separator: "; ")); the runs the workers finished keep their records: repeat the command to continue"
+      )
     }
   }
 }

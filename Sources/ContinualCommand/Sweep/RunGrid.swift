@@ -67,15 +67,19 @@ extension Sweep {
             // A shard runs every n-th cell of the grid, in the grid's fixed order.
             if let shard = options.shard, (index - 1) % shard.count != shard.index { continue }
             // The stack's settings, and its `reset_optimiser` over the option's when a part needs it.
-            var config = point.options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(try stack.config()) { _, b in b }
+            var config = point.options.protocolConfig(benchmark: benchmark, scenario: scenario).merging(
+              try stack.config()
+            ) { _, b in b }
             config["algorithm"] = stack.name
             config["seed"] = String(seed)
             // The data's identity (files' contents, shape, classes): other data is another run.
             config["data"] = try factory.dataIdentity(benchmark)
             runs.append(
               PlannedRun(
-                benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, options: point.options, config: config,
-                runID: stableHash(config), label: "[\(index)/\(total)] \(benchmark) \(scenario) \(point.label) seed \(seed)"))
+                benchmark: benchmark, scenario: scenario, stack: stack, seed: seed, options: point.options,
+                config: config,
+                runID: stableHash(config),
+                label: "[\(index)/\(total)] \(benchmark) \(scenario) \(point.label) seed \(seed)"))
           }
         }
       }

@@ -15,7 +15,8 @@ struct StackSpecification: Equatable, Sendable {
     var settings: [(key: String, value: String)]
 
     static func == (a: Component, b: Component) -> Bool {
-      a.name == b.name && a.settings.map(\.key) == b.settings.map(\.key) && a.settings.map(\.value) == b.settings.map(\.value)
+      a.name == b.name && a.settings.map(\.key) == b.settings.map(\.key)
+        && a.settings.map(\.value) == b.settings.map(\.value)
     }
 
     /// `name[key=value,…]`, or the name alone.
@@ -30,7 +31,8 @@ struct StackSpecification: Equatable, Sendable {
   var memory: [(key: String, value: String)] = []
 
   static func == (a: StackSpecification, b: StackSpecification) -> Bool {
-    a.components == b.components && a.memory.map(\.key) == b.memory.map(\.key) && a.memory.map(\.value) == b.memory.map(\.value)
+    a.components == b.components && a.memory.map(\.key) == b.memory.map(\.key)
+      && a.memory.map(\.value) == b.memory.map(\.value)
   }
 
   /// A stack of one component without settings.
@@ -43,7 +45,8 @@ struct StackSpecification: Equatable, Sendable {
   /// variant's settings after it: `er (memory.size=200)`. Shown only: never parsed again.
   var text: String {
     let stack = components.map(\.text).joined(separator: "+")
-    return memory.isEmpty ? stack : stack + " (" + memory.map { "memory.\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
+    return memory.isEmpty
+      ? stack : stack + " (" + memory.map { "memory.\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
   }
 
   /// Parses a stack.
@@ -52,11 +55,14 @@ struct StackSpecification: Equatable, Sendable {
   ///   setting without `key=value`.
   init(_ text: String) throws {
     func fail(_ reason: String) -> CLIError {
-      CLIError("invalid algorithm stack '\(text)': \(reason) (write ewc, ewc+si or ewc[lambda=1e4,labels=empirical]+si[c=1])")
+      CLIError(
+        "invalid algorithm stack '\(text)': \(reason) (write ewc, ewc+si or ewc[lambda=1e4,labels=empirical]+si[c=1])")
     }
     components = try Self.split(text, on: "+", what: text).map { part in
       guard let open = part.firstIndex(of: "[") else {
-        guard !part.isEmpty, !part.contains("]") else { throw fail(part.isEmpty ? "an empty component" : "a ']' without '['") }
+        guard !part.isEmpty, !part.contains("]") else {
+          throw fail(part.isEmpty ? "an empty component" : "a ']' without '['")
+        }
         return Component(name: part, settings: [])
       }
       guard part.last == "]" else { throw fail("settings go in brackets at the end of a component: \(part)") }
@@ -64,7 +70,8 @@ struct StackSpecification: Equatable, Sendable {
       guard !name.isEmpty else { throw fail("settings without a component name: \(part)") }
       let inside = String(part[part.index(after: open)..<part.index(before: part.endIndex)])
       guard !inside.contains("["), !inside.contains("]") else { throw fail("brackets inside brackets: \(part)") }
-      let pairs = try inside.split(separator: ",", omittingEmptySubsequences: false).map { pair -> (key: String, value: String) in
+      let pairs = try inside.split(separator: ",", omittingEmptySubsequences: false).map {
+        pair -> (key: String, value: String) in
         let pair = pair.trimmingCharacters(in: .whitespaces)
         guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex, pair.index(after: eq) != pair.endIndex else {
           throw fail("'\(pair)' in \(part) is not key=value")
@@ -72,7 +79,9 @@ struct StackSpecification: Equatable, Sendable {
         return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
       }
       var seen = Set<String>()
-      if let repeated = pairs.first(where: { !seen.insert($0.key).inserted }) { throw fail("\(name).\(repeated.key) is set twice") }
+      if let repeated = pairs.first(where: { !seen.insert($0.key).inserted }) {
+        throw fail("\(name).\(repeated.key) is set twice")
+      }
       return Component(name: name, settings: pairs)
     }
   }
@@ -82,7 +91,9 @@ struct StackSpecification: Equatable, Sendable {
   ///
   /// - Throws: ``CLIError`` for unbalanced brackets or a malformed stack.
   static func list(_ text: String) throws -> [StackSpecification] {
-    try split(text, on: ",", what: text).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { try StackSpecification($0) }
+    try split(text, on: ",", what: text).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map {
+      try StackSpecification($0)
+    }
   }
 
   /// `text` split at `separator` outside brackets.

@@ -11,11 +11,13 @@ extension Sweep {
     // as written, by its algorithm, or by a variant's row label (`ewc (lambda=10000)`), which the
     // table checks.
     let written = options.algorithms.map(\.text)
-    if let baseline = options.baseline, !written.contains(baseline), !options.algorithms.contains(where: { $0.stackName == baseline }),
+    if let baseline = options.baseline, !written.contains(baseline),
+      !options.algorithms.contains(where: { $0.stackName == baseline }),
       !baseline.contains(" (")
     {
       let suggestion = nearest(baseline, in: written).map { "; did you mean '\($0)'?" } ?? ""
-      throw CLIError("--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(written.joined(separator: ", ")))")
+      throw CLIError(
+        "--baseline '\(baseline)' is not in --algorithms\(suggestion) (\(written.joined(separator: ", ")))")
     }
     var stacks: [ResolvedStack] = []
     for scenario in options.scenarios {
@@ -29,7 +31,9 @@ extension Sweep {
         try checkBatchNorm(point, components: components)
         var configuration = try stack.config().merging(["algorithm": stack.name]) { a, _ in a }
         for benchmark in point.options.benchmarks {
-          configuration.merge(point.options.protocolConfig(benchmark: benchmark, scenario: scenario)) { stack, _ in stack }
+          configuration.merge(point.options.protocolConfig(benchmark: benchmark, scenario: scenario)) { stack, _ in
+            stack
+          }
         }
         if let earlier = seen[configuration] {
           throw CLIError(
@@ -66,10 +70,13 @@ extension Sweep {
       let component = String(key.prefix { $0 != "." })
       if component == "memory" {
         guard replays else {
-          throw CLIError("--set \(key): no stack in --algorithms (\(listed)) replays exemplars, so the replay memory is unused")
+          throw CLIError(
+            "--set \(key): no stack in --algorithms (\(listed)) replays exemplars, so the replay memory is unused")
         }
       } else if !components.contains(component) {
-        throw CLIError("--set \(key): \(component) is in no stack of --algorithms (\(listed)); add it to a stack or drop the setting")
+        throw CLIError(
+          "--set \(key): \(component) is in no stack of --algorithms (\(listed)); add it to a stack or drop the setting"
+        )
       }
     }
   }
@@ -77,13 +84,16 @@ extension Sweep {
   /// Messages for a stack that runs but measures something other than what its parts were made
   /// for: a part that trains on every task's data beside parts that make up for data that is gone,
   /// or a part run outside the scenarios it was made for.
-  static func warnings(_ stack: ResolvedStack, components: AlgorithmComponents, scenario: Scenario, label: String) -> [String] {
+  static func warnings(_ stack: ResolvedStack, components: AlgorithmComponents, scenario: Scenario, label: String)
+    -> [String]
+  {
     var warnings: [String] = []
     let parts = stack.stack.parts
     if parts.count > 1, components.dataRegime == .cumulative,
       let cumulative = parts.first(where: { (try? $0.algorithm.components($0.settings).dataRegime) == .cumulative })
     {
-      let others = parts.filter { $0.algorithm != cumulative.algorithm }.map { $0.algorithm.name }.joined(separator: "+")
+      let others = parts.filter { $0.algorithm != cumulative.algorithm }.map { $0.algorithm.name }.joined(
+        separator: "+")
       warnings.append(
         "\(label): \(cumulative.algorithm.name) trains on the data of every task seen so far; \(others) exists to make up for data "
           + "that is gone, so this stack measures little of \(others)")
@@ -91,7 +101,8 @@ extension Sweep {
     for part in parts where !part.algorithm.configuration.scenarios.contains(scenario) {
       let intended = part.algorithm.configuration.scenarios.map(\.rawValue).joined(separator: " and ")
       warnings.append(
-        "\(label) in the \(scenario) scenario: \(part.algorithm.name) was made for the \(intended) scenario (\(part.algorithm.summary))")
+        "\(label) in the \(scenario) scenario: \(part.algorithm.name) was made for the \(intended) scenario (\(part.algorithm.summary))"
+      )
     }
     return warnings
   }

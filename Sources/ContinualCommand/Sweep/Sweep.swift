@@ -41,10 +41,14 @@ struct ResolvedStack: Sendable {
     let parts = try specification.components.map { component -> AlgorithmStack.Part in
       guard let algorithm = known.first(where: { $0.name == component.name }) else {
         let suggestion = nearest(component.name, in: known.map { $0.name }).map { "; did you mean '\($0)'?" } ?? ""
-        throw CLIError("unknown algorithm '\(component.name)'\(suggestion) (valid: \(known.map { $0.name }.joined(separator: ", ")))")
+        throw CLIError(
+          "unknown algorithm '\(component.name)'\(suggestion) (valid: \(known.map { $0.name }.joined(separator: ", ")))"
+        )
       }
       var given: [String: String] = [:]
-      for (key, value) in settings where key.hasPrefix(component.name + ".") { given[String(key.dropFirst(component.name.count + 1))] = value }
+      for (key, value) in settings where key.hasPrefix(component.name + ".") {
+        given[String(key.dropFirst(component.name.count + 1))] = value
+      }
       for (key, value) in component.settings { given[key] = value }
       return try AlgorithmStack.Part(algorithm, settings: try algorithm.settings(given))
     }
@@ -59,7 +63,8 @@ struct ResolvedStack: Sendable {
         if let needed = components.memorySelection {
           if let given = memorySettings["memory.selection"], given != needed.rawValue {
             throw CLIError(
-              "\(specification.text) needs memory.selection=\(needed.rawValue) (its memory keeps what it replays), not \(given)")
+              "\(specification.text) needs memory.selection=\(needed.rawValue) (its memory keeps what it replays), not \(given)"
+            )
           }
           memorySettings["memory.selection"] = needed.rawValue
         }
@@ -102,7 +107,8 @@ struct ResolvedStack: Sendable {
     for key in settings.keys.sorted() where !key.hasPrefix("memory.") {
       let component = String(key.prefix { $0 != "." })
       guard let algorithm = known.first(where: { $0.name == component }) else {
-        let suggestion = nearest(component, in: known.map { $0.name } + ["memory"]).map { "; did you mean '\($0)'?" } ?? ""
+        let suggestion =
+          nearest(component, in: known.map { $0.name } + ["memory"]).map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError("--set \(key): unknown component '\(component)'\(suggestion)")
       }
       _ = try algorithm.settings([String(key.dropFirst(component.count + 1)): settings[key]!])
@@ -112,7 +118,9 @@ struct ResolvedStack: Sendable {
   /// The validated `memory.*` settings (replay memory budget, selection, replay batch size).
   static func memorySettings(_ settings: [String: String]) throws -> Settings {
     var given: [String: String] = [:]
-    for (key, value) in settings where key.hasPrefix("memory.") { given[String(key.dropFirst("memory.".count))] = value }
+    for (key, value) in settings where key.hasPrefix("memory.") {
+      given[String(key.dropFirst("memory.".count))] = value
+    }
     return try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: given)
   }
 }
@@ -153,7 +161,9 @@ struct Sweep: Sendable {
       }
     }
     let stacks = try Sweep.expand(options.algorithms, over: options.grid, known: options.known)
-    points = variants.flatMap { variant in stacks.map { SweepPoint(options: variant.options, stack: $0, variant: variant.variant) } }
+    points = variants.flatMap { variant in
+      stacks.map { SweepPoint(options: variant.options, stack: $0, variant: variant.variant) }
+    }
     try check()
   }
 
@@ -167,7 +177,9 @@ struct Sweep: Sendable {
   ///
   /// - Throws: ``CLIError`` when a stack already sets a varied key in brackets, or when an axis
   ///   varies a component in no stack (or the memory when no stack replays).
-  static func expand(_ stacks: [StackSpecification], over axes: [GridAxis], known: [any Algorithm.Type]) throws -> [StackSpecification] {
+  static func expand(_ stacks: [StackSpecification], over axes: [GridAxis], known: [any Algorithm.Type]) throws
+    -> [StackSpecification]
+  {
     let listed = stacks.map(\.text).joined(separator: ", ")
     func replays(_ stack: StackSpecification) -> Bool {
       stack.components.contains { component in known.first { $0.name == component.name }.map(usesReplay) ?? false }
@@ -177,7 +189,8 @@ struct Sweep: Sendable {
       case .setting(let component, _) where !stacks.contains(where: { $0.components.contains { $0.name == component } }):
         throw CLIError("--grid \(axis.key): \(component) is in no stack of --algorithms (\(listed))")
       case .memory where !stacks.contains(where: replays):
-        throw CLIError("--grid \(axis.key): no stack in --algorithms (\(listed)) replays exemplars, so the replay memory is unused")
+        throw CLIError(
+          "--grid \(axis.key): no stack in --algorithms (\(listed)) replays exemplars, so the replay memory is unused")
       default: continue
       }
     }

@@ -65,13 +65,16 @@ public struct AlgorithmStack: Sendable {
   /// Every setting of every part, prefixed by its component (`ewc.lambda`), as records keep them.
   public var config: [String: String] {
     var result: [String: String] = [:]
-    for part in parts { for (key, value) in part.settings.values { result["\(part.settings.component).\(key)"] = value } }
+    for part in parts {
+      for (key, value) in part.settings.values { result["\(part.settings.component).\(key)"] = value }
+    }
     return result
   }
 
   /// The scenarios every part was made for (the intersection of their ``AlgorithmConfiguration/scenarios``).
   public var intendedScenarios: [Scenario] {
-    Scenario.allCases.filter { scenario in parts.allSatisfy { $0.algorithm.configuration.scenarios.contains(scenario) } }
+    Scenario.allCases.filter { scenario in parts.allSatisfy { $0.algorithm.configuration.scenarios.contains(scenario) }
+    }
   }
 
   /// The parts' components combined into one objective by the rules above.
@@ -93,7 +96,9 @@ public struct AlgorithmStack: Sendable {
       if c.usesReplay && !c.drawsReplay { joining.append(part.algorithm.name) }
       if c.projectsGradients { projecting.append(part.algorithm.name) }
       if let selection = c.memorySelection, let other = combined.memorySelection, other != selection {
-        throw StackError.conflict(stack: name, reason: "two components need different memory policies (\(other.rawValue) and \(selection.rawValue))")
+        throw StackError.conflict(
+          stack: name,
+          reason: "two components need different memory policies (\(other.rawValue) and \(selection.rawValue))")
       }
       combined.memorySelection = combined.memorySelection ?? c.memorySelection
       combined.projectsGradients = combined.projectsGradients || c.projectsGradients
@@ -111,13 +116,20 @@ public struct AlgorithmStack: Sendable {
       }
     }
     // Each projection would undo the other's guarantee.
-    if projecting.count > 1 { throw StackError.conflict(stack: name, reason: "\(projecting.joined(separator: " and ")) both project gradients") }
+    if projecting.count > 1 {
+      throw StackError.conflict(stack: name, reason: "\(projecting.joined(separator: " and ")) both project gradients")
+    }
     // A part that draws replayed samples itself switches off the replay others join to the batch,
     // and two drawing parts would share one memory's draws and loss-term names.
-    if drawing.count > 1 { throw StackError.conflict(stack: name, reason: "\(drawing.joined(separator: " and ")) both draw from the replay memory") }
+    if drawing.count > 1 {
+      throw StackError.conflict(
+        stack: name, reason: "\(drawing.joined(separator: " and ")) both draw from the replay memory")
+    }
     if let drawer = drawing.first, let joiner = joining.first {
       throw StackError.conflict(
-        stack: name, reason: "\(drawer) draws replayed samples itself, so the replay \(joiner) joins to each batch would be switched off")
+        stack: name,
+        reason:
+          "\(drawer) draws replayed samples itself, so the replay \(joiner) joins to each batch would be switched off")
     }
     return combined
   }

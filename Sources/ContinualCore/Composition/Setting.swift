@@ -21,7 +21,9 @@ public struct Setting<Value: Sendable>: SettingDeclaration, Sendable {
 
   /// The default, typed.
   public var defaultValue: Value {
-    guard let value = decode(declaration.defaultValue) else { preconditionFailure("the default of '\(name)' does not read back") }
+    guard let value = decode(declaration.defaultValue) else {
+      preconditionFailure("the default of '\(name)' does not read back")
+    }
     return value
   }
 }
@@ -68,7 +70,8 @@ extension Setting where Value == Bool {
 extension Setting where Value == [Int] {
   /// Comma-separated whole numbers, each in a closed range; empty (`""` or `none`) for none.
   public init(_ name: String, default value: [Int], _ summary: String, eachIn range: ClosedRange<Int>) {
-    declaration = Hyperparameter(name, default: value.map(String.init).joined(separator: ","), summary, kind: .integers(range))
+    declaration = Hyperparameter(
+      name, default: value.map(String.init).joined(separator: ","), summary, kind: .integers(range))
     decode = { Hyperparameter.integers($0) }
   }
 }
@@ -105,7 +108,9 @@ public struct AlgorithmConfiguration: Sendable {
   ///   - summary: One line for `continual list`.
   ///   - settings: The declared settings.
   ///   - scenarios: The scenarios it was made for; every one when omitted.
-  public init(name: String, summary: String, settings: [any SettingDeclaration] = [], scenarios: [Scenario] = Scenario.allCases) {
+  public init(
+    name: String, summary: String, settings: [any SettingDeclaration] = [], scenarios: [Scenario] = Scenario.allCases
+  ) {
     self.name = name
     self.summary = summary
     hyperparameters = settings.map(\.declaration)

@@ -65,7 +65,9 @@ extension Variable {
   /// - Returns: The `[m, n]` product.
   /// - Throws: ``TensorError`` when an operand is not rank 2 or the inner dimensions differ.
   /// - Complexity: `2·m·n·k` for the forward pass and twice that for the backward pass.
-  public func matmul(_ other: Variable, transposingSelf: Bool = false, transposingOther: Bool = false) throws -> Variable {
+  public func matmul(_ other: Variable, transposingSelf: Bool = false, transposingOther: Bool = false) throws
+    -> Variable
+  {
     let a = value, b = other.value
     let ta = transposingSelf, tb = transposingOther
     let out = try a.matmul(b, transposingSelf: ta, transposingOther: tb)
@@ -73,11 +75,13 @@ extension Variable {
     return tape.record(out, inputs: [self, other]) { g, context in
       if context.needs(ia) {
         // C = op(A)·op(B): dop(A) = dC·op(B)ᵀ, and A's gradient is that (transposed back if ta).
-        let da = ta ? try! b.matmul(g, transposingSelf: tb, transposingOther: true) : try! g.matmul(b, transposingOther: !tb)
+        let da =
+          ta ? try! b.matmul(g, transposingSelf: tb, transposingOther: true) : try! g.matmul(b, transposingOther: !tb)
         context.accumulate(da, into: ia)
       }
       if context.needs(ib) {
-        let db = tb ? try! g.matmul(a, transposingSelf: true, transposingOther: ta) : try! a.matmul(g, transposingSelf: !ta)
+        let db =
+          tb ? try! g.matmul(a, transposingSelf: true, transposingOther: ta) : try! a.matmul(g, transposingSelf: !ta)
         context.accumulate(db, into: ib)
       }
     }

@@ -20,14 +20,17 @@ import Testing
       (
         "variants, a grid, scenario-scoped settings and validation",
         [
-          "compare", "--benchmark", "split-builtin", "--scenario", "task,class", "--algorithms", "ewc[lambda=1e4]+si,si,mas",
-          "--grid", "si.c=0.1,1", "--set", "class:ewc.lambda=1e8", "--set", "mas.lambda=2", "--validation", "0.1", "--hidden", "100,100",
+          "compare", "--benchmark", "split-builtin", "--scenario", "task,class", "--algorithms",
+          "ewc[lambda=1e4]+si,si,mas",
+          "--grid", "si.c=0.1,1", "--set", "class:ewc.lambda=1e8", "--set", "mas.lambda=2", "--validation", "0.1",
+          "--hidden", "100,100",
         ] + small
       ),
       (
         "replay",
         [
-          "compare", "--benchmark", "split-builtin", "--scenario", "class", "--algorithms", "er,er+gkd,ssil", "--set", "memory.size=200",
+          "compare", "--benchmark", "split-builtin", "--scenario", "class", "--algorithms", "er,er+gkd,ssil", "--set",
+          "memory.size=200",
           "--set", "memory.batch=16", "--shuffle-classes",
         ] + small
       ),
@@ -35,29 +38,44 @@ import Testing
         "other algorithms, optimisers and protocol knobs",
         [
           "compare", "--benchmark", "permuted-builtin,rotated-builtin", "--scenario", "domain", "--algorithms",
-          "hnet,slnid+mas,joint,online-ewc,finetune", "--optimiser", "sgd", "--momentum", "0.9", "--lr", "0.01", "--weight-decay", "0.0005",
-          "--epochs", "2", "--batch-size", "64", "--tasks", "3", "--reset-optimiser", "--eval-split", "train", "--eval-limit", "20",
+          "hnet,slnid+mas,joint,online-ewc,finetune", "--optimiser", "sgd", "--momentum", "0.9", "--lr", "0.01",
+          "--weight-decay", "0.0005",
+          "--epochs", "2", "--batch-size", "64", "--tasks", "3", "--reset-optimiser", "--eval-split", "train",
+          "--eval-limit", "20",
           "--permute-first-task", "--seed", "7", "--seeds", "1",
         ]
       ),
-      ("padded permutations", ["compare", "--benchmark", "permuted-builtin", "--pad", "--algorithms", "ewc", "--seeds", "1"]),
+      (
+        "padded permutations",
+        ["compare", "--benchmark", "permuted-builtin", "--pad", "--algorithms", "ewc", "--seeds", "1"]
+      ),
       (
         "a CNN on CIFAR with the default augmentation",
-        ["compare", "--benchmark", "split-cifar10", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,ewc"]
+        [
+          "compare", "--benchmark", "split-cifar10", "--scenario", "task", "--network", "zenke", "--algorithms",
+          "finetune,ewc",
+        ]
           + cifarData
       ),
       (
         "a ResNet with per-task BatchNorm, no augmentation",
         [
-          "compare", "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "resnet32", "--batchnorm", "per-task",
+          "compare", "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "resnet32", "--batchnorm",
+          "per-task",
           "--augment", "none", "--algorithms", "si", "--tasks", "3",
         ] + cifarData
       ),
       (
         "CIFAR-100 with a padded crop, MLP",
-        ["compare", "--benchmark", "split-cifar100", "--scenario", "class", "--augment", "crop-flip:2", "--algorithms", "er"] + cifarData
+        [
+          "compare", "--benchmark", "split-cifar100", "--scenario", "class", "--augment", "crop-flip:2", "--algorithms",
+          "er",
+        ] + cifarData
       ),
-      ("a preset with an override", ["compare", "--preset", "vdv2019-split-mnist", "--benchmark", "split-builtin", "--seeds", "1"]),
+      (
+        "a preset with an override",
+        ["compare", "--preset", "vdv2019-split-mnist", "--benchmark", "split-builtin", "--seeds", "1"]
+      ),
       ("another preset", ["compare", "--preset", "slnid2019-mas", "--benchmark", "permuted-builtin", "--seeds", "1"]),
       ("an experiment file", ["compare", "--config", file.path]),
       ("a shard", ["compare", "--shard", "2/3", "--algorithms", "ewc,si", "--seeds", "2"]),
@@ -71,7 +89,8 @@ import Testing
     let options = command == "run" ? try Options.forRun(rest, known: BuiltInAlgorithms.all) : try Options(rest)
     let factory = BenchmarkFactory(dataDirectory: options.dataDirectory)
     return try Sweep(options).plannedRuns(factory: factory).map { run in
-      (["run \(run.runID) \(run.label)"] + run.config.keys.sorted().map { "  \($0)=\(run.config[$0]!)" }).joined(separator: "\n")
+      (["run \(run.runID) \(run.label)"] + run.config.keys.sorted().map { "  \($0)=\(run.config[$0]!)" }).joined(
+        separator: "\n")
     }.joined(separator: "\n")
   }
 

@@ -16,7 +16,8 @@ import Testing
     case .integer, .number: return example
     case .integers, .numbers: return "[\(example)]"
     case .text: return "\"\(example)\""
-    case .names: return "[" + (try StackSpecification.list(example).map(\.text)).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+    case .names:
+      return "[" + (try StackSpecification.list(example).map(\.text)).map { "\"\($0)\"" }.joined(separator: ", ") + "]"
     case .settings, .grid:
       let eq = try #require(example.firstIndex(of: "="))
       let (key, values) = (example[..<eq], example[example.index(after: eq)...])
@@ -31,7 +32,8 @@ import Testing
   func everyOptionRoundTripsThroughTheCommandLineAndAFile(_ flag: String) throws {
     let declaration = try #require(Options.declaration(flag))
     // Per-task BatchNorm needs a network with BatchNorm in the task scenario.
-    let base = ["--algorithms", "ewc,mas"] + (flag == "--batchnorm" ? ["--network", "resnet32", "--scenario", "task"] : [])
+    let base =
+      ["--algorithms", "ewc,mas"] + (flag == "--batchnorm" ? ["--network", "resnet32", "--scenario", "task"] : [])
     // An option of another command only (`--model` of evaluate) is read as that command reads it.
     let command = declaration.commands.contains(.compare) ? Command.compare : try #require(declaration.commands.first)
     let typed = try Options(base + [flag] + (declaration.isSwitch ? [] : [declaration.example]), for: command)
@@ -42,13 +44,16 @@ import Testing
     try Data("{\"\(declaration.key)\": \(try Self.json(declaration))}".utf8).write(to: file)
     let fromFile = try Options(base + ["--config", file.path], for: command)
     #expect(declaration.spelling(typed) == declaration.spelling(fromFile), "\(flag)")
-    #expect(declaration.spelling(typed) != declaration.spelling(try Options(base, for: command)), "\(flag): the example is the default")
+    #expect(
+      declaration.spelling(typed) != declaration.spelling(try Options(base, for: command)),
+      "\(flag): the example is the default")
     #expect(ExperimentFile.keys[declaration.key] == declaration.kind, "\(flag)")
   }
 
   /// `Docs/CommandLine.md` holds the generated table of every option, unchanged.
   @Test func theDocumentationTableIsGenerated() throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Docs/CommandLine.md")
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../../Docs/CommandLine.md")
     let text = try String(contentsOf: url, encoding: .utf8)
     let (open, close) = ("<!-- options: generated from Options.declarations -->\n", "\n<!-- end of options -->")
     let start = try #require(text.range(of: open), "no options marker in Docs/CommandLine.md")
@@ -75,18 +80,26 @@ import Testing
 
   /// Per-task BatchNorm is refused for a stack whose component replaces the network, however the
   /// component is written: bracketed, varied by a grid, or plain.
-  @Test(arguments: [["--algorithms", "hnet[beta=0.1]"], ["--algorithms", "hnet", "--grid", "hnet.beta=0.1,1"], ["--algorithms", "ewc,hnet"]])
+  @Test(arguments: [
+    ["--algorithms", "hnet[beta=0.1]"], ["--algorithms", "hnet", "--grid", "hnet.beta=0.1,1"],
+    ["--algorithms", "ewc,hnet"],
+  ])
   func perTaskBatchNormIsRefusedForNetworkReplacingStacks(_ stack: [String]) throws {
     let message = try #require(
       Parsing.error(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task"] + stack), "\(stack)")
     #expect(message.contains("replaces the network"), "\(message)")
-    _ = try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task", "--algorithms", "ewc[lambda=5]"])
+    _ = try Parsing.options([
+      "--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task", "--algorithms", "ewc[lambda=5]",
+    ])
   }
 
   /// A stack run outside the scenarios a part was made for is warned about, brackets or not.
   @Test func ssilWithSettingsInTheTaskScenarioWarns() throws {
-    let warnings = try Sweep(try Parsing.options(["--algorithms", "ssil[lambda=2],ewc", "--scenario", "task,class"])).warnings
-    #expect(warnings.count == 1 && warnings[0].hasPrefix("ssil[lambda=2] in the task scenario: ssil was made for the class"), "\(warnings)")
+    let warnings = try Sweep(try Parsing.options(["--algorithms", "ssil[lambda=2],ewc", "--scenario", "task,class"]))
+      .warnings
+    #expect(
+      warnings.count == 1 && warnings[0].hasPrefix("ssil[lambda=2] in the task scenario: ssil was made for the class"),
+      "\(warnings)")
   }
 
   /// A grid value is given to the setting it varies, never pasted into stack text: a value that
@@ -98,7 +111,8 @@ import Testing
 
   /// A grid key given twice is an error, not the later values silently replacing the earlier ones.
   @Test func aRepeatedGridKeyIsAnError() throws {
-    let message = try #require(Parsing.error(["--algorithms", "ewc", "--grid", "ewc.lambda=1,2", "--grid", "ewc.lambda=3,4"]))
+    let message = try #require(
+      Parsing.error(["--algorithms", "ewc", "--grid", "ewc.lambda=1,2", "--grid", "ewc.lambda=3,4"]))
     #expect(message.contains("--grid ewc.lambda is given twice"), "\(message)")
   }
 
@@ -145,16 +159,23 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-grid-options-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: root) }
     let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "class", "--algorithms", "er", "--grid", "lr=0.001,0.0001", "--grid",
-      "memory.size=20,40", "--validation", "0.1", "--seeds", "1", "--iterations", "4", "--train-per-task", "60", "--test-per-task",
+      "--benchmark", "split-builtin", "--scenario", "class", "--algorithms", "er", "--grid", "lr=0.001,0.0001",
+      "--grid",
+      "memory.size=20,40", "--validation", "0.1", "--seeds", "1", "--iterations", "4", "--train-per-task", "60",
+      "--test-per-task",
       "30", "--quiet", "--output", root.path, "--format", "json",
     ])
     let records = try runGrid(options)
     #expect(records.count == 4 && Set(records.map(\.runID)).count == 4)
-    #expect(Set(records.map { $0.config["lr"]! + "/" + $0.config["memory.size"]! }) == ["0.001/20", "0.001/40", "0.0001/20", "0.0001/40"])
+    #expect(
+      Set(records.map { $0.config["lr"]! + "/" + $0.config["memory.size"]! }) == [
+        "0.001/20", "0.001/40", "0.0001/20", "0.0001/40",
+      ])
     let selection = ValidationSelection(records: records)
     #expect(selection.points.count == 4 && selection.points.filter(\.chosen).count == 1)
     let chosen = try #require(selection.table.rows.first)
-    #expect(chosen.label.contains("lr=") && chosen.label.contains("memory.size=") && chosen.label.contains("chosen on validation"), "\(chosen.label)")
+    #expect(
+      chosen.label.contains("lr=") && chosen.label.contains("memory.size=")
+        && chosen.label.contains("chosen on validation"), "\(chosen.label)")
   }
 }

@@ -35,7 +35,8 @@ import Testing
 
   /// `--set my-penalty.lambda=5` reaches the penalty.
   @Test func settingsReachThePenalty() throws {
-    let components = try MyPenalty.components(Settings(component: MyPenalty.name, declared: MyPenalty.hyperparameters, given: ["lambda": "5"]))
+    let components = try MyPenalty.components(
+      Settings(component: MyPenalty.name, declared: MyPenalty.hyperparameters, given: ["lambda": "5"]))
     #expect((components.regularisers.first as? MagnitudePull)?.strength == 5)
   }
 
