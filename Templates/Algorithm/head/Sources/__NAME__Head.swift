@@ -44,6 +44,10 @@ public struct __NAME__Head: Head {
   /// The base head's output count.
   public var outputCount: Int { base.outputCount }
 
+  /// Whether the base head needs the task identity (one head per task): a wrapper that forgot this
+  /// would predict task-IL samples among every task's columns.
+  public var usesTaskIdentity: Bool { base.usesTaskIdentity }
+
   /// The base head's loss of `logits / T`.
   ///
   /// - Parameters:
