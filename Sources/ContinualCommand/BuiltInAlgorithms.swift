@@ -23,7 +23,8 @@ import SSIL
 public enum BuiltInAlgorithms {
   /// Every built-in algorithm.
   public static let all: [any Algorithm.Type] = [
-    FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self, SLNID.self, SLNI.self, SNID.self, SNI.self,
+    FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self, SLNID.self, SLNI.self, SNID.self,
+    SNI.self,
     L1Rep.self, DeCov.self, ExperienceReplay.self, GlobalDistillation.self, SSIL.self, HNet.self,
     LwF.self, DER.self, DERPlusPlus.self, AGEM.self,
   ]

@@ -71,7 +71,8 @@ public enum ContinualCommand {
       }
       guard let named = Command(rawValue: topic), arguments.count == 1 else {
         throw CLIError(
-          "`continual help` takes one command name (\(Command.allCases.map(\.rawValue).joined(separator: ", "))), not '\(arguments.joined(separator: " "))'"
+          "`continual help` takes one command name (\(Command.allCases.map(\.rawValue).joined(separator: ", "))), "
+            + "not '\(arguments.joined(separator: " "))'"
         )
       }
       console.output(named.help)

@@ -74,7 +74,8 @@ enum MemoryBudget {
     guard estimate.total > available.bytes else { return }
     let perTask = estimate.tasks > 0 ? " (\(size(estimate.data / estimate.tasks)) per task)" : ""
     throw CLIError(
-      "\(label): the run needs at least \(size(estimate.total)) — data \(size(estimate.data)) for --tasks \(estimate.tasks)\(perTask), "
+      "\(label): the run needs at least \(size(estimate.total)) — data \(size(estimate.data)) for --tasks "
+        + "\(estimate.tasks)\(perTask), "
         + "network \(size(estimate.network)) — more than the \(size(available.bytes)) of memory \(available.source); "
         + "lower --tasks, --train-per-task/--test-per-task, --hidden or --network")
   }

@@ -8,18 +8,22 @@ struct Preset {
   static let all: [String: Preset] = [
     // van de Ven & Tolias 2019, "Three scenarios for continual learning": split MNIST (ALGORITHMS.md §1.3, §2.2, §7).
     "vdv2019-split-mnist": Preset(
-      summary: "van de Ven & Tolias 2019 split MNIST: 784-400-400, Adam 1e-3, batch 128, 2000 iterations/task, random digit pairs",
+      summary: "van de Ven & Tolias 2019 split MNIST: 784-400-400, Adam 1e-3, batch 128, 2000 iterations/task, "
+        + "random digit pairs",
       arguments: [
         "--benchmark", "split-mnist", "--shuffle-classes", "--scenario", "task,domain,class",
         "--algorithms", "finetune,ewc,online-ewc,si,joint", "--seeds", "5", "--hidden", "400,400",
         "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001",
         "--train-per-task", "0", "--test-per-task", "0",
         // Their Fisher: predicted labels, every training sample, divided by N − 1; SI on the total loss, no clamp.
-        "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set", "online-ewc.labels=predicted", "--set", "online-ewc.vdv2019=true",
+        "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set", "online-ewc.labels=predicted", "--set",
+        "online-ewc.vdv2019=true",
         "--set", "si.gradient=total", "--set", "si.clamp=false", "--set", "si.xi=0.1",
         "--set", "task:ewc.lambda=1e7", "--set", "domain:ewc.lambda=1e6", "--set", "class:ewc.lambda=1e8",
-        "--set", "task:online-ewc.lambda=1e8", "--set", "domain:online-ewc.lambda=1e8", "--set", "class:online-ewc.lambda=1e9",
-        "--set", "task:online-ewc.gamma=0.8", "--set", "domain:online-ewc.gamma=0.7", "--set", "class:online-ewc.gamma=0.8",
+        "--set", "task:online-ewc.lambda=1e8", "--set", "domain:online-ewc.lambda=1e8", "--set",
+        "class:online-ewc.lambda=1e9",
+        "--set", "task:online-ewc.gamma=0.8", "--set", "domain:online-ewc.gamma=0.7", "--set",
+        "class:online-ewc.gamma=0.8",
         "--set", "task:si.c=50", "--set", "domain:si.c=500", "--set", "class:si.c=0.5",
         "--output", "results/vdv2019-split-mnist",
       ]),
@@ -27,7 +31,8 @@ struct Preset {
     // Fashion-MNIST, replay 128 + 32, the official loss and lr/(t+1) (ALGORITHMS.md §6; Docs/SSIL.md).
     // The memory budget is chosen per invocation: --set memory.size=200|500|2000.
     "ssil2021-split": Preset(
-      summary: "SS-IL vs ER vs ER+GKD, class-IL split MNIST + Fashion: 784-400-400, Adam 1e-3, batch 128 + replay 32, 500 it/task",
+      summary: "SS-IL vs ER vs ER+GKD, class-IL split MNIST + Fashion: 784-400-400, Adam 1e-3, batch 128 + replay "
+        + "32, 500 it/task",
       arguments: [
         "--benchmark", "split-mnist,split-fashion", "--shuffle-classes", "--scenario", "class",
         "--algorithms", "er,er+gkd,ssil", "--seeds", "3", "--hidden", "400,400",
@@ -35,16 +40,19 @@ struct Preset {
         "--train-per-task", "3000", "--test-per-task", "0",
         "--set", "memory.batch=32", "--set", "memory.selection=first",
         // The regularisation methods for reference (run with --algorithms finetune,ewc,si,mas).
-        "--set", "ewc.lambda=1e8", "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set", "ewc.samples=1000",
+        "--set", "ewc.lambda=1e8", "--set", "ewc.labels=predicted", "--set", "ewc.vdv2019=true", "--set",
+        "ewc.samples=1000",
         "--set", "si.c=0.5", "--set", "si.xi=0.1", "--set", "si.gradient=total", "--set", "si.clamp=false",
         "--set", "mas.lambda=1", "--set", "mas.samples=1000",
         "--output", "results/ssil2021-split",
       ]),
     // Zenke et al. 2017, the official permuted-MNIST notebook (ALGORITHMS.md §2.2, §8 row 6).
     "si-permuted-mnist": Preset(
-      summary: "SI's official permuted MNIST: 784-2000-2000-10 shared head, Adam 1e-3, batch 256, 20 epochs/task, first task unpermuted",
+      summary: "SI's official permuted MNIST: 784-2000-2000-10 shared head, Adam 1e-3, batch 256, 20 epochs/task, "
+        + "first task unpermuted",
       arguments: [
-        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "domain", "--algorithms", "finetune,si", "--seeds", "1",
+        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "domain", "--algorithms", "finetune,si",
+        "--seeds", "1",
         "--hidden", "2000,2000", "--epochs", "20", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001",
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.1",
         "--output", "results/si-permuted-mnist",
@@ -55,26 +63,33 @@ struct Preset {
     // network is initialised as PyTorch does (theirs: Keras's Glorot uniform, zero output layer).
     "si2017-split-cifar": Preset(
       summary:
-        "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per task, batch 256, 60 epochs, c 0.1",
+        "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per "
+        + "task, batch 256, 60 epochs, c 0.1",
       arguments: [
-        "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si", "--seeds", "1",
-        "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser", "--augment", "none",
+        "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si",
+        "--seeds", "1",
+        "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser",
+        "--augment", "none",
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.001",
         "--output", "results/si2017-split-cifar",
       ]),
     // Aljundi et al. 2019, the official SLNID demos Demo_MAS.py / Demo_EWC.py (ALGORITHMS.md §4.2, §8 row 9; Docs/SLNID.md).
     "slnid2019-mas": Preset(
-      summary: "SLNID's Demo_MAS: 5 permuted MNIST (first unpermuted), 784-64-64-10 shared head, SGD-m 0.9 lr 0.01, batch 200, 10 epochs, MAS λ 0.1",
+      summary: "SLNID's Demo_MAS: 5 permuted MNIST (first unpermuted), 784-64-64-10 shared head, SGD-m 0.9 lr 0.01, "
+        + "batch 200, 10 epochs, MAS λ 0.1",
       arguments: slnidDemo + [
         "--algorithms", "mas,l1rep+mas,decov+mas,sni+mas,slni+mas,slnid+mas", "--set", "mas.lambda=0.1",
         "--set", "sni.lambda=1e-3", "--set", "slni.lambda=1e-3", "--set", "slnid.lambda=1e-3",
         "--output", "results/slnid2019-mas",
       ]),
     "slnid2019-ewc": Preset(
-      summary: "SLNID's Demo_EWC: as the MAS demo with EWC (official λ 10, i.e. ewc.lambda=20 here, true-label Fisher), λ_SSL 2e-3",
+      summary: "SLNID's Demo_EWC: as the MAS demo with EWC (official λ 10, i.e. ewc.lambda=20 here, true-label "
+        + "Fisher), λ_SSL 2e-3",
       arguments: slnidDemo + [
-        "--algorithms", "ewc,l1rep+ewc,decov+ewc,sni+ewc,slni+ewc,slnid+ewc", "--set", "ewc.lambda=20", "--set", "ewc.labels=empirical",
-        "--set", "sni.lambda=2e-3", "--set", "slni.lambda=2e-3", "--set", "slnid.lambda=2e-3", "--set", "slnid.importance=ewc",
+        "--algorithms", "ewc,l1rep+ewc,decov+ewc,sni+ewc,slni+ewc,slnid+ewc", "--set", "ewc.lambda=20", "--set",
+        "ewc.labels=empirical",
+        "--set", "sni.lambda=2e-3", "--set", "slni.lambda=2e-3", "--set", "slnid.lambda=2e-3", "--set",
+        "slnid.importance=ewc",
         "--output", "results/slnid2019-ewc",
       ]),
     // HNet (von Oswald et al. 2020), ALGORITHMS.md §8 rows 1, 8 and 5; Docs/HNet.md. Each preset runs
@@ -85,32 +100,42 @@ struct Preset {
     // of the regulariser and earlier embeddings trained by it (one optimiser for every parameter).
     "hnet-prcl-split-mnist": Preset(
       summary:
-        "HNet, PR-CL small split MNIST: target 784-100-100 (2-unit heads), hypernet 10,10,10,10, chunks 8000, β 10, Adam 5e-4, batch 32",
+        "HNet, PR-CL small split MNIST: target 784-100-100 (2-unit heads), hypernet 10,10,10,10, chunks 8000, β 10, "
+        + "Adam 5e-4, batch 32",
       arguments: [
-        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden", "100,100",
-        "--iterations", "5000", "--batch-size", "32", "--optimiser", "adam", "--lr", "0.0005", "--train-per-task", "0", "--test-per-task", "0",
+        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden",
+        "100,100",
+        "--iterations", "5000", "--batch-size", "32", "--optimiser", "adam", "--lr", "0.0005", "--train-per-task", "0",
+        "--test-per-task", "0",
       ] + prclHNet + [
-        "--set", "hnet.beta=10", "--set", "hnet.hidden=10,10,10,10", "--set", "hnet.chunk=8000", "--set", "hnet.embedding=32",
+        "--set", "hnet.beta=10", "--set", "hnet.hidden=10,10,10,10", "--set", "hnet.chunk=8000", "--set",
+        "hnet.embedding=32",
         "--set", "hnet.chunk-embedding=32", "--output", "results/hnet-prcl-split-mnist",
       ]),
     "hnet-prcl-permuted-mnist": Preset(
       summary:
-        "HNet, PR-CL small permuted MNIST-10: target 784-100-100 (10-unit heads), hypernet 100,100, per-task chunk embeddings, β 250",
+        "HNet, PR-CL small permuted MNIST-10: target 784-100-100 (10-unit heads), hypernet 100,100, per-task chunk "
+        + "embeddings, β 250",
       arguments: [
-        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3",
+        "--benchmark", "permuted-mnist", "--tasks", "10", "--scenario", "task,class", "--algorithms", "hnet", "--seeds",
+        "3",
         "--hidden", "100,100", "--iterations", "5000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.0005",
         "--train-per-task", "0", "--test-per-task", "0",
       ] + prclHNet + [
-        "--set", "hnet.beta=250", "--set", "hnet.hidden=100,100", "--set", "hnet.chunk=750", "--set", "hnet.embedding=32",
+        "--set", "hnet.beta=250", "--set", "hnet.hidden=100,100", "--set", "hnet.chunk=750", "--set",
+        "hnet.embedding=32",
         "--set", "hnet.chunk-embedding=16", "--set", "hnet.conditional-chunks=true", "--set", "hnet.clip-norm=1",
         "--output", "results/hnet-prcl-permuted-mnist",
       ]),
     // The paper's own split-MNIST defaults (hypercl mnist/train_args_default.py): the hnet.* defaults.
     "hnet2020-split-mnist": Preset(
-      summary: "HNet paper defaults, split MNIST: target 784-400-400 (2-unit heads), hypernet 10,10, chunks 42000, embeddings 96, β 0.01, lookahead",
+      summary: "HNet paper defaults, split MNIST: target 784-400-400 (2-unit heads), hypernet 10,10, chunks 42000, "
+        + "embeddings 96, β 0.01, lookahead",
       arguments: [
-        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden", "400,400",
-        "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001", "--train-per-task", "0", "--test-per-task", "0",
+        "--benchmark", "split-mnist", "--scenario", "task,class", "--algorithms", "hnet", "--seeds", "3", "--hidden",
+        "400,400",
+        "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001", "--train-per-task", "0",
+        "--test-per-task", "0",
         "--output", "results/hnet2020-split-mnist",
       ]),
   ]

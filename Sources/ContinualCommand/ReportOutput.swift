@@ -20,10 +20,14 @@ import Foundation
 func writeReport(_ records: [RunRecord], options: Options) throws {
   guard options.given.contains("--output") else {
     if options.given.contains("--format") {
-      throw CLIError("report: --format names the files to write; give --output DIR as well (without --output, report prints the table only)")
+      throw CLIError(
+        "report: --format names the files to write; give --output DIR as well (without --output, "
+          + "report prints the table only)")
     }
     try writeTables(records, options: options, writingFiles: false)
-    options.console.note("no --output: the table is printed only; give --output DIR to write comparison.{md,csv,tex,json} there")
+    options.console.note(
+      "no --output: the table is printed only; give --output DIR to write "
+        + "comparison.{md,csv,tex,json} there")
     return
   }
   try writeTables(records, options: options)

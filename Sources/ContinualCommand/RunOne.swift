@@ -56,7 +56,8 @@ struct RunOne {
     let resumed = checkpoints.resumed
     if let resumed, !options.quiet {
       console.note(
-        "\(run.label): resuming after task \(resumed.completedTasks) of \(resumed.taskCount) from \(checkpoints.directory!.url.path)"
+        "\(run.label): resuming after task \(resumed.completedTasks) of \(resumed.taskCount) from "
+          + "\(checkpoints.directory!.url.path)"
       )
     }
     do {
@@ -120,7 +121,8 @@ struct RunOne {
           + "\(Int(p.samplesPerSecond)) samples/s  ETA \(duration(p.secondsRemaining))"
         if let clock, clock.runsAfterCurrent > 0 {
           line +=
-            "  (sweep: \(clock.runsAfterCurrent) more run(s), ETA \(duration(clock.secondsRemaining(currentRun: p.secondsRemaining))))"
+            "  (sweep: \(clock.runsAfterCurrent) more run(s), ETA "
+            + "\(duration(clock.secondsRemaining(currentRun: p.secondsRemaining))))"
         }
         console.note(line)
       case .taskDidFinish(let task, let accuracies):
@@ -161,7 +163,8 @@ func checkpointDirectory(
   guard options.checkpoints else { return (nil, nil) }
   if let blocker = ContinualTrainer.checkpointBlocker(plan) {
     options.console.note(
-      "\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from task 1"
+      "\(label): no checkpoints: '\(blocker)' does not conform to Checkpointable; an interrupted run restarts from "
+        + "task 1"
     )
     return (nil, nil)
   }

@@ -48,7 +48,9 @@ final class SweepClock: @unchecked Sendable {
   /// Seconds left in the sweep, given the current run's own estimate of its remaining time.
   func secondsRemaining(currentRun remaining: Double) -> Double {
     lock.withLock {
-      let perRun = durations.isEmpty ? now().timeIntervalSince(runStart) + remaining : durations.reduce(0, +) / Double(durations.count)
+      let perRun =
+        durations.isEmpty
+        ? now().timeIntervalSince(runStart) + remaining : durations.reduce(0, +) / Double(durations.count)
       return remaining + Double(max(0, toTrain - 1)) * perRun
     }
   }

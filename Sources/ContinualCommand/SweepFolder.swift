@@ -197,7 +197,8 @@ final class SweepFolder {
     } else {
       let why = done.record.failure.map { ": \($0)" } ?? ""
       options.console.note(
-        "\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force reruns)"
+        "\(cell.label): already \(done.record.status) in \(place)\(why); skipped, as it would fail again (--force "
+          + "reruns)"
       )
     }
     return done.record

@@ -9,11 +9,14 @@ import Testing
 /// `--network`: every network builds at its published size, and every algorithm trains on a
 /// convolutional network with BatchNorm, its regulariser engaged, from the command line.
 @Suite struct NetworkCommandTests {
-  static func parameterCount(_ network: Sequential) -> Int { network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+  static func parameterCount(_ network: Sequential) -> Int {
+    network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) }
+  }
 
   @Test func networksHaveTheirPublishedSizes() throws {
     // ResNet-32 with zero-padding shortcuts: 464 154 parameters for 10 classes (≈ 0.46 M).
-    #expect(Self.parameterCount(try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)) == 464_154)
+    #expect(
+      Self.parameterCount(try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)) == 464_154)
     // GEM's reduced ResNet-18 (nf = 20) has about 1.1 M parameters for 100 classes.
     let resnet18 = Self.parameterCount(try Network.named("resnet18").architecture(input: [3, 32, 32], outputs: 100))
     #expect((1_050_000...1_150_000).contains(resnet18), "\(resnet18)")
@@ -36,20 +39,26 @@ import Testing
 
   @Test func theNetworkIsRecordedAndChangesTheRunIDOnlyWhenNotTheMLP() throws {
     let mlp = try Parsing.options([]).protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)
-    let cnn = try Parsing.options(["--network", "resnet18"]).protocolConfig(benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)
+    let cnn = try Parsing.options(["--network", "resnet18"]).protocolConfig(
+      benchmark: try Benchmark(named: "split-cifar10"), scenario: .task)
     #expect(mlp["network"] == nil && mlp["hidden"] == "256,256")
     #expect(cnn["network"] == "resnet18" && cnn["hidden"] == nil)
   }
 
-  @Test(arguments: ["finetune", "joint", "ewc", "online-ewc", "si", "mas", "slnid+mas", "er", "er+gkd", "ssil", "hnet", "ewc+si"])
+  @Test(arguments: [
+    "finetune", "joint", "ewc", "online-ewc", "si", "mas", "slnid+mas", "er", "er+gkd", "ssil", "hnet", "ewc+si",
+  ])
   func everyAlgorithmTrainsOnAResNetWithBatchNorm(algorithm: String) throws {
     let data = try CIFARBenchmarkTests.writeData()
     defer { try? FileManager.default.removeItem(at: data) }
     let scenario = algorithm == "ssil" ? "class" : "task"
     var arguments = [
-      "--network", "resnet18:2", "--benchmark", "split-cifar10", "--tasks", "2", "--algorithms", algorithm, "--scenario", scenario,
+      "--network", "resnet18:2", "--benchmark", "split-cifar10", "--tasks", "2", "--algorithms", algorithm,
+      "--scenario", scenario,
     ]
-    if algorithm.contains("er") || algorithm == "ssil" { arguments += ["--set", "memory.size=4", "--set", "memory.batch=2"] }
+    if algorithm.contains("er") || algorithm == "ssil" {
+      arguments += ["--set", "memory.size=4", "--set", "memory.batch=2"]
+    }
     let options = try CIFARBenchmarkTests.options(
       "split-cifar10", data: data, output: data.appendingPathComponent("out"), extra: arguments)
     let record = try #require(runGrid(options).first)
@@ -66,23 +75,32 @@ import Testing
     let data = try CIFARBenchmarkTests.writeData()
     defer { try? FileManager.default.removeItem(at: data) }
     let options = try Parsing.options([
-      "--preset", "si2017-split-cifar", "--epochs", "1", "--data-dir", data.path, "--output", data.appendingPathComponent("out").path,
+      "--preset", "si2017-split-cifar", "--epochs", "1", "--data-dir", data.path, "--output",
+      data.appendingPathComponent("out").path,
       "--quiet", "--format", "json",
     ])
     let records = try runGrid(options)
     #expect(records.map(\.algorithm) == ["finetune", "si"])
     for record in records {
       #expect(record.status == .finished && record.accuracyMatrix.count == 6)
-      #expect(record.config["network"] == "zenke" && record.config["augment"] == "none" && record.config["reset_optimiser"] == "true")
+      #expect(
+        record.config["network"] == "zenke" && record.config["augment"] == "none"
+          && record.config["reset_optimiser"] == "true")
     }
     #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
   }
 
   @Test func perTaskBatchNormIsAChoiceForTheTaskScenario() throws {
-    #expect(throws: CLIError.self) { try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "class"]) }
-    #expect(throws: CLIError.self) { try Parsing.options(["--network", "zenke", "--batchnorm", "per-task", "--scenario", "task"]) }
     #expect(throws: CLIError.self) {
-      try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task", "--algorithms", "ewc,hnet"])
+      try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "class"])
+    }
+    #expect(throws: CLIError.self) {
+      try Parsing.options(["--network", "zenke", "--batchnorm", "per-task", "--scenario", "task"])
+    }
+    #expect(throws: CLIError.self) {
+      try Parsing.options([
+        "--network", "resnet32", "--batchnorm", "per-task", "--scenario", "task", "--algorithms", "ewc,hnet",
+      ])
     }
     #expect(throws: CLIError.self) { try Parsing.options(["--network", "resnet32", "--batchnorm", "each"]) }
     let data = try CIFARBenchmarkTests.writeData()

@@ -98,7 +98,8 @@ struct Benchmark: Hashable, Sendable, CustomStringConvertible {
         "CIFAR-100, classes split into tasks (default 10 tasks of 10 classes); crop-and-flip augmentation by default"
     case .cifar10And100:
       return
-        "all of CIFAR-10 as task 1, then CIFAR-100 classes 0–49 in tasks of 10 (6 tasks; the SI and HNet protocol); crop-and-flip by default"
+        "all of CIFAR-10 as task 1, then CIFAR-100 classes 0–49 in tasks of 10 (6 tasks; the SI and HNet protocol); "
+        + "crop-and-flip by default"
     case .builtin, .mnist, .fashion: break
     }
     let data = [

@@ -47,7 +47,8 @@ enum Command: String, CaseIterable, Sendable {
       skipped and interrupted ones resume from their last task boundary when the command is repeated.
       """
     case .run:
-      "It takes the options of compare; only the first benchmark, scenario and stack are run, with 1 seed and ewc by default."
+      "It takes the options of compare; only the first benchmark, scenario and stack are run, with 1 seed and ewc "
+        + "by default."
     case .list: "It takes no options."
     case .report: "Records of several folders or shards are merged; runs that differ in any setting stay separate rows."
     case .evaluate:

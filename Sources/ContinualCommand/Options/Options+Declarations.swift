@@ -15,7 +15,8 @@ extension Options {
   static let sweepOptions: [OptionDeclaration] = [
     .custom(
       "--preset", "NAME",
-      "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md); flags after it override",
+      "a published protocol: \(Preset.all.keys.sorted().joined(separator: ", ")) (see Docs/Reproductions.md); flags "
+        + "after it override",
       kind: .text, group: .sweep, example: "vdv2019-split-mnist", spelling: { _ in "" },
       assign: { options, name in
         guard let preset = Preset.all[name] else {
@@ -28,7 +29,8 @@ extension Options {
       }),
     .custom(
       "--config", "FILE",
-      "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it override",
+      "a JSON experiment file whose keys are these options without -- (see Docs/CommandLine.md); flags after it "
+        + "override",
       kind: .text, group: .sweep, example: "experiment.json", spelling: { _ in "" },
       assign: { options, path in
         // The file's options come first, like a preset's; flags given after it override them.
@@ -52,7 +54,8 @@ extension Options {
     .custom(
       "--grid", "KEY=V1,V2,…",
       "one variant per value of an algorithm setting (ewc.lambda), the replay memory's (memory.size) or an option (lr, "
-        + "batch-size, network, hidden, epochs, …); repeatable, several grids multiply; `;` separates list values (hnet.hidden=10,10;20,20)",
+        + "batch-size, network, hidden, epochs, …); repeatable, several grids multiply; `;` separates list values "
+        + "(hnet.hidden=10,10;20,20)",
       kind: .grid, group: .sweep, example: "ewc.lambda=1,100",
       spelling: { $0.grid.map { "\($0.key)=\($0.values.joined(separator: $0.separator))" }.joined(separator: " ") },
       assign: { options, text in
@@ -104,7 +107,8 @@ extension Options {
       example: "20", record: { options, _ in ["test_per_task": options.testPerTask.map(String.init) ?? "all"] }),
     .option(
       "--validation", \.validation, "F",
-      "hold out this share of each task's training images; tables then report, per algorithm, the grid point with the best "
+      "hold out this share of each task's training images; tables then report, per algorithm, the grid point with "
+        + "the best "
         + "validation accuracy (see Docs/CommandLine.md)",
       .share("the share of each task's training images to hold out"), group: .data, example: "0.1",
       // Runs that hold out data train on less of it: another configuration.
@@ -152,7 +156,8 @@ extension Options {
       }),
     .option(
       "--batchnorm", \.batchNorm, "shared|per-task",
-      "BatchNorm running statistics: one set for all tasks (default) or per task (task scenario only; see Docs/Networks.md)",
+      "BatchNorm running statistics: one set for all tasks (default) or per task (task scenario only; see "
+        + "Docs/Networks.md)",
       .word,
       group: .network, example: "per-task",
       record: { options, _ in options.batchNorm == .shared ? [:] : ["batchnorm": options.batchNorm.rawValue] }),
@@ -250,7 +255,8 @@ extension Options {
       .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option(
       "--save-models", \.saveModels, nil,
-      "keep each finished run's final weights: <output>/models/<run id>/model.safetensors and model.json (see Docs/SavedModels.md)",
+      "keep each finished run's final weights: <output>/models/<run id>/model.safetensors and model.json (see "
+        + "Docs/SavedModels.md)",
       .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
     .option("--quiet", \.quiet, nil, "no progress output", .on, group: .output, example: "true"),
     .option(
@@ -273,7 +279,8 @@ extension Options {
     }
     guard let eq = pair.firstIndex(of: "="), pair[..<eq].contains(".") else {
       throw CLIError(
-        "--set takes [scenario:]component.name=value (for example ewc.lambda=500 or class:ewc.lambda=1e8), not '\(text)'"
+        "--set takes [scenario:]component.name=value (for example ewc.lambda=500 or class:ewc.lambda=1e8), not "
+          + "'\(text)'"
       )
     }
     let (key, value) = (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))

@@ -23,8 +23,10 @@ extension Options {
           declaration.commands == OptionDeclaration.training
           ? "" : " (" + declaration.commands.map(\.rawValue).sorted().joined(separator: ", ") + ")"
         lines.append(
-          "| `\(shown.replacingOccurrences(of: "|", with: "\\|"))` | \(defaultValue.isEmpty ? "—" : "`\(defaultValue)`") | \(key) | "
-            + "\(recordKeys.isEmpty ? "—" : recordKeys) | \(declaration.summary.replacingOccurrences(of: "|", with: "\\|"))\(commands) |"
+          "| `\(shown.replacingOccurrences(of: "|", with: "\\|"))` | "
+            + "\(defaultValue.isEmpty ? "—" : "`\(defaultValue)`") | \(key) | "
+            + "\(recordKeys.isEmpty ? "—" : recordKeys) | "
+            + "\(declaration.summary.replacingOccurrences(of: "|", with: "\\|"))\(commands) |"
         )
       }
     }

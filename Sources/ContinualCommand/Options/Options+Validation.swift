@@ -45,7 +45,8 @@ extension Options {
     let weights = zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 }
     guard weights <= Options.maximumWeights else {
       throw CLIError(
-        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most \(Options.maximumWeights)"
+        "--hidden \(hidden.map(String.init).joined(separator: ",")) would need about \(weights) weights; at most "
+          + "\(Options.maximumWeights)"
       )
     }
   }

@@ -141,7 +141,8 @@ struct Options: Sendable {
         guard declaration.commands.contains(command) else {
           let others = Command.allCases.filter(declaration.commands.contains).map(\.rawValue).joined(separator: " and ")
           throw CLIError(
-            "\(flag) does not apply to `continual \(command.rawValue)`; it is an option of \(others) (see `continual \(command.rawValue) --help`)"
+            "\(flag) does not apply to `continual \(command.rawValue)`; it is an option of \(others) (see "
+              + "`continual \(command.rawValue) --help`)"
           )
         }
         self.typed.append(flag)

@@ -31,7 +31,8 @@ struct GridAxis: Equatable, Sendable {
   init(_ text: String) throws {
     guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
       throw CLIError(
-        "--grid takes component.key=v1,v2,… or option=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), not '\(text)'"
+        "--grid takes component.key=v1,v2,… or option=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), "
+          + "not '\(text)'"
       )
     }
     let list = text[text.index(after: eq)...]
@@ -60,7 +61,8 @@ struct GridAxis: Equatable, Sendable {
         let names = GridAxis.variableOptions.map(\.key)
         let suggestion = nearest(key, in: names).map { "; did you mean '\($0)'?" } ?? ""
         throw CLIError(
-          "--grid \(key): not a setting (component.key=v1,v2,…) or an option a grid can vary\(suggestion) (options: \(names.joined(separator: ", ")))"
+          "--grid \(key): not a setting (component.key=v1,v2,…) or an option a grid can vary\(suggestion) (options: "
+            + "\(names.joined(separator: ", ")))"
         )
       }
       target = .option(flag: declaration.flag)

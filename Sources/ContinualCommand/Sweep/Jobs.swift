@@ -61,7 +61,8 @@ enum Jobs {
     }
     guard failures.isEmpty else {
       throw CLIError(
-        "\(failures.joined(separator: "; ")); the runs the workers finished keep their records: repeat the command to continue"
+        "\(failures.joined(separator: "; ")); the runs the workers finished keep their records: repeat the command "
+          + "to continue"
       )
     }
   }

@@ -55,7 +55,8 @@ extension Sweep {
   private func checkBatchNorm(_ point: SweepPoint, components: AlgorithmComponents) throws {
     guard point.options.batchNorm == .perTask, components.architecture != nil else { return }
     throw CLIError(
-      "--batchnorm per-task: \(point.stack.text) replaces the network and keeps BatchNorm statistics per task already (see Docs/Networks.md)"
+      "--batchnorm per-task: \(point.stack.text) replaces the network and keeps BatchNorm statistics per task "
+        + "already (see Docs/Networks.md)"
     )
   }
 
@@ -95,13 +96,15 @@ extension Sweep {
       let others = parts.filter { $0.algorithm != cumulative.algorithm }.map { $0.algorithm.name }.joined(
         separator: "+")
       warnings.append(
-        "\(label): \(cumulative.algorithm.name) trains on the data of every task seen so far; \(others) exists to make up for data "
+        "\(label): \(cumulative.algorithm.name) trains on the data of every task seen so far; \(others) exists to "
+          + "make up for data "
           + "that is gone, so this stack measures little of \(others)")
     }
     for part in parts where !part.algorithm.configuration.scenarios.contains(scenario) {
       let intended = part.algorithm.configuration.scenarios.map(\.rawValue).joined(separator: " and ")
       warnings.append(
-        "\(label) in the \(scenario) scenario: \(part.algorithm.name) was made for the \(intended) scenario (\(part.algorithm.summary))"
+        "\(label) in the \(scenario) scenario: \(part.algorithm.name) was made for the \(intended) scenario "
+          + "(\(part.algorithm.summary))"
       )
     }
     return warnings

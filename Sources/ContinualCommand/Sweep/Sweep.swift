@@ -63,7 +63,8 @@ struct ResolvedStack: Sendable {
         if let needed = components.memorySelection {
           if let given = memorySettings["memory.selection"], given != needed.rawValue {
             throw CLIError(
-              "\(specification.text) needs memory.selection=\(needed.rawValue) (its memory keeps what it replays), not \(given)"
+              "\(specification.text) needs memory.selection=\(needed.rawValue) (its memory keeps what it replays), "
+                + "not \(given)"
             )
           }
           memorySettings["memory.selection"] = needed.rawValue

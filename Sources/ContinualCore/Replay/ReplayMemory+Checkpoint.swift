@@ -19,7 +19,8 @@ extension ReplayMemory: Checkpointable {
     state.numbers["offered"] = [Double(offered)]
     if let width = reservoir.first?.outputs?.count, reservoir.allSatisfy({ $0.outputs?.count == width }) {
       state.tensors = try NamedTensors(
-        names: ["reservoir_outputs"], tensors: [Tensor(shape: [reservoir.count, width], scalars: reservoir.flatMap { $0.outputs! })])
+        names: ["reservoir_outputs"],
+        tensors: [Tensor(shape: [reservoir.count, width], scalars: reservoir.flatMap { $0.outputs! })])
     }
     return state
   }
@@ -33,17 +34,20 @@ extension ReplayMemory: Checkpointable {
     let sizes = try state.integers("class_sizes", in: 0...configuration.capacity, component: "replay")
     let indices = try state.integers("exemplar_indices", in: 0...limit, component: "replay")
     guard tasks.count == labels.count, tasks.count == sizes.count, sizes.reduce(0, +) == indices.count else {
-      throw CheckpointError.invalidState(component: "replay", reason: "the class lists and the \(indices.count) exemplars disagree")
+      throw CheckpointError.invalidState(
+        component: "replay", reason: "the class lists and the \(indices.count) exemplars disagree")
     }
     guard indices.count <= configuration.capacity else {
-      throw CheckpointError.invalidState(component: "replay", reason: "\(indices.count) exemplars exceed the budget of \(configuration.capacity)")
+      throw CheckpointError.invalidState(
+        component: "replay", reason: "\(indices.count) exemplars exceed the budget of \(configuration.capacity)")
     }
     var restored: [(key: ClassKey, exemplars: [Exemplar])] = []
     var offset = 0
     for (k, size) in sizes.enumerated() {
       let key = ClassKey(task: tasks[k], label: labels[k])
       guard !restored.contains(where: { $0.key == key }) else {
-        throw CheckpointError.invalidState(component: "replay", reason: "class \(labels[k]) of task \(tasks[k] + 1) appears twice")
+        throw CheckpointError.invalidState(
+          component: "replay", reason: "class \(labels[k]) of task \(tasks[k] + 1) appears twice")
       }
       restored.append((key, indices[offset..<offset + size].map { Exemplar(task: key.task, index: $0) }))
       offset += size
@@ -53,15 +57,18 @@ extension ReplayMemory: Checkpointable {
     let slotTasks = try state.integers("reservoir_tasks", in: 0...limit, component: "replay")
     let slotIndices = try state.integers("reservoir_indices", in: 0...limit, component: "replay")
     let seen = try state.integer("offered", in: 0...limit, component: "replay")
-    guard slotTasks.count == slotIndices.count, slotTasks.count <= configuration.capacity, slotTasks.count <= seen else {
+    guard slotTasks.count == slotIndices.count, slotTasks.count <= configuration.capacity, slotTasks.count <= seen
+    else {
       throw CheckpointError.invalidState(
-        component: "replay", reason: "\(slotTasks.count) reservoir slots for \(slotIndices.count) indices, \(seen) offered")
+        component: "replay",
+        reason: "\(slotTasks.count) reservoir slots for \(slotIndices.count) indices, \(seen) offered")
     }
     var outputs: [[Float]?] = Array(repeating: nil, count: slotTasks.count)
     if state.tensors["reservoir_outputs"] != nil {
       let tensor = try state.tensor("reservoir_outputs", component: "replay")
       guard tensor.rank == 2, tensor.shape[0] == slotTasks.count else {
-        throw CheckpointError.invalidState(component: "replay", reason: "stored outputs \(tensor.shape) for \(slotTasks.count) slots")
+        throw CheckpointError.invalidState(
+          component: "replay", reason: "stored outputs \(tensor.shape) for \(slotTasks.count) slots")
       }
       let width = tensor.shape[1], values = tensor.scalars
       outputs = (0..<slotTasks.count).map { Array(values[$0 * width..<($0 + 1) * width]) }

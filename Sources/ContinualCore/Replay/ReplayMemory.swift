@@ -35,7 +35,8 @@ public struct ReplayConfiguration: Sendable, Equatable {
   }
 
   /// `memory.size`: the total exemplar budget.
-  public static let size = Setting<Int>("size", default: 2000, "total exemplar budget over all classes", in: 1...10_000_000)
+  public static let size = Setting<Int>(
+    "size", default: 2000, "total exemplar budget over all classes", in: 1...10_000_000)
   /// `memory.selection`: how exemplars are chosen.
   public static let selection = Setting<Selection>(
     "selection", default: .first, "exemplar choice: first (official SS-IL), random, herding, reservoir (DER)")
@@ -139,7 +140,8 @@ public struct ReplayMemory: Sendable, Equatable {
       case .herding: chosen = try ReplayMemory.herding(members, count: quota, context: context)
       case .reservoir: chosen = []
       }
-      classes.append((ClassKey(task: context.task, label: label), chosen.map { Exemplar(task: context.task, index: $0) }))
+      classes.append(
+        (ClassKey(task: context.task, label: label), chosen.map { Exemplar(task: context.task, index: $0) }))
     }
     // Over budget (the quota rounds up): remove one exemplar from each of the largest classes.
     var excess = count - configuration.capacity
@@ -161,13 +163,15 @@ public struct ReplayMemory: Sendable, Equatable {
   ///   - rng: The generator the draw uses.
   /// - Returns: The replayed batch.
   public func sample(
-    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none, using rng: inout SeededGenerator
+    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
+    using rng: inout SeededGenerator
   ) -> Batch? {
     let all = exemplars
     guard !all.isEmpty, count > 0 else { return nil }
     let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
     let draws = augmentation.draws(count: picked.count, using: &rng)
-    return Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
+    return Batch.gathering(
+      picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
   }
 
   /// Offers a step's training samples to a reservoir memory (does nothing for the other
@@ -219,7 +223,8 @@ public struct ReplayMemory: Sendable, Equatable {
   ///   - rng: The generator the draw uses.
   /// - Returns: The samples and their outputs, or `nil` when the memory is empty.
   public func draw(
-    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none, using rng: inout SeededGenerator
+    _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
+    using rng: inout SeededGenerator
   ) -> Replayed? {
     var all = exemplars
     guard !all.isEmpty, count > 0 else { return nil }
@@ -227,7 +232,8 @@ public struct ReplayMemory: Sendable, Equatable {
     for k in 0..<n { all.swapAt(k, k + rng.nextInt(below: all.count - k)) }  // a partial Fisher–Yates shuffle
     let picked = Array(all.prefix(n))
     let draws = augmentation.draws(count: n, using: &rng)
-    let batch = Batch.gathering(picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
+    let batch = Batch.gathering(
+      picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
     var outputs: Tensor?
     if let width = picked[0].outputs?.count, picked.allSatisfy({ $0.outputs?.count == width }) {
       outputs = try? Tensor(shape: [n, width], scalars: picked.flatMap { $0.outputs! })
@@ -247,7 +253,8 @@ public struct ReplayMemory: Sendable, Equatable {
     var rows = features.scalars
     // L2-normalise each feature vector, as iCaRL does.
     for m in 0..<members.count {
-      let norm = max((0..<width).reduce(Float(0)) { $0 + rows[m * width + $1] * rows[m * width + $1] }.squareRoot(), 1e-12)
+      let norm = max(
+        (0..<width).reduce(Float(0)) { $0 + rows[m * width + $1] * rows[m * width + $1] }.squareRoot(), 1e-12)
       for j in 0..<width { rows[m * width + j] /= norm }
     }
     var mean = [Float](repeating: 0, count: width)
@@ -294,7 +301,8 @@ extension Batch {
   ///   - draws: One augmentation per sample (`Augmentation.draws(count:using:)`), or `nil`.
   /// - Returns: The batch, samples in the given order.
   public static func gathering(
-    _ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int, augmentedBy draws: [Augmentation.Draw]? = nil
+    _ items: [(task: Int, index: Int)], from sequence: TaskSequence, currentTask: Int,
+    augmentedBy draws: [Augmentation.Draw]? = nil
   ) -> Batch {
     let shape = sequence.sampleShape
     let row = shape.reduce(1, *)
@@ -303,9 +311,12 @@ extension Batch {
     for (k, item) in items.enumerated() { positions[item.task, default: []].append(k) }
     let inputs = Tensor(shape: [items.count] + shape) { buffer in
       for (task, ks) in positions.sorted(by: { $0.key < $1.key }) {
-        let part = try! sequence.tasks[task].train.inputs(at: ks.map { items[$0].index }, augmentedBy: draws.map { d in ks.map { d[$0] } })
+        let part = try! sequence.tasks[task].train.inputs(
+          at: ks.map { items[$0].index }, augmentedBy: draws.map { d in ks.map { d[$0] } })
         part.withUnsafeBufferPointer { part in
-          for (j, k) in ks.enumerated() { (buffer.baseAddress! + k * row).update(from: part.baseAddress! + j * row, count: row) }
+          for (j, k) in ks.enumerated() {
+            (buffer.baseAddress! + k * row).update(from: part.baseAddress! + j * row, count: row)
+          }
         }
       }
     }
@@ -319,7 +330,8 @@ extension Batch {
   /// - Throws: `TensorError` when the samples' shapes differ.
   public func joined(with other: Batch) throws -> Batch {
     Batch(
-      inputs: try Tensor.concatenate([inputs, other.inputs], alongAxis: 0), labels: labels + other.labels, tasks: tasks + other.tasks,
+      inputs: try Tensor.concatenate([inputs, other.inputs], alongAxis: 0), labels: labels + other.labels,
+      tasks: tasks + other.tasks,
       currentTask: currentTask, indices: indices.flatMap { mine in other.indices.map { mine + $0 } })
   }
 }

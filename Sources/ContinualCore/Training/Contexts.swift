@@ -93,7 +93,8 @@ public struct StepContext {
   ///     (see ``outputs(for:)``).
   public init(
     tape: Tape, pass: Model.Pass, batch: Batch, task: Int, iteration: Int, taskGradients: NamedTensors? = nil,
-    proposedChange: ((NamedTensors) throws -> NamedTensors)? = nil, replay: ReplaySource? = nil, head: (any Head)? = nil,
+    proposedChange: ((NamedTensors) throws -> NamedTensors)? = nil, replay: ReplaySource? = nil,
+    head: (any Head)? = nil,
     network: ((Tensor) throws -> Variable)? = nil
   ) {
     self.tape = tape
@@ -117,7 +118,9 @@ public struct StepContext {
   /// - Throws: ``TrainingError/invalidConfiguration(_:)`` when the context was built without a
   ///   ``network``; `TensorError` when the inputs do not fit.
   public func outputs(for inputs: Tensor) throws -> Variable {
-    guard let network else { throw TrainingError.invalidConfiguration("this step context cannot run the network on other inputs") }
+    guard let network else {
+      throw TrainingError.invalidConfiguration("this step context cannot run the network on other inputs")
+    }
     return try network(inputs)
   }
 
@@ -134,7 +137,9 @@ public struct StepContext {
   /// - Throws: ``TrainingError/invalidConfiguration(_:)`` without a ``head`` or ``network``;
   ///   `TensorError` when the batch does not fit.
   public func gradients(ofHeadLossOn batch: Batch) throws -> NamedTensors {
-    guard let head else { throw TrainingError.invalidConfiguration("this step context has no head to score replayed samples") }
+    guard let head else {
+      throw TrainingError.invalidConfiguration("this step context has no head to score replayed samples")
+    }
     return try pass.gradients(of: head.loss(logits: outputs(for: batch.inputs), for: batch))
   }
 }
@@ -179,7 +184,8 @@ public struct StepObservation: Sendable {
 
   /// Creates an observation (the trainer makes one per step; tests and custom loops may too).
   public init(
-    task: Int, iteration: Int, parameters: NamedTensors, change: NamedTensors, totalGradients: NamedTensors, taskGradients: NamedTensors?
+    task: Int, iteration: Int, parameters: NamedTensors, change: NamedTensors, totalGradients: NamedTensors,
+    taskGradients: NamedTensors?
   ) {
     self.task = task
     self.iteration = iteration

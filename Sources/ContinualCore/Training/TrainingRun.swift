@@ -57,10 +57,13 @@ struct TrainingRun {
     optimiser = trainer.configuration.optimiser.makeOptimiser()
     baseLearningRate = optimiser.learningRate
     validates = sequence.tasks.allSatisfy { $0.validation != nil }
-    iterationsPerTask = sequence.tasks.indices.map { trainer.iterations(forTask: $0, in: sequence, regime: plan.dataRegime) }
+    iterationsPerTask = sequence.tasks.indices.map {
+      trainer.iterations(forTask: $0, in: sequence, regime: plan.dataRegime)
+    }
     if let resumed {
       (sampling, dropout, algorithm, replay) = try trainer.restore(
-        resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers, memory: &memory)
+        resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers,
+        memory: &memory)
       (initial, matrix, lossTerms) = (resumed.initialAccuracies, resumed.accuracyMatrix, resumed.lossTerms)
       validationMatrix = resumed.validationMatrix
       (firstTask, priorSeconds) = (resumed.completedTasks, resumed.elapsedSeconds)
@@ -72,7 +75,8 @@ struct TrainingRun {
   /// A task's context for the regularisers' hooks, with a generator split off the algorithms'.
   mutating func context(_ t: Int) -> TaskContext {
     TaskContext(
-      task: t, data: sequence.tasks[t].train, model: trainer.conditioned(model, task: t), head: plan.head, layout: layout,
+      task: t, data: sequence.tasks[t].train, model: trainer.conditioned(model, task: t), head: plan.head,
+      layout: layout,
       rng: algorithm.split())
   }
 
@@ -105,7 +109,9 @@ struct TrainingRun {
       window.add(values, names: termNames, samples: batch.count)
       iterationsDone += 1
       if let observer, (iteration + 1) % max(config.progressInterval, 1) == 0 || iteration + 1 == steps {
-        observer(.progress(window.report(task: t, of: taskCount, iteration: iteration + 1, steps: steps, names: termNames, run: self)))
+        observer(
+          .progress(
+            window.report(task: t, of: taskCount, iteration: iteration + 1, steps: steps, names: termNames, run: self)))
         window = ProgressWindow()
       }
     }
@@ -122,7 +128,8 @@ struct TrainingRun {
     let batch = sampler.next(currentTask: t)
     guard let memory, !regularisersDrawReplay,
       let replayed = memory.sample(
-        memory.configuration.batchSize, from: sequence, currentTask: t, augmentation: trainer.configuration.augmentation, using: &replay)
+        memory.configuration.batchSize, from: sequence, currentTask: t,
+        augmentation: trainer.configuration.augmentation, using: &replay)
     else { return (batch, batch) }
     return (try batch.joined(with: replayed), batch)
   }
@@ -131,7 +138,8 @@ struct TrainingRun {
   mutating func replaySource(task t: Int) -> ReplaySource? {
     guard let memory, regularisersDrawReplay else { return nil }
     return ReplaySource(
-      memory: memory, sequence: sequence, currentTask: t, augmentation: trainer.configuration.augmentation, rng: replay.split())
+      memory: memory, sequence: sequence, currentTask: t, augmentation: trainer.configuration.augmentation,
+      rng: replay.split())
   }
 
   /// One optimiser step: gradients, frozen parameters held, the update, the reservoir offered the
@@ -140,8 +148,10 @@ struct TrainingRun {
     // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
     // uniquely referenced again and the optimiser updates them in place without a copy.
     var (values, taskGradients, totalGradients, state, outputs) = try trainer.gradients(
-      model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers, names: termNames,
-      needsTaskGradients: regularisers.contains { $0.needsTaskGradients }, dropoutRNG: dropout.split(), optimiser: optimiser,
+      model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers,
+      names: termNames,
+      needsTaskGradients: regularisers.contains { $0.needsTaskGradients }, dropoutRNG: dropout.split(),
+      optimiser: optimiser,
       replay: replaySource(task: t))
     model.state = state  // running statistics (BatchNorm) move with every training step
     defer { offerToReservoir(current, outputs: outputs) }
@@ -159,7 +169,8 @@ struct TrainingRun {
     frozen.restore(&model.parameters)
     frozen.zero(&change)
     let observation = StepObservation(
-      task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
+      task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients,
+      taskGradients: taskGradients)
     for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
     return values
   }
@@ -178,7 +189,10 @@ struct TrainingRun {
     for k in regularisers.indices { try regularisers[k].taskDidFinish(end) }
     try memory?.update(after: end)
     matrix.append(try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t))
-    if validates { validationMatrix.append(try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation)) }
+    if validates {
+      validationMatrix.append(
+        try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation))
+    }
   }
 
   /// The run's whole state after task `t`.
@@ -187,7 +201,8 @@ struct TrainingRun {
       completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
       generators: ["sampling": sampling, "dropout": dropout, "algorithm": algorithm, "replay": replay],
       components: try trainer.checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
-      initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: priorSeconds + secondsElapsed, modelState: model.state)
+      initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: priorSeconds + secondsElapsed,
+      modelState: model.state)
     checkpoint.validationMatrix = validationMatrix
     return checkpoint
   }
@@ -198,7 +213,8 @@ struct TrainingRun {
   /// What the run returns.
   var result: TrainingResult {
     TrainingResult(
-      accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms, validationMatrix: validates ? validationMatrix : nil, model: model)
+      accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms,
+      validationMatrix: validates ? validationMatrix : nil, model: model)
   }
 }
 
@@ -239,13 +255,16 @@ struct ProgressWindow {
   }
 
   /// The report: each term's mean over the window, the window's throughput and the run's time left.
-  func report(task t: Int, of taskCount: Int, iteration: Int, steps taskSteps: Int, names: [String], run: TrainingRun) -> TrainingProgress {
+  func report(task t: Int, of taskCount: Int, iteration: Int, steps taskSteps: Int, names: [String], run: TrainingRun)
+    -> TrainingProgress
+  {
     let now = DispatchTime.now().uptimeNanoseconds
     let elapsed = Double(now - start) / 1e9, total = run.secondsElapsed
     let remaining = run.iterationsPerTask[run.firstTask...].reduce(0, +) - run.iterationsDone
     return TrainingProgress(
       task: t, taskCount: taskCount, iteration: iteration, iterationsInTask: taskSteps,
-      terms: names.map { ($0, sums[$0, default: 0] / Double(steps)) }, samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
+      terms: names.map { ($0, sums[$0, default: 0] / Double(steps)) },
+      samplesPerSecond: Double(samples) / max(elapsed, 1e-9),
       secondsRemaining: total / Double(run.iterationsDone) * Double(remaining))
   }
 }
