@@ -13,15 +13,17 @@ grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,
 grep -q '^\[job 2\] ' "$dir/two.err" || { echo "jobs check: no progress line of job 2"; exit 1; }
 "$bin" compare "${grid[@]}" --jobs 2 --output "$dir/killed" > /dev/null 2> "$dir/killed.err" &
 parent=$!
-worker=""
+# Once a run has a checkpoint, SIGKILL every worker: whichever holds that run dies mid-run, so the
+# repeated sweep must continue it from the checkpoint.
+workers=""
 for _ in $(seq 1 6000); do
   if find "$dir/killed/checkpoints" -name manifest.json 2>/dev/null | grep -q .; then
-    worker=$(pgrep -P "$parent" | head -1 || true)
-    [ -n "$worker" ] && break
+    workers=$(pgrep -P "$parent" || true)
+    [ -n "$workers" ] && break
   fi
   sleep 0.01
 done
-[ -n "$worker" ] && kill -9 "$worker"
+[ -n "$workers" ] && kill -9 $workers
 status=0
 wait "$parent" || status=$?
 [ "$status" -ne 0 ] || { echo "jobs check: the sweep finished before a worker could be killed"; exit 1; }
