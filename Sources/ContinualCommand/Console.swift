@@ -6,7 +6,8 @@ import Foundation
 ///
 /// ```swift
 /// let lines = Lines()                                     // any thread-safe collector
-/// try ContinualCommand.run(["run", "--quiet"], console: Console { lines.append($0) } diagnostics: { lines.append($0) })
+/// let console = Console(output: { lines.append($0) }, diagnostics: { lines.append($0) })
+/// try ContinualCommand.run(["run", "--quiet"], console: console)
 /// ```
 public struct Console: Sendable {
   /// Receives results: tables and run summaries, one line or block at a time.

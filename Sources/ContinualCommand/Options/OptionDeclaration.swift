@@ -347,7 +347,8 @@ struct OptionDeclaration: Sendable {
   }
 }
 
-/// A record entry under `key` spelling the option's value, for ``OptionDeclaration/option(_:_:_:_:_:group:example:commands:defaults:record:)``.
+/// A record entry under `key` spelling the option's value, for the `record` of
+/// ``OptionDeclaration/option(_:_:_:_:_:group:example:commands:defaults:record:)``.
 func recorded<Value>(
   _ key: String, _ path: KeyPath<Options, Value> & Sendable, _ spell: @escaping @Sendable (Value) -> String
 ) -> @Sendable (Options, Benchmark) -> [String: String] {

@@ -148,7 +148,8 @@ extension Options {
       // The MLP's records predate the option and keep their identity; other networks are named.
       record: { options, _ in options.networkName.isMLP ? [:] : ["network": options.networkName.named.description] }),
     .option(
-      "--hidden", \.hidden, "N[,N…]", "hidden layer widths of the MLP", .list(.count(in: 1...65_536), kind: .integers),
+      "--hidden", \.hidden, "N[,N…]", "hidden layer widths of the MLP",
+      .list(.count(in: 1...65_536), kind: .integers),
       group: .network, example: "100,50",
       // Other networks are not shaped by the widths.
       record: { options, _ in

@@ -31,7 +31,8 @@ struct GridAxis: Equatable, Sendable {
   init(_ text: String) throws {
     guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
       throw CLIError(
-        "--grid takes component.key=v1,v2,… or option=v1,v2,… (for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), "
+        "--grid takes component.key=v1,v2,… or option=v1,v2,… "
+          + "(for example ewc.lambda=1e2,1e4,1e6 or lr=1e-3,1e-4), "
           + "not '\(text)'"
       )
     }

@@ -187,7 +187,8 @@ struct Sweep: Sendable {
     }
     for axis in axes {
       switch axis.target {
-      case .setting(let component, _) where !stacks.contains(where: { $0.components.contains { $0.name == component } }):
+      case .setting(let component, _)
+      where !stacks.contains(where: { $0.components.contains { $0.name == component } }):
         throw CLIError("--grid \(axis.key): \(component) is in no stack of --algorithms (\(listed))")
       case .memory where !stacks.contains(where: replays):
         throw CLIError(
