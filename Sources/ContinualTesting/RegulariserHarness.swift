@@ -141,12 +141,7 @@ public struct RegulariserHarness {
   ///   - model: The model.
   ///   - task: The task being trained.
   /// - Returns: The model with `Model/task` `task` and `task + 1` learned tasks.
-  public static func conditioned(_ model: Model, task: Int) -> Model {
-    var model = model
-    model.task = task
-    model.learnedTasks = task + 1
-    return model
-  }
+  public static func conditioned(_ model: Model, task: Int) -> Model { model.training(task: task) }
 
   /// Replays recorded hook calls into another regulariser, so it sees exactly the same trajectory.
   ///

@@ -92,64 +92,6 @@ public struct ContinualTrainer: Sendable {
     }
   }
 
-  /// The model with task-conditioned layers serving task `t`, `t + 1` tasks learned.
-  func conditioned(_ model: Model, task t: Int) -> Model {
-    var model = model
-    model.task = t
-    model.learnedTasks = t + 1
-    return model
-  }
-
-  /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
-  /// for, computed before the penalties so they can use it), the total gradient after every
-  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)``, the model state after the
-  /// training pass and the batch's outputs.
-  func gradients(
-    model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
-    needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser, replay: ReplaySource? = nil
-  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors, outputs: Tensor) {
-    let tape = Tape()
-    let pass = try conditioned(model, task: t).forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
-    let taskLoss = try head.loss(logits: pass.output, for: batch)
-    let taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
-    let parameters = model.parameters
-    let step = StepContext(
-      tape: tape, pass: pass, batch: batch, task: t, iteration: iteration, taskGradients: taskGradients,
-      proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) }, replay: replay, head: head,
-      network: StepContext.network(model.architecture, pass: pass, tape: tape, state: model.state, task: t))
-    var penalties: [Variable] = []
-    var values: [Float] = [taskLoss.value.scalar]
-    for regulariser in regularisers {
-      let p = try regulariser.penalty(step)
-      values.append(p?.value.scalar ?? 0)
-      if let p { penalties.append(p) }
-    }
-    for (name, value) in zip(names, values) where !value.isFinite {
-      throw TrainingError.diverged(task: t, iteration: iteration, term: name, value: value)
-    }
-    var penaltySum: Variable? = penalties.first
-    for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
-    var totalGradients: NamedTensors
-    if let taskGradients {
-      // Gradients are linear: the total is the task gradient plus the penalties' (when any is active).
-      totalGradients = try penaltySum.map { try taskGradients + pass.gradients(of: $0) } ?? taskGradients
-    } else {
-      totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
-    }
-    for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
-    return (values, taskGradients, totalGradients, pass.state, pass.output.value)
-  }
-
-  /// The number of optimiser steps for task `t`.
-  func iterations(forTask t: Int, in sequence: TaskSequence, regime: DataRegime) -> Int {
-    switch configuration.length {
-    case .iterations(let n): return n
-    case .epochs(let e):
-      let samples = (regime == .cumulative ? Array(0...t) : [t]).map { sequence.tasks[$0].train.count }.reduce(0, +)
-      return e * ((samples + configuration.batchSize - 1) / configuration.batchSize)
-    }
-  }
-
   /// The accuracy on every task of the sequence (test or training split, as configured).
   ///
   /// - Parameters:

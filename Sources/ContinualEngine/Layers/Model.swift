@@ -27,6 +27,19 @@ public struct Model: Sendable {
   /// How many tasks have been learned so far (see ``ForwardContext/learnedTasks``); `nil`: all.
   public var learnedTasks: Int?
 
+  /// The model as it trains task `t` (counted from 0): task-conditioned layers serve `t`, and
+  /// `t + 1` tasks are learned.
+  ///
+  /// ```swift
+  /// let pass = try model.training(task: 2).forward(tape.constant(batch.inputs), on: tape)
+  /// ```
+  public func training(task t: Int) -> Model {
+    var model = self
+    model.task = t
+    model.learnedTasks = t + 1
+    return model
+  }
+
   /// Creates a model with freshly initialised parameters.
   public init(_ architecture: Sequential, rng: inout SeededGenerator) {
     self.architecture = architecture
