@@ -16,12 +16,16 @@ import PackagePlugin
   ///   - arguments: The options for `continual compare`.
   /// - Throws: ``CompareError`` when the build or the tool fails.
   func performCommand(context: PluginContext, arguments: [String]) async throws {
-    let build = try packageManager.build(.product("continual"), parameters: .init(configuration: .release, logging: .concise))
+    let build = try packageManager.build(
+      .product("continual"), parameters: .init(configuration: .release, logging: .concise))
     guard build.succeeded else {
       FileHandle.standardError.write(Data(build.logText.utf8))
       throw CompareError("building the continual tool in release failed (the build log is above)")
     }
-    guard let tool = build.builtArtifacts.first(where: { $0.kind == .executable && $0.url.lastPathComponent == "continual" }) else {
+    guard
+      let tool = build.builtArtifacts.first(where: { $0.kind == .executable && $0.url.lastPathComponent == "continual" }
+      )
+    else {
       throw CompareError("the release build produced no 'continual' executable")
     }
     let status = try Self.run(tool.url, arguments: ["compare"] + arguments, in: context.package.directoryURL)
@@ -39,7 +43,9 @@ import PackagePlugin
   ///   - directory: Its working directory.
   /// - Returns: The exit status and the last lines it wrote to standard error.
   /// - Throws: When the tool cannot be started.
-  static func run(_ executable: URL, arguments: [String], in directory: URL) throws -> (code: Int32, lastErrorLines: String) {
+  static func run(_ executable: URL, arguments: [String], in directory: URL) throws -> (
+    code: Int32, lastErrorLines: String
+  ) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -79,7 +85,9 @@ final class Collected: @unchecked Sendable {
   /// - Returns: The lines joined by newlines.
   func lastLines(_ count: Int) -> String {
     let text = lock.withLock { String(decoding: data, as: UTF8.self) }
-    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter {
+      !$0.allSatisfy(\.isWhitespace)
+    }
     return lines.suffix(count).joined(separator: "\n")
   }
 }

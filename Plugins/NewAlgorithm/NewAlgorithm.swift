@@ -65,8 +65,8 @@ struct Request {
 
     Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/<Name>.md from
     Templates/Algorithm/<kind>, adds "<Name>" to Package.swift's algorithms list and registers <Name> in
-    Sources/ContinualCommand/BuiltInAlgorithms.swift. <Name> is UpperCamelCase; the command line calls it by its kebab-case
-    form (L2Anchor → l2-anchor).
+    Sources/ContinualCommand/BuiltInAlgorithms.swift. <Name> is UpperCamelCase; the command line calls it
+    by its kebab-case form (L2Anchor → l2-anchor).
     """
 
   /// Parses `<Name> [--kind K]`.
@@ -84,12 +84,16 @@ struct Request {
         let valid = Kind.allCases.map(\.rawValue)
         guard let value, let kind = Kind(rawValue: value) else {
           let suggestion = value.flatMap { nearest($0, in: valid) }.map { "; did you mean '\($0)'?" } ?? ""
-          throw ScaffoldError("--kind needs one of \(valid.joined(separator: ", ")), got '\(value ?? "nothing")'\(suggestion)")
+          throw ScaffoldError(
+            "--kind needs one of \(valid.joined(separator: ", ")), got '\(value ?? "nothing")'\(suggestion)")
         }
         self.kind = kind
       } else if argument.hasPrefix("-") {
         let suggestion = nearest(argument, in: ["--kind", "--help"]).map { "; did you mean '\($0)'?" } ?? ""
-        throw ScaffoldError("unknown option '\(argument)'\(suggestion) (valid: --kind regulariser|estimator|head, --help)\n\n\(Self.usage)")
+        throw ScaffoldError(
+          "unknown option '\(argument)'\(suggestion) (valid: --kind regulariser|estimator|head, "
+            + "--help)\n\n\(Self.usage)"
+        )
       } else {
         names.append(argument)
       }
@@ -97,7 +101,8 @@ struct Request {
     if help { return }
     guard names.count == 1 else {
       throw ScaffoldError(
-        (names.isEmpty ? "missing the algorithm's name" : "expected one name, got \(names.joined(separator: " "))") + "\n\n\(Self.usage)")
+        (names.isEmpty ? "missing the algorithm's name" : "expected one name, got \(names.joined(separator: " "))")
+          + "\n\n\(Self.usage)")
     }
     name = names[0]
   }
@@ -134,7 +139,8 @@ struct Scaffold {
 
   /// Module names the new target must not shadow.
   static let reserved: Set<String> = [
-    "Swift", "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Musl", "Darwin", "XCTest", "Testing", "PackageDescription",
+    "Swift", "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Musl", "Darwin", "XCTest", "Testing",
+    "PackageDescription",
     "PackagePlugin", "Algorithm", "Algorithms", "Self", "Type", "Protocol", "Any",
   ]
 
@@ -144,15 +150,26 @@ struct Scaffold {
   /// - Parameter existingTargets: The package's target names.
   /// - Throws: ``ScaffoldError`` naming the clash.
   func validate(existingTargets: [String]) throws {
-    let allowed = name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    let allowed = name.unicodeScalars.allSatisfy {
+      ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+    }
     guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), allowed, name.count <= 24 else {
       throw ScaffoldError(
-        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most 24 characters (e.g. L2Anchor)")
+        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most "
+          + "24 characters (e.g. L2Anchor)"
+      )
     }
-    guard !Self.reserved.contains(name) else { throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type") }
-    let taken = existingTargets.filter { $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased() }
+    guard !Self.reserved.contains(name) else {
+      throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type")
+    }
+    let taken = existingTargets.filter {
+      $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased()
+    }
     guard taken.isEmpty else {
-      throw ScaffoldError("an algorithm or target named '\(taken[0])' already exists (targets: \(existingTargets.sorted().joined(separator: ", ")))")
+      throw ScaffoldError(
+        "an algorithm or target named '\(taken[0])' already exists "
+          + "(targets: \(existingTargets.sorted().joined(separator: ", ")))"
+      )
     }
     for url in [sources, tests, guide] where FileManager.default.fileExists(atPath: url.path) {
       throw ScaffoldError("'\(url.path)' already exists; remove it or choose another name")
@@ -163,10 +180,12 @@ struct Scaffold {
     for file in swiftFiles {
       let text = try String(contentsOf: file, encoding: .utf8)
       if text.contains(declaration) {
-        throw ScaffoldError("a type named '\(name)' is already declared in \(file.path); the registry could not tell them apart")
+        throw ScaffoldError(
+          "a type named '\(name)' is already declared in \(file.path); the registry could not tell them apart")
       }
       if text.contains(commandLine) {
-        throw ScaffoldError("the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
+        throw ScaffoldError(
+          "the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
       }
     }
   }
@@ -187,7 +206,9 @@ struct Scaffold {
     }
     plan.append((templates.appending(path: "Guide.md"), guide))
     for (from, to) in plan {
-      guard let text = try? String(contentsOf: from, encoding: .utf8) else { throw ScaffoldError("cannot read the template '\(from.path)'") }
+      guard let text = try? String(contentsOf: from, encoding: .utf8) else {
+        throw ScaffoldError("cannot read the template '\(from.path)'")
+      }
       try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
       try substitute(text).write(to: to, atomically: true, encoding: .utf8)
       let root = package.path.hasSuffix("/") ? package.path : package.path + "/"
@@ -201,9 +222,11 @@ struct Scaffold {
   /// - Throws: ``ScaffoldError`` when either file no longer has the expected shape.
   func register() throws {
     let manifestText = try String(contentsOf: manifest, encoding: .utf8)
-    try Registration.addingAlgorithm(name, toManifest: manifestText).write(to: manifest, atomically: true, encoding: .utf8)
+    try Registration.addingAlgorithm(name, toManifest: manifestText).write(
+      to: manifest, atomically: true, encoding: .utf8)
     let registryText = try String(contentsOf: registry, encoding: .utf8)
-    try Registration.addingAlgorithm(name, toRegistry: registryText).write(to: registry, atomically: true, encoding: .utf8)
+    try Registration.addingAlgorithm(name, toRegistry: registryText).write(
+      to: registry, atomically: true, encoding: .utf8)
   }
 
   /// What to do next.
@@ -238,7 +261,9 @@ struct Scaffold {
   }
 
   private static func swiftFiles(under directory: URL) throws -> [URL] {
-    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+      return []
+    }
     return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
   }
 }
@@ -261,8 +286,12 @@ enum Registration {
       throw ScaffoldError("Package.swift has no '\(marker) … ]' list; add \"\(name)\" to the algorithms list by hand")
     }
     let body = manifest[start.upperBound..<end]
-    let entries = body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + ["\"\(name)\""]
-    let lineStart = manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
+    let entries =
+      body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + [
+        "\"\(name)\""
+      ]
+    let lineStart =
+      manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
     let prefix = manifest[lineStart..<start.lowerBound]
     var list = marker + entries.joined(separator: ", ") + "]"
     if body.contains("\n") || prefix.count + list.count > lineLength {
@@ -282,7 +311,9 @@ enum Registration {
   static func addingAlgorithm(_ name: String, toRegistry registry: String) throws -> String {
     var lines = registry.components(separatedBy: "\n")
     let imports = lines.indices.filter { lines[$0].hasPrefix("import ") }
-    guard let lastImport = imports.last else { throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand") }
+    guard let lastImport = imports.last else {
+      throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand")
+    }
     let position = imports.first { lines[$0].dropFirst("import ".count) > Substring(name) } ?? lastImport + 1
     lines.insert("import \(name)", at: position)
 
@@ -294,7 +325,9 @@ enum Registration {
     }
     let previous = lines[close - 1].trimmingCharacters(in: .whitespaces)
     if close - 1 > open, !previous.hasSuffix(",") { lines[close - 1] += "," }
-    let indent = close - 1 > open ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
+    let indent =
+      close - 1 > open
+      ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
     lines.insert("\(indent)\(name).self,", at: close)
     return lines.joined(separator: "\n")
   }
@@ -311,7 +344,9 @@ func nearest(_ word: String, in candidates: [String]) -> String? {
     var previous = Array(0...b.count)
     for (i, x) in a.enumerated() {
       var current = [i + 1]
-      for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+      for (j, y) in b.enumerated() {
+        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+      }
       previous = current
     }
     return previous[b.count]

@@ -24,7 +24,8 @@ public struct TrainingResult: Sendable {
 ///
 /// Per task: every regulariser's ``Regulariser/taskWillStart(_:)``; the training steps (forward,
 /// head loss plus every penalty, backward, ``Regulariser/gradientsDidCompute(_:step:)``, optimiser
-/// step, ``Regulariser/stepDidFinish(_:)`` for those that observe steps); every regulariser's ``Regulariser/taskDidFinish(_:)``; then accuracy
+/// step, ``Regulariser/stepDidFinish(_:)`` for those that observe steps); every regulariser's
+/// ``Regulariser/taskDidFinish(_:)``; then accuracy
 /// on every task. Observers receive ``TrainingEvent``s for progress display.
 ///
 /// ```swift
@@ -63,10 +64,13 @@ public struct ContinualTrainer: Sendable {
     observer: (@Sendable (TrainingEvent) -> Void)? = nil
   ) throws -> TrainingResult {
     try check(sequence, architecture: architecture, plan: plan)
-    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
+    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) {
+      throw CheckpointError.unsupported(component: blocker)
+    }
     var checkpoints = checkpoints
     var run = try TrainingRun(
-      trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed, observer: observer)
+      trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed,
+      observer: observer)
     for t in run.firstTask..<run.taskCount {
       observer?(.taskWillStart(task: t, of: run.taskCount))
       try run.startTask(t)  // optimiser reset and schedule; every regulariser's taskWillStart
@@ -74,7 +78,9 @@ public struct ContinualTrainer: Sendable {
       try run.finishTask(t)  // taskDidFinish, the replay memory, evaluation
       observer?(.taskDidFinish(task: t, accuracies: run.matrix[t]))
       // A directory that may fail softly (a full disk) lets the run go on without checkpoints.
-      if let directory = checkpoints, t + 1 < run.taskCount, !(try save(run.checkpoint(after: t), to: directory)) { checkpoints = nil }
+      if let directory = checkpoints, t + 1 < run.taskCount, !(try save(run.checkpoint(after: t), to: directory)) {
+        checkpoints = nil
+      }
     }
     return run.result
   }
@@ -82,13 +88,17 @@ public struct ContinualTrainer: Sendable {
   /// Checks the configuration's batch sizes and that the network's outputs fit the head.
   func check(_ sequence: TaskSequence, architecture: Sequential, plan: TrainingPlan) throws {
     let config = configuration
-    guard config.batchSize > 0 else { throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)") }
+    guard config.batchSize > 0 else {
+      throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)")
+    }
     guard config.evaluationBatchSize > 0 else {
-      throw TrainingError.invalidConfiguration("evaluation batch size must be positive, got \(config.evaluationBatchSize)")
+      throw TrainingError.invalidConfiguration(
+        "evaluation batch size must be positive, got \(config.evaluationBatchSize)")
     }
     let outputs = try architecture.outputShape(forInput: sequence.sampleShape)
     guard outputs == [plan.head.outputCount] else {
-      throw TrainingError.invalidConfiguration("the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
+      throw TrainingError.invalidConfiguration(
+        "the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
     }
   }
 
@@ -163,7 +173,9 @@ struct BatchSampler {
   mutating func next(currentTask: Int) -> Batch {
     let total = sources.map { sequence.tasks[$0].train.count }.reduce(0, +)
     let size = min(batchSize, total)
-    if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) { reshuffle() }
+    if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) {
+      reshuffle()
+    }
     let picked = order[position..<min(position + size, order.count)]
     position += picked.count
     var draws: [Augmentation.Draw]?

@@ -29,7 +29,8 @@ extension TrainingRun {
   mutating func restore(from checkpoint: TrainingCheckpoint) throws {
     guard checkpoint.taskCount == taskCount, checkpoint.completedTasks < taskCount else {
       throw CheckpointError.mismatch(
-        reason: "it has \(checkpoint.completedTasks) of \(checkpoint.taskCount) tasks done; this run has \(taskCount) tasks")
+        reason:
+          "it has \(checkpoint.completedTasks) of \(checkpoint.taskCount) tasks done; this run has \(taskCount) tasks")
     }
     try restoreModel(from: checkpoint)
     try restoreOptimiser(from: checkpoint)
@@ -50,7 +51,8 @@ extension TrainingRun {
     guard checkpoint.parameters.names == parameters.names,
       checkpoint.parameters.tensors.map(\.shape) == parameters.tensors.map(\.shape)
     else { throw CheckpointError.mismatch(reason: "its parameters are not this network's (names or shapes differ)") }
-    guard checkpoint.modelState.names == state.names, checkpoint.modelState.tensors.map(\.shape) == state.tensors.map(\.shape)
+    guard checkpoint.modelState.names == state.names,
+      checkpoint.modelState.tensors.map(\.shape) == state.tensors.map(\.shape)
     else {
       throw CheckpointError.mismatch(
         reason: "its model state (running statistics) is not this network's (names or shapes differ)")
@@ -65,8 +67,10 @@ extension TrainingRun {
     }
     let shapes = Dictionary(uniqueKeysWithValues: zip(model.parameters.names, model.parameters.tensors.map(\.shape)))
     for (name, tensor) in zip(checkpoint.optimiser.buffers.names, checkpoint.optimiser.buffers.tensors) {
-      guard let slash = name.firstIndex(of: "/"), shapes[String(name[name.index(after: slash)...])] == tensor.shape else {
-        throw CheckpointError.invalidState(component: "optimiser", reason: "buffer '\(name)' \(tensor.shape) matches no parameter")
+      guard let slash = name.firstIndex(of: "/"), shapes[String(name[name.index(after: slash)...])] == tensor.shape
+      else {
+        throw CheckpointError.invalidState(
+          component: "optimiser", reason: "buffer '\(name)' \(tensor.shape) matches no parameter")
       }
     }
   }

@@ -140,7 +140,8 @@ struct TrainingRun {
 
   /// One optimiser step: gradients, frozen parameters held, the update, the reservoir offered the
   /// current samples, and the regularisers that observe steps. Returns each term's value.
-  mutating func step(_ t: Int, iteration: Int, batch: Batch, current: Batch, frozen: FrozenParameters) throws -> [Float] {
+  mutating func step(_ t: Int, iteration: Int, batch: Batch, current: Batch, frozen: FrozenParameters) throws -> [Float]
+  {
     // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
     // uniquely referenced again and the optimiser updates them in place without a copy.
     var step = try gradients(task: t, iteration: iteration, batch: batch)
