@@ -40,6 +40,18 @@ import Testing
     #expect(read.records == [record])
   }
 
+  @Test func aClassWithoutTestSamplesHasANullAccuracyThatRoundTrips() throws {
+    var record = Self.biased(id: "b1", seed: 1)
+    record = RunRecord(
+      runID: record.runID, benchmark: record.benchmark, scenario: record.scenario, algorithm: record.algorithm,
+      seed: 1, config: record.config, accuracyMatrix: record.accuracyMatrix, wallSeconds: 1, peakRSSBytes: 1_000_000,
+      finishedAt: Date(timeIntervalSince1970: 1_700_000_000),
+      confusionMatrix: [[2, 0, 6, 2], [0, 0, 0, 0], [0, 0, 9, 1], [0, 0, 1, 9]])
+    let text = try Self.line(record)
+    #expect(text.contains("\"class_accuracies\":[0.2,null,0.9,0.9]"))
+    #expect(try RecordFile.decode(Data((text + "\n").utf8), file: "r.jsonl").records == [record])
+  }
+
   @Test func oldRecordsWithoutTheFieldsStillLoadAndKeepTheirBytes() throws {
     let old = Fixture.record(id: "old", scenario: "class", matrix: [[0.9, 0.0], [0.2, 0.95]])
     let text = try Self.line(old)
