@@ -1,14 +1,17 @@
 // One import for the whole library: the engine, data, core, tables, the command and every
 // built-in algorithm. The test kit (`ContinualTesting`) is a product of its own, for test targets.
+@_exported import AGEM
 @_exported import Baselines
 @_exported import ContinualCommand
 @_exported import ContinualCore
 @_exported import ContinualData
 @_exported import ContinualEngine
 @_exported import ContinualReport
+@_exported import DER
 @_exported import EWC
 @_exported import HNet
 @_exported import ICaRL
+@_exported import LwF
 @_exported import MAS
 @_exported import SI
 @_exported import SLNID
