@@ -27,19 +27,9 @@ import Testing
   }
 
   @Test func readsAHandBuiltFileWithOtherDTypes() throws {
-    // As another writer might lay it out: keys out of order, F32/F16/BF16/F64, metadata, no padding.
-    let header =
-      #"{"w":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},"#
-      + #""b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
-      + #""s":{"dtype":"BF16","shape":[1],"data_offsets":[16,18]},"#
-      + #""d":{"dtype":"F64","shape":[],"data_offsets":[18,26]}}"#
-    var data: [UInt8] = []
-    for f in [Float(1.5), -2] { withUnsafeBytes(of: f.bitPattern.littleEndian) { data += $0 } }
-    // 1, −2, 0.5, 2⁻²⁴ in half precision.
-    for h: UInt16 in [0x3C00, 0xC000, 0x3800, 0x0001] { withUnsafeBytes(of: h.littleEndian) { data += $0 } }
-    withUnsafeBytes(of: UInt16(0x4040).littleEndian) { data += $0 }  // bf16 3.0
-    withUnsafeBytes(of: Double(0.25).bitPattern.littleEndian) { data += $0 }
-    let contents = try SafeTensors.decode(Self.file(header: header, data: data))
+    // As another writer might lay it out: keys out of order, F32/F16/BF16/F64, metadata, no padding;
+    // the half-precision values are 1, −2, 0.5 and 2⁻²⁴, the bfloat16 one 3.
+    let contents = try SafeTensors.decode(Data(SafeTensorsFuzzTests.handBuilt()))
     #expect(contents.tensors.names == ["b", "w", "s", "d"])
     #expect(contents.tensors["b"]?.scalars == [1.5, -2])
     #expect(contents.tensors["w"]?.scalars == [1, -2, 0.5, 0x1p-24])
