@@ -32,12 +32,14 @@ import ContinualEngine
 ///
 /// - Complexity: One extra forward pass of the frozen model per step.
 public struct SigmoidDistillation: Regulariser {
+  /// The frozen model of the last finished task, with the layout it was frozen with.
+  public internal(set) var frozen = FrozenTeacher()
   /// The frozen model of the last finished task, `nil` before the first task ends.
-  public internal(set) var teacher: Model?
+  public var teacher: Model? { frozen.model }
   /// The layout of classes over tasks, recorded with the teacher.
-  public internal(set) var layout: TaskLayout?
+  public var layout: TaskLayout? { frozen.layout }
   /// How many tasks the teacher was trained on.
-  public internal(set) var teacherTasks = 0
+  public var teacherTasks: Int { frozen.tasks }
 
   /// Creates the regulariser.
   public init() {}
@@ -79,19 +81,15 @@ public struct SigmoidDistillation: Regulariser {
   /// Freezes a copy of the trained model and remembers the layout.
   ///
   /// - Parameter context: The finished task and the model after it.
-  public mutating func taskDidFinish(_ context: TaskContext) {
-    (teacher, layout, teacherTasks) = (context.model, context.layout, context.task + 1)
-  }
+  public mutating func taskDidFinish(_ context: TaskContext) { frozen.freeze(after: context) }
 }
 
 /// The frozen model in a checkpoint: its parameters, the number of tasks it learned and the layout.
 extension SigmoidDistillation: Checkpointable {
   /// `teacher_tasks`, `layout` and the teacher's parameters under `teacher/`.
   public func checkpointState() throws -> CheckpointState {
-    var state = CheckpointState(numbers: [
-      "teacher_tasks": [Double(teacherTasks)], "layout": (layout?.classCounts ?? []).map(Double.init),
-    ])
-    if let teacher { state.store(teacher.parameters, under: "teacher") }
+    var state = CheckpointState()
+    frozen.store(in: &state)
     return state
   }
 
@@ -100,23 +98,6 @@ extension SigmoidDistillation: Checkpointable {
   /// - Throws: `CheckpointError.invalidState` when the parameters do not fit the network or the
   ///   counts disagree.
   public mutating func restore(from state: CheckpointState, model: Model) throws {
-    let tasks = try state.integer("teacher_tasks", in: 0...1_000_000, component: name)
-    let classCounts = try state.integers("layout", in: 0...1_000_000, component: name)
-    guard tasks == 0 ? classCounts.isEmpty && state.tensors.count == 0 : tasks <= classCounts.count else {
-      throw CheckpointError.invalidState(
-        component: name, reason: "a teacher of \(tasks) tasks with a layout of \(classCounts.count) tasks")
-    }
-    guard tasks > 0 else {
-      (teacher, layout, teacherTasks) = (nil, nil, 0)
-      return
-    }
-    var restored = model
-    restored.parameters = try state.tensors(under: "teacher", like: model.parameters, component: name)
-    guard state.tensors.count == model.parameters.count else {
-      throw CheckpointError.invalidState(
-        component: name, reason: "it holds tensors other than the teacher's parameters")
-    }
-    (restored.task, restored.learnedTasks) = (tasks - 1, tasks)
-    (teacher, layout, teacherTasks) = (restored, TaskLayout(classCounts: classCounts), tasks)
+    try frozen.restore(from: state, model: model, component: name)
   }
 }

@@ -61,9 +61,11 @@ import Testing
       Sequential([Linear(2, 4, bias: false)]),
       parameters: NamedTensors(names: ["0.weight"], tensors: [old.transposed()]))
     var distillation = SigmoidDistillation()
-    (distillation.teacher, distillation.layout, distillation.teacherTasks) = (
-      teacher, TaskLayout(classCounts: [2, 2]), 1
-    )
+    let layout = TaskLayout(classCounts: [2, 2])
+    distillation.taskDidFinish(
+      TaskContext(
+        task: 0, data: try LabelledImages(inputs: Tensor.zeros([1, 2]), labels: [0]), model: teacher,
+        head: ActiveClassHead(layout: layout), layout: layout, rng: SeededGenerator(seed: 1)))
     let inputs = try Tensor(rows: [[1, 0], [0, 1]])
     let batch = Batch(inputs: inputs, labels: [1, 0], tasks: [0, 1], currentTask: 1)
     let pass = Model.Pass(weights: [], trace: ForwardTrace(activations: [], output: logits), names: [])
