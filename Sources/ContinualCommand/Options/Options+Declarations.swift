@@ -251,6 +251,10 @@ extension Options {
       "--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true",
       commands: OptionDeclaration.trainingOnly),
     .option(
+      "--reuse-other-builds", \.reuseOtherBuilds, nil,
+      "reuse records made by another build of the tool (other code) instead of retraining them",
+      .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
+    .option(
       "--no-checkpoints", \.checkpoints, nil,
       "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
       .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),

@@ -3,8 +3,7 @@ import ContinualData
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// The shared conformance checks and hand-computed cases of ``__NAME__Estimator``.
 ///

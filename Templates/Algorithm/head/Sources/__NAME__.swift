@@ -7,12 +7,12 @@ import ContinualCore
 /// `__name__`:
 ///
 /// ```sh
-/// swift run -c release continual compare --algorithms __name__,finetune --scenario class --seeds 1 --iterations 100
+/// swift run -c release __TOOL__ compare --algorithms __name__,finetune --scenario class --seeds 1 --iterations 100
 /// ```
 public enum __NAME__: Algorithm {
   /// T, the temperature.
   public static let temperature = Setting<Float>("temperature", default: 1, "the loss sees logits / T", in: 0.01...100)
-  /// `__name__`, in one line of `continual list`, and its settings.
+  /// `__name__`, in one line of `__TOOL__ list`, and its settings.
   public static let configuration = AlgorithmConfiguration(
     name: "__name__", summary: "Scaffold: the scenario's head with the training loss taken on logits / T.",
     settings: [temperature])

@@ -2,8 +2,7 @@ import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// Hand-computed cases of ``__NAME__Head`` and the shared gradient check.
 ///

@@ -2,8 +2,7 @@ import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// The shared conformance checks and hand-computed cases of ``__NAME__Penalty``.
 ///
