@@ -88,7 +88,7 @@ compare=(compare --benchmark split-builtin --scenario task --algorithms ewc,mine
 "$bin" "${compare[@]}" --quiet > "$tmp/table.md"
 cat "$tmp/table.md"
 for row in ewc mine ewc+mine my-penalty; do
-  grep -qE "\| $row +\| +[0-9]" "$tmp/table.md" || fail "the table has no row with numbers for $row"
+  grep -qE "\| ${row//+/\\+} +\| +[0-9]" "$tmp/table.md" || fail "the table has no row with numbers for $row"
 done
 # The stacked run trained with both terms: its record's loss terms name both.
 grep '"algorithm":"ewc+mine"' "$tmp/out/records.jsonl" > "$tmp/stacked" || fail "no ewc+mine record"

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // Your own continual-learning package, built on ContinualKit: your algorithms (MyPenalty to start
-// with), their tests with ContinualKit's shared checks, and your own command, `my-continual`, which
-// knows them beside every built-in algorithm. See README.md.
+// with), their tests with ContinualKit's shared checks, your data as a benchmark (MyBenchmarks, with a
+// network and a preset), and your own command, `my-continual`, which knows them all beside ContinualKit's
+// built-in ones. See README.md.
 import PackageDescription
 
 /// Your algorithms: each is `Sources/<Name>`, tested in `Tests/<Name>Tests`, and listed in
@@ -16,12 +17,26 @@ let kit: [Target.Dependency] = [
 ]
 
 var targets: [Target] = [
-  // Your command: ContinualKit's whole `continual` tool with your algorithms in every list, stack,
-  // table and preset.
+  // Your command: ContinualKit's whole `continual` tool with your algorithms, benchmarks, networks and
+  // presets in every list, stack, table and preset.
   .executableTarget(
     name: "my-continual",
-    dependencies: algorithms.map { .target(name: $0) } + [.product(name: "ContinualCommand", package: "ContinualKit")]
-  )
+    dependencies: algorithms.map { .target(name: $0) } + [
+      "MyBenchmarks", .product(name: "ContinualCommand", package: "ContinualKit"),
+    ]
+  ),
+  // Your data, as a benchmark, with a network and a preset.
+  .target(
+    name: "MyBenchmarks",
+    dependencies: [
+      .product(name: "ContinualCommand", package: "ContinualKit"),
+      .product(name: "ContinualData", package: "ContinualKit"),
+    ] + kit
+  ),
+  .testTarget(
+    name: "MyBenchmarksTests",
+    dependencies: ["MyBenchmarks", .product(name: "ContinualData", package: "ContinualKit")]
+  ),
 ]
 
 for name in algorithms {
