@@ -106,7 +106,8 @@ targets += [
   .plugin(
     name: "NewAlgorithm",
     capability: .command(
-      intent: .custom(verb: "new-algorithm", description: "Scaffold an algorithm <Name> and its tests, and register it"),
+      intent: .custom(
+        verb: "new-algorithm", description: "Scaffold an algorithm <Name> and its tests, and register it"),
       permissions: [
         .writeToPackageDirectory(
           reason: "writes the new algorithm's folders and registers it in Package.swift and the command's list")
@@ -117,7 +118,8 @@ targets += [
   .plugin(
     name: "Compare",
     capability: .command(
-      intent: .custom(verb: "compare", description: "Build the command in release and run its `compare` with the arguments")),
+      intent: .custom(
+        verb: "compare", description: "Build the command in release and run its `compare` with the arguments")),
     path: "Plugins/Compare"
   ),
 ]

@@ -21,12 +21,14 @@ import PackagePlugin
   /// - Throws: ``CompareError`` when there is no tool to build, or the build or the tool fails.
   func performCommand(context: PluginContext, arguments: [String]) async throws {
     let product = try Self.tool(in: context.package)
-    let build = try packageManager.build(.product(product), parameters: .init(configuration: .release, logging: .concise))
+    let build = try packageManager.build(
+      .product(product), parameters: .init(configuration: .release, logging: .concise))
     guard build.succeeded else {
       FileHandle.standardError.write(Data(build.logText.utf8))
       throw CompareError("building \(product) in release failed (the build log is above)")
     }
-    guard let tool = build.builtArtifacts.first(where: { $0.kind == .executable && $0.url.lastPathComponent == product }) else {
+    let executables = build.builtArtifacts.filter { $0.kind == .executable }
+    guard let tool = executables.first(where: { $0.url.lastPathComponent == product }) else {
       throw CompareError("the release build produced no '\(product)' executable")
     }
     let status = try Self.run(tool.url, arguments: ["compare"] + arguments, in: context.package.directoryURL)

@@ -167,9 +167,13 @@ struct Scaffold {
     guard !Self.reserved.contains(name) else { throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type") }
     var targets = existingTargets
     if case .dependent = layout { targets += Self.kitModules }
-    let taken = targets.filter { $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased() }
+    let taken = targets.filter {
+      $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased()
+    }
     guard taken.isEmpty else {
-      throw ScaffoldError("an algorithm or target named '\(taken[0])' already exists (targets: \(targets.sorted().joined(separator: ", ")))")
+      throw ScaffoldError(
+        "an algorithm or target named '\(taken[0])' already exists (targets: "
+          + "\(targets.sorted().joined(separator: ", ")))")
     }
     for url in [sources, tests, guide] where FileManager.default.fileExists(atPath: url.path) {
       throw ScaffoldError("'\(url.path)' already exists; remove it or choose another name")
@@ -254,7 +258,8 @@ struct Scaffold {
   /// - Returns: The text printed after scaffolding.
   func nextSteps(written: [String]) -> String {
     let tool = layout.tool
-    let compare = "swift package compare --algorithms \(commandLineName),ewc,ewc+\(commandLineName) --seeds 1 --iterations 100"
+    let compare =
+      "swift package compare --algorithms \(commandLineName),ewc,ewc+\(commandLineName) --seeds 1 --iterations 100"
     return """
       Created the \(kind.rawValue) algorithm \(name) (command-line name '\(commandLineName)'):
       \(written.map { "  " + $0 }.joined(separator: "\n"))

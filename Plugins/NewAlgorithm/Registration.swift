@@ -17,7 +17,8 @@ enum Registration {
     let marker = "let algorithms: [String] = ["
     guard let start = manifest.range(of: marker), let end = manifest[start.upperBound...].firstIndex(of: "]") else {
       guard dependent else {
-        throw ScaffoldError("Package.swift has no '\(marker) … ]' list; add \"\(name)\" to the algorithms list by hand")
+        throw ScaffoldError(
+          "Package.swift has no '\(marker) … ]' list; add \"\(name)\" to the algorithms list by hand")
       }
       throw ScaffoldError(
         """
@@ -29,8 +30,11 @@ enum Registration {
         """)
     }
     let body = manifest[start.upperBound..<end]
-    let entries = body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + ["\"\(name)\""]
-    let lineStart = manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
+    let entries =
+      body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+      + ["\"\(name)\""]
+    let lineStart =
+      manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
     let prefix = manifest[lineStart..<start.lowerBound]
     var list = marker + entries.joined(separator: ", ") + "]"
     if body.contains("\n") || prefix.count + list.count > lineLength {
@@ -50,7 +54,9 @@ enum Registration {
   static func addingAlgorithm(_ name: String, toRegistry registry: String) throws -> String {
     var lines = registry.components(separatedBy: "\n")
     let imports = lines.indices.filter { lines[$0].hasPrefix("import ") }
-    guard let lastImport = imports.last else { throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand") }
+    guard let lastImport = imports.last else {
+      throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand")
+    }
     let position = imports.first { lines[$0].dropFirst("import ".count) > Substring(name) } ?? lastImport + 1
     lines.insert("import \(name)", at: position)
 
@@ -62,7 +68,9 @@ enum Registration {
     }
     let previous = lines[close - 1].trimmingCharacters(in: .whitespaces)
     if close - 1 > open, !previous.hasSuffix(",") { lines[close - 1] += "," }
-    let indent = close - 1 > open ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
+    let indent =
+      close - 1 > open
+      ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
     lines.insert("\(indent)\(name).self,", at: close)
     return lines.joined(separator: "\n")
   }

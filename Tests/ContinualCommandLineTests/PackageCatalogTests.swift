@@ -56,7 +56,9 @@ import Testing
   @Test func theBenchmarkRunsIsRecordedSkippedAndShardedLikeABuiltInOne() throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ck-catalog-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let common = ["compare", "--preset", "bars-quick", "--scenario", "task", "--seeds", "2", "--quiet", "--format", "json"]
+    let common = [
+      "compare", "--preset", "bars-quick", "--scenario", "task", "--seeds", "2", "--quiet", "--format", "json",
+    ]
     _ = try Self.run(common + ["--output", folder.appendingPathComponent("whole").path])
     let whole = try RecordFile.read(from: folder.appendingPathComponent("whole/records.jsonl")).records
     #expect(whole.count == 2 && whole.allSatisfy { $0.benchmark == "split-bars" && $0.status == .finished })
@@ -96,8 +98,9 @@ import Testing
     // A typo gets the nearest name, the package's included.
     #expect(error { _ = try Self.run(["compare", "--benchmark", "split-bar"]) }.contains("did you mean 'split-bars'?"))
     // Without the package, its names are unknown.
-    #expect(error { try ContinualCommand.run(["compare", "--benchmark", "split-bars"], console: console) }.contains(
-      "unknown benchmark 'split-bars'"))
+    #expect(
+      error { try ContinualCommand.run(["compare", "--benchmark", "split-bars"], console: console) }.contains(
+        "unknown benchmark 'split-bars'"))
     // A loader's failure names the benchmark.
     let broken = BenchmarkDefinition(name: "split-broken", summary: "") { _ in throw CLIError("no such folder") }
     #expect(
