@@ -70,7 +70,8 @@ swift format lint --strict --configuration "$kit/.swift-format" -r Sources Tests
   fail "the package does not pass swift format lint"
 
 step "build once: the framework, my-continual and the tests (swift build -c release --build-tests)"
-swift build -c release --build-tests 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\] (Compiling|Write|Emitting)" || true
+swift build -c release --build-tests > "$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; fail "the build failed"; }
+grep -vE "^\[[0-9]+/[0-9]+\] " "$tmp/build.log" || true
 [[ -x .build/release/my-continual ]] || fail "the build made no .build/release/my-continual"
 
 step "the tests, not built again (swift test -c release --skip-build)"
@@ -121,7 +122,8 @@ sed -i.bak 's#return total.map { $0 \* (strength / 2) }#return total.map { $0 * 
   Sources/Mine/MinePenalty.swift
 rm Sources/Mine/MinePenalty.swift.bak
 grep -q 'strength / 4' Sources/Mine/MinePenalty.swift || fail "could not edit Sources/Mine/MinePenalty.swift"
-swift build -c release --build-tests 2>&1 | tee "$tmp/rebuild.log" | grep -vE "^\[[0-9]+/[0-9]+\]" || true
+swift build -c release --build-tests > "$tmp/rebuild.log" 2>&1 || { cat "$tmp/rebuild.log"; fail "the rebuild failed"; }
+grep -vE "^\[[0-9]+/[0-9]+\]" "$tmp/rebuild.log" || true
 if grep -q "Compiling ContinualEngine" "$tmp/rebuild.log"; then fail "the rebuild recompiled the framework"; fi
 
 step "the tests again (swift test -c release --skip-build)"

@@ -5,9 +5,9 @@ import Foundation
 /// training and test `LabelledImages`, whose classes are split into tasks as `split-mnist`'s are
 /// (`--tasks`, `--shuffle-classes`, `--train-per-task` and `--validation` apply).
 ///
-/// Pass it to ``ContinualCommand/main(algorithms:benchmarks:presets:)``; `list`, `compare`, `run`,
+/// Pass it to ``ContinualCommand/main(algorithms:benchmarks:networks:presets:)``; `list`, `compare`, `run`,
 /// records, resume, shards and `--jobs` treat it like a built-in benchmark. Its runs' identity
-/// holds the data's ``ContinualData/DataIdentity`` (a checksum of every pixel and label, as for
+/// holds the data's `DataIdentity` (a checksum of every pixel and label, as for
 /// the built-in datasets), so changing the data makes new runs rather than reusing old records.
 ///
 /// ```swift

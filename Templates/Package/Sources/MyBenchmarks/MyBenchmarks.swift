@@ -1,4 +1,5 @@
 import ContinualCommand
+import ContinualCore
 import ContinualEngine
 
 /// What this package adds to `my-continual` besides algorithms: a benchmark on its own data, a
