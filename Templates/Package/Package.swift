@@ -57,8 +57,8 @@ let package = Package(
   name: "MyContinualLab",
   platforms: [.macOS(.v13)],
   dependencies: [
-    // ContinualKit, as a clone in the folder beside this package (`git clone <ContinualKit's
-    // repository or a copy of it> ContinualKit`). Any path works, absolute or relative.
+    // ContinualKit, by path: its checkout (a clone or a copy of the repository) in the folder
+    // `ContinualKit` beside this package. Any path works, absolute or relative; it has no registry entry.
     .package(name: "ContinualKit", path: "../ContinualKit")
   ],
   targets: targets
