@@ -73,7 +73,9 @@ import PackagePlugin
   ///   - directory: Its working directory.
   /// - Returns: The exit status and the last lines it wrote to standard error.
   /// - Throws: When the tool cannot be started.
-  static func run(_ executable: URL, arguments: [String], in directory: URL) throws -> (code: Int32, lastErrorLines: String) {
+  static func run(_ executable: URL, arguments: [String], in directory: URL) throws -> (
+    code: Int32, lastErrorLines: String
+  ) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -113,7 +115,9 @@ final class Collected: @unchecked Sendable {
   /// - Returns: The lines joined by newlines.
   func lastLines(_ count: Int) -> String {
     let text = lock.withLock { String(decoding: data, as: UTF8.self) }
-    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
+    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter {
+      !$0.allSatisfy(\.isWhitespace)
+    }
     return lines.suffix(count).joined(separator: "\n")
   }
 }

@@ -91,12 +91,16 @@ struct Request {
         let valid = Kind.allCases.map(\.rawValue)
         guard let value, let kind = Kind(rawValue: value) else {
           let suggestion = value.flatMap { nearest($0, in: valid) }.map { "; did you mean '\($0)'?" } ?? ""
-          throw ScaffoldError("--kind needs one of \(valid.joined(separator: ", ")), got '\(value ?? "nothing")'\(suggestion)")
+          throw ScaffoldError(
+            "--kind needs one of \(valid.joined(separator: ", ")), got '\(value ?? "nothing")'\(suggestion)")
         }
         self.kind = kind
       } else if argument.hasPrefix("-") {
         let suggestion = nearest(argument, in: ["--kind", "--help"]).map { "; did you mean '\($0)'?" } ?? ""
-        throw ScaffoldError("unknown option '\(argument)'\(suggestion) (valid: --kind regulariser|estimator|head, --help)\n\n\(Self.usage)")
+        throw ScaffoldError(
+          "unknown option '\(argument)'\(suggestion) (valid: --kind regulariser|estimator|head, "
+            + "--help)\n\n\(Self.usage)"
+        )
       } else {
         names.append(argument)
       }
@@ -104,7 +108,8 @@ struct Request {
     if help { return }
     guard names.count == 1 else {
       throw ScaffoldError(
-        (names.isEmpty ? "missing the algorithm's name" : "expected one name, got \(names.joined(separator: " "))") + "\n\n\(Self.usage)")
+        (names.isEmpty ? "missing the algorithm's name" : "expected one name, got \(names.joined(separator: " "))")
+          + "\n\n\(Self.usage)")
     }
     name = names[0]
   }
@@ -142,7 +147,8 @@ struct Scaffold {
 
   /// Module names the new target must not shadow.
   static let reserved: Set<String> = [
-    "Swift", "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Musl", "Darwin", "XCTest", "Testing", "PackageDescription",
+    "Swift", "Foundation", "FoundationEssentials", "Dispatch", "Glibc", "Musl", "Darwin", "XCTest", "Testing",
+    "PackageDescription",
     "PackagePlugin", "Algorithm", "Algorithms", "Self", "Type", "Protocol", "Any",
   ]
 
@@ -159,12 +165,18 @@ struct Scaffold {
   /// - Parameter existingTargets: The package's target names.
   /// - Throws: ``ScaffoldError`` naming the clash.
   func validate(existingTargets: [String]) throws {
-    let allowed = name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+    let allowed = name.unicodeScalars.allSatisfy {
+      ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+    }
     guard let first = name.unicodeScalars.first, ("A"..."Z").contains(first), allowed, name.count <= 24 else {
       throw ScaffoldError(
-        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most 24 characters (e.g. L2Anchor)")
+        "invalid name '\(name)': use UpperCamelCase ASCII letters and digits, starting with a capital, at most "
+          + "24 characters (e.g. L2Anchor)"
+      )
     }
-    guard !Self.reserved.contains(name) else { throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type") }
+    guard !Self.reserved.contains(name) else {
+      throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type")
+    }
     var targets = existingTargets
     if case .dependent = layout { targets += Self.kitModules }
     let taken = targets.filter {
@@ -184,10 +196,12 @@ struct Scaffold {
     for file in swiftFiles {
       let text = try String(contentsOf: file, encoding: .utf8)
       if text.contains(declaration) {
-        throw ScaffoldError("a type named '\(name)' is already declared in \(file.path); the registry could not tell them apart")
+        throw ScaffoldError(
+          "a type named '\(name)' is already declared in \(file.path); the registry could not tell them apart")
       }
       if text.contains(commandLine) {
-        throw ScaffoldError("the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
+        throw ScaffoldError(
+          "the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
       }
     }
   }
@@ -215,7 +229,9 @@ struct Scaffold {
     }
     plan.append((templates.appending(path: "Guide.md"), guide))
     for (from, to) in plan {
-      guard let text = try? String(contentsOf: from, encoding: .utf8) else { throw ScaffoldError("cannot read the template '\(from.path)'") }
+      guard let text = try? String(contentsOf: from, encoding: .utf8) else {
+        throw ScaffoldError("cannot read the template '\(from.path)'")
+      }
       try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
       let content = to.pathExtension == "swift" ? Self.sortingImports(substitute(text)) : substitute(text)
       try content.write(to: to, atomically: true, encoding: .utf8)
@@ -307,7 +323,9 @@ struct Scaffold {
   }
 
   private static func swiftFiles(under directory: URL) throws -> [URL] {
-    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
+    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+      return []
+    }
     return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
   }
 }
@@ -323,7 +341,9 @@ func nearest(_ word: String, in candidates: [String]) -> String? {
     var previous = Array(0...b.count)
     for (i, x) in a.enumerated() {
       var current = [i + 1]
-      for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+      for (j, y) in b.enumerated() {
+        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+      }
       previous = current
     }
     return previous[b.count]

@@ -3,7 +3,7 @@ import Foundation
 /// The two mechanical edits that register an algorithm.
 enum Registration {
   /// The longest line swift-format accepts (`.swift-format`'s `lineLength`).
-  static let lineLength = 150
+  static let lineLength = 120
 
   /// `Package.swift` with `"<name>"` appended to `let algorithms: [String] = [ … ]`.
   ///

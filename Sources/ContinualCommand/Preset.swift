@@ -73,7 +73,8 @@ struct Preset {
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.001",
         "--output", "results/si2017-split-cifar",
       ]),
-    // Aljundi et al. 2019, the official SLNID demos Demo_MAS.py / Demo_EWC.py (ALGORITHMS.md §4.2, §8 row 9; Docs/SLNID.md).
+    // Aljundi et al. 2019, the official SLNID demos Demo_MAS.py / Demo_EWC.py (ALGORITHMS.md §4.2, §8 row 9;
+    // Docs/SLNID.md).
     "slnid2019-mas": Preset(
       summary: "SLNID's Demo_MAS: 5 permuted MNIST (first unpermuted), 784-64-64-10 shared head, SGD-m 0.9 lr 0.01, "
         + "batch 200, 10 epochs, MAS λ 0.1",

@@ -58,7 +58,9 @@ public enum Augmentation: Sendable, Equatable, CustomStringConvertible {
       self = .none
     } else if name == "crop-flip" {
       self = .standard
-    } else if name.hasPrefix("crop-flip:"), let padding = Int(name.dropFirst("crop-flip:".count)), (0...64).contains(padding) {
+    } else if name.hasPrefix("crop-flip:"), let padding = Int(name.dropFirst("crop-flip:".count)),
+      (0...64).contains(padding)
+    {
       self = .cropAndFlip(padding: padding)
     } else {
       return nil

@@ -33,7 +33,9 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   public var testFile: String { self == .cifar10 ? "test_batch.bin" : "test.bin" }
 
   /// The class-name files: one name a line, in label order.
-  public var nameFiles: [String] { self == .cifar10 ? ["batches.meta.txt"] : ["fine_label_names.txt", "coarse_label_names.txt"] }
+  public var nameFiles: [String] {
+    self == .cifar10 ? ["batches.meta.txt"] : ["fine_label_names.txt", "coarse_label_names.txt"]
+  }
 
   /// Every file the dataset needs (images without their optional `.gz`).
   public var fileNames: [String] { trainingFiles + [testFile] + nameFiles }
@@ -80,7 +82,8 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   ///
   /// - Parameters:
   ///   - dataset: Which dataset.
-  ///   - directory: The folder holding its files (see ``DataDirectory/resolve(dataset:explicit:environment:)-(CIFARDataset,_,_)``).
+  ///   - directory: The folder holding its files (see
+  ///     ``DataDirectory/resolve(dataset:explicit:environment:)-(CIFARDataset,_,_)``).
   ///   - labels: For CIFAR-100, fine (100 classes) or coarse (20) labels; ignored for CIFAR-10.
   /// - Returns: The sets, samples `[3, 32, 32]` held as bytes (values `byte / 255`), labelled and named
   ///   from the class-name file.
@@ -138,13 +141,17 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
     guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.malformedFile(file: source, reason: "not a UTF-8 text file of class names (one per line)")
     }
-    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
+      $0.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
     while lines.last?.isEmpty == true { lines.removeLast() }
     if let blank = lines.firstIndex(where: \.isEmpty) {
-      throw DatasetError.malformedFile(file: source, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
+      throw DatasetError.malformedFile(
+        file: source, reason: "line \(blank + 1) is blank; expected \(expected) class names, one per line")
     }
     guard lines.count == expected else {
-      throw DatasetError.malformedFile(file: source, reason: "holds \(lines.count) class names; expected \(expected), one per line")
+      throw DatasetError.malformedFile(
+        file: source, reason: "holds \(lines.count) class names; expected \(expected), one per line")
     }
     var firstLine: [String: Int] = [:]
     for (index, name) in lines.enumerated() {
@@ -167,7 +174,9 @@ public enum CIFARDataset: String, Sendable, CaseIterable {
   func classCount(for labels: Labels) -> Int { labelClassCounts[labelIndex(for: labels)] }
 
   /// The class-name file of a set read with `labels`.
-  func nameFile(for labels: Labels) -> String { self == .cifar100 && labels == .coarse ? "coarse_label_names.txt" : nameFiles[0] }
+  func nameFile(for labels: Labels) -> String {
+    self == .cifar100 && labels == .coarse ? "coarse_label_names.txt" : nameFiles[0]
+  }
 }
 
 // MARK: - Decoding bytes
@@ -182,7 +191,8 @@ extension CIFARDataset {
   ///
   /// ```swift
   /// let names = try CIFARDataset.cifar10.decodeClassNames(Data(contentsOf: namesURL), source: "batches.meta.txt")
-  /// let test = try CIFARDataset.cifar10.decodeImages(Data(contentsOf: testURL), source: "test_batch.bin", classNames: names)
+  /// let test = try CIFARDataset.cifar10.decodeImages(
+  ///   Data(contentsOf: testURL), source: "test_batch.bin", classNames: names)
   /// print(test.count, test.sampleShape)   // 10000 [3, 32, 32]
   /// ```
   ///
@@ -197,7 +207,9 @@ extension CIFARDataset {
   ///   classes (or beyond `classNames`), ``IDXError`` for a corrupt gzip stream or a file beyond
   ///   ``maximumFileSize`` — each naming `source`.
   /// - Complexity: Linear in the size of `data`.
-  public func decodeImages(_ data: Data, source: String, labels: Labels = .fine, classNames: [String]) throws -> LabelledImages {
+  public func decodeImages(_ data: Data, source: String, labels: Labels = .fine, classNames: [String]) throws
+    -> LabelledImages
+  {
     var pixels: [UInt8] = []
     var values: [Int] = []
     try CIFARFile.read(data, source: source, labelClassCounts: labelClassCounts, using: labelIndex(for: labels)) {
@@ -211,7 +223,8 @@ extension CIFARDataset {
   /// `coarse_label_names.txt` — with the checks ``load(_:from:labels:)`` makes.
   ///
   /// ```swift
-  /// let names = try CIFARDataset.cifar100.decodeClassNames(Data("apple\naquarium_fish\n…".utf8), source: "fine_label_names.txt")
+  /// let names = try CIFARDataset.cifar100.decodeClassNames(
+  ///   Data("apple\naquarium_fish\n…".utf8), source: "fine_label_names.txt")
   /// ```
   ///
   /// - Parameters:
@@ -263,7 +276,9 @@ enum CIFARFile {
   ///   - body: Receives each record's 3,072 pixel bytes and its label.
   /// - Throws: ``IDXError`` for an unreadable file or a corrupt gzip stream,
   ///   ``DatasetError/malformedFile(file:reason:)`` or ``DatasetError/labelOutOfRange(file:index:value:classCount:)``.
-  static func read(_ url: URL, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void) throws {
+  static func read(
+    _ url: URL, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
+  ) throws {
     // A gzipped file is smaller than what it holds, so the decompressed limit bounds the file too.
     let data = try IDXFile.readFile(url, limit: CIFARDataset.maximumFileSize)
     try read(data, source: url.path, labelClassCounts: labelClassCounts, using: labelIndex, body)
@@ -272,7 +287,8 @@ enum CIFARFile {
   /// Calls `body` with each record of a file's bytes (raw or gzipped), after the same checks as
   /// reading the file; `source` names the bytes in errors.
   static func read(
-    _ data: Data, source: String, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
+    _ data: Data, source: String, labelClassCounts: [Int], using labelIndex: Int,
+    _ body: (UnsafeRawBufferPointer, Int) -> Void
   ) throws {
     func parseRecords(_ bytes: UnsafeRawBufferPointer) throws {
       try parse(bytes, source: source, labelClassCounts: labelClassCounts, using: labelIndex, body)
@@ -289,7 +305,8 @@ enum CIFARFile {
 
   /// Checks and walks the records of a file's (decompressed) bytes.
   static func parse(
-    _ bytes: UnsafeRawBufferPointer, source: String, labelClassCounts: [Int], using labelIndex: Int, _ body: (UnsafeRawBufferPointer, Int) -> Void
+    _ bytes: UnsafeRawBufferPointer, source: String, labelClassCounts: [Int], using labelIndex: Int,
+    _ body: (UnsafeRawBufferPointer, Int) -> Void
   ) throws {
     let labelBytes = labelClassCounts.count, recordSize = labelBytes + CIFARDataset.imageSize
     let records = bytes.count / recordSize, leftover = bytes.count % recordSize
@@ -297,14 +314,19 @@ enum CIFARFile {
       throw DatasetError.malformedFile(
         file: source,
         reason: "holds \(bytes.count) bytes, which is not a whole, non-zero number of \(recordSize)-byte records "
-          + "(\(records) records and \(leftover) bytes left over); the file is truncated or not in the CIFAR binary layout")
+          + "(\(records) records and \(leftover) bytes left over); the file is truncated or not in the CIFAR "
+          + "binary layout"
+      )
     }
     for record in 0..<records {
       let start = record * recordSize
       for (byte, classCount) in labelClassCounts.enumerated() where Int(bytes[start + byte]) >= classCount {
-        throw DatasetError.labelOutOfRange(file: source, index: record, value: Int(bytes[start + byte]), classCount: classCount)
+        throw DatasetError.labelOutOfRange(
+          file: source, index: record, value: Int(bytes[start + byte]), classCount: classCount)
       }
-      body(UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]), Int(bytes[start + labelIndex]))
+      body(
+        UnsafeRawBufferPointer(rebasing: bytes[(start + labelBytes)..<(start + recordSize)]),
+        Int(bytes[start + labelIndex]))
     }
   }
 }

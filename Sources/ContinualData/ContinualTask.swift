@@ -46,12 +46,16 @@ public struct ContinualTask: Sendable, Equatable {
     let operation = "ContinualTask(\(name))"
     guard train.sampleShape == test.sampleShape else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "training samples have shape \(train.sampleShape) but test samples \(test.sampleShape)")
+        operation: operation,
+        reason: "training samples have shape \(train.sampleShape) but test samples \(test.sampleShape)")
     }
     guard train.classCount == sourceClasses.count, test.classCount == sourceClasses.count else {
       throw DatasetError.invalidArgument(
         operation: operation,
-        reason: "\(sourceClasses.count) source classes, but the training set has \(train.classCount) classes and the test set \(test.classCount)")
+        reason:
+          "\(sourceClasses.count) source classes, but the training set has \(train.classCount) classes and the "
+          + "test set \(test.classCount)"
+      )
     }
     self.init(unchecked: index, name: name, train: train, test: test, sourceClasses: sourceClasses)
   }

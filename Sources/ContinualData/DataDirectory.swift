@@ -95,7 +95,8 @@ public enum DataDirectory {
   ///   - environment: The environment variables to consult.
   /// - Returns: The candidates, first to last.
   public static func candidates(
-    forFiles dataset: some DatasetFiles, explicit: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
+    forFiles dataset: some DatasetFiles, explicit: URL?,
+    environment: [String: String] = ProcessInfo.processInfo.environment
   ) -> [Candidate] {
     var result: [Candidate] = []
     if let explicit {
@@ -144,13 +145,17 @@ public enum DataDirectory {
   }
 
   /// The first place among the candidates that holds `dataset`'s files.
-  private static func resolve(files dataset: some DatasetFiles, explicit: URL?, environment: [String: String]) throws -> URL {
+  private static func resolve(files dataset: some DatasetFiles, explicit: URL?, environment: [String: String]) throws
+    -> URL
+  {
     let all = candidates(forFiles: dataset, explicit: explicit, environment: environment)
     // A directory the user named is the only one searched.
     let named = all.first.flatMap { [.explicit, .environment].contains($0.origin) ? $0 : nil }
     let places = named.map { [$0] } ?? all
     // Only when no directory was named are the places that were not given worth a line.
-    var searched = named == nil ? ["\(Candidate.Origin.explicit.rawValue): not given", "\(Candidate.Origin.environment.rawValue): not set"] : []
+    var searched =
+      named == nil
+      ? ["\(Candidate.Origin.explicit.rawValue): not given", "\(Candidate.Origin.environment.rawValue): not set"] : []
     for candidate in places {
       switch inspect(candidate.directory, for: dataset) {
       case .found(let directory):

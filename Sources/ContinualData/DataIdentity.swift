@@ -68,7 +68,8 @@ extension LabelledImages {
     var crc = Checksum.crc32(Data(sampleShape.map(String.init).joined(separator: "x").utf8))
     switch store.storage {
     case .bytes(let bytes): crc = bytes.withUnsafeBytes { Checksum.crc32($0, continuing: crc) }
-    case .floats(let tensor): crc = tensor.withUnsafeBufferPointer { Checksum.crc32(UnsafeRawBufferPointer($0), continuing: crc) }
+    case .floats(let tensor):
+      crc = tensor.withUnsafeBufferPointer { Checksum.crc32(UnsafeRawBufferPointer($0), continuing: crc) }
     }
     if let rows { crc = rows.map { Int64($0).littleEndian }.withUnsafeBytes { Checksum.crc32($0, continuing: crc) } }
     crc = labels.map { Int64($0).littleEndian }.withUnsafeBytes { Checksum.crc32($0, continuing: crc) }

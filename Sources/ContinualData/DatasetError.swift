@@ -29,7 +29,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .missingFiles(let dataset, let directory, let files):
-      return "\(directory): the \(dataset) files \(files.joined(separator: ", ")) are missing (each may be gzipped, with a .gz suffix)"
+      return
+        "\(directory): the \(dataset) files \(files.joined(separator: ", ")) are missing (each may be gzipped, "
+        + "with a .gz suffix)"
     case .unexpectedDimensions(let file, let expected, let dimensions):
       return "\(file): expected \(expected), found dimensions \(dimensions)"
     case .labelOutOfRange(let file, let index, let value, let classCount):
@@ -69,18 +71,21 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
 
   /// The message of a dataset found nowhere: what was looked for, every place searched, how to get
   /// the files and where to put them.
-  private static func notFoundMessage(dataset: String, files: String, folder: String, searched: [String], sources: [String]) -> String {
+  private static func notFoundMessage(
+    dataset: String, files: String, folder: String, searched: [String], sources: [String]
+  ) -> String {
     var lines = [
-      "Cannot find the \(dataset) dataset: no directory holds its files (\(files)), either directly or in a '\(folder)' subfolder.",
+      "Cannot find the \(dataset) dataset: no directory holds its files (\(files)), either directly or in a "
+        + "'\(folder)' subfolder.",
       "Looked in, in this order:",
     ]
     lines += searched.enumerated().map { "  \($0.offset + 1). \($0.element)" }
     lines.append("To get the data:")
     lines += sources.map { "  - \($0)" }
     lines.append(
-      "Then pass --data-dir <directory> or set \(DataDirectory.environmentVariable)=<directory>, where the directory holds the files "
-        + "or a '\(folder)' folder with them (or, naming no directory, put them in \(folder)/ under the user cache "
-        + "\(DataDirectory.userCacheDirectory().path)).")
+      "Then pass --data-dir <directory> or set \(DataDirectory.environmentVariable)=<directory>, where the directory "
+        + "holds the files or a '\(folder)' folder with them (or, naming no directory, put them in \(folder)/ under "
+        + "the user cache \(DataDirectory.userCacheDirectory().path)).")
     return lines.joined(separator: "\n")
   }
 }

@@ -45,7 +45,9 @@ func firstRegularFile(named names: [String], in directory: URL) -> URL? {
   for name in names {
     let url = directory.appendingPathComponent(name)
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      return url
+    }
   }
   return nil
 }

@@ -26,7 +26,8 @@ enum Gzip {
     // 15 + 32: the largest window, with automatic gzip/zlib header detection.
     let initStatus = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     guard initStatus == Z_OK else {
-      throw IDXError.corruptGzip(source: source, compressedOffset: 0, reason: "zlib could not start decompressing (status \(initStatus))")
+      throw IDXError.corruptGzip(
+        source: source, compressedOffset: 0, reason: "zlib could not start decompressing (status \(initStatus))")
     }
     defer { inflateEnd(&stream) }
 
@@ -82,7 +83,10 @@ enum Gzip {
         case Z_BUF_ERROR where stream.avail_in == 0 && fed == input.count:
           throw IDXError.corruptGzip(
             source: source, compressedOffset: position(),
-            reason: "the stream is truncated: the compressed data ends before the end of the gzip member that starts at byte \(memberStart)")
+            reason:
+              "the stream is truncated: the compressed data ends before the end of the gzip member that starts "
+              + "at byte \(memberStart)"
+          )
         default:
           let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
           throw IDXError.corruptGzip(source: source, compressedOffset: position(), reason: message)

@@ -113,10 +113,13 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   ///   ``IDXError`` for a malformed file, and ``DatasetError`` for bad dimensions, labels or counts —
   ///   each naming the file.
   /// - Complexity: Linear in the size of the files; MNIST loads in a fraction of a second (release build).
-  public static func load(_ dataset: IDXDataset, from directory: URL) throws -> (train: LabelledImages, test: LabelledImages) {
+  public static func load(_ dataset: IDXDataset, from directory: URL) throws -> (
+    train: LabelledImages, test: LabelledImages
+  ) {
     let missing = missingFiles(in: directory)
     guard missing.isEmpty else {
-      throw DatasetError.missingFiles(dataset: dataset.displayName, directory: directory.path, files: missing.map(\.fileName))
+      throw DatasetError.missingFiles(
+        dataset: dataset.displayName, directory: directory.path, files: missing.map(\.fileName))
     }
     func location(_ file: File) throws -> URL {
       guard let url = file.location(in: directory) else {
@@ -124,8 +127,10 @@ public enum IDXDataset: String, Sendable, CaseIterable {
       }
       return url
     }
-    let train = try loadPair(images: location(.trainImages), labels: location(.trainLabels), classNames: dataset.classNames)
-    let test = try loadPair(images: location(.testImages), labels: location(.testLabels), classNames: dataset.classNames)
+    let train = try loadPair(
+      images: location(.trainImages), labels: location(.trainLabels), classNames: dataset.classNames)
+    let test = try loadPair(
+      images: location(.testImages), labels: location(.testLabels), classNames: dataset.classNames)
     return (train, test)
   }
 
@@ -137,10 +142,14 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   ///   - classNames: The name of each class.
   /// - Returns: The images as `[count, 1, rows, columns]` with values `byte / 255`, and their labels.
   /// - Throws: ``IDXError`` or ``DatasetError`` naming the offending file.
-  public static func loadPair(images imagesURL: URL, labels labelsURL: URL, classNames: [String]) throws -> LabelledImages {
+  public static func loadPair(images imagesURL: URL, labels labelsURL: URL, classNames: [String]) throws
+    -> LabelledImages
+  {
     let images = try IDXFile.read(contentsOf: imagesURL)
     let labels = try IDXFile.read(contentsOf: labelsURL)
-    return try labelledImages(images: images, imagesSource: imagesURL.path, labels: labels, labelsSource: labelsURL.path, classNames: classNames)
+    return try labelledImages(
+      images: images, imagesSource: imagesURL.path, labels: labels, labelsSource: labelsURL.path, classNames: classNames
+    )
   }
 
   /// Pairs a decoded image file with its decoded label file, with the checks ``loadPair(images:labels:classNames:)``
@@ -150,7 +159,8 @@ public enum IDXDataset: String, Sendable, CaseIterable {
   /// let images = try IDXFile.decode(imageBytes, source: "t10k-images-idx3-ubyte.gz")
   /// let labels = try IDXFile.decode(labelBytes, source: "t10k-labels-idx1-ubyte.gz")
   /// let test = try IDXDataset.labelledImages(
-  ///   images: images, imagesSource: "t10k-images-idx3-ubyte.gz", labels: labels, labelsSource: "t10k-labels-idx1-ubyte.gz",
+  ///   images: images, imagesSource: "t10k-images-idx3-ubyte.gz",
+  ///   labels: labels, labelsSource: "t10k-labels-idx1-ubyte.gz",
   ///   classNames: IDXDataset.mnist.classNames)
   /// ```
   ///
@@ -169,22 +179,27 @@ public enum IDXDataset: String, Sendable, CaseIterable {
     images: IDXArray, imagesSource: String, labels: IDXArray, labelsSource: String, classNames: [String]
   ) throws -> LabelledImages {
     guard images.dimensions.count == 3 else {
-      throw DatasetError.unexpectedDimensions(file: imagesSource, expected: "3 dimensions [count, rows, columns]", dimensions: images.dimensions)
+      throw DatasetError.unexpectedDimensions(
+        file: imagesSource, expected: "3 dimensions [count, rows, columns]", dimensions: images.dimensions)
     }
     guard labels.dimensions.count == 1 else {
-      throw DatasetError.unexpectedDimensions(file: labelsSource, expected: "1 dimension [count]", dimensions: labels.dimensions)
+      throw DatasetError.unexpectedDimensions(
+        file: labelsSource, expected: "1 dimension [count]", dimensions: labels.dimensions)
     }
     let (rows, columns) = (images.dimensions[1], images.dimensions[2])
     guard rows >= 1, columns >= 1, rows <= maximumImagePixels / columns else {
       throw DatasetError.unexpectedDimensions(
-        file: imagesSource, expected: "images of 1 to \(maximumImagePixels) pixels (rows × columns, neither 0)", dimensions: images.dimensions)
+        file: imagesSource, expected: "images of 1 to \(maximumImagePixels) pixels (rows × columns, neither 0)",
+        dimensions: images.dimensions)
     }
     guard images.dimensions[0] == labels.dimensions[0] else {
       throw DatasetError.countMismatch(
-        imagesFile: imagesSource, imageCount: images.dimensions[0], labelsFile: labelsSource, labelCount: labels.dimensions[0])
+        imagesFile: imagesSource, imageCount: images.dimensions[0], labelsFile: labelsSource,
+        labelCount: labels.dimensions[0])
     }
     if let index = labels.bytes.firstIndex(where: { Int($0) >= classNames.count }) {
-      throw DatasetError.labelOutOfRange(file: labelsSource, index: index, value: Int(labels.bytes[index]), classCount: classNames.count)
+      throw DatasetError.labelOutOfRange(
+        file: labelsSource, index: index, value: Int(labels.bytes[index]), classCount: classNames.count)
     }
     let store = PixelStore(bytes: images.bytes, count: images.dimensions[0], sampleShape: [1, rows, columns])
     return LabelledImages(store: store, labels: labels.bytes.map { Int($0) }, classNames: classNames)

@@ -41,22 +41,28 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
     case .unreadable(let source, let reason):
       return "\(source): cannot be read: \(reason)"
     case .truncatedHeader(let source, let expected, let found):
-      return "\(source): header truncated: an IDX header of this rank needs \(expected) bytes, the data has only \(found)"
+      return
+        "\(source): header truncated: an IDX header of this rank needs \(expected) bytes, the data has only \(found)"
     case .badMagic(let source, let magic):
       return "\(source): not an IDX file: the magic number must start with two zero bytes, found \(Self.hex(magic))"
     case .unsupportedType(let source, let code):
-      let known: [UInt8: String] = [0x09: "signed byte", 0x0B: "16-bit integer", 0x0C: "32-bit integer", 0x0D: "32-bit float", 0x0E: "64-bit float"]
-      return "\(source): unsupported IDX element type \(Self.hex([code])) (\(known[code] ?? "unknown")) at byte offset 2; "
+      let known: [UInt8: String] = [
+        0x09: "signed byte", 0x0B: "16-bit integer", 0x0C: "32-bit integer", 0x0D: "32-bit float", 0x0E: "64-bit float",
+      ]
+      return
+        "\(source): unsupported IDX element type \(Self.hex([code])) (\(known[code] ?? "unknown")) at byte offset 2; "
         + "only 0x08 (unsigned byte) is supported"
     case .unsupportedRank(let source, let rank):
       return "\(source): unsupported IDX rank \(rank) (byte offset 3); expected 1 to 4 dimensions"
     case .invalidDimensions(let source, let dimensions):
       return "\(source): IDX dimensions \(dimensions) describe more elements than can be addressed"
     case .truncated(let source, let headerSize, let expected, let found):
-      return "\(source): truncated: expected \(expected) bytes of data after the \(headerSize)-byte header, found \(found)"
+      return
+        "\(source): truncated: expected \(expected) bytes of data after the \(headerSize)-byte header, found \(found)"
     case .trailingBytes(let source, let headerSize, let expected, let found):
       return
-        "\(source): unexpected extra bytes: expected \(expected) bytes of data after the \(headerSize)-byte header, found \(found) (the first extra byte is at byte offset \(headerSize + expected))"
+        "\(source): unexpected extra bytes: expected \(expected) bytes of data after the \(headerSize)-byte "
+        + "header, found \(found) (the first extra byte is at byte offset \(headerSize + expected))"
     case .corruptGzip(let source, let offset, let reason):
       return "\(source): corrupt gzip stream at compressed byte offset \(offset): \(reason)"
     case .decompressedTooLarge(let source, let limit):

@@ -6,7 +6,9 @@ import ContinualEngine
 enum ImageGeometry {
   /// Centres the image on a `side`×`side` zero canvas. When `side − height` is odd the extra row
   /// goes below (and the extra column to the right). The caller ensures the image fits.
-  static func pad(_ input: UnsafeMutablePointer<Float>, shape: [Int], toSide side: Int, into output: UnsafeMutablePointer<Float>) {
+  static func pad(
+    _ input: UnsafeMutablePointer<Float>, shape: [Int], toSide side: Int, into output: UnsafeMutablePointer<Float>
+  ) {
     let (channels, height, width) = (shape[0], shape[1], shape[2])
     let top = (side - height) / 2, left = (side - width) / 2
     output.update(repeating: 0, count: channels * side * side)
@@ -21,7 +23,9 @@ enum ImageGeometry {
 
   /// Rearranges each plane's pixels: output pixel `k` is input pixel `permutation[k]` (pixels
   /// numbered row by row). The caller ensures `permutation` is a permutation of `0..<height·width`.
-  static func permute(_ input: UnsafeMutablePointer<Float>, shape: [Int], by permutation: [Int], into output: UnsafeMutablePointer<Float>) {
+  static func permute(
+    _ input: UnsafeMutablePointer<Float>, shape: [Int], by permutation: [Int], into output: UnsafeMutablePointer<Float>
+  ) {
     let planeSize = permutation.count
     permutation.withUnsafeBufferPointer { permutation in
       for plane in 0..<shape[0] {
@@ -33,7 +37,8 @@ enum ImageGeometry {
 
   /// Subtracts `mean[c]` from every value of channel `c` and divides by `deviation[c]`.
   static func normalise(
-    _ input: UnsafeMutablePointer<Float>, shape: [Int], mean: [Float], deviation: [Float], into output: UnsafeMutablePointer<Float>
+    _ input: UnsafeMutablePointer<Float>, shape: [Int], mean: [Float], deviation: [Float],
+    into output: UnsafeMutablePointer<Float>
   ) {
     let planeSize = shape.dropFirst().reduce(1, *)
     for channel in 0..<shape[0] {
@@ -44,7 +49,10 @@ enum ImageGeometry {
 
   /// Crops a window of the image shifted by the draw's offsets on a zero-padded canvas, then
   /// mirrors it left to right when the draw says so. The output has the input's shape.
-  static func augment(_ input: UnsafeMutablePointer<Float>, shape: [Int], with draw: Augmentation.Draw, into output: UnsafeMutablePointer<Float>) {
+  static func augment(
+    _ input: UnsafeMutablePointer<Float>, shape: [Int], with draw: Augmentation.Draw,
+    into output: UnsafeMutablePointer<Float>
+  ) {
     let (channels, height, width) = (shape[0], shape[1], shape[2])
     for plane in 0..<channels {
       for row in 0..<height {

@@ -18,7 +18,8 @@ extension LabelledImages {
   /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for a negative `count`.
   public func stratifiedSample(_ count: Int, using rng: inout SeededGenerator) throws -> LabelledImages {
     guard count >= 0 else {
-      throw DatasetError.invalidArgument(operation: "LabelledImages.stratifiedSample", reason: "count \(count) is negative")
+      throw DatasetError.invalidArgument(
+        operation: "LabelledImages.stratifiedSample", reason: "count \(count) is negative")
     }
     if count >= self.count { return self }
     var byClass = [[Int]](repeating: [], count: classCount)

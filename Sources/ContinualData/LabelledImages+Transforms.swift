@@ -13,7 +13,8 @@ extension LabelledImages {
     let shape = try imageShape(operation: "LabelledImages.padded(toSide:)")
     guard shape[1] <= side, shape[2] <= side else {
       throw DatasetError.invalidArgument(
-        operation: "LabelledImages.padded(toSide:)", reason: "cannot pad \(shape[1])×\(shape[2]) images to \(side)×\(side)")
+        operation: "LabelledImages.padded(toSide:)",
+        reason: "cannot pad \(shape[1])×\(shape[2]) images to \(side)×\(side)")
     }
     return appending(.pad(side: side))
   }
@@ -30,8 +31,11 @@ extension LabelledImages {
     let shape = try imageShape(operation: operation)
     let planeSize = shape[1] * shape[2]
     var seen = Set<Int>()
-    guard permutation.count == planeSize, permutation.allSatisfy({ (0..<planeSize).contains($0) && seen.insert($0).inserted }) else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "the permutation is not a permutation of the \(planeSize) pixels of a plane")
+    guard permutation.count == planeSize,
+      permutation.allSatisfy({ (0..<planeSize).contains($0) && seen.insert($0).inserted })
+    else {
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "the permutation is not a permutation of the \(planeSize) pixels of a plane")
     }
     return appending(.permute(permutation))
   }
@@ -47,7 +51,8 @@ extension LabelledImages {
     let operation = "LabelledImages.rotated(degrees:)"
     let shape = try imageShape(operation: operation)
     guard degrees.isFinite else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "angle \(degrees) is not a finite number of degrees")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "angle \(degrees) is not a finite number of degrees")
     }
     return appending(.rotate(ImageGeometry.Rotation(degrees: degrees, height: shape[1], width: shape[2])))
   }
@@ -69,13 +74,15 @@ extension LabelledImages {
     let shape = try imageShape(operation: operation)
     guard statistics.mean.count == shape[0], statistics.deviation.count == shape[0] else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "\(statistics.mean.count) means and \(statistics.deviation.count) deviations for \(shape[0]) channels")
+        operation: operation,
+        reason: "\(statistics.mean.count) means and \(statistics.deviation.count) deviations for \(shape[0]) channels")
     }
     guard pipeline.normalisation == nil else {
       throw DatasetError.invalidArgument(operation: operation, reason: "the images are already normalised")
     }
     guard statistics.mean.allSatisfy(\.isFinite), statistics.deviation.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "means must be finite and deviations positive, got \(statistics)")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "means must be finite and deviations positive, got \(statistics)")
     }
     return appending(.normalise(mean: statistics.mean, deviation: statistics.deviation))
   }
@@ -94,7 +101,8 @@ extension LabelledImages {
     let planeSize = shape.reduce(1, *) / channels
     var sums = [Double](repeating: 0, count: channels), squares = sums
     let unnormalised = LabelledImages(
-      store: store, rows: rows, pipeline: pipeline.withoutNormalisation, isFlattened: false, labels: labels, classNames: classNames)
+      store: store, rows: rows, pipeline: pipeline.withoutNormalisation, isFlattened: false, labels: labels,
+      classNames: classNames)
     let batch = 512
     for start in stride(from: 0, to: count, by: batch) {
       let values = unnormalised.inputs(uncheckedAt: Array(start..<min(start + batch, count)))
@@ -115,7 +123,10 @@ extension LabelledImages {
       }
     }
     let n = Double(count * planeSize)
-    guard n > 0 else { return ChannelStatistics(mean: [Float](repeating: 0, count: channels), deviation: [Float](repeating: 1, count: channels)) }
+    guard n > 0 else {
+      return ChannelStatistics(
+        mean: [Float](repeating: 0, count: channels), deviation: [Float](repeating: 1, count: channels))
+    }
     let means = sums.map { $0 / n }
     let deviations = zip(squares, means).map { square, mean in max(square / n - mean * mean, 0).squareRoot() }
     return ChannelStatistics(mean: means.map { Float($0) }, deviation: deviations.map { $0 > 0 ? Float($0) : 1 })
@@ -140,7 +151,8 @@ extension LabelledImages {
     let shape = pipeline.outputShape
     guard shape.count == 3, !isFlattened else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "samples must be images [channels, height, width], got sample shape \(sampleShape)")
+        operation: operation,
+        reason: "samples must be images [channels, height, width], got sample shape \(sampleShape)")
     }
     return shape
   }

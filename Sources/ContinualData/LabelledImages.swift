@@ -69,11 +69,13 @@ public struct LabelledImages: Sendable {
   public init(inputs: Tensor, labels: [Int], classNames: [String]? = nil) throws {
     let operation = "LabelledImages(inputs:labels:classNames:)"
     guard inputs.rank >= 2 else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "inputs must have rank 2 or more ([count, …]), got shape \(inputs.shape)")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "inputs must have rank 2 or more ([count, …]), got shape \(inputs.shape)")
     }
     guard inputs.shape[0] == labels.count else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "inputs of shape \(inputs.shape) hold \(inputs.shape[0]) samples but \(labels.count) labels were given")
+        operation: operation,
+        reason: "inputs of shape \(inputs.shape) hold \(inputs.shape[0]) samples but \(labels.count) labels were given")
     }
     let names = try Self.checkedNames(classNames, labels: labels, operation: operation)
     self.init(store: PixelStore(floats: inputs), labels: labels, classNames: names)
@@ -96,16 +98,22 @@ public struct LabelledImages: Sendable {
   public init(pixels: [UInt8], sampleShape: [Int], labels: [Int], classNames: [String]? = nil) throws {
     let operation = "LabelledImages(pixels:sampleShape:labels:classNames:)"
     guard !sampleShape.isEmpty, sampleShape.allSatisfy({ $0 > 0 }) else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "sample shape \(sampleShape) must have positive sizes")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "sample shape \(sampleShape) must have positive sizes")
     }
     let size = sampleShape.reduce(1, *)
     guard pixels.count == labels.count * size else {
       throw DatasetError.invalidArgument(
         operation: operation,
-        reason: "\(pixels.count) pixel bytes do not make \(labels.count) images of shape \(sampleShape) (\(labels.count * size) bytes)")
+        reason:
+          "\(pixels.count) pixel bytes do not make \(labels.count) images of shape \(sampleShape) "
+          + "(\(labels.count * size) bytes)"
+      )
     }
     let names = try Self.checkedNames(classNames, labels: labels, operation: operation)
-    self.init(store: PixelStore(bytes: pixels, count: labels.count, sampleShape: sampleShape), labels: labels, classNames: names)
+    self.init(
+      store: PixelStore(bytes: pixels, count: labels.count, sampleShape: sampleShape), labels: labels, classNames: names
+    )
   }
 
   /// The class names given, or digits up to the largest label, after checking every label is one of them.
@@ -120,11 +128,13 @@ public struct LabelledImages: Sendable {
   /// A set showing every sample of `store` as it is.
   init(store: PixelStore, labels: [Int], classNames: [String]) {
     self.init(
-      store: store, rows: nil, pipeline: PixelPipeline(inputShape: store.sampleShape), isFlattened: false, labels: labels, classNames: classNames)
+      store: store, rows: nil, pipeline: PixelPipeline(inputShape: store.sampleShape), isFlattened: false,
+      labels: labels, classNames: classNames)
   }
 
   /// A view whose consistency the caller has already established.
-  init(store: PixelStore, rows: [Int]?, pipeline: PixelPipeline, isFlattened: Bool, labels: [Int], classNames: [String]) {
+  init(store: PixelStore, rows: [Int]?, pipeline: PixelPipeline, isFlattened: Bool, labels: [Int], classNames: [String])
+  {
     self.store = store
     self.rows = rows
     self.pipeline = pipeline
@@ -152,11 +162,13 @@ public struct LabelledImages: Sendable {
     }
     if let draws {
       guard draws.count == indices.count else {
-        throw DatasetError.invalidArgument(operation: operation, reason: "\(draws.count) augmentation draws for \(indices.count) images")
+        throw DatasetError.invalidArgument(
+          operation: operation, reason: "\(draws.count) augmentation draws for \(indices.count) images")
       }
       guard pipeline.outputShape.count == 3 else {
         throw DatasetError.invalidArgument(
-          operation: operation, reason: "augmentation needs images [channels, height, width], but samples have shape \(pipeline.outputShape)")
+          operation: operation,
+          reason: "augmentation needs images [channels, height, width], but samples have shape \(pipeline.outputShape)")
       }
     }
     let size = sampleShape.reduce(1, *)
@@ -165,7 +177,9 @@ public struct LabelledImages: Sendable {
     defer { scratch.deallocate() }
     return Tensor(shape: [indices.count] + sampleShape) { buffer in
       for (k, index) in indices.enumerated() {
-        plan.render(store, sample: rows?[index] ?? index, augmentation: draws?[k], into: buffer.baseAddress! + k * size, scratch: scratch)
+        plan.render(
+          store, sample: rows?[index] ?? index, augmentation: draws?[k], into: buffer.baseAddress! + k * size,
+          scratch: scratch)
       }
     }
   }
@@ -186,7 +200,8 @@ public struct LabelledImages: Sendable {
   /// - Complexity: O(`indices.count`).
   public func subset(_ indices: [Int]) throws -> LabelledImages {
     if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
-      throw DatasetError.invalidArgument(operation: "LabelledImages.subset", reason: "index \(bad) is outside 0..<\(count)")
+      throw DatasetError.invalidArgument(
+        operation: "LabelledImages.subset", reason: "index \(bad) is outside 0..<\(count)")
     }
     return uncheckedSubset(indices)
   }
@@ -203,24 +218,29 @@ public struct LabelledImages: Sendable {
   ///
   /// - Returns: A set with rank-1 samples sharing this set's storage.
   public func flattened() -> LabelledImages {
-    LabelledImages(store: store, rows: rows, pipeline: pipeline, isFlattened: true, labels: labels, classNames: classNames)
+    LabelledImages(
+      store: store, rows: rows, pipeline: pipeline, isFlattened: true, labels: labels, classNames: classNames)
   }
 
   /// ``subset(_:)`` for indices known to be in range.
   func uncheckedSubset(_ indices: [Int]) -> LabelledImages {
     LabelledImages(
-      store: store, rows: indices.map { rows?[$0] ?? $0 }, pipeline: pipeline, isFlattened: isFlattened, labels: indices.map { labels[$0] },
+      store: store, rows: indices.map { rows?[$0] ?? $0 }, pipeline: pipeline, isFlattened: isFlattened,
+      labels: indices.map { labels[$0] },
       classNames: classNames)
   }
 
   /// The same images with one more step applied to each.
   func appending(_ step: PixelPipeline.Step) -> LabelledImages {
-    LabelledImages(store: store, rows: rows, pipeline: pipeline.appending(step), isFlattened: isFlattened, labels: labels, classNames: classNames)
+    LabelledImages(
+      store: store, rows: rows, pipeline: pipeline.appending(step), isFlattened: isFlattened, labels: labels,
+      classNames: classNames)
   }
 
   /// The same images with new labels and class names (the caller keeps them consistent).
   func relabelled(_ labels: [Int], classNames: [String]) -> LabelledImages {
-    LabelledImages(store: store, rows: rows, pipeline: pipeline, isFlattened: isFlattened, labels: labels, classNames: classNames)
+    LabelledImages(
+      store: store, rows: rows, pipeline: pipeline, isFlattened: isFlattened, labels: labels, classNames: classNames)
   }
 }
 
@@ -228,8 +248,11 @@ extension LabelledImages: Equatable {
   /// Equal when labels, class names and every image's values are equal. Two views of one store
   /// with the same images and steps are equal without building their pixels.
   public static func == (lhs: LabelledImages, rhs: LabelledImages) -> Bool {
-    guard lhs.labels == rhs.labels, lhs.classNames == rhs.classNames, lhs.sampleShape == rhs.sampleShape else { return false }
-    if lhs.store === rhs.store && lhs.pipeline == rhs.pipeline && (lhs.rows ?? Array(0..<lhs.store.count)) == (rhs.rows ?? Array(0..<rhs.store.count))
+    guard lhs.labels == rhs.labels, lhs.classNames == rhs.classNames, lhs.sampleShape == rhs.sampleShape else {
+      return false
+    }
+    if lhs.store === rhs.store && lhs.pipeline == rhs.pipeline
+      && (lhs.rows ?? Array(0..<lhs.store.count)) == (rhs.rows ?? Array(0..<rhs.store.count))
     {
       return true
     }

@@ -104,7 +104,8 @@ extension PixelPipeline.Plan {
       case .pad(let side): ImageGeometry.pad(current, shape: shape, toSide: side, into: spare)
       case .permute(let permutation): ImageGeometry.permute(current, shape: shape, by: permutation, into: spare)
       case .rotate(let rotation): rotation.apply(current, shape: shape, into: spare)
-      case .normalise(let mean, let deviation): ImageGeometry.normalise(current, shape: shape, mean: mean, deviation: deviation, into: spare)
+      case .normalise(let mean, let deviation):
+        ImageGeometry.normalise(current, shape: shape, mean: mean, deviation: deviation, into: spare)
       }
       swap(&current, &spare)
     }

@@ -34,7 +34,9 @@ public enum SyntheticGlyphs {
   public static let sampleShape = [1, imageSize, imageSize]
 
   /// The name of each class, indexed by label.
-  public static let classNames = ["ring", "bar", "zed", "cross", "triangle", "box", "plus", "chevron", "eight", "ladder"]
+  public static let classNames = [
+    "ring", "bar", "zed", "cross", "triangle", "box", "plus", "chevron", "eight", "ladder",
+  ]
 
   /// Generates a training and a test set with balanced classes.
   ///
@@ -47,7 +49,9 @@ public enum SyntheticGlyphs {
   ///   - seed: The seed; the same seed gives bit-identical sets.
   /// - Returns: The sets, inputs `[count, 1, 28, 28]` in `[0, 1]`.
   /// - Complexity: O(`trainCount + testCount`); about 12 µs per image in a release build.
-  public static func generate(trainCount: Int, testCount: Int, seed: UInt64) -> (train: LabelledImages, test: LabelledImages) {
+  public static func generate(trainCount: Int, testCount: Int, seed: UInt64) -> (
+    train: LabelledImages, test: LabelledImages
+  ) {
     var root = SeededGenerator(seed: seed)
     var trainGenerator = root.split()
     var testGenerator = root.split()
@@ -75,7 +79,8 @@ public enum SyntheticGlyphs {
       // Stored as bytes like a real dataset's pixels: the nearest of the 256 levels `k / 255`.
       for k in 0..<pixels { bytes[index * pixels + k] = UInt8((canvas[k] * 255).rounded()) }
     }
-    return LabelledImages(store: PixelStore(bytes: bytes, count: count, sampleShape: sampleShape), labels: labels, classNames: classNames)
+    return LabelledImages(
+      store: PixelStore(bytes: bytes, count: count, sampleShape: sampleShape), labels: labels, classNames: classNames)
   }
 
   // MARK: - Prototypes
@@ -118,7 +123,8 @@ public enum SyntheticGlyphs {
 
   /// An elliptical arc as a polyline of `segments` straight pieces.
   private static func arc(
-    centreX: Float, centreY: Float, radiusX: Float, radiusY: Float, fromDegrees: Double, toDegrees: Double, segments: Int
+    centreX: Float, centreY: Float, radiusX: Float, radiusY: Float, fromDegrees: Double, toDegrees: Double,
+    segments: Int
   ) -> [Point] {
     (0...segments).map { step in
       let degrees = fromDegrees + (toDegrees - fromDegrees) * Double(step) / Double(segments)
@@ -130,7 +136,9 @@ public enum SyntheticGlyphs {
   // MARK: - Rendering
 
   /// Draws one jittered sample of `strokes` into a zeroed 28×28 canvas.
-  private static func draw(_ strokes: [[Point]], into canvas: UnsafeMutablePointer<Float>, using rng: inout SeededGenerator) {
+  private static func draw(
+    _ strokes: [[Point]], into canvas: UnsafeMutablePointer<Float>, using rng: inout SeededGenerator
+  ) {
     func uniform(_ low: Float, _ high: Float) -> Float { low + (high - low) * rng.nextUniform() }
 
     // The sample's distortion.
@@ -139,7 +147,10 @@ public enum SyntheticGlyphs {
     let aspect = uniform(0.9, 1.1)
     let shear = uniform(-0.25, 0.25)
     let shiftX = uniform(-2, 2), shiftY = uniform(-2, 2)
-    let wobble = (amplitudeX: uniform(0, 0.12), amplitudeY: uniform(0, 0.12), frequencyX: uniform(1.5, 3), frequencyY: uniform(1.5, 3))
+    let wobble = (
+      amplitudeX: uniform(0, 0.12), amplitudeY: uniform(0, 0.12), frequencyX: uniform(1.5, 3),
+      frequencyY: uniform(1.5, 3)
+    )
     let phaseX = uniform(0, 6.2831855), phaseY = uniform(0, 6.2831855)
     let halfWidth = uniform(0.7, 1.4)
     let ink = uniform(0.85, 1)
@@ -193,7 +204,9 @@ public enum SyntheticGlyphs {
 
   /// Raises each pixel near the segment to its coverage by a stroke of the given half-width,
   /// `clamp(halfWidth + 0.5 − distance, 0, 1)`, visiting only the segment's bounding box.
-  private static func drawSegment(from a: Point, to b: Point, halfWidth: Float, into canvas: UnsafeMutablePointer<Float>) {
+  private static func drawSegment(
+    from a: Point, to b: Point, halfWidth: Float, into canvas: UnsafeMutablePointer<Float>
+  ) {
     let reach = halfWidth + 1
     let last = imageSize - 1
     let minX = max(0, Int((min(a.x, b.x) - reach).rounded(.down)))

@@ -28,7 +28,8 @@ extension TaskSequence {
   /// - Complexity: O(`tasks` × the image size); the tasks share the dataset's pixels, each permuting
   ///   them as its batches are built.
   public static func permuted(
-    _ base: (train: LabelledImages, test: LabelledImages), tasks: Int, permuteFirstTask: Bool = false, padTo32: Bool = false, seed: UInt64
+    _ base: (train: LabelledImages, test: LabelledImages), tasks: Int, permuteFirstTask: Bool = false,
+    padTo32: Bool = false, seed: UInt64
   ) throws -> TaskSequence {
     let operation = "TaskSequence.permuted"
     try validate(base, tasks: tasks, operation: operation)
@@ -36,7 +37,8 @@ extension TaskSequence {
     if padTo32 {
       let (height, width) = (train.sampleShape[1], train.sampleShape[2])
       guard height <= 32, width <= 32 else {
-        throw DatasetError.invalidArgument(operation: operation, reason: "cannot pad \(height)×\(width) images to 32×32")
+        throw DatasetError.invalidArgument(
+          operation: operation, reason: "cannot pad \(height)×\(width) images to 32×32")
       }
       (train, test) = (try train.padded(toSide: 32), try test.padded(toSide: 32))
     }
@@ -60,19 +62,24 @@ extension TaskSequence {
   /// Checks that a dataset's two sets are image sets that agree, and that `tasks` is positive.
   static func validate(_ base: (train: LabelledImages, test: LabelledImages), tasks: Int, operation: String) throws {
     guard tasks >= 1 else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "the number of tasks must be at least 1, got \(tasks)")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "the number of tasks must be at least 1, got \(tasks)")
     }
     guard base.train.sampleShape.count == 3 else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "samples must be images [channels, height, width], got sample shape \(base.train.sampleShape)")
+        operation: operation,
+        reason: "samples must be images [channels, height, width], got sample shape \(base.train.sampleShape)")
     }
     guard base.train.sampleShape == base.test.sampleShape else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "training samples have shape \(base.train.sampleShape) but test samples \(base.test.sampleShape)")
+        operation: operation,
+        reason: "training samples have shape \(base.train.sampleShape) but test samples \(base.test.sampleShape)")
     }
     guard base.train.classNames == base.test.classNames else {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "the training set's classes \(base.train.classNames) differ from the test set's \(base.test.classNames)")
+        operation: operation,
+        reason: "the training set's classes \(base.train.classNames) differ from the test set's \(base.test.classNames)"
+      )
     }
   }
 }

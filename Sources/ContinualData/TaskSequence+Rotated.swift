@@ -35,10 +35,12 @@ extension TaskSequence {
     let degrees: [Double]
     if let angles {
       guard angles.count == tasks else {
-        throw DatasetError.invalidArgument(operation: operation, reason: "\(angles.count) angles given for \(tasks) tasks")
+        throw DatasetError.invalidArgument(
+          operation: operation, reason: "\(angles.count) angles given for \(tasks) tasks")
       }
       if let bad = angles.first(where: { !$0.isFinite }) {
-        throw DatasetError.invalidArgument(operation: operation, reason: "angle \(bad) is not a finite number of degrees")
+        throw DatasetError.invalidArgument(
+          operation: operation, reason: "angle \(bad) is not a finite number of degrees")
       }
       degrees = angles
     } else if let seed {

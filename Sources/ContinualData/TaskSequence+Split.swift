@@ -17,7 +17,9 @@ extension TaskSequence {
   /// - Returns: The sequence, named `"split"`, with tasks named after their classes.
   /// - Throws: ``DatasetError/invalidArgument(operation:reason:)`` for no groups, an empty group, a
   ///   class outside the dataset's classes or one listed twice, or training and test sets that disagree.
-  public static func split(_ base: (train: LabelledImages, test: LabelledImages), groups: [[Int]]) throws -> TaskSequence {
+  public static func split(_ base: (train: LabelledImages, test: LabelledImages), groups: [[Int]]) throws
+    -> TaskSequence
+  {
     let operation = "TaskSequence.split"
     try validate(base, tasks: groups.count, operation: operation)
     let classCount = base.train.classCount
@@ -29,10 +31,12 @@ extension TaskSequence {
       for label in group {
         guard (0..<classCount).contains(label) else {
           throw DatasetError.invalidArgument(
-            operation: operation, reason: "class \(label) in group \(index) is outside the dataset's classes 0..<\(classCount)")
+            operation: operation,
+            reason: "class \(label) in group \(index) is outside the dataset's classes 0..<\(classCount)")
         }
         guard seen.insert(label).inserted else {
-          throw DatasetError.invalidArgument(operation: operation, reason: "class \(label) appears in more than one place (again in group \(index))")
+          throw DatasetError.invalidArgument(
+            operation: operation, reason: "class \(label) appears in more than one place (again in group \(index))")
         }
       }
     }
@@ -40,7 +44,8 @@ extension TaskSequence {
       let names = group.map { base.train.classNames[$0] }
       return ContinualTask(
         unchecked: index, name: "classes " + names.joined(separator: ", "),
-        train: relabelled(base.train, keeping: group), test: relabelled(base.test, keeping: group), sourceClasses: group)
+        train: relabelled(base.train, keeping: group), test: relabelled(base.test, keeping: group), sourceClasses: group
+      )
     }
     return try TaskSequence(name: "split", tasks: tasks)
   }
@@ -69,7 +74,8 @@ extension TaskSequence {
     let classCount = base.train.classCount
     guard (1...max(1, classCount)).contains(tasks), classCount > 0 else {
       throw DatasetError.invalidArgument(
-        operation: "TaskSequence.split", reason: "cannot split \(classCount) classes into \(tasks) tasks; choose 1 to \(classCount) tasks")
+        operation: "TaskSequence.split",
+        reason: "cannot split \(classCount) classes into \(tasks) tasks; choose 1 to \(classCount) tasks")
     }
     var order = Array(0..<classCount)
     if let randomGroupingSeed {

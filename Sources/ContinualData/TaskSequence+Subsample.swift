@@ -20,7 +20,8 @@ extension TaskSequence {
   public func subsample(trainPerTask: Int?, testPerTask: Int?, seed: UInt64) throws -> TaskSequence {
     for (name, value) in [("trainPerTask", trainPerTask), ("testPerTask", testPerTask)] {
       if let value, value < 0 {
-        throw DatasetError.invalidArgument(operation: "TaskSequence.subsample", reason: "\(name) is \(value), which is negative")
+        throw DatasetError.invalidArgument(
+          operation: "TaskSequence.subsample", reason: "\(name) is \(value), which is negative")
       }
     }
     var rng = SeededGenerator(seed: seed)

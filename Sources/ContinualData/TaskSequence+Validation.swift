@@ -23,7 +23,8 @@ extension TaskSequence {
   public func holdingOut(_ fraction: Double, seed: UInt64) throws -> TaskSequence {
     let operation = "TaskSequence.holdingOut"
     guard fraction > 0, fraction < 1 else {
-      throw DatasetError.invalidArgument(operation: operation, reason: "the fraction is \(fraction); it must be between 0 and 1")
+      throw DatasetError.invalidArgument(
+        operation: operation, reason: "the fraction is \(fraction); it must be between 0 and 1")
     }
     var rng = SeededGenerator(seed: seed ^ 0x7661_6c69_6461_7465)  // "validate": its own stream
     var result = self
@@ -36,7 +37,9 @@ extension TaskSequence {
           throw DatasetError.invalidArgument(
             operation: operation,
             reason:
-              "task \(t + 1) (\(result.tasks[t].name)) has \(members.count) training image(s) of class \(train.classNames[c]); holding out needs 2")
+              "task \(t + 1) (\(result.tasks[t].name)) has \(members.count) training image(s) of "
+              + "class \(train.classNames[c]); holding out needs 2"
+          )
         }
         rng.shuffle(&members)
         let count = min(max(1, Int((fraction * Double(members.count)).rounded())), members.count - 1)

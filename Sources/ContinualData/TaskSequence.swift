@@ -49,11 +49,15 @@ public struct TaskSequence: Sendable, Equatable {
     if let task = tasks.first(where: { $0.train.sampleShape != first.train.sampleShape }) {
       throw DatasetError.invalidArgument(
         operation: operation,
-        reason: "task \(task.index) ('\(task.name)') has samples of shape \(task.train.sampleShape), task 0 \(first.train.sampleShape)")
+        reason:
+          "task \(task.index) ('\(task.name)') has samples of shape \(task.train.sampleShape), task "
+          + "0 \(first.train.sampleShape)"
+      )
     }
     if let position = tasks.indices.first(where: { tasks[$0].index != $0 }) {
       throw DatasetError.invalidArgument(
-        operation: operation, reason: "the task at position \(position) has index \(tasks[position].index); indices must be 0, 1, 2, …")
+        operation: operation,
+        reason: "the task at position \(position) has index \(tasks[position].index); indices must be 0, 1, 2, …")
     }
     self.name = name
     self.tasks = tasks
@@ -74,7 +78,8 @@ public struct TaskSequence: Sendable, Equatable {
         throw DatasetError.invalidArgument(
           operation: operation,
           reason:
-            "\(what); the dataset's \(split) files lack it, or a subsample (--\(split == "training" ? "train" : "test")-per-task) is smaller than the number of classes"
+            "\(what); the dataset's \(split) files lack it, or a subsample "
+            + "(--\(split == "training" ? "train" : "test")-per-task) is smaller than the number of classes"
         )
       }
     }

@@ -57,7 +57,9 @@ extension ComparisonTable {
       case .noMatch(let name, let labels):
         let quoted = labels.map { "'\($0)'" }
         let suggestion = nearest(name, in: labels).map { "; did you mean '\($0)'?" } ?? ""
-        return "the baseline '\(name)' matches no row\(suggestion) (a row label or an algorithm: \(quoted.joined(separator: ", ")))"
+        return
+          "the baseline '\(name)' matches no row\(suggestion) (a row label or an "
+          + "algorithm: \(quoted.joined(separator: ", ")))"
       case .ambiguous(let name, let benchmark, let scenario, let labels):
         return "the baseline '\(name)' matches \(labels.count) rows of \(benchmark), \(scenario): "
           + labels.map { "'\($0)'" }.joined(separator: ", ") + "; give one row's label"
@@ -67,9 +69,9 @@ extension ComparisonTable {
 
   /// How the tables explain the difference columns, for the notes under them.
   func baselineNote(_ name: String) -> String {
-    "ΔACC and ΔBWT: seed-paired difference from the baseline row '\(name)' of the same benchmark and scenario (this row "
-      + "minus the baseline), in percentage points: mean ± standard error [95 % confidence interval, Student's t with n − 1 "
-      + "degrees of freedom] over the n seeds both rows finished."
+    "ΔACC and ΔBWT: seed-paired difference from the baseline row '\(name)' of the same benchmark and scenario (this "
+      + "row minus the baseline), in percentage points: mean ± standard error [95 % confidence interval, Student's t "
+      + "with n − 1 degrees of freedom] over the n seeds both rows finished."
   }
 
   /// This table with every row compared seed by seed with the baseline row of its benchmark and
@@ -103,7 +105,8 @@ extension ComparisonTable {
       let indices = groups[group] ?? []
       let matches = indices.filter { rows[$0].label == name || rows[$0].algorithm == name }
       guard matches.count <= 1 else {
-        throw BaselineError.ambiguous(name: name, benchmark: group[0], scenario: group[1], labels: matches.map { rows[$0].label })
+        throw BaselineError.ambiguous(
+          name: name, benchmark: group[0], scenario: group[1], labels: matches.map { rows[$0].label })
       }
       for index in indices { table.rows[index].baselineComparison = nil }
       guard let baselineIndex = matches.first else { continue }

@@ -20,14 +20,16 @@ extension ComparisonTable {
   ///
   /// ```swift
   /// print(table.csv())
-  /// // benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,…,first_failure,significantly_best,baseline,…
+  /// // benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,…,first_failure,
+  /// //   significantly_best,baseline,…
   /// // split-mnist,task,ewc,ewc,,93.00,2.08,…,loss diverged,acc,,…
   /// ```
   ///
   /// - Returns: CSV text with a header line, ending with a newline.
   public func csv() -> String {
     let header = [
-      "benchmark", "scenario", "algorithm", "label", "distinguishing_config", "acc_pct", "acc_pct_se", "inc_acc_pct", "inc_acc_pct_se", "bwt_pct",
+      "benchmark", "scenario", "algorithm", "label", "distinguishing_config", "acc_pct", "acc_pct_se", "inc_acc_pct",
+      "inc_acc_pct_se", "bwt_pct",
       "bwt_pct_se", "forgetting_pct",
       "forgetting_pct_se", "fwt_pct", "fwt_pct_se", "time_s", "time_s_se", "n", "runs", "failed", "first_failure",
       "significantly_best", "baseline",
@@ -39,21 +41,27 @@ extension ComparisonTable {
     var lines = [(header + differenceColumns + laterColumns).joined(separator: ",")]
     for row in rows {
       let settings = row.distinguishingKeys.map { key in row.configuration[key].map { "\(key)=\($0)" } ?? "no \(key)" }
-      var fields = [row.benchmark, row.scenario, row.algorithm, row.label, settings.joined(separator: "; ")].map(Self.csvText)
-      for metric in [row.averageAccuracy, row.incrementalAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer] {
+      var fields = [row.benchmark, row.scenario, row.algorithm, row.label, settings.joined(separator: "; ")].map(
+        Self.csvText)
+      for metric in [
+        row.averageAccuracy, row.incrementalAccuracy, row.backwardTransfer, row.forgetting, row.forwardTransfer,
+      ] {
         let cell = metric.map(Cell.percent)
         fields += [cell?.mean ?? "", cell?.error ?? ""]
       }
       let time = row.wallSeconds.map(Cell.seconds)
       fields += [time?.mean ?? "", time?.error ?? ""]
-      fields += [String(row.finished), String(row.runs), String(row.failures.count), Self.csvText(row.failures.first ?? "")]
+      fields += [
+        String(row.finished), String(row.runs), String(row.failures.count), Self.csvText(row.failures.first ?? ""),
+      ]
       fields.append(row.significantlyBest.map(\.csvName).joined(separator: ";"))
       let comparison = baseline == nil ? nil : row.baselineComparison
       fields.append(Self.csvText(comparison?.baseline ?? ""))
       for difference in [comparison?.averageAccuracy, comparison?.backwardTransfer] {
         let percent = { (value: Double?) in value.map { Cell.fixed($0 * 100, decimals: 2) } ?? "" }
         fields += [
-          percent(difference?.mean), percent(difference?.standardError), percent(difference?.confidenceInterval?.lowerBound),
+          percent(difference?.mean), percent(difference?.standardError),
+          percent(difference?.confidenceInterval?.lowerBound),
           percent(difference?.confidenceInterval?.upperBound), difference.map { String($0.count) } ?? "",
         ]
       }

@@ -70,13 +70,17 @@ extension ComparisonTable {
     var metrics: [Metric] = [.averageAccuracy, .incrementalAccuracy, .backwardTransfer, .forgetting]
     if showsForwardTransfer { metrics.append(.forwardTransfer) }
     metrics += [.learningAccuracy, .intransigence]
-    return metrics.map { (row.estimate(of: $0), false, row.significantlyBest.contains($0)) } + [(row.wallSeconds, true, false)]
+    return metrics.map { (row.estimate(of: $0), false, row.significantlyBest.contains($0)) } + [
+      (row.wallSeconds, true, false)
+    ]
   }
 
   /// The titles of the metric columns matching ``displayedMetrics(of:)``, with `%` as given.
   func displayedMetricTitles(percent: String) -> [String] {
     ["ACC (\(percent))", "Inc. ACC (\(percent))", "BWT (\(percent))", "Forgetting (\(percent))"]
-      + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + ["LA (\(percent))", "Intransigence (\(percent))", "Time (s)"]
+      + (showsForwardTransfer ? ["FWT (\(percent))"] : []) + [
+        "LA (\(percent))", "Intransigence (\(percent))", "Time (s)",
+      ]
   }
 
   /// The titles of the columns of differences from the baseline, or none without a baseline, with
@@ -106,7 +110,8 @@ extension ComparisonTable {
   /// The notes that explain the marks, the FWT and intransigence columns and the difference
   /// columns, in the order the tables show them.
   func notes() -> [String] {
-    (comparesRows ? [Self.significanceNote] : []) + (forwardTransferNote.map { [$0] } ?? []) + (rows.isEmpty ? [] : [intransigenceNote])
+    (comparesRows ? [Self.significanceNote] : []) + (forwardTransferNote.map { [$0] } ?? [])
+      + (rows.isEmpty ? [] : [intransigenceNote])
       + (baseline.map { [baselineNote($0)] } ?? [])
   }
 
@@ -115,7 +120,9 @@ extension ComparisonTable {
   /// differences from the baseline, the finished seed count and the failures.
   func summaryCells() -> CellTable {
     let titles =
-      ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "%") + baselineTitles(percent: "%") + ["n", "Failed"]
+      ["Benchmark", "Scenario", "Algorithm"] + displayedMetricTitles(percent: "%") + baselineTitles(percent: "%") + [
+        "n", "Failed",
+      ]
     var emphasised: Set<CellTable.Position> = []
     let body = rows.enumerated().map { rowIndex, row in
       let metrics = displayedMetrics(of: row)
@@ -138,7 +145,8 @@ extension ComparisonTable {
     let body = rows.map { row in
       [row.benchmark, row.scenario, row.label]
         + (0..<taskCount).map { task in
-          Self.estimateCell(task < row.finalTaskAccuracies.count ? row.finalTaskAccuracies[task] : nil, isTime: false, row: row)
+          Self.estimateCell(
+            task < row.finalTaskAccuracies.count ? row.finalTaskAccuracies[task] : nil, isTime: false, row: row)
         }
     }
     let aligned = [false, false, false] + Array(repeating: true, count: taskCount)

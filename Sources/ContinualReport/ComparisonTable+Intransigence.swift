@@ -60,7 +60,8 @@ extension ComparisonTable {
   /// How the tables explain the intransigence column, for the notes under them.
   var intransigenceNote: String {
     if rows.contains(where: { $0.intransigence != nil }) {
-      return "Intransigence (Chaudhry et al. 2018; lower is better): per seed, the mean over tasks k of a*_k − R[k][k], "
+      return
+        "Intransigence (Chaudhry et al. 2018; lower is better): per seed, the mean over tasks k of a*_k − R[k][k], "
         + "where R[k][k] is the row's accuracy on task k right after training it and a*_k that of the "
         + "'\(Self.intransigenceReferenceAlgorithm)' row of the same benchmark, scenario, protocol settings and seed "
         + "(trained on tasks 1…k together); 0 in the joint row itself, — where no joint row matches. "

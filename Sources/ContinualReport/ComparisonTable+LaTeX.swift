@@ -48,7 +48,9 @@ extension ComparisonTable {
     guard let difference else { return "--" }
     let mean = Cell.signed(difference.mean * 100)
     guard let interval = difference.confidenceInterval else { return "$\(mean)$ ($n = \(difference.count)$)" }
-    let (low, high) = (Cell.fixed(interval.lowerBound * 100, decimals: 2), Cell.fixed(interval.upperBound * 100, decimals: 2))
+    let (low, high) = (
+      Cell.fixed(interval.lowerBound * 100, decimals: 2), Cell.fixed(interval.upperBound * 100, decimals: 2)
+    )
     let error = Cell.fixed(difference.standardError * 100, decimals: 2)
     return "$\(mean) \\pm \(error)$ [\(low), \(high)] ($n = \(difference.count)$)"
   }

@@ -27,7 +27,9 @@ extension ComparisonTable {
     for indices in groups.values where indices.count > 1 {
       let configurations = indices.map { rows[$0].configuration }
       let allKeys = Set(configurations.flatMap(\.keys))
-      var differing = allKeys.subtracting(nonDistinguishingKeys).filter { key in Set(configurations.map { $0[key] }).count > 1 }
+      var differing = allKeys.subtracting(nonDistinguishingKeys).filter { key in
+        Set(configurations.map { $0[key] }).count > 1
+      }
       // Only hand-made records can disagree with their own columns (a `config` algorithm other than
       // the record's); show that key rather than nothing.
       if differing.isEmpty { differing = allKeys.filter { key in Set(configurations.map { $0[key] }).count > 1 } }
@@ -53,7 +55,10 @@ extension ComparisonTable {
   /// The stack's own keys first, in component order and then by name; then the other keys by name.
   static func ordered(_ keys: Set<String>, components: [String]) -> [String] {
     keys.sorted {
-      let (a, b) = (componentIndex(of: $0, in: components) ?? components.count, componentIndex(of: $1, in: components) ?? components.count)
+      let (a, b) = (
+        componentIndex(of: $0, in: components) ?? components.count,
+        componentIndex(of: $1, in: components) ?? components.count
+      )
       return (a, $0) < (b, $1)
     }
   }

@@ -92,7 +92,8 @@ extension ComparisonTable {
     ///   - intransigence: Intransigence against the reference row's run of the same seed.
     public init(
       seed: UInt64, averageAccuracy: Double?, incrementalAccuracy: Double? = nil, backwardTransfer: Double? = nil,
-      forgetting: Double? = nil, forwardTransfer: Double? = nil, learningAccuracy: Double? = nil, intransigence: Double? = nil
+      forgetting: Double? = nil, forwardTransfer: Double? = nil, learningAccuracy: Double? = nil,
+      intransigence: Double? = nil
     ) {
       self.seed = seed
       self.averageAccuracy = averageAccuracy

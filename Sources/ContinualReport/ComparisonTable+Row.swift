@@ -9,7 +9,8 @@ extension ComparisonTable {
   /// names the settings that tell them apart, as in `ewc (lambda=1e4)` and `ewc (lambda=1e6)`.
   ///
   /// Accuracies, BWT, forgetting, FWT, learning accuracy and intransigence are fractions (0.97 is
-  /// 97 %); renderers show them as percentages. Its JSON form (see ``ComparisonTable/json()``) uses snake_case keys and also
+  /// 97 %); renderers show them as percentages. Its JSON form (see ``ComparisonTable/json()``) uses snake_case keys and
+  /// also
   /// carries the `finished` and `failed` counts.
   ///
   /// ```swift
@@ -131,8 +132,10 @@ extension ComparisonTable {
       averageAccuracy: MeanEstimate?, incrementalAccuracy: MeanEstimate? = nil, backwardTransfer: MeanEstimate? = nil,
       forgetting: MeanEstimate? = nil,
       forwardTransfer: MeanEstimate? = nil, wallSeconds: MeanEstimate?, finalTaskAccuracies: [MeanEstimate] = [],
-      label: String? = nil, configuration: [String: String] = [:], distinguishingKeys: [String] = [], seedResults: [SeedResult] = [],
-      significantlyBest: [Metric] = [], baselineComparison: BaselineComparison? = nil, learningAccuracy: MeanEstimate? = nil,
+      label: String? = nil, configuration: [String: String] = [:], distinguishingKeys: [String] = [],
+      seedResults: [SeedResult] = [],
+      significantlyBest: [Metric] = [], baselineComparison: BaselineComparison? = nil,
+      learningAccuracy: MeanEstimate? = nil,
       intransigence: MeanEstimate? = nil, intransigenceReference: String? = nil
     ) {
       self.benchmark = benchmark
@@ -159,7 +162,8 @@ extension ComparisonTable {
     }
 
     /// Summarises the records of one configuration.
-    init(benchmark: String, scenario: String, algorithm: String, configuration: [String: String], records: [RunRecord]) {
+    init(benchmark: String, scenario: String, algorithm: String, configuration: [String: String], records: [RunRecord])
+    {
       let finished = records.filter { $0.status == .finished }
       let finalRows = finished.compactMap(\.accuracyMatrix.last)
       let taskCount = finalRows.map(\.count).max() ?? 0

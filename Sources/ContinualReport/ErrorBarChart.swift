@@ -56,7 +56,9 @@ struct ErrorBarChart {
     let titleWidth = Markup.estimatedWidth(title, fontSize: 13)
     let width = max(left + plotWidth + right, titleWidth + 20)
     let x = LinearScale(domain: axisDomain, start: left, end: left + plotWidth)
-    var parts = [Markup.svgOpening(className: "error-bars", width: width, height: top + plotHeight + bottom, label: title)]
+    var parts = [
+      Markup.svgOpening(className: "error-bars", width: width, height: top + plotHeight + bottom, label: title)
+    ]
     parts.append(
       Markup.text(
         title, x: max(left + plotWidth / 2, titleWidth / 2 + 10), y: 20,
@@ -85,17 +87,18 @@ struct ErrorBarChart {
     if entry.estimate.standardError > 0 {
       let (yText, colour) = (Markup.number(y), entry.style.colour)
       parts.append(
-        "<line class=\"bar\" x1=\"\(Markup.number(low))\" y1=\"\(yText)\" x2=\"\(Markup.number(high))\" y2=\"\(yText)\" "
-          + "stroke=\"\(colour)\" stroke-width=\"2\"/>")
+        "<line class=\"bar\" x1=\"\(Markup.number(low))\" y1=\"\(yText)\" x2=\"\(Markup.number(high))\" "
+          + "y2=\"\(yText)\" stroke=\"\(colour)\" stroke-width=\"2\"/>")
       for end in [low, high] {
         parts.append(
-          "<line class=\"cap\" x1=\"\(Markup.number(end))\" y1=\"\(Markup.number(y - 5))\" x2=\"\(Markup.number(end))\" "
-            + "y2=\"\(Markup.number(y + 5))\" stroke=\"\(colour)\" stroke-width=\"2\"/>")
+          "<line class=\"cap\" x1=\"\(Markup.number(end))\" y1=\"\(Markup.number(y - 5))\" "
+            + "x2=\"\(Markup.number(end))\" y2=\"\(Markup.number(y + 5))\" stroke=\"\(colour)\" stroke-width=\"2\"/>")
       }
     }
     let tooltip = "\(entry.name): \(mean) ± \(error) % (n = \(entry.estimate.count))"
     parts.append(
-      "<circle class=\"point\" cx=\"\(Markup.number(centre))\" cy=\"\(Markup.number(y))\" r=\"4\" fill=\"\(entry.style.colour)\" "
+      "<circle class=\"point\" cx=\"\(Markup.number(centre))\" cy=\"\(Markup.number(y))\" r=\"4\" "
+        + "fill=\"\(entry.style.colour)\" "
         + "stroke=\"#ffffff\" stroke-width=\"1\"><title>\(Markup.escaped(tooltip))</title></circle>")
     parts.append("</g>")
     return parts.joined(separator: "\n")
@@ -112,17 +115,21 @@ struct ErrorBarChart {
     for value in x.ticks(maximumCount: tickCount) {
       let position = Markup.number(x(value))
       parts.append(
-        "<line class=\"gridline\" x1=\"\(position)\" y1=\"\(Markup.number(top))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom))\" "
-          + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
+        "<line class=\"gridline\" x1=\"\(position)\" y1=\"\(Markup.number(top))\" x2=\"\(position)\" "
+          + "y2=\"\(Markup.number(bottom))\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
       parts.append(
-        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
-      parts.append(Markup.text(LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" "
+          + "y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>"
+      )
+      parts.append(
+        Markup.text(
+          LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
     }
     if marksZero, axisDomain.contains(0) {
       let zero = Markup.number(x(0))
       parts.append(
-        "<line class=\"zero\" x1=\"\(zero)\" y1=\"\(Markup.number(top))\" x2=\"\(zero)\" y2=\"\(Markup.number(bottom))\" "
-          + "stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>")
+        "<line class=\"zero\" x1=\"\(zero)\" y1=\"\(Markup.number(top))\" x2=\"\(zero)\" "
+          + "y2=\"\(Markup.number(bottom))\" stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>")
     }
     parts.append(
       "<polyline class=\"axis\" points=\"\(Markup.points([(x.start, top), (x.start, bottom), (x.end, bottom)]))\" "

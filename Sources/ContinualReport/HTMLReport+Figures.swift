@@ -97,7 +97,9 @@ extension HTMLReport {
   /// A caption's note on the tasks left out, or `""` when every task is shown.
   static func shownTasksNote(_ shown: [Int], of count: Int) -> String {
     guard shown.count < count else { return "" }
-    return " Of the \(count) tasks, \(shown.count) evenly spaced ones are shown (tasks \(shown.map { String($0 + 1) }.joined(separator: ", "))), "
+    return
+      " Of the \(count) tasks, \(shown.count) evenly spaced ones are shown "
+      + "(tasks \(shown.map { String($0 + 1) }.joined(separator: ", "))), "
       + "so that the page stays small; every entry is in the records and in the per-task table."
   }
 
@@ -107,7 +109,8 @@ extension HTMLReport {
     let maps = group.summaries.map { summary in
       HeatMapFigure(
         title: "\(summary.algorithm) (n = \(summary.seedCount))",
-        matrix: shown.map { i in shown.map { j in summary.accuracy(afterTraining: i, onTask: j) } }, tasks: shown.map { $0 + 1 }
+        matrix: shown.map { i in shown.map { j in summary.accuracy(afterTraining: i, onTask: j) } },
+        tasks: shown.map { $0 + 1 }
       ).svg()
     }
     return [
@@ -115,9 +118,10 @@ extension HTMLReport {
       "<div class=\"multiples\">", maps.joined(separator: "\n"), "</div>",
       ColourScale.legendSVG(),
       "<figcaption><strong>Figure \(number).</strong> Accuracy matrices on \(Markup.escaped(group.benchmark)) "
-        + "(\(Markup.escaped(Self.scenarioName(group.scenario)))): the cell in row <i>i</i>, column <i>j</i> is the accuracy (%) "
-        + "on task <i>j</i> after training task <i>i</i>, mean over the n finished seeds. Cells right of the dark staircase are "
-        + "tasks not yet trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))</figcaption>",
+        + "(\(Markup.escaped(Self.scenarioName(group.scenario)))): the cell in row <i>i</i>, column <i>j</i> is the "
+        + "accuracy (%) on task <i>j</i> after training task <i>i</i>, mean over the n finished seeds. Cells right of "
+        + "the dark staircase are tasks not yet "
+        + "trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }
@@ -130,13 +134,16 @@ extension HTMLReport {
     let domain = LinearScale.percentDomain(containing: curves.flatMap { $0.flatMap { $0.map { $0.value.mean * 100 } } })
     let charts = zip(shown, curves).map { task, lines in
       let series = zip(group.summaries, lines).filter { !$0.1.isEmpty }.map { summary, points in
-        LineChart.Series(name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: points)
+        LineChart.Series(
+          name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: points)
       }
       return LineChart(
-        title: "Task \(task + 1)", yLabel: "Accuracy on task \(task + 1) (%)", taskCount: taskCount, yDomain: domain, series: series
+        title: "Task \(task + 1)", yLabel: "Accuracy on task \(task + 1) (%)", taskCount: taskCount, yDomain: domain,
+        series: series
       ).svg()
     }
-    let legend = SeriesLegend(entries: group.summaries.map { ($0.algorithm, styles[$0.algorithm] ?? SeriesStyle(index: 0)) })
+    let legend = SeriesLegend(
+      entries: group.summaries.map { ($0.algorithm, styles[$0.algorithm] ?? SeriesStyle(index: 0)) })
     return [
       "<figure class=\"task-curves\">",
       legend.svg(maximumWidth: 1100),
@@ -152,7 +159,8 @@ extension HTMLReport {
   func averageAccuracyFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
     let series = group.summaries.map { summary in
       LineChart.Series(
-        name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0), points: summary.averageAccuracyCurve())
+        name: summary.algorithm, style: styles[summary.algorithm] ?? SeriesStyle(index: 0),
+        points: summary.averageAccuracyCurve())
     }
     let values = series.flatMap { $0.points.map { ($0.value.mean - $0.value.standardError) * 100 } }
     let chart = LineChart(
@@ -162,23 +170,28 @@ extension HTMLReport {
     let seeds = group.summaries.map(\.seedCount)
     let bands =
       seeds.contains { $0 > 1 }
-      ? "the shaded band is ± one standard error over seeds (n = \(Self.unique(seeds.map(String.init)).joined(separator: ", ")))"
+      ? "the shaded band is ± one standard error over seeds (n "
+        + "= \(Self.unique(seeds.map(String.init)).joined(separator: ", ")))"
       : "a single seed per algorithm, so there are no standard-error bands"
     return [
       "<figure class=\"average-accuracy\">",
       chart.svg(),
-      "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, "
-        + "(1 / <i>i</i>) Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number of tasks "
-        + "trained <i>i</i>, mean over seeds; \(bands).</figcaption>",
+      "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, (1 / <i>i</i>) "
+        + "Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number of tasks trained "
+        + "<i>i</i>, mean over seeds; \(bands).</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }
 
   /// Figure: final average accuracy and backward transfer per row, mean ± SEM over seeds.
   func finalMetricsFigure(_ group: FigureGroup, styles: [String: SeriesStyle], number: Int) -> String {
-    func chart(_ title: String, _ label: String, _ estimate: (ComparisonTable.Row) -> MeanEstimate?, includingZero: Bool) -> String? {
+    func chart(
+      _ title: String, _ label: String, _ estimate: (ComparisonTable.Row) -> MeanEstimate?, includingZero: Bool
+    ) -> String? {
       let entries = group.rows.compactMap { row in
-        estimate(row).map { ErrorBarChart.Entry(name: row.label, style: styles[row.label] ?? SeriesStyle(index: 0), estimate: $0) }
+        estimate(row).map {
+          ErrorBarChart.Entry(name: row.label, style: styles[row.label] ?? SeriesStyle(index: 0), estimate: $0)
+        }
       }
       guard !entries.isEmpty else { return nil }
       let low = entries.map { ($0.estimate.mean - $0.estimate.standardError) * 100 }
@@ -187,7 +200,8 @@ extension HTMLReport {
         includingZero
         ? ErrorBarChart.domain(low: low, high: high, includingZero: true)
         : LinearScale.percentDomain(containing: low)
-      return ErrorBarChart(title: title, xLabel: label, entries: entries, domain: domain, marksZero: includingZero).svg()
+      return ErrorBarChart(title: title, xLabel: label, entries: entries, domain: domain, marksZero: includingZero)
+        .svg()
     }
     let charts = [
       chart("Final average accuracy", "ACC (%)", \.averageAccuracy, includingZero: false),
@@ -197,9 +211,10 @@ extension HTMLReport {
     return [
       "<figure class=\"final-metrics\">",
       "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
-      "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each row, "
-        + "mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one standard error of the "
-        + "mean (sample standard deviation / √n; no bar with one seed); the dashed line marks a BWT of 0.</figcaption>",
+      "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each "
+        + "row, mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one "
+        + "standard error of the mean (sample standard deviation / √n; no bar with one seed); the dashed line marks a "
+        + "BWT of 0.</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }
@@ -220,7 +235,8 @@ extension HTMLReport {
       let upper = high.filter(\.isFinite).max() ?? 1
       return LineChart(
         title: name == "task" ? "Task loss" : "Term \(name)", xLabel: "Task", yLabel: "Mean over the task's steps",
-        taskCount: group.taskCount, yDomain: lower...(upper > lower ? upper : lower + 1), series: series, values: .plain,
+        taskCount: group.taskCount, yDomain: lower...(upper > lower ? upper : lower + 1), series: series,
+        values: .plain,
         drawsBands: true
       ).svg()
     }
@@ -231,7 +247,8 @@ extension HTMLReport {
       "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
       "<figcaption><strong>Figure \(number).</strong> The objective's terms while training each task: the head's loss "
         + "(task) and each regulariser's penalty, each the mean over the task's steps, then over seeds, with a band of "
-        + "± one standard error where there are several seeds; a row has a line in the chart of each term it logs.</figcaption>",
+        + "± one standard error where there are several seeds; a row has a line in the chart of each term it "
+        + "logs.</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
   }

@@ -121,8 +121,12 @@ public struct HTMLReport: Sendable {
     lines.append("</dl>")
     let shared = Self.sharedSettings(records)
     if !shared.isEmpty {
-      let settings = CellTable(header: ["Setting", "Value"], rightAligned: [false, false], rows: shared.map { [$0.key, $0.value] })
-      lines += ["<details>", "<summary>Settings shared by every run</summary>", settings.html(className: "settings"), "</details>"]
+      let settings = CellTable(
+        header: ["Setting", "Value"], rightAligned: [false, false], rows: shared.map { [$0.key, $0.value] })
+      lines += [
+        "<details>", "<summary>Settings shared by every run</summary>", settings.html(className: "settings"),
+        "</details>",
+      ]
     }
     lines.append("</header>")
     return lines.joined(separator: "\n")
@@ -134,9 +138,9 @@ public struct HTMLReport: Sendable {
       "<section class=\"tables\">",
       "<h2>Comparison</h2>",
       "<p class=\"note\">Mean ± standard error over finished seeds. ACC (final average accuracy), Inc. ACC (average "
-        + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting, FWT, LA (learning "
-        + "accuracy: each task's accuracy right after training it, averaged over tasks) and intransigence in percent; "
-        + "n is the number of finished seeds; a metric only some seeds have shows its own n.</p>",
+        + "incremental accuracy: accuracy on the tasks seen so far, averaged over stages), BWT, forgetting, FWT, LA "
+        + "(learning accuracy: each task's accuracy right after training it, averaged over tasks) and intransigence "
+        + "in percent; n is the number of finished seeds; a metric only some seeds have shows its own n.</p>",
       table.summaryCells().html(className: "results"),
     ]
     lines += table.notes().map { "<p class=\"note\">\(Markup.escaped($0))</p>" }
@@ -177,7 +181,8 @@ public struct HTMLReport: Sendable {
     let distinct = Array(Set(seeds)).sorted()
     guard let first = distinct.first, let last = distinct.last else { return "none" }
     let consecutive = last - first == UInt64(distinct.count - 1)
-    let list = distinct.count > 6 && consecutive ? "\(first)–\(last)" : distinct.map(String.init).joined(separator: ", ")
+    let list =
+      distinct.count > 6 && consecutive ? "\(first)–\(last)" : distinct.map(String.init).joined(separator: ", ")
     return "\(distinct.count) (\(list))"
   }
 

@@ -2,7 +2,8 @@
 /// column `j` is "accuracy on task `j + 1`", each cell coloured by ``ColourScale`` and labelled with
 /// its percentage.
 ///
-/// A dark staircase (on a white halo, so that it shows on dark cells too) separates the trained tasks (`j ≤ i`, on and left of the diagonal) from those not
+/// A dark staircase (on a white halo, so that it shows on dark cells too) separates the trained tasks (`j ≤ i`, on and
+/// left of the diagonal) from those not
 /// yet trained. Each cell has a `<title>` (a tooltip) with the mean, standard error and seed count.
 struct HeatMapFigure {
   /// The figure's title, such as `ewc (n = 3)`.
@@ -35,9 +36,12 @@ struct HeatMapFigure {
     let height = top + plot + bottom
     let (decimals, fontSize) = cell >= 40 ? (1, 11.0) : (0, cell >= 30 ? 11.0 : 10.0)
 
-    var parts = [Markup.svgOpening(className: "heatmap", width: width, height: height, label: "Accuracy matrix of \(title)")]
+    var parts = [
+      Markup.svgOpening(className: "heatmap", width: width, height: height, label: "Accuracy matrix of \(title)")
+    ]
     parts.append(
-      Markup.text(title, x: left + plot / 2, y: 20, attributes: "text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\""))
+      Markup.text(
+        title, x: left + plot / 2, y: 20, attributes: "text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\""))
     for i in 0..<count {
       for j in 0..<count {
         let (x, y) = (left + Double(j) * cell, top + Double(i) * cell)
@@ -46,7 +50,9 @@ struct HeatMapFigure {
         let tooltip =
           estimate.map { estimate in
             let (mean, error) = Cell.percent(estimate)
-            return "After training task \(tasks[i]), accuracy on task \(tasks[j]): \(mean) ± \(error) % (n = \(estimate.count))"
+            return
+              "After training task \(tasks[i]), accuracy on task \(tasks[j]): \(mean) ± \(error) % (n "
+              + "= \(estimate.count))"
           } ?? "After training task \(tasks[i]), accuracy on task \(tasks[j]): no data"
         parts.append(
           "<rect class=\"cell\" x=\"\(Markup.number(x))\" y=\"\(Markup.number(y))\" width=\"\(Markup.number(cell))\" "
@@ -57,7 +63,10 @@ struct HeatMapFigure {
         parts.append(
           Markup.text(
             label, x: x + cell / 2, y: y + cell / 2,
-            attributes: "class=\"cell-label\" text-anchor=\"middle\" dy=\"0.35em\" font-size=\"\(Markup.number(fontSize))\" fill=\"\(colour)\""))
+            attributes:
+              "class=\"cell-label\" text-anchor=\"middle\" dy=\"0.35em\" "
+              + "font-size=\"\(Markup.number(fontSize))\" fill=\"\(colour)\""
+          ))
       }
     }
     parts.append(staircase(left: left, top: top, cell: cell, count: count))
@@ -87,11 +96,14 @@ struct HeatMapFigure {
     for position in LinearScale.taskTicks(count, maximumCount: 25) {
       let centre = Double(position - 1) * cell + cell / 2
       let task = String(tasks[position - 1])
-      parts.append(Markup.text(task, x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
       parts.append(
-        Markup.text(task, x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
+        Markup.text(task, x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+      parts.append(
+        Markup.text(
+          task, x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
-    parts.append(Markup.text("Accuracy on task", x: left + plot / 2, y: top + plot + 36, attributes: "text-anchor=\"middle\""))
+    parts.append(
+      Markup.text("Accuracy on task", x: left + plot / 2, y: top + plot + 36, attributes: "text-anchor=\"middle\""))
     let middle = top + plot / 2
     parts.append(
       Markup.text(

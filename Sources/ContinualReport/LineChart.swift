@@ -57,7 +57,8 @@ struct LineChart {
     let right = showsLegend ? 24 + legend.entryWidth : 16
     let titleWidth = Markup.estimatedWidth(title, fontSize: 13)
     let width = max(left + plotWidth + right, titleWidth + 20)
-    let height = max(top + plotHeight + bottom, showsLegend ? top + 8 + Double(series.count) * SeriesLegend.rowHeight : 0)
+    let height = max(
+      top + plotHeight + bottom, showsLegend ? top + 8 + Double(series.count) * SeriesLegend.rowHeight : 0)
     let x = LinearScale(domain: xDomain, start: left, end: left + plotWidth)
     let y = LinearScale(domain: yAxisDomain, start: top + plotHeight, end: top)
 
@@ -73,12 +74,13 @@ struct LineChart {
     for line in series {
       let points = line.points.map { (x(Double($0.tasksTrained)), y(clamped(shown($0.value.mean)))) }
       parts.append(
-        "<polyline class=\"series\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(points))\" "
-          + "\(line.style.strokeAttributes(width: 2)) stroke-linejoin=\"round\"/>")
+        "<polyline class=\"series\" data-algorithm=\"\(Markup.escaped(line.name))\" "
+          + "points=\"\(Markup.points(points))\" \(line.style.strokeAttributes(width: 2)) stroke-linejoin=\"round\"/>")
     }
     for line in series {
       for point in line.points {
-        let tooltip = "\(line.name), \(pointName(point.tasksTrained)): \(formatted(point.value)) (n = \(point.value.count))"
+        let tooltip =
+          "\(line.name), \(pointName(point.tasksTrained)): \(formatted(point.value)) (n = \(point.value.count))"
         parts.append(
           "<circle class=\"marker\" cx=\"\(Markup.number(x(Double(point.tasksTrained))))\" "
             + "cy=\"\(Markup.number(y(clamped(shown(point.value.mean)))))\" r=\"3.2\" fill=\"\(line.style.colour)\" "
@@ -134,9 +136,12 @@ struct LineChart {
     for value in y.ticks(maximumCount: yTickCount) {
       let position = Markup.number(y(value))
       parts.append(
-        "<line class=\"gridline\" x1=\"\(Markup.number(left))\" y1=\"\(position)\" x2=\"\(Markup.number(right))\" y2=\"\(position)\" "
-          + "stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
-      parts.append("<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" y2=\"\(position)\" stroke=\"#444444\"/>")
+        "<line class=\"gridline\" x1=\"\(Markup.number(left))\" y1=\"\(position)\" x2=\"\(Markup.number(right))\" "
+          + "y2=\"\(position)\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
+      parts.append(
+        "<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" "
+          + "y2=\"\(position)\" stroke=\"#444444\"/>"
+      )
       parts.append(
         Markup.text(
           values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value),
@@ -145,8 +150,12 @@ struct LineChart {
     for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
       let position = Markup.number(x(Double(task)))
       parts.append(
-        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>")
-      parts.append(Markup.text(String(task), x: x(Double(task)), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" "
+          + "y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>"
+      )
+      parts.append(
+        Markup.text(
+          String(task), x: x(Double(task)), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
     }
     parts.append(
       "<polyline class=\"axis\" points=\"\(Markup.points([(left, top), (left, bottom), (right, bottom)]))\" "
@@ -154,7 +163,9 @@ struct LineChart {
     parts.append(Markup.text(xLabel, x: (left + right) / 2, y: bottom + 38, attributes: "text-anchor=\"middle\""))
     let middle = (top + bottom) / 2
     parts.append(
-      Markup.text(yLabel, x: 18, y: middle, attributes: "text-anchor=\"middle\" transform=\"rotate(-90 18 \(Markup.number(middle)))\""))
+      Markup.text(
+        yLabel, x: 18, y: middle,
+        attributes: "text-anchor=\"middle\" transform=\"rotate(-90 18 \(Markup.number(middle)))\""))
     return parts.joined(separator: "\n")
   }
 
@@ -167,7 +178,9 @@ struct LineChart {
     let lower = line.points.reversed().map { point in
       (x(Double(point.tasksTrained)), y(clamped(shown(point.value.mean - point.value.standardError))))
     }
-    return "<polygon class=\"band\" data-algorithm=\"\(Markup.escaped(line.name))\" points=\"\(Markup.points(upper + lower))\" "
+    return
+      "<polygon class=\"band\" data-algorithm=\"\(Markup.escaped(line.name))\" "
+      + "points=\"\(Markup.points(upper + lower))\" "
       + "fill=\"\(line.style.colour)\" fill-opacity=\"0.2\" stroke=\"none\"/>"
   }
 }

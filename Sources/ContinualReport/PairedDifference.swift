@@ -60,7 +60,8 @@ public struct PairedDifference: Sendable, Equatable, Codable {
       let halfWidth = StudentT.quantile(0.975, degreesOfFreedom: estimate.count - 1) * estimate.standardError
       interval = (estimate.mean - halfWidth)...(estimate.mean + halfWidth)
     }
-    self.init(mean: estimate.mean, standardError: estimate.standardError, count: estimate.count, confidenceInterval: interval)
+    self.init(
+      mean: estimate.mean, standardError: estimate.standardError, count: estimate.count, confidenceInterval: interval)
   }
 
   /// Pairs two sets of per-seed values by seed and summarises `value − reference` over the seeds
@@ -89,7 +90,8 @@ public struct PairedDifference: Sendable, Equatable, Codable {
     let lower = try container.decodeIfPresent(Double.self, forKey: .lower)
     let upper = try container.decodeIfPresent(Double.self, forKey: .upper)
     self.init(
-      mean: try container.decode(Double.self, forKey: .mean), standardError: try container.decode(Double.self, forKey: .standardError),
+      mean: try container.decode(Double.self, forKey: .mean),
+      standardError: try container.decode(Double.self, forKey: .standardError),
       count: try container.decode(Int.self, forKey: .count),
       confidenceInterval: lower.flatMap { lower in upper.map { lower...max(lower, $0) } })
   }

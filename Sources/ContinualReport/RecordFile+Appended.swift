@@ -31,7 +31,8 @@ extension RecordFile {
     guard FileManager.default.fileExists(atPath: url.path) else { return ([], [], position) }
     let bytes = try contents(of: url)
     guard bytes.count > position.offset else { return ([], [], position) }
-    let parsed = try parseLines(bytes[position.offset...], file: url.path, firstLine: position.line + 1, completeLinesOnly: true)
+    let parsed = try parseLines(
+      bytes[position.offset...], file: url.path, firstLine: position.line + 1, completeLinesOnly: true)
     var next = position
     next.offset += parsed.consumedBytes
     next.line += parsed.consumedLines

@@ -34,7 +34,9 @@ struct SeriesLegend {
       widest = max(widest, x)
     }
     var parts = [
-      Markup.svgOpening(className: "legend", width: max(widest, 1), height: y + Self.rowHeight + 4, label: "Legend: one line per algorithm")
+      Markup.svgOpening(
+        className: "legend", width: max(widest, 1), height: y + Self.rowHeight + 4,
+        label: "Legend: one line per algorithm")
     ]
     for (entry, place) in zip(entries, placed) {
       parts.append(self.entry(entry, x: place.x, y: place.y + 2))
@@ -46,11 +48,11 @@ struct SeriesLegend {
   /// One entry: a sample line with a marker, then the name, its top left at (`x`, `y`).
   func entry(_ entry: (name: String, style: SeriesStyle), x: Double, y: Double) -> String {
     let middle = y + Self.rowHeight / 2
-    return "<g class=\"legend-entry\">"
-      + "<line x1=\"\(Markup.number(x))\" y1=\"\(Markup.number(middle))\" x2=\"\(Markup.number(x + Self.sampleWidth))\" "
-      + "y2=\"\(Markup.number(middle))\" \(entry.style.strokeAttributes(width: 2))/>"
-      + "<circle cx=\"\(Markup.number(x + Self.sampleWidth / 2))\" cy=\"\(Markup.number(middle))\" r=\"3.5\" fill=\"\(entry.style.colour)\" "
-      + "stroke=\"#ffffff\" stroke-width=\"1\"/>"
+    return "<g class=\"legend-entry\"><line x1=\"\(Markup.number(x))\" y1=\"\(Markup.number(middle))\" "
+      + "x2=\"\(Markup.number(x + Self.sampleWidth))\" y2=\"\(Markup.number(middle))\" "
+      + "\(entry.style.strokeAttributes(width: 2))/><circle cx=\"\(Markup.number(x + Self.sampleWidth / 2))\" "
+      + "cy=\"\(Markup.number(middle))\" r=\"3.5\" fill=\"\(entry.style.colour)\" stroke=\"#ffffff\" "
+      + "stroke-width=\"1\"/>"
       + Markup.text(entry.name, x: x + Self.sampleWidth + 6, y: middle, attributes: "dy=\"0.35em\"")
       + "</g>"
   }

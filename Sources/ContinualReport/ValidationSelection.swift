@@ -47,7 +47,8 @@ public struct ValidationSelection: Sendable {
     var byKey: [ComparisonTable.ConfigurationKey: [RunRecord]] = [:]
     for record in records { byKey[ComparisonTable.ConfigurationKey(record), default: []].append(record) }
     func key(_ row: ComparisonTable.Row) -> ComparisonTable.ConfigurationKey {
-      .init(benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm, configuration: row.configuration)
+      .init(
+        benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm, configuration: row.configuration)
     }
     var points: [Point] = []
     var pointOfRow: [Int: Int] = [:]
@@ -58,7 +59,8 @@ public struct ValidationSelection: Sendable {
       pointOfRow[index] = points.count
       points.append(
         Point(
-          label: row.label, benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm, settings: settings,
+          label: row.label, benchmark: row.benchmark, scenario: row.scenario, algorithm: row.algorithm,
+          settings: settings,
           validation: validation, test: row.averageAccuracy, chosen: false))
     }
     // The best mean per benchmark, scenario and algorithm; among equals, the first in table order.
@@ -76,11 +78,14 @@ public struct ValidationSelection: Sendable {
     for index in table.rows.indices {
       let row = table.rows[index]
       guard
-        let point = points.first(where: { $0.chosen && $0.benchmark == row.benchmark && $0.scenario == row.scenario && $0.algorithm == row.algorithm }
+        let point = points.first(where: {
+          $0.chosen && $0.benchmark == row.benchmark && $0.scenario == row.scenario && $0.algorithm == row.algorithm
+        }
         )
       else { continue }
       table.rows[index].label =
-        point.settings.isEmpty ? "\(point.algorithm) (chosen on validation)" : "\(point.algorithm) (\(point.settings); chosen on validation)"
+        point.settings.isEmpty
+        ? "\(point.algorithm) (chosen on validation)" : "\(point.algorithm) (\(point.settings); chosen on validation)"
     }
     self.table = table
   }
@@ -95,22 +100,28 @@ public struct ValidationSelection: Sendable {
     for p in points {
       let test = p.test.map { String(format: "%.2f ± %.2f", $0.mean * 100, $0.standardError * 100) } ?? "—"
       lines.append(
-        "| \(p.benchmark) | \(p.scenario) | \(p.label) | \(String(format: "%.2f ± %.2f", p.validation.mean * 100, p.validation.standardError * 100)) | \(test) | \(p.validation.count) | \(p.chosen ? "yes" : "") |"
+        "| \(p.benchmark) | \(p.scenario) | \(p.label) "
+          + "| \(String(format: "%.2f ± %.2f", p.validation.mean * 100, p.validation.standardError * 100)) "
+          + "| \(test) | \(p.validation.count) | \(p.chosen ? "yes" : "") |"
       )
     }
     lines.append("")
     lines.append(
-      "Chosen: the point with the best mean validation accuracy after the last task, per benchmark, scenario and algorithm (ties: the first); test accuracy is shown, never used to choose."
+      "Chosen: the point with the best mean validation accuracy after the last task, per benchmark, scenario and "
+        + "algorithm (ties: the first); test accuracy is shown, never used to choose."
     )
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Every grid point as CSV: `benchmark,scenario,algorithm,label,validation_acc,validation_sem,test_acc,test_sem,n,chosen` (fractions).
+  /// Every grid point as CSV:
+  /// `benchmark,scenario,algorithm,label,validation_acc,validation_sem,test_acc,test_sem,n,chosen` (fractions).
   public var csv: String {
     var lines = ["benchmark,scenario,algorithm,label,validation_acc,validation_sem,test_acc,test_sem,n,chosen"]
     for p in points {
       // Text cells are neutralised against spreadsheet formulas and quoted as the comparison CSV's are.
-      let text = [p.benchmark, p.scenario, p.algorithm, p.label].map { ComparisonTable.csvField(ComparisonTable.csvText($0)) }
+      let text = [p.benchmark, p.scenario, p.algorithm, p.label].map {
+        ComparisonTable.csvField(ComparisonTable.csvText($0))
+      }
       let numbers = [
         String(p.validation.mean), String(p.validation.standardError), p.test.map { String($0.mean) } ?? "",
         p.test.map { String($0.standardError) } ?? "", String(p.validation.count), String(p.chosen),

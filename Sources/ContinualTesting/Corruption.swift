@@ -60,7 +60,8 @@ public struct Corruption: Sendable, CustomStringConvertible {
   public static func mutants(
     of original: [UInt8], seed: UInt64, truncationStride: Int = 1, bitFlips: Int = 200, overwrites: Int = 200
   ) -> [Corruption] {
-    precondition(!original.isEmpty && truncationStride >= 1, "mutants(of:) needs a non-empty file and a positive stride")
+    precondition(
+      !original.isEmpty && truncationStride >= 1, "mutants(of:) needs a non-empty file and a positive stride")
     var rng = SeededGenerator(seed: seed)
     var result: [Corruption] = []
     var lengths = Array(stride(from: 0, to: original.count, by: truncationStride))
@@ -76,7 +77,9 @@ public struct Corruption: Sendable, CustomStringConvertible {
       var bytes = original
       bytes[position] ^= 1 << UInt8(bit)
       result.append(
-        Corruption(kind: .bitFlip, bytes: bytes, touched: position..<(position + 1), description: "bit \(bit) of byte \(position) flipped"))
+        Corruption(
+          kind: .bitFlip, bytes: bytes, touched: position..<(position + 1),
+          description: "bit \(bit) of byte \(position) flipped"))
     }
     let stressing: [UInt8] = [0x00, 0xFF, 0x7F, 0x80]
     for index in 0..<overwrites {
@@ -84,7 +87,8 @@ public struct Corruption: Sendable, CustomStringConvertible {
       let length = min(1 + rng.nextInt(below: 8), original.count - position)
       var bytes = original
       for offset in position..<(position + length) {
-        bytes[offset] = index % 2 == 0 ? stressing[rng.nextInt(below: stressing.count)] : UInt8(truncatingIfNeeded: rng.next())
+        bytes[offset] =
+          index % 2 == 0 ? stressing[rng.nextInt(below: stressing.count)] : UInt8(truncatingIfNeeded: rng.next())
       }
       if bytes[position..<(position + length)] == original[position..<(position + length)] { bytes[position] ^= 0xFF }
       // The range that really changed: an overwrite may rewrite some bytes with their own values.

@@ -50,7 +50,8 @@ extension RegulariserConformance {
   /// source location.
   ///
   /// ```swift
-  /// RegulariserConformance.expectNoFailures(try RegulariserConformance.checkSameSeedSameResult(make, problem: problem))
+  /// RegulariserConformance.expectNoFailures(
+  ///   try RegulariserConformance.checkSameSeedSameResult(make, problem: problem))
   /// ```
   ///
   /// - Parameters:

@@ -32,7 +32,8 @@ public struct FuzzTally: Sendable, CustomStringConvertible {
 
   /// `fuzz: <format>: N corrupt inputs, R rejected with a typed error, V still valid and checked`.
   public var description: String {
-    "fuzz: \(format): \(tried) corrupt inputs, \(rejectedCount) rejected with a typed error, \(stillValidCount) still valid and checked"
+    "fuzz: \(format): \(tried) corrupt inputs, \(rejectedCount) rejected with a typed error, \(stillValidCount) "
+      + "still valid and checked"
   }
 
   /// Prints ``description`` to standard output.

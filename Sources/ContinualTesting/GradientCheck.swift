@@ -25,7 +25,8 @@ public struct GradientCheck: CustomStringConvertible {
 
   /// A summary naming the worst element.
   public var description: String {
-    "GradientCheck(\(passed ? "passed" : "FAILED"), ratio \(worstRatio), worst at input \(worst.input) element \(worst.element): analytic \(worst.analytic) vs numeric \(worst.numeric), \(checkedElements) elements)"
+    "GradientCheck(\(passed ? "passed" : "FAILED"), ratio \(worstRatio), worst at input \(worst.input) "
+      + "element \(worst.element): analytic \(worst.analytic) vs numeric \(worst.numeric), \(checkedElements) elements)"
   }
 
   /// Checks the gradient of a scalar function with respect to each input.
@@ -67,7 +68,8 @@ public struct GradientCheck: CustomStringConvertible {
         minus[k] = try Tensor(shape: input.shape, scalars: m)
         let numeric = (try evaluate(plus) - evaluate(minus)) / (2 * Double(step))
         let a = Double(analytic[k].scalars[i])
-        let ratio = Swift.abs(a - numeric) / (absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(numeric)))
+        let ratio =
+          Swift.abs(a - numeric) / (absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(numeric)))
         report.checkedElements += 1
         if ratio > report.worstRatio || !ratio.isFinite {
           report.worstRatio = ratio.isFinite ? ratio : .infinity

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// ```swift
 /// let online = QuadraticPenalty(
-///   name: "online-ewc", estimator: ScriptedImportance([f1, f2]), strength: 2, scale: 0.5, accumulation: .decayed(gamma: 0.5))
+///   name: "online-ewc", estimator: ScriptedImportance([f1, f2]), strength: 2, scale: 0.5,
+///   accumulation: .decayed(gamma: 0.5))
 /// ```
 public struct ScriptedImportance: ImportanceEstimator {
   /// The importances returned after each task, by task index.
@@ -30,7 +31,8 @@ public struct ScriptedImportance: ImportanceEstimator {
   public mutating func importance(after context: TaskContext) throws -> NamedTensors {
     guard importances.indices.contains(context.task) else {
       throw TensorError.invalidArgument(
-        operation: "ScriptedImportance", reason: "no importances scripted for task \(context.task) (only \(importances.count))")
+        operation: "ScriptedImportance",
+        reason: "no importances scripted for task \(context.task) (only \(importances.count))")
     }
     return importances[context.task]
   }
@@ -42,7 +44,8 @@ public struct ScriptedImportance: ImportanceEstimator {
 /// ```swift
 /// let log = RecordingRegulariser.Log()
 /// let probe = RecordingRegulariser(name: "probe", log: log)
-/// _ = try trainer.run(sequence, architecture: mlp, plan: TrainingPlan(head: head, regularisers: [probe], dataRegime: .cumulative), seed: 1)
+/// let plan = TrainingPlan(head: head, regularisers: [probe], dataRegime: .cumulative)
+/// _ = try trainer.run(sequence, architecture: mlp, plan: plan, seed: 1)
 /// let tasksSeen = log.events.compactMap { if case .penalty(_, _, let tasks) = $0 { tasks } else { nil } }
 /// ```
 public struct RecordingRegulariser: Regulariser {
@@ -120,7 +123,9 @@ public struct RecordingRegulariser: Regulariser {
   /// Records the call.
   ///
   /// - Parameter step: The finished step.
-  public mutating func stepDidFinish(_ step: StepObservation) { log.append(.stepDidFinish(task: step.task, iteration: step.iteration)) }
+  public mutating func stepDidFinish(_ step: StepObservation) {
+    log.append(.stepDidFinish(task: step.task, iteration: step.iteration))
+  }
 
   /// Records the call.
   ///

@@ -97,14 +97,21 @@ public enum RegulariserConformance {
   ) throws -> [String] {
     var harness = RegulariserHarness(regulariser: try make(), problem: problem, seed: seed)
     try harness.train(task: 0)
-    guard let (value, gradients) = try harness.penalty(at: harness.model.parameters, task: min(1, problem.sequence.count - 1)) else {
+    guard
+      let (value, gradients) = try harness.penalty(
+        at: harness.model.parameters, task: min(1, problem.sequence.count - 1))
+    else {
       return []
     }
     var failures: [String] = []
-    if !(abs(value) <= tolerance) { failures.append("zero at anchor: the penalty right after task 1 is \(value), expected 0") }
+    if !(abs(value) <= tolerance) {
+      failures.append("zero at anchor: the penalty right after task 1 is \(value), expected 0")
+    }
     let largest = largestMagnitude(gradients)
     if !(largest.value <= tolerance) {
-      failures.append("zero at anchor: the penalty's gradient right after task 1 is \(largest.value) at '\(largest.name)', expected 0")
+      failures.append(
+        "zero at anchor: the penalty's gradient right after task 1 is \(largest.value) at '\(largest.name)', expected 0"
+      )
     }
     return failures
   }
@@ -136,8 +143,11 @@ public enum RegulariserConformance {
       let batch = harness.batch(task: next)
       let report = try GradientCheck.run(inputs: point.tensors) { tape, weights in
         let pass = try StepValues.pass(
-          architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape, names: point.names, task: next)
-        guard let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: next)) else {
+          architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape,
+          names: point.names, task: next)
+        guard
+          let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: next))
+        else {
           throw TensorError.invalidArgument(operation: "RegulariserConformance", reason: "the penalty disappeared")
         }
         return penalty
@@ -171,13 +181,17 @@ public enum RegulariserConformance {
     }
     var failures: [String] = []
     if !(afterFirst > 0 && afterFirst.isFinite) {
-      failures.append("state: the penalty after task 1 away from the anchor is \(afterFirst), expected a positive number")
+      failures.append(
+        "state: the penalty after task 1 away from the anchor is \(afterFirst), expected a positive number")
     }
     let firstTaskEvents = harness.events.count
     try harness.begin(task: 1)
     let whileSecond = try harness.penalty(at: moved, task: 1)?.value
     if whileSecond != afterFirst {
-      failures.append("state: taskWillStart of task 2 changed the penalty from \(afterFirst) to \(whileSecond.map { "\($0)" } ?? "nil")")
+      failures.append(
+        "state: taskWillStart of task 2 changed the penalty from \(afterFirst) "
+          + "to \(whileSecond.map { "\($0)" } ?? "nil")"
+      )
     }
     try harness.steps(task: 1, count: harness.stepsPerTask)
     try harness.finish(task: 1)
@@ -194,7 +208,9 @@ public enum RegulariserConformance {
       failures.append("state: no penalty after task 2")
     case (let both?, let onlySecond?):
       if !(abs(both - onlySecond) > 1e-4 * max(abs(both), abs(onlySecond))) {
-        failures.append("state: after task 2 the penalty (\(both)) equals that of a regulariser that never saw task 1 (\(onlySecond))")
+        failures.append(
+          "state: after task 2 the penalty (\(both)) equals that of a regulariser that never saw task 1 (\(onlySecond))"
+        )
       }
     case (_?, nil):
       break  // The fresh regulariser is inactive, so task 1 is what makes the penalty active.
@@ -211,7 +227,9 @@ public enum RegulariserConformance {
   ///   - seed: The runs' seed.
   /// - Returns: One message per failure.
   /// - Throws: Whatever the regulariser or the trainer throws.
-  public static func checkSameSeedSameResult(_ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1) throws -> [String] {
+  public static func checkSameSeedSameResult(
+    _ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1
+  ) throws -> [String] {
     let trainer = ContinualTrainer(configuration: problem.configuration)
     let first = try trainer.run(
       problem.sequence, architecture: problem.architecture,
@@ -223,7 +241,9 @@ public enum RegulariserConformance {
     if first.accuracyMatrix != second.accuracyMatrix {
       failures.append("same seed: accuracy matrices differ: \(first.accuracyMatrix) vs \(second.accuracyMatrix)")
     }
-    if first.lossTerms != second.lossTerms { failures.append("same seed: loss terms differ: \(first.lossTerms) vs \(second.lossTerms)") }
+    if first.lossTerms != second.lossTerms {
+      failures.append("same seed: loss terms differ: \(first.lossTerms) vs \(second.lossTerms)")
+    }
     if first.model.parameters != second.model.parameters { failures.append("same seed: the final parameters differ") }
     return failures
   }
@@ -238,29 +258,42 @@ public enum RegulariserConformance {
   ///   - seed: The runs' seed.
   /// - Returns: One message per failure.
   /// - Throws: Whatever the regulariser, the trainer or the file system throws.
-  public static func checkResumesFromCheckpoint(_ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1) throws -> [String] {
+  public static func checkResumesFromCheckpoint(
+    _ make: () throws -> any Regulariser, problem: ToyProblem, seed: UInt64 = 1
+  ) throws -> [String] {
     let regulariser = try make()
-    guard regulariser is any Checkpointable else { return ["checkpoint: '\(regulariser.name)' does not conform to Checkpointable"] }
+    guard regulariser is any Checkpointable else {
+      return ["checkpoint: '\(regulariser.name)' does not conform to Checkpointable"]
+    }
     guard problem.sequence.count >= 2 else { return ["checkpoint: the problem needs at least two tasks"] }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ck-conformance-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: folder) }
     let directory = CheckpointDirectory(url: folder, identity: "conformance")
     let trainer = ContinualTrainer(configuration: problem.configuration)
-    func plan() throws -> TrainingPlan { TrainingPlan(head: problem.head, regularisers: [try make()], replay: problem.replay) }
+    func plan() throws -> TrainingPlan {
+      TrainingPlan(head: problem.head, regularisers: [try make()], replay: problem.replay)
+    }
     let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed)
     // With two tasks the only checkpoint is the one after the first; with more, the last one is kept.
-    let whole = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, checkpoints: directory)
+    let whole = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, checkpoints: directory)
     guard let checkpoint = try directory.load() else { return ["checkpoint: the run wrote no checkpoint"] }
-    let resumed = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, resumingFrom: checkpoint)
+    let resumed = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed, resumingFrom: checkpoint)
     var failures: [String] = []
     if whole.accuracyMatrix != plain.accuracyMatrix || whole.model.parameters != plain.model.parameters {
       failures.append("checkpoint: writing checkpoints changed the run")
     }
     if resumed.accuracyMatrix != whole.accuracyMatrix {
-      failures.append("checkpoint: resumed accuracy matrix \(resumed.accuracyMatrix) differs from \(whole.accuracyMatrix)")
+      failures.append(
+        "checkpoint: resumed accuracy matrix \(resumed.accuracyMatrix) differs from \(whole.accuracyMatrix)")
     }
-    if resumed.lossTerms != whole.lossTerms { failures.append("checkpoint: resumed loss terms \(resumed.lossTerms) differ from \(whole.lossTerms)") }
-    if resumed.model.parameters != whole.model.parameters { failures.append("checkpoint: the resumed run's final parameters differ") }
+    if resumed.lossTerms != whole.lossTerms {
+      failures.append("checkpoint: resumed loss terms \(resumed.lossTerms) differ from \(whole.lossTerms)")
+    }
+    if resumed.model.parameters != whole.model.parameters {
+      failures.append("checkpoint: the resumed run's final parameters differ")
+    }
     return failures
   }
 

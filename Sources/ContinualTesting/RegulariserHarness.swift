@@ -47,7 +47,10 @@ public struct RegulariserHarness {
   ///   - stepsPerTask: Full-batch SGD steps per task.
   ///   - learningRate: The SGD step size.
   ///   - seed: Seeds the initial weights and the contexts' generators.
-  public init(regulariser: any Regulariser, problem: ToyProblem, stepsPerTask: Int = 5, learningRate: Float = 0.1, seed: UInt64 = 1) {
+  public init(
+    regulariser: any Regulariser, problem: ToyProblem, stepsPerTask: Int = 5, learningRate: Float = 0.1,
+    seed: UInt64 = 1
+  ) {
     self.regulariser = regulariser
     self.problem = problem
     self.stepsPerTask = stepsPerTask
@@ -62,7 +65,8 @@ public struct RegulariserHarness {
   /// - Returns: The task's training data, the model, the head and a generator derived from the seed.
   public mutating func context(task: Int) -> TaskContext {
     TaskContext(
-      task: task, data: problem.sequence.tasks[task].train, model: Self.conditioned(model, task: task), head: problem.head,
+      task: task, data: problem.sequence.tasks[task].train, model: Self.conditioned(model, task: task),
+      head: problem.head,
       layout: problem.layout, rng: rng.split())
   }
 
@@ -72,7 +76,8 @@ public struct RegulariserHarness {
   /// - Returns: A batch of every training sample of the task.
   public func batch(task: Int) -> Batch {
     let data = problem.sequence.tasks[task].train
-    return Batch(inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: task, count: data.count), currentTask: task)
+    return Batch(
+      inputs: data.inputs, labels: data.labels, tasks: [Int](repeating: task, count: data.count), currentTask: task)
   }
 
   /// Trains `task` as the trainer would: `taskWillStart`, ``stepsPerTask`` steps of SGD on the head
@@ -111,13 +116,15 @@ public struct RegulariserHarness {
       let tape = Tape()
       let pass = try Self.conditioned(model, task: task).forward(tape.constant(batch.inputs), on: tape)
       let loss = try problem.head.loss(logits: pass.output, for: batch)
-      let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task, iteration: iteration))
+      let penalty = try regulariser.penalty(
+        StepValues.context(tape: tape, pass: pass, batch: batch, task: task, iteration: iteration))
       let taskGradients = try pass.gradients(of: loss)
       let totalGradients = try penalty.map { try taskGradients + pass.gradients(of: $0) } ?? taskGradients
       let change = try sgd.updateReportingChange(&model.parameters, along: totalGradients)
       if regulariser.observesSteps {
         let observation = StepValues.observation(
-          task: task, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients,
+          task: task, iteration: iteration, parameters: model.parameters, change: change,
+          totalGradients: totalGradients,
           taskGradients: regulariser.needsTaskGradients ? taskGradients : nil)
         events.append(.stepDidFinish(observation))
         try regulariser.stepDidFinish(observation)
@@ -141,12 +148,7 @@ public struct RegulariserHarness {
   ///   - model: The model.
   ///   - task: The task being trained.
   /// - Returns: The model with `Model/task` `task` and `task + 1` learned tasks.
-  public static func conditioned(_ model: Model, task: Int) -> Model {
-    var model = model
-    model.task = task
-    model.learnedTasks = task + 1
-    return model
-  }
+  public static func conditioned(_ model: Model, task: Int) -> Model { model.training(task: task) }
 
   /// Replays recorded hook calls into another regulariser, so it sees exactly the same trajectory.
   ///
@@ -173,7 +175,8 @@ public struct RegulariserHarness {
   /// - Returns: The value and gradients, or `nil` when the regulariser is inactive.
   /// - Throws: Whatever the regulariser or the engine throws.
   public func penalty(at parameters: NamedTensors, task: Int) throws -> (value: Float, gradients: NamedTensors)? {
-    try Self.penalty(of: regulariser, architecture: problem.architecture, parameters: parameters, batch: batch(task: task), task: task)
+    try Self.penalty(
+      of: regulariser, architecture: problem.architecture, parameters: parameters, batch: batch(task: task), task: task)
   }
 
   /// The penalty of any regulariser and its gradient with respect to every parameter.
@@ -190,8 +193,10 @@ public struct RegulariserHarness {
     of regulariser: any Regulariser, architecture: Sequential, parameters: NamedTensors, batch: Batch, task: Int
   ) throws -> (value: Float, gradients: NamedTensors)? {
     let tape = Tape()
-    let pass = try conditioned(Model(architecture, parameters: parameters), task: task).forward(tape.constant(batch.inputs), on: tape)
-    guard let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task)) else { return nil }
+    let pass = try conditioned(Model(architecture, parameters: parameters), task: task).forward(
+      tape.constant(batch.inputs), on: tape)
+    guard let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task))
+    else { return nil }
     return (penalty.value.scalar, try pass.gradients(of: penalty))
   }
 }

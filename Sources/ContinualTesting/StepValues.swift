@@ -41,7 +41,8 @@ public enum StepValues {
     taskGradients: NamedTensors?
   ) -> StepObservation {
     StepObservation(
-      task: task, iteration: iteration, parameters: parameters, change: change, totalGradients: totalGradients, taskGradients: taskGradients)
+      task: task, iteration: iteration, parameters: parameters, change: change, totalGradients: totalGradients,
+      taskGradients: taskGradients)
   }
 
   /// A forward pass whose weights are exactly `weights` (variables the caller recorded on `tape`),
@@ -60,6 +61,7 @@ public enum StepValues {
     architecture: Sequential, weights: [Variable], input: Variable, on tape: Tape, names: [String], task: Int? = nil
   ) throws -> Model.Pass {
     var context = ForwardContext(training: false, task: task, learnedTasks: task.map { $0 + 1 })
-    return Model.Pass(weights: weights, trace: try architecture.trace(input, weights: weights[...], context: &context), names: names)
+    return Model.Pass(
+      weights: weights, trace: try architecture.trace(input, weights: weights[...], context: &context), names: names)
   }
 }

@@ -43,17 +43,20 @@ public struct ToyProblem: Sendable {
   ///   - seed: Seeds the centres and the samples.
   /// - Throws: `DatasetError` when the arguments describe an empty problem.
   public init(
-    tasks: Int = 2, classesPerTask: Int = 2, features: Int = 4, hidden: Int = 6, trainPerTask: Int = 16, testPerTask: Int = 8,
+    tasks: Int = 2, classesPerTask: Int = 2, features: Int = 4, hidden: Int = 6, trainPerTask: Int = 16,
+    testPerTask: Int = 8,
     spread: Float = 0.3, head: (any Head)? = nil, seed: UInt64 = 1
   ) throws {
     sequence = try Self.blobs(
-      tasks: tasks, classesPerTask: classesPerTask, features: features, trainPerTask: trainPerTask, testPerTask: testPerTask,
+      tasks: tasks, classesPerTask: classesPerTask, features: features, trainPerTask: trainPerTask,
+      testPerTask: testPerTask,
       spread: spread, seed: seed)
     let head = head ?? MultiHead(layout: TaskLayout(classCounts: [Int](repeating: classesPerTask, count: tasks)))
     architecture = Sequential([Linear(features, hidden), Tanh(), Linear(hidden, head.outputCount)])
     self.head = head
     configuration = TrainingConfiguration(
-      length: .iterations(6), batchSize: 8, optimiser: .sgd(learningRate: 0.1), evaluationBatchSize: 64, progressInterval: 2)
+      length: .iterations(6), batchSize: 8, optimiser: .sgd(learningRate: 0.1), evaluationBatchSize: 64,
+      progressInterval: 2)
   }
 
   /// A sequence of tasks of Gaussian blobs with flat `[features]` samples.
@@ -72,7 +75,8 @@ public struct ToyProblem: Sendable {
   /// - Returns: The sequence; task `t`'s source classes are `t·classesPerTask ..< (t+1)·classesPerTask`.
   /// - Throws: `DatasetError` when the arguments describe an empty problem.
   public static func blobs(
-    tasks: Int, classesPerTask: Int, features: Int, trainPerTask: Int, testPerTask: Int, spread: Float = 0.3, seed: UInt64 = 1
+    tasks: Int, classesPerTask: Int, features: Int, trainPerTask: Int, testPerTask: Int, spread: Float = 0.3,
+    seed: UInt64 = 1
   ) throws -> TaskSequence {
     var rng = SeededGenerator(seed: seed)
     let names = (0..<classesPerTask).map { "class \($0)" }
@@ -81,7 +85,8 @@ public struct ToyProblem: Sendable {
       func sample(_ count: Int) throws -> LabelledImages {
         let labels = (0..<count).map { $0 % classesPerTask }
         let values = labels.flatMap { label in centres[label].map { $0 + spread * rng.nextNormal() } }
-        return try LabelledImages(inputs: Tensor(shape: [count, features], scalars: values), labels: labels, classNames: names)
+        return try LabelledImages(
+          inputs: Tensor(shape: [count, features], scalars: values), labels: labels, classNames: names)
       }
       return try ContinualTask(
         index: t, name: "blobs \(t)", train: sample(trainPerTask), test: sample(testPerTask),

@@ -14,8 +14,11 @@ func checkpointWorkload(_ seconds: Double) throws -> [[String: Any]] {
     var stepsPerTask: Int
   }
   let configurations = [
-    Configuration(name: "vdV split 784-400-400-10, 2000 steps/task", widths: [784, 400, 400, 10], batch: 128, stepsPerTask: 2000),
-    Configuration(name: "SI permuted 784-2000-2000-10, 4700 steps/task", widths: [784, 2000, 2000, 10], batch: 256, stepsPerTask: 4700),
+    Configuration(
+      name: "vdV split 784-400-400-10, 2000 steps/task", widths: [784, 400, 400, 10], batch: 128, stepsPerTask: 2000),
+    Configuration(
+      name: "SI permuted 784-2000-2000-10, 4700 steps/task", widths: [784, 2000, 2000, 10], batch: 256,
+      stepsPerTask: 4700),
   ]
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ck-bench-checkpoint-\(UUID().uuidString)")
   defer { try? FileManager.default.removeItem(at: folder) }
@@ -37,18 +40,24 @@ func checkpointWorkload(_ seconds: Double) throws -> [[String: Any]] {
     let checkpoint = TrainingCheckpoint(
       completedTasks: 1, taskCount: 10, parameters: parameters, optimiser: adam.savedState(),
       generators: Dictionary(uniqueKeysWithValues: TrainingCheckpoint.generatorRoles.map { ($0, rng.split()) }),
-      components: [.init(role: "regulariser", name: "si", state: penalty)], accuracyMatrix: [[Double](repeating: 0.5, count: 10)],
-      initialAccuracies: [Double](repeating: 0.1, count: 10), lossTerms: [["task": 0.5, "si": 0.01]], elapsedSeconds: 12)
-    let directory = CheckpointDirectory(url: folder.appendingPathComponent(c.name.filter(\.isLetter)), identity: "bench")
+      components: [.init(role: "regulariser", name: "si", state: penalty)],
+      accuracyMatrix: [[Double](repeating: 0.5, count: 10)],
+      initialAccuracies: [Double](repeating: 0.1, count: 10), lossTerms: [["task": 0.5, "si": 0.01]], elapsedSeconds: 12
+    )
+    let directory = CheckpointDirectory(
+      url: folder.appendingPathComponent(c.name.filter(\.isLetter)), identity: "bench")
     let save = try timePerCall(seconds: seconds) { try directory.save(checkpoint) }
     let load = try timePerCall(seconds: seconds) { _ = try directory.load() }
-    let bytes = try FileManager.default.contentsOfDirectory(at: directory.url, includingPropertiesForKeys: [.fileSizeKey]).reduce(0) {
+    let bytes = try FileManager.default.contentsOfDirectory(
+      at: directory.url, includingPropertiesForKeys: [.fileSizeKey]
+    ).reduce(0) {
       $0 + ((try $1.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
     }
     let step = Double(c.batch) / (try trainingRate(architecture, input: [784], batch: c.batch, seconds: seconds))
     let task = step * Double(c.stepsPerTask)
     return [
-      "workload": "checkpoint \(c.name)", "parameters": model.parameters.elementCount, "bytes": bytes, "save_ms": save * 1000,
+      "workload": "checkpoint \(c.name)", "parameters": model.parameters.elementCount, "bytes": bytes,
+      "save_ms": save * 1000,
       "load_ms": load * 1000, "train_step_ms": step * 1000, "save_pct_of_task": 100 * save / task,
       "resume_cost_in_steps": (load / step).rounded(),
     ]

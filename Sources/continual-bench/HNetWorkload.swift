@@ -22,13 +22,15 @@ func hnetWorkload(_ seconds: Double) throws -> [[String: Any]] {
       name: "PR-CL split 784-100-100-10 b32", widths: [784, 100, 100, 10], batch: 32,
       hypernetwork: {
         Hypernetwork(
-          target: $0, taskCount: 5, embeddingSize: 32, hidden: [10, 10, 10, 10], chunkSize: 8000, chunkEmbeddingSize: 32,
+          target: $0, taskCount: 5, embeddingSize: 32, hidden: [10, 10, 10, 10], chunkSize: 8000,
+          chunkEmbeddingSize: 32,
           chunkEmbeddingStandardDeviation: 0.1)
       }, previousTasks: 4, lookahead: false),
     Configuration(
       name: "paper split 784-400-400-10 b128", widths: [784, 400, 400, 10], batch: 128,
       hypernetwork: {
-        Hypernetwork(target: $0, taskCount: 5, embeddingSize: 96, hidden: [10, 10], chunkSize: 42000, chunkEmbeddingSize: 96)
+        Hypernetwork(
+          target: $0, taskCount: 5, embeddingSize: 96, hidden: [10, 10], chunkSize: 42000, chunkEmbeddingSize: 96)
       }, previousTasks: 4, lookahead: true),
     Configuration(
       name: "PR-CL permuted 784-100-100-100 b128", widths: [784, 100, 100, 100], batch: 128,
@@ -40,7 +42,8 @@ func hnetWorkload(_ seconds: Double) throws -> [[String: Any]] {
   ]
   return try configurations.map { c in
     let target = Sequential([
-      Linear(c.widths[0], c.widths[1]), ReLU(), Linear(c.widths[1], c.widths[2]), ReLU(), Linear(c.widths[2], c.widths[3]),
+      Linear(c.widths[0], c.widths[1]), ReLU(), Linear(c.widths[1], c.widths[2]), ReLU(),
+      Linear(c.widths[2], c.widths[3]),
     ])
     let hnet = c.hypernetwork(target)
     var rng = SeededGenerator(seed: 0)
@@ -57,7 +60,9 @@ func hnetWorkload(_ seconds: Double) throws -> [[String: Any]] {
       var regulariser = regulariser
       if regulariser != nil, let task {
         let layout = TaskLayout(classCounts: [Int](repeating: c.widths[3], count: hnet.taskCount))
-        let context = TaskContext(task: task, data: data, model: model, head: SharedHead(classCount: c.widths[3]), layout: layout, rng: generator)
+        let context = TaskContext(
+          task: task, data: data, model: model, head: SharedHead(classCount: c.widths[3]), layout: layout,
+          rng: generator)
         try regulariser!.taskWillStart(context)
       }
       func gradients(_ model: Model, optimiser: Adam) throws -> NamedTensors {
@@ -67,7 +72,8 @@ func hnetWorkload(_ seconds: Double) throws -> [[String: Any]] {
         guard let regulariser else { return try pass.gradients(of: loss) }
         let taskGradients = regulariser.lookahead ? try pass.gradients(of: loss) : nil
         let parameters = model.parameters
-        let batch = Batch(inputs: x, labels: labels, tasks: [Int](repeating: task ?? 0, count: c.batch), currentTask: task ?? 0)
+        let batch = Batch(
+          inputs: x, labels: labels, tasks: [Int](repeating: task ?? 0, count: c.batch), currentTask: task ?? 0)
         let step = StepContext(
           tape: tape, pass: pass, batch: batch, task: task ?? 0, iteration: 0, taskGradients: taskGradients,
           proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) })
@@ -75,16 +81,21 @@ func hnetWorkload(_ seconds: Double) throws -> [[String: Any]] {
         if let taskGradients { return try taskGradients + pass.gradients(of: penalty) }
         return try pass.gradients(of: loss + penalty)
       }
-      return try timePerCall(seconds: seconds) { try adam.update(&model.parameters, along: try gradients(model, optimiser: adam)) }
+      return try timePerCall(seconds: seconds) {
+        try adam.update(&model.parameters, along: try gradients(model, optimiser: adam))
+      }
     }
 
     let direct = try time(target, task: nil, regulariser: nil)
     let generated = try time(Sequential([hnet]), task: 0, regulariser: nil)
     let regularised = try time(
-      Sequential([hnet]), task: c.previousTasks, regulariser: HypernetworkOutputRegulariser(strength: 0.01, lookahead: c.lookahead))
+      Sequential([hnet]), task: c.previousTasks,
+      regulariser: HypernetworkOutputRegulariser(strength: 0.01, lookahead: c.lookahead))
     return [
-      "workload": "hnet step \(c.name)", "target_weights": hnet.targetWeightCount, "hypernetwork_parameters": hnet.parameterCount,
-      "compression_ratio": hnet.compressionRatio, "ms_per_step_direct": direct * 1e3, "ms_per_step_hnet_first_task": generated * 1e3,
+      "workload": "hnet step \(c.name)", "target_weights": hnet.targetWeightCount,
+      "hypernetwork_parameters": hnet.parameterCount,
+      "compression_ratio": hnet.compressionRatio, "ms_per_step_direct": direct * 1e3,
+      "ms_per_step_hnet_first_task": generated * 1e3,
       "ms_per_step_hnet_regularised": regularised * 1e3, "regularised_tasks": c.previousTasks, "lookahead": c.lookahead,
       "ratio_first_task": generated / direct, "ratio_regularised": regularised / direct,
     ]

@@ -34,8 +34,10 @@ func importanceWorkload(_ seconds: Double) throws -> [[String: Any]] {
       } * Double(count / 32)
     let epoch = Double(count) / (try trainingRate(network, input: [3, 32, 32], batch: 128, seconds: seconds))
     return [
-      "workload": "importance \(name) fisher 2 classes, 512 images", "seconds_batched": batched, "seconds_one_sample_at_a_time": single,
-      "seconds_training_epoch": epoch, "ratio_batched_to_epoch": batched / epoch, "speedup_over_one_sample": single / batched,
+      "workload": "importance \(name) fisher 2 classes, 512 images", "seconds_batched": batched,
+      "seconds_one_sample_at_a_time": single,
+      "seconds_training_epoch": epoch, "ratio_batched_to_epoch": batched / epoch,
+      "speedup_over_one_sample": single / batched,
     ]
   }
 }

@@ -23,15 +23,19 @@ struct MemoryProtocol {
   var targetMB: Double
 
   static func all(dataDirectory: String) -> [MemoryProtocol] {
-    let mlp = ["--hidden", "400,400", "--batch-size", "128", "--train-per-task", "0", "--algorithms", "finetune", "--seeds", "1"]
+    let mlp = [
+      "--hidden", "400,400", "--batch-size", "128", "--train-per-task", "0", "--algorithms", "finetune", "--seeds", "1",
+    ]
     return [
       MemoryProtocol(
         name: "memory permuted-mnist 5 tasks 784-400-400 b128",
-        arguments: ["--benchmark", "permuted-mnist", "--tasks", "5", "--iterations", "500", "--test-per-task", "0"] + mlp,
+        arguments: ["--benchmark", "permuted-mnist", "--tasks", "5", "--iterations", "500", "--test-per-task", "0"]
+          + mlp,
         reference: ["--tasks", "5", "--iterations", "500"], targetMB: 150),
       MemoryProtocol(
         name: "memory permuted-mnist 100 tasks 784-400-400 b128",
-        arguments: ["--benchmark", "permuted-mnist", "--tasks", "100", "--iterations", "20", "--test-per-task", "500"] + mlp,
+        arguments: ["--benchmark", "permuted-mnist", "--tasks", "100", "--iterations", "20", "--test-per-task", "500"]
+          + mlp,
         reference: ["--tasks", "100", "--iterations", "20", "--test-per-task", "500"], targetMB: 250),
       MemoryProtocol(
         name: "memory split-cifar10 5 tasks mlp 400-400 b128",
@@ -66,7 +70,9 @@ func measureChild(_ executable: String, _ arguments: [String]) throws -> (second
   var exitStatus: Int32 = 0
   var usage = rusage()
   guard wait4(pid, &exitStatus, 0, &usage) == pid else { throw BenchError.usage("wait4 failed for \(executable)") }
-  guard exitStatus == 0 else { throw BenchError.usage("\(executable) \(arguments.joined(separator: " ")) failed with status \(exitStatus)") }
+  guard exitStatus == 0 else {
+    throw BenchError.usage("\(executable) \(arguments.joined(separator: " ")) failed with status \(exitStatus)")
+  }
   return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, usage.ru_maxrss * 1024)
 }
 
@@ -75,12 +81,14 @@ func memoryWorkload(reference python: String?, script: String) throws -> [[Strin
   let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
   let continual = directory.appendingPathComponent("continual").path
   guard FileManager.default.isExecutableFile(atPath: continual) else {
-    throw BenchError.usage("the memory workload runs \(continual); build it first (swift build -c release --product continual)")
+    throw BenchError.usage(
+      "the memory workload runs \(continual); build it first (swift build -c release --product continual)")
   }
   let data = ProcessInfo.processInfo.environment["CONTINUAL_DATA"] ?? "../shared/data"
   var rows: [[String: Any]] = []
   for p in MemoryProtocol.all(dataDirectory: data) {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("continual-bench-memory-\(UUID().uuidString)")
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "continual-bench-memory-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: output) }
     let ours = try measureChild(continual, ["compare", "--quiet", "--output", output.path] + p.arguments)
     var row: [String: Any] = [

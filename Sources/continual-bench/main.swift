@@ -1,9 +1,12 @@
 // continual-bench: the engine's speed, measured in one run and printed as JSON lines.
 //
 //   swift run -c release continual-bench                 # every workload
-//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | importance | slnid | hnet | checkpoint | memory
-//   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and resnet32 vs PyTorch
-//   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and PyTorch's
+//   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | importance | slnid | hnet |
+// checkpoint | memory
+//   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and
+// resnet32 vs PyTorch
+//   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and
+// PyTorch's
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -30,8 +33,10 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory"].contains(only!) else {
-          throw BenchError.usage("--only takes gemm, mlp, cnn, convnets, importance, slnid, hnet, checkpoint or memory, not '\(only!)'")
+        guard ["gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory"].contains(only!)
+        else {
+          throw BenchError.usage(
+            "--only takes gemm, mlp, cnn, convnets, importance, slnid, hnet, checkpoint or memory, not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
@@ -40,7 +45,8 @@ struct Options {
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
         print(
-          "usage: continual-bench [--only gemm|mlp|cnn|convnets|importance|slnid|hnet|checkpoint|memory] [--seconds S] [--reference PYTHON] [--reference-script PATH]"
+          "usage: continual-bench [--only gemm|mlp|cnn|convnets|importance|slnid|hnet|checkpoint|memory] "
+            + "[--seconds S] [--reference PYTHON] [--reference-script PATH]"
         )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
@@ -106,7 +112,12 @@ func trainingRate(_ architecture: Sequential, input: [Int], batch: Int, seconds:
 
 func mlpWorkload(_ seconds: Double) throws -> [[String: Any]] {
   let mlp = Sequential([Linear(784, 400), ReLU(), Linear(400, 400), ReLU(), Linear(400, 10)])
-  return [["workload": "mlp 784-400-400-10 b128 adam", "samples_per_s": try trainingRate(mlp, input: [784], batch: 128, seconds: seconds)]]
+  return [
+    [
+      "workload": "mlp 784-400-400-10 b128 adam",
+      "samples_per_s": try trainingRate(mlp, input: [784], batch: 128, seconds: seconds),
+    ]
+  ]
 }
 
 func cnnWorkload(_ seconds: Double) throws -> [[String: Any]] {
@@ -130,7 +141,8 @@ func convnetWorkloads(_ seconds: Double) throws -> [[String: Any]] {
   try ["zenke", "resnet32"].map { name in
     let network = try ContinualCore.Network.named(name).architecture(input: [3, 32, 32], outputs: 10)
     return [
-      "workload": "convnet \(name) b128 adam", "samples_per_s": try trainingRate(network, input: [3, 32, 32], batch: 128, seconds: seconds),
+      "workload": "convnet \(name) b128 adam",
+      "samples_per_s": try trainingRate(network, input: [3, 32, 32], batch: 128, seconds: seconds),
       "parameters": network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) },
     ]
   }
@@ -159,7 +171,8 @@ func slnidOverheadWorkload(_ seconds: Double) throws -> [[String: Any]] {
         for i in 0..<n {
           for j in 0..<n {
             let d = Float(i - j)
-            w[i * n + j] = i == j ? 0 : Foundation.exp(-d * d / (2 * sigma * sigma)) * Swift.min(discount[i], discount[j])
+            w[i * n + j] =
+              i == j ? 0 : Foundation.exp(-d * d / (2 * sigma * sigma)) * Swift.min(discount[i], discount[j])
           }
         }
       }
@@ -201,20 +214,26 @@ func slnidOverheadWorkload(_ seconds: Double) throws -> [[String: Any]] {
 }
 
 /// Runs the PyTorch/numpy reference script and returns its JSON lines by workload.
-func referenceFigures(python: String, script: String, only: String?, seconds: Double) throws -> [String: [String: Any]] {
+func referenceFigures(python: String, script: String, only: String?, seconds: Double) throws -> [String: [String: Any]]
+{
   let process = Process()
   process.executableURL = URL(fileURLWithPath: python)
   process.arguments =
-    [script, "--json", "--seconds", String(seconds), "--threads", String(EngineThreads.count)] + (only.map { ["--only", $0] } ?? [])
+    [script, "--json", "--seconds", String(seconds), "--threads", String(EngineThreads.count)]
+    + (only.map { ["--only", $0] } ?? [])
   let pipe = Pipe()
   process.standardOutput = pipe
   do { try process.run() } catch { throw BenchError.reference("cannot start \(python): \(error.localizedDescription)") }
   let output = pipe.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
-  guard process.terminationStatus == 0 else { throw BenchError.reference("\(python) \(script) exited with status \(process.terminationStatus)") }
+  guard process.terminationStatus == 0 else {
+    throw BenchError.reference("\(python) \(script) exited with status \(process.terminationStatus)")
+  }
   var rows: [String: [String: Any]] = [:]
   for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
-    if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let name = object["workload"] as? String {
+    if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+      let name = object["workload"] as? String
+    {
       rows[name] = object
     }
   }
@@ -237,7 +256,8 @@ do {
   let context: [String: Any] = ["threads": EngineThreads.count, "gemm_kernel": gemmKernelName]
   printJSON(["workload": "engine", "threads": context["threads"]!, "gemm_kernel": context["gemm_kernel"]!])
   let workloads = [
-    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("convnets", convnetWorkloads), ("importance", importanceWorkload),
+    ("gemm", gemmWorkloads), ("mlp", mlpWorkload), ("cnn", cnnWorkload), ("convnets", convnetWorkloads),
+    ("importance", importanceWorkload),
     ("slnid", slnidOverheadWorkload),
     ("hnet", hnetWorkload),
     ("checkpoint", checkpointWorkload),
@@ -257,11 +277,15 @@ do {
   if let python = options.reference {
     var reference: [String: [String: Any]] = [:]
     if options.only != "convnets" {
-      reference = try referenceFigures(python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)
+      reference = try referenceFigures(
+        python: python, script: options.referenceScript, only: options.only, seconds: options.seconds)
     }
     if options.only == nil || options.only == "convnets" {
       // The networks of `--network` have their own reference script, in the repository.
-      reference.merge(try referenceFigures(python: python, script: referenceScript("convnets.py"), only: nil, seconds: options.seconds)) { a, _ in a }
+      reference.merge(
+        try referenceFigures(
+          python: python, script: referenceScript("convnets.py"), only: nil, seconds: options.seconds)
+      ) { a, _ in a }
     }
     for var row in rows {
       let name = row["workload"] as! String

@@ -29,9 +29,12 @@ import Testing
     func record(_ algorithm: String, _ seed: UInt64, _ accuracy: Double) -> RunRecord {
       RunRecord(
         runID: "\(algorithm)-\(seed)", benchmark: "split-mnist", scenario: "task", algorithm: algorithm, seed: seed,
-        config: ["algorithm": algorithm, "seed": String(seed)], accuracyMatrix: [[accuracy]], wallSeconds: 1, peakRSSBytes: 1)
+        config: ["algorithm": algorithm, "seed": String(seed)], accuracyMatrix: [[accuracy]], wallSeconds: 1,
+        peakRSSBytes: 1)
     }
-    let records = [record("finetune", 1, 0.5), record("finetune", 2, 0.6), record("ewc", 1, 0.7), record("ewc", 2, 0.9)]
+    let records = [
+      record("finetune", 1, 0.5), record("finetune", 2, 0.6), record("ewc", 1, 0.7), record("ewc", 2, 0.9),
+    ]
     let options = try Options(["--output", output.path, "--format", "markdown,csv", "--baseline", "finetune"])
     try writeTables(records, options: options)
     let markdown = try String(contentsOf: output.appendingPathComponent("comparison.md"), encoding: .utf8)
@@ -39,6 +42,8 @@ import Testing
     #expect(markdown.contains("+25.00 ± 5.00 [-38.53, 88.53] (n = 2)"), "\(markdown)")
     let wrong = try Options(["--output", output.path, "--baseline", "sii"])
     let error = #expect(throws: CLIError.self) { try writeTables(records, options: wrong) }
-    #expect(error?.description.contains("--baseline: the baseline 'sii' matches no row") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.contains("--baseline: the baseline 'sii' matches no row") == true,
+      "\(String(describing: error))")
   }
 }

@@ -9,12 +9,16 @@ import Testing
 /// that is a symbolic link to elsewhere is neither written through nor emptied, and a disk too
 /// full for checkpoints costs the runs their checkpoints, not the sweep.
 @Suite struct HostileFolderTests {
-  static func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-hostile-\(UUID().uuidString)") }
+  static func folder() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-hostile-\(UUID().uuidString)")
+  }
 
   static func arguments(output: URL, algorithms: String = "ewc", hidden: String = "16") -> [String] {
     [
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", algorithms, "--seeds", "1", "--iterations", "5",
-      "--train-per-task", "40", "--test-per-task", "20", "--hidden", hidden, "--quiet", "--output", output.path, "--format", "json",
+      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", algorithms, "--seeds", "1", "--iterations",
+      "5",
+      "--train-per-task", "40", "--test-per-task", "20", "--hidden", hidden, "--quiet", "--output", output.path,
+      "--format", "json",
     ]
   }
 
@@ -39,7 +43,9 @@ import Testing
     #expect(rerun.status == .finished && rerun.accuracyMatrix == clean.accuracyMatrix)
     #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == ["precious.txt"])
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8))
-    #expect(!FileManager.default.fileExists(atPath: link.path), "the link was replaced by a real folder, removed after the run")
+    #expect(
+      !FileManager.default.fileExists(atPath: link.path),
+      "the link was replaced by a real folder, removed after the run")
   }
 
   @Test(.enabled(if: getuid() == 0, "mounting a small file system needs root"))
@@ -57,7 +63,8 @@ import Testing
     let output = mountPoint.appendingPathComponent("sweep")
     // Before the fix the first checkpoint ended the sweep: "checkpoint I/O failed … No space left
     // on device", with the half-written temporary file filling the disk.
-    let records = try runGrid(Parsing.options(Self.arguments(output: output, algorithms: "finetune,ewc", hidden: "256")))
+    let records = try runGrid(
+      Parsing.options(Self.arguments(output: output, algorithms: "finetune,ewc", hidden: "256")))
     #expect(records.map(\.status) == [.finished, .finished])
     #expect(try RecordFile.read(from: output.appendingPathComponent("records.jsonl")).records.count == 2)
     let left = FileManager.default.enumerator(atPath: output.path)?.allObjects as? [String] ?? []

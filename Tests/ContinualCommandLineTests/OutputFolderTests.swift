@@ -17,7 +17,9 @@ import Testing
     defer { try? FileManager.default.removeItem(at: root) }
     let file = root.appendingPathComponent("plain.txt")
     try Data("x".utf8).write(to: file)
-    let options = try Parsing.options(["--iterations", "1", "--seeds", "1", "--quiet", "--output", file.appendingPathComponent("results").path])
+    let options = try Parsing.options([
+      "--iterations", "1", "--seeds", "1", "--quiet", "--output", file.appendingPathComponent("results").path,
+    ])
     let start = Date()
     let error = #expect(throws: CLIError.self) { try runGrid(options) }
     #expect(error?.description.contains("\(file.path) is a file, not a folder") == true, "\(String(describing: error))")

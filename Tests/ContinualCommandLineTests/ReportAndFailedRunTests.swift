@@ -38,7 +38,9 @@ import Testing
     // Before the fix this wrote (or overwrote) ./results/comparison.{md,csv,tex,json}.
     try ContinualCommand.run(["report", records.path])
     #expect(Self.defaultTables() == before)
-    #expect(try FileManager.default.contentsOfDirectory(atPath: records.deletingLastPathComponent().path) == ["records.jsonl"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: records.deletingLastPathComponent().path) == ["records.jsonl"]
+    )
   }
 
   @Test func reportWritesItsFilesWhereOutputSays() throws {
@@ -46,7 +48,10 @@ import Testing
     defer { try? FileManager.default.removeItem(at: records.deletingLastPathComponent()) }
     let output = records.deletingLastPathComponent().appendingPathComponent("tables")
     try ContinualCommand.run(["report", records.path, "--output", output.path, "--format", "json,csv"])
-    #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == ["comparison.csv", "comparison.json"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: output.path).sorted() == [
+        "comparison.csv", "comparison.json",
+      ])
     #expect {
       try ContinualCommand.run(["report", records.path, "--format", "json"])
     } throws: {
@@ -65,7 +70,9 @@ import Testing
       do {
         try ContinualCommand.run(arguments)
       } catch {
-        #expect("\(error)".contains(pipe.path) && "\(error)".contains("not a regular file (a named pipe)"), "\(arguments): \(error)")
+        #expect(
+          "\(error)".contains(pipe.path) && "\(error)".contains("not a regular file (a named pipe)"),
+          "\(arguments): \(error)")
       }
     }
   }
@@ -75,7 +82,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: output) }
     // A learning rate of 1e20 makes the loss overflow: the run fails, deterministically.
     let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations", "20",
+      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune", "--seeds", "1", "--iterations",
+      "20",
       "--train-per-task", "40", "--test-per-task", "20", "--hidden", "8", "--lr", "1e20", "--quiet", "--format", "json",
       "--output", output.path,
     ])

@@ -9,13 +9,17 @@ import Testing
 /// job, a shard started without `--shard`, or workers started on purpose. Each run is trained
 /// once, nobody deletes another's checkpoints, and every process ends with the whole table.
 @Suite struct SharedSweepTests {
-  static func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-shared-\(UUID().uuidString)") }
+  static func folder() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-shared-\(UUID().uuidString)")
+  }
 
   /// A grid of 8 small runs.
   static func arguments(output: URL) -> [String] {
     [
-      "compare", "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune,ewc,si,mas", "--seeds", "2", "--iterations",
-      "15", "--train-per-task", "60", "--test-per-task", "20", "--hidden", "16", "--output", output.path, "--format", "json",
+      "compare", "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "finetune,ewc,si,mas", "--seeds",
+      "2", "--iterations",
+      "15", "--train-per-task", "60", "--test-per-task", "20", "--hidden", "16", "--output", output.path, "--format",
+      "json",
     ]
   }
 
@@ -30,7 +34,9 @@ import Testing
       URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
       Bundle.main.bundleURL.deletingLastPathComponent(),
     ]
-    return candidates.map { $0.appendingPathComponent("continual") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    return candidates.map { $0.appendingPathComponent("continual") }.first {
+      FileManager.default.isExecutableFile(atPath: $0.path)
+    }
   }
 
   /// The first Markdown table of a command's output, without the time column (which differs).
@@ -44,7 +50,10 @@ import Testing
 
   @Test func twoProcessesOnOneFolderTrainEachRunOnceAndBothShowTheWholeTable() throws {
     guard let binary = Self.binary else {
-      print("SharedSweepTests: no built `continual` beside the tests; the two-process check is skipped (the threads check runs)")
+      print(
+        "SharedSweepTests: no built `continual` beside the tests; the two-process check is skipped (the threads "
+          + "check runs)"
+      )
       return
     }
     let output = Self.folder()
@@ -71,7 +80,8 @@ import Testing
     #expect(ids.count == 8 && Set(ids).count == 8, "records: \(ids)")
     let tables = outputs.map { Self.table($0.0) }
     #expect(tables[0].count == 6 && tables[0] == tables[1], "\(outputs.map(\.0))")
-    #expect(tables[0].dropFirst(2).allSatisfy { $0.contains("2") }, "every row has n = 2 in both processes: \(tables[0])")
+    #expect(
+      tables[0].dropFirst(2).allSatisfy { $0.contains("2") }, "every row has n = 2 in both processes: \(tables[0])")
     #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("claims").path))
     #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("checkpoints").path))
   }
@@ -130,7 +140,8 @@ import Testing
     first.release()
     waiter.wait()
     #expect(handedOver.withLock { $0 })
-    #expect(!FileManager.default.fileExists(atPath: claims.lockFile("abc").path), "a released claim leaves no lock file")
+    #expect(
+      !FileManager.default.fileExists(atPath: claims.lockFile("abc").path), "a released claim leaves no lock file")
     // A lock file left by a process that died (no lock on it) is no claim at all.
     try FileManager.default.createDirectory(at: claims.folder, withIntermediateDirectories: true)
     try Data("process 1 on elsewhere\n".utf8).write(to: claims.lockFile("stale"))
@@ -146,7 +157,8 @@ import Testing
     // run's record appended, takes the record instead of training the run.
     let output = Self.folder()
     defer { try? FileManager.default.removeItem(at: output) }
-    let arguments = Array(Self.arguments(output: output).dropFirst()) + ["--quiet", "--seeds", "1", "--algorithms", "ewc"]
+    let arguments =
+      Array(Self.arguments(output: output).dropFirst()) + ["--quiet", "--seeds", "1", "--algorithms", "ewc"]
     let reference = try runGrid(Parsing.options(arguments))[0]
     try FileManager.default.removeItem(at: output.appendingPathComponent("records.jsonl"))
     let claims = RunClaims(folder: output.appendingPathComponent("claims"))

@@ -15,7 +15,8 @@ import Testing
     let configuration = TrainingConfiguration(length: .iterations(6), batchSize: 16, augmentation: augmentation)
     let architecture = Sequential([Flatten(), Linear(784, 12), ReLU(), Linear(12, 10)])
     let plan = TrainingPlan(head: SharedHead(classCount: 10))
-    return try ContinualTrainer(configuration: configuration).run(sequence, architecture: architecture, plan: plan, seed: seed)
+    return try ContinualTrainer(configuration: configuration).run(
+      sequence, architecture: architecture, plan: plan, seed: seed)
   }
 
   @Test func theSameSeedGivesTheSameAugmentedRun() throws {

@@ -46,7 +46,8 @@ private struct GradientProbe: Regulariser {
     let at = "task \(step.task) iteration \(step.iteration)"
     // Plain SGD: the change is −lr times the total gradient.
     let sgd = step.totalGradients * -learningRate
-    for (a, b) in zip(step.change.tensors, sgd.tensors) where !a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-6, relativeTolerance: 1e-4) {
+    for (a, b) in zip(step.change.tensors, sgd.tensors)
+    where !a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-6, relativeTolerance: 1e-4) {
       return "\(at): the change \(a) is not −lr × the total gradient \(b)"
     }
     guard needsTaskGradients else {
@@ -71,7 +72,8 @@ private struct GradientProbe: Regulariser {
   ) throws -> TrainingResult {
     try ContinualTrainer(configuration: configuration ?? problem.configuration).run(
       problem.sequence, architecture: problem.architecture,
-      plan: TrainingPlan(head: problem.head, regularisers: regularisers, dataRegime: regime), seed: seed, observer: observer)
+      plan: TrainingPlan(head: problem.head, regularisers: regularisers, dataRegime: regime), seed: seed,
+      observer: observer)
   }
 
   /// The batch tasks of every `penalty` call, per training task.
@@ -111,13 +113,15 @@ private struct GradientProbe: Regulariser {
     let log = RecordingRegulariser.Log()
     let problem = try ToyProblem()
     let configuration = TrainingConfiguration(length: .iterations(2), batchSize: 8, optimiser: .sgd(learningRate: 0.1))
-    _ = try Self.run(problem, regularisers: [RecordingRegulariser(log: log, observesSteps: true)], configuration: configuration)
+    _ = try Self.run(
+      problem, regularisers: [RecordingRegulariser(log: log, observesSteps: true)], configuration: configuration)
     var expected: [RecordingRegulariser.Event] = []
     for task in 0..<2 {
       expected.append(.taskWillStart(task: task))
       for iteration in 0..<2 {
         expected += [
-          .penalty(task: task, iteration: iteration, batchTasks: [Int](repeating: task, count: 8)), .stepDidFinish(task: task, iteration: iteration),
+          .penalty(task: task, iteration: iteration, batchTasks: [Int](repeating: task, count: 8)),
+          .stepDidFinish(task: task, iteration: iteration),
         ]
       }
       expected.append(.taskDidFinish(task: task))
@@ -132,7 +136,9 @@ private struct GradientProbe: Regulariser {
   }
 
   @Test func aNaNPenaltyStopsTheRunNamingTermAndTask() throws {
-    let exploder = RecordingRegulariser(name: "exploder") { task, iteration in task == 1 && iteration == 2 ? Float.nan : 0 }
+    let exploder = RecordingRegulariser(name: "exploder") { task, iteration in
+      task == 1 && iteration == 2 ? Float.nan : 0
+    }
     #expect {
       _ = try Self.run(ToyProblem(), regularisers: [exploder])
     } throws: { error in
@@ -187,7 +193,8 @@ private struct GradientProbe: Regulariser {
     }
     #expect(
       summary == [
-        "start 0/2", "progress 0/2 4/6", "progress 0/2 6/6", "finish 0", "start 1/2", "progress 1/2 4/6", "progress 1/2 6/6", "finish 1",
+        "start 0/2", "progress 0/2 4/6", "progress 0/2 6/6", "finish 0", "start 1/2", "progress 1/2 4/6",
+        "progress 1/2 6/6", "finish 1",
       ])
     if case .progress(let last) = events.list.dropLast().last { #expect(last.secondsRemaining == 0) }
   }
@@ -204,7 +211,8 @@ private struct GradientProbe: Regulariser {
     let problem = try ToyProblem(tasks: 3)
     var configuration = problem.configuration
     configuration.length = .epochs(1)
-    _ = try Self.run(problem, regularisers: [RecordingRegulariser(log: log)], regime: .cumulative, configuration: configuration)
+    _ = try Self.run(
+      problem, regularisers: [RecordingRegulariser(log: log)], regime: .cumulative, configuration: configuration)
     let seen = Self.batchTasks(log)
     // One epoch over the union: every sample of every task seen so far exactly once.
     for task in 0..<3 {
@@ -267,7 +275,9 @@ private struct GradientProbe: Regulariser {
     }
     let trainer = ContinualTrainer(configuration: problem.configuration)
     #expect {
-      _ = try trainer.run(problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: SharedHead(classCount: 3)), seed: 1)
+      _ = try trainer.run(
+        problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: SharedHead(classCount: 3)),
+        seed: 1)
     } throws: { error in
       guard case TrainingError.invalidConfiguration(let message) = error else { return false }
       return message.contains("[4]") && message.contains("[3]")

@@ -15,7 +15,8 @@ import Testing
   static let architecture = Sequential([Linear(2, 2, bias: false)])
 
   static func context() throws -> TaskContext {
-    let data = try LabelledImages(inputs: Tensor(shape: [2, 2], scalars: [1, 2, 2, 0]), labels: [0, 1], classNames: ["a", "b"])
+    let data = try LabelledImages(
+      inputs: Tensor(shape: [2, 2], scalars: [1, 2, 2, 0]), labels: [0, 1], classNames: ["a", "b"])
     let zeros = try NamedTensors(names: ["0.weight"], tensors: [Tensor.zeros([2, 2])])
     return TaskContext(
       task: 0, data: data, model: try Model(architecture, parameters: zeros), head: SharedHead(classCount: 2),
@@ -40,7 +41,8 @@ import Testing
   }
 
   @Test func quadraticPenaltyUsesTheImportance() throws {
-    let settings = try Settings(component: "sensitivity", declared: Sensitivity.hyperparameters, given: ["lambda": "2", "batch": "1"])
+    let settings = try Settings(
+      component: "sensitivity", declared: Sensitivity.hyperparameters, given: ["lambda": "2", "batch": "1"])
     var penalty = try #require(try Sensitivity.components(settings).regularisers.first)
     try penalty.taskDidFinish(Self.context())
     // Anchor 0, Ω = [[0.75, 0.5], [0.75, 0.5]], θ = [[1, 1], [0, 0]]: 2 · (0.75 + 0.5) = 2.5,
@@ -48,13 +50,15 @@ import Testing
     let point = try NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [2, 2], scalars: [1, 1, 0, 0])])
     let batch = Batch(inputs: Tensor.zeros([1, 2]), labels: [0], tasks: [1], currentTask: 1)
     let result = try #require(
-      try RegulariserHarness.penalty(of: penalty, architecture: Self.architecture, parameters: point, batch: batch, task: 1))
+      try RegulariserHarness.penalty(
+        of: penalty, architecture: Self.architecture, parameters: point, batch: batch, task: 1))
     #expect(abs(result.value - 2.5) < 1e-5, "\(result.value)")
     expectApproximatelyEqual(result.gradients.tensors[0].scalars, [3, 2, 0, 0], absoluteTolerance: 1e-6)
   }
 
   @Test func passesTheSharedConformanceChecks() throws {
-    let settings = try Settings(component: "sensitivity", declared: Sensitivity.hyperparameters, given: ["lambda": "10", "batch": "4"])
+    let settings = try Settings(
+      component: "sensitivity", declared: Sensitivity.hyperparameters, given: ["lambda": "10", "batch": "4"])
     try RegulariserConformance.expectConformance { try Sensitivity.components(settings).regularisers[0] }
   }
 

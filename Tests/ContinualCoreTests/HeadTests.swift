@@ -4,7 +4,9 @@ import ContinualTesting
 import Testing
 
 @Suite struct HeadTests {
-  static func loss(_ head: any Head, logits rows: [[Float]], labels: [Int], tasks: [Int], currentTask: Int) throws -> Float {
+  static func loss(_ head: any Head, logits rows: [[Float]], labels: [Int], tasks: [Int], currentTask: Int) throws
+    -> Float
+  {
     let tape = Tape()
     let logits = tape.variable(try Tensor(rows: rows))
     let batch = Batch(inputs: Tensor.zeros([rows.count, 1]), labels: labels, tasks: tasks, currentTask: currentTask)
@@ -20,14 +22,16 @@ import Testing
 
   @Test func sharedHeadLossIsCrossEntropyOverAllOutputs() throws {
     // mean(log(1 + e⁻¹), log(1 + e⁻²))
-    let value = try Self.loss(SharedHead(classCount: 2), logits: [[1, 0], [0, 2]], labels: [0, 1], tasks: [0, 3], currentTask: 3)
+    let value = try Self.loss(
+      SharedHead(classCount: 2), logits: [[1, 0], [0, 2]], labels: [0, 1], tasks: [0, 3], currentTask: 3)
     expectApproximatelyEqual(value, 0.2200948, absoluteTolerance: 1e-5)
   }
 
   @Test func multiHeadScoresEachSampleOverItsOwnTask() throws {
     // Row 0 (task 1, label 0 → column 2) over (2, 0): log(1 + e⁻²); row 1 (task 0, label 1) over (3, 1): log(1 + e²).
     let head = MultiHead(layout: TaskLayout(classCounts: [2, 2]))
-    let value = try Self.loss(head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
+    let value = try Self.loss(
+      head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
     expectApproximatelyEqual(value, 1.1269280, absoluteTolerance: 1e-5)
   }
 
@@ -35,7 +39,8 @@ import Testing
     let head = ActiveClassHead(layout: TaskLayout(classCounts: [2, 2]))
     // While training task 1, every row's softmax covers columns 0..<4:
     // row 0: log(e + 1 + e² + 1) − 2 = 0.493812 (SS-IL's "joint softmax" value); row 1: log(e³ + e + 2) − 1.
-    let value = try Self.loss(head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
+    let value = try Self.loss(
+      head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)
     expectApproximatelyEqual(value, 1.3524047, absoluteTolerance: 1e-5)
     let single = try Self.loss(head, logits: [[1, 0, 2, 0]], labels: [0], tasks: [1], currentTask: 1)
     expectApproximatelyEqual(single, 0.4938117, absoluteTolerance: 1e-5)

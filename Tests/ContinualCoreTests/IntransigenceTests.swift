@@ -15,13 +15,16 @@ import Testing
     let intransigence = try Intransigence(accuracyMatrix: learner, referenceAccuracyMatrix: joint)
     expectApproximatelyEqual(intransigence.perTask, [0.02, 0.18, 0.25], absoluteTolerance: 1e-12)
     expectApproximatelyEqual(intransigence.mean, 0.15, absoluteTolerance: 1e-12)
-    let la = try ContinualMetrics(accuracyMatrix: joint).learningAccuracy - ContinualMetrics(accuracyMatrix: learner).learningAccuracy
+    let la =
+      try ContinualMetrics(accuracyMatrix: joint).learningAccuracy
+      - ContinualMetrics(accuracyMatrix: learner).learningAccuracy
     expectApproximatelyEqual(intransigence.mean, la, absoluteTolerance: 1e-12)
   }
 
   @Test func aLearnerBetterThanTheReferenceIsNegative() throws {
     // A learner that fits each new task better than joint training: I = ((0.9 − 0.95) + (0.8 − 0.9)) / 2 = −0.075.
-    let intransigence = try Intransigence(accuracyMatrix: [[0.95, 0], [0.5, 0.9]], referenceAccuracyMatrix: [[0.9, 0], [0.9, 0.8]])
+    let intransigence = try Intransigence(
+      accuracyMatrix: [[0.95, 0], [0.5, 0.9]], referenceAccuracyMatrix: [[0.9, 0], [0.9, 0.8]])
     expectApproximatelyEqual(intransigence.mean, -0.075, absoluteTolerance: 1e-12)
   }
 
@@ -45,6 +48,8 @@ import Testing
       guard case MetricsError.mismatchedTaskCounts(let tasks, let reference) = error else { return false }
       return tasks == 1 && reference == 2 && "\(error)".contains("1 tasks but the reference's has 2")
     }
-    #expect(throws: MetricsError.self) { try Intransigence(accuracyMatrix: [[0.9, 0.1]], referenceAccuracyMatrix: [[0.9]]) }
+    #expect(throws: MetricsError.self) {
+      try Intransigence(accuracyMatrix: [[0.9, 0.1]], referenceAccuracyMatrix: [[0.9]])
+    }
   }
 }

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct PerSampleGradientsTests {
   /// The per-sample definition, computed the slow way: one backward pass per sample and loss.
-  static func reference(_ power: Int, model: Model, inputs: Tensor, labels: [Int], weights: [Float]) throws -> NamedTensors {
+  static func reference(_ power: Int, model: Model, inputs: Tensor, labels: [Int], weights: [Float]) throws
+    -> NamedTensors
+  {
     var sum = NamedTensors.zeros(like: model.parameters)
     for m in 0..<labels.count {
       let tape = Tape()
@@ -40,17 +42,21 @@ import Testing
     switch kind {
     case "cnn":
       return Sequential([
-        Conv2d(2, 3, kernelSize: 3, padding: 1), ReLU(), Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1), ReLU(), MaxPool2d(2),
+        Conv2d(2, 3, kernelSize: 3, padding: 1), ReLU(), Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1), ReLU(),
+        MaxPool2d(2),
         Dropout(rate: 0.5), Flatten(), Linear(4, 3),
       ])
     case "resnet":
       let block = Residual(
         body: Sequential([
-          Conv2d(2, 4, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm(4), ReLU(), Conv2d(4, 4, kernelSize: 3, padding: 1, bias: false),
+          Conv2d(2, 4, kernelSize: 3, stride: 2, padding: 1, bias: false), BatchNorm(4), ReLU(),
+          Conv2d(4, 4, kernelSize: 3, padding: 1, bias: false),
           BatchNorm(4),
         ]),
         shortcut: Sequential([Conv2d(2, 4, kernelSize: 1, stride: 2, bias: false), BatchNorm(4)]))
-      return Sequential([block, ReLU(), Residual(body: Sequential([BatchNorm(4), ReLU()])), GlobalAveragePool(), Linear(4, 3)])
+      return Sequential([
+        block, ReLU(), Residual(body: Sequential([BatchNorm(4), ReLU()])), GlobalAveragePool(), Linear(4, 3),
+      ])
     default:
       return Sequential([Flatten(), Linear(32, 5), Gain(), Tanh(), Linear(5, 3)])
     }

@@ -19,9 +19,13 @@ import Testing
       layout: TaskLayout(classCounts: [1, 1]), rng: SeededGenerator(seed: 1))
   }
 
-  static var batch: Batch { Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1) }
+  static var batch: Batch {
+    Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
+  }
 
-  static func penalty(_ r: any Regulariser, at parameters: NamedTensors) throws -> (value: Float, gradients: NamedTensors)? {
+  static func penalty(_ r: any Regulariser, at parameters: NamedTensors) throws -> (
+    value: Float, gradients: NamedTensors
+  )? {
     try RegulariserHarness.penalty(of: r, architecture: architecture, parameters: parameters, batch: batch, task: 1)
   }
 
@@ -36,7 +40,8 @@ import Testing
   }
 
   @Test func inactiveBeforeTheFirstTaskFinishes() throws {
-    var penalty = QuadraticPenalty(name: "q", estimator: ScriptedImportance([Self.parameters(1, 1)]), strength: 1, accumulation: .perTask)
+    var penalty = QuadraticPenalty(
+      name: "q", estimator: ScriptedImportance([Self.parameters(1, 1)]), strength: 1, accumulation: .perTask)
     #expect(try Self.penalty(penalty, at: Self.parameters(5, 5)) == nil)
     try penalty.taskWillStart(Self.context(task: 0, at: Self.parameters(0, 0)))
     #expect(try Self.penalty(penalty, at: Self.parameters(5, 5)) == nil)
@@ -55,7 +60,9 @@ import Testing
     // At (0.5, 0.5): 0.25 + 0.5 + 0.75 + 0 = 1.5; gradient 2F₁(θ − A₁) + 2F₂(θ − A₂) = (1 − 3, 2 + 0).
     let result = try #require(try Self.penalty(penalty, at: Self.parameters(0.5, 0.5)))
     expectApproximatelyEqual(result.value, 1.5, absoluteTolerance: 1e-6)
-    #expect(result.gradients.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [-2, 2])), "\(result.gradients.tensors[0])")
+    #expect(
+      result.gradients.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [-2, 2])),
+      "\(result.gradients.tensors[0])")
   }
 
   @Test(arguments: [false, true])
@@ -86,10 +93,13 @@ import Testing
     // F̃₂ = F₂ + γF₁ = 0.2 + 0.5·1 = 0.7; the penalty uses γF̃₂ = 0.35, times strength·scale = 2·½.
     let scripted = ScriptedImportance([Self.parameters(1, 1), Self.parameters(0.2, 0.2)])
     let penalty = try Self.finished(
-      QuadraticPenalty(name: "online", estimator: scripted, strength: 2, scale: 0.5, accumulation: .decayed(gamma: 0.5)),
+      QuadraticPenalty(
+        name: "online", estimator: scripted, strength: 2, scale: 0.5, accumulation: .decayed(gamma: 0.5)),
       anchors: [Self.parameters(0, 0), Self.parameters(1, 1)])
     #expect(penalty.anchors.count == 1)
-    #expect(penalty.anchors[0].importance.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [0.7, 0.7])))
+    #expect(
+      penalty.anchors[0].importance.tensors[0].isApproximatelyEqual(
+        to: try Tensor(shape: [1, 2], scalars: [0.7, 0.7])))
     // θ − θ* = (0.1, −0.2): 0.35·(0.01 + 0.04) = 0.0175.
     try expectApproximatelyEqual(
       Self.penalty(penalty, at: Self.parameters(1.1, 0.8))?.value, 0.0175, absoluteTolerance: 1e-6)
@@ -97,10 +107,12 @@ import Testing
 
   @Test func importancesMustBeNamedLikeTheParameters() throws {
     let wrong = try NamedTensors(names: ["other"], tensors: [Tensor.ones([1, 2])])
-    var penalty = QuadraticPenalty(name: "q", estimator: ScriptedImportance([wrong]), strength: 1, accumulation: .perTask)
+    var penalty = QuadraticPenalty(
+      name: "q", estimator: ScriptedImportance([wrong]), strength: 1, accumulation: .perTask)
     #expect(throws: TensorError.self) { try penalty.taskDidFinish(Self.context(task: 0, at: Self.parameters(0, 0))) }
     let misshapen = try NamedTensors(names: ["0.weight"], tensors: [Tensor.ones([2])])
-    var second = QuadraticPenalty(name: "q", estimator: ScriptedImportance([misshapen]), strength: 1, accumulation: .perTask)
+    var second = QuadraticPenalty(
+      name: "q", estimator: ScriptedImportance([misshapen]), strength: 1, accumulation: .perTask)
     #expect(throws: TensorError.self) { try second.taskDidFinish(Self.context(task: 0, at: Self.parameters(0, 0))) }
   }
 
@@ -117,9 +129,13 @@ import Testing
     let problem = try ToyProblem()
     var rng = SeededGenerator(seed: 7)
     let model = Model(problem.architecture, rng: &rng)
-    let importances = (1...2).map { k in model.parameters.mapTensors { $0.map { _ in Float(k) * (0.5 + rng.nextUniform()) } } }
+    let importances = (1...2).map { k in
+      model.parameters.mapTensors { $0.map { _ in Float(k) * (0.5 + rng.nextUniform()) } }
+    }
     try RegulariserConformance.expectConformance(
-      { QuadraticPenalty(name: "q", estimator: ScriptedImportance(importances), strength: 2, accumulation: accumulation) },
+      {
+        QuadraticPenalty(name: "q", estimator: ScriptedImportance(importances), strength: 2, accumulation: accumulation)
+      },
       problem: problem)
   }
 }

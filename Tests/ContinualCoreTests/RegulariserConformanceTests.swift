@@ -9,7 +9,8 @@ import Testing
   /// `Σ_k s Σ (θ − θ*_k − offset)²` over every finished task's anchor, with switchable bugs.
   struct Pull: Regulariser {
     enum Bug: Sendable {
-      case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength, dropsAnchorsFromCheckpoints
+      case none, offsetAnchor, detachedGradient, forgetsAtTaskStart, keepsOnlyLastAnchor, randomStrength,
+        dropsAnchorsFromCheckpoints
     }
     var bug: Bug
     var anchors: [NamedTensors] = []
@@ -22,7 +23,8 @@ import Testing
       var total: Variable?
       for anchor in anchors {
         for (weight, a) in zip(step.pass.weights, anchor.tensors) {
-          let term = try weight.weightedSquaredDistance(to: a + offset, weights: Tensor(shape: a.shape, repeating: strength))
+          let term = try weight.weightedSquaredDistance(
+            to: a + offset, weights: Tensor(shape: a.shape, repeating: strength))
           total = try total.map { try $0 + term } ?? term
         }
       }
@@ -83,7 +85,8 @@ import Testing
   }
 
   @Test func aRegulariserThatCannotBeCheckpointedIsCaught() throws {
-    let failures = try RegulariserConformance.checkResumesFromCheckpoint({ RecordingRegulariser(name: "probe", log: .init()) }, problem: ToyProblem())
+    let failures = try RegulariserConformance.checkResumesFromCheckpoint(
+      { RecordingRegulariser(name: "probe", log: .init()) }, problem: ToyProblem())
     #expect(failures == ["checkpoint: 'probe' does not conform to Checkpointable"])
   }
 
@@ -91,22 +94,31 @@ import Testing
     let zeros = try NamedTensors(names: ["a", "b"], tensors: [Tensor.zeros([3, 4]), Tensor.zeros([5])])
     let moved = try RegulariserConformance.displaced(zeros, by: 0.5, seed: 3)
     #expect(moved.names == zeros.names)
-    for tensor in moved.tensors { #expect(tensor.scalars.allSatisfy { (0.1 - 1e-6...0.5 + 1e-6).contains(abs($0)) }, "\(tensor)") }
+    for tensor in moved.tensors {
+      #expect(tensor.scalars.allSatisfy { (0.1 - 1e-6...0.5 + 1e-6).contains(abs($0)) }, "\(tensor)")
+    }
     #expect(try RegulariserConformance.displaced(zeros, by: 0.5, seed: 3) == moved)
   }
 
   @Test func stepValuesCarryTheirFields() throws {
     let g = try NamedTensors(names: ["w"], tensors: [Tensor([1, 2])])
-    let observation = StepValues.observation(task: 2, iteration: 7, parameters: g, change: g * 2, totalGradients: g * 3, taskGradients: nil)
+    let observation = StepValues.observation(
+      task: 2, iteration: 7, parameters: g, change: g * 2, totalGradients: g * 3, taskGradients: nil)
     #expect(observation.task == 2 && observation.iteration == 7)
-    #expect(observation.parameters == g && observation.change == g * 2 && observation.totalGradients == g * 3 && observation.taskGradients == nil)
+    #expect(
+      observation.parameters == g && observation.change == g * 2 && observation.totalGradients == g * 3
+        && observation.taskGradients == nil)
   }
 }
 
 extension RegulariserConformanceTests.Pull: Checkpointable {
   func checkpointState() throws -> CheckpointState {
-    var state = CheckpointState(numbers: ["count": [Double(bug == .dropsAnchorsFromCheckpoints ? 0 : anchors.count)], "strength": [Double(strength)]])
-    if bug != .dropsAnchorsFromCheckpoints { for (t, a) in anchors.enumerated() { state.store(a, under: "anchor.\(t)") } }
+    var state = CheckpointState(numbers: [
+      "count": [Double(bug == .dropsAnchorsFromCheckpoints ? 0 : anchors.count)], "strength": [Double(strength)],
+    ])
+    if bug != .dropsAnchorsFromCheckpoints {
+      for (t, a) in anchors.enumerated() { state.store(a, under: "anchor.\(t)") }
+    }
     return state
   }
 

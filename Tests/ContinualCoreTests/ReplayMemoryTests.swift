@@ -19,7 +19,8 @@ import Testing
   static func context(_ problem: ToyProblem, task: Int, seed: UInt64 = 1, model: Model? = nil) -> TaskContext {
     var rng = SeededGenerator(seed: seed)
     return TaskContext(
-      task: task, data: problem.sequence.tasks[task].train, model: model ?? Model(problem.architecture, rng: &rng), head: problem.head,
+      task: task, data: problem.sequence.tasks[task].train, model: model ?? Model(problem.architecture, rng: &rng),
+      head: problem.head,
       layout: problem.layout, rng: SeededGenerator(seed: seed &+ UInt64(task)))
   }
 
@@ -65,7 +66,9 @@ import Testing
       for (before, after) in zip(states, states.dropFirst()) {
         for (k, old) in before.classes.enumerated() {
           let kept = after.classes[k].exemplars
-          #expect(after.classes[k].key == old.key && Array(old.exemplars.prefix(kept.count)) == kept, "\(selection), class \(k)")
+          #expect(
+            after.classes[k].key == old.key && Array(old.exemplars.prefix(kept.count)) == kept,
+            "\(selection), class \(k)")
         }
       }
     }
@@ -88,13 +91,16 @@ import Testing
   func theBudgetIsNeverExceeded(capacity: Int) throws {
     // The class-balanced selections (a reservoir is filled by `offer`, ReservoirMemoryTests).
     for selection in ReplayConfiguration.Selection.allCases where selection != .reservoir {
-      let states = try Self.memory(ReplayConfiguration(capacity: capacity, selection: selection), problem: Self.problem(tasks: 3, perTask: 20))
+      let states = try Self.memory(
+        ReplayConfiguration(capacity: capacity, selection: selection), problem: Self.problem(tasks: 3, perTask: 20))
       for (t, state) in states.enumerated() {
         let sizes = Self.sizes(state)
         let available = 20 * (t + 1)
         // Never over budget, as full as the data allows, and balanced within one exemplar.
         #expect(state.count == min(capacity, available), "\(selection) capacity \(capacity) after task \(t): \(sizes)")
-        #expect(sizes.max()! - sizes.min()! <= 1 || state.count == available, "\(selection) capacity \(capacity) after task \(t): \(sizes)")
+        #expect(
+          sizes.max()! - sizes.min()! <= 1 || state.count == available,
+          "\(selection) capacity \(capacity) after task \(t): \(sizes)")
         #expect(Set(state.exemplars).count == state.count, "duplicates: \(selection) capacity \(capacity)")
       }
     }
@@ -127,7 +133,8 @@ import Testing
     model.parameters.tensors[0] = try Tensor(rows: [[1, 0], [0, 1]])
     let layout = TaskLayout(classCounts: [2])
     let context = TaskContext(
-      task: 0, data: data, model: model, head: ActiveClassHead(layout: layout), layout: layout, rng: SeededGenerator(seed: 1))
+      task: 0, data: data, model: model, head: ActiveClassHead(layout: layout), layout: layout,
+      rng: SeededGenerator(seed: 1))
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 4, selection: .herding))
     try memory.update(after: context)
     let chosen = memory.classes[0].exemplars.map(\.index)
@@ -141,7 +148,9 @@ import Testing
     let problem = try Self.problem()
     let memory = try Self.memory(ReplayConfiguration(capacity: 8, batchSize: 5), problem: problem, tasks: 2).last!
     var rng = SeededGenerator(seed: 3)
-    #expect(ReplayMemory(configuration: ReplayConfiguration()).sample(4, from: problem.sequence, currentTask: 1, using: &rng) == nil)
+    #expect(
+      ReplayMemory(configuration: ReplayConfiguration()).sample(4, from: problem.sequence, currentTask: 1, using: &rng)
+        == nil)
     let batch = try #require(memory.sample(50, from: problem.sequence, currentTask: 2, using: &rng))
     #expect(batch.count == 50 && batch.currentTask == 2 && Set(batch.tasks).isSubset(of: [0, 1]))
     let stored = Set(memory.exemplars.map { [$0.task, $0.index] })
@@ -156,10 +165,12 @@ import Testing
   }
 
   @Test func settingsBuildTheConfiguration() throws {
-    let defaults = ReplayConfiguration(try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: [:]))
+    let defaults = ReplayConfiguration(
+      try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: [:]))
     #expect(defaults == ReplayConfiguration(capacity: 2000, selection: .first, batchSize: 32))
     let given = ["size": "500", "selection": "herding", "batch": "16"]
-    let custom = ReplayConfiguration(try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: given))
+    let custom = ReplayConfiguration(
+      try Settings(component: "memory", declared: ReplayConfiguration.hyperparameters, given: given))
     #expect(custom == ReplayConfiguration(capacity: 500, selection: .herding, batchSize: 16))
   }
 
@@ -167,8 +178,10 @@ import Testing
     let problem = try Self.problem(tasks: 3, perTask: 16)
     let log = RecordingRegulariser.Log()
     let plan = TrainingPlan(
-      head: problem.head, regularisers: [RecordingRegulariser(log: log)], replay: ReplayConfiguration(capacity: 6, batchSize: 3))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
+      head: problem.head, regularisers: [RecordingRegulariser(log: log)],
+      replay: ReplayConfiguration(capacity: 6, batchSize: 3))
+    _ = try ContinualTrainer(configuration: problem.configuration).run(
+      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     var batches: [Int: [[Int]]] = [:]
     for case .penalty(let task, _, let tasks) in log.events { batches[task, default: []].append(tasks) }
     let batchSize = problem.configuration.batchSize
@@ -191,8 +204,11 @@ import Testing
     let problem = try Self.problem(tasks: 2, perTask: 16)
     let log = RecordingRegulariser.Log()
     _ = try ContinualTrainer(configuration: problem.configuration).run(
-      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head, regularisers: [RecordingRegulariser(log: log)]),
+      problem.sequence, architecture: problem.architecture,
+      plan: TrainingPlan(head: problem.head, regularisers: [RecordingRegulariser(log: log)]),
       seed: 1)
-    for case .penalty(let task, _, let tasks) in log.events { #expect(tasks == [Int](repeating: task, count: problem.configuration.batchSize)) }
+    for case .penalty(let task, _, let tasks) in log.events {
+      #expect(tasks == [Int](repeating: task, count: problem.configuration.batchSize))
+    }
   }
 }

@@ -11,7 +11,9 @@ import Testing
     Sequential([Conv2d(1, 3, kernelSize: 3, padding: 1), BatchNorm(3), ReLU(), GlobalAveragePool(), Linear(3, 4)])
   }
 
-  static func folder() -> URL { FileManager.default.temporaryDirectory.appendingPathComponent("saved-model-\(UUID().uuidString)") }
+  static func folder() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("saved-model-\(UUID().uuidString)")
+  }
 
   static let description = SavedModel.Description(
     network: "test", inputShape: [1, 5, 5], outputCount: 4,
@@ -37,7 +39,8 @@ import Testing
     #expect(try model.predict(inputs).scalars == loaded.predict(inputs).scalars)
     #expect(description.head.taskOutputs == [[0, 2], [2, 4]])
     #expect(description.tensors.filter { $0.kind == "state" }.map(\.name) == ["1.running_mean", "1.running_var"])
-    #expect(description.tensors.first == SavedModel.TensorEntry(name: "0.weight", shape: [3, 1, 3, 3], kind: "parameter"))
+    #expect(
+      description.tensors.first == SavedModel.TensorEntry(name: "0.weight", shape: [3, 1, 3, 3], kind: "parameter"))
   }
 
   /// A network with another width, or a missing description, is named in the error.
@@ -46,14 +49,20 @@ import Testing
     let folder = Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     try SavedModel.write(Model(Self.network(), rng: &rng), description: Self.description, to: folder)
-    let wider = Sequential([Conv2d(1, 3, kernelSize: 3, padding: 1), BatchNorm(3), ReLU(), GlobalAveragePool(), Linear(3, 5)])
+    let wider = Sequential([
+      Conv2d(1, 3, kernelSize: 3, padding: 1), BatchNorm(3), ReLU(), GlobalAveragePool(), Linear(3, 5),
+    ])
     let misshapen = #expect(throws: SavedModel.Failure.self) { try SavedModel.read(from: folder, architecture: wider) }
-    #expect(misshapen?.description.contains("'4.weight' has shape [4, 3]; the network needs [5, 3]") == true, "\(String(describing: misshapen))")
+    #expect(
+      misshapen?.description.contains("'4.weight' has shape [4, 3]; the network needs [5, 3]") == true,
+      "\(String(describing: misshapen))")
     let smaller = Sequential([Conv2d(1, 3, kernelSize: 3, padding: 1), ReLU(), GlobalAveragePool(), Linear(3, 4)])
     let missing = #expect(throws: SavedModel.Failure.self) { try SavedModel.read(from: folder, architecture: smaller) }
     #expect(missing?.description.contains("no tensor '3.weight'") == true, "\(String(describing: missing))")
     try FileManager.default.removeItem(at: folder.appendingPathComponent(SavedModel.descriptionFile))
-    let noJSON = #expect(throws: SavedModel.Failure.self) { try SavedModel.read(from: folder, architecture: Self.network()) }
+    let noJSON = #expect(throws: SavedModel.Failure.self) {
+      try SavedModel.read(from: folder, architecture: Self.network())
+    }
     #expect(noJSON?.description.contains("model.json: not a model description") == true)
   }
 }

@@ -7,7 +7,9 @@ import Testing
   static let labels = Setting<Labels>("labels", default: .expected, "label mode")
   static let samples = Setting<Int>("samples", default: 0, "sample count", in: 0...100)
   static let vdv2019 = Setting<Bool>("vdv2019", default: false, "normalisation")
-  static let declared: [Hyperparameter] = [lambda.declaration, labels.declaration, samples.declaration, vdv2019.declaration]
+  static let declared: [Hyperparameter] = [
+    lambda.declaration, labels.declaration, samples.declaration, vdv2019.declaration,
+  ]
 
   @Test func defaultsAreFilledIn() throws {
     let settings = try Settings(component: "ewc", declared: Self.declared, given: [:])
@@ -21,7 +23,8 @@ import Testing
 
   @Test func givenValuesOverrideDefaults() throws {
     let settings = try Settings(
-      component: "ewc", declared: Self.declared, given: ["lambda": "2.5", "labels": "empirical", "samples": "7", "vdv2019": "true"])
+      component: "ewc", declared: Self.declared,
+      given: ["lambda": "2.5", "labels": "empirical", "samples": "7", "vdv2019": "true"])
     #expect(settings[Self.lambda] == 2.5)
     #expect(settings[Self.labels] == .empirical)
     #expect(settings[Self.samples] == 7)
@@ -90,12 +93,17 @@ import Testing
   @Test func valuesHaveOneSpelling() throws {
     let declared = [SettingsTests.lambda.declaration, SettingsTests.samples.declaration]
     for spelling in ["1e-3", "0.001", ".001", "1.0e-3"] {
-      #expect(try Settings(component: "x", declared: declared, given: ["lambda": spelling]).values["lambda"] == "0.001", "\(spelling)")
+      #expect(
+        try Settings(component: "x", declared: declared, given: ["lambda": spelling]).values["lambda"] == "0.001",
+        "\(spelling)")
     }
     #expect(
-      try Settings(component: "x", declared: declared, given: ["lambda": "5e2", "samples": "007"]).values == ["lambda": "500", "samples": "7"])
+      try Settings(component: "x", declared: declared, given: ["lambda": "5e2", "samples": "007"]).values == [
+        "lambda": "500", "samples": "7",
+      ])
     #expect(
-      Hyperparameter.canonical(1e-5) == "1e-05" && Hyperparameter.canonical(2.5) == "2.5" && Hyperparameter.canonical(1e15) == "1e+15"
+      Hyperparameter.canonical(1e-5) == "1e-05" && Hyperparameter.canonical(2.5) == "2.5"
+        && Hyperparameter.canonical(1e15) == "1e+15"
         && Hyperparameter.canonical(123_456) == "123456")
   }
 
@@ -121,6 +129,8 @@ import Testing
     #expect(try Toy.settings()[Toy.strength] == 2 && Toy.settings(["strength": "3"])[Toy.strength] == 3)
     #expect(throws: SettingsError.self) { try Toy.settings(["strenght": "3"]) }
     let unread = try Settings(component: "toy", declared: [], given: [:])
-    #expect(unread.valueOrDefault(Toy.strength) == 2, "a family's shared setting that one member leaves out reads its default")
+    #expect(
+      unread.valueOrDefault(Toy.strength) == 2, "a family's shared setting that one member leaves out reads its default"
+    )
   }
 }

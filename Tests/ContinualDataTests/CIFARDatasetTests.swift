@@ -23,8 +23,11 @@ enum CIFARFixtures {
       let bytes = records((first..<(first + perBatch)).map { [UInt8($0 % 10)] }, firstRecord: first)
       try write(bytes, to: directory.appendingPathComponent("data_batch_\(batch).bin"), gzipped: gzipped)
     }
-    try write(records([[9], [0], [5]], firstRecord: 100), to: directory.appendingPathComponent("test_batch.bin"), gzipped: gzipped)
-    try Data(names10.joined(separator: "\n").appending("\n\n").utf8).write(to: directory.appendingPathComponent("batches.meta.txt"))
+    try write(
+      records([[9], [0], [5]], firstRecord: 100), to: directory.appendingPathComponent("test_batch.bin"),
+      gzipped: gzipped)
+    try Data(names10.joined(separator: "\n").appending("\n\n").utf8).write(
+      to: directory.appendingPathComponent("batches.meta.txt"))
     return directory
   }
 
@@ -32,10 +35,15 @@ enum CIFARFixtures {
   @discardableResult
   static func writeCIFAR100(in directory: URL, gzipped: Bool = false) throws -> URL {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    try write(records((0..<4).map { [UInt8($0 % 20), UInt8(5 * $0 % 100)] }), to: directory.appendingPathComponent("train.bin"), gzipped: gzipped)
-    try write(records([[19, 99], [0, 0]], firstRecord: 50), to: directory.appendingPathComponent("test.bin"), gzipped: gzipped)
-    try Data((0..<100).map { "fine\($0)" }.joined(separator: "\r\n").utf8).write(to: directory.appendingPathComponent("fine_label_names.txt"))
-    try Data((0..<20).map { "coarse\($0)" }.joined(separator: "\n").utf8).write(to: directory.appendingPathComponent("coarse_label_names.txt"))
+    try write(
+      records((0..<4).map { [UInt8($0 % 20), UInt8(5 * $0 % 100)] }), to: directory.appendingPathComponent("train.bin"),
+      gzipped: gzipped)
+    try write(
+      records([[19, 99], [0, 0]], firstRecord: 50), to: directory.appendingPathComponent("test.bin"), gzipped: gzipped)
+    try Data((0..<100).map { "fine\($0)" }.joined(separator: "\r\n").utf8).write(
+      to: directory.appendingPathComponent("fine_label_names.txt"))
+    try Data((0..<20).map { "coarse\($0)" }.joined(separator: "\n").utf8).write(
+      to: directory.appendingPathComponent("coarse_label_names.txt"))
     return directory
   }
 
@@ -93,7 +101,11 @@ enum CIFARFixtures {
   static func error(after change: (URL) throws -> Void, dataset: CIFARDataset = .cifar10) throws -> String {
     let directory = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    if dataset == .cifar10 { try CIFARFixtures.writeCIFAR10(in: directory) } else { try CIFARFixtures.writeCIFAR100(in: directory) }
+    if dataset == .cifar10 {
+      try CIFARFixtures.writeCIFAR10(in: directory)
+    } else {
+      try CIFARFixtures.writeCIFAR100(in: directory)
+    }
     try change(directory)
     do {
       _ = try CIFARDataset.load(dataset, from: directory)
@@ -111,7 +123,9 @@ enum CIFARFixtures {
       let url = directory.appendingPathComponent("data_batch_3.bin")
       try Data(try Data(contentsOf: url).prefix(3073 + 100)).write(to: url)
     })
-    #expect(truncated.contains("data_batch_3.bin: holds 3173 bytes") && truncated.contains("(1 records and 100 bytes left over)"), "\(truncated)")
+    #expect(
+      truncated.contains("data_batch_3.bin: holds 3173 bytes")
+        && truncated.contains("(1 records and 100 bytes left over)"), "\(truncated)")
     let empty = try Self.error(after: { try Data().write(to: $0.appendingPathComponent("test_batch.bin")) })
     #expect(empty.contains("test_batch.bin: holds 0 bytes"), "\(empty)")
   }
@@ -132,16 +146,21 @@ enum CIFARFixtures {
     })
     #expect(ten.contains("data_batch_1.bin: label 10 at index 1 is outside 0..<10"), "\(ten)")
     let fine = try Self.error(
-      after: { try Data(CIFARFixtures.records([[3, 100]])).write(to: $0.appendingPathComponent("test.bin")) }, dataset: .cifar100)
+      after: { try Data(CIFARFixtures.records([[3, 100]])).write(to: $0.appendingPathComponent("test.bin")) },
+      dataset: .cifar100)
     #expect(fine.contains("test.bin: label 100 at index 0 is outside 0..<100"), "\(fine)")
     let directory = try CIFARFixtures.writeCIFAR100(in: Fixtures.temporaryDirectory())
     defer { try? FileManager.default.removeItem(at: directory) }
     try Data(CIFARFixtures.records([[20, 1]])).write(to: directory.appendingPathComponent("train.bin"))
-    let coarse = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory, labels: .coarse) }
+    let coarse = #expect(throws: DatasetError.self) {
+      try CIFARDataset.load(.cifar100, from: directory, labels: .coarse)
+    }
     #expect(coarse?.description.contains("train.bin: label 20 at index 0 is outside 0..<20") == true)
     // A bad fine label is an error even when coarse labels are read, and the other way round.
     try Data(CIFARFixtures.records([[2, 1], [3, 150]])).write(to: directory.appendingPathComponent("train.bin"))
-    let fineWhileCoarse = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory, labels: .coarse) }
+    let fineWhileCoarse = #expect(throws: DatasetError.self) {
+      try CIFARDataset.load(.cifar100, from: directory, labels: .coarse)
+    }
     #expect(fineWhileCoarse?.description.contains("train.bin: label 150 at index 1 is outside 0..<100") == true)
     try Data(CIFARFixtures.records([[25, 1]])).write(to: directory.appendingPathComponent("train.bin"))
     let coarseWhileFine = #expect(throws: DatasetError.self) { try CIFARDataset.load(.cifar100, from: directory) }
@@ -149,11 +168,15 @@ enum CIFARFixtures {
   }
 
   @Test func classNameFilesMustListEveryClass() throws {
-    let short = try Self.error(after: { try Data("a\nb\nc\n".utf8).write(to: $0.appendingPathComponent("batches.meta.txt")) })
+    let short = try Self.error(after: {
+      try Data("a\nb\nc\n".utf8).write(to: $0.appendingPathComponent("batches.meta.txt"))
+    })
     #expect(short.contains("batches.meta.txt: holds 3 class names; expected 10"), "\(short)")
     let blank = try Self.error(after: { directory in
-      try Data((CIFARFixtures.names10.prefix(4) + [""] + CIFARFixtures.names10.dropFirst(4)).joined(separator: "\n").utf8)
-        .write(to: directory.appendingPathComponent("batches.meta.txt"))
+      try Data(
+        (CIFARFixtures.names10.prefix(4) + [""] + CIFARFixtures.names10.dropFirst(4)).joined(separator: "\n").utf8
+      )
+      .write(to: directory.appendingPathComponent("batches.meta.txt"))
     })
     #expect(blank.contains("batches.meta.txt: line 5 is blank"), "\(blank)")
   }
@@ -173,22 +196,32 @@ enum CIFARFixtures {
     let environment = ["HOME": root.appendingPathComponent("home").path]
     let data = root.appendingPathComponent("data")
     #expect(try DataDirectory.resolve(dataset: .cifar10, explicit: data, environment: environment).path == folder.path)
-    #expect(try DataDirectory.resolve(dataset: .cifar10, explicit: folder, environment: environment).path == folder.path)
     #expect(
-      try DataDirectory.resolve(dataset: .cifar10, explicit: nil, environment: environment.merging(["CONTINUAL_DATA": data.path]) { $1 }).path
+      try DataDirectory.resolve(dataset: .cifar10, explicit: folder, environment: environment).path == folder.path)
+    #expect(
+      try DataDirectory.resolve(
+        dataset: .cifar10, explicit: nil, environment: environment.merging(["CONTINUAL_DATA": data.path]) { $1 }
+      ).path
         == folder.path)
-    let error = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .cifar100, explicit: data, environment: environment) }
+    let error = #expect(throws: DatasetError.self) {
+      try DataDirectory.resolve(dataset: .cifar100, explicit: data, environment: environment)
+    }
     let message = error?.description ?? ""
     for expected in [
-      "Cannot find the CIFAR-100 dataset", "1. \(data.path) (--data-dir): has no 'cifar-100' folder and lacks train.bin[.gz]",
-      "(a directory named by --data-dir is the only place searched)", "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
+      "Cannot find the CIFAR-100 dataset",
+      "1. \(data.path) (--data-dir): has no 'cifar-100' folder and lacks train.bin[.gz]",
+      "(a directory named by --data-dir is the only place searched)",
+      "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz",
       "'cifar-100-binary'",
     ] {
       #expect(message.contains(expected), "missing “\(expected)” in:\n\(message)")
     }
   }
 
-  @Test(.enabled(if: CIFARFixtures.realCIFAR10 != nil, "CIFAR-10 is not in ../shared/data/cifar-10 beside the package; skipping the real-data test"))
+  @Test(
+    .enabled(
+      if: CIFARFixtures.realCIFAR10 != nil,
+      "CIFAR-10 is not in ../shared/data/cifar-10 beside the package; skipping the real-data test"))
   func loadsTheRealCIFAR10() throws {
     let directory = try #require(CIFARFixtures.realCIFAR10)
     let (train, test) = try CIFARDataset.load(.cifar10, from: directory)
@@ -199,7 +232,9 @@ enum CIFARFixtures {
     #expect(train.storageByteCount == 50_000 * 3_072)
     let statistics = train.channelStatistics()
     // The usual CIFAR-10 channel means are 0.491, 0.482, 0.447 (this copy was rebuilt from JPEGs).
-    for (mean, usual) in zip(statistics.mean, [Float(0.491), 0.482, 0.447]) { #expect(abs(mean - usual) < 0.01, "\(statistics)") }
+    for (mean, usual) in zip(statistics.mean, [Float(0.491), 0.482, 0.447]) {
+      #expect(abs(mean - usual) < 0.01, "\(statistics)")
+    }
   }
 }
 
@@ -216,7 +251,9 @@ enum CIFARFixtures {
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent(gzipped ? "data_batch_1.bin.gz" : "data_batch_1.bin")
     if gzipped { try FileManager.default.removeItem(at: directory.appendingPathComponent("data_batch_1.bin")) }
-    for corruption in Corruption.mutants(of: source, seed: 5, truncationStride: gzipped ? 7 : 97, bitFlips: 60, overwrites: 60) {
+    for corruption in Corruption.mutants(
+      of: source, seed: 5, truncationStride: gzipped ? 7 : 97, bitFlips: 60, overwrites: 60)
+    {
       try Data(corruption.bytes).write(to: url)
       do {
         let (train, _) = try CIFARDataset.load(.cifar10, from: directory)
@@ -224,7 +261,9 @@ enum CIFARFixtures {
         let bytes = gzipped ? nil : corruption.bytes
         if let bytes {
           #expect(bytes.count % 3073 == 0 && bytes.count > 0, "\(corruption)")
-          #expect(train.labels.prefix(bytes.count / 3073) == ArraySlice(stride(from: 0, to: bytes.count, by: 3073).map { Int(bytes[$0]) }))
+          #expect(
+            train.labels.prefix(bytes.count / 3073)
+              == ArraySlice(stride(from: 0, to: bytes.count, by: 3073).map { Int(bytes[$0]) }))
         }
         tally.stillValid()
       } catch let error as DatasetError {

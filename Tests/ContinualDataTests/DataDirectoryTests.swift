@@ -12,7 +12,10 @@ import Testing
 
     init() throws {
       root = try Fixtures.temporaryDirectory()
-      environment = ["HOME": root.appendingPathComponent("home").path, "XDG_CACHE_HOME": root.appendingPathComponent("xdg-cache").path]
+      environment = [
+        "HOME": root.appendingPathComponent("home").path,
+        "XDG_CACHE_HOME": root.appendingPathComponent("xdg-cache").path,
+      ]
     }
 
     func folder(_ name: String) -> URL { root.appendingPathComponent(name, isDirectory: true) }
@@ -21,14 +24,19 @@ import Testing
 
   @Test func cacheFollowsXDGThenHome() {
     #if os(macOS)
-      #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/Users/ada"]).path == "/Users/ada/Library/Caches/ContinualKit")
+      #expect(
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/Users/ada"]).path
+          == "/Users/ada/Library/Caches/ContinualKit")
     #else
       #expect(
-        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "/var/cache/ada"]).path == "/var/cache/ada/continualkit"
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "/var/cache/ada"]).path
+          == "/var/cache/ada/continualkit"
       )
       #expect(
-        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "relative"]).path == "/home/ada/.cache/continualkit")
-      #expect(DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada"]).path == "/home/ada/.cache/continualkit")
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada", "XDG_CACHE_HOME": "relative"]).path
+          == "/home/ada/.cache/continualkit")
+      #expect(
+        DataDirectory.userCacheDirectory(environment: ["HOME": "/home/ada"]).path == "/home/ada/.cache/continualkit")
     #endif
   }
 
@@ -54,9 +62,13 @@ import Testing
     try Fixtures.writeDataset(in: sandbox.cache)
     var environment = sandbox.environment
     environment["CONTINUAL_DATA"] = fromEnvironment.path
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: explicit, environment: environment).path == explicit.path)
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment).path == fromEnvironment.path)
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path == sandbox.cache.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: explicit, environment: environment).path == explicit.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment).path == fromEnvironment.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path
+        == sandbox.cache.path)
   }
 
   /// A directory the user named that lacks the data used to be passed over silently for
@@ -70,7 +82,9 @@ import Testing
     try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
     var environment = sandbox.environment
     environment["CONTINUAL_DATA"] = fromEnvironment.path
-    let explicitError = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .mnist, explicit: empty, environment: environment) }
+    let explicitError = #expect(throws: DatasetError.self) {
+      try DataDirectory.resolve(dataset: .mnist, explicit: empty, environment: environment)
+    }
     guard case .dataNotFound(_, let searched) = explicitError else {
       Issue.record("expected dataNotFound, got \(String(describing: explicitError))")
       return
@@ -80,7 +94,9 @@ import Testing
     #expect(searched.first?.hasSuffix("(a directory named by --data-dir is the only place searched)") == true)
     // The same for CONTINUAL_DATA: the cache's copy is not used in its place.
     environment["CONTINUAL_DATA"] = empty.path
-    let environmentError = #expect(throws: DatasetError.self) { try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment) }
+    let environmentError = #expect(throws: DatasetError.self) {
+      try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: environment)
+    }
     #expect(environmentError?.description.contains("\(empty.path) (CONTINUAL_DATA): ") == true)
     #expect(environmentError?.description.contains("(user cache):") == false)
   }
@@ -91,22 +107,29 @@ import Testing
     let shared = sandbox.folder("shared/data")
     let mnist = try Fixtures.writeDataset(in: shared.appendingPathComponent("mnist"))
     let fashion = try Fixtures.writeDataset(in: shared.appendingPathComponent("fashion-mnist"))
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: shared, environment: sandbox.environment).path == mnist.path)
-    #expect(try DataDirectory.resolve(dataset: .fashionMNIST, explicit: shared, environment: sandbox.environment).path == fashion.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: shared, environment: sandbox.environment).path == mnist.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .fashionMNIST, explicit: shared, environment: sandbox.environment).path
+        == fashion.path)
     // The cache may use the same layout.
     let cached = try Fixtures.writeDataset(in: sandbox.cache.appendingPathComponent("mnist"))
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path == cached.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: nil, environment: sandbox.environment).path == cached.path)
   }
 
   @Test func doesNotMistakeOneDatasetsFolderForTheOther() throws {
     let sandbox = try Sandbox()
     defer { sandbox.remove() }
     let mnist = try Fixtures.writeDataset(in: sandbox.folder("mnist"))
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: mnist, environment: sandbox.environment).path == mnist.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: mnist, environment: sandbox.environment).path == mnist.path)
     let error = #expect(throws: DatasetError.self) {
       try DataDirectory.resolve(dataset: .fashionMNIST, explicit: mnist, environment: sandbox.environment)
     }
-    #expect(error?.description.contains("\(mnist.path) (--data-dir): is the folder of another dataset") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.contains("\(mnist.path) (--data-dir): is the folder of another dataset") == true,
+      "\(String(describing: error))")
   }
 
   @Test func notFoundListsEveryPlaceAndHowToGetTheData() throws {

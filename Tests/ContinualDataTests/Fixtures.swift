@@ -18,7 +18,8 @@ enum Fixtures {
   /// `bytes` compressed as one gzip member with the system zlib.
   static func gzip(_ bytes: [UInt8]) -> [UInt8] {
     var stream = z_stream()
-    let status = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+    let status = deflateInit2_(
+      &stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
     precondition(status == Z_OK, "deflateInit2_ failed with \(status)")
     defer { deflateEnd(&stream) }
     var input = bytes
@@ -38,7 +39,8 @@ enum Fixtures {
 
   /// A fresh temporary directory; remove it with `FileManager.default.removeItem(at:)`.
   static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("continual-data-\(UUID().uuidString)", isDirectory: true)
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "continual-data-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }
@@ -52,7 +54,9 @@ enum Fixtures {
   ) throws -> URL {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     func images(_ count: Int) -> [UInt8] {
-      idx(dimensions: [count, side, side], bytes: (0..<(count * side * side)).map { UInt8(($0 / (side * side) + $0 % (side * side)) % 256) })
+      idx(
+        dimensions: [count, side, side],
+        bytes: (0..<(count * side * side)).map { UInt8(($0 / (side * side) + $0 % (side * side)) % 256) })
     }
     func labels(_ count: Int) -> [UInt8] { idx(dimensions: [count], bytes: (0..<count).map { UInt8($0 % 10) }) }
     let files: [(IDXDataset.File, [UInt8])] = [
@@ -72,7 +76,8 @@ enum Fixtures {
   static func images(count: Int, side: Int = 4, classes: Int = 10, seed: UInt64 = 1) throws -> LabelledImages {
     var rng = SeededGenerator(seed: seed)
     let inputs = Tensor.randomUniform([count, 1, side, side], using: &rng)
-    return try LabelledImages(inputs: inputs, labels: (0..<count).map { $0 % classes }, classNames: (0..<classes).map(String.init))
+    return try LabelledImages(
+      inputs: inputs, labels: (0..<count).map { $0 % classes }, classNames: (0..<classes).map(String.init))
   }
 
   /// The pixels of image `index` (all channels) of a set.

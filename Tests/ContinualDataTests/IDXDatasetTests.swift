@@ -68,7 +68,10 @@ import Testing
     let images = directory.appendingPathComponent("t10k-images-idx3-ubyte.gz")
     try Data(Fixtures.gzip(Fixtures.idx(dimensions: [5, 9], bytes: [UInt8](repeating: 0, count: 45)))).write(to: images)
     let error = #expect(throws: DatasetError.self) { try IDXDataset.load(.mnist, from: directory) }
-    #expect(error == .unexpectedDimensions(file: images.path, expected: "3 dimensions [count, rows, columns]", dimensions: [5, 9]))
+    #expect(
+      error
+        == .unexpectedDimensions(
+          file: images.path, expected: "3 dimensions [count, rows, columns]", dimensions: [5, 9]))
   }
 
   @Test func listsMissingFiles() throws {
@@ -78,7 +81,10 @@ import Testing
     try FileManager.default.removeItem(at: directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
     try FileManager.default.removeItem(at: directory.appendingPathComponent("train-images-idx3-ubyte.gz"))
     let error = #expect(throws: DatasetError.self) { try IDXDataset.load(.mnist, from: directory) }
-    #expect(error == .missingFiles(dataset: "MNIST", directory: directory.path, files: ["train-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]))
+    #expect(
+      error
+        == .missingFiles(
+          dataset: "MNIST", directory: directory.path, files: ["train-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]))
   }
 
   @Test func reportsAMalformedFileByPath() throws {
@@ -106,10 +112,15 @@ enum RealData {
 }
 
 @Suite struct RealDatasetTests {
-  @Test(.enabled(if: RealData.directory(of: .mnist) != nil, "MNIST is not in ../shared/data/mnist beside the package; skipping the real-data test"))
+  @Test(
+    .enabled(
+      if: RealData.directory(of: .mnist) != nil,
+      "MNIST is not in ../shared/data/mnist beside the package; skipping the real-data test"))
   func loadsMNIST() throws {
     let directory = try #require(RealData.directory(of: .mnist))
-    #expect(try DataDirectory.resolve(dataset: .mnist, explicit: RealData.sharedDirectory, environment: [:]).path == directory.path)
+    #expect(
+      try DataDirectory.resolve(dataset: .mnist, explicit: RealData.sharedDirectory, environment: [:]).path
+        == directory.path)
     let (train, test) = try IDXDataset.load(.mnist, from: directory)
     #expect(train.inputs.shape == [60_000, 1, 28, 28])
     #expect(test.inputs.shape == [10_000, 1, 28, 28])

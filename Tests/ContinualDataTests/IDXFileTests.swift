@@ -77,7 +77,10 @@ import Testing
         "float type", Fixtures.idx(dimensions: [1], bytes: [0, 0, 0, 0], typeCode: 0x0D),
         "unsupported IDX element type 0x0D (32-bit float) at byte offset 2"
       ),
-      ("unknown type", Fixtures.idx(dimensions: [1], bytes: [0], typeCode: 0x42), "unsupported IDX element type 0x42 (unknown)"),
+      (
+        "unknown type", Fixtures.idx(dimensions: [1], bytes: [0], typeCode: 0x42),
+        "unsupported IDX element type 0x42 (unknown)"
+      ),
       ("rank 0", [0, 0, 8, 0], "unsupported IDX rank 0"),
       ("rank 5", Fixtures.idx(dimensions: [1, 1, 1, 1, 1], bytes: [0]), "unsupported IDX rank 5"),
       (
@@ -86,7 +89,8 @@ import Testing
       ),
       (
         "extra bytes", Fixtures.idx(dimensions: [3], bytes: [1, 2, 3, 4, 5]),
-        "unexpected extra bytes: expected 3 bytes of data after the 8-byte header, found 5 (the first extra byte is at byte offset 11)"
+        "unexpected extra bytes: expected 3 bytes of data after the 8-byte header, found 5 (the first extra byte "
+          + "is at byte offset 11)"
       ),
       (
         "huge dimensions", Fixtures.idx(dimensions: [Int(UInt32.max), Int(UInt32.max), Int(UInt32.max)], bytes: []),
@@ -152,14 +156,18 @@ import Testing
     var badChecksum = gzipped
     badChecksum[gzipped.count - 8] ^= 0x01
     let error = #expect(throws: IDXError.self) { try IDXFile.decode(Data(badChecksum), source: "flipped.gz") }
-    #expect(error?.description.hasPrefix("flipped.gz: corrupt gzip stream at compressed byte offset") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.hasPrefix("flipped.gz: corrupt gzip stream at compressed byte offset") == true,
+      "\(String(describing: error))")
     #expect(error?.description.contains("incorrect data check") == true, "\(String(describing: error))")
   }
 
   @Test func rejectsTrailingGarbageAfterTheGzipStream() {
     let gzipped = Fixtures.gzip(Self.images) + [0x00, 0x01, 0x02]
     let error = #expect(throws: IDXError.self) { try IDXFile.decode(Data(gzipped), source: "trailing.gz") }
-    #expect(error?.description.contains("3 bytes of trailing data after the end of the gzip stream") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.contains("3 bytes of trailing data after the end of the gzip stream") == true,
+      "\(String(describing: error))")
   }
 
   @Test func capsTheDecompressedSize() throws {

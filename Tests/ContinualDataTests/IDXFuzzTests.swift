@@ -9,7 +9,8 @@ import Testing
 /// happens to leave a valid file — decode faithfully. A crash or trap fails the whole test run.
 @Suite struct IDXFuzzTests {
   static let imageDimensions = [3, 5, 4]
-  static let imageFile = Fixtures.idx(dimensions: imageDimensions, bytes: (0..<60).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+  static let imageFile = Fixtures.idx(
+    dimensions: imageDimensions, bytes: (0..<60).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
   static let labelFile = Fixtures.idx(dimensions: [40], bytes: (0..<40).map { UInt8($0 % 10) })
 
   /// Checks one decoding of a corrupt raw IDX file and counts it.
@@ -26,7 +27,8 @@ import Testing
       tally.stillValid()
     } catch let error as IDXError {
       #expect(error.description.hasPrefix("mutant.idx: "), "\(corruption): \(error)")
-      #expect(Self.isExpected(error, for: corruption, original: original, headerSize: headerSize), "\(corruption): \(error)")
+      #expect(
+        Self.isExpected(error, for: corruption, original: original, headerSize: headerSize), "\(corruption): \(error)")
       tally.rejected()
     } catch {
       Issue.record("\(corruption): an untyped error \(error)")
@@ -39,15 +41,18 @@ import Testing
     case (.truncation, .truncatedHeader(_, _, let found)):
       return corruption.touched.lowerBound < headerSize && found == corruption.touched.lowerBound
     case (.truncation, .truncated(_, let header, let expected, let found)):
-      return header == headerSize && expected == original.count - headerSize && found == corruption.touched.lowerBound - headerSize
+      return header == headerSize && expected == original.count - headerSize
+        && found == corruption.touched.lowerBound - headerSize
     case (.truncation, _):
       return false
     case (.bitFlip, _) where corruption.touched.lowerBound >= headerSize:
       return false  // a flipped pixel or label is still a valid file
     case (.bitFlip, .badMagic): return corruption.touched.lowerBound < 2
-    case (.bitFlip, .unsupportedType(_, let code)): return corruption.touched.lowerBound == 2 && code == corruption.bytes[2]
+    case (.bitFlip, .unsupportedType(_, let code)):
+      return corruption.touched.lowerBound == 2 && code == corruption.bytes[2]
     case (.bitFlip, .unsupportedRank), (.bitFlip, .truncatedHeader): return corruption.touched.lowerBound == 3
-    case (.bitFlip, .truncated), (.bitFlip, .trailingBytes), (.bitFlip, .invalidDimensions): return corruption.touched.lowerBound >= 3
+    case (.bitFlip, .truncated), (.bitFlip, .trailingBytes), (.bitFlip, .invalidDimensions):
+      return corruption.touched.lowerBound >= 3
     default:
       return corruption.kind == .overwrite
     }
@@ -78,7 +83,9 @@ import Testing
         // bits of the deflate stream may change without an error, and then the data must be intact.
         #expect(decoded == expected, "\(corruption): the data changed without an error")
         #expect(corruption.kind != .truncation, "\(corruption): a truncated stream was accepted")
-        if !(3..<10).contains(corruption.touched.lowerBound) || corruption.touched.upperBound > 10 { acceptedOutsideTheHeader += 1 }
+        if !(3..<10).contains(corruption.touched.lowerBound) || corruption.touched.upperBound > 10 {
+          acceptedOutsideTheHeader += 1
+        }
         tally.stillValid()
       } catch let error as IDXError {
         #expect(error.description.hasPrefix("mutant.gz: "), "\(corruption): \(error)")
@@ -95,7 +102,9 @@ import Testing
     tally.report()
     #expect(tally.tried >= 400 + gzipped.count)
     // Outside the header's unchecked fields, only a few unused padding bits of the deflate stream may change unnoticed.
-    #expect(acceptedOutsideTheHeader <= tally.tried / 50, "\(acceptedOutsideTheHeader) corruptions outside the header went unnoticed: \(tally)")
+    #expect(
+      acceptedOutsideTheHeader <= tally.tried / 50,
+      "\(acceptedOutsideTheHeader) corruptions outside the header went unnoticed: \(tally)")
   }
 
   @Test func corruptFilesInADatasetDirectoryNameTheFile() throws {
@@ -111,7 +120,9 @@ import Testing
         try Data(corruption.bytes).write(to: file)
         do {
           let (train, test) = try IDXDataset.load(.mnist, from: directory)
-          #expect(train.count == 12 && test.count == 5, "\(file.lastPathComponent), \(corruption): counts changed without an error")
+          #expect(
+            train.count == 12 && test.count == 5,
+            "\(file.lastPathComponent), \(corruption): counts changed without an error")
           tally.stillValid()
         } catch let error as IDXError {
           #expect(error.description.hasPrefix(file.path), "\(corruption): \(error)")
@@ -174,7 +185,9 @@ import Testing
     var gzipped = Fixtures.gzip(IDXFileTests.images)
     for i in 1...4 { gzipped[gzipped.count - i] = 0xFF }
     let start = ContinuousClock.now
-    let error = #expect(throws: IDXError.self) { try Gzip.decompress(Data(gzipped), source: "isize.gz", limit: IDXFile.maximumDecompressedSize) }
+    let error = #expect(throws: IDXError.self) {
+      try Gzip.decompress(Data(gzipped), source: "isize.gz", limit: IDXFile.maximumDecompressedSize)
+    }
     #expect(error?.description.contains("incorrect length check") == true, "\(String(describing: error))")
     #expect(ContinuousClock.now - start < .seconds(1))
   }
@@ -184,7 +197,9 @@ import Testing
     let second = Fixtures.gzip(Array(IDXFileTests.images[10...]))
     let truncated = first + second.dropLast(5)
     let error = #expect(throws: IDXError.self) { try IDXFile.decode(Data(truncated), source: "two.gz") }
-    #expect(error?.description.contains("the gzip member that starts at byte \(first.count)") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.contains("the gzip member that starts at byte \(first.count)") == true,
+      "\(String(describing: error))")
 
     let garbageMember = first + [0x1F, 0x8B, 0x08, 0x00, 0xDE, 0xAD]
     let garbage = #expect(throws: IDXError.self) { try IDXFile.decode(Data(garbageMember), source: "two.gz") }
@@ -208,10 +223,13 @@ import Testing
       ("1×1 images", 12, 5, 1, nil),
       ("a single class", 12, 5, 3, [UInt8](repeating: 4, count: 12)),
     ] as [(String, Int, Int, Int, [UInt8]?)])
-  func degenerateDatasetsGiveTypedErrorsOrUsableSequences(name: String, train: Int, test: Int, side: Int, labels: [UInt8]?) throws {
+  func degenerateDatasetsGiveTypedErrorsOrUsableSequences(
+    name: String, train: Int, test: Int, side: Int, labels: [UInt8]?
+  ) throws {
     let directory = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    try Fixtures.writeDataset(in: directory, trainCount: train, testCount: test, side: side, gzipped: false, trainLabels: labels)
+    try Fixtures.writeDataset(
+      in: directory, trainCount: train, testCount: test, side: side, gzipped: false, trainLabels: labels)
     let data: (train: LabelledImages, test: LabelledImages)
     do {
       data = try IDXDataset.load(.mnist, from: directory)

@@ -22,10 +22,14 @@ import Testing
   }
 
   @Test func byteInitialiserChecksItsArguments() {
-    let short = #expect(throws: DatasetError.self) { try LabelledImages(pixels: [1, 2, 3], sampleShape: [1, 2, 2], labels: [0]) }
+    let short = #expect(throws: DatasetError.self) {
+      try LabelledImages(pixels: [1, 2, 3], sampleShape: [1, 2, 2], labels: [0])
+    }
     #expect(short?.description.contains("3 pixel bytes do not make 1 images of shape [1, 2, 2]") == true)
     #expect(throws: DatasetError.self) { try LabelledImages(pixels: [], sampleShape: [0, 2], labels: []) }
-    let label = #expect(throws: DatasetError.self) { try LabelledImages(pixels: [1, 2], sampleShape: [1], labels: [0, 3], classNames: ["a", "b"]) }
+    let label = #expect(throws: DatasetError.self) {
+      try LabelledImages(pixels: [1, 2], sampleShape: [1], labels: [0, 3], classNames: ["a", "b"])
+    }
     #expect(label?.description.contains("label 3 at index 1 is outside 0..<2") == true)
   }
 
@@ -109,7 +113,9 @@ import Testing
     #expect(try set.inputs(at: [0], augmentedBy: [identity]) == set.inputs)
     #expect(throws: DatasetError.self) { try set.inputs(at: [0], augmentedBy: []) }
     // A flattened view augments the image, then presents it as a vector.
-    #expect(try set.flattened().inputs(at: [0], augmentedBy: [mirrored]).scalars == (try set.inputs(at: [0], augmentedBy: [mirrored]).scalars))
+    #expect(
+      try set.flattened().inputs(at: [0], augmentedBy: [mirrored]).scalars
+        == (try set.inputs(at: [0], augmentedBy: [mirrored]).scalars))
     let vectors = try LabelledImages(inputs: Tensor.zeros([1, 4]), labels: [0])
     #expect(throws: DatasetError.self) { try vectors.inputs(at: [0], augmentedBy: [identity]) }
   }
@@ -149,7 +155,9 @@ import Testing
   }
 
   @Test func unknownAugmentationNamesAreRejected() {
-    for name in ["", "crop", "crop-flip:-1", "crop-flip:65", "flip"] { #expect(Augmentation(name: name) == nil, "\(name)") }
+    for name in ["", "crop", "crop-flip:-1", "crop-flip:65", "flip"] {
+      #expect(Augmentation(name: name) == nil, "\(name)")
+    }
   }
 
   @Test func tasksShareOneStore() throws {

@@ -7,7 +7,9 @@ import Testing
   @Test func validatesInputsAndLabels() throws {
     let inputs = Tensor.zeros([3, 1, 2, 2])
     #expect(try LabelledImages(inputs: inputs, labels: [0, 4, 2]).classNames == ["0", "1", "2", "3", "4"])
-    let outOfRange = #expect(throws: DatasetError.self) { try LabelledImages(inputs: inputs, labels: [0, 1, 2], classNames: ["a", "b"]) }
+    let outOfRange = #expect(throws: DatasetError.self) {
+      try LabelledImages(inputs: inputs, labels: [0, 1, 2], classNames: ["a", "b"])
+    }
     #expect(outOfRange?.description.contains("label 2 at index 2 is outside 0..<2") == true)
     #expect(throws: DatasetError.self) { try LabelledImages(inputs: inputs, labels: [0, 1]) }
     #expect(throws: DatasetError.self) { try LabelledImages(inputs: Tensor.zeros([3]), labels: [0, 1, 2]) }

@@ -24,7 +24,9 @@ import Testing
   @Test func aPipeInPlaceOfACIFARFileIsNotARegularFile() throws {
     let directory = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    for name in CIFARDataset.cifar10.fileNames { #expect(mkfifo(directory.appendingPathComponent(name).path, 0o644) == 0) }
+    for name in CIFARDataset.cifar10.fileNames {
+      #expect(mkfifo(directory.appendingPathComponent(name).path, 0o644) == 0)
+    }
     #expect {
       try CIFARDataset.load(.cifar10, from: directory)
     } throws: {

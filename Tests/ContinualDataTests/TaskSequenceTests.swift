@@ -86,7 +86,9 @@ import Testing
     let noTasks = #expect(throws: DatasetError.self) { try TaskSequence.permuted(Self.base, tasks: 0, seed: 1) }
     #expect(noTasks?.description == "TaskSequence.permuted: the number of tasks must be at least 1, got 0")
     let big = try Self.rampBase(side: 33)
-    let tooLarge = #expect(throws: DatasetError.self) { try TaskSequence.permuted(big, tasks: 1, padTo32: true, seed: 1) }
+    let tooLarge = #expect(throws: DatasetError.self) {
+      try TaskSequence.permuted(big, tasks: 1, padTo32: true, seed: 1)
+    }
     #expect(tooLarge?.description.contains("cannot pad 33×33 images to 32×32") == true)
     let flat = (Self.base.train.flattened(), Self.base.test.flattened())
     #expect(throws: DatasetError.self) { try TaskSequence.permuted(flat, tasks: 2, seed: 1) }
@@ -136,7 +138,9 @@ import Testing
     #expect(sequence.name == "split")
     #expect(sequence.classesPerTask == [2, 3])
     #expect(sequence.totalClasses == 5)
-    #expect(sequence.classOffset(ofTask: 0) == 0 && sequence.classOffset(ofTask: 1) == 2 && sequence.classOffset(ofTask: 2) == 5)
+    #expect(
+      sequence.classOffset(ofTask: 0) == 0 && sequence.classOffset(ofTask: 1) == 2
+        && sequence.classOffset(ofTask: 2) == 5)
     let task = sequence.tasks[1]
     #expect(task.sourceClasses == [7, 2, 3])
     #expect(task.classNames == ["chevron", "zed", "cross"])
@@ -201,13 +205,15 @@ import Testing
   @Test func sequenceAndTaskInitialisersValidate() throws {
     let train = Self.base.train
     #expect(throws: DatasetError.self) { try TaskSequence(name: "empty", tasks: []) }
-    let task = try ContinualTask(index: 0, name: "all", train: train, test: Self.base.test, sourceClasses: Array(0..<10))
+    let task = try ContinualTask(
+      index: 0, name: "all", train: train, test: Self.base.test, sourceClasses: Array(0..<10))
     #expect(task.classCount == 10)
     #expect(throws: DatasetError.self) {
       try ContinualTask(index: 0, name: "wrong classes", train: train, test: Self.base.test, sourceClasses: [0, 1])
     }
     #expect(throws: DatasetError.self) {
-      try ContinualTask(index: 0, name: "flat test", train: train, test: Self.base.test.flattened(), sourceClasses: Array(0..<10))
+      try ContinualTask(
+        index: 0, name: "flat test", train: train, test: Self.base.test.flattened(), sourceClasses: Array(0..<10))
     }
     var misnumbered = task
     misnumbered.index = 1
@@ -226,22 +232,30 @@ import Testing
   @Test func aTaskWithoutTestImagesIsAnError() throws {
     let empty = Self.data.test.filter(classes: [])
     let error = #expect(throws: DatasetError.self) { try TaskSequence.split((Self.data.train, empty), tasks: 5) }
-    #expect(error?.description.contains("task 1 ('classes ring, bar') has no test images") == true, "\(String(describing: error))")
+    #expect(
+      error?.description.contains("task 1 ('classes ring, bar') has no test images") == true,
+      "\(String(describing: error))")
   }
 
   @Test func aClassWithoutTrainingImagesIsAnErrorNamingIt() throws {
     let withoutBox = Self.data.train.filter(classes: Set(0..<10).subtracting([5]))
     let error = #expect(throws: DatasetError.self) { try TaskSequence.split((withoutBox, Self.data.test), tasks: 5) }
     #expect(
-      error?.description.contains("class 'box' of task 3 ('classes triangle, box') has no training images") == true, "\(String(describing: error))")
-    let permuted = #expect(throws: DatasetError.self) { try TaskSequence.permuted((withoutBox, Self.data.test), tasks: 2, seed: 1) }
+      error?.description.contains("class 'box' of task 3 ('classes triangle, box') has no training images") == true,
+      "\(String(describing: error))")
+    let permuted = #expect(throws: DatasetError.self) {
+      try TaskSequence.permuted((withoutBox, Self.data.test), tasks: 2, seed: 1)
+    }
     #expect(permuted?.description.contains("class 'box' of task 1") == true)
   }
 
   @Test func aSubsampleSmallerThanTheClassesIsAnError() throws {
     let sequence = try TaskSequence.permuted(Self.data, tasks: 2, seed: 1)
-    #expect(try sequence.subsample(trainPerTask: 10, testPerTask: 10, seed: 1).tasks.allSatisfy { $0.train.count == 10 })
+    #expect(
+      try sequence.subsample(trainPerTask: 10, testPerTask: 10, seed: 1).tasks.allSatisfy { $0.train.count == 10 })
     let error = #expect(throws: DatasetError.self) { try sequence.subsample(trainPerTask: 10, testPerTask: 5, seed: 1) }
-    #expect(error?.description.contains("has no test images") == true && error?.description.contains("--test-per-task") == true)
+    #expect(
+      error?.description.contains("has no test images") == true
+        && error?.description.contains("--test-per-task") == true)
   }
 }

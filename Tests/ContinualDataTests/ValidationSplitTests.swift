@@ -36,7 +36,9 @@ import Testing
     // Two images of each class: one to each side. One image of a class: an error naming it.
     let two = try sequence.subsample(trainPerTask: 4, testPerTask: nil, seed: 1).holdingOut(0.5, seed: 1)
     #expect(two.tasks.allSatisfy { $0.train.count == 2 && $0.validation?.count == 2 })
-    let one = #expect(throws: DatasetError.self) { try sequence.subsample(trainPerTask: 2, testPerTask: nil, seed: 1).holdingOut(0.5, seed: 1) }
+    let one = #expect(throws: DatasetError.self) {
+      try sequence.subsample(trainPerTask: 2, testPerTask: nil, seed: 1).holdingOut(0.5, seed: 1)
+    }
     #expect(one.map { "\($0)".contains("has 1 training image(s) of class") } == true)
   }
 }

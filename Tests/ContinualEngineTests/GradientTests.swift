@@ -16,7 +16,9 @@ import Testing
     _ inputs: [Tensor], step: Float = 1e-2, sourceLocation: SourceLocation = #_sourceLocation,
     _ f: @escaping (Tape, [Variable]) throws -> Variable
   ) throws {
-    try GradientCheck.expectMatch(inputs: inputs, step: step, sourceLocation: sourceLocation) { tape, v in try project(f(tape, v)) }
+    try GradientCheck.expectMatch(inputs: inputs, step: step, sourceLocation: sourceLocation) { tape, v in
+      try project(f(tape, v))
+    }
   }
 
   @Test(arguments: [
@@ -83,7 +85,9 @@ import Testing
   func crossEntropyAllClassesAndRange(reduction: Reduction) throws {
     let x = TestData.uniform([4, 6], in: -2...2, seed: 12)
     try Self.check([x]) { _, v in try crossEntropy(logits: v[0], labels: [0, 5, 2, 3], reduction: reduction) }
-    try Self.check([x]) { _, v in try crossEntropy(logits: v[0], labels: [2, 3, 3, 2], classes: 2..<4, reduction: reduction) }
+    try Self.check([x]) { _, v in
+      try crossEntropy(logits: v[0], labels: [2, 3, 3, 2], classes: 2..<4, reduction: reduction)
+    }
   }
 
   @Test func crossEntropyWithOneClassRangePerRow() throws {
@@ -97,7 +101,8 @@ import Testing
   }
 
   @Test func weightedSquaredDistance() throws {
-    let x = TestData.uniform([4, 3], seed: 32), a = TestData.uniform([4, 3], seed: 33), w = TestData.uniform([4, 3], in: 0...2, seed: 34)
+    let x = TestData.uniform([4, 3], seed: 32), a = TestData.uniform([4, 3], seed: 33),
+      w = TestData.uniform([4, 3], in: 0...2, seed: 34)
     try Self.check([x]) { _, v in try v[0].weightedSquaredDistance(to: a, weights: w) }
     // Hand-computed: w = (1, 2), x − a = (0.5, −1) → 0.25 + 2 = 2.25.
     let tape = Tape()
@@ -161,7 +166,8 @@ import Testing
   }
 
   @Test func composedNetworkWithEveryInputDifferentiated() throws {
-    let x = TestData.uniform([3, 4], seed: 23), w = TestData.uniform([5, 4], seed: 24), b = TestData.uniform([5], seed: 25)
+    let x = TestData.uniform([3, 4], seed: 23), w = TestData.uniform([5, 4], seed: 24),
+      b = TestData.uniform([5], seed: 25)
     try Self.check([x, w, b]) { _, v in
       let h = try (try v[0].matmul(v[1], transposingOther: true) + v[2]).tanh()
       return try crossEntropy(logits: h, labels: [1, 4, 0])

@@ -4,12 +4,15 @@ import Testing
 
 /// The strict JSON parser behind safetensors headers and experiment files.
 @Suite struct JSONValueTests {
-  static func parse(_ text: String, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONSyntaxError) -> JSONValue {
+  static func parse(_ text: String, maximumDepth: Int = JSONValue.defaultMaximumDepth) throws(JSONSyntaxError)
+    -> JSONValue
+  {
     try JSONValue.parse(Array(text.utf8), maximumDepth: maximumDepth)
   }
 
   @Test func parsesEveryKindOfValueKeepingKeyOrder() throws {
-    let value = try Self.parse(#" {"b": [1, -2.5e3, true, false, null], "a": {"s": "x\"y\\z\/\n\t\u00e9\ud83d\ude00"}, "": 0} "#)
+    let value = try Self.parse(
+      #" {"b": [1, -2.5e3, true, false, null], "a": {"s": "x\"y\\z\/\n\t\u00e9\ud83d\ude00"}, "": 0} "#)
     #expect(value.object?.keys == ["b", "a", ""])
     #expect(value["b"] == .array([.number("1"), .number("-2.5e3"), .bool(true), .bool(false), .null]))
     #expect(value["a"]?["s"]?.string == "x\"y\\z/\n\té😀")

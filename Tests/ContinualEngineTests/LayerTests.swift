@@ -18,7 +18,8 @@ import Testing
   }
 
   @Test func linearComputesXWTransposePlusBias() throws {
-    let parameters = try NamedTensors(names: ["0.weight", "0.bias"], tensors: [try Tensor(rows: [[1, 2], [3, 4], [5, 6]]), Tensor([1, 0, -1])])
+    let parameters = try NamedTensors(
+      names: ["0.weight", "0.bias"], tensors: [try Tensor(rows: [[1, 2], [3, 4], [5, 6]]), Tensor([1, 0, -1])])
     let model = try Model(Sequential([Linear(2, 3)]), parameters: parameters)
     #expect(try model.predict(try Tensor(rows: [[1, 1]])).scalars == [4, 7, 10])
   }
@@ -46,7 +47,9 @@ import Testing
   }
 
   @Test func convolutionalStackShapes() throws {
-    let cnn = Sequential([Conv2d(3, 8, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2), Flatten(), Linear(8 * 4 * 4, 10)])
+    let cnn = Sequential([
+      Conv2d(3, 8, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(2), Flatten(), Linear(8 * 4 * 4, 10),
+    ])
     #expect(try cnn.outputShape(forInput: [3, 8, 8]) == [10])
     var rng = SeededGenerator(seed: 4)
     let model = Model(cnn, rng: &rng)

@@ -39,7 +39,8 @@ import _ContinualKernels
       b.withUnsafeBufferPointer { pb in
         c.withUnsafeMutableBufferPointer { pc in
           ck_sgemm_at(
-            level, ta ? 1 : 0, tb ? 1 : 0, m, n, k, 1, pa.baseAddress!, a.shape[1], pb.baseAddress!, b.shape[1], 0, pc.baseAddress!, n)
+            level, ta ? 1 : 0, tb ? 1 : 0, m, n, k, 1, pa.baseAddress!, a.shape[1], pb.baseAddress!, b.shape[1], 0,
+            pc.baseAddress!, n)
         }
       }
     }
@@ -73,7 +74,9 @@ import _ContinualKernels
       for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
         let a = TestData.uniform(ta ? [k, m] : [m, k], seed: UInt64(m * 31 + k))
         let b = TestData.uniform(tb ? [n, k] : [k, n], seed: UInt64(n * 17 + k))
-        #expect(Self.product(level: 1, a, b, ta, tb) == Self.product(level: 2, a, b, ta, tb), "m=\(m) k=\(k) n=\(n) ta=\(ta) tb=\(tb)")
+        #expect(
+          Self.product(level: 1, a, b, ta, tb) == Self.product(level: 2, a, b, ta, tb),
+          "m=\(m) k=\(k) n=\(n) ta=\(ta) tb=\(tb)")
       }
     }
   }

@@ -21,7 +21,9 @@ import Testing
     let x = TestData.uniform(shape, seed: 34), c = shape[1]
     let gamma = TestData.uniform([c], in: 0.5...1.5, seed: 35), beta = TestData.uniform([c], seed: 36)
     let mean = TestData.uniform([c], seed: 37), variance = TestData.uniform([c], in: 0.5...2, seed: 38)
-    try GradientTests.check([x, gamma, beta]) { _, v in try v[0].normalised(mean: mean, variance: variance, scale: v[1], shift: v[2]) }
+    try GradientTests.check([x, gamma, beta]) { _, v in
+      try v[0].normalised(mean: mean, variance: variance, scale: v[1], shift: v[2])
+    }
   }
 
   @Test func batchStatisticsByHand() throws {
@@ -81,7 +83,8 @@ import Testing
     let tape = Tape()
     var context = ForwardContext(training: false)
     #expect(throws: TensorError.self) {
-      _ = try BatchNorm(2, affine: false)(tape.constant(Tensor(shape: [1, 2], repeating: 1)), weights: [], context: &context)
+      _ = try BatchNorm(2, affine: false)(
+        tape.constant(Tensor(shape: [1, 2], repeating: 1)), weights: [], context: &context)
     }
   }
 
@@ -92,7 +95,8 @@ import Testing
     let net = Sequential([block, ReLU(), GlobalAveragePool(), Linear(4, 3)])
     #expect(
       net.parameterNames == [
-        "0.body.0.weight", "0.body.1.weight", "0.body.1.bias", "0.shortcut.0.weight", "0.shortcut.1.weight", "0.shortcut.1.bias",
+        "0.body.0.weight", "0.body.1.weight", "0.body.1.bias", "0.shortcut.0.weight", "0.shortcut.1.weight",
+        "0.shortcut.1.bias",
         "3.weight", "3.bias",
       ])
     #expect(
@@ -100,7 +104,9 @@ import Testing
         "0.body.1.running_mean", "0.body.1.running_var", "0.shortcut.1.running_mean", "0.shortcut.1.running_var",
       ])
     #expect(try net.outputShape(forInput: [2, 6, 6]) == [3])
-    #expect(throws: TensorError.self) { try Residual(body: Sequential([Conv2d(2, 4, kernelSize: 1)])).outputShape(forInput: [2, 3, 3]) }
+    #expect(throws: TensorError.self) {
+      try Residual(body: Sequential([Conv2d(2, 4, kernelSize: 1)])).outputShape(forInput: [2, 3, 3])
+    }
     // Identity shortcut: output = body(x) + x.
     let tape = Tape()
     let x = TestData.uniform([1, 2, 3, 3], seed: 41)
@@ -113,7 +119,9 @@ import Testing
   @Test func residualNetworkGradientsInTrainingMode() throws {
     // The whole block, BatchNorm in batch-statistics mode, against finite differences (tanh, not
     // ReLU: normalised values sit near 0, where a ReLU kink would spoil the differences).
-    let body = Sequential([Conv2d(2, 3, kernelSize: 3, padding: 1), BatchNorm(3), Tanh(), Conv2d(3, 2, kernelSize: 3, padding: 1)])
+    let body = Sequential([
+      Conv2d(2, 3, kernelSize: 3, padding: 1), BatchNorm(3), Tanh(), Conv2d(3, 2, kernelSize: 3, padding: 1),
+    ])
     let block = Residual(body: body)
     let x = TestData.uniform([2, 2, 4, 4], seed: 42)
     var rng = SeededGenerator(seed: 43)
@@ -127,7 +135,8 @@ import Testing
 
   @Test func statisticsPerTaskMoveOnlyTheServedTasksStatistics() throws {
     let net = Sequential([BatchNorm(2, affine: false, statisticsPerTask: 3)])
-    #expect(net.stateSpecs.map(\.name) == (0..<3).flatMap { ["0.task.\($0).running_mean", "0.task.\($0).running_var"] })
+    #expect(
+      net.stateSpecs.map(\.name) == (0..<3).flatMap { ["0.task.\($0).running_mean", "0.task.\($0).running_var"] })
     var rng = SeededGenerator(seed: 5)
     var model = Model(net, rng: &rng)
     model.task = 1

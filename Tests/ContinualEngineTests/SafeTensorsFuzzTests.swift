@@ -20,7 +20,10 @@ import Testing
   /// A file as another writer might lay it out: keys out of data order, F16/BF16/F64, no padding.
   static func handBuilt() -> [UInt8] {
     let header =
-      #"{"w":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"s":{"dtype":"BF16","shape":[1],"data_offsets":[16,18]},"d":{"dtype":"F64","shape":[],"data_offsets":[18,26]}}"#
+      #"{"w":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},"#
+      + #""b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+      + #""s":{"dtype":"BF16","shape":[1],"data_offsets":[16,18]},"#
+      + #""d":{"dtype":"F64","shape":[],"data_offsets":[18,26]}}"#
     var data: [UInt8] = []
     for f in [Float(1.5), -2] { withUnsafeBytes(of: f.bitPattern.littleEndian) { data += $0 } }
     for h: UInt16 in [0x3C00, 0xC000, 0x3800, 0x0001] { withUnsafeBytes(of: h.littleEndian) { data += $0 } }
@@ -45,12 +48,16 @@ import Testing
         let decoded = try SafeTensors.decode(Data(corruption.bytes))
         #expect(corruption.kind != .truncation, "\(corruption): a truncated file was accepted")
         #expect(corruption.touched.lowerBound >= 8, "\(corruption): a changed header length was accepted")
-        #expect(decoded.tensors.tensors.map(\.shape) == expected.tensors.tensors.map(\.shape), "\(corruption): shapes changed")
+        #expect(
+          decoded.tensors.tensors.map(\.shape) == expected.tensors.tensors.map(\.shape), "\(corruption): shapes changed"
+        )
         if corruption.touched.lowerBound >= dataStart {
-          #expect(decoded.tensors.names == expected.tensors.names && decoded.metadata == expected.metadata, "\(corruption)")
+          #expect(
+            decoded.tensors.names == expected.tensors.names && decoded.metadata == expected.metadata, "\(corruption)")
         } else {
           // A header change that still parses (a letter of a name, a metadata value) leaves the data alone.
-          #expect(Self.bitPatterns(decoded) == Self.bitPatterns(expected), "\(corruption): data changed by a header edit")
+          #expect(
+            Self.bitPatterns(decoded) == Self.bitPatterns(expected), "\(corruption): data changed by a header edit")
         }
         tally.stillValid()
       } catch let error as SafeTensorsError {
@@ -83,36 +90,69 @@ import Testing
   }
 
   @Test(arguments: [
-    ("header length zero", withHeaderLength(0), "not valid JSON (line 1, column 1: the text ends where a value was expected)"),
+    (
+      "header length zero", withHeaderLength(0),
+      "not valid JSON (line 1, column 1: the text ends where a value was expected)"
+    ),
     ("header length 2^40", withHeaderLength(1 << 40), "header length 1099511627776 exceeds the 104857600-byte limit"),
     ("header longer than the file", withHeaderLength(3), "header length 3 runs past the end of the 10-byte file"),
     ("header null", file("null"), "not a JSON object but null"),
-    ("header not JSON", file("\u{7B}'a': 1}"), "not valid JSON (line 1, column 2: expected a string key in an object, found '''"),
+    (
+      "header not JSON", file("\u{7B}'a': 1}"),
+      "not valid JSON (line 1, column 2: expected a string key in an object, found '''"
+    ),
     ("entry not an object", file(#"{"a":5}"#), "entry 'a': not an object but a number"),
-    ("dtype a number", file(#"{"a":{"dtype":4,"shape":[2],"data_offsets":[0,8]}}"#), "dtype is not a string but a number"),
+    (
+      "dtype a number", file(#"{"a":{"dtype":4,"shape":[2],"data_offsets":[0,8]}}"#),
+      "dtype is not a string but a number"
+    ),
     ("dtype missing", file(#"{"a":{"shape":[2],"data_offsets":[0,8]}}"#), "entry 'a': missing dtype"),
     ("dtype lower case", file(#"{"a":{"dtype":"f32","shape":[2],"data_offsets":[0,8]}}"#), "tensor 'a' has dtype f32"),
-    ("shape a string", file(#"{"a":{"dtype":"F32","shape":"[2]","data_offsets":[0,8]}}"#), "shape is not a list of non-negative integers"),
-    ("shape of reals", file(#"{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}"#), "shape is not a list of non-negative integers"),
-    ("shape of booleans", file(#"{"a":{"dtype":"F32","shape":[true,true],"data_offsets":[0,8]}}"#), "shape is not a list"),
-    ("offsets a string", file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,"8"]}}"#), "data_offsets is not a pair"),
+    (
+      "shape a string", file(#"{"a":{"dtype":"F32","shape":"[2]","data_offsets":[0,8]}}"#),
+      "shape is not a list of non-negative integers"
+    ),
+    (
+      "shape of reals", file(#"{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}"#),
+      "shape is not a list of non-negative integers"
+    ),
+    (
+      "shape of booleans", file(#"{"a":{"dtype":"F32","shape":[true,true],"data_offsets":[0,8]}}"#),
+      "shape is not a list"
+    ),
+    (
+      "offsets a string", file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,"8"]}}"#),
+      "data_offsets is not a pair"
+    ),
     ("three offsets", file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]}}"#), "data_offsets is not a pair"),
-    ("negative offsets", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}"#), "data_offsets is not a pair"),
-    ("offsets beyond Int", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#), "data_offsets is not a pair"),
+    (
+      "negative offsets", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}"#),
+      "data_offsets is not a pair"
+    ),
+    (
+      "offsets beyond Int", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}"#),
+      "data_offsets is not a pair"
+    ),
     (
       "a gap before the first tensor", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#),
       "entry 'a': data starts at byte 4 but the previous tensor ends at 0"
     ),
     (
       "a duplicated name",
-      file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#),
+      file(
+        #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"#
+          + #""a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#),
       "entry 'a': the name appears more than once in the header"
     ),
     (
-      "2^62 bytes declared", file(#"{"a":{"dtype":"F32","shape":[1073741824,1073741824],"data_offsets":[0,4611686018427387904]}}"#),
+      "2^62 bytes declared",
+      file(#"{"a":{"dtype":"F32","shape":[1073741824,1073741824],"data_offsets":[0,4611686018427387904]}}"#),
       "tensors need 4611686018427387904 data bytes but the file has 8"
     ),
-    ("metadata not strings", file(#"{"__metadata__":{"epoch":3}}"#, dataBytes: 0), "__metadata__ value for 'epoch' is not a string but a number"),
+    (
+      "metadata not strings", file(#"{"__metadata__":{"epoch":3}}"#, dataBytes: 0),
+      "__metadata__ value for 'epoch' is not a string but a number"
+    ),
     ("metadata a list", file(#"{"__metadata__":["pt"]}"#, dataBytes: 0), "__metadata__ is not an object but an array"),
     ("deep nesting", file("{\"a\":" + String(repeating: "[", count: 100_000)), "nesting deeper than 8 levels"),
   ])
@@ -122,7 +162,8 @@ import Testing
   }
 
   @Test func invalidUTF8InANameIsRejected() {
-    var bytes = [UInt8](SafeTensorsTests.file(header: #"{"ab":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))
+    var bytes = [UInt8](
+      SafeTensorsTests.file(header: #"{"ab":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))
     bytes[10] = 0xC3  // a two-byte sequence's lead byte followed by 'b'
     let error = #expect(throws: SafeTensorsError.self) { try SafeTensors.decode(Data(bytes)) }
     #expect(error?.description.contains("the string is not valid UTF-8") == true, "\(String(describing: error))")

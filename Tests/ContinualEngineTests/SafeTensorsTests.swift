@@ -29,10 +29,14 @@ import Testing
   @Test func readsAHandBuiltFileWithOtherDTypes() throws {
     // As another writer might lay it out: keys out of order, F32/F16/BF16/F64, metadata, no padding.
     let header =
-      #"{"w":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"s":{"dtype":"BF16","shape":[1],"data_offsets":[16,18]},"d":{"dtype":"F64","shape":[],"data_offsets":[18,26]}}"#
+      #"{"w":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]},"__metadata__":{"format":"pt"},"#
+      + #""b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+      + #""s":{"dtype":"BF16","shape":[1],"data_offsets":[16,18]},"#
+      + #""d":{"dtype":"F64","shape":[],"data_offsets":[18,26]}}"#
     var data: [UInt8] = []
     for f in [Float(1.5), -2] { withUnsafeBytes(of: f.bitPattern.littleEndian) { data += $0 } }
-    for h: UInt16 in [0x3C00, 0xC000, 0x3800, 0x0001] { withUnsafeBytes(of: h.littleEndian) { data += $0 } }  // 1, −2, 0.5, 2⁻²⁴
+    // 1, −2, 0.5, 2⁻²⁴ in half precision.
+    for h: UInt16 in [0x3C00, 0xC000, 0x3800, 0x0001] { withUnsafeBytes(of: h.littleEndian) { data += $0 } }
     withUnsafeBytes(of: UInt16(0x4040).littleEndian) { data += $0 }  // bf16 3.0
     withUnsafeBytes(of: Double(0.25).bitPattern.littleEndian) { data += $0 }
     let contents = try SafeTensors.decode(Self.file(header: header, data: data))
@@ -50,35 +54,49 @@ import Testing
     ("header past end", Data([100, 0, 0, 0, 0, 0, 0, 0, 0x7B, 0x7D]), "runs past the end"),
     ("bad json", file(header: "{nope", data: []), "not valid JSON"),
     ("not an object", file(header: "[1,2]", data: []), "not a JSON object"),
-    ("bad dtype", file(header: #"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)), "dtype I64"),
     (
-      "size mismatch", file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)), "needs 12 bytes"
+      "bad dtype",
+      file(header: #"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
+      "dtype I64"
     ),
     (
-      "offset out of range", file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: Array(repeating: 0, count: 8)),
+      "size mismatch",
+      file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
+      "needs 12 bytes"
+    ),
+    (
+      "offset out of range",
+      file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: Array(repeating: 0, count: 8)),
       "file has 8"
     ),
     (
       "overlap",
       file(
-        header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
+        header:
+          #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
+          + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
         data: Array(repeating: 0, count: 12)), "gap or overlap"
     ),
     (
-      "trailing bytes", file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 8)),
+      "trailing bytes",
+      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 8)),
       "after the last tensor"
     ),
     (
-      "negative shape", file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 4)),
+      "negative shape",
+      file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 4)),
       "non-negative integers"
     ),
     (
       "overflowing shape",
-      file(header: #"{"a":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 4)),
+      file(
+        header: #"{"a":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,4]}}"#,
+        data: Array(repeating: 0, count: 4)),
       "too many"
     ),
     (
-      "reversed offsets", file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}"#, data: Array(repeating: 0, count: 4)),
+      "reversed offsets",
+      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}"#, data: Array(repeating: 0, count: 4)),
       "0 ≤ begin ≤ end"
     ),
   ])

@@ -78,8 +78,10 @@ import Testing
     let records = [
       Fixture.record(id: "a", matrix: [[0.5]], config: Self.config(lambda: "1e4", seed: 1)),
       Fixture.record(
-        id: "b", matrix: [[0.5]], config: Self.config(lambda: "1e6", seed: 1, extra: ["ewc.labels": "empirical", "lr": "0.01"])),
-      Fixture.record(id: "c", matrix: [[0.5]], config: Self.config(lambda: "1e4", seed: 1, extra: ["weight_decay": "0.1"])),
+        id: "b", matrix: [[0.5]],
+        config: Self.config(lambda: "1e6", seed: 1, extra: ["ewc.labels": "empirical", "lr": "0.01"])),
+      Fixture.record(
+        id: "c", matrix: [[0.5]], config: Self.config(lambda: "1e4", seed: 1, extra: ["weight_decay": "0.1"])),
       Fixture.record(id: "d", algorithm: "si", matrix: [[0.5]], config: ["si.c": "1", "seed": "1"]),
     ]
     let labels = ComparisonTable(records: records).rows.map(\.label)
@@ -96,8 +98,10 @@ import Testing
 
   @Test func stackKeysKeepTheirPrefixWhenTheShortNamesWouldClash() {
     let records = [
-      Fixture.record(id: "a", algorithm: "ewc+mas", matrix: [[0.5]], config: ["ewc.lambda": "1", "mas.lambda": "1", "seed": "1"]),
-      Fixture.record(id: "b", algorithm: "ewc+mas", matrix: [[0.5]], config: ["ewc.lambda": "2", "mas.lambda": "3", "seed": "1"]),
+      Fixture.record(
+        id: "a", algorithm: "ewc+mas", matrix: [[0.5]], config: ["ewc.lambda": "1", "mas.lambda": "1", "seed": "1"]),
+      Fixture.record(
+        id: "b", algorithm: "ewc+mas", matrix: [[0.5]], config: ["ewc.lambda": "2", "mas.lambda": "3", "seed": "1"]),
     ]
     #expect(
       ComparisonTable(records: records).rows.map(\.label) == [

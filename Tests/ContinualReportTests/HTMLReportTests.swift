@@ -15,11 +15,15 @@ import Testing
     Fixture.record(id: "e1", seed: 1, matrix: [[0.90, 0.10, 0.10], [0.70, 0.95, 0.10], [0.60, 0.80, 0.97]]),
     Fixture.record(id: "e2", seed: 2, matrix: [[0.80, 0.10, 0.10], [0.60, 0.93, 0.10], [0.50, 0.70, 0.95]]),
     Fixture.record(id: "e3", seed: 3, matrix: [[0.5]], failure: "diverged: loss > 1e6 <script>alert('x')</script>"),
-    Fixture.record(id: "o1", algorithm: "a<b&c", seed: 1, matrix: [[0.99, 0.1, 0.1], [0.2, 0.98, 0.1], [0.1, 0.2, 0.99]]),
-    Fixture.record(id: "o2", algorithm: "a<b&c", seed: 2, matrix: [[0.97, 0.1, 0.1], [0.3, 0.96, 0.1], [0.2, 0.1, 0.97]]),
+    Fixture.record(
+      id: "o1", algorithm: "a<b&c", seed: 1, matrix: [[0.99, 0.1, 0.1], [0.2, 0.98, 0.1], [0.1, 0.2, 0.99]]),
+    Fixture.record(
+      id: "o2", algorithm: "a<b&c", seed: 2, matrix: [[0.97, 0.1, 0.1], [0.3, 0.96, 0.1], [0.2, 0.1, 0.97]]),
   ]
 
-  let html = HTMLReport(records: HTMLReportTests.records, title: "Split MNIST <draft>", generatedAt: HTMLReportTests.date).render()
+  let html = HTMLReport(
+    records: HTMLReportTests.records, title: "Split MNIST <draft>", generatedAt: HTMLReportTests.date
+  ).render()
 
   /// The page's SVG figures, parsed, with their classes.
   func figures() throws -> [(svg: XMLElements.Element, elements: XMLElements)] {
@@ -73,7 +77,9 @@ import Testing
     let charts = try figures().filter { $0.svg.classes.contains("line-chart") }
     // Class group: 2 task charts and the average chart; task group: 3 task charts and the average chart.
     #expect(charts.count == 7)
-    let lines = charts.map { $0.elements.named("polyline", class: "series").compactMap { $0.attributes["data-algorithm"] } }
+    let lines = charts.map {
+      $0.elements.named("polyline", class: "series").compactMap { $0.attributes["data-algorithm"] }
+    }
     #expect(lines == [["ewc"], ["ewc"], ["ewc"]] + Array(repeating: ["ewc", "a<b&c"], count: 4))
     // Task j's chart has a point per algorithm for each task trained from j on.
     let markers = charts[3..<6].map { $0.elements.named("circle", class: "marker").count }
@@ -85,7 +91,9 @@ import Testing
       #expect(texts.contains("1") && texts.contains("100"), "ticks on both axes")
     }
     // Each algorithm has one colour in every figure.
-    let ewcLines = charts.flatMap { $0.elements.named("polyline", class: "series") }.filter { $0.attributes["data-algorithm"] == "ewc" }
+    let ewcLines = charts.flatMap { $0.elements.named("polyline", class: "series") }.filter {
+      $0.attributes["data-algorithm"] == "ewc"
+    }
     let ewcColours = Set(ewcLines.compactMap { $0.attributes["stroke"] })
     #expect(ewcColours.count == 1)
   }
@@ -139,7 +147,8 @@ import Testing
     // A marked value sits in a <strong> right inside its cell.
     let elements = page.elements
     let cells = elements.indices.filter { elements[$0].name == "th" || elements[$0].name == "td" }.map { index in
-      index + 1 < elements.count && elements[index + 1].name == "strong" ? elements[index + 1].text : elements[index].text
+      index + 1 < elements.count && elements[index + 1].name == "strong"
+        ? elements[index + 1].text : elements[index].text
     }
     let expected = markdownCells(table.markdown()) + markdownCells(table.perTaskMarkdown())
     // The settings table in the header comes first.

@@ -26,8 +26,11 @@ import Testing
   func figures(_ name: String) throws -> [[XMLElements]] {
     var result: [[XMLElements]] = []
     var rest = html[...]
-    while let start = rest.range(of: "<figure class=\"\(name)\">"), let end = rest.range(of: "</figure>", range: start.upperBound..<rest.endIndex) {
-      result.append(try svgFragments(of: String(rest[start.lowerBound..<end.upperBound])).map(XMLElements.init(parsing:)))
+    while let start = rest.range(of: "<figure class=\"\(name)\">"),
+      let end = rest.range(of: "</figure>", range: start.upperBound..<rest.endIndex)
+    {
+      result.append(
+        try svgFragments(of: String(rest[start.lowerBound..<end.upperBound])).map(XMLElements.init(parsing:)))
       rest = rest[end.upperBound...]
     }
     return result
@@ -76,12 +79,14 @@ import Testing
       for (point, line) in zip(points, lines) {
         let centre = Double(point.attributes["cx"] ?? "") ?? .nan
         let (low, high) = (Double(line.attributes["x1"] ?? "") ?? .nan, Double(line.attributes["x2"] ?? "") ?? .nan)
-        #expect(low < centre && centre < high && abs((centre - low) - (high - centre)) <= 0.11, "\(low) \(centre) \(high)")
+        #expect(
+          low < centre && centre < high && abs((centre - low) - (high - centre)) <= 0.11, "\(low) \(centre) \(high)")
       }
     }
     #expect(taskACC.named("title").map(\.text).contains("ewc: 75.33 ± 3.67 % (n = 2)"))
     // BWT is drawn against a dashed zero line; the axis titles name the metric.
-    #expect(taskBWT.named("text").map(\.text).contains("BWT (%)") && taskACC.named("text").map(\.text).contains("ACC (%)"))
+    #expect(
+      taskBWT.named("text").map(\.text).contains("BWT (%)") && taskACC.named("text").map(\.text).contains("ACC (%)"))
     // A dashed line marks a BWT of 0; accuracies have none.
     #expect(taskBWT.named("line", class: "zero").count == 1 && classBWT.named("line", class: "zero").count == 1)
     #expect(taskACC.named("line", class: "zero").isEmpty)
@@ -96,7 +101,8 @@ import Testing
     #expect(task.named("text").map(\.text).contains("Task loss") && ewc.named("text").map(\.text).contains("Term ewc"))
     #expect(task.named("polyline", class: "series").compactMap { $0.attributes["data-algorithm"] } == ["ewc", "a<b&c"])
     #expect(ewc.named("polyline", class: "series").compactMap { $0.attributes["data-algorithm"] } == ["ewc"])
-    // ewc's task loss: (0.5 + 0.7) / 2 = 0.6, (0.3 + 0.5) / 2 = 0.4, (0.2 + 0.4) / 2 = 0.3, each ± |difference| / 2 = 0.1.
+    // ewc's task loss: (0.5 + 0.7) / 2 = 0.6, (0.3 + 0.5) / 2 = 0.4, (0.2 + 0.4) / 2 = 0.3, each ± |difference| / 2 =
+    // 0.1.
     let tooltips = task.named("title").map(\.text)
     #expect(tooltips.contains("ewc, task 1: 0.6 ± 0.1 (n = 2)"))
     #expect(tooltips.contains("ewc, task 3: 0.3 ± 0.1 (n = 2)"))
@@ -106,7 +112,8 @@ import Testing
     #expect(penalty.contains("ewc, task 1: 0 ± 0 (n = 2)") && penalty.contains("ewc, task 2: 0.03 ± 0.01 (n = 2)"))
     // Bands only where there are several seeds; values are plain numbers, not percentages.
     #expect(task.named("polygon", class: "band").compactMap { $0.attributes["data-algorithm"] } == ["ewc"])
-    #expect(task.named("text").map(\.text).contains("Task") && !task.named("text").map(\.text).contains { $0.contains("%") })
+    #expect(
+      task.named("text").map(\.text).contains("Task") && !task.named("text").map(\.text).contains { $0.contains("%") })
   }
 
   @Test func noLossTermsMeansNoLossTermFigure() {

@@ -9,7 +9,9 @@ import Testing
 /// class-incremental scenario.
 @Suite struct LearningAccuracyAndIntransigenceTests {
   /// A two-task record with the protocol setting `lr` and the algorithm's own `ewc.lambda`.
-  static func run(_ id: String, _ algorithm: String, seed: UInt64, _ matrix: [[Double]], lr: String = "0.001") -> RunRecord {
+  static func run(_ id: String, _ algorithm: String, seed: UInt64, _ matrix: [[Double]], lr: String = "0.001")
+    -> RunRecord
+  {
     var config = ["lr": lr, "algorithm": algorithm, "seed": String(seed)]
     if algorithm == "ewc" { config["ewc.lambda"] = "1e4" }
     return Fixture.record(id: id, algorithm: algorithm, seed: seed, matrix: matrix, config: config)
@@ -52,7 +54,9 @@ import Testing
     #expect(ewc.seedResults[2].intransigence == nil)
     // The reference against itself: 0 on every seed.
     let joint = try #require(table.rows.first { $0.algorithm == "joint" })
-    #expect(joint.intransigence == MeanEstimate(mean: 0, standardError: 0, count: 2) && joint.intransigenceReference == "joint")
+    #expect(
+      joint.intransigence == MeanEstimate(mean: 0, standardError: 0, count: 2)
+        && joint.intransigenceReference == "joint")
     #expect(ComparisonTable.Metric.intransigence.higherIsBetter == false)
   }
 
@@ -62,7 +66,9 @@ import Testing
     let markdown = try table.rendered(as: .markdown)
     let ewc = try #require(markdown.split(separator: "\n").first { $0.contains("| ewc ") })
     #expect(ewc.contains("| 83.00 ± 2.00 |                 — |"), "\(ewc)")
-    #expect(markdown.contains("Intransigence: — because no 'joint' row of the same benchmark, scenario and protocol settings"))
+    #expect(
+      markdown.contains("Intransigence: — because no 'joint' row of the same benchmark, scenario and protocol settings")
+    )
   }
 
   @Test func aJointRowOfOtherProtocolSettingsIsNotTheReference() throws {
@@ -86,14 +92,16 @@ import Testing
     let titles = header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
     #expect(
       Array(titles.prefix(9)) == [
-        "Benchmark", "Scenario", "Algorithm", "ACC (%)", "Inc. ACC (%)", "BWT (%)", "Forgetting (%)", "LA (%)", "Intransigence (%)",
+        "Benchmark", "Scenario", "Algorithm", "ACC (%)", "Inc. ACC (%)", "BWT (%)", "Forgetting (%)", "LA (%)",
+        "Intransigence (%)",
       ])
     #expect(markdown.contains("| 83.00 ± 2.00 | 9.75 ± 3.75 (n = 2) |"), "\(markdown)")
     #expect(markdown.contains("Intransigence (Chaudhry et al. 2018; lower is better)"))
 
     let csv = table.csv().split(separator: "\n", omittingEmptySubsequences: false)
     #expect(csv[0].hasSuffix(",delta_bwt_n,la_pct,la_pct_se,int_pct,int_pct_se,int_reference"))
-    #expect(csv[0].hasPrefix("benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,inc_acc_pct,"))
+    #expect(
+      csv[0].hasPrefix("benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,inc_acc_pct,"))
     #expect(csv[2].hasSuffix(",83.00,2.00,9.75,3.75,joint"), "\(csv[2])")
 
     let latex = table.latex()
@@ -116,7 +124,8 @@ import Testing
 
     let html = HTMLReport(table: table, generatedAt: Date(timeIntervalSince1970: 0)).render()
     let page = try XMLElements(parsing: html)
-    #expect(page.named("th").map(\.text).contains("LA (%)") && page.named("th").map(\.text).contains("Intransigence (%)"))
+    #expect(
+      page.named("th").map(\.text).contains("LA (%)") && page.named("th").map(\.text).contains("Intransigence (%)"))
     #expect(page.named("td").map(\.text).contains("9.75 ± 3.75 (n = 2)"))
   }
 
@@ -140,7 +149,8 @@ import Testing
       var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as? [String: Any])
       #expect(object["learning_accuracy"] != nil)
       object["learning_accuracy"] = nil
-      lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+      lines.append(
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
     }
     try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
     let records = try RecordFile.read(from: url).records
@@ -154,7 +164,8 @@ import Testing
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("records.jsonl")
-    var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.records[0])) as? [String: Any])
+    var object = try #require(
+      try JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.records[0])) as? [String: Any])
     object["learning_accuracy"] = 0.5
     try (JSONSerialization.data(withJSONObject: object) + Data("\n".utf8)).write(to: url)
     #expect {
@@ -190,7 +201,8 @@ import Testing
     let table = ComparisonTable(records: [Self.record("c", scenario: "class")])
     #expect(table.markdown().contains(" FWT (%) |"))
     #expect(try table.rendered(as: .markdown).contains("\nFWT: — in class-incremental rows"))
-    #expect(!ComparisonTable(records: [Fixture.siSeed]).markdown().contains("FWT"), "no FWT and no class rows: no column")
+    #expect(
+      !ComparisonTable(records: [Fixture.siSeed]).markdown().contains("FWT"), "no FWT and no class rows: no column")
   }
 
   @Test func aClassIncrementalRecordWrittenBeforeTheRuleStillReadsButShowsNoForwardTransfer() throws {

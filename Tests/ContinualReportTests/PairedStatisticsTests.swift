@@ -65,7 +65,9 @@ import Testing
           + "la_pct,la_pct_se,int_pct,int_pct_se,int_reference"))
     #expect(csv[2].hasSuffix(",finetune,15.33,1.45,9.08,21.58,3,30.67,2.91,18.16,43.17,3,90.00,0.00,,,"))
     #expect(table.latex().contains("$+15.33 \\pm 1.45$ [9.08, 21.58] ($n = 3$)"))
-    #expect(table.latex().contains(#" & Time (s) & $\Delta$ACC vs finetune (\%) & $\Delta$BWT vs finetune (\%) & $n$ & Failed \\"#))
+    #expect(
+      table.latex().contains(
+        #" & Time (s) & $\Delta$ACC vs finetune (\%) & $\Delta$BWT vs finetune (\%) & $n$ & Failed \\"#))
     let objects = try #require(try JSONSerialization.jsonObject(with: Data(try table.json().utf8)) as? [[String: Any]])
     let comparison = try #require(objects[1]["vs_baseline"] as? [String: Any])
     let accuracy = try #require(comparison["average_accuracy"] as? [String: Any])
@@ -107,7 +109,10 @@ import Testing
     let steady =
       [0.90, 0.92, 0.97].enumerated().map { oneTask("a\($0)", "a", UInt64($0 + 1), $1) }
       + [0.88, 0.90, 0.95].enumerated().map { oneTask("c\($0)", "c", UInt64($0 + 1), $1) }
-    #expect(ComparisonTable(records: steady).rows.map(\.significantlyBest) == [[.averageAccuracy, .incrementalAccuracy, .learningAccuracy], []])
+    #expect(
+      ComparisonTable(records: steady).rows.map(\.significantlyBest) == [
+        [.averageAccuracy, .incrementalAccuracy, .learningAccuracy], [],
+      ])
     // One shared seed gives no interval and no mark.
     let single = [oneTask("a", "a", 1, 0.9), oneTask("c", "c", 1, 0.5)]
     #expect(ComparisonTable(records: single).rows.allSatisfy { $0.significantlyBest.isEmpty })
@@ -128,19 +133,24 @@ import Testing
     let table = ComparisonTable(
       records: ConfigurationRowsTests.sweep(lambda: "1e4", accuracies: [0.8])
         + ConfigurationRowsTests.sweep(lambda: "1e6", accuracies: [0.6]) + [Fixture.siSeed])
-    #expect(throws: ComparisonTable.BaselineError.noMatch(name: "sj", labels: ["ewc (lambda=1e4)", "ewc (lambda=1e6)", "si", "ewc"])) {
+    #expect(
+      throws: ComparisonTable.BaselineError.noMatch(
+        name: "sj", labels: ["ewc (lambda=1e4)", "ewc (lambda=1e6)", "si", "ewc"])
+    ) {
       try table.comparing(toBaseline: "sj")
     }
     let ambiguous = ComparisonTable.BaselineError.ambiguous(
       name: "ewc", benchmark: "split-mnist", scenario: "task", labels: ["ewc (lambda=1e4)", "ewc (lambda=1e6)"])
     #expect(throws: ambiguous) { try table.comparing(toBaseline: "ewc") }
-    #expect(ambiguous.description.contains("matches 2 rows of split-mnist, task: 'ewc (lambda=1e4)', 'ewc (lambda=1e6)'"))
+    #expect(
+      ambiguous.description.contains("matches 2 rows of split-mnist, task: 'ewc (lambda=1e4)', 'ewc (lambda=1e6)'"))
     let noMatch = ComparisonTable.BaselineError.noMatch(name: "sj", labels: ["si", "ewc"]).description
     #expect(noMatch.contains("did you mean 'si'?"))
   }
 
   @Test func pairingUsesOnlySharedSeeds() throws {
-    let difference = try #require(PairedDifference(pairing: [1: 0.90, 2: 0.92, 3: 0.97], with: [2: 0.91, 3: 0.93, 4: 0.5]))
+    let difference = try #require(
+      PairedDifference(pairing: [1: 0.90, 2: 0.92, 3: 0.97], with: [2: 0.91, 3: 0.93, 4: 0.5]))
     // Seeds 2 and 3: 0.01 and 0.04, mean 0.025, SE = 0.015; t(0.975, 1) = 12.7062 → ±0.190593.
     #expect(difference.count == 2)
     #expect(abs(difference.mean - 0.025) < 1e-12)
@@ -169,7 +179,9 @@ import Testing
 
   @Test(arguments: [0.6, 0.8, 0.9, 0.975, 0.999]) func matchesTheClosedForms(_ p: Double) {
     // ν = 1 is the Cauchy distribution: tan(π(p − ½)). ν = 2: (2p − 1) / √(2p(1 − p)).
-    #expect(abs(StudentT.quantile(p, degreesOfFreedom: 1) - tan(Double.pi * (p - 0.5))) < 1e-9 * max(1, tan(Double.pi * (p - 0.5))))
+    #expect(
+      abs(StudentT.quantile(p, degreesOfFreedom: 1) - tan(Double.pi * (p - 0.5))) < 1e-9
+        * max(1, tan(Double.pi * (p - 0.5))))
     #expect(abs(StudentT.quantile(p, degreesOfFreedom: 2) - (2 * p - 1) / (2 * p * (1 - p)).squareRoot()) < 1e-10)
   }
 

@@ -37,9 +37,12 @@ import Testing
         let contents = try RecordFile.read(from: url)
         // Every line is a record or a torn line skipped with a warning: nothing vanishes silently.
         #expect(contents.records.count + contents.warnings.count == lines, "\(corruption): \(contents.warnings)")
-        #expect(contents.warnings.allSatisfy { $0.hasPrefix("\(url.path): torn record skipped at line ") }, "\(corruption)")
+        #expect(
+          contents.warnings.allSatisfy { $0.hasPrefix("\(url.path): torn record skipped at line ") }, "\(corruption)")
         if corruption.kind == .truncation {
-          #expect(contents.records == Array(Self.records.prefix(contents.records.count)), "\(corruption): a cut changed a record")
+          #expect(
+            contents.records == Array(Self.records.prefix(contents.records.count)),
+            "\(corruption): a cut changed a record")
           #expect(contents.warnings.count <= 1, "\(corruption)")
         }
         let table = ComparisonTable(records: contents.records)
@@ -48,7 +51,8 @@ import Testing
         }
         tally.stillValid()
       } catch let error as RecordFileError {
-        #expect(corruption.kind != .truncation, "\(corruption): a truncation must leave a readable prefix, got \(error)")
+        #expect(
+          corruption.kind != .truncation, "\(corruption): a truncation must leave a readable prefix, got \(error)")
         guard case .malformedLine(let file, let line, let reason) = error else {
           Issue.record("\(corruption): expected a malformed line, got \(error)")
           continue
@@ -74,13 +78,19 @@ import Testing
     ("seed negative", line { $0["seed"] = -1 }, "invalid JSON"),
     ("run_id a number", line { $0["run_id"] = 7 }, "expected String at run_id"),
     ("matrix a string", line { $0["accuracy_matrix"] = "[[0.9]]" }, "at accuracy_matrix"),
-    ("matrix entry a string", line { $0["accuracy_matrix"] = [[0.9, "NaN"], [0.8, 0.9]] }, "expected Double at accuracy_matrix[0][1]"),
+    (
+      "matrix entry a string", line { $0["accuracy_matrix"] = [[0.9, "NaN"], [0.8, 0.9]] },
+      "expected Double at accuracy_matrix[0][1]"
+    ),
     ("config value a number", line { $0["config"] = ["lambda": 1] }, "expected String at config.lambda"),
     ("status missing", line { $0["status"] = nil }, #"missing key "status""#),
     ("wall seconds null", line { $0["wall_seconds"] = NSNull() }, "null where Double was expected at wall_seconds"),
     ("an array", "[1, 2, 3]", "expected"),
     ("null", "null", "null where"),
-    ("a ragged matrix", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8]] }, "accuracy_matrix[1] has 1 entries but accuracy_matrix[0] has 2"),
+    (
+      "a ragged matrix", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8]] },
+      "accuracy_matrix[1] has 1 entries but accuracy_matrix[0] has 2"
+    ),
     (
       "more rows than tasks",
       line {
@@ -88,10 +98,19 @@ import Testing
         $0["accuracy_matrix"] = [[0.9], [0.8]]
       }, "accuracy_matrix has 2 rows for 1 tasks"
     ),
-    ("a finished run cut short", line { $0["accuracy_matrix"] = [[0.9, 0.1]] }, "a finished run needs a square accuracy_matrix"),
-    ("an accuracy above 1", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8, 97.5]] }, "accuracy_matrix[1][1] is 97.5, not a fraction in [0, 1]"),
+    (
+      "a finished run cut short", line { $0["accuracy_matrix"] = [[0.9, 0.1]] },
+      "a finished run needs a square accuracy_matrix"
+    ),
+    (
+      "an accuracy above 1", line { $0["accuracy_matrix"] = [[0.9, 0.1], [0.8, 97.5]] },
+      "accuracy_matrix[1][1] is 97.5, not a fraction in [0, 1]"
+    ),
     ("a negative initial accuracy", line { $0["initial_accuracies"] = [0.1, -0.1] }, "initial_accuracies[1] is -0.1"),
-    ("initial accuracies of the wrong length", line { $0["initial_accuracies"] = [0.1] }, "initial_accuracies has 1 entries for 2 tasks"),
+    (
+      "initial accuracies of the wrong length", line { $0["initial_accuracies"] = [0.1] },
+      "initial_accuracies has 1 entries for 2 tasks"
+    ),
     ("a million tasks", "built in the test", "accuracy_matrix has 1000001 tasks; at most 1000"),
     ("deep nesting", "100 000 nested arrays", "invalid JSON"),
   ])
@@ -99,7 +118,8 @@ import Testing
     // Long lines are built here rather than passed as arguments, which the test log prints.
     let line =
       switch name {
-      case "deep nesting": "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+      case "deep nesting":
+        "{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
       case "a million tasks":
         Self.line {
           $0["status"] = "failed"

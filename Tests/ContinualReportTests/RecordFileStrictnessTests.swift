@@ -15,7 +15,8 @@ import Testing
     var text = try String(contentsOf: url, encoding: .utf8)
     // A second "seed" in line 2: Foundation's decoder kept one of the two values without a word.
     text = text.replacingOccurrences(
-      of: "\"seed\":1,", with: "\"seed\":1,\"seed\":7,", options: [], range: text.range(of: "\"run_id\":\"b\"").map { $0.lowerBound..<text.endIndex })
+      of: "\"seed\":1,", with: "\"seed\":1,\"seed\":7,", options: [],
+      range: text.range(of: "\"run_id\":\"b\"").map { $0.lowerBound..<text.endIndex })
     try Data(text.utf8).write(to: url)
     #expect {
       try RecordFile.read(from: url)
@@ -37,6 +38,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("records.jsonl")
     #expect(mkfifo(url.path, 0o644) == 0)
-    #expect(throws: RecordFileError.unreadable(file: url.path, reason: "not a regular file (a named pipe)")) { try RecordFile.read(from: url) }
+    #expect(throws: RecordFileError.unreadable(file: url.path, reason: "not a regular file (a named pipe)")) {
+      try RecordFile.read(from: url)
+    }
   }
 }

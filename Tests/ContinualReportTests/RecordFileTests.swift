@@ -27,7 +27,10 @@ import Testing
     try (lines[0] + "\n" + lines[1] + "\n" + lines[2].prefix(40)).write(to: url, atomically: true, encoding: .utf8)
     let contents = try RecordFile.read(from: url)
     #expect(contents.records == Array(records.prefix(2)))
-    #expect(contents.warnings == ["\(url.path): torn record skipped at line 3 (an incomplete line left by an interrupted write)"])
+    #expect(
+      contents.warnings == [
+        "\(url.path): torn record skipped at line 3 (an incomplete line left by an interrupted write)"
+      ])
   }
 
   @Test(arguments: [
@@ -75,7 +78,10 @@ import Testing
     #expect(after.prefix(firstTwoLines + 25) == intact.prefix(firstTwoLines + 25))  // nothing rewritten
     let contents = try RecordFile.read(from: url)
     #expect(contents.records == [records[0], records[1], records[3]])
-    #expect(contents.warnings == ["\(url.path): torn record skipped at line 3 (an incomplete line left by an interrupted write)"])
+    #expect(
+      contents.warnings == [
+        "\(url.path): torn record skipped at line 3 (an incomplete line left by an interrupted write)"
+      ])
   }
 
   @Test func appendAfterAKillJustBeforeTheNewlineKeepsTheCompleteRecord() throws {

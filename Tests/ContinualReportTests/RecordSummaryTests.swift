@@ -12,7 +12,8 @@ import Testing
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let url = directory.appendingPathComponent("records.jsonl")
-    var object = try #require(JSONSerialization.jsonObject(with: JSONEncoder().encode(Fixture.ewcSeeds[0])) as? [String: Any])
+    var object = try #require(
+      JSONSerialization.jsonObject(with: JSONEncoder().encode(Fixture.ewcSeeds[0])) as? [String: Any])
     object[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
     let line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     try (line + Data("\n".utf8)).write(to: url)

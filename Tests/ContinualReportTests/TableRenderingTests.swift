@@ -9,10 +9,14 @@ import Testing
   @Test func markdown() {
     #expect(
       table.markdown() == """
-        | Benchmark   | Scenario | Algorithm |      ACC (%) | Inc. ACC (%) |       BWT (%) | Forgetting (%) |       LA (%) | Intransigence (%) |   Time (s) |   n | Failed                                 |
-        |-------------|----------|-----------|-------------:|-------------:|--------------:|---------------:|-------------:|------------------:|-----------:|----:|----------------------------------------|
-        | split-mnist | task     | ewc       | 93.00 ± 2.08 | 94.17 ± 1.20 |  -5.33 ± 2.91 |    5.33 ± 2.91 | 95.67 ± 0.67 |                 — | 12.0 ± 1.2 |   3 | 1 of 4 failed: loss diverged at task 2 |
-        | split-mnist | task     | si        | 85.00 ± 0.00 | 87.50 ± 0.00 | -10.00 ± 0.00 |   10.00 ± 0.00 | 90.00 ± 0.00 |                 — |  5.0 ± 0.0 |   1 | none                                   |
+        | Benchmark   | Scenario | Algorithm |      ACC (%) | Inc. ACC (%) |       BWT (%) | Forgetting (%) |\
+               LA (%) | Intransigence (%) |   Time (s) |   n | Failed                                 |
+        |-------------|----------|-----------|-------------:|-------------:|--------------:|---------------:|\
+        -------------:|------------------:|-----------:|----:|----------------------------------------|
+        | split-mnist | task     | ewc       | 93.00 ± 2.08 | 94.17 ± 1.20 |  -5.33 ± 2.91 |    5.33 ± 2.91 |\
+         95.67 ± 0.67 |                 — | 12.0 ± 1.2 |   3 | 1 of 4 failed: loss diverged at task 2 |
+        | split-mnist | task     | si        | 85.00 ± 0.00 | 87.50 ± 0.00 | -10.00 ± 0.00 |   10.00 ± 0.00 |\
+         90.00 ± 0.00 |                 — |  5.0 ± 0.0 |   1 | none                                   |
 
         """)
   }
@@ -20,8 +24,13 @@ import Testing
   @Test func csv() {
     #expect(
       table.csv() == """
-        benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,inc_acc_pct,inc_acc_pct_se,bwt_pct,bwt_pct_se,forgetting_pct,forgetting_pct_se,fwt_pct,fwt_pct_se,time_s,time_s_se,n,runs,failed,first_failure,significantly_best,baseline,delta_acc_pct,delta_acc_pct_se,delta_acc_ci_low_pct,delta_acc_ci_high_pct,delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,delta_bwt_ci_high_pct,delta_bwt_n,la_pct,la_pct_se,int_pct,int_pct_se,int_reference
-        split-mnist,task,ewc,ewc,,93.00,2.08,94.17,1.20,-5.33,2.91,5.33,2.91,,,12.0,1.2,3,4,1,loss diverged at task 2,,,,,,,,,,,,,95.67,0.67,,,
+        benchmark,scenario,algorithm,label,distinguishing_config,acc_pct,acc_pct_se,inc_acc_pct,inc_acc_pct_se,\
+        bwt_pct,bwt_pct_se,forgetting_pct,forgetting_pct_se,fwt_pct,fwt_pct_se,time_s,time_s_se,n,runs,failed,\
+        first_failure,significantly_best,baseline,delta_acc_pct,delta_acc_pct_se,delta_acc_ci_low_pct,\
+        delta_acc_ci_high_pct,delta_acc_n,delta_bwt_pct,delta_bwt_pct_se,delta_bwt_ci_low_pct,\
+        delta_bwt_ci_high_pct,delta_bwt_n,la_pct,la_pct_se,int_pct,int_pct_se,int_reference
+        split-mnist,task,ewc,ewc,,93.00,2.08,94.17,1.20,-5.33,2.91,5.33,2.91,,,12.0,1.2,3,4,1,\
+        loss diverged at task 2,,,,,,,,,,,,,95.67,0.67,,,
         split-mnist,task,si,si,,85.00,0.00,87.50,0.00,-10.00,0.00,10.00,0.00,,,5.0,0.0,1,1,0,,,,,,,,,,,,,,90.00,0.00,,,
 
         """)
@@ -32,14 +41,21 @@ import Testing
       table.latex() == #"""
         \begin{tabular}{lllrrrrrrrrl}
         \toprule
-        Benchmark & Scenario & Algorithm & ACC (\%) & Inc. ACC (\%) & BWT (\%) & Forgetting (\%) & LA (\%) & Intransigence (\%) & Time (s) & $n$ & Failed \\
+        Benchmark & Scenario & Algorithm & ACC (\%) & Inc. ACC (\%) & BWT (\%) & Forgetting (\%) & LA (\%) &\#
+         Intransigence (\%) & Time (s) & $n$ & Failed \\
         \midrule
-        split-mnist & task & ewc & $93.00 \pm 2.08$ & $94.17 \pm 1.20$ & $-5.33 \pm 2.91$ & $5.33 \pm 2.91$ & $95.67 \pm 0.67$ & -- & $12.0 \pm 1.2$ & 3 & 1 of 4 failed: loss diverged at task 2 \\
-        split-mnist & task & si & $85.00 \pm 0.00$ & $87.50 \pm 0.00$ & $-10.00 \pm 0.00$ & $10.00 \pm 0.00$ & $90.00 \pm 0.00$ & -- & $5.0 \pm 0.0$ & 1 & none \\
+        split-mnist & task & ewc & $93.00 \pm 2.08$ & $94.17 \pm 1.20$ & $-5.33 \pm 2.91$ & $5.33 \pm 2.91$ &\#
+         $95.67 \pm 0.67$ & -- & $12.0 \pm 1.2$ & 3 & 1 of 4 failed: loss diverged at task 2 \\
+        split-mnist & task & si & $85.00 \pm 0.00$ & $87.50 \pm 0.00$ & $-10.00 \pm 0.00$ & $10.00 \pm 0.00$ &\#
+         $90.00 \pm 0.00$ & -- & $5.0 \pm 0.0$ & 1 & none \\
         \bottomrule
         \end{tabular}
-        % Bold: the best value of a column within its benchmark and scenario, marked only when its seed-paired difference from the runner-up has a 95 % confidence interval (Student's t, n − 1 degrees of freedom, n the seeds both rows finished) that excludes 0.
-        % Intransigence: — because no 'joint' row of the same benchmark, scenario and protocol settings is in the table to serve as the reference (add joint to the algorithms). LA: learning accuracy, the mean over tasks k of R[k][k], the accuracy on task k right after training it.
+        % Bold: the best value of a column within its benchmark and scenario,\#
+         marked only when its seed-paired difference from the runner-up has a 95 % confidence interval (Student's \#
+        t, n − 1 degrees of freedom, n the seeds both rows finished) that excludes 0.
+        % Intransigence: — because no 'joint' row of the same benchmark,\#
+         scenario and protocol settings is in the table to serve as the reference (add joint to the algorithms). \#
+        LA: learning accuracy, the mean over tasks k of R[k][k], the accuracy on task k right after training it.
 
         """#)
   }
@@ -47,9 +63,12 @@ import Testing
   @Test func latexEscapesSpecialCharacters() {
     #expect(ComparisonTable.latexEscaped("slnid_mas 50% & #1") == ##"slnid\_mas 50\% \& \#1"##)
     #expect(ComparisonTable.latexEscaped(#"a\b{c}$"#) == #"a\textbackslash{}b\{c\}\$"#)
-    let record = Fixture.record(id: "x", benchmark: "perm_mnist", algorithm: "ewc#2", matrix: [[0.5]], failure: "100% & gone")
+    let record = Fixture.record(
+      id: "x", benchmark: "perm_mnist", algorithm: "ewc#2", matrix: [[0.5]], failure: "100% & gone")
     let latex = ComparisonTable(records: [record]).latex()
-    #expect(latex.contains(##"perm\_mnist & task & ewc\#2 & -- & -- & -- & -- & -- & -- & -- & 0 & 1 of 1 failed: 100\% \& gone \\"##))
+    #expect(
+      latex.contains(
+        ##"perm\_mnist & task & ewc\#2 & -- & -- & -- & -- & -- & -- & -- & 0 & 1 of 1 failed: 100\% \& gone \\"##))
   }
 
   @Test func markdownEscapesPipesAndShowsMissingAsDash() {

@@ -73,7 +73,8 @@ struct XMLElements {
 func svgFragments(of html: String) -> [String] {
   var fragments: [String] = []
   var rest = html[...]
-  while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+  while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+  {
     fragments.append(String(rest[start.lowerBound..<end.upperBound]))
     rest = rest[end.upperBound...]
   }

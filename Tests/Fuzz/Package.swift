@@ -31,15 +31,18 @@ var targets: [Target] = [
   .executableTarget(
     name: "fuzz-seeds",
     dependencies: [
-      .product(name: "ContinualData", package: "ContinualKit"), .product(name: "ContinualEngine", package: "ContinualKit"),
-      .product(name: "ContinualCore", package: "ContinualKit"), .product(name: "ContinualReport", package: "ContinualKit"),
+      .product(name: "ContinualData", package: "ContinualKit"),
+      .product(name: "ContinualEngine", package: "ContinualKit"),
+      .product(name: "ContinualCore", package: "ContinualKit"),
+      .product(name: "ContinualReport", package: "ContinualKit"),
     ],
     path: "Sources/fuzz-seeds"),
 ]
 for fuzzer in fuzzers {
   targets.append(
     .executableTarget(
-      name: fuzzer.name, dependencies: ["FuzzSupport"] + fuzzer.libraries.map { .product(name: $0, package: "ContinualKit") },
+      name: fuzzer.name,
+      dependencies: ["FuzzSupport"] + fuzzer.libraries.map { .product(name: $0, package: "ContinualKit") },
       path: "Sources/\(fuzzer.name)"))
 }
 

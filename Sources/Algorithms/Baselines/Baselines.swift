@@ -19,5 +19,7 @@ public enum JointTraining: Algorithm {
   public static let configuration = AlgorithmConfiguration(
     name: "joint", summary: "Joint training: each task trains on all data seen so far (upper bound).")
   /// The cumulative data regime.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents(dataRegime: .cumulative) }
+  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+    AlgorithmComponents(dataRegime: .cumulative)
+  }
 }

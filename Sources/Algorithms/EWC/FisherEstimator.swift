@@ -45,13 +45,15 @@ public struct FisherEstimator: ImportanceEstimator {
     let indices = n < context.data.count ? Array(rng.permutation(context.data.count).prefix(n)) : Array(0..<n)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)
     let mode = labelMode
-    let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, data: context.data, indices: indices) { logits, range in
+    let sum = try PerSampleGradients.sumOfPowers(2, model: context.model, data: context.data, indices: indices) {
+      logits, range in
       let probabilities = try logits.value.slice(alongAxis: 1, range: columns).softmax(alongAxis: 1)
       let k = columns.count
       let p = probabilities.scalars
       /// Σ_m −log p_m(label_m) over the batch, each sample scored over the task's columns.
       func nll(_ labels: [Int]) throws -> Variable {
-        try crossEntropy(logits: logits, labels: labels.map { columns.lowerBound + $0 }, classes: columns, reduction: .sum)
+        try crossEntropy(
+          logits: logits, labels: labels.map { columns.lowerBound + $0 }, classes: columns, reduction: .sum)
       }
       let ones = [Float](repeating: 1, count: range.count)
       switch mode {
@@ -72,7 +74,9 @@ public struct FisherEstimator: ImportanceEstimator {
       case .predicted:
         return [(try nll(probabilities.argmaxAlongLastAxis()), ones)]
       case .empirical:
-        let labels = range.map { context.head.column(ofLabel: context.data.labels[indices[$0]], task: context.task) - columns.lowerBound }
+        let labels = range.map {
+          context.head.column(ofLabel: context.data.labels[indices[$0]], task: context.task) - columns.lowerBound
+        }
         return [(try nll(labels), ones)]
       }
     }

@@ -31,7 +31,8 @@ public enum HNet: Algorithm {
   /// β, the output regulariser's weight.
   public static let beta = Setting<Float>("beta", default: 0.01, "output-regulariser weight β", in: 0...1e12)
   /// Whether the regulariser is evaluated at the optimiser's would-be step.
-  public static let lookahead = Setting<Bool>("lookahead", default: true, "evaluate the regulariser at Θ + ΔΘ, ΔΘ the optimiser's would-be step")
+  public static let lookahead = Setting<Bool>(
+    "lookahead", default: true, "evaluate the regulariser at Θ + ΔΘ, ΔΘ the optimiser's would-be step")
   /// Where the regulariser's targets come from.
   public static let targets = Setting<HypernetworkOutputRegulariser.Targets>(
     "targets", default: .snapshot, "snapshot targets at each task start, or recompute them each step from stored Θ*")
@@ -40,7 +41,8 @@ public enum HNet: Algorithm {
     "reg-tasks", default: 0, "regularise this many random previous tasks per step (0 = all)", in: 0...100_000)
   /// Whether earlier task embeddings take the regulariser's gradient.
   public static let previousEmbeddings = Setting<HypernetworkOutputRegulariser.PreviousEmbeddings>(
-    "previous-embeddings", default: .fixed, "fixed (hypercl) or regularised: earlier embeddings get the regulariser's gradient (PR-CL)")
+    "previous-embeddings", default: .fixed,
+    "fixed (hypercl) or regularised: earlier embeddings get the regulariser's gradient (PR-CL)")
   /// Which generated weights the regulariser compares.
   public static let regularisedOutputs = Setting<HypernetworkOutputRegulariser.RegularisedOutputs>(
     "reg-outputs", default: .all, "all generated weights, or own: skip other tasks' output units (PR-CL)")
@@ -48,16 +50,20 @@ public enum HNet: Algorithm {
   public static let lossScale = Setting<HypernetworkOutputRegulariser.LossScale>(
     "loss-scale", default: .mean, "mean cross-entropy, or samples: times the task's training-set size (PR-CL)")
   /// The gradient-norm clip.
-  public static let clipNorm = Setting<Float>("clip-norm", default: 0, "clip the whole gradient to this L2 norm (0 = off)", in: 0...1e12)
+  public static let clipNorm = Setting<Float>(
+    "clip-norm", default: 0, "clip the whole gradient to this L2 norm (0 = off)", in: 0...1e12)
   /// The generator's hidden widths.
-  public static let hidden = Setting<[Int]>("hidden", default: [10, 10], "generator hidden widths (none = one linear map)", eachIn: 1...100_000)
+  public static let hidden = Setting<[Int]>(
+    "hidden", default: [10, 10], "generator hidden widths (none = one linear map)", eachIn: 1...100_000)
   /// The generator's hidden nonlinearity.
-  public static let activation = Setting<Hypernetwork.Activation>("activation", default: .relu, "generator hidden nonlinearity")
+  public static let activation = Setting<Hypernetwork.Activation>(
+    "activation", default: .relu, "generator hidden nonlinearity")
   /// Weights generated per chunk.
   public static let chunk = Setting<Int>(
     "chunk", default: 42000, "weights generated per chunk (0 = all at once, no chunk embeddings)", in: 0...100_000_000)
   /// The chunk-embedding size.
-  public static let chunkEmbedding = Setting<Int>("chunk-embedding", default: 96, "chunk-embedding size", in: 1...100_000)
+  public static let chunkEmbedding = Setting<Int>(
+    "chunk-embedding", default: 96, "chunk-embedding size", in: 1...100_000)
   /// The task-embedding size.
   public static let embedding = Setting<Int>("embedding", default: 96, "task-embedding size", in: 1...100_000)
   /// Whether each task has its own chunk embeddings.
@@ -70,16 +76,20 @@ public enum HNet: Algorithm {
   public static let chunkEmbeddingStandardDeviation = Setting<Float>(
     "chunk-embedding-std", default: 1, "initial chunk-embedding standard deviation", in: 0...100)
   /// Whether the optimiser starts afresh at every task.
-  public static let resetOptimiser = Setting<Bool>("reset-optimiser", default: true, "a fresh optimiser state at every task (official)")
+  public static let resetOptimiser = Setting<Bool>(
+    "reset-optimiser", default: true, "a fresh optimiser state at every task (official)")
 
   /// `hnet`: the hypernetwork's shape, the regulariser and the optimisation details (see ``HNet``).
   public static let configuration = AlgorithmConfiguration(
     name: "hnet",
     summary:
-      "HNet (von Oswald et al. 2020): a hypernetwork generates the network's weights from a task embedding; output regulariser; HNET+ENT task inference.",
+      "HNet (von Oswald et al. 2020): a hypernetwork generates the network's weights from a task embedding; "
+      + "output regulariser; HNET+ENT task inference.",
     settings: [
-      beta, lookahead, targets, regularisedTasks, previousEmbeddings, regularisedOutputs, lossScale, clipNorm, hidden, activation, chunk,
-      chunkEmbedding, embedding, conditionalChunks, embeddingStandardDeviation, chunkEmbeddingStandardDeviation, resetOptimiser,
+      beta, lookahead, targets, regularisedTasks, previousEmbeddings, regularisedOutputs, lossScale, clipNorm, hidden,
+      activation, chunk,
+      chunkEmbedding, embedding, conditionalChunks, embeddingStandardDeviation, chunkEmbeddingStandardDeviation,
+      resetOptimiser,
     ])
 
   /// The hypernetwork around the scenario's network, the output regulariser, the heads, the frozen
@@ -90,14 +100,18 @@ public enum HNet: Algorithm {
   /// - Throws: Nothing today; the signature is the ``Algorithm`` requirement's.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     let regulariser = HypernetworkOutputRegulariser(
-      strength: settings[beta], lookahead: settings[lookahead], targets: settings[targets], tasksPerStep: settings[regularisedTasks],
-      previousEmbeddings: settings[previousEmbeddings], outputs: settings[regularisedOutputs], lossScale: settings[lossScale],
+      strength: settings[beta], lookahead: settings[lookahead], targets: settings[targets],
+      tasksPerStep: settings[regularisedTasks],
+      previousEmbeddings: settings[previousEmbeddings], outputs: settings[regularisedOutputs],
+      lossScale: settings[lossScale],
       clipNorm: settings[clipNorm])
     let shape = HypernetworkShape(settings)
     let trainsPrevious = regulariser.previousEmbeddings == .regularised
     return AlgorithmComponents(
       regularisers: [regulariser], head: head(layout:scenario:),
-      architecture: { target, layout, scenario in Sequential([shape.hypernetwork(target: target, layout: layout, scenario: scenario)]) },
+      architecture: { target, layout, scenario in
+        Sequential([shape.hypernetwork(target: target, layout: layout, scenario: scenario)])
+      },
       frozenParameters: { task, names in frozenParameters(task: task, names: names, trainsPrevious: trainsPrevious) },
       resetsOptimiser: settings[resetOptimiser], notes: notes(for:))
   }
@@ -113,7 +127,8 @@ public enum HNet: Algorithm {
     case .class: return TaskInferenceHead(layout: layout)
     case .domain:
       guard let first = layout.classCounts.first, layout.classCounts.allSatisfy({ $0 == first }) else {
-        throw HNetError.unsupportedScenario("the domain scenario needs the same number of classes in every task, got \(layout.classCounts)")
+        throw HNetError.unsupportedScenario(
+          "the domain scenario needs the same number of classes in every task, got \(layout.classCounts)")
       }
       return SharedHead(classCount: first)
     }
@@ -176,8 +191,10 @@ struct HypernetworkShape: Sendable {
   func hypernetwork(target: Sequential, layout: TaskLayout, scenario: Scenario) -> Hypernetwork {
     Hypernetwork(
       target: target, taskCount: layout.taskCount, embeddingSize: embedding, hidden: hidden, activation: activation,
-      chunkSize: chunk > 0 ? chunk : nil, chunkEmbeddingSize: chunkEmbedding, conditionalChunkEmbeddings: conditionalChunks,
-      embeddingStandardDeviation: embeddingStandardDeviation, chunkEmbeddingStandardDeviation: chunkEmbeddingStandardDeviation,
+      chunkSize: chunk > 0 ? chunk : nil, chunkEmbeddingSize: chunkEmbedding,
+      conditionalChunkEmbeddings: conditionalChunks,
+      embeddingStandardDeviation: embeddingStandardDeviation,
+      chunkEmbeddingStandardDeviation: chunkEmbeddingStandardDeviation,
       outputGroups: scenario == .domain ? nil : (0..<layout.taskCount).map(layout.columns))
   }
 }

@@ -15,9 +15,11 @@ public enum HNetError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .noHypernetwork(let model):
-      "the hnet output regulariser needs a model with a Hypernetwork layer (use the hnet algorithm, which builds one); got \(model)"
+      "the hnet output regulariser needs a model with a Hypernetwork layer (use the hnet algorithm, which builds "
+        + "one); got \(model)"
     case .lookaheadUnavailable:
-      "hnet.lookahead=true needs the step's task gradient and the optimiser's proposed change (ContinualTrainer supplies both); set hnet.lookahead=false in custom loops"
+      "hnet.lookahead=true needs the step's task gradient and the optimiser's proposed change (ContinualTrainer "
+        + "supplies both); set hnet.lookahead=false in custom loops"
     case .unsupportedTarget(let reason): "hnet: \(reason)"
     case .unsupportedScenario(let reason): "hnet: \(reason)"
     }

@@ -21,7 +21,8 @@ extension Hypernetwork {
       throw TensorError.invalidArgument(operation: "Hypernetwork.generate", reason: "no tasks or no weights given")
     }
     for t in tasks where !(0..<taskCount).contains(t) {
-      throw TensorError.invalidArgument(operation: "Hypernetwork.generate", reason: "task \(t) is outside 0..<\(taskCount)")
+      throw TensorError.invalidArgument(
+        operation: "Hypernetwork.generate", reason: "task \(t) is outside 0..<\(taskCount)")
     }
     let tape = first.tape
     let base = weights.startIndex
@@ -31,7 +32,8 @@ extension Hypernetwork {
       let own = conditionalParameterIndices(task: t)
       let embedding = try weights[base + own.lowerBound].reshaped([1, embeddingSize])
       guard isChunked else { return embedding }
-      let chunks = conditionalChunkEmbeddings ? weights[base + own.lowerBound + 1] : weights[base + sharedParameterCount - 1]
+      let chunks =
+        conditionalChunkEmbeddings ? weights[base + own.lowerBound + 1] : weights[base + sharedParameterCount - 1]
       // [e ; c_i] for every chunk i: the embedding repeated on every row beside the chunk embeddings.
       return try Variable.concatenate([ones * embedding, chunks], alongAxis: 1)
     }
@@ -63,7 +65,9 @@ extension Hypernetwork {
   /// statistics (see ``stateSpecs``).
   ///
   /// - Throws: ``TensorError`` for a task out of range or shapes that do not fit.
-  func runTarget(_ input: Variable, task: Int, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  func runTarget(_ input: Variable, task: Int, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     let generated = try targetWeights(from: generate(tasks: [task], weights: weights))
     let stateBase = context.stateOffset
     defer { context.stateOffset = stateBase }

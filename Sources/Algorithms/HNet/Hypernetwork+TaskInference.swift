@@ -41,7 +41,8 @@ extension Hypernetwork {
   /// columns of a kept row are set to `−Float.greatestFiniteMagnitude`, so an arg-max over all
   /// outputs picks a class of the inferred task. The result is a constant: task inference is a
   /// prediction rule, not something gradients flow through.
-  func inferringTask(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  func inferringTask(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable
+  {
     let candidates = Swift.max(1, Swift.min(context.learnedTasks ?? taskCount, taskCount))
     var best: Tensor?
     var bestEntropy: [Float] = []
@@ -68,7 +69,9 @@ extension Hypernetwork {
       }
       best = chosen
     }
-    guard var output = best else { throw TensorError.invalidArgument(operation: "Hypernetwork", reason: "no task to infer from") }
+    guard var output = best else {
+      throw TensorError.invalidArgument(operation: "Hypernetwork", reason: "no task to infer from")
+    }
     if let groups = outputGroups {
       let width = output.shape[1]
       output.withUnsafeMutableBufferPointer { out in

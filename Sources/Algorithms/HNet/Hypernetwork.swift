@@ -99,8 +99,10 @@ public struct Hypernetwork: Layer {
   ///   - chunkEmbeddingStandardDeviation: The initial chunk embeddings' standard deviation.
   ///   - outputGroups: Each task's output columns (multi-head), or `nil` for shared outputs.
   public init(
-    target: Sequential, taskCount: Int, embeddingSize: Int = 32, hidden: [Int] = [10, 10], activation: Activation = .relu,
-    chunkSize: Int? = nil, chunkEmbeddingSize: Int = 32, conditionalChunkEmbeddings: Bool = false, embeddingStandardDeviation: Float = 1,
+    target: Sequential, taskCount: Int, embeddingSize: Int = 32, hidden: [Int] = [10, 10],
+    activation: Activation = .relu,
+    chunkSize: Int? = nil, chunkEmbeddingSize: Int = 32, conditionalChunkEmbeddings: Bool = false,
+    embeddingStandardDeviation: Float = 1,
     chunkEmbeddingStandardDeviation: Float = 1, outputGroups: [Range<Int>]? = nil
   ) {
     self.target = target
@@ -150,7 +152,9 @@ public struct Hypernetwork: Layer {
 
   /// The number of parameter tensors shared by all tasks (the generator and shared chunk embeddings):
   /// `Θ_h`, the parameters the output regulariser protects. They come first in ``parameterSpecs``.
-  public var sharedParameterCount: Int { generator.parameterSpecs.count + (isChunked && !conditionalChunkEmbeddings ? 1 : 0) }
+  public var sharedParameterCount: Int {
+    generator.parameterSpecs.count + (isChunked && !conditionalChunkEmbeddings ? 1 : 0)
+  }
 
   /// The number of parameter tensors each task owns (its embedding, and its chunk embeddings when
   /// they are conditional).
@@ -180,7 +184,9 @@ public struct Hypernetwork: Layer {
   /// - Returns: The owning task, or `nil`.
   public static func task(ofParameter name: String) -> Int? {
     let parts = name.split(separator: ".")
-    guard parts.count >= 2, let task = Int(parts[parts.count - 1]), ["embedding", "chunks"].contains(parts[parts.count - 2]) else {
+    guard parts.count >= 2, let task = Int(parts[parts.count - 1]),
+      ["embedding", "chunks"].contains(parts[parts.count - 2])
+    else {
       return nil
     }
     return task
@@ -191,14 +197,18 @@ public struct Hypernetwork: Layer {
   /// The generator's parameters, the shared chunk embeddings, then each task's embedding (and
   /// conditional chunk embeddings).
   public var parameterSpecs: [ParameterSpec] {
-    var specs = generator.parameterSpecs.map { ParameterSpec(name: "generator.\($0.name)", shape: $0.shape, initialiser: $0.initialiser) }
+    var specs = generator.parameterSpecs.map {
+      ParameterSpec(name: "generator.\($0.name)", shape: $0.shape, initialiser: $0.initialiser)
+    }
     let chunks = ParameterSpec(
       name: "chunks", shape: [chunkCount, chunkEmbeddingSize],
       initialiser: .normal(mean: 0, standardDeviation: chunkEmbeddingStandardDeviation))
     if isChunked && !conditionalChunkEmbeddings { specs.append(chunks) }
     for t in 0..<taskCount {
       specs.append(
-        ParameterSpec(name: "embedding.\(t)", shape: [embeddingSize], initialiser: .normal(mean: 0, standardDeviation: embeddingStandardDeviation)))
+        ParameterSpec(
+          name: "embedding.\(t)", shape: [embeddingSize],
+          initialiser: .normal(mean: 0, standardDeviation: embeddingStandardDeviation)))
       if isChunked && conditionalChunkEmbeddings {
         specs.append(ParameterSpec(name: "chunks.\(t)", shape: chunks.shape, initialiser: chunks.initialiser))
       }
@@ -221,9 +231,12 @@ public struct Hypernetwork: Layer {
   /// with the weights of the learned task whose prediction has the lowest entropy, per sample.
   ///
   /// - Throws: ``TensorError`` when shapes do not fit or the task is out of range.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     guard weights.count == parameterSpecs.count else {
-      throw TensorError.invalidArgument(operation: "Hypernetwork", reason: "expected \(parameterSpecs.count) weights, got \(weights.count)")
+      throw TensorError.invalidArgument(
+        operation: "Hypernetwork", reason: "expected \(parameterSpecs.count) weights, got \(weights.count)")
     }
     if let task = context.task { return try runTarget(input, task: task, weights: weights, context: &context) }
     return try inferringTask(input, weights: weights, context: &context)
@@ -232,6 +245,8 @@ public struct Hypernetwork: Layer {
   /// `Hypernetwork(12 chunks × 8000, hidden [10, 10], embedding 32, 5 tasks)`.
   public var description: String {
     let chunking = chunkSize.map { "\(chunkCount) chunks × \($0)" } ?? "unchunked"
-    return "Hypernetwork(\(chunking), hidden \(hidden), embedding \(embeddingSize), \(taskCount) tasks, n_W \(targetWeightCount))"
+    return
+      "Hypernetwork(\(chunking), hidden \(hidden), embedding \(embeddingSize), \(taskCount) tasks, "
+      + "n_W \(targetWeightCount))"
   }
 }

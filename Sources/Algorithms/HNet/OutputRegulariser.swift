@@ -120,7 +120,8 @@ public struct HypernetworkOutputRegulariser: Regulariser {
   ///   - clipNorm: Clip the whole gradient to this norm (0: off).
   public init(
     strength: Float = 0.01, lookahead: Bool = true, targets: Targets = .snapshot, tasksPerStep: Int = 0,
-    previousEmbeddings: PreviousEmbeddings = .fixed, outputs: RegularisedOutputs = .all, lossScale: LossScale = .mean, clipNorm: Float = 0
+    previousEmbeddings: PreviousEmbeddings = .fixed, outputs: RegularisedOutputs = .all, lossScale: LossScale = .mean,
+    clipNorm: Float = 0
   ) {
     self.strength = strength
     self.lookahead = lookahead
@@ -177,7 +178,9 @@ public struct HypernetworkOutputRegulariser: Regulariser {
     case .snapshot: snapshotTargets = try Self.generated(hnet, parameters: parameters, tasks: Array(0..<task))
     case .recomputed: anchor = parameters
     }
-    if outputs == .own, let groups = hnet.outputGroups { masks = try Self.ownHeadMasks(hnet, groups: groups, tasks: task) }
+    if outputs == .own, let groups = hnet.outputGroups {
+      masks = try Self.ownHeadMasks(hnet, groups: groups, tasks: task)
+    }
   }
 
   /// The previous tasks regularised at `iteration`: all of them, or a seeded random subset.
@@ -200,14 +203,18 @@ public struct HypernetworkOutputRegulariser: Regulariser {
     let ids = regularisedTasks(iteration: step.iteration)
     var weights = Array(step.pass.weights[parameterRange])
     if lookahead {
-      guard let taskGradients = step.taskGradients, let proposedChange = step.proposedChange else { throw HNetError.lookaheadUnavailable }
+      guard let taskGradients = step.taskGradients, let proposedChange = step.proposedChange else {
+        throw HNetError.lookaheadUnavailable
+      }
       let change = try proposedChange(lossScale == .samples ? taskGradients * Float(sampleCount) : taskGradients)
       for k in 0..<hnet.sharedParameterCount {
         weights[k] = try weights[k] + step.tape.constant(change.tensors[parameterRange.lowerBound + k])
       }
     }
     if previousEmbeddings == .fixed {
-      for s in ids { for k in hnet.conditionalParameterIndices(task: s) { weights[k] = step.tape.constant(weights[k].value) } }
+      for s in ids {
+        for k in hnet.conditionalParameterIndices(task: s) { weights[k] = step.tape.constant(weights[k].value) }
+      }
     }
     let predicted = try hnet.generate(tasks: ids, weights: weights[...])
     let target: Tensor
@@ -245,7 +252,8 @@ public struct HypernetworkOutputRegulariser: Regulariser {
   /// (the rows of the target's last `Linear` and the entries of its bias outside the task's columns).
   static func ownHeadMasks(_ hnet: Hypernetwork, groups: [Range<Int>], tasks: Int) throws -> Tensor {
     let specs = hnet.target.parameterSpecs
-    guard let last = hnet.target.layers.lastIndex(where: { !$0.parameterSpecs.isEmpty }), let linear = hnet.target.layers[last] as? Linear
+    guard let last = hnet.target.layers.lastIndex(where: { !$0.parameterSpecs.isEmpty }),
+      let linear = hnet.target.layers[last] as? Linear
     else {
       throw HNetError.unsupportedTarget("reg-outputs=own needs a target whose last parametrised layer is Linear")
     }

@@ -37,7 +37,9 @@ public struct TaskInferenceHead: Head {
   /// task's range when another task's class wins).
   public func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int] {
     let offset = layout.offset(task)
-    return logits.argmaxAlongLastAxis(columns: 0..<layout.columns(max(trainedThrough, task)).upperBound).map { $0 - offset }
+    return logits.argmaxAlongLastAxis(columns: 0..<layout.columns(max(trainedThrough, task)).upperBound).map {
+      $0 - offset
+    }
   }
 
   /// The task's own columns (the softmax each sample trains over).

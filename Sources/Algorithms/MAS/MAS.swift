@@ -11,17 +11,20 @@ public enum MAS: Algorithm {
   /// Samples per batch in batch mode.
   public static let batch = Setting<Int>("batch", default: 200, "samples per batch when mode=batch", in: 1...100_000)
   /// Samples per estimate.
-  public static let samples = Setting<Int>("samples", default: 0, "samples per estimate (0 = the whole training set)", in: 0...10_000_000)
+  public static let samples = Setting<Int>(
+    "samples", default: 0, "samples per estimate (0 = the whole training set)", in: 0...10_000_000)
   /// `mas`: λ, the mode, the batch size and the sample count.
   public static let configuration = AlgorithmConfiguration(
-    name: "mas", summary: "Memory aware synapses (Aljundi et al. 2018): importance from the output norm's sensitivity, no labels.",
+    name: "mas",
+    summary: "Memory aware synapses (Aljundi et al. 2018): importance from the output norm's sensitivity, no labels.",
     settings: [lambda, mode, batch, samples])
   /// One running quadratic penalty.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     let estimator = OutputSensitivityEstimator(
       mode: settings[mode], batchSize: settings[batch], sampleCount: settings[samples] == 0 ? nil : settings[samples])
     return AlgorithmComponents(regularisers: [
-      QuadraticPenalty(name: name, estimator: estimator, strength: settings[lambda], accumulation: .sum(clampNonNegative: false))
+      QuadraticPenalty(
+        name: name, estimator: estimator, strength: settings[lambda], accumulation: .sum(clampNonNegative: false))
     ])
   }
 }

@@ -40,7 +40,8 @@ public struct OutputSensitivityEstimator: ImportanceEstimator {
     switch mode {
     case .sample:
       // ‖F‖² summed over the batch is Σ_m ‖F_m‖², so the fast per-sample path applies.
-      sum = try PerSampleGradients.sumOfPowers(1, model: context.model, data: context.data, indices: Array(0..<n)) { logits, range in
+      sum = try PerSampleGradients.sumOfPowers(1, model: context.model, data: context.data, indices: Array(0..<n)) {
+        logits, range in
         [(try logits.slice(alongAxis: 1, range: columns).squaredNorm(), [Float](repeating: 1, count: range.count))]
       }
     case .batch:

@@ -50,7 +50,8 @@ public struct PathIntegralEstimator: ImportanceEstimator {
     case .task:
       guard let task = step.taskGradients else {
         throw TensorError.invalidArgument(
-          operation: "SI path integral", reason: "the step carries no task-loss gradient although needsTaskGradients is true")
+          operation: "SI path integral",
+          reason: "the step carries no task-loss gradient although needsTaskGradients is true")
       }
       gradients = task
     }

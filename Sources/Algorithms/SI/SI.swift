@@ -11,10 +11,12 @@ public enum SI: Algorithm {
   public static let gradient = Setting<PathIntegralEstimator.GradientSource>(
     "gradient", default: .task, "gradient in the path integral: task (official) or total (van de Ven)")
   /// Whether the accumulated importance is clamped at zero.
-  public static let clamp = Setting<Bool>("clamp", default: true, "clamp the accumulated importance at zero (official code)")
+  public static let clamp = Setting<Bool>(
+    "clamp", default: true, "clamp the accumulated importance at zero (official code)")
   /// `si`: c, ξ, the gradient source and the clamp.
   public static let configuration = AlgorithmConfiguration(
-    name: "si", summary: "Synaptic intelligence (Zenke et al. 2017): importance from the loss decrease along the training path.",
+    name: "si",
+    summary: "Synaptic intelligence (Zenke et al. 2017): importance from the loss decrease along the training path.",
     settings: [c, xi, gradient, clamp])
   /// One running quadratic penalty.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {

@@ -41,7 +41,8 @@ public enum ActivationLayers: Sendable, Equatable {
       for k in chosen where !(0..<layers.count - 1).contains(k) {
         throw TensorError.invalidArgument(
           operation: "ActivationLayers",
-          reason: "layer \(k) is not a hidden layer of a network of \(layers.count) layers (valid: 0..<\(layers.count - 1))")
+          reason:
+            "layer \(k) is not a hidden layer of a network of \(layers.count) layers (valid: 0..<\(layers.count - 1))")
       }
       return Array(Set(chosen)).sorted()
     }
@@ -61,12 +62,14 @@ func hiddenActivations(_ trace: ForwardTrace, layer index: Int, operation: Strin
 /// - Throws: ``TensorError`` when the trace has no such layer or its output has another rank.
 func layerOutput(_ trace: ForwardTrace, layer index: Int, operation: String) throws -> Variable {
   guard trace.activations.indices.contains(index) else {
-    throw TensorError.invalidArgument(operation: operation, reason: "the forward pass has no layer \(index) (it has \(trace.activations.count))")
+    throw TensorError.invalidArgument(
+      operation: operation, reason: "the forward pass has no layer \(index) (it has \(trace.activations.count))")
   }
   let activations = trace.activations[index]
   guard activations.shape.count == 2 || activations.shape.count == 4 else {
     throw TensorError.rankMismatch(
-      operation: "\(operation), layer \(index)", expected: "activations of shape [batch, units] or [batch, channels, height, width]",
+      operation: "\(operation), layer \(index)",
+      expected: "activations of shape [batch, units] or [batch, channels, height, width]",
       shape: activations.shape)
   }
   return activations
@@ -88,7 +91,9 @@ func unitColumns(_ t: Tensor) throws -> Tensor {
 ///
 /// - Throws: ``TensorError`` when the samples do not fit the network or a chosen layer's output is
 ///   not a vector per sample.
-func unitCounts(of layers: [Int], in architecture: Sequential, sampleShape: [Int], operation: String) throws -> [Int: Int] {
+func unitCounts(of layers: [Int], in architecture: Sequential, sampleShape: [Int], operation: String) throws -> [Int:
+  Int]
+{
   var counts: [Int: Int] = [:]
   var shape = sampleShape
   for (k, layer) in architecture.layers.enumerated() {
@@ -96,7 +101,8 @@ func unitCounts(of layers: [Int], in architecture: Sequential, sampleShape: [Int
     if layers.contains(k) {
       guard shape.count == 1 || shape.count == 3 else {
         throw TensorError.rankMismatch(
-          operation: "\(operation), layer \(k)", expected: "one vector of units or one feature map per sample", shape: shape)
+          operation: "\(operation), layer \(k)", expected: "one vector of units or one feature map per sample",
+          shape: shape)
       }
       counts[k] = shape[0]
     }

@@ -56,7 +56,8 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
   ///   - layers: The layers whose units are measured.
   ///   - batchSize: Samples per batched backward pass.
   ///   - sampleCount: Use only the first this many samples (all when `nil`).
-  public init(loss: Loss = .mas, layers: ActivationLayers = .hiddenReLUs, batchSize: Int = 200, sampleCount: Int? = nil) {
+  public init(loss: Loss = .mas, layers: ActivationLayers = .hiddenReLUs, batchSize: Int = 200, sampleCount: Int? = nil)
+  {
     self.loss = loss
     self.layers = layers
     self.batchSize = batchSize
@@ -78,9 +79,11 @@ public struct NeuronImportanceEstimator: ImportanceEstimator {
     let architecture = context.model.architecture
     let chosen = try layers.resolve(in: architecture)
     for k in chosen where k == 0 {
-      throw TensorError.invalidArgument(operation: operation, reason: "layer 0 has no pre-activation inside the network; choose layers ≥ 1")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "layer 0 has no pre-activation inside the network; choose layers ≥ 1")
     }
-    let widths = try unitCounts(of: chosen, in: architecture, sampleShape: context.data.sampleShape, operation: operation)
+    let widths = try unitCounts(
+      of: chosen, in: architecture, sampleShape: context.data.sampleShape, operation: operation)
     var sums = chosen.map { Tensor(shape: [widths[$0]!], repeating: 0) }
     let n = min(context.data.count, sampleCount ?? context.data.count)
     let columns = context.head.columns(forTask: context.task, currentTask: context.task)

@@ -54,7 +54,9 @@ public struct ActivationPenalty<Measure: ActivationMeasure>: Regulariser, Statel
   ///
   /// - Parameter context: The task about to be trained.
   /// - Throws: ``TensorError`` when a chosen layer is not in the network.
-  public mutating func taskWillStart(_ context: TaskContext) throws { resolvedLayers = try layers.resolve(in: context.model.architecture) }
+  public mutating func taskWillStart(_ context: TaskContext) throws {
+    resolvedLayers = try layers.resolve(in: context.model.architecture)
+  }
 
   /// `λ Σ_layers measure(h)`, or `nil` when λ is 0 or no layer is penalised.
   ///
@@ -91,7 +93,8 @@ public enum ActivationL1: ActivationMeasure {
   /// - Throws: ``TensorError`` when `activations` is not rank 2.
   public static func measure(_ activations: Variable) throws -> Variable {
     guard activations.shape.count == 2 else {
-      throw TensorError.rankMismatch(operation: "ActivationL1.measure", expected: "activations of shape [batch, units]", shape: activations.shape)
+      throw TensorError.rankMismatch(
+        operation: "ActivationL1.measure", expected: "activations of shape [batch, units]", shape: activations.shape)
     }
     return activations.abs().sum() * (1 / Float(max(activations.shape[0], 1)))
   }
@@ -135,7 +138,8 @@ public enum Decorrelation: ActivationMeasure {
 /// The layers resolved by `taskWillStart`, or an error saying it has not run.
 func requireLayers(_ layers: [Int]?, name: String) throws -> [Int] {
   guard let layers else {
-    throw TensorError.invalidArgument(operation: name, reason: "the regularised layers are unknown: call taskWillStart(_:) first")
+    throw TensorError.invalidArgument(
+      operation: name, reason: "the regularised layers are unknown: call taskWillStart(_:) first")
   }
   return layers
 }

@@ -21,14 +21,16 @@ extension RepresentationSparsity: Checkpointable {
     var restored = NamedTensors()
     for (full, tensor) in zip(state.tensors.names, state.tensors.tensors) {
       let layer = full.hasPrefix("importance/") ? String(full.dropFirst("importance/".count)) : ""
-      guard chosen.contains(layer), tensor.shape.count == 1, tensor.isFinite, tensor.scalars.allSatisfy({ $0 >= 0 }) else {
+      guard chosen.contains(layer), tensor.shape.count == 1, tensor.isFinite, tensor.scalars.allSatisfy({ $0 >= 0 })
+      else {
         throw CheckpointError.invalidState(
           component: name, reason: "'\(full)' \(tensor.shape) is not a non-negative importance of a regularised layer")
       }
       restored[layer] = tensor
     }
     guard (tasks == 0) == (restored.count == 0) else {
-      throw CheckpointError.invalidState(component: name, reason: "importances of \(tasks) tasks, but \(restored.count) tensors")
+      throw CheckpointError.invalidState(
+        component: name, reason: "importances of \(tasks) tasks, but \(restored.count) tensors")
     }
     importance = restored.count == 0 ? nil : restored
     importanceTaskCount = tasks

@@ -275,7 +275,8 @@ public struct RepresentationSparsity: Regulariser {
   /// ```swift
   /// let tape = Tape()
   /// let a = tape.variable(try Tensor(rows: [[1, 0.5, 2], [3, 1, 0.5]]))
-  /// let sni = try RepresentationSparsity.inhibition(a, weights: RepresentationSparsity.inhibitionWeights(width: 3, scale: 0, importance: nil, form: .min))
+  /// let weights = RepresentationSparsity.inhibitionWeights(width: 3, scale: 0, importance: nil, form: .min)
+  /// let sni = try RepresentationSparsity.inhibition(a, weights: weights)
   /// sni.value.scalar   // 8.5
   /// ```
   ///

@@ -17,7 +17,8 @@ public enum SLNID: Algorithm {
   public static let configuration = AlgorithmConfiguration(
     name: "slnid",
     summary:
-      "Selfless sequential learning (Aljundi et al. 2019): local inhibition of co-active hidden units, discounted by unit importance; stack on mas or ewc.",
+      "Selfless sequential learning (Aljundi et al. 2019): local inhibition of co-active hidden units, "
+      + "discounted by unit importance; stack on mas or ewc.",
     settings: [
       RepresentationSettings.lambda, RepresentationSettings.scale, RepresentationSettings.discount,
       RepresentationSettings.importance, RepresentationSettings.accumulation, RepresentationSettings.samples,
@@ -56,7 +57,8 @@ public enum SNID: Algorithm {
   /// `snid`: λ_SSL, the discount form, the importance loss, its accumulation and sample count.
   public static let configuration = AlgorithmConfiguration(
     name: "snid",
-    summary: "SNID (Aljundi et al. 2019): inhibition of every co-active pair of hidden units, discounted by unit importance.",
+    summary:
+      "SNID (Aljundi et al. 2019): inhibition of every co-active pair of hidden units, discounted by unit importance.",
     settings: [
       RepresentationSettings.lambda, RepresentationSettings.discount, RepresentationSettings.importance,
       RepresentationSettings.accumulation, RepresentationSettings.samples,
@@ -93,11 +95,13 @@ public enum SNI: Algorithm {
 /// batch (see ``ActivationL1Penalty``).
 public enum L1Rep: Algorithm {
   /// λ, the penalty strength.
-  public static let lambda = Setting<Float>("lambda", default: 1e-4, "penalty strength λ on (1/M) Σ_m ‖h^m‖₁ per hidden layer", in: 0...1e6)
+  public static let lambda = Setting<Float>(
+    "lambda", default: 1e-4, "penalty strength λ on (1/M) Σ_m ‖h^m‖₁ per hidden layer", in: 0...1e6)
   /// `l1rep`: λ.
   public static let configuration = AlgorithmConfiguration(
     name: "l1rep",
-    summary: "L1-Rep (baseline in Aljundi et al. 2019): λ · mean over the batch of the L1 norm of the hidden ReLU outputs.",
+    summary:
+      "L1-Rep (baseline in Aljundi et al. 2019): λ · mean over the batch of the L1 norm of the hidden ReLU outputs.",
     settings: [
       L1Rep.lambda
     ])
@@ -115,11 +119,14 @@ public enum L1Rep: Algorithm {
 /// the mean-centred batch covariance of the hidden ReLU outputs (see ``DecorrelationPenalty``).
 public enum DeCov: Algorithm {
   /// λ, the penalty strength.
-  public static let lambda = Setting<Float>("lambda", default: 1e-3, "penalty strength λ on ½(‖C‖²_F − ‖diag C‖²) per hidden layer", in: 0...1e6)
+  public static let lambda = Setting<Float>(
+    "lambda", default: 1e-3, "penalty strength λ on ½(‖C‖²_F − ‖diag C‖²) per hidden layer", in: 0...1e6)
   /// `decov`: λ.
   public static let configuration = AlgorithmConfiguration(
     name: "decov",
-    summary: "DeCov (Cogswell et al. 2016; baseline in Aljundi et al. 2019): ½ Σ_{i≠j} C_ij² of the centred hidden covariance.",
+    summary:
+      "DeCov (Cogswell et al. 2016; baseline in Aljundi et al. 2019): ½ Σ_{i≠j} C_ij² of the centred hidden "
+      + "covariance.",
     settings: [
       DeCov.lambda
     ])
@@ -135,16 +142,21 @@ public enum DeCov: Algorithm {
 
 /// The settings the SNI/SLNI/SNID/SLNID algorithms share, and how they build a regulariser.
 enum RepresentationSettings {
-  static let lambda = Setting<Float>("lambda", default: 1e-3, "λ_SSL, the strength of the representation penalty", in: 0...1e6)
+  static let lambda = Setting<Float>(
+    "lambda", default: 1e-3, "λ_SSL, the strength of the representation penalty", in: 0...1e6)
   static let scale = Setting<Float>(
     "scale", default: 6, "σ = layer width / scale for the Gaussian locality; 0 = non-local (as SNI)", in: 0...1e6)
   static let discount = Setting<DiscountForm>(
-    "discount", default: .min, "importance discount: min(e^−α_i, e^−α_j) (official code) or product e^−(α_i+α_j) (paper)")
+    "discount", default: .min,
+    "importance discount: min(e^−α_i, e^−α_j) (official code) or product e^−(α_i+α_j) (paper)")
   static let importance = Setting<NeuronImportanceEstimator.Loss>(
     "importance", default: .mas,
-    "loss whose |∂/∂pre-activation| is the unit importance: mas (squared output norm) or ewc (NLL of the true labels; use with +ewc)")
+    "loss whose |∂/∂pre-activation| is the unit importance: mas (squared output norm) or ewc (NLL of the true "
+      + "labels; use with +ewc)"
+  )
   static let accumulation = Setting<RepresentationSparsity.ImportanceAccumulation>(
-    "accumulation", default: .sum, "how unit importances of tasks combine: sum (official default) or mean (divide_by_tasks)")
+    "accumulation", default: .sum,
+    "how unit importances of tasks combine: sum (official default) or mean (divide_by_tasks)")
   static let samples = Setting<Int>(
     "samples", default: 0, "samples per unit-importance estimate (0 = the whole training set)", in: 0...10_000_000)
 
@@ -154,6 +166,7 @@ enum RepresentationSettings {
     return RepresentationSparsity(
       variant: variant, strength: settings.valueOrDefault(lambda), scale: settings.valueOrDefault(scale),
       discountForm: settings.valueOrDefault(discount), importanceLoss: settings.valueOrDefault(importance),
-      accumulation: settings.valueOrDefault(accumulation), importanceSampleCount: sampleCount == 0 ? nil : sampleCount, name: variant.rawValue)
+      accumulation: settings.valueOrDefault(accumulation), importanceSampleCount: sampleCount == 0 ? nil : sampleCount,
+      name: variant.rawValue)
   }
 }

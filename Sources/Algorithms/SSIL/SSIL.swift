@@ -27,19 +27,25 @@ import ContinualEngine
 /// no old and new classes to separate and is refused (``SSILError/unsupportedScenario(_:)``).
 public enum SSIL: Algorithm {
   /// λ, the task-wise distillation weight (the official code has no weight; 0 switches it off).
-  public static let lambda = Setting<Float>("lambda", default: 1, "task-wise distillation weight λ (0 = off)", in: 0...1e6)
+  public static let lambda = Setting<Float>(
+    "lambda", default: 1, "task-wise distillation weight λ (0 = off)", in: 0...1e6)
   /// `T`, the distillation temperature.
-  public static let temperature = Setting<Float>("temperature", default: 2, "distillation temperature T", in: 0.01...100)
+  public static let temperature = Setting<Float>(
+    "temperature", default: 2, "distillation temperature T", in: 0.01...100)
   /// Whether task `t` trains at `lr/(t+1)`.
-  public static let learningRateRule = Setting<Bool>("lr-rule", default: true, "learning rate lr/(t+1) for task t (official); false = constant")
+  public static let learningRateRule = Setting<Bool>(
+    "lr-rule", default: true, "learning rate lr/(t+1) for task t (official); false = constant")
   /// The prediction rule: the official arg-max over every seen class's logit, or `centred`
   /// (``SeparatedSoftmaxHead/Prediction/taskCentred``, an experiment, not in the paper).
   public static let prediction = Setting<SeparatedSoftmaxHead.Prediction>(
-    "prediction", default: .raw, "raw: arg-max of the logits (official); centred: minus each task's mean logit (not in the paper)")
+    "prediction", default: .raw,
+    "raw: arg-max of the logits (official); centred: minus each task's mean logit (not in the paper)")
   /// `ssil`: the distillation weight and temperature, the learning-rate rule and the prediction rule.
   public static let configuration = AlgorithmConfiguration(
     name: "ssil",
-    summary: "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, lr/(t+1). Class-IL.",
+    summary:
+      "SS-IL (Ahn et al. 2021): replay with a separated softmax (new classes vs old), task-wise distillation, "
+      + "lr/(t+1). Class-IL.",
     settings: [lambda, temperature, learningRateRule, prediction], scenarios: [.class])
 
   /// The separated-softmax head, the task-wise distillation, replay and (by default) the `lr/(t+1)` rule.
@@ -49,7 +55,9 @@ public enum SSIL: Algorithm {
   ///   the domain-incremental scenario.
   public static func components(_ settings: Settings) -> AlgorithmComponents {
     AlgorithmComponents(
-      regularisers: [LogitDistillation(grouping: .perTask, temperature: settings[temperature], strength: settings[lambda])],
+      regularisers: [
+        LogitDistillation(grouping: .perTask, temperature: settings[temperature], strength: settings[lambda])
+      ],
       usesReplay: true,
       head: { [prediction = settings[prediction]] layout, scenario in
         try head(layout: layout, scenario: scenario, prediction: prediction)
@@ -97,7 +105,8 @@ public enum SSIL: Algorithm {
 public enum ExperienceReplay: Algorithm {
   /// `er`: no settings of its own (the memory is configured by `memory.*`).
   public static let configuration = AlgorithmConfiguration(
-    name: "er", summary: "Experience replay: current batch + replayed exemplars (memory.*), one joint softmax. Baseline for SS-IL.")
+    name: "er",
+    summary: "Experience replay: current batch + replayed exemplars (memory.*), one joint softmax. Baseline for SS-IL.")
   /// Replay only.
   ///
   /// - Parameter settings: Validated (empty) `er.*` values.
@@ -119,10 +128,13 @@ public enum GlobalDistillation: Algorithm {
   /// λ, the distillation weight.
   public static let lambda = Setting<Float>("lambda", default: 1, "global distillation weight λ (0 = off)", in: 0...1e6)
   /// `T`, the temperature.
-  public static let temperature = Setting<Float>("temperature", default: 2, "distillation temperature T", in: 0.01...100)
+  public static let temperature = Setting<Float>(
+    "temperature", default: 2, "distillation temperature T", in: 0.01...100)
   /// `gkd`: the weight and the temperature.
   public static let configuration = AlgorithmConfiguration(
-    name: "gkd", summary: "Global distillation: KL over all old classes' logits vs the previous model (T², batchmean). Stack as er+gkd.",
+    name: "gkd",
+    summary:
+      "Global distillation: KL over all old classes' logits vs the previous model (T², batchmean). Stack as er+gkd.",
     settings: [lambda, temperature])
   /// One global distillation regulariser.
   ///
@@ -144,7 +156,8 @@ public enum SSILError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unsupportedScenario(let scenario):
-      "ssil needs outputs laid out task after task: use --scenario class (or task); the \(scenario.rawValue) scenario shares one set of outputs"
+      "ssil needs outputs laid out task after task: use --scenario class (or task); the \(scenario.rawValue) "
+        + "scenario shares one set of outputs"
     }
   }
 }

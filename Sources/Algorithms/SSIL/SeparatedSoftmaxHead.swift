@@ -71,7 +71,8 @@ public struct SeparatedSoftmaxHead: Head {
     let current = batch.currentTask
     guard layout.classCounts.indices.contains(current) else {
       throw TensorError.invalidArgument(
-        operation: "SeparatedSoftmaxHead.loss", reason: "current task \(current) is outside the layout's \(layout.taskCount) tasks")
+        operation: "SeparatedSoftmaxHead.loss",
+        reason: "current task \(current) is outside the layout's \(layout.taskCount) tasks")
     }
     if let future = batch.tasks.firstIndex(where: { $0 > current }) {
       throw TensorError.invalidArgument(
@@ -98,7 +99,9 @@ public struct SeparatedSoftmaxHead: Head {
     let offset = layout.offset(task)
     let lastTask = max(trainedThrough, task)
     let seen = 0..<layout.columns(lastTask).upperBound
-    guard prediction == .taskCentred, logits.rank == 2 else { return logits.argmaxAlongLastAxis(columns: seen).map { $0 - offset } }
+    guard prediction == .taskCentred, logits.rank == 2 else {
+      return logits.argmaxAlongLastAxis(columns: seen).map { $0 - offset }
+    }
     var centred = logits
     let width = logits.shape[1]
     centred.withUnsafeMutableBufferPointer { z in

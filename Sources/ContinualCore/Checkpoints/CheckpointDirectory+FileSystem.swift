@@ -65,7 +65,9 @@ extension CheckpointDirectory {
         throw CheckpointError.io(path: url.path, reason: String(cString: strerror(errno)))
       }
     }
-    guard try existingFolder() else { throw CheckpointError.io(path: url.path, reason: "the folder kept vanishing as it was created") }
+    guard try existingFolder() else {
+      throw CheckpointError.io(path: url.path, reason: "the folder kept vanishing as it was created")
+    }
   }
 
   /// Whether the run's folder exists; `false` when nothing is there.
@@ -83,7 +85,8 @@ extension CheckpointDirectory {
     case S_IFLNK:
       let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)).map { " to \($0)" } ?? ""
       throw CheckpointError.io(
-        path: url.path, reason: "is a symbolic link\(target); a run's checkpoints are never read or written through a link")
+        path: url.path,
+        reason: "is a symbolic link\(target); a run's checkpoints are never read or written through a link")
     default:
       throw CheckpointError.io(path: url.path, reason: "is \(RegularFile.kind(status.st_mode)), not a folder")
     }
@@ -98,7 +101,9 @@ extension CheckpointDirectory {
     let file = url.appendingPathComponent(name)
     let temporary = url.appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
     let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw CheckpointError.io(path: temporary.path, reason: String(cString: strerror(errno))) }
+    guard descriptor >= 0 else {
+      throw CheckpointError.io(path: temporary.path, reason: String(cString: strerror(errno)))
+    }
     var failure = data.withUnsafeBytes { writer.write(descriptor, $0) }
     if failure == 0 && fsync(descriptor) != 0 { failure = errno }
     if close(descriptor) != 0 && failure == 0 { failure = errno }
@@ -114,7 +119,9 @@ extension CheckpointDirectory {
   func removeEntries(except kept: Set<String>) {
     for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] where !kept.contains(name) {
       var status = stat()
-      guard lstat(url.appendingPathComponent(name).path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { continue }
+      guard lstat(url.appendingPathComponent(name).path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else {
+        continue
+      }
       unlink(url.appendingPathComponent(name).path)
     }
   }
@@ -132,9 +139,13 @@ extension CheckpointDirectory {
       for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
         try removeTree(path + "/" + name)
       }
-      guard rmdir(path) == 0 || errno == ENOENT else { throw CheckpointError.io(path: path, reason: String(cString: strerror(errno))) }
+      guard rmdir(path) == 0 || errno == ENOENT else {
+        throw CheckpointError.io(path: path, reason: String(cString: strerror(errno)))
+      }
     } else {
-      guard unlink(path) == 0 || errno == ENOENT else { throw CheckpointError.io(path: path, reason: String(cString: strerror(errno))) }
+      guard unlink(path) == 0 || errno == ENOENT else {
+        throw CheckpointError.io(path: path, reason: String(cString: strerror(errno)))
+      }
     }
   }
 

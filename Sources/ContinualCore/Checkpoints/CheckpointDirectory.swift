@@ -60,7 +60,8 @@ public struct CheckpointDirectory: Sendable {
     let tensorName = "task-\(checkpoint.completedTasks).safetensors"
     let data = try checkpoint.tensorFile()
     try writeDurably(data, named: tensorName)
-    try writeDurably(Data(checkpoint.manifest(tensorFileName: tensorName, tensorData: data).utf8), named: "manifest.json")
+    try writeDurably(
+      Data(checkpoint.manifest(tensorFileName: tensorName, tensorData: data).utf8), named: "manifest.json")
     Self.syncDirectory(url)
     // The new manifest is in place: older tensor files and stale temporary files are garbage.
     removeEntries(except: [tensorName, "manifest.json"])
@@ -73,14 +74,18 @@ public struct CheckpointDirectory: Sendable {
   ///   ``CheckpointError/io(path:reason:)`` when the folder or a file is a symbolic link, a pipe or
   ///   unreadable.
   public func load() throws -> TrainingCheckpoint? {
-    guard try existingFolder(), let manifest = try Self.read(manifestURL, limit: TrainingCheckpoint.maximumManifestSize) else { return nil }
+    guard try existingFolder(), let manifest = try Self.read(manifestURL, limit: TrainingCheckpoint.maximumManifestSize)
+    else { return nil }
     let checkpoint = try TrainingCheckpoint.decode(manifest: manifest, manifestPath: manifestURL.path) { name in
       let file = url.appendingPathComponent(name)
-      guard let data = try Self.read(file, limit: Int.max) else { throw CheckpointError.io(path: file.path, reason: "the file is missing") }
+      guard let data = try Self.read(file, limit: Int.max) else {
+        throw CheckpointError.io(path: file.path, reason: "the file is missing")
+      }
       return data
     }
     guard checkpoint.identity == identity else {
-      throw CheckpointError.mismatch(reason: "\(manifestURL.path) belongs to run '\(checkpoint.identity)', not '\(identity)'")
+      throw CheckpointError.mismatch(
+        reason: "\(manifestURL.path) belongs to run '\(checkpoint.identity)', not '\(identity)'")
     }
     return checkpoint
   }

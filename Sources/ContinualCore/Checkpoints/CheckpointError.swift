@@ -17,7 +17,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case .corrupt(let file, let reason): "checkpoint file \(file) is corrupt: \(reason)"
     case .mismatch(let reason): "the checkpoint does not fit this run: \(reason)"
     case .invalidState(let component, let reason): "the checkpoint's state for '\(component)' does not fit: \(reason)"
-    case .unsupported(let component): "'\(component)' does not conform to Checkpointable, so this run cannot be checkpointed"
+    case .unsupported(let component):
+      "'\(component)' does not conform to Checkpointable, so this run cannot be checkpointed"
     case .io(let path, let reason): "checkpoint I/O failed at \(path): \(reason)"
     }
   }

@@ -34,7 +34,8 @@ public struct CheckpointState: Sendable, Equatable {
   public func integer(_ key: String, in range: ClosedRange<Int>, component: String) throws -> Int {
     let values = try integers(key, in: range, component: component)
     guard values.count == 1 else {
-      throw CheckpointError.invalidState(component: component, reason: "'\(key)' holds \(values.count) numbers, not one")
+      throw CheckpointError.invalidState(
+        component: component, reason: "'\(key)' holds \(values.count) numbers, not one")
     }
     return values[0]
   }
@@ -44,10 +45,13 @@ public struct CheckpointState: Sendable, Equatable {
   /// - Throws: ``CheckpointError/invalidState(component:reason:)`` when the key is missing or a
   ///   value is not a whole number in range.
   public func integers(_ key: String, in range: ClosedRange<Int>, component: String) throws -> [Int] {
-    guard let values = numbers[key] else { throw CheckpointError.invalidState(component: component, reason: "'\(key)' is missing") }
+    guard let values = numbers[key] else {
+      throw CheckpointError.invalidState(component: component, reason: "'\(key)' is missing")
+    }
     return try values.map { v in
       guard v.isFinite, v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
-        throw CheckpointError.invalidState(component: component, reason: "'\(key)' holds \(v), not a whole number in \(range)")
+        throw CheckpointError.invalidState(
+          component: component, reason: "'\(key)' holds \(v), not a whole number in \(range)")
       }
       return Int(v)
     }
@@ -58,11 +62,16 @@ public struct CheckpointState: Sendable, Equatable {
   /// - Throws: ``CheckpointError/invalidState(component:reason:)`` when it is missing, misshapen or
   ///   not finite.
   public func tensor(_ name: String, shape: [Int]? = nil, component: String) throws -> Tensor {
-    guard let t = tensors[name] else { throw CheckpointError.invalidState(component: component, reason: "tensor '\(name)' is missing") }
-    if let shape, t.shape != shape {
-      throw CheckpointError.invalidState(component: component, reason: "tensor '\(name)' has shape \(t.shape), expected \(shape)")
+    guard let t = tensors[name] else {
+      throw CheckpointError.invalidState(component: component, reason: "tensor '\(name)' is missing")
     }
-    guard t.isFinite else { throw CheckpointError.invalidState(component: component, reason: "tensor '\(name)' holds a NaN or infinity") }
+    if let shape, t.shape != shape {
+      throw CheckpointError.invalidState(
+        component: component, reason: "tensor '\(name)' has shape \(t.shape), expected \(shape)")
+    }
+    guard t.isFinite else {
+      throw CheckpointError.invalidState(component: component, reason: "tensor '\(name)' holds a NaN or infinity")
+    }
     return t
   }
 
@@ -92,8 +101,12 @@ public struct CheckpointState: Sendable, Equatable {
   public func embedded(_ prefix: String) -> CheckpointState {
     let marker = "\(prefix):/"
     var part = CheckpointState()
-    for (name, t) in zip(tensors.names, tensors.tensors) where name.hasPrefix(marker) { part.tensors[String(name.dropFirst(marker.count))] = t }
-    for (key, values) in numbers where key.hasPrefix(marker) { part.numbers[String(key.dropFirst(marker.count))] = values }
+    for (name, t) in zip(tensors.names, tensors.tensors) where name.hasPrefix(marker) {
+      part.tensors[String(name.dropFirst(marker.count))] = t
+    }
+    for (key, values) in numbers where key.hasPrefix(marker) {
+      part.numbers[String(key.dropFirst(marker.count))] = values
+    }
     return part
   }
 }
@@ -114,7 +127,8 @@ public struct CheckpointState: Sendable, Equatable {
 ///     return state
 ///   }
 ///   mutating func restore(from state: CheckpointState, model: Model) throws {
-///     anchor = state.tensors.count == 0 ? nil : try state.tensors(under: "anchor", like: model.parameters, component: name)
+///     anchor = state.tensors.count == 0
+///       ? nil : try state.tensors(under: "anchor", like: model.parameters, component: name)
 ///   }
 /// }
 /// ```
@@ -151,7 +165,8 @@ extension StatelessBetweenTasks {
   /// - Throws: ``CheckpointError/invalidState(component:reason:)`` when the state is not empty.
   public func restore(from state: CheckpointState, model: Model) throws {
     guard state == .empty else {
-      throw CheckpointError.invalidState(component: "\(Self.self)", reason: "it keeps no state between tasks, yet the checkpoint holds some")
+      throw CheckpointError.invalidState(
+        component: "\(Self.self)", reason: "it keeps no state between tasks, yet the checkpoint holds some")
     }
   }
 }

@@ -45,7 +45,8 @@ extension TrainingCheckpoint {
     root["generators"] = .object(generatorObject)
     root["accuracy_matrix"] = .array(accuracyMatrix.map { .array($0.map { JSONValue.number($0) ?? .null }) })
     if !validationMatrix.isEmpty {
-      root["validation_accuracy_matrix"] = .array(validationMatrix.map { .array($0.map { JSONValue.number($0) ?? .null }) })
+      root["validation_accuracy_matrix"] = .array(
+        validationMatrix.map { .array($0.map { JSONValue.number($0) ?? .null }) })
     }
     root["initial_accuracies"] = .array(initialAccuracies.map { JSONValue.number($0) ?? .null })
     root["loss_terms"] = .array(
@@ -56,13 +57,18 @@ extension TrainingCheckpoint {
       })
     root["model"] = .array(parameters.names.map { .string($0) })
     if modelState.count > 0 { root["model_state"] = .array(modelState.names.map { .string($0) }) }
-    root["optimiser"] = .object(["step": .number(optimiser.step), "buffers": .array(optimiser.buffers.names.map { .string($0) })])
+    root["optimiser"] = .object([
+      "step": .number(optimiser.step), "buffers": .array(optimiser.buffers.names.map { .string($0) }),
+    ])
     root["components"] = .array(
       components.map { c in
         var numbers = JSONObject()
-        for key in c.state.numbers.keys.sorted() { numbers[key] = .array(c.state.numbers[key]!.map { JSONValue.number($0) ?? .null }) }
+        for key in c.state.numbers.keys.sorted() {
+          numbers[key] = .array(c.state.numbers[key]!.map { JSONValue.number($0) ?? .null })
+        }
         return .object([
-          "role": .string(c.role), "name": .string(c.name), "tensors": .array(c.state.tensors.names.map { .string($0) }),
+          "role": .string(c.role), "name": .string(c.name),
+          "tensors": .array(c.state.tensors.names.map { .string($0) }),
           "numbers": .object(numbers),
         ])
       })
@@ -131,12 +137,18 @@ extension TrainingCheckpoint {
   ///     checked before it is called).
   /// - Returns: The checkpoint.
   /// - Throws: ``CheckpointError/corrupt(file:reason:)`` naming the file and the first problem.
-  public static func decode(manifest: Data, manifestPath: String, tensorData: (String) throws -> Data) throws -> TrainingCheckpoint {
+  public static func decode(manifest: Data, manifestPath: String, tensorData: (String) throws -> Data) throws
+    -> TrainingCheckpoint
+  {
     var reader = ManifestReader(file: manifestPath)
-    guard manifest.count <= maximumManifestSize else { throw reader.corrupt("\(manifest.count) bytes exceeds the \(maximumManifestSize)-byte limit") }
+    guard manifest.count <= maximumManifestSize else {
+      throw reader.corrupt("\(manifest.count) bytes exceeds the \(maximumManifestSize)-byte limit")
+    }
     let root: JSONObject
     do {
-      guard let object = try JSONValue.parse(Array(manifest)).object else { throw reader.corrupt("the manifest is not a JSON object") }
+      guard let object = try JSONValue.parse(Array(manifest)).object else {
+        throw reader.corrupt("the manifest is not a JSON object")
+      }
       root = object
     } catch let error as JSONSyntaxError {
       throw reader.corrupt("invalid JSON at \(error)")
@@ -144,14 +156,17 @@ extension TrainingCheckpoint {
     reader.root = root
     guard try reader.string("format") == format else { throw reader.corrupt("'format' is not \"\(format)\"") }
     let fileVersion = try reader.integer("version", in: 0...Int.max)
-    guard fileVersion == version else { throw reader.corrupt("version \(fileVersion) is not the supported version \(version)") }
+    guard fileVersion == version else {
+      throw reader.corrupt("version \(fileVersion) is not the supported version \(version)")
+    }
     try verifySeal(manifest, reader: reader)
     let taskCount = try reader.integer("task_count", in: 1...1_000_000)
     let completed = try reader.integer("completed_tasks", in: 1...taskCount)
     let elapsed = try reader.number("elapsed_seconds", in: 0...1e12)
 
     let tensorName = try reader.string("tensor_file")
-    guard !tensorName.isEmpty, tensorName.count <= 255, !tensorName.contains("/"), !tensorName.hasPrefix("."), tensorName.hasSuffix(".safetensors")
+    guard !tensorName.isEmpty, tensorName.count <= 255, !tensorName.contains("/"), !tensorName.hasPrefix("."),
+      tensorName.hasSuffix(".safetensors")
     else { throw reader.corrupt("'tensor_file' \"\(tensorName)\" is not a plain .safetensors file name") }
     let bytes = try reader.integer("tensor_bytes", in: 8...Int.max)
     let crc = try reader.integer("tensor_crc32", in: 0...Int(UInt32.max))
@@ -159,42 +174,61 @@ extension TrainingCheckpoint {
     guard data.count == bytes else {
       throw CheckpointError.corrupt(file: tensorName, reason: "it has \(data.count) bytes, the manifest says \(bytes)")
     }
-    guard Int(Checksum.crc32(data)) == crc else { throw CheckpointError.corrupt(file: tensorName, reason: "its CRC-32 differs from the manifest's") }
+    guard Int(Checksum.crc32(data)) == crc else {
+      throw CheckpointError.corrupt(file: tensorName, reason: "its CRC-32 differs from the manifest's")
+    }
     let contents: SafeTensors.Contents
-    do { contents = try SafeTensors.decode(data) } catch { throw CheckpointError.corrupt(file: tensorName, reason: "\(error)") }
+    do { contents = try SafeTensors.decode(data) } catch {
+      throw CheckpointError.corrupt(file: tensorName, reason: "\(error)")
+    }
     var stored: [String: Tensor] = [:]
     for (name, tensor) in zip(contents.tensors.names, contents.tensors.tensors) {
-      guard tensor.isFinite else { throw CheckpointError.corrupt(file: tensorName, reason: "tensor '\(name)' holds a NaN or infinity") }
+      guard tensor.isFinite else {
+        throw CheckpointError.corrupt(file: tensorName, reason: "tensor '\(name)' holds a NaN or infinity")
+      }
       stored[name] = tensor
     }
     var used = 0
     func group(_ prefix: String, _ names: [String]) throws -> NamedTensors {
       let tensors = try names.map { name in
         guard let t = stored["\(prefix)/\(name)"] else {
-          throw CheckpointError.corrupt(file: tensorName, reason: "tensor '\(prefix)/\(name)' listed in the manifest is missing")
+          throw CheckpointError.corrupt(
+            file: tensorName, reason: "tensor '\(prefix)/\(name)' listed in the manifest is missing")
         }
         return t
       }
       used += tensors.count
-      do { return try NamedTensors(names: names, tensors: tensors) } catch { throw reader.corrupt("'\(prefix)' lists a tensor twice") }
+      do { return try NamedTensors(names: names, tensors: tensors) } catch {
+        throw reader.corrupt("'\(prefix)' lists a tensor twice")
+      }
     }
 
     var generators: [String: SeededGenerator] = [:]
     let generatorObject = try reader.object("generators")
     for role in generatorRoles {
-      guard let words = generatorObject[role]?.array, words.count == 4 else { throw reader.corrupt("generator '\(role)' is not four words") }
+      guard let words = generatorObject[role]?.array, words.count == 4 else {
+        throw reader.corrupt("generator '\(role)' is not four words")
+      }
       let state = try words.map { w -> UInt64 in
         guard let s = w.string, s.count <= 16, let v = UInt64(s, radix: 16) else {
           throw reader.corrupt("generator '\(role)' holds a word that is not hexadecimal")
         }
         return v
       }
-      do { generators[role] = try SeededGenerator(state: state) } catch { throw reader.corrupt("generator '\(role)' is all zeros") }
+      do { generators[role] = try SeededGenerator(state: state) } catch {
+        throw reader.corrupt("generator '\(role)' is all zeros")
+      }
     }
-    guard generatorObject.keys.count == generatorRoles.count else { throw reader.corrupt("'generators' has roles other than \(generatorRoles)") }
+    guard generatorObject.keys.count == generatorRoles.count else {
+      throw reader.corrupt("'generators' has roles other than \(generatorRoles)")
+    }
 
-    let matrix = try reader.array("accuracy_matrix").map { try reader.fractions($0, count: taskCount, field: "accuracy_matrix") }
-    guard matrix.count == completed else { throw reader.corrupt("'accuracy_matrix' has \(matrix.count) rows for \(completed) completed tasks") }
+    let matrix = try reader.array("accuracy_matrix").map {
+      try reader.fractions($0, count: taskCount, field: "accuracy_matrix")
+    }
+    guard matrix.count == completed else {
+      throw reader.corrupt("'accuracy_matrix' has \(matrix.count) rows for \(completed) completed tasks")
+    }
     // Runs that hold out no validation data (and checkpoints from before validation) have none.
     let validation =
       root["validation_accuracy_matrix"] == nil
@@ -215,7 +249,9 @@ extension TrainingCheckpoint {
           return (key, v)
         })
     }
-    guard lossTerms.count == completed else { throw reader.corrupt("'loss_terms' has \(lossTerms.count) entries for \(completed) completed tasks") }
+    guard lossTerms.count == completed else {
+      throw reader.corrupt("'loss_terms' has \(lossTerms.count) entries for \(completed) completed tasks")
+    }
 
     let parameters = try group("model", reader.strings(reader.array("model"), field: "model"))
     // Checkpoints written before networks had state have no "model_state".
@@ -223,7 +259,9 @@ extension TrainingCheckpoint {
       root["model_state"] == nil
       ? NamedTensors() : try group("model_state", reader.strings(reader.array("model_state"), field: "model_state"))
     let optimiserObject = try reader.object("optimiser")
-    guard let step = optimiserObject["step"]?.integer, step >= 0 else { throw reader.corrupt("'optimiser.step' is not a non-negative whole number") }
+    guard let step = optimiserObject["step"]?.integer, step >= 0 else {
+      throw reader.corrupt("'optimiser.step' is not a non-negative whole number")
+    }
     guard let bufferNames = optimiserObject["buffers"] else { throw reader.corrupt("'optimiser.buffers' is missing") }
     let buffers = try group("optimiser", reader.strings(bufferNames, field: "optimiser.buffers"))
 
@@ -235,22 +273,29 @@ extension TrainingCheckpoint {
       guard ["regulariser", "memory"].contains(role), !name.isEmpty, name.count <= 200 else {
         throw reader.corrupt("component \(k) has role \"\(role)\" and name \"\(name)\"")
       }
-      var state = CheckpointState(tensors: try group("component.\(k)", reader.strings(names, field: "components[\(k)].tensors")))
+      var state = CheckpointState(
+        tensors: try group("component.\(k)", reader.strings(names, field: "components[\(k)].tensors")))
       for key in numbers.keys {
-        guard let list = numbers.values[key]?.array else { throw reader.corrupt("component \(k) number list '\(key)' is not an array") }
+        guard let list = numbers.values[key]?.array else {
+          throw reader.corrupt("component \(k) number list '\(key)' is not an array")
+        }
         state.numbers[key] = try list.map { v in
-          guard let d = v.double else { throw reader.corrupt("component \(k) number list '\(key)' holds \(v.kind) that is not a finite number") }
+          guard let d = v.double else {
+            throw reader.corrupt("component \(k) number list '\(key)' holds \(v.kind) that is not a finite number")
+          }
           return d
         }
       }
       components.append(Component(role: role, name: name, state: state))
     }
     guard used == stored.count else {
-      throw CheckpointError.corrupt(file: tensorName, reason: "it holds \(stored.count - used) tensors the manifest does not list")
+      throw CheckpointError.corrupt(
+        file: tensorName, reason: "it holds \(stored.count - used) tensors the manifest does not list")
     }
     var checkpoint = TrainingCheckpoint(
       identity: try reader.string("identity"), completedTasks: completed, taskCount: taskCount, parameters: parameters,
-      optimiser: OptimiserState(step: step, buffers: buffers), generators: generators, components: components, accuracyMatrix: matrix,
+      optimiser: OptimiserState(step: step, buffers: buffers), generators: generators, components: components,
+      accuracyMatrix: matrix,
       initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: elapsed, modelState: modelState)
     checkpoint.validationMatrix = validation
     return checkpoint
@@ -302,7 +347,9 @@ private struct ManifestReader {
   func strings(_ value: JSONValue, field: String) throws -> [String] {
     guard let a = value.array else { throw corrupt("'\(field)' is \(value.kind), not an array") }
     return try a.map { v in
-      guard let s = v.string, !s.isEmpty, s.count <= 1000 else { throw corrupt("'\(field)' holds an entry that is not a tensor name") }
+      guard let s = v.string, !s.isEmpty, s.count <= 1000 else {
+        throw corrupt("'\(field)' holds an entry that is not a tensor name")
+      }
       return s
     }
   }
@@ -313,7 +360,9 @@ private struct ManifestReader {
   func fractions(_ value: JSONValue, count: Int, field: String) throws -> [Double] {
     guard let a = value.array, a.count == count else { throw corrupt("'\(field)' does not hold \(count) accuracies") }
     return try a.map { v in
-      guard let d = v.double, (0...1).contains(d) else { throw corrupt("'\(field)' holds a value that is not an accuracy in [0, 1]") }
+      guard let d = v.double, (0...1).contains(d) else {
+        throw corrupt("'\(field)' holds a value that is not an accuracy in [0, 1]")
+      }
       return d
     }
   }

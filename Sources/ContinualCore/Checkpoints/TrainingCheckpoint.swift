@@ -9,7 +9,8 @@ import ContinualEngine
 ///
 /// ```swift
 /// let directory = CheckpointDirectory(url: checkpointsURL, identity: runID)
-/// let result = try trainer.run(sequence, architecture: mlp, plan: plan, seed: 1, resumingFrom: try directory.load(), checkpoints: directory)
+/// let result = try trainer.run(
+///   sequence, architecture: mlp, plan: plan, seed: 1, resumingFrom: try directory.load(), checkpoints: directory)
 /// ```
 public struct TrainingCheckpoint: Sendable, Equatable {
   /// One component's saved state.
@@ -62,7 +63,8 @@ public struct TrainingCheckpoint: Sendable, Equatable {
   /// Creates a checkpoint.
   public init(
     identity: String = "", completedTasks: Int, taskCount: Int, parameters: NamedTensors, optimiser: OptimiserState,
-    generators: [String: SeededGenerator], components: [Component], accuracyMatrix: [[Double]], initialAccuracies: [Double],
+    generators: [String: SeededGenerator], components: [Component], accuracyMatrix: [[Double]],
+    initialAccuracies: [Double],
     lossTerms: [[String: Double]], elapsedSeconds: Double, modelState: NamedTensors = NamedTensors()
   ) {
     self.modelState = modelState

@@ -42,7 +42,8 @@ public struct Hyperparameter: Sendable, Equatable {
     case .integer(let r): "a whole number in [\(r.lowerBound), \(r.upperBound)]"
     case .choice(let words): "one of " + words.joined(separator: ", ")
     case .boolean: "true or false"
-    case .integers(let r): "comma-separated whole numbers in [\(r.lowerBound), \(r.upperBound)] (none for an empty list)"
+    case .integers(let r):
+      "comma-separated whole numbers in [\(r.lowerBound), \(r.upperBound)] (none for an empty list)"
     }
   }
 
@@ -51,7 +52,9 @@ public struct Hyperparameter: Sendable, Equatable {
   static func integers(_ text: String) -> [Int]? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed.isEmpty || trimmed == "none" { return [] }
-    let parts = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let parts = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
+      Int($0.trimmingCharacters(in: .whitespaces))
+    }
     return parts.contains(nil) ? nil : parts.map { $0! }
   }
 
@@ -191,7 +194,8 @@ public struct AlgorithmComponents: Sendable {
   /// Creates the components.
   public init(
     regularisers: [any Regulariser] = [], dataRegime: DataRegime? = nil, usesReplay: Bool = false,
-    head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil, learningRateScale: (@Sendable (Int) -> Float)? = nil,
+    head: (@Sendable (TaskLayout, Scenario) throws -> any Head)? = nil,
+    learningRateScale: (@Sendable (Int) -> Float)? = nil,
     architecture: (@Sendable (Sequential, TaskLayout, Scenario) throws -> Sequential)? = nil,
     frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil, resetsOptimiser: Bool = false,
     notes: (@Sendable (Sequential) -> [String: String])? = nil, memorySelection: ReplayConfiguration.Selection? = nil,
@@ -262,7 +266,9 @@ public func nearest(_ name: String, in candidates: [String]) -> String? {
     var previous = Array(0...b.count)
     for (i, x) in a.enumerated() {
       var current = [i + 1]
-      for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+      for (j, y) in b.enumerated() {
+        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+      }
       previous = current
     }
     return previous[b.count]

@@ -22,7 +22,8 @@ extension QuadraticPenalty: Checkpointable where Estimator: Checkpointable {
   public mutating func restore(from state: CheckpointState, model: Model) throws {
     let count = try state.integer("count", in: 0...1_000_000, component: name)
     if accumulation != .perTask, count > 1 {
-      throw CheckpointError.invalidState(component: name, reason: "\(count) anchors, but a running accumulation keeps at most one")
+      throw CheckpointError.invalidState(
+        component: name, reason: "\(count) anchors, but a running accumulation keeps at most one")
     }
     anchors = try (0..<count).map { i in
       (
@@ -33,7 +34,8 @@ extension QuadraticPenalty: Checkpointable where Estimator: Checkpointable {
     let expected = 2 * count * model.parameters.count
     let estimatorState = state.embedded("estimator")
     guard state.tensors.count == expected + estimatorState.tensors.count else {
-      throw CheckpointError.invalidState(component: name, reason: "it holds tensors other than \(count) anchors and importances")
+      throw CheckpointError.invalidState(
+        component: name, reason: "it holds tensors other than \(count) anchors and importances")
     }
     try estimator.restore(from: estimatorState, model: model)
   }

@@ -12,7 +12,8 @@ import ContinualEngine
 ///   weighted by `γ F̃` (online EWC, as in Schwarz et al. and van de Ven's code).
 ///
 /// ```swift
-/// let ewc = QuadraticPenalty(name: "ewc", estimator: FisherEstimator(), strength: 5000, scale: 0.5, accumulation: .perTask)
+/// let ewc = QuadraticPenalty(
+///   name: "ewc", estimator: FisherEstimator(), strength: 5000, scale: 0.5, accumulation: .perTask)
 /// ```
 public struct QuadraticPenalty<Estimator: ImportanceEstimator>: Regulariser {
   /// How importances of successive tasks combine.

@@ -3,8 +3,10 @@
 ///
 /// ```swift
 /// static let lambda = Setting<Float>("lambda", default: 500, "penalty strength λ", in: 0...1e15)
-/// static let labels = Setting<FisherEstimator.LabelMode>("labels", default: .expected, "labels the Fisher is taken at")
-/// … QuadraticPenalty(name: name, estimator: FisherEstimator(labelMode: settings[labels]), strength: settings[lambda], …)
+/// static let labels = Setting<FisherEstimator.LabelMode>(
+///   "labels", default: .expected, "labels the Fisher is taken at")
+/// … QuadraticPenalty(
+///   name: name, estimator: FisherEstimator(labelMode: settings[labels]), strength: settings[lambda], …)
 /// ```
 ///
 /// A setting is read back through its declaration (`settings[lambda]`), never by a string key, so

@@ -63,7 +63,8 @@ public struct ContinualMetrics: Sendable, Equatable {
     learningAccuracy = (0..<t).map { r[$0][$0] }.reduce(0, +) / Double(t)
     if t > 1 {
       backwardTransfer = (0..<(t - 1)).map { last[$0] - r[$0][$0] }.reduce(0, +) / Double(t - 1)
-      averageForgetting = (0..<(t - 1)).map { j in (0..<(t - 1)).map { r[$0][j] }.max()! - last[j] }.reduce(0, +) / Double(t - 1)
+      averageForgetting =
+        (0..<(t - 1)).map { j in (0..<(t - 1)).map { r[$0][j] }.max()! - last[j] }.reduce(0, +) / Double(t - 1)
       if let b = initialAccuracies, b.count == t, scenario.map(Self.forwardTransferIsDefined(in:)) ?? true {
         forwardTransfer = (1..<t).map { r[$0 - 1][$0] - b[$0] }.reduce(0, +) / Double(t - 1)
       }
@@ -104,7 +105,8 @@ public enum MetricsError: Error, CustomStringConvertible {
     switch self {
     case .notSquare(let rows): "the accuracy matrix must be square and non-empty; row lengths are \(rows)"
     case .mismatchedTaskCounts(let tasks, let reference):
-      "the accuracy matrix has \(tasks) tasks but the reference's has \(reference); intransigence compares the same tasks"
+      "the accuracy matrix has \(tasks) tasks but the reference's has \(reference); intransigence compares the "
+        + "same tasks"
     }
   }
 }

@@ -38,7 +38,9 @@ public struct Intransigence: Sendable, Equatable {
   ///   tasks.
   public init(accuracyMatrix: [[Double]], referenceAccuracyMatrix: [[Double]]) throws {
     for matrix in [accuracyMatrix, referenceAccuracyMatrix] {
-      guard !matrix.isEmpty, matrix.allSatisfy({ $0.count == matrix.count }) else { throw MetricsError.notSquare(rows: matrix.map(\.count)) }
+      guard !matrix.isEmpty, matrix.allSatisfy({ $0.count == matrix.count }) else {
+        throw MetricsError.notSquare(rows: matrix.map(\.count))
+      }
     }
     guard accuracyMatrix.count == referenceAccuracyMatrix.count else {
       throw MetricsError.mismatchedTaskCounts(tasks: accuracyMatrix.count, reference: referenceAccuracyMatrix.count)

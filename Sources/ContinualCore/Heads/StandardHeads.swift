@@ -91,11 +91,15 @@ public struct ActiveClassHead: Head {
   /// mapped to the task's local labels (outside the task's range when another task's class wins).
   public func predictions(logits: Tensor, task: Int, trainedThrough: Int) -> [Int] {
     let offset = layout.offset(task)
-    return logits.argmaxAlongLastAxis(columns: 0..<layout.columns(max(trainedThrough, task)).upperBound).map { $0 - offset }
+    return logits.argmaxAlongLastAxis(columns: 0..<layout.columns(max(trainedThrough, task)).upperBound).map {
+      $0 - offset
+    }
   }
 
   /// Every class seen up to `currentTask` (at least up to `task`).
-  public func columns(forTask task: Int, currentTask: Int) -> Range<Int> { 0..<layout.columns(max(task, currentTask)).upperBound }
+  public func columns(forTask task: Int, currentTask: Int) -> Range<Int> {
+    0..<layout.columns(max(task, currentTask)).upperBound
+  }
 
   /// The task's offset plus the label.
   public func column(ofLabel label: Int, task: Int) -> Int { layout.offset(task) + label }

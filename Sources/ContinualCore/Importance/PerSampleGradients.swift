@@ -41,7 +41,9 @@ public enum PerSampleGradients {
   /// are made one batch at a time (a task's data is never held as floats at once).
   ///
   /// ```swift
-  /// let sum = try PerSampleGradients.sumOfPowers(2, model: model, data: context.data, indices: Array(0..<1000)) { logits, range in … }
+  /// let sum = try PerSampleGradients.sumOfPowers(
+  ///   2, model: model, data: context.data, indices: Array(0..<1000)
+  /// ) { logits, range in … }
   /// ```
   /// - Parameters:
   ///   - power: 1 (absolute values, MAS) or 2 (squares, Fisher).
@@ -78,7 +80,8 @@ public enum PerSampleGradients {
       let pass = try model.forward(x, on: tape, training: false, taps: taps)
       for (loss, weights) in try losses(pass.output, indices) {
         guard weights.count == indices.count else {
-          throw TensorError.invalidArgument(operation: "sumOfPowers", reason: "\(weights.count) sample weights for \(indices.count) samples")
+          throw TensorError.invalidArgument(
+            operation: "sumOfPowers", reason: "\(weights.count) sample weights for \(indices.count) samples")
         }
         guard let taps else {
           // One sample: its gradient is the per-sample gradient.
@@ -95,16 +98,19 @@ public enum PerSampleGradients {
   /// One backward pass to every tapped layer's output, then each layer's per-sample sums added to
   /// the parameters they belong to.
   private static func addBatched(
-    _ power: Int, taps: LayerTaps, pass: Model.Pass, loss: Variable, sampleWeights: [Float], into sum: inout NamedTensors
+    _ power: Int, taps: LayerTaps, pass: Model.Pass, loss: Variable, sampleWeights: [Float],
+    into sum: inout NamedTensors
   ) throws {
     let position = Dictionary(uniqueKeysWithValues: pass.weights.enumerated().map { ($1.index, $0) })
     let deltas = try loss.tape.gradients(of: loss, withRespectTo: taps.taps.map(\.output))
     for (tap, delta) in zip(taps.taps, deltas) {
       let sums = try tap.layer.perSampleGradientPowerSums(
-        input: tap.input.value, outputGradient: delta, state: tap.state, task: tap.task, sampleWeights: sampleWeights, power: power)
+        input: tap.input.value, outputGradient: delta, state: tap.state, task: tap.task, sampleWeights: sampleWeights,
+        power: power)
       for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
         guard let k = position[weightIndex] else {
-          throw TensorError.invalidArgument(operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
+          throw TensorError.invalidArgument(
+            operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
         }
         try sum.tensors[k].add(layerSum)
       }
@@ -127,7 +133,9 @@ public enum PerSampleGradients {
   /// Adds `weight · |g|^power` to every tensor of `sum`.
   ///
   /// - Throws: `TensorError` when the names or shapes differ.
-  public static func accumulate(_ gradients: NamedTensors, power: Int, weight: Float, into sum: inout NamedTensors) throws {
+  public static func accumulate(_ gradients: NamedTensors, power: Int, weight: Float, into sum: inout NamedTensors)
+    throws
+  {
     try sum.requireSameNames(gradients, operation: "PerSampleGradients.accumulate")
     for k in 0..<sum.count { accumulate(gradients.tensors[k], power: power, weight: weight, into: &sum.tensors[k]) }
   }

@@ -3,12 +3,13 @@ import ContinualEngine
 /// The networks of the continual-learning literature, by name, built for a sample shape and a
 /// head's output count.
 ///
-/// | name | network | where it comes from |
-/// |---|---|---|
-/// | `mlp` | `Flatten → (Linear → ReLU)* → Linear` | the MNIST experiments of every paper here |
-/// | `zenke` | conv32-conv32-pool-dropout-conv64-conv64-pool-dropout-fc512-dropout | SI's split CIFAR-10/100 (also HNet's) |
-/// | `resnet32` | 3 stages × 5 basic blocks, 16/32/64 channels, BatchNorm, global average pooling | iCaRL, SS-IL and HNet on CIFAR |
-/// | `resnet18` | the reduced ResNet-18, 4 stages × 2 blocks of width `w`, 2w, 4w, 8w (w = 20) | GEM, A-GEM and online CL |
+/// - `mlp`: `Flatten → (Linear → ReLU)* → Linear`; the MNIST experiments of every paper here.
+/// - `zenke`: conv32-conv32-pool-dropout-conv64-conv64-pool-dropout-fc512-dropout; SI's split
+///   CIFAR-10/100 (also HNet's).
+/// - `resnet32`: 3 stages × 5 basic blocks, 16/32/64 channels, BatchNorm, global average pooling;
+///   iCaRL, SS-IL and HNet on CIFAR.
+/// - `resnet18`: the reduced ResNet-18, 4 stages × 2 blocks of width `w`, 2w, 4w, 8w (w = 20); GEM,
+///   A-GEM and online CL.
 ///
 /// ```swift
 /// let net = try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)
@@ -46,7 +47,8 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
       }
       return .resnet18(width: width)
     default:
-      throw NetworkError("unknown network '\(name)' (valid: \(names.joined(separator: ", ")); resnet18:W sets the base width)")
+      throw NetworkError(
+        "unknown network '\(name)' (valid: \(names.joined(separator: ", ")); resnet18:W sets the base width)")
     }
   }
 
@@ -106,14 +108,17 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
       return network
     }
     guard input.count == 3 else {
-      throw NetworkError("the \(self) network needs images [channels, height, width]; these samples have shape \(input)")
+      throw NetworkError(
+        "the \(self) network needs images [channels, height, width]; these samples have shape \(input)")
     }
     let network: Sequential
     switch self {
     case .mlp, .defined: preconditionFailure("handled above")
     case .zenke: network = Self.zenke(channels: input[0], outputs: outputs, side: (input[1], input[2]))
-    case .resnet32: network = Self.cifarResNet(channels: input[0], blocksPerStage: 5, outputs: outputs, tasks: statisticsPerTask)
-    case .resnet18(let width): network = Self.reducedResNet18(channels: input[0], width: width, outputs: outputs, tasks: statisticsPerTask)
+    case .resnet32:
+      network = Self.cifarResNet(channels: input[0], blocksPerStage: 5, outputs: outputs, tasks: statisticsPerTask)
+    case .resnet18(let width):
+      network = Self.reducedResNet18(channels: input[0], width: width, outputs: outputs, tasks: statisticsPerTask)
     }
     do { _ = try network.outputShape(forInput: input) } catch {
       throw NetworkError("the \(self) network does not fit samples of shape \(input): \(error)")
@@ -138,8 +143,10 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     func shrink(_ s: Int) -> Int { ((s - 2) / 2 - 2) / 2 }
     let flat = 64 * shrink(side.0) * shrink(side.1)
     return Sequential([
-      Conv2d(channels, 32, kernelSize: 3, padding: 1), ReLU(), Conv2d(32, 32, kernelSize: 3), ReLU(), MaxPool2d(2), Dropout(rate: 0.25),
-      Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), Conv2d(64, 64, kernelSize: 3), ReLU(), MaxPool2d(2), Dropout(rate: 0.25),
+      Conv2d(channels, 32, kernelSize: 3, padding: 1), ReLU(), Conv2d(32, 32, kernelSize: 3), ReLU(), MaxPool2d(2),
+      Dropout(rate: 0.25),
+      Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), Conv2d(64, 64, kernelSize: 3), ReLU(), MaxPool2d(2),
+      Dropout(rate: 0.25),
       Flatten(), Linear(flat, 512), ReLU(), Dropout(rate: 0.5), Linear(512, outputs),
     ])
   }
@@ -157,7 +164,9 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     if !changes {
       shortcut = Sequential([])
     } else if projection {
-      shortcut = Sequential([Conv2d(from, to, kernelSize: 1, stride: stride, bias: false), BatchNorm(to, statisticsPerTask: tasks)])
+      shortcut = Sequential([
+        Conv2d(from, to, kernelSize: 1, stride: stride, bias: false), BatchNorm(to, statisticsPerTask: tasks),
+      ])
     } else {
       shortcut = Sequential([SubsampleAndPadChannels(stride: stride, outChannels: to)])
     }

@@ -89,7 +89,8 @@ public struct RunRecord: Codable, Sendable, Equatable {
 
   /// Creates a record.
   public init(
-    version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String, algorithm: String,
+    version: String = ContinualKitVersion.current, runID: String, benchmark: String, scenario: String,
+    algorithm: String,
     seed: UInt64, config: [String: String], status: RunStatus = .finished, failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
     wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,

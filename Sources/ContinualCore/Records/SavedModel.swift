@@ -157,7 +157,8 @@ public enum SavedModel {
   /// - Returns: The model and its description.
   /// - Throws: ``Failure`` naming the file and the tensor or key that is missing, extra,
   ///   misshapen, not finite or inconsistent.
-  public static func read(from folder: URL, architecture: Sequential) throws -> (model: Model, description: Description) {
+  public static func read(from folder: URL, architecture: Sequential) throws -> (model: Model, description: Description)
+  {
     let json = folder.appendingPathComponent(descriptionFile), weights = folder.appendingPathComponent(weightsFile)
     let descriptionBytes: Data
     do {

@@ -24,7 +24,8 @@ public struct TrainingResult: Sendable {
 ///
 /// Per task: every regulariser's ``Regulariser/taskWillStart(_:)``; the training steps (forward,
 /// head loss plus every penalty, backward, ``Regulariser/gradientsDidCompute(_:step:)``, optimiser
-/// step, ``Regulariser/stepDidFinish(_:)`` for those that observe steps); every regulariser's ``Regulariser/taskDidFinish(_:)``; then accuracy
+/// step, ``Regulariser/stepDidFinish(_:)`` for those that observe steps); every regulariser's
+/// ``Regulariser/taskDidFinish(_:)``; then accuracy
 /// on every task. Observers receive ``TrainingEvent``s for progress display.
 ///
 /// ```swift
@@ -63,10 +64,13 @@ public struct ContinualTrainer: Sendable {
     observer: (@Sendable (TrainingEvent) -> Void)? = nil
   ) throws -> TrainingResult {
     try check(sequence, architecture: architecture, plan: plan)
-    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) { throw CheckpointError.unsupported(component: blocker) }
+    if checkpoints != nil, let blocker = Self.checkpointBlocker(plan) {
+      throw CheckpointError.unsupported(component: blocker)
+    }
     var checkpoints = checkpoints
     var run = try TrainingRun(
-      trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed, observer: observer)
+      trainer: self, sequence: sequence, architecture: architecture, plan: plan, seed: seed, resumingFrom: resumed,
+      observer: observer)
     for t in run.firstTask..<run.taskCount {
       observer?(.taskWillStart(task: t, of: run.taskCount))
       try run.startTask(t)  // optimiser reset and schedule; every regulariser's taskWillStart
@@ -74,7 +78,9 @@ public struct ContinualTrainer: Sendable {
       try run.finishTask(t)  // taskDidFinish, the replay memory, evaluation
       observer?(.taskDidFinish(task: t, accuracies: run.matrix[t]))
       // A directory that may fail softly (a full disk) lets the run go on without checkpoints.
-      if let directory = checkpoints, t + 1 < run.taskCount, !(try save(run.checkpoint(after: t), to: directory)) { checkpoints = nil }
+      if let directory = checkpoints, t + 1 < run.taskCount, !(try save(run.checkpoint(after: t), to: directory)) {
+        checkpoints = nil
+      }
     }
     return run.result
   }
@@ -82,71 +88,17 @@ public struct ContinualTrainer: Sendable {
   /// Checks the configuration's batch sizes and that the network's outputs fit the head.
   func check(_ sequence: TaskSequence, architecture: Sequential, plan: TrainingPlan) throws {
     let config = configuration
-    guard config.batchSize > 0 else { throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)") }
+    guard config.batchSize > 0 else {
+      throw TrainingError.invalidConfiguration("batch size must be positive, got \(config.batchSize)")
+    }
     guard config.evaluationBatchSize > 0 else {
-      throw TrainingError.invalidConfiguration("evaluation batch size must be positive, got \(config.evaluationBatchSize)")
+      throw TrainingError.invalidConfiguration(
+        "evaluation batch size must be positive, got \(config.evaluationBatchSize)")
     }
     let outputs = try architecture.outputShape(forInput: sequence.sampleShape)
     guard outputs == [plan.head.outputCount] else {
-      throw TrainingError.invalidConfiguration("the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
-    }
-  }
-
-  /// The model with task-conditioned layers serving task `t`, `t + 1` tasks learned.
-  func conditioned(_ model: Model, task t: Int) -> Model {
-    var model = model
-    model.task = t
-    model.learnedTasks = t + 1
-    return model
-  }
-
-  /// One step's forward and backward passes: each term's value, the task-loss gradient (when asked
-  /// for, computed before the penalties so they can use it), the total gradient after every
-  /// regulariser's ``Regulariser/gradientsDidCompute(_:step:)``, the model state after the
-  /// training pass and the batch's outputs.
-  func gradients(
-    model: Model, batch: Batch, task t: Int, iteration: Int, head: any Head, regularisers: inout [any Regulariser], names: [String],
-    needsTaskGradients: Bool, dropoutRNG: SeededGenerator, optimiser: any Optimiser, replay: ReplaySource? = nil
-  ) throws -> (values: [Float], task: NamedTensors?, total: NamedTensors, state: NamedTensors, outputs: Tensor) {
-    let tape = Tape()
-    let pass = try conditioned(model, task: t).forward(tape.constant(batch.inputs), on: tape, training: true, rng: dropoutRNG)
-    let taskLoss = try head.loss(logits: pass.output, for: batch)
-    let taskGradients = needsTaskGradients ? try pass.gradients(of: taskLoss) : nil
-    let parameters = model.parameters
-    let step = StepContext(
-      tape: tape, pass: pass, batch: batch, task: t, iteration: iteration, taskGradients: taskGradients,
-      proposedChange: { try optimiser.proposedChange(for: parameters, along: $0) }, replay: replay, head: head,
-      network: StepContext.network(model.architecture, pass: pass, tape: tape, state: model.state, task: t))
-    var penalties: [Variable] = []
-    var values: [Float] = [taskLoss.value.scalar]
-    for regulariser in regularisers {
-      let p = try regulariser.penalty(step)
-      values.append(p?.value.scalar ?? 0)
-      if let p { penalties.append(p) }
-    }
-    for (name, value) in zip(names, values) where !value.isFinite {
-      throw TrainingError.diverged(task: t, iteration: iteration, term: name, value: value)
-    }
-    var penaltySum: Variable? = penalties.first
-    for p in penalties.dropFirst() { penaltySum = try penaltySum! + p }
-    var totalGradients: NamedTensors
-    if let taskGradients {
-      // Gradients are linear: the total is the task gradient plus the penalties' (when any is active).
-      totalGradients = try penaltySum.map { try taskGradients + pass.gradients(of: $0) } ?? taskGradients
-    } else {
-      totalGradients = try pass.gradients(of: penaltySum.map { try taskLoss + $0 } ?? taskLoss)
-    }
-    for k in regularisers.indices { try regularisers[k].gradientsDidCompute(&totalGradients, step: step) }
-    return (values, taskGradients, totalGradients, pass.state, pass.output.value)
-  }
-
-  /// The number of optimiser steps for task `t`.
-  func iterations(forTask t: Int, in sequence: TaskSequence, regime: DataRegime) -> Int {
-    switch configuration.length {
-    case .iterations(let n): return n
-    case .epochs(let e):
-      let samples = (regime == .cumulative ? Array(0...t) : [t]).map { sequence.tasks[$0].train.count }.reduce(0, +)
-      return e * ((samples + configuration.batchSize - 1) / configuration.batchSize)
+      throw TrainingError.invalidConfiguration(
+        "the network produces \(outputs) outputs but the head needs [\(plan.head.outputCount)]")
     }
   }
 
@@ -221,7 +173,9 @@ struct BatchSampler {
   mutating func next(currentTask: Int) -> Batch {
     let total = sources.map { sequence.tasks[$0].train.count }.reduce(0, +)
     let size = min(batchSize, total)
-    if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) { reshuffle() }
+    if order.isEmpty || position >= order.count || (dropsPartialBatches && position + size > order.count) {
+      reshuffle()
+    }
     let picked = order[position..<min(position + size, order.count)]
     position += picked.count
     var draws: [Augmentation.Draw]?

@@ -71,7 +71,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
 
   /// Creates a configuration.
   public init(
-    length: TrainingLength = .iterations(500), batchSize: Int = 128, optimiser: OptimiserConfiguration = .adam(learningRate: 1e-3),
+    length: TrainingLength = .iterations(500), batchSize: Int = 128,
+    optimiser: OptimiserConfiguration = .adam(learningRate: 1e-3),
     resetOptimiserBetweenTasks: Bool = false, evaluationSplit: EvaluationSplit = .test, evaluationLimit: Int? = nil,
     evaluationBatchSize: Int = 1000, progressInterval: Int = 100, augmentation: Augmentation = .none
   ) {
@@ -110,8 +111,10 @@ public struct TrainingPlan: Sendable {
 
   /// Creates a plan.
   public init(
-    head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential, replay: ReplayConfiguration? = nil,
-    learningRateScale: (@Sendable (Int) -> Float)? = nil, frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil
+    head: any Head, regularisers: [any Regulariser] = [], dataRegime: DataRegime = .sequential,
+    replay: ReplayConfiguration? = nil,
+    learningRateScale: (@Sendable (Int) -> Float)? = nil,
+    frozenParameters: (@Sendable (_ task: Int, _ names: [String]) -> Set<String>)? = nil
   ) {
     self.head = head
     self.regularisers = regularisers

@@ -37,7 +37,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
   public var description: String {
     switch self {
     case .diverged(let task, let iteration, let term, let value):
-      "training diverged: the '\(term)' term became \(value) at task \(task + 1), iteration \(iteration + 1); try a smaller learning rate or regularisation strength"
+      "training diverged: the '\(term)' term became \(value) at task \(task + 1), iteration \(iteration + 1); "
+        + "try a smaller learning rate or regularisation strength"
     case .invalidConfiguration(let message): "invalid configuration: \(message)"
     }
   }

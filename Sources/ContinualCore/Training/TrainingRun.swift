@@ -58,15 +58,11 @@ struct TrainingRun {
     baseLearningRate = optimiser.learningRate
     validates = sequence.tasks.allSatisfy { $0.validation != nil }
     iterationsPerTask = sequence.tasks.indices.map {
-      trainer.iterations(forTask: $0, in: sequence, regime: plan.dataRegime)
+      Self.iterations(forTask: $0, in: sequence, regime: plan.dataRegime, configuration: trainer.configuration)
     }
+    initial = []
     if let resumed {
-      (sampling, dropout, algorithm, replay) = try trainer.restore(
-        resumed, sequence: sequence, plan: plan, model: &model, optimiser: &optimiser, regularisers: &regularisers,
-        memory: &memory)
-      (initial, matrix, lossTerms) = (resumed.initialAccuracies, resumed.accuracyMatrix, resumed.lossTerms)
-      validationMatrix = resumed.validationMatrix
-      (firstTask, priorSeconds) = (resumed.completedTasks, resumed.elapsedSeconds)
+      try restore(from: resumed)
     } else {
       initial = try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
     }
@@ -75,7 +71,7 @@ struct TrainingRun {
   /// A task's context for the regularisers' hooks, with a generator split off the algorithms'.
   mutating func context(_ t: Int) -> TaskContext {
     TaskContext(
-      task: t, data: sequence.tasks[t].train, model: trainer.conditioned(model, task: t), head: plan.head,
+      task: t, data: sequence.tasks[t].train, model: model.training(task: t), head: plan.head,
       layout: layout,
       rng: algorithm.split())
   }
@@ -144,35 +140,31 @@ struct TrainingRun {
 
   /// One optimiser step: gradients, frozen parameters held, the update, the reservoir offered the
   /// current samples, and the regularisers that observe steps. Returns each term's value.
-  mutating func step(_ t: Int, iteration: Int, batch: Batch, current: Batch, frozen: FrozenParameters) throws -> [Float] {
+  mutating func step(_ t: Int, iteration: Int, batch: Batch, current: Batch, frozen: FrozenParameters) throws -> [Float]
+  {
     // The step's tape lives only inside `gradients(…)`: once it is gone, the parameters are
     // uniquely referenced again and the optimiser updates them in place without a copy.
-    var (values, taskGradients, totalGradients, state, outputs) = try trainer.gradients(
-      model: model, batch: batch, task: t, iteration: iteration, head: plan.head, regularisers: &regularisers,
-      names: termNames,
-      needsTaskGradients: regularisers.contains { $0.needsTaskGradients }, dropoutRNG: dropout.split(),
-      optimiser: optimiser,
-      replay: replaySource(task: t))
-    model.state = state  // running statistics (BatchNorm) move with every training step
-    defer { offerToReservoir(current, outputs: outputs) }
-    frozen.zero(&totalGradients)
-    if var gradients = taskGradients {
+    var step = try gradients(task: t, iteration: iteration, batch: batch)
+    model.state = step.state  // running statistics (BatchNorm) move with every training step
+    defer { offerToReservoir(current, outputs: step.outputs) }
+    frozen.zero(&step.total)
+    if var gradients = step.task {
       frozen.zero(&gradients)
-      taskGradients = gradients
+      step.task = gradients
     }
     guard regularisers.contains(where: { $0.observesSteps }) else {
-      try optimiser.update(&model.parameters, along: totalGradients)
+      try optimiser.update(&model.parameters, along: step.total)
       frozen.restore(&model.parameters)
-      return values
+      return step.values
     }
-    var change = try optimiser.updateReportingChange(&model.parameters, along: totalGradients)
+    var change = try optimiser.updateReportingChange(&model.parameters, along: step.total)
     frozen.restore(&model.parameters)
     frozen.zero(&change)
     let observation = StepObservation(
-      task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: totalGradients,
-      taskGradients: taskGradients)
+      task: t, iteration: iteration, parameters: model.parameters, change: change, totalGradients: step.total,
+      taskGradients: step.task)
     for k in regularisers.indices where regularisers[k].observesSteps { try regularisers[k].stepDidFinish(observation) }
-    return values
+    return step.values
   }
 
   /// Offers the step's current samples, with the outputs the step computed for them (before its
@@ -193,18 +185,6 @@ struct TrainingRun {
       validationMatrix.append(
         try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation))
     }
-  }
-
-  /// The run's whole state after task `t`.
-  func checkpoint(after t: Int) throws -> TrainingCheckpoint {
-    var checkpoint = TrainingCheckpoint(
-      completedTasks: t + 1, taskCount: taskCount, parameters: model.parameters, optimiser: optimiser.savedState(),
-      generators: ["sampling": sampling, "dropout": dropout, "algorithm": algorithm, "replay": replay],
-      components: try trainer.checkpointComponents(regularisers: regularisers, memory: memory), accuracyMatrix: matrix,
-      initialAccuracies: initial, lossTerms: lossTerms, elapsedSeconds: priorSeconds + secondsElapsed,
-      modelState: model.state)
-    checkpoint.validationMatrix = validationMatrix
-    return checkpoint
   }
 
   /// Seconds since this process started the run.

@@ -73,7 +73,8 @@ public final class Tape {
       precondition(input.tape === self, "operands of one operation must be recorded on the same tape")
     }
     let requires = isRecording && inputs.contains { nodes[$0.index].requiresGradient }
-    nodes.append(Node(value: value, inputs: inputs.map(\.index), requiresGradient: requires, backward: requires ? backward : nil))
+    nodes.append(
+      Node(value: value, inputs: inputs.map(\.index), requiresGradient: requires, backward: requires ? backward : nil))
     return Variable(tape: self, index: nodes.count - 1)
   }
 
@@ -91,7 +92,10 @@ public final class Tape {
     guard output.value.count == 1 else {
       throw TensorError.invalidArgument(
         operation: "gradients(of:withRespectTo:)",
-        reason: "the output must have one element, got shape \(output.shape); use gradients(of:seed:withRespectTo:) for a vector output")
+        reason:
+          "the output must have one element, got shape \(output.shape); use gradients(of:seed:withRespectTo:) "
+          + "for a vector output"
+      )
     }
     return try gradients(of: output, seed: Tensor(shape: output.shape, repeating: 1), withRespectTo: targets)
   }
@@ -103,19 +107,25 @@ public final class Tape {
   public func gradients(of output: Variable, seed: Tensor, withRespectTo targets: [Variable]) throws -> [Tensor] {
     let operation = "gradients(of:withRespectTo:)"
     guard seed.shape == output.shape else {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [output.shape, seed.shape], reason: "the seed must be shaped like the output")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [output.shape, seed.shape], reason: "the seed must be shaped like the output")
     }
     for target in targets {
-      guard target.tape === self else { throw TensorError.invalidArgument(operation: operation, reason: "a target belongs to another tape") }
+      guard target.tape === self else {
+        throw TensorError.invalidArgument(operation: operation, reason: "a target belongs to another tape")
+      }
       guard nodes[target.index].requiresGradient else {
         throw TensorError.invalidArgument(
           operation: operation,
           reason: isRecording
-            ? "target #\(target.index) (shape \(target.shape)) was recorded as a constant or computed only from constants"
+            ? "target #\(target.index) (shape \(target.shape)) was recorded as a constant or computed only from "
+              + "constants"
             : "this tape does not record gradients (Tape(recording: false))")
       }
     }
-    guard output.tape === self else { throw TensorError.invalidArgument(operation: operation, reason: "the output belongs to another tape") }
+    guard output.tape === self else {
+      throw TensorError.invalidArgument(operation: operation, reason: "the output belongs to another tape")
+    }
     let last = output.index
     guard let first = targets.map(\.index).min(), first <= last else {
       return targets.map { Tensor(shape: $0.shape, repeating: 0) }
@@ -170,7 +180,9 @@ struct BackwardContext {
   /// `input` (zeros of `shape` until then), in place: a variable cut into many slices (a
   /// hypernetwork's output cut into a network's weights) gets one full-size gradient, not one per
   /// slice.
-  mutating func accumulateSlice(_ gradient: Tensor, into input: Int, shape: [Int], alongAxis axis: Int, range: Range<Int>) {
+  mutating func accumulateSlice(
+    _ gradient: Tensor, into input: Int, shape: [Int], alongAxis axis: Int, range: Range<Int>
+  ) {
     guard influenced[input] else { return }
     if gradients[input] == nil { gradients[input] = Tensor(shape: shape, repeating: 0) }
     gradients[input]!.addSlice(gradient, alongAxis: axis, range: range)

@@ -70,7 +70,9 @@ extension Variable {
   /// - Returns: The input with dropped elements zeroed and the rest rescaled.
   /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` for a rate outside `[0, 1)`.
   public func dropout(rate: Float, training: Bool, using rng: inout SeededGenerator) throws -> Variable {
-    guard rate >= 0 && rate < 1 else { throw TensorError.invalidArgument(operation: "dropout", reason: "rate \(rate) is outside [0, 1)") }
+    guard rate >= 0 && rate < 1 else {
+      throw TensorError.invalidArgument(operation: "dropout", reason: "rate \(rate) is outside [0, 1)")
+    }
     guard training && rate > 0 else { return self }
     let keep = 1 / (1 - rate)
     let mask = Tensor(uninitializedShape: shape)

@@ -14,17 +14,20 @@ extension Variable {
   ///   running statistics; they carry no gradient).
   /// - Throws: ``TensorError`` for a rank other than 2 or 4, an empty batch, or `scale`/`shift`
   ///   not shaped `[C]`.
-  public func batchNormalised(scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> (output: Variable, mean: Tensor, variance: Tensor)
-  {
+  public func batchNormalised(scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> (
+    output: Variable, mean: Tensor, variance: Tensor
+  ) {
     let operation = "batchNorm"
     let (n, c, s) = try Tensor.channelLayout(shape, operation: operation)
     guard n * s > 0 else {
-      throw TensorError.invalidArgument(operation: operation, reason: "batch statistics need at least one value per channel, got shape \(shape)")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "batch statistics need at least one value per channel, got shape \(shape)")
     }
     try Self.checkAffine(scale, shift, channels: c, operation: operation)
     let (mean, variance) = Tensor.channelMoments(value, batch: n, channels: c, spatial: s)
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-    let output = normalisation(mean: mean, inverseStd: inverseStd, scale: scale, shift: shift, layout: (n, c, s), batchStatistics: true)
+    let output = normalisation(
+      mean: mean, inverseStd: inverseStd, scale: scale, shift: shift, layout: (n, c, s), batchStatistics: true)
     return (output, mean, variance)
   }
 
@@ -40,15 +43,19 @@ extension Variable {
   /// - Returns: The normalised input, shaped like it.
   /// - Throws: ``TensorError`` for a rank other than 2 or 4, or statistics or affine parameters not
   ///   shaped `[C]`.
-  public func normalised(mean: Tensor, variance: Tensor, scale: Variable?, shift: Variable?, epsilon: Float = 1e-5) throws -> Variable {
+  public func normalised(mean: Tensor, variance: Tensor, scale: Variable?, shift: Variable?, epsilon: Float = 1e-5)
+    throws -> Variable
+  {
     let operation = "batchNorm"
     let (n, c, s) = try Tensor.channelLayout(shape, operation: operation)
     guard mean.shape == [c], variance.shape == [c] else {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [shape, mean.shape, variance.shape], reason: "statistics must have shape [\(c)]")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [shape, mean.shape, variance.shape], reason: "statistics must have shape [\(c)]")
     }
     try Self.checkAffine(scale, shift, channels: c, operation: operation)
     let inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-    return normalisation(mean: mean, inverseStd: inverseStd, scale: scale, shift: shift, layout: (n, c, s), batchStatistics: false)
+    return normalisation(
+      mean: mean, inverseStd: inverseStd, scale: scale, shift: shift, layout: (n, c, s), batchStatistics: false)
   }
 
   /// The mean of each channel over its spatial positions: `[N, C, H, W] → [N, C]`.
@@ -56,7 +63,8 @@ extension Variable {
   /// - Throws: ``TensorError`` for an input that is not rank 4.
   public func globalAveragePooled() throws -> Variable {
     guard shape.count == 4 else {
-      throw TensorError.rankMismatch(operation: "globalAveragePool", expected: "an input of shape [batch, channels, height, width]", shape: shape)
+      throw TensorError.rankMismatch(
+        operation: "globalAveragePool", expected: "an input of shape [batch, channels, height, width]", shape: shape)
     }
     let inputShape = shape
     return unary(Tensor.spatialMean(value)) { Tensor.spatialMeanBackward($0, inputShape: inputShape) }
@@ -70,13 +78,15 @@ extension Variable {
     let (n, c, s) = layout
     let needsNormalised = tape.isRecording
     let (output, xhat) = Tensor.normalise(
-      value, mean: mean, inverseStd: inverseStd, scale: scale?.value, shift: shift?.value, batch: n, channels: c, spatial: s,
+      value, mean: mean, inverseStd: inverseStd, scale: scale?.value, shift: shift?.value, batch: n, channels: c,
+      spatial: s,
       keepNormalised: needsNormalised)
     let ix = index, iScale = scale?.index, iShift = shift?.index, gain = scale?.value
     let inputs = [self] + [scale, shift].compactMap { $0 }
     return tape.record(output, inputs: inputs) { gradient, context in
       let (dx, dScale, dShift) = Tensor.normalisationBackward(
-        outputGradient: gradient, normalised: xhat!, inverseStd: inverseStd, scale: gain, batchStatistics: batchStatistics,
+        outputGradient: gradient, normalised: xhat!, inverseStd: inverseStd, scale: gain,
+        batchStatistics: batchStatistics,
         batch: n, channels: c, spatial: s, needInput: context.needs(ix))
       if let dx { context.accumulate(dx, into: ix) }
       if let iScale { context.accumulate(dScale, into: iScale) }
@@ -88,7 +98,8 @@ extension Variable {
   private static func checkAffine(_ scale: Variable?, _ shift: Variable?, channels c: Int, operation: String) throws {
     for (name, p) in [("scale", scale), ("shift", shift)] {
       if let p, p.shape != [c] {
-        throw TensorError.shapeMismatch(operation: operation, shapes: [p.shape], reason: "\(name) must have shape [\(c)]")
+        throw TensorError.shapeMismatch(
+          operation: operation, shapes: [p.shape], reason: "\(name) must have shape [\(c)]")
       }
     }
   }

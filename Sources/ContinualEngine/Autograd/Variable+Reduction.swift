@@ -101,7 +101,9 @@ extension Variable {
   ///
   /// - Throws: ``TensorError`` when the shapes disagree off the axis.
   public static func concatenate(_ parts: [Variable], alongAxis axis: Int) throws -> Variable {
-    guard let first = parts.first else { throw TensorError.invalidArgument(operation: "concatenate", reason: "no variables given") }
+    guard let first = parts.first else {
+      throw TensorError.invalidArgument(operation: "concatenate", reason: "no variables given")
+    }
     let out = try Tensor.concatenate(parts.map(\.value), alongAxis: axis)
     let resolved = try first.value.normalisedAxis(axis, operation: "concatenate")
     let indices = parts.map(\.index)

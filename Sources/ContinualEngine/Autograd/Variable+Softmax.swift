@@ -40,7 +40,9 @@ extension Variable {
   ///
   /// - Throws: ``TensorError`` when the variable is not rank 2 or the range is out of bounds.
   public func softmax(columns: Range<Int>) throws -> Variable {
-    guard rank2 else { throw TensorError.rankMismatch(operation: "softmax(columns:)", expected: "[batch, classes]", shape: shape) }
+    guard rank2 else {
+      throw TensorError.rankMismatch(operation: "softmax(columns:)", expected: "[batch, classes]", shape: shape)
+    }
     return try slice(alongAxis: 1, range: columns).softmax(alongAxis: 1)
   }
 
@@ -48,7 +50,9 @@ extension Variable {
   ///
   /// - Throws: ``TensorError`` when the variable is not rank 2 or the range is out of bounds.
   public func logSoftmax(columns: Range<Int>) throws -> Variable {
-    guard rank2 else { throw TensorError.rankMismatch(operation: "logSoftmax(columns:)", expected: "[batch, classes]", shape: shape) }
+    guard rank2 else {
+      throw TensorError.rankMismatch(operation: "logSoftmax(columns:)", expected: "[batch, classes]", shape: shape)
+    }
     return try slice(alongAxis: 1, range: columns).logSoftmax(alongAxis: 1)
   }
 
@@ -71,12 +75,17 @@ extension Variable {
 /// - Returns: A scalar variable.
 /// - Throws: ``TensorError`` for a wrong rank, a label count that differs from the batch, or a label
 ///   outside `classes`.
-public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? = nil, reduction: Reduction = .mean) throws -> Variable {
+public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? = nil, reduction: Reduction = .mean)
+  throws -> Variable
+{
   guard logits.shape.count == 2 else {
-    throw TensorError.rankMismatch(operation: "crossEntropy", expected: "logits of shape [batch, classes]", shape: logits.shape)
+    throw TensorError.rankMismatch(
+      operation: "crossEntropy", expected: "logits of shape [batch, classes]", shape: logits.shape)
   }
   let range = classes ?? 0..<logits.shape[1]
-  return try crossEntropy(logits: logits, labels: labels, rowClasses: [Range<Int>](repeating: range, count: logits.shape[0]), reduction: reduction)
+  return try crossEntropy(
+    logits: logits, labels: labels, rowClasses: [Range<Int>](repeating: range, count: logits.shape[0]),
+    reduction: reduction)
 }
 
 /// The cross-entropy where each row's softmax covers its own range of columns.
@@ -92,22 +101,28 @@ public func crossEntropy(logits: Variable, labels: [Int], classes: Range<Int>? =
 /// - Returns: A scalar variable.
 /// - Throws: ``TensorError`` for a wrong rank, mismatched counts, an empty or out-of-bounds range, or
 ///   a label outside its row's range.
-public func crossEntropy(logits: Variable, labels: [Int], rowClasses: [Range<Int>], reduction: Reduction = .mean) throws -> Variable {
+public func crossEntropy(logits: Variable, labels: [Int], rowClasses: [Range<Int>], reduction: Reduction = .mean) throws
+  -> Variable
+{
   let operation = "crossEntropy"
   guard logits.shape.count == 2 else {
-    throw TensorError.rankMismatch(operation: operation, expected: "logits of shape [batch, classes]", shape: logits.shape)
+    throw TensorError.rankMismatch(
+      operation: operation, expected: "logits of shape [batch, classes]", shape: logits.shape)
   }
   let (batch, width) = (logits.shape[0], logits.shape[1])
   guard labels.count == batch, rowClasses.count == batch else {
     throw TensorError.invalidArgument(
-      operation: operation, reason: "\(labels.count) labels and \(rowClasses.count) class ranges for a batch of \(batch)")
+      operation: operation,
+      reason: "\(labels.count) labels and \(rowClasses.count) class ranges for a batch of \(batch)")
   }
   for (row, (label, range)) in zip(labels, rowClasses).enumerated() {
     guard range.lowerBound >= 0, range.upperBound <= width, !range.isEmpty else {
-      throw TensorError.invalidArgument(operation: operation, reason: "class range \(range) of row \(row) is not a non-empty part of 0..<\(width)")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "class range \(range) of row \(row) is not a non-empty part of 0..<\(width)")
     }
     guard range.contains(label) else {
-      throw TensorError.invalidArgument(operation: operation, reason: "label \(label) of row \(row) is outside the class range \(range)")
+      throw TensorError.invalidArgument(
+        operation: operation, reason: "label \(label) of row \(row) is outside the class range \(range)")
     }
   }
   // Per-row log-softmax over the row's range; probabilities kept for the backward pass.
@@ -158,9 +173,12 @@ public func klDivergence(target: Variable, input: Variable, temperature: Float =
   let operation = "klDivergence"
   guard target.shape == input.shape, input.shape.count == 2 else {
     throw TensorError.shapeMismatch(
-      operation: operation, shapes: [target.shape, input.shape], reason: "expected two [batch, classes] tensors of the same shape")
+      operation: operation, shapes: [target.shape, input.shape],
+      reason: "expected two [batch, classes] tensors of the same shape")
   }
-  guard temperature > 0 else { throw TensorError.invalidArgument(operation: operation, reason: "temperature \(temperature) must be positive") }
+  guard temperature > 0 else {
+    throw TensorError.invalidArgument(operation: operation, reason: "temperature \(temperature) must be positive")
+  }
   let batch = input.shape[0], n = input.shape[1]
   let inverseT = 1 / temperature
   let logP = try (target.value * inverseT).logSoftmax(alongAxis: 1)  // teacher

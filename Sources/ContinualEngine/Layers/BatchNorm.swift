@@ -34,7 +34,9 @@ public struct BatchNorm: Layer {
   ///   - affine: Whether to learn a gain and an offset per channel.
   ///   - statisticsPerTask: Keep running statistics per task for this many tasks (`nil`: shared
   ///     by every task).
-  public init(_ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true, statisticsPerTask: Int? = nil) {
+  public init(
+    _ channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true, statisticsPerTask: Int? = nil
+  ) {
     self.channels = channels
     self.momentum = momentum
     self.epsilon = epsilon
@@ -55,7 +57,8 @@ public struct BatchNorm: Layer {
   /// statistics per task, `task.<t>.running_mean` and `task.<t>.running_var` for every task.
   public var stateSpecs: [StateSpec] {
     let pair = [
-      StateSpec(name: "running_mean", shape: [channels], initialValue: 0), StateSpec(name: "running_var", shape: [channels], initialValue: 1),
+      StateSpec(name: "running_mean", shape: [channels], initialValue: 0),
+      StateSpec(name: "running_var", shape: [channels], initialValue: 1),
     ]
     guard let tasks = statisticsPerTask else { return pair }
     return StateSpec.perTask(pair, tasks: tasks)
@@ -70,7 +73,10 @@ public struct BatchNorm: Layer {
     guard let task, (0..<tasks).contains(task) else {
       throw TensorError.invalidArgument(
         operation: description,
-        reason: "keeps statistics per task, so it needs the task identity (task \(task.map(String.init) ?? "unknown") of \(tasks))")
+        reason:
+          "keeps statistics per task, so it needs the task identity (task \(task.map(String.init) ?? "unknown") "
+          + "of \(tasks))"
+      )
     }
     return 2 * task
   }
@@ -79,21 +85,25 @@ public struct BatchNorm: Layer {
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 1 || shape.count == 3, shape[0] == channels else {
       throw TensorError.shapeMismatch(
-        operation: description, shapes: [shape], reason: "expects samples of shape [\(channels)] or [\(channels), height, width]")
+        operation: description, shapes: [shape],
+        reason: "expects samples of shape [\(channels)] or [\(channels), height, width]")
     }
     return shape
   }
 
   /// Normalises with the batch's statistics (training, updating the running ones in `context`)
   /// or with the running statistics (evaluation).
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     let start = weights.startIndex
     let scale = isAffine ? weights[start] : nil, shift = isAffine ? weights[start + 1] : nil
     let position = try statisticsPosition(task: context.task)
     let runningMean = try context.state(at: position, for: description)
     let runningVariance = try context.state(at: position + 1, for: description)
     guard context.training else {
-      return try input.normalised(mean: runningMean, variance: runningVariance, scale: scale, shift: shift, epsilon: epsilon)
+      return try input.normalised(
+        mean: runningMean, variance: runningVariance, scale: scale, shift: shift, epsilon: epsilon)
     }
     let (output, mean, variance) = try input.batchNormalised(scale: scale, shift: shift, epsilon: epsilon)
     let count = input.shape.reduce(1, *) / channels
@@ -105,6 +115,8 @@ public struct BatchNorm: Layer {
 
   /// `BatchNorm(C)`.
   public var description: String {
-    "BatchNorm(\(channels)\(isAffine ? "" : ", affine: false")\(statisticsPerTask.map { ", statistics per task: \($0)" } ?? ""))"
+    let affine = isAffine ? "" : ", affine: false"
+    let perTask = statisticsPerTask.map { ", statistics per task: \($0)" } ?? ""
+    return "BatchNorm(\(channels)\(affine)\(perTask))"
   }
 }

@@ -18,7 +18,9 @@ public struct Conv2d: Layer {
   public var hasBias: Bool
 
   /// Creates a convolution layer (initialised as PyTorch does by default).
-  public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+  public init(
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true
+  ) {
     self.inChannels = inChannels
     self.outChannels = outChannels
     self.kernelSize = kernelSize
@@ -30,15 +32,22 @@ public struct Conv2d: Layer {
   /// `weight [out, in, k, k]` and, with a bias, `bias [out]`.
   public var parameterSpecs: [ParameterSpec] {
     let fanIn = inChannels * kernelSize * kernelSize
-    var specs = [ParameterSpec(name: "weight", shape: [outChannels, inChannels, kernelSize, kernelSize], initialiser: .fanInUniform(fanIn: fanIn))]
-    if hasBias { specs.append(ParameterSpec(name: "bias", shape: [outChannels], initialiser: .fanInUniform(fanIn: fanIn))) }
+    var specs = [
+      ParameterSpec(
+        name: "weight", shape: [outChannels, inChannels, kernelSize, kernelSize],
+        initialiser: .fanInUniform(fanIn: fanIn))
+    ]
+    if hasBias {
+      specs.append(ParameterSpec(name: "bias", shape: [outChannels], initialiser: .fanInUniform(fanIn: fanIn)))
+    }
     return specs
   }
 
   /// `[out, H', W']` for an input sample `[in, H, W]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 3, shape[0] == inChannels else {
-      throw TensorError.shapeMismatch(operation: description, shapes: [shape], reason: "expects samples of shape [\(inChannels), height, width]")
+      throw TensorError.shapeMismatch(
+        operation: description, shapes: [shape], reason: "expects samples of shape [\(inChannels), height, width]")
     }
     let g = try ConvolutionGeometry.make(
       operation: description, input: [1] + shape, kernel: (kernelSize, kernelSize), stride: stride, padding: padding)
@@ -46,11 +55,16 @@ public struct Conv2d: Layer {
   }
 
   /// Convolves the batch.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     let start = weights.startIndex
-    return try input.convolved2D(with: weights[start], bias: hasBias ? weights[start + 1] : nil, stride: stride, padding: padding)
+    return try input.convolved2D(
+      with: weights[start], bias: hasBias ? weights[start + 1] : nil, stride: stride, padding: padding)
   }
 
   /// `Conv2d(in, out, kernelSize: k, …)`.
-  public var description: String { "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize), stride: \(stride), padding: \(padding))" }
+  public var description: String {
+    "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize), stride: \(stride), padding: \(padding))"
+  }
 }

@@ -35,7 +35,9 @@ public struct StateSpec: Sendable, Equatable {
   /// `specs` once per task, named `task.<t>.<name>`, for a layer that keeps its state per task
   /// (the state of task `t` starts at `t · specs.count`).
   public static func perTask(_ specs: [StateSpec], tasks: Int) -> [StateSpec] {
-    (0..<tasks).flatMap { t in specs.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) } }
+    (0..<tasks).flatMap { t in
+      specs.map { StateSpec(name: "task.\(t).\($0.name)", shape: $0.shape, initialValue: $0.initialValue) }
+    }
   }
 }
 
@@ -69,7 +71,9 @@ public struct ForwardContext: Sendable {
   public func state(at position: Int, for layer: String) throws -> Tensor {
     guard state.indices.contains(stateOffset + position) else {
       throw TensorError.invalidArgument(
-        operation: layer, reason: "this layer keeps state (running statistics) but the forward pass was given none; run it through a Model")
+        operation: layer,
+        reason:
+          "this layer keeps state (running statistics) but the forward pass was given none; run it through a Model")
     }
     return state[stateOffset + position]
   }
@@ -86,7 +90,9 @@ public struct ForwardContext: Sendable {
   ///   - rng: The generator for dropout masks.
   ///   - task: The task a task-conditioned layer serves (`nil`: unknown).
   ///   - learnedTasks: How many tasks have been learned (`nil`: all).
-  public init(training: Bool, rng: SeededGenerator = SeededGenerator(seed: 0), task: Int? = nil, learnedTasks: Int? = nil) {
+  public init(
+    training: Bool, rng: SeededGenerator = SeededGenerator(seed: 0), task: Int? = nil, learnedTasks: Int? = nil
+  ) {
     self.training = training
     self.rng = rng
     self.task = task
@@ -105,7 +111,9 @@ public struct ForwardContext: Sendable {
 /// struct Scale: Layer {
 ///   var parameterSpecs: [ParameterSpec] { [ParameterSpec(name: "gain", shape: [1], initialiser: .constant(1))] }
 ///   func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-///   func callAsFunction(_ x: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+///   func callAsFunction(
+///     _ x: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext
+///   ) throws -> Variable {
 ///     try x * weights[weights.startIndex]
 ///   }
 /// }
@@ -131,7 +139,8 @@ public protocol Layer: Sendable, CustomStringConvertible {
   ///   - context: The mode and random generator.
   /// - Returns: The batch of outputs.
   /// - Throws: ``TensorError`` when shapes do not fit.
-  func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable
+  func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
 }
 
 // MARK: - Default implementations

@@ -23,7 +23,10 @@ public struct Linear: Layer {
   ///   - bias: Whether to add a bias.
   ///   - weightInitialiser: Defaults to PyTorch's `U(−1/√in, 1/√in)`.
   ///   - biasInitialiser: Defaults to PyTorch's `U(−1/√in, 1/√in)`.
-  public init(_ inputCount: Int, _ outputCount: Int, bias: Bool = true, weightInitialiser: Initialiser? = nil, biasInitialiser: Initialiser? = nil) {
+  public init(
+    _ inputCount: Int, _ outputCount: Int, bias: Bool = true, weightInitialiser: Initialiser? = nil,
+    biasInitialiser: Initialiser? = nil
+  ) {
     self.inputCount = inputCount
     self.outputCount = outputCount
     self.hasBias = bias
@@ -33,8 +36,16 @@ public struct Linear: Layer {
 
   /// `weight [out, in]` and, with a bias, `bias [out]`.
   public var parameterSpecs: [ParameterSpec] {
-    var specs = [ParameterSpec(name: "weight", shape: [outputCount, inputCount], initialiser: weightInitialiser ?? .fanInUniform(fanIn: inputCount))]
-    if hasBias { specs.append(ParameterSpec(name: "bias", shape: [outputCount], initialiser: biasInitialiser ?? .fanInUniform(fanIn: inputCount))) }
+    var specs = [
+      ParameterSpec(
+        name: "weight", shape: [outputCount, inputCount],
+        initialiser: weightInitialiser ?? .fanInUniform(fanIn: inputCount))
+    ]
+    if hasBias {
+      specs.append(
+        ParameterSpec(
+          name: "bias", shape: [outputCount], initialiser: biasInitialiser ?? .fanInUniform(fanIn: inputCount)))
+    }
     return specs
   }
 
@@ -42,16 +53,20 @@ public struct Linear: Layer {
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape == [inputCount] else {
       throw TensorError.shapeMismatch(
-        operation: "Linear(\(inputCount), \(outputCount))", shapes: [shape], reason: "expects samples of shape [\(inputCount)]")
+        operation: "Linear(\(inputCount), \(outputCount))", shapes: [shape],
+        reason: "expects samples of shape [\(inputCount)]")
     }
     return [outputCount]
   }
 
   /// Computes `x · Wᵀ + b`.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     guard input.shape.count == 2, input.shape[1] == inputCount else {
       throw TensorError.shapeMismatch(
-        operation: "Linear(\(inputCount), \(outputCount))", shapes: [input.shape], reason: "expects input of shape [batch, \(inputCount)]")
+        operation: "Linear(\(inputCount), \(outputCount))", shapes: [input.shape],
+        reason: "expects input of shape [batch, \(inputCount)]")
     }
     let w = weights[weights.startIndex]
     let product = try input.matmul(w, transposingOther: true)

@@ -27,18 +27,33 @@ public struct Model: Sendable {
   /// How many tasks have been learned so far (see ``ForwardContext/learnedTasks``); `nil`: all.
   public var learnedTasks: Int?
 
+  /// The model as it trains task `t` (counted from 0): task-conditioned layers serve `t`, and
+  /// `t + 1` tasks are learned.
+  ///
+  /// ```swift
+  /// let pass = try model.training(task: 2).forward(tape.constant(batch.inputs), on: tape)
+  /// ```
+  public func training(task t: Int) -> Model {
+    var model = self
+    model.task = t
+    model.learnedTasks = t + 1
+    return model
+  }
+
   /// Creates a model with freshly initialised parameters.
   public init(_ architecture: Sequential, rng: inout SeededGenerator) {
     self.architecture = architecture
     let specs = architecture.parameterSpecs
-    parameters = try! NamedTensors(names: specs.map(\.name), tensors: specs.map { $0.initialiser.tensor($0.shape, using: &rng) })
+    parameters = try! NamedTensors(
+      names: specs.map(\.name), tensors: specs.map { $0.initialiser.tensor($0.shape, using: &rng) })
     state = Self.initialState(architecture)
   }
 
   /// Every state tensor of `architecture` at its initial value.
   public static func initialState(_ architecture: Sequential) -> NamedTensors {
     let specs = architecture.stateSpecs
-    return try! NamedTensors(names: specs.map(\.name), tensors: specs.map { Tensor(shape: $0.shape, repeating: $0.initialValue) })
+    return try! NamedTensors(
+      names: specs.map(\.name), tensors: specs.map { Tensor(shape: $0.shape, repeating: $0.initialValue) })
   }
 
   /// Creates a model with given parameters and, when given, state (initial state otherwise).
@@ -48,11 +63,13 @@ public struct Model: Sendable {
     let specs = architecture.parameterSpecs
     for spec in specs {
       guard let tensor = parameters[spec.name] else {
-        throw TensorError.invalidArgument(operation: "Model", reason: "missing parameter '\(spec.name)' (shape \(spec.shape))")
+        throw TensorError.invalidArgument(
+          operation: "Model", reason: "missing parameter '\(spec.name)' (shape \(spec.shape))")
       }
       guard tensor.shape == spec.shape else {
         throw TensorError.shapeMismatch(
-          operation: "Model", shapes: [spec.shape, tensor.shape], reason: "parameter '\(spec.name)' has the wrong shape")
+          operation: "Model", shapes: [spec.shape, tensor.shape], reason: "parameter '\(spec.name)' has the wrong shape"
+        )
       }
     }
     self.architecture = architecture
@@ -62,7 +79,9 @@ public struct Model: Sendable {
       let expected = self.state
       guard state.names == expected.names, state.tensors.map(\.shape) == expected.tensors.map(\.shape) else {
         throw TensorError.invalidArgument(
-          operation: "Model", reason: "the state \(state.names) does not match the architecture's \(expected.names) (names or shapes differ)")
+          operation: "Model",
+          reason:
+            "the state \(state.names) does not match the architecture's \(expected.names) (names or shapes differ)")
       }
       self.state = state
     }
@@ -110,7 +129,8 @@ public struct Model: Sendable {
   /// - Returns: The recorded weights, every layer's output and the final output.
   /// - Throws: ``TensorError`` when the input does not fit the architecture.
   public func forward(
-    _ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0), taps: LayerTaps? = nil
+    _ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0),
+    taps: LayerTaps? = nil
   ) throws -> Pass {
     let weights = tape.variables(parameters.tensors)
     var context = ForwardContext(training: training, rng: rng, task: task, learnedTasks: learnedTasks)

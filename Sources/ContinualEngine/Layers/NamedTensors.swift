@@ -19,11 +19,14 @@ public struct NamedTensors: Sendable, Equatable, CustomStringConvertible {
   /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` when counts differ or a name repeats.
   public init(names: [String], tensors: [Tensor]) throws {
     guard names.count == tensors.count else {
-      throw TensorError.invalidArgument(operation: "NamedTensors", reason: "\(names.count) names for \(tensors.count) tensors")
+      throw TensorError.invalidArgument(
+        operation: "NamedTensors", reason: "\(names.count) names for \(tensors.count) tensors")
     }
     var positions: [String: Int] = [:]
     for (i, name) in names.enumerated() {
-      guard positions[name] == nil else { throw TensorError.invalidArgument(operation: "NamedTensors", reason: "the name '\(name)' appears twice") }
+      guard positions[name] == nil else {
+        throw TensorError.invalidArgument(operation: "NamedTensors", reason: "the name '\(name)' appears twice")
+      }
       positions[name] = i
     }
     self.names = names
@@ -93,10 +96,13 @@ public struct NamedTensors: Sendable, Equatable, CustomStringConvertible {
     guard names == other.names else {
       let missing = Set(names).symmetricDifference(other.names).sorted().prefix(5)
       throw TensorError.invalidArgument(
-        operation: operation, reason: "parameter names differ (\(missing.isEmpty ? "order differs" : "e.g. \(missing.joined(separator: ", "))"))")
+        operation: operation,
+        reason:
+          "parameter names differ (\(missing.isEmpty ? "order differs" : "e.g. \(missing.joined(separator: ", "))"))")
     }
     for (name, (a, b)) in zip(names, zip(tensors, other.tensors)) where a.shape != b.shape {
-      throw TensorError.shapeMismatch(operation: operation, shapes: [a.shape, b.shape], reason: "'\(name)' has different shapes")
+      throw TensorError.shapeMismatch(
+        operation: operation, shapes: [a.shape, b.shape], reason: "'\(name)' has different shapes")
     }
   }
 
@@ -121,5 +127,7 @@ public struct NamedTensors: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Equal when names and tensors are equal.
-  public static func == (lhs: NamedTensors, rhs: NamedTensors) -> Bool { lhs.names == rhs.names && lhs.tensors == rhs.tensors }
+  public static func == (lhs: NamedTensors, rhs: NamedTensors) -> Bool {
+    lhs.names == rhs.names && lhs.tensors == rhs.tensors
+  }
 }

@@ -5,7 +5,9 @@ public struct ReLU: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Applies `max(x, 0)`.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.relu() }
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  { input.relu() }
   /// `ReLU()`.
   public var description: String { "ReLU()" }
 }
@@ -19,7 +21,9 @@ public struct ELU: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Applies the ELU.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     input.elu(alpha: alpha)
   }
   /// `ELU(alpha: …)`.
@@ -33,7 +37,9 @@ public struct Sigmoid: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Applies the sigmoid.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.sigmoid() }
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  { input.sigmoid() }
   /// `Sigmoid()`.
   public var description: String { "Sigmoid()" }
 }
@@ -45,7 +51,9 @@ public struct Tanh: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Applies tanh.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable { input.tanh() }
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  { input.tanh() }
   /// `Tanh()`.
   public var description: String { "Tanh()" }
 }
@@ -59,7 +67,9 @@ public struct Dropout: Layer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
   /// Drops elements in training; passes the input through in evaluation.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     try input.dropout(rate: rate, training: context.training, using: &context.rng)
   }
   /// `Dropout(rate: …)`.
@@ -73,7 +83,9 @@ public struct Flatten: Layer {
   /// `[Πshape]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { [shape.reduce(1, *)] }
   /// Reshapes to `[batch, −1]`.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     try input.reshaped([input.shape.first ?? 1, -1])
   }
   /// `Flatten()`.
@@ -94,13 +106,17 @@ public struct MaxPool2d: Layer {
   /// `[C, H', W']` for `[C, H, W]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 3 else {
-      throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
+      throw TensorError.rankMismatch(
+        operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
     }
-    let g = try ConvolutionGeometry.make(operation: description, input: [1] + shape, kernel: (size, size), stride: stride, padding: 0)
+    let g = try ConvolutionGeometry.make(
+      operation: description, input: [1] + shape, kernel: (size, size), stride: stride, padding: 0)
     return [shape[0], g.outputHeight, g.outputWidth]
   }
   /// Pools the batch.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     try input.maxPooled2D(size: size, stride: stride)
   }
   /// `MaxPool2d(k, stride: s)`.
@@ -115,12 +131,15 @@ public struct GlobalAveragePool: Layer {
   /// `[C]` for `[C, H, W]`.
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 3 else {
-      throw TensorError.rankMismatch(operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
+      throw TensorError.rankMismatch(
+        operation: description, expected: "samples of shape [channels, height, width]", shape: shape)
     }
     return [shape[0]]
   }
   /// Averages every channel's plane.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     try input.globalAveragePooled()
   }
   /// `GlobalAveragePool()`.
@@ -144,12 +163,15 @@ public struct SubsampleAndPadChannels: Layer {
   public func outputShape(forInput shape: [Int]) throws -> [Int] {
     guard shape.count == 3, shape[0] <= outChannels, stride >= 1 else {
       throw TensorError.shapeMismatch(
-        operation: description, shapes: [shape], reason: "expects samples [channels ≤ \(outChannels), height, width] and a stride ≥ 1")
+        operation: description, shapes: [shape],
+        reason: "expects samples [channels ≤ \(outChannels), height, width] and a stride ≥ 1")
     }
     return [outChannels, (shape[1] - 1) / stride + 1, (shape[2] - 1) / stride + 1]
   }
   /// Subsamples, then appends zero channels.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     let kept = stride == 1 ? input : try input.maxPooled2D(size: 1, stride: stride)
     let missing = outChannels - kept.shape[1]
     guard missing > 0 else { return kept }

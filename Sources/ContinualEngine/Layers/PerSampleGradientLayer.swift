@@ -47,7 +47,9 @@ extension Layer {
   /// ``PerSampleGradientLayer`` and no weight is used twice, so that per-sample gradient powers
   /// can be summed from batched passes.
   public var supportsPerSampleGradientSums: Bool {
-    if let composed = self as? any ComposedLayer { return composed.components.allSatisfy(\.supportsPerSampleGradientSums) }
+    if let composed = self as? any ComposedLayer {
+      return composed.components.allSatisfy(\.supportsPerSampleGradientSums)
+    }
     return parameterSpecs.isEmpty || self is any PerSampleGradientLayer
   }
 }
@@ -118,7 +120,8 @@ extension Conv2d: PerSampleGradientLayer {
     let g = try ConvolutionGeometry.make(
       operation: description, input: input.shape, kernel: (kernelSize, kernelSize), stride: stride, padding: padding)
     let (weight, bias) = Tensor.convolution2DPerSampleGradientPowers(
-      outputGradient: outputGradient, input: input, outChannels: outChannels, geometry: g, sampleWeights: sampleWeights, power: power)
+      outputGradient: outputGradient, input: input, outChannels: outChannels, geometry: g, sampleWeights: sampleWeights,
+      power: power)
     return hasBias
       ? [try weight.reshaped([outChannels, inChannels, kernelSize, kernelSize]), bias]
       : [try weight.reshaped([outChannels, inChannels, kernelSize, kernelSize])]
@@ -139,7 +142,8 @@ extension BatchNorm: PerSampleGradientLayer {
     let position = try statisticsPosition(task: task)
     let inverseStd = state[position + 1].map { 1 / ($0 + epsilon).squareRoot() }
     let (_, xhat) = Tensor.normalise(
-      input, mean: state[position], inverseStd: inverseStd, scale: nil, shift: nil, batch: n, channels: c, spatial: s, keepNormalised: true)
+      input, mean: state[position], inverseStd: inverseStd, scale: nil, shift: nil, batch: n, channels: c, spatial: s,
+      keepNormalised: true)
     var gain = Tensor(shape: [c], repeating: 0), offset = Tensor(shape: [c], repeating: 0)
     outputGradient.withUnsafeBufferPointer { g in
       xhat!.withUnsafeBufferPointer { h in

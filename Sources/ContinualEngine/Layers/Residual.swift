@@ -29,7 +29,9 @@ public struct Residual: Layer {
   /// The body's state as `body.…`, then the shortcut's as `shortcut.…`.
   public var stateSpecs: [StateSpec] {
     body.stateSpecs.map { StateSpec(name: "body.\($0.name)", shape: $0.shape, initialValue: $0.initialValue) }
-      + shortcut.stateSpecs.map { StateSpec(name: "shortcut.\($0.name)", shape: $0.shape, initialValue: $0.initialValue) }
+      + shortcut.stateSpecs.map {
+        StateSpec(name: "shortcut.\($0.name)", shape: $0.shape, initialValue: $0.initialValue)
+      }
   }
 
   /// The body's output shape, which the shortcut's must equal.
@@ -37,13 +39,16 @@ public struct Residual: Layer {
     let main = try body.outputShape(forInput: shape), around = try shortcut.outputShape(forInput: shape)
     guard main == around else {
       throw TensorError.shapeMismatch(
-        operation: "Residual", shapes: [main, around], reason: "the body and the shortcut must give the same shape (add a projection shortcut)")
+        operation: "Residual", shapes: [main, around],
+        reason: "the body and the shortcut must give the same shape (add a projection shortcut)")
     }
     return main
   }
 
   /// `body(x) + shortcut(x)`.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     let split = weights.startIndex + body.parameterSpecs.count
     let stateBase = context.stateOffset
     defer { context.stateOffset = stateBase }

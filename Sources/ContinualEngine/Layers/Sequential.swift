@@ -28,7 +28,9 @@ public struct Sequential: Layer {
   /// Every layer's parameters, named `"<layer index>.<name>"`.
   public var parameterSpecs: [ParameterSpec] {
     layers.enumerated().flatMap { index, layer in
-      layer.parameterSpecs.map { ParameterSpec(name: "\(index).\($0.name)", shape: $0.shape, initialiser: $0.initialiser) }
+      layer.parameterSpecs.map {
+        ParameterSpec(name: "\(index).\($0.name)", shape: $0.shape, initialiser: $0.initialiser)
+      }
     }
   }
 
@@ -63,7 +65,9 @@ public struct Sequential: Layer {
   }
 
   /// Applies every layer in order.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> Variable {
+  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> Variable
+  {
     try trace(input, weights: weights, context: &context).output
   }
 
@@ -71,14 +75,18 @@ public struct Sequential: Layer {
   ///
   /// - Throws: ``TensorError`` when the weights do not match ``parameterSpecs`` or shapes do not fit;
   ///   the message names the layer.
-  public func trace(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws -> ForwardTrace {
+  public func trace(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
+    -> ForwardTrace
+  {
     let specs = parameterSpecs
     guard weights.count == specs.count else {
-      throw TensorError.invalidArgument(operation: "Sequential", reason: "expected \(specs.count) weights, got \(weights.count)")
+      throw TensorError.invalidArgument(
+        operation: "Sequential", reason: "expected \(specs.count) weights, got \(weights.count)")
     }
     for (spec, weight) in zip(specs, weights) where spec.shape != weight.shape {
       throw TensorError.shapeMismatch(
-        operation: "Sequential", shapes: [spec.shape, weight.shape], reason: "weight '\(spec.name)' has the wrong shape")
+        operation: "Sequential", shapes: [spec.shape, weight.shape], reason: "weight '\(spec.name)' has the wrong shape"
+      )
     }
     var x = input
     var activations: [Variable] = []
@@ -99,7 +107,8 @@ public struct Sequential: Layer {
         taps.record(
           LayerTaps.Tap(
             layer: separable, input: input, output: x, weightIndices: layerWeights.map(\.index),
-            state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : [], task: context.task))
+            state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : [],
+            task: context.task))
       }
       activations.append(x)
     }

@@ -26,7 +26,9 @@ public struct Adam: Optimiser {
   var state = SlotState()
 
   /// Creates an Adam optimiser with PyTorch's defaults.
-  public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+  public init(
+    learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0
+  ) {
     self.learningRate = learningRate
     self.beta1 = beta1
     self.beta2 = beta2
@@ -57,7 +59,8 @@ public struct Adam: Optimiser {
           parameters.tensors[k].withUnsafeMutableBufferPointer { theta in
             // Large tensors are split over threads; each chunk is updated by the fused C kernel.
             let n = theta.count
-            let pt = SendablePointer(theta.baseAddress!), pm = SendablePointer(m.baseAddress!), pv = SendablePointer(v.baseAddress!)
+            let pt = SendablePointer(theta.baseAddress!), pm = SendablePointer(m.baseAddress!),
+              pv = SendablePointer(v.baseAddress!)
             let pg = SendableConstPointer(g)
             let chunks = chunkRanges(n, parts: n >= 1 << 16 ? EngineThreads.count : 1, granule: 64)
             parallelForEach(chunks.count) { part in
@@ -79,13 +82,17 @@ public struct Adam: Optimiser {
   }
 
   /// The step count and the moment estimates, named `m/<parameter>` and `v/<parameter>`.
-  public func savedState() -> OptimiserState { OptimiserState(step: step, buffers: state.saved(slotNames: ["m", "v"])) }
+  public func savedState() -> OptimiserState {
+    OptimiserState(step: step, buffers: state.saved(slotNames: ["m", "v"]))
+  }
 
   /// Restores the step count and the moment estimates.
   ///
   /// - Throws: ``TensorError`` when the buffers are not Adam's or the step count is negative.
   public mutating func restore(_ saved: OptimiserState) throws {
-    guard saved.step >= 0 else { throw TensorError.invalidArgument(operation: "Adam.restore", reason: "step count \(saved.step) is negative") }
+    guard saved.step >= 0 else {
+      throw TensorError.invalidArgument(operation: "Adam.restore", reason: "step count \(saved.step) is negative")
+    }
     state = try SlotState(restoring: saved.buffers, slotNames: ["m", "v"], operation: "Adam.restore")
     step = saved.step
   }

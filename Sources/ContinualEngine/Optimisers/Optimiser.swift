@@ -39,7 +39,9 @@ extension Optimiser {
   /// The change is computed from the stored values, so it is exactly the change the parameters
   /// underwent (SI's path integral needs this, not `−lr · g`).
   /// - Throws: See ``update(_:along:)``.
-  public mutating func updateReportingChange(_ parameters: inout NamedTensors, along gradients: NamedTensors) throws -> NamedTensors {
+  public mutating func updateReportingChange(_ parameters: inout NamedTensors, along gradients: NamedTensors) throws
+    -> NamedTensors
+  {
     let before = parameters
     try update(&parameters, along: gradients)
     return try parameters - before
@@ -74,7 +76,10 @@ struct SlotState: Sendable {
     guard names == parameters.names, shapes == parameters.tensors.map(\.shape) else {
       throw TensorError.invalidArgument(
         operation: operation,
-        reason: "the parameters differ from the ones this optimiser has state for; call reset() before optimising other parameters")
+        reason:
+          "the parameters differ from the ones this optimiser has state for; call reset() before optimising "
+          + "other parameters"
+      )
     }
   }
 }

@@ -43,7 +43,8 @@ extension SlotState {
     guard buffers.count > 0 else { return }
     guard !slotNames.isEmpty, buffers.count % slotNames.count == 0 else {
       throw TensorError.invalidArgument(
-        operation: operation, reason: "\(buffers.count) buffers do not divide into the slots \(slotNames.joined(separator: ", "))")
+        operation: operation,
+        reason: "\(buffers.count) buffers do not divide into the slots \(slotNames.joined(separator: ", "))")
     }
     let perSlot = buffers.count / slotNames.count
     for (s, slot) in slotNames.enumerated() {
@@ -51,11 +52,14 @@ extension SlotState {
         let full = buffers.names[s * perSlot + k]
         let prefix = "\(slot)/"
         guard full.hasPrefix(prefix) else {
-          throw TensorError.invalidArgument(operation: operation, reason: "buffer '\(full)' is not a '\(slot)' buffer in position \(s * perSlot + k)")
+          throw TensorError.invalidArgument(
+            operation: operation, reason: "buffer '\(full)' is not a '\(slot)' buffer in position \(s * perSlot + k)")
         }
         let name = String(full.dropFirst(prefix.count))
         let tensor = buffers.tensors[s * perSlot + k]
-        guard tensor.isFinite else { throw TensorError.invalidArgument(operation: operation, reason: "buffer '\(full)' holds a NaN or infinity") }
+        guard tensor.isFinite else {
+          throw TensorError.invalidArgument(operation: operation, reason: "buffer '\(full)' holds a NaN or infinity")
+        }
         if s == 0 {
           names.append(name)
           shapes.append(tensor.shape)
@@ -63,7 +67,8 @@ extension SlotState {
         } else {
           guard names[k] == name, shapes[k] == tensor.shape else {
             throw TensorError.invalidArgument(
-              operation: operation, reason: "buffer '\(full)' does not match '\(slotNames[0])/\(names[k])' \(shapes[k])")
+              operation: operation, reason: "buffer '\(full)' does not match '\(slotNames[0])/\(names[k])' \(shapes[k])"
+            )
           }
           slots[k].append(tensor)
         }

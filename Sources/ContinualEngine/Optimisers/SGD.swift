@@ -29,7 +29,9 @@ public struct SGD: Optimiser {
   ///   - nesterov: Nesterov momentum (needs μ > 0).
   ///   - weightDecay: L2 decay coefficient.
   ///   - l1Decay: L1 decay coefficient.
-  public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, l1Decay: Float = 0) {
+  public init(
+    learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0, l1Decay: Float = 0
+  ) {
     self.learningRate = learningRate
     self.momentum = momentum
     self.nesterov = nesterov
@@ -77,9 +79,12 @@ public struct SGD: Optimiser {
   ///
   /// - Throws: ``TensorError`` when the buffers are not SGD's, or there are buffers but no momentum.
   public mutating func restore(_ saved: OptimiserState) throws {
-    guard saved.step >= 0 else { throw TensorError.invalidArgument(operation: "SGD.restore", reason: "step count \(saved.step) is negative") }
+    guard saved.step >= 0 else {
+      throw TensorError.invalidArgument(operation: "SGD.restore", reason: "step count \(saved.step) is negative")
+    }
     guard momentum != 0 || saved.buffers.count == 0 else {
-      throw TensorError.invalidArgument(operation: "SGD.restore", reason: "momentum buffers given to an SGD without momentum")
+      throw TensorError.invalidArgument(
+        operation: "SGD.restore", reason: "momentum buffers given to an SGD without momentum")
     }
     state = try SlotState(restoring: saved.buffers, slotNames: ["momentum"], operation: "SGD.restore")
   }

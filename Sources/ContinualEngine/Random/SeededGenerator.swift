@@ -32,7 +32,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
   /// - Throws: ``TensorError/invalidArgument(operation:reason:)`` unless `state` has four words, not all zero.
   public init(state: [UInt64]) throws {
     guard state.count == 4, state.contains(where: { $0 != 0 }) else {
-      throw TensorError.invalidArgument(operation: "SeededGenerator(state:)", reason: "state must be four words, not all zero")
+      throw TensorError.invalidArgument(
+        operation: "SeededGenerator(state:)", reason: "state must be four words, not all zero")
     }
     self.state = state
   }
@@ -98,14 +99,18 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
 
 extension Tensor {
   /// A tensor of independent normal samples.
-  public static func randomNormal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using rng: inout SeededGenerator) -> Tensor {
+  public static func randomNormal(
+    _ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using rng: inout SeededGenerator
+  ) -> Tensor {
     let out = Tensor(uninitializedShape: shape)
     for i in 0..<out.count { out.storage.base[i] = mean + standardDeviation * rng.nextNormal() }
     return out
   }
 
   /// A tensor of independent samples uniform in `range`.
-  public static func randomUniform(_ shape: [Int], in range: ClosedRange<Float> = 0...1, using rng: inout SeededGenerator) -> Tensor {
+  public static func randomUniform(
+    _ shape: [Int], in range: ClosedRange<Float> = 0...1, using rng: inout SeededGenerator
+  ) -> Tensor {
     let out = Tensor(uninitializedShape: shape)
     let width = range.upperBound - range.lowerBound
     for i in 0..<out.count { out.storage.base[i] = range.lowerBound + width * rng.nextUniform() }

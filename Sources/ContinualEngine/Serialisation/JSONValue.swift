@@ -37,7 +37,9 @@ package enum JSONValue: Sendable, Equatable {
   /// - Returns: The value.
   /// - Throws: ``JSONSyntaxError`` with the byte offset, line and column of the first problem.
   /// - Complexity: O(*n*) time; recursion depth at most `maximumDepth`.
-  package static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(JSONSyntaxError) -> JSONValue {
+  package static func parse(_ bytes: [UInt8], maximumDepth: Int = defaultMaximumDepth) throws(JSONSyntaxError)
+    -> JSONValue
+  {
     var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
     return try parser.parseDocument()
   }
@@ -56,7 +58,9 @@ package enum JSONValue: Sendable, Equatable {
 
   /// The value of a whole-number literal (no fraction or exponent) that fits in `Int`, else `nil`.
   package var integer: Int? {
-    guard case .number(let literal) = self, !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
+    guard case .number(let literal) = self, !literal.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else {
+      return nil
+    }
     return Int(literal)
   }
 
@@ -132,7 +136,9 @@ private struct JSONParser {
     skipWhitespace()
     let value = try parseValue(depth: 0)
     skipWhitespace()
-    guard index == bytes.count else { throw error("unexpected \(describe(bytes[index])) after the end of the JSON value") }
+    guard index == bytes.count else {
+      throw error("unexpected \(describe(bytes[index])) after the end of the JSON value")
+    }
     return value
   }
 
@@ -222,7 +228,9 @@ private struct JSONParser {
       switch byte {
       case UInt8(ascii: "\""):
         index += 1
-        guard let string = String(validating: utf8, as: UTF8.self) else { throw error("the string is not valid UTF-8", at: start) }
+        guard let string = String(validating: utf8, as: UTF8.self) else {
+          throw error("the string is not valid UTF-8", at: start)
+        }
         return string
       case UInt8(ascii: "\\"):
         index += 1
@@ -238,7 +246,9 @@ private struct JSONParser {
         case UInt8(ascii: "t"): utf8.append(0x09)
         case UInt8(ascii: "u"): utf8 += try parseUnicodeEscape()
         default:
-          let shown = (0x21..<0x7F).contains(escape) ? "'\\\(Character(Unicode.Scalar(escape)))'" : "\\ followed by \(describe(escape))"
+          let shown =
+            (0x21..<0x7F).contains(escape)
+            ? "'\\\(Character(Unicode.Scalar(escape)))'" : "\\ followed by \(describe(escape))"
           throw error("invalid escape \(shown) in a string", at: index - 2)
         }
       case 0x00..<0x20:
@@ -276,7 +286,9 @@ private struct JSONParser {
     guard index + 4 <= bytes.count else { throw error("a \\u escape needs four hexadecimal digits") }
     var value: UInt32 = 0
     for _ in 0..<4 {
-      guard let digit = hexDigit(bytes[index]) else { throw error("a \\u escape needs four hexadecimal digits, found \(describe(bytes[index]))") }
+      guard let digit = hexDigit(bytes[index]) else {
+        throw error("a \\u escape needs four hexadecimal digits, found \(describe(bytes[index]))")
+      }
       value = value << 4 | digit
       index += 1
     }
@@ -304,13 +316,17 @@ private struct JSONParser {
     }
     if peek(UInt8(ascii: ".")) {
       index += 1
-      guard index < bytes.count, isDigit(bytes[index]) else { throw error("a number needs digits after '.'", at: start) }
+      guard index < bytes.count, isDigit(bytes[index]) else {
+        throw error("a number needs digits after '.'", at: start)
+      }
       skipDigits()
     }
     if peek(UInt8(ascii: "e")) || peek(UInt8(ascii: "E")) {
       index += 1
       if peek(UInt8(ascii: "+")) || peek(UInt8(ascii: "-")) { index += 1 }
-      guard index < bytes.count, isDigit(bytes[index]) else { throw error("a number needs digits in its exponent", at: start) }
+      guard index < bytes.count, isDigit(bytes[index]) else {
+        throw error("a number needs digits in its exponent", at: start)
+      }
       skipDigits()
     }
     return .number(String(decoding: bytes[start..<index], as: UTF8.self))
@@ -345,7 +361,8 @@ private struct JSONParser {
   func describeNext() -> String { index < bytes.count ? describe(bytes[index]) : "the end of the text" }
 
   func describe(_ byte: UInt8) -> String {
-    (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
+    (0x21..<0x7F).contains(byte)
+      ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
   }
 
   func error(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {

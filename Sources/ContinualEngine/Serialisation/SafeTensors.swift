@@ -43,7 +43,8 @@ public enum SafeTensors {
       guard name != "__metadata__" else { throw SafeTensorsError.invalidName(name) }
       let bytes = tensor.count * 4
       entries.append(
-        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+        "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],"
+          + "\"data_offsets\":[\(offset),\(offset + bytes)]}"
       )
       offset += bytes
     }
@@ -97,13 +98,19 @@ public enum SafeTensors {
   ///
   /// - Throws: ``SafeTensorsError`` describing the first problem found.
   public static func decode(_ data: Data) throws -> Contents {
-    guard data.count >= 8 else { throw SafeTensorsError.truncated(reason: "the file has \(data.count) bytes, fewer than the 8-byte header length") }
-    let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    guard data.count >= 8 else {
+      throw SafeTensorsError.truncated(reason: "the file has \(data.count) bytes, fewer than the 8-byte header length")
+    }
+    let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) {
+      $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+    }
     guard headerLength <= UInt64(maximumHeaderSize) else {
-      throw SafeTensorsError.invalidHeader(reason: "header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit")
+      throw SafeTensorsError.invalidHeader(
+        reason: "header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit")
     }
     guard headerLength <= UInt64(data.count - 8) else {
-      throw SafeTensorsError.truncated(reason: "header length \(headerLength) runs past the end of the \(data.count)-byte file")
+      throw SafeTensorsError.truncated(
+        reason: "header length \(headerLength) runs past the end of the \(data.count)-byte file")
     }
     let headerStart = data.startIndex + 8, dataStart = headerStart + Int(headerLength)
     let json: JSONValue
@@ -115,37 +122,49 @@ public enum SafeTensors {
       }
       throw SafeTensorsError.invalidHeader(reason: "the header is not valid JSON (\(error))")
     }
-    guard let object = json.object else { throw SafeTensorsError.invalidHeader(reason: "the header is not a JSON object but \(json.kind)") }
+    guard let object = json.object else {
+      throw SafeTensorsError.invalidHeader(reason: "the header is not a JSON object but \(json.kind)")
+    }
     var metadata: [String: String] = [:]
     var entries: [(name: String, dtype: DType, shape: [Int], begin: Int, end: Int)] = []
     for name in object.keys {
       let value = object.values[name]!
       if name == "__metadata__" {
-        guard let dict = value.object else { throw SafeTensorsError.invalidHeader(reason: "__metadata__ is not an object but \(value.kind)") }
+        guard let dict = value.object else {
+          throw SafeTensorsError.invalidHeader(reason: "__metadata__ is not an object but \(value.kind)")
+        }
         for k in dict.keys {
           guard let s = dict.values[k]?.string else {
-            throw SafeTensorsError.invalidHeader(reason: "__metadata__ value for '\(k)' is not a string but \(dict.values[k]!.kind)")
+            throw SafeTensorsError.invalidHeader(
+              reason: "__metadata__ value for '\(k)' is not a string but \(dict.values[k]!.kind)")
           }
           metadata[k] = s
         }
         continue
       }
-      guard let info = value.object else { throw SafeTensorsError.invalidEntry(name: name, reason: "not an object but \(value.kind)") }
-      guard let dtypeValue = info.values["dtype"] else { throw SafeTensorsError.invalidEntry(name: name, reason: "missing dtype") }
+      guard let info = value.object else {
+        throw SafeTensorsError.invalidEntry(name: name, reason: "not an object but \(value.kind)")
+      }
+      guard let dtypeValue = info.values["dtype"] else {
+        throw SafeTensorsError.invalidEntry(name: name, reason: "missing dtype")
+      }
       guard let dtypeName = dtypeValue.string else {
         throw SafeTensorsError.invalidEntry(name: name, reason: "dtype is not a string but \(dtypeValue.kind)")
       }
       guard let dtype = DType(rawValue: dtypeName) else {
         throw SafeTensorsError.unsupportedDType(name: name, dtype: dtypeName)
       }
-      guard let shapeValues = info.values["shape"]?.array, let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) })
+      guard let shapeValues = info.values["shape"]?.array, let shape = integers(shapeValues),
+        shape.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) })
       else {
         throw SafeTensorsError.invalidEntry(name: name, reason: "shape is not a list of non-negative integers")
       }
-      guard let offsetValues = info.values["data_offsets"]?.array, let offsets = integers(offsetValues), offsets.count == 2,
+      guard let offsetValues = info.values["data_offsets"]?.array, let offsets = integers(offsetValues),
+        offsets.count == 2,
         offsets[0] >= 0, offsets[0] <= offsets[1]
       else {
-        throw SafeTensorsError.invalidEntry(name: name, reason: "data_offsets is not a pair [begin, end] with 0 ≤ begin ≤ end")
+        throw SafeTensorsError.invalidEntry(
+          name: name, reason: "data_offsets is not a pair [begin, end] with 0 ≤ begin ≤ end")
       }
       let (count, overflow) = shape.reduce((1, false)) { acc, d in
         let (p, o) = acc.0.multipliedReportingOverflow(by: d)
@@ -156,7 +175,8 @@ public enum SafeTensors {
         throw SafeTensorsError.invalidEntry(
           name: name,
           reason:
-            "shape \(shape) of \(dtypeName) needs \(overflow || overflow2 ? "too many" : String(bytes)) bytes but data_offsets span \(offsets[1] - offsets[0])"
+            "shape \(shape) of \(dtypeName) needs \(overflow || overflow2 ? "too many" : String(bytes)) bytes "
+            + "but data_offsets span \(offsets[1] - offsets[0])"
         )
       }
       entries.append((name, dtype, shape, offsets[0], offsets[1]))
@@ -167,7 +187,8 @@ public enum SafeTensors {
     for entry in entries {
       guard entry.begin == expected else {
         throw SafeTensorsError.invalidEntry(
-          name: entry.name, reason: "data starts at byte \(entry.begin) but the previous tensor ends at \(expected) (gap or overlap)")
+          name: entry.name,
+          reason: "data starts at byte \(entry.begin) but the previous tensor ends at \(expected) (gap or overlap)")
       }
       expected = entry.end
     }
@@ -182,7 +203,8 @@ public enum SafeTensors {
       let count = entry.shape.reduce(1, *)
       let tensor = Tensor(uninitializedShape: entry.shape)
       data.withUnsafeBytes { raw in
-        let source = UnsafeRawBufferPointer(rebasing: raw[(8 + Int(headerLength) + entry.begin)..<(8 + Int(headerLength) + entry.end)])
+        let source = UnsafeRawBufferPointer(
+          rebasing: raw[(8 + Int(headerLength) + entry.begin)..<(8 + Int(headerLength) + entry.end)])
         entry.dtype.convert(source, into: tensor.storage.base, count: count)
       }
       tensors[entry.name] = tensor
@@ -220,10 +242,17 @@ public enum SafeTensors {
     func convert(_ source: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<Float>, count: Int) {
       for i in 0..<count {
         switch self {
-        case .f32: out[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-        case .f64: out[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
-        case .bf16: out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
-        case .f16: out[i] = DType.halfToFloat(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+        case .f32:
+          out[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        case .f64:
+          out[i] = Float(
+            Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+        case .bf16:
+          out[i] = Float(
+            bitPattern: UInt32(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
+          )
+        case .f16:
+          out[i] = DType.halfToFloat(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
         }
       }
     }

@@ -14,20 +14,25 @@ struct ConvolutionGeometry: Sendable {
   var inputPlane: Int { height * width }
 
   /// Validates shapes for a window over `input` and returns the geometry.
-  static func make(operation: String, input: [Int], kernel: (Int, Int), stride: Int, padding: Int) throws -> ConvolutionGeometry {
+  static func make(operation: String, input: [Int], kernel: (Int, Int), stride: Int, padding: Int) throws
+    -> ConvolutionGeometry
+  {
     guard input.count == 4 else {
-      throw TensorError.rankMismatch(operation: operation, expected: "an input of shape [batch, channels, height, width]", shape: input)
+      throw TensorError.rankMismatch(
+        operation: operation, expected: "an input of shape [batch, channels, height, width]", shape: input)
     }
     guard stride >= 1, padding >= 0, kernel.0 >= 1, kernel.1 >= 1 else {
       throw TensorError.invalidArgument(
-        operation: operation, reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
+        operation: operation,
+        reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
     }
     let g = ConvolutionGeometry(
       batch: input[0], channels: input[1], height: input[2], width: input[3],
       kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding)
     guard input[2] + 2 * padding >= kernel.0, input[3] + 2 * padding >= kernel.1 else {
       throw TensorError.shapeMismatch(
-        operation: operation, shapes: [input], reason: "the \(kernel.0)×\(kernel.1) window is larger than the padded input")
+        operation: operation, shapes: [input],
+        reason: "the \(kernel.0)×\(kernel.1) window is larger than the padded input")
     }
     return g
   }
@@ -273,7 +278,8 @@ extension Tensor {
   /// convolution, from the batch's output gradient: each sample's weight gradient
   /// `δ_m · cols(x_m)ᵀ` is formed, raised to the power and added, per thread, then summed.
   static func convolution2DPerSampleGradientPowers(
-    outputGradient: Tensor, input: Tensor, outChannels: Int, geometry g: ConvolutionGeometry, sampleWeights: [Float], power: Int
+    outputGradient: Tensor, input: Tensor, outChannels: Int, geometry g: ConvolutionGeometry, sampleWeights: [Float],
+    power: Int
   ) -> (weight: Tensor, bias: Tensor) {
     let chunks = batchChunks(g.batch)
     let size = outChannels * g.patchSize
@@ -338,7 +344,8 @@ extension Tensor {
               let y0 = oy * g.stride - g.padding, x0 = ox * g.stride - g.padding
               for y in Swift.max(y0, 0)..<Swift.min(y0 + g.kernelHeight, g.height) {
                 let row = plane + y * g.width
-                for xx in Swift.max(x0, 0)..<Swift.min(x0 + g.kernelWidth, g.width) where row[xx] > best || bestIndex < 0 {
+                for xx in Swift.max(x0, 0)..<Swift.min(x0 + g.kernelWidth, g.width)
+                where row[xx] > best || bestIndex < 0 {
                   best = row[xx]
                   bestIndex = y * g.width + xx
                 }

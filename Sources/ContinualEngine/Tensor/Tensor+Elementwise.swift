@@ -26,7 +26,8 @@ extension Tensor {
       let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
       let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
       guard da == db || da == 1 || db == 1 else {
-        throw TensorError.shapeMismatch(operation: operation, shapes: [a, b], reason: "shapes do not broadcast (dimension \(i): \(da) vs \(db))")
+        throw TensorError.shapeMismatch(
+          operation: operation, shapes: [a, b], reason: "shapes do not broadcast (dimension \(i): \(da) vs \(db))")
       }
       result[i] = da == 1 ? db : da
     }
@@ -163,7 +164,8 @@ extension Tensor {
   /// - Throws: ``TensorError/shapeMismatch(operation:shapes:reason:)`` when the shapes differ.
   public mutating func add(_ other: Tensor, scaledBy scale: Float = 1) throws {
     guard shape == other.shape else {
-      throw TensorError.shapeMismatch(operation: "add(_:scaledBy:)", shapes: [shape, other.shape], reason: "shapes differ")
+      throw TensorError.shapeMismatch(
+        operation: "add(_:scaledBy:)", shapes: [shape, other.shape], reason: "shapes differ")
     }
     let b = other.storage.base
     withUnsafeMutableBufferPointer { a in
@@ -192,5 +194,7 @@ extension Tensor {
   /// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x − 1)` otherwise.
   public func elu(alpha: Float = 1) -> Tensor { map { $0 > 0 ? $0 : alpha * (Foundation.exp($0) - 1) } }
   /// Every element clamped to `range`.
-  public func clamped(to range: ClosedRange<Float>) -> Tensor { map { Swift.min(Swift.max($0, range.lowerBound), range.upperBound) } }
+  public func clamped(to range: ClosedRange<Float>) -> Tensor {
+    map { Swift.min(Swift.max($0, range.lowerBound), range.upperBound) }
+  }
 }

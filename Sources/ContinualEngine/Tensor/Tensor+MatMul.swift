@@ -13,14 +13,19 @@ extension Tensor {
   /// - Throws: ``TensorError`` when an operand is not rank 2 or the inner dimensions differ.
   /// - Complexity: `2·m·n·k` floating-point operations, spread over ``EngineThreads/count`` threads.
   public func matmul(_ other: Tensor, transposingSelf: Bool = false, transposingOther: Bool = false) throws -> Tensor {
-    guard rank == 2 else { throw TensorError.rankMismatch(operation: "matmul", expected: "a rank-2 left operand", shape: shape) }
-    guard other.rank == 2 else { throw TensorError.rankMismatch(operation: "matmul", expected: "a rank-2 right operand", shape: other.shape) }
+    guard rank == 2 else {
+      throw TensorError.rankMismatch(operation: "matmul", expected: "a rank-2 left operand", shape: shape)
+    }
+    guard other.rank == 2 else {
+      throw TensorError.rankMismatch(operation: "matmul", expected: "a rank-2 right operand", shape: other.shape)
+    }
     let (m, k) = transposingSelf ? (shape[1], shape[0]) : (shape[0], shape[1])
     let (k2, n) = transposingOther ? (other.shape[1], other.shape[0]) : (other.shape[0], other.shape[1])
     guard k == k2 else {
       let lhs = transposingSelf ? "ᵀ" : "", rhs = transposingOther ? "ᵀ" : ""
       throw TensorError.shapeMismatch(
-        operation: "matmul", shapes: [shape, other.shape], reason: "inner dimensions differ for A\(lhs)·B\(rhs) (\(k) ≠ \(k2))")
+        operation: "matmul", shapes: [shape, other.shape],
+        reason: "inner dimensions differ for A\(lhs)·B\(rhs) (\(k) ≠ \(k2))")
     }
     let out = Tensor(uninitializedShape: [m, n])
     if k == 0 {

@@ -8,7 +8,8 @@ extension Tensor {
   static func channelLayout(_ shape: [Int], operation: String) throws -> (batch: Int, channels: Int, spatial: Int) {
     guard shape.count == 2 || shape.count == 4 else {
       throw TensorError.rankMismatch(
-        operation: operation, expected: "an input of shape [batch, channels] or [batch, channels, height, width]", shape: shape)
+        operation: operation, expected: "an input of shape [batch, channels] or [batch, channels, height, width]",
+        shape: shape)
     }
     return (shape[0], shape[1], shape.count == 4 ? shape[2] * shape[3] : 1)
   }
@@ -16,7 +17,9 @@ extension Tensor {
   /// Each channel's mean and biased variance over the batch and spatial positions.
   ///
   /// - Returns: Two `[C]` tensors. Both are zero for an empty batch.
-  static func channelMoments(_ x: Tensor, batch n: Int, channels c: Int, spatial s: Int) -> (mean: Tensor, variance: Tensor) {
+  static func channelMoments(_ x: Tensor, batch n: Int, channels c: Int, spatial s: Int) -> (
+    mean: Tensor, variance: Tensor
+  ) {
     let mean = Tensor(shape: [c], repeating: 0), variance = Tensor(shape: [c], repeating: 0)
     let count = n * s
     guard count > 0 else { return (mean, variance) }
@@ -51,14 +54,16 @@ extension Tensor {
   /// `y = (x − mean_c) · inverseStd_c · scale_c + shift_c` per channel, and the normalised `x̂`
   /// when asked for (the backward pass needs it).
   static func normalise(
-    _ x: Tensor, mean: Tensor, inverseStd: Tensor, scale: Tensor?, shift: Tensor?, batch n: Int, channels c: Int, spatial s: Int,
+    _ x: Tensor, mean: Tensor, inverseStd: Tensor, scale: Tensor?, shift: Tensor?, batch n: Int, channels c: Int,
+    spatial s: Int,
     keepNormalised: Bool
   ) -> (output: Tensor, normalised: Tensor?) {
     let output = Tensor(uninitializedShape: x.shape)
     let normalised = keepNormalised ? Tensor(uninitializedShape: x.shape) : nil
     let xp = SendableConstPointer(UnsafePointer(x.storage.base)), op = SendablePointer(output.storage.base)
     let np = normalised.map { SendablePointer($0.storage.base) }
-    let mp = SendableConstPointer(UnsafePointer(mean.storage.base)), ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base))
+    let mp = SendableConstPointer(UnsafePointer(mean.storage.base)),
+      ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base))
     let sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) },
       bp = shift.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
     parallelForEach(c) { ch in
@@ -88,8 +93,10 @@ extension Tensor {
   ) -> (input: Tensor?, scale: Tensor, shift: Tensor) {
     let dScale = Tensor(shape: [c], repeating: 0), dShift = Tensor(shape: [c], repeating: 0)
     let dx = needInput ? Tensor(uninitializedShape: g.shape) : nil
-    let gp = SendableConstPointer(UnsafePointer(g.storage.base)), hp = SendableConstPointer(UnsafePointer(xhat.storage.base))
-    let ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base)), sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
+    let gp = SendableConstPointer(UnsafePointer(g.storage.base)),
+      hp = SendableConstPointer(UnsafePointer(xhat.storage.base))
+    let ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base)),
+      sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
     let dsp = SendablePointer(dScale.storage.base), dbp = SendablePointer(dShift.storage.base)
     let dxp = dx.map { SendablePointer($0.storage.base) }
     let count = Float(n * s)

@@ -2,7 +2,9 @@ extension Tensor {
   /// Normalises a possibly negative axis, throwing when it is out of range.
   func normalisedAxis(_ axis: Int, operation: String) throws -> Int {
     let resolved = axis < 0 ? axis + rank : axis
-    guard resolved >= 0 && resolved < rank else { throw TensorError.invalidAxis(operation: operation, axis: axis, rank: rank) }
+    guard resolved >= 0 && resolved < rank else {
+      throw TensorError.invalidAxis(operation: operation, axis: axis, rank: rank)
+    }
     return resolved
   }
 

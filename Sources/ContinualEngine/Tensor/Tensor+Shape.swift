@@ -3,7 +3,9 @@ extension Tensor {
   ///
   /// - Throws: ``TensorError/rankMismatch(operation:expected:shape:)`` unless the rank is 2.
   public func transposed() throws -> Tensor {
-    guard rank == 2 else { throw TensorError.rankMismatch(operation: "transposed", expected: "a rank-2 tensor", shape: shape) }
+    guard rank == 2 else {
+      throw TensorError.rankMismatch(operation: "transposed", expected: "a rank-2 tensor", shape: shape)
+    }
     return Tensor.transpose2D(self)
   }
 
@@ -68,7 +70,8 @@ extension Tensor {
   public func slice(alongAxis axis: Int, range: Range<Int>) throws -> Tensor {
     let axis = try normalisedAxis(axis, operation: "slice")
     guard range.lowerBound >= 0 && range.upperBound <= shape[axis] else {
-      throw TensorError.invalidArgument(operation: "slice", reason: "range \(range) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
+      throw TensorError.invalidArgument(
+        operation: "slice", reason: "range \(range) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
     }
     let outer = shape[..<axis].reduce(1, *)
     let inner = shape[(axis + 1)...].reduce(1, *)
@@ -103,7 +106,9 @@ extension Tensor {
   ///
   /// - Throws: ``TensorError/shapeMismatch(operation:shapes:reason:)`` when they do not.
   public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int) throws -> Tensor {
-    guard let first = tensors.first else { throw TensorError.invalidArgument(operation: "concatenate", reason: "no tensors given") }
+    guard let first = tensors.first else {
+      throw TensorError.invalidArgument(operation: "concatenate", reason: "no tensors given")
+    }
     let axis = try first.normalisedAxis(axis, operation: "concatenate")
     for t in tensors {
       var a = t.shape, b = first.shape
@@ -113,7 +118,8 @@ extension Tensor {
       a[axis] = 0
       b[axis] = 0
       guard a == b else {
-        throw TensorError.shapeMismatch(operation: "concatenate", shapes: tensors.map(\.shape), reason: "dimensions other than axis \(axis) differ")
+        throw TensorError.shapeMismatch(
+          operation: "concatenate", shapes: tensors.map(\.shape), reason: "dimensions other than axis \(axis) differ")
       }
     }
     var outShape = first.shape
@@ -142,7 +148,8 @@ extension Tensor {
   public func gather(indices: [Int], alongAxis axis: Int) throws -> Tensor {
     let axis = try normalisedAxis(axis, operation: "gather")
     if let bad = indices.first(where: { $0 < 0 || $0 >= shape[axis] }) {
-      throw TensorError.invalidArgument(operation: "gather", reason: "index \(bad) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
+      throw TensorError.invalidArgument(
+        operation: "gather", reason: "index \(bad) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
     }
     let outer = shape[..<axis].reduce(1, *)
     let inner = shape[(axis + 1)...].reduce(1, *)

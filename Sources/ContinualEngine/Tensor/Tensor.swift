@@ -20,7 +20,9 @@ public struct Tensor: @unchecked Sendable {
 
   /// Wraps an existing storage; `storage.count` must equal the product of `shape`.
   init(shape: [Int], storage: TensorStorage) {
-    precondition(storage.count == shape.reduce(1, *), "storage holds \(storage.count) elements, shape \(shape) needs \(shape.reduce(1, *))")
+    precondition(
+      storage.count == shape.reduce(1, *),
+      "storage holds \(storage.count) elements, shape \(shape) needs \(shape.reduce(1, *))")
     self.shape = shape
     self.storage = storage
   }
@@ -70,7 +72,8 @@ public struct Tensor: @unchecked Sendable {
   public init(shape: [Int], scalars: [Float]) throws {
     let count = shape.reduce(1, *)
     guard shape.allSatisfy({ $0 >= 0 }) else {
-      throw TensorError.invalidArgument(operation: "Tensor(shape:scalars:)", reason: "shape \(shape) has a negative dimension")
+      throw TensorError.invalidArgument(
+        operation: "Tensor(shape:scalars:)", reason: "shape \(shape) has a negative dimension")
     }
     guard scalars.count == count else {
       throw TensorError.invalidArgument(
@@ -98,7 +101,8 @@ public struct Tensor: @unchecked Sendable {
   public init(rows: [[Float]]) throws {
     let width = rows.first?.count ?? 0
     guard rows.allSatisfy({ $0.count == width }) else {
-      throw TensorError.invalidArgument(operation: "Tensor(rows:)", reason: "rows have different lengths \(rows.map(\.count))")
+      throw TensorError.invalidArgument(
+        operation: "Tensor(rows:)", reason: "rows have different lengths \(rows.map(\.count))")
     }
     try self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
   }
@@ -126,7 +130,9 @@ public struct Tensor: @unchecked Sendable {
   }
 
   /// Calls `body` with a writable view of the elements, copying the buffer first if it is shared.
-  public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+  public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R)
+    rethrows -> R
+  {
     if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     return try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
   }
@@ -136,7 +142,8 @@ public struct Tensor: @unchecked Sendable {
     precondition(index.count == rank, "index \(index) has \(index.count) components, tensor rank is \(rank)")
     var offset = 0
     for (i, (component, size)) in zip(index, shape).enumerated() {
-      precondition(component >= 0 && component < size, "index \(index) is out of bounds for shape \(shape) at dimension \(i)")
+      precondition(
+        component >= 0 && component < size, "index \(index) is out of bounds for shape \(shape) at dimension \(i)")
       offset = offset * size + component
     }
     return offset
@@ -170,13 +177,15 @@ public struct Tensor: @unchecked Sendable {
     if let position = inferred.first {
       let known = newShape.filter { $0 != -1 }.reduce(1, *)
       guard known > 0, count % known == 0 else {
-        throw TensorError.shapeMismatch(operation: operation, shapes: [shape, newShape], reason: "cannot infer the -1 dimension")
+        throw TensorError.shapeMismatch(
+          operation: operation, shapes: [shape, newShape], reason: "cannot infer the -1 dimension")
       }
       resolved[position] = count / known
     }
     guard resolved.reduce(1, *) == count else {
       throw TensorError.shapeMismatch(
-        operation: operation, shapes: [shape, newShape], reason: "element counts differ (\(count) vs \(resolved.reduce(1, *)))")
+        operation: operation, shapes: [shape, newShape],
+        reason: "element counts differ (\(count) vs \(resolved.reduce(1, *)))")
     }
     return resolved
   }
@@ -209,11 +218,15 @@ extension Tensor {
   /// Whether two tensors have the same shape and elements within a tolerance.
   ///
   /// Elements `a` and `b` match when `|a − b| ≤ absoluteTolerance + relativeTolerance · max(|a|, |b|)`.
-  public func isApproximatelyEqual(to other: Tensor, absoluteTolerance: Float = 1e-6, relativeTolerance: Float = 1e-5) -> Bool {
+  public func isApproximatelyEqual(to other: Tensor, absoluteTolerance: Float = 1e-6, relativeTolerance: Float = 1e-5)
+    -> Bool
+  {
     guard shape == other.shape else { return false }
     for i in 0..<count {
       let a = storage.base[i], b = other.storage.base[i]
-      if !(Swift.abs(a - b) <= absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(b))) { return false }
+      if !(Swift.abs(a - b) <= absoluteTolerance + relativeTolerance * Swift.max(Swift.abs(a), Swift.abs(b))) {
+        return false
+      }
     }
     return true
   }

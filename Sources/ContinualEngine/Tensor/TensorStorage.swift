@@ -14,7 +14,8 @@ final class TensorStorage: @unchecked Sendable {
   init(uninitializedCount count: Int) {
     self.count = count
     let byteCount = max(count, 1) * MemoryLayout<Float>.stride
-    let raw = BufferCache.take(byteCount: byteCount) ?? UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+    let raw =
+      BufferCache.take(byteCount: byteCount) ?? UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
     base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
   }
 

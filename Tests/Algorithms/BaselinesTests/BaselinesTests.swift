@@ -42,7 +42,8 @@ import Testing
   }
 
   /// Trains with the algorithm's components, recording which task every batch sample came from.
-  static func run<A: Algorithm>(_ algorithm: A.Type, on problem: ToyProblem) throws -> (TrainingResult, [Int: Set<Int>]) {
+  static func run<A: Algorithm>(_ algorithm: A.Type, on problem: ToyProblem) throws -> (TrainingResult, [Int: Set<Int>])
+  {
     let components = try components(algorithm)
     let log = RecordingRegulariser.Log()
     let plan = TrainingPlan(
@@ -70,7 +71,9 @@ import Testing
     let (finetune, _) = try Self.run(FineTuning.self, on: problem)
     let (joint, _) = try Self.run(JointTraining.self, on: problem)
     // Both learn task 1 on its own first.
-    #expect(finetune.accuracyMatrix[0][0] > 0.9 && joint.accuracyMatrix[0][0] > 0.9, "\(finetune.accuracyMatrix) \(joint.accuracyMatrix)")
+    #expect(
+      finetune.accuracyMatrix[0][0] > 0.9 && joint.accuracyMatrix[0][0] > 0.9,
+      "\(finetune.accuracyMatrix) \(joint.accuracyMatrix)")
     // Class-incremental fine-tuning on task 2 pushes task 1's classes down; joint training keeps them.
     #expect(finetune.accuracyMatrix[1][0] < 0.5, "\(finetune.accuracyMatrix)")
     #expect(joint.accuracyMatrix[1][0] > 0.9 && joint.accuracyMatrix[1][1] > 0.9, "\(joint.accuracyMatrix)")

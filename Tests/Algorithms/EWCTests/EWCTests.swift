@@ -13,12 +13,15 @@ import Testing
 
   /// Logits `z = w·x` with `w = (ln 3, 0)`: at x = 1, p = (0.75, 0.25).
   static func context(
-    weights: [Float] = [Float(log(3.0)), 0], inputs: [Float] = [1], labels: [Int], head: (any Head)? = nil, task: Int = 0, seed: UInt64 = 1
+    weights: [Float] = [Float(log(3.0)), 0], inputs: [Float] = [1], labels: [Int], head: (any Head)? = nil,
+    task: Int = 0, seed: UInt64 = 1
   ) throws -> TaskContext {
     let head = head ?? SharedHead(classCount: 2)
     let architecture = Sequential([Linear(1, weights.count, bias: false)])
-    let parameters = try NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [weights.count, 1], scalars: weights)])
-    let data = try LabelledImages(inputs: Tensor(shape: [inputs.count, 1], scalars: inputs), labels: labels, classNames: ["0", "1"])
+    let parameters = try NamedTensors(
+      names: ["0.weight"], tensors: [Tensor(shape: [weights.count, 1], scalars: weights)])
+    let data = try LabelledImages(
+      inputs: Tensor(shape: [inputs.count, 1], scalars: inputs), labels: labels, classNames: ["0", "1"])
     let layout = TaskLayout(classCounts: [Int](repeating: 2, count: head.outputCount / 2))
     return TaskContext(
       task: task, data: data, model: try Model(architecture, parameters: parameters), head: head, layout: layout,
@@ -82,7 +85,8 @@ import Testing
     #expect(either.contains(nil), "\(value)")
     #expect(try Self.fisher(FisherEstimator(labelMode: .empirical, sampleCount: 1), context) == value)
     #expect(
-      try Self.fisher(FisherEstimator(labelMode: .empirical, sampleCount: 5), context) == Self.fisher(FisherEstimator(labelMode: .empirical), context)
+      try Self.fisher(FisherEstimator(labelMode: .empirical, sampleCount: 5), context)
+        == Self.fisher(FisherEstimator(labelMode: .empirical), context)
     )
   }
 
@@ -101,7 +105,8 @@ import Testing
     // Softmax over all four columns; the expected Fisher of weight c is p_c (1 − p_c).
     let weights: [Float] = [1, -1, Float(log(3.0)), 0]
     let head = ActiveClassHead(layout: TaskLayout(classCounts: [2, 2]))
-    let value = try Self.fisher(FisherEstimator(labelMode: .expected), Self.context(weights: weights, labels: [0], head: head, task: 1))
+    let value = try Self.fisher(
+      FisherEstimator(labelMode: .expected), Self.context(weights: weights, labels: [0], head: head, task: 1))
     let e = weights.map { exp(Double($0)) }
     let p = e.map { $0 / e.reduce(0, +) }
     expectApproximatelyEqual(value, p.map { Float($0 * (1 - $0)) }, absoluteTolerance: 1e-5)
@@ -119,11 +124,13 @@ import Testing
     -> QuadraticPenalty<ScriptedImportance>
   {
     var penalty = QuadraticPenalty(
-      name: "ewc", estimator: ScriptedImportance([weight(1), weight(0.2)]), strength: lambda, scale: 0.5, accumulation: accumulation)
+      name: "ewc", estimator: ScriptedImportance([weight(1), weight(0.2)]), strength: lambda, scale: 0.5,
+      accumulation: accumulation)
     let data = try LabelledImages(inputs: Tensor(shape: [1, 1], repeating: 1), labels: [0], classNames: ["a"])
     for (task, anchor) in [Float(0.3), 0.5].enumerated() {
       let context = TaskContext(
-        task: task, data: data, model: try Model(oneWeight, parameters: weight(anchor)), head: SharedHead(classCount: 1),
+        task: task, data: data, model: try Model(oneWeight, parameters: weight(anchor)),
+        head: SharedHead(classCount: 1),
         layout: TaskLayout(classCounts: [1, 1]), rng: SeededGenerator(seed: 1))
       try penalty.taskWillStart(context)
       try penalty.taskDidFinish(context)
@@ -133,8 +140,10 @@ import Testing
 
   static func penalty(_ regulariser: any Regulariser, at value: Float) throws -> (value: Float, gradient: Float)? {
     let batch = Batch(inputs: Tensor(shape: [1, 1], repeating: 1), labels: [0], tasks: [2], currentTask: 2)
-    return try RegulariserHarness.penalty(of: regulariser, architecture: oneWeight, parameters: weight(value), batch: batch, task: 2)
-      .map { ($0.value, $0.gradients.tensors[0].scalar) }
+    return try RegulariserHarness.penalty(
+      of: regulariser, architecture: oneWeight, parameters: weight(value), batch: batch, task: 2
+    )
+    .map { ($0.value, $0.gradients.tensors[0].scalar) }
   }
 
   @Test func onlineEWCStoresTheDecayedSumAndWeightsItByGammaAgain() throws {
@@ -175,21 +184,30 @@ import Testing
     #expect(defaults.dataRegime == nil)
     let ewc = try #require(defaults.regularisers.first as? QuadraticPenalty<FisherEstimator>)
     #expect(defaults.regularisers.count == 1)
-    #expect(ewc.name == "ewc" && ewc.strength == settings[EWC.lambda] && ewc.scale == 0.5 && ewc.accumulation == .perTask)
-    #expect(ewc.estimator.labelMode == .expected && ewc.estimator.sampleCount == nil && !ewc.estimator.vanDeVen2019Normalisation)
+    #expect(
+      ewc.name == "ewc" && ewc.strength == settings[EWC.lambda] && ewc.scale == 0.5 && ewc.accumulation == .perTask)
+    #expect(
+      ewc.estimator.labelMode == .expected && ewc.estimator.sampleCount == nil
+        && !ewc.estimator.vanDeVen2019Normalisation)
 
     let given = ["lambda": "10", "labels": "empirical", "samples": "200", "vdv2019": "true"]
     let custom = try #require(
       try EWC.components(Settings(component: EWC.name, declared: EWC.hyperparameters, given: given)).regularisers.first
         as? QuadraticPenalty<FisherEstimator>)
     #expect(custom.strength == 10)
-    #expect(custom.estimator.labelMode == .empirical && custom.estimator.sampleCount == 200 && custom.estimator.vanDeVen2019Normalisation)
+    #expect(
+      custom.estimator.labelMode == .empirical && custom.estimator.sampleCount == 200
+        && custom.estimator.vanDeVen2019Normalisation)
   }
 
   @Test func onlineEWCComponentsFromSettings() throws {
-    let settings = try Settings(component: OnlineEWC.name, declared: OnlineEWC.hyperparameters, given: ["gamma": "0.5", "lambda": "4"])
-    let online = try #require(try OnlineEWC.components(settings).regularisers.first as? QuadraticPenalty<FisherEstimator>)
-    #expect(online.name == "online-ewc" && online.strength == 4 && online.scale == 0.5 && online.accumulation == .decayed(gamma: 0.5))
+    let settings = try Settings(
+      component: OnlineEWC.name, declared: OnlineEWC.hyperparameters, given: ["gamma": "0.5", "lambda": "4"])
+    let online = try #require(
+      try OnlineEWC.components(settings).regularisers.first as? QuadraticPenalty<FisherEstimator>)
+    #expect(
+      online.name == "online-ewc" && online.strength == 4 && online.scale == 0.5
+        && online.accumulation == .decayed(gamma: 0.5))
     #expect(Set(OnlineEWC.hyperparameters.map(\.name)) == ["lambda", "labels", "samples", "vdv2019", "gamma"])
   }
 
@@ -205,13 +223,15 @@ import Testing
   @Test(arguments: FisherEstimator.LabelMode.allCases)
   func ewcConformance(labelMode: FisherEstimator.LabelMode) throws {
     try RegulariserConformance.expectConformance {
-      QuadraticPenalty(name: "ewc", estimator: FisherEstimator(labelMode: labelMode), strength: 20, scale: 0.5, accumulation: .perTask)
+      QuadraticPenalty(
+        name: "ewc", estimator: FisherEstimator(labelMode: labelMode), strength: 20, scale: 0.5, accumulation: .perTask)
     }
   }
 
   @Test func onlineEWCConformance() throws {
     try RegulariserConformance.expectConformance {
-      QuadraticPenalty(name: "online-ewc", estimator: FisherEstimator(), strength: 20, scale: 0.5, accumulation: .decayed(gamma: 0.7))
+      QuadraticPenalty(
+        name: "online-ewc", estimator: FisherEstimator(), strength: 20, scale: 0.5, accumulation: .decayed(gamma: 0.7))
     }
   }
 

@@ -14,7 +14,8 @@ import Testing
   static let architecture = Sequential([Linear(2, 1)])
 
   static func parameters(_ w0: Float, _ w1: Float, bias: Float) throws -> NamedTensors {
-    try NamedTensors(names: ["0.weight", "0.bias"], tensors: [Tensor(shape: [1, 2], scalars: [w0, w1]), Tensor([bias])])
+    try NamedTensors(
+      names: ["0.weight", "0.bias"], tensors: [Tensor(shape: [1, 2], scalars: [w0, w1]), Tensor([bias])])
   }
 
   /// The context of a task that ended at `parameters`.
@@ -30,7 +31,9 @@ import Testing
     let batch = Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
     let point = try Self.parameters(1, 3, bias: 0.5)
     // No anchor yet: no penalty.
-    #expect(try RegulariserHarness.penalty(of: l2, architecture: Self.architecture, parameters: point, batch: batch, task: 1) == nil)
+    #expect(
+      try RegulariserHarness.penalty(of: l2, architecture: Self.architecture, parameters: point, batch: batch, task: 1)
+        == nil)
 
     try l2.taskDidFinish(Self.finished(at: Self.parameters(0, 1, bias: 0.5)))
     let result = try #require(
@@ -38,7 +41,9 @@ import Testing
     // θ − θ* = (1, 2, 0): (0.1 / 2) · (1 + 4 + 0) = 0.25; gradient λ (θ − θ*) = (0.1, 0.2, 0).
     #expect(abs(result.value - 0.25) < 1e-6, "\(result.value)")
     #expect(result.gradients.names == ["0.weight", "0.bias"])
-    #expect(result.gradients.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [0.1, 0.2])), "\(result.gradients.tensors[0])")
+    #expect(
+      result.gradients.tensors[0].isApproximatelyEqual(to: try Tensor(shape: [1, 2], scalars: [0.1, 0.2])),
+      "\(result.gradients.tensors[0])")
     #expect(result.gradients.tensors[1].isApproximatelyEqual(to: Tensor([0])), "\(result.gradients.tensors[1])")
   }
 
@@ -54,7 +59,8 @@ import Testing
 
   @Test func runsWithTheTrainerStackedWithEWC() throws {
     let problem = try ToyProblem()
-    let l2 = try L2Anchor.components(Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lambda": "0.5"]))
+    let l2 = try L2Anchor.components(
+      Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lambda": "0.5"]))
     let ewc = try EWC.components(Settings(component: "ewc", declared: EWC.hyperparameters, given: ["lambda": "100"]))
     let plan = TrainingPlan(head: problem.head, regularisers: l2.regularisers + ewc.regularisers)
     let trainer = ContinualTrainer(configuration: problem.configuration)
@@ -67,15 +73,20 @@ import Testing
     #expect(result.accuracyMatrix.count == 2 && result.accuracyMatrix.allSatisfy { $0.count == 2 })
 
     // Without the stack the second task's training ends elsewhere: the terms changed the trajectory.
-    let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head), seed: 1)
+    let plain = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: TrainingPlan(head: problem.head), seed: 1)
     #expect(plain.model.parameters != result.model.parameters)
   }
 
   @Test func declaresItsHyperparameterForTheCommandLine() throws {
     #expect(L2Anchor.name == "l2")
     #expect(L2Anchor.hyperparameters.map(\.name) == ["lambda"])
-    let regularisers = try L2Anchor.components(Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lambda": "0.25"])).regularisers
+    let regularisers = try L2Anchor.components(
+      Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lambda": "0.25"])
+    ).regularisers
     #expect((regularisers.first as? L2ToAnchor)?.strength == 0.25)
-    #expect(throws: SettingsError.self) { try Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lamda": "1"]) }
+    #expect(throws: SettingsError.self) {
+      try Settings(component: "l2", declared: L2Anchor.hyperparameters, given: ["lamda": "1"])
+    }
   }
 }

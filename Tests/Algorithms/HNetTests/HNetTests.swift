@@ -15,7 +15,8 @@ import Testing
 /// embeddings of size 1 with `e⁰ = 1`.
 @Suite struct HNetTests {
   /// `h(e, Θ) = Θ·e` for the two weights of `Linear(2, 1, bias: false)`.
-  static let linear = Hypernetwork(target: Sequential([Linear(2, 1, bias: false)]), taskCount: 2, embeddingSize: 1, hidden: [])
+  static let linear = Hypernetwork(
+    target: Sequential([Linear(2, 1, bias: false)]), taskCount: 2, embeddingSize: 1, hidden: [])
 
   /// The linear hypernetwork's parameters: generator weight `Θ`, zero bias, `e⁰ = 1`, `e¹ = 0.5`.
   static func parameters(_ theta: (Float, Float), e0: Float = 1) -> NamedTensors {
@@ -47,7 +48,8 @@ import Testing
     let pass = try model.forward(tape.constant(Tensor(shape: [1, 2], repeating: 1)), on: tape)
     let batch = Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
     let step = StepContext(
-      tape: tape, pass: pass, batch: batch, task: 1, iteration: 0, taskGradients: change.map { NamedTensors.zeros(like: $0) },
+      tape: tape, pass: pass, batch: batch, task: 1, iteration: 0,
+      taskGradients: change.map { NamedTensors.zeros(like: $0) },
       proposedChange: change.map { c in { _ in c } })
     let value = try #require(try regulariser.penalty(step))
     return (value.value.scalar, try pass.gradients(of: value))
@@ -57,7 +59,8 @@ import Testing
 
   @Test func penaltyWithoutLookahead() throws {
     // reg = 0.5² + 1² = 1.25 → β·reg = 0.0125; gradient β·2(Θe − t)e = (0.01, −0.02).
-    let (value, gradients) = try Self.penalty(HypernetworkOutputRegulariser(strength: 0.01, lookahead: false), at: (1.5, 1.0))
+    let (value, gradients) = try Self.penalty(
+      HypernetworkOutputRegulariser(strength: 0.01, lookahead: false), at: (1.5, 1.0))
     #expect(Swift.abs(value - 0.0125) < 1e-7, "\(value)")
     expectApproximatelyEqual(gradients["0.generator.0.weight"]!.scalars, [0.01, -0.02], absoluteTolerance: 1e-6)
     // The previous task's embedding is fixed: no gradient reaches it.
@@ -68,7 +71,8 @@ import Testing
     // ΔΘ = (−0.1, 0.2): evaluated at (1.4, 1.2): reg = 0.16 + 0.64 = 0.8 → 0.008; gradient (0.008, −0.016).
     var change = NamedTensors.zeros(like: Self.parameters((0, 0)))
     change.tensors[0] = try Tensor(shape: [2, 1], scalars: [-0.1, 0.2])
-    let (value, gradients) = try Self.penalty(HypernetworkOutputRegulariser(strength: 0.01, lookahead: true), at: (1.5, 1.0), change: change)
+    let (value, gradients) = try Self.penalty(
+      HypernetworkOutputRegulariser(strength: 0.01, lookahead: true), at: (1.5, 1.0), change: change)
     #expect(Swift.abs(value - 0.008) < 1e-7, "\(value)")
     expectApproximatelyEqual(gradients["0.generator.0.weight"]!.scalars, [0.008, -0.016], absoluteTolerance: 1e-6)
   }
@@ -77,7 +81,8 @@ import Testing
     // A proposed change of the embeddings must not shift the regulariser's evaluation point.
     var change = NamedTensors.zeros(like: Self.parameters((0, 0)))
     change.tensors[2] = Tensor([5])
-    let (value, _) = try Self.penalty(HypernetworkOutputRegulariser(strength: 0.01, lookahead: true), at: (1.5, 1.0), change: change)
+    let (value, _) = try Self.penalty(
+      HypernetworkOutputRegulariser(strength: 0.01, lookahead: true), at: (1.5, 1.0), change: change)
     #expect(Swift.abs(value - 0.0125) < 1e-7, "\(value)")
   }
 
@@ -101,9 +106,11 @@ import Testing
     try regulariser.taskWillStart(Self.context(task: 1, at: Self.parameters((1, 2))))
     var gradients = try NamedTensors(names: ["a"], tensors: [Tensor([3, 4])])
     let tape = Tape()
-    let pass = Model.Pass(weights: [], trace: ForwardTrace(activations: [], output: tape.constant(Tensor(0))), names: [])
+    let pass = Model.Pass(
+      weights: [], trace: ForwardTrace(activations: [], output: tape.constant(Tensor(0))), names: [])
     let step = StepContext(
-      tape: tape, pass: pass, batch: Batch(inputs: Tensor.zeros([1, 2]), labels: [0], tasks: [1], currentTask: 1), task: 1, iteration: 0)
+      tape: tape, pass: pass, batch: Batch(inputs: Tensor.zeros([1, 2]), labels: [0], tasks: [1], currentTask: 1),
+      task: 1, iteration: 0)
     try regulariser.gradientsDidCompute(&gradients, step: step)
     expectApproximatelyEqual(gradients.tensors[0].scalars, [0.6, 0.8], absoluteTolerance: 1e-5)
   }
@@ -117,10 +124,12 @@ import Testing
   /// A hypernetwork whose task `t` makes the target `Linear(1, 2)` output `W·e_t` for input 1.
   static func inferenceModel(embeddings: [Float], groups: [Range<Int>]? = nil, outputs: Int = 2) throws -> Model {
     let hnet = Hypernetwork(
-      target: Sequential([Linear(1, outputs, bias: false)]), taskCount: embeddings.count, embeddingSize: 1, hidden: [], outputGroups: groups)
+      target: Sequential([Linear(1, outputs, bias: false)]), taskCount: embeddings.count, embeddingSize: 1, hidden: [],
+      outputGroups: groups)
     let generator = (0..<outputs).map { $0 == 0 ? Float(2) : 0 }
     let names = ["0.generator.0.weight", "0.generator.0.bias"] + embeddings.indices.map { "0.embedding.\($0)" }
-    let tensors = [try Tensor(shape: [outputs, 1], scalars: generator), Tensor.zeros([outputs])] + embeddings.map { Tensor([$0]) }
+    let tensors =
+      [try Tensor(shape: [outputs, 1], scalars: generator), Tensor.zeros([outputs])] + embeddings.map { Tensor([$0]) }
     return try Model(Sequential([hnet]), parameters: NamedTensors(names: names, tensors: tensors))
   }
 
@@ -143,7 +152,9 @@ import Testing
     var model = try Self.inferenceModel(embeddings: [3, 3], groups: [0..<2, 2..<4], outputs: 4)
     model.learnedTasks = 2
     let out = try model.predict(Tensor.ones([1, 1])).scalars
-    #expect(out[0] == 6 && out[1] == 0 && out[2] == -Float.greatestFiniteMagnitude && out[3] == -Float.greatestFiniteMagnitude, "\(out)")
+    #expect(
+      out[0] == 6 && out[1] == 0 && out[2] == -Float.greatestFiniteMagnitude
+        && out[3] == -Float.greatestFiniteMagnitude, "\(out)")
     let head = TaskInferenceHead(layout: TaskLayout(classCounts: [2, 2]))
     #expect(head.predictions(logits: try Tensor(shape: [1, 4], scalars: out), task: 0, trainedThrough: 1) == [0])
   }
@@ -156,7 +167,8 @@ import Testing
 
   static func hypernetwork(chunk: Int? = 7, conditional: Bool = false, tasks: Int = 2) -> Hypernetwork {
     Hypernetwork(
-      target: target, taskCount: tasks, embeddingSize: 3, hidden: [5], activation: .tanh, chunkSize: chunk, chunkEmbeddingSize: 2,
+      target: target, taskCount: tasks, embeddingSize: 3, hidden: [5], activation: .tanh, chunkSize: chunk,
+      chunkEmbeddingSize: 2,
       conditionalChunkEmbeddings: conditional)
   }
 
@@ -202,14 +214,16 @@ import Testing
     let inputs = TestData.uniform([4, 3], seed: 2)
     return try GradientCheck.run(inputs: model.parameters.tensors) { tape, weights in
       let pass = try StepValues.pass(
-        architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape, names: model.parameters.names, task: task)
+        architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape,
+        names: model.parameters.names, task: task)
       return try crossEntropy(logits: pass.output, labels: [0, 1, 1, 0])
     }
   }
 
   @Test(arguments: [(7, false), (7, true), (0, false)])
   func gradientThroughGeneratedWeights(chunk: Int, conditional: Bool) throws {
-    let report = try Self.lossCheck(Self.hypernetwork(chunk: chunk > 0 ? chunk : nil, conditional: conditional), task: 1)
+    let report = try Self.lossCheck(
+      Self.hypernetwork(chunk: chunk > 0 ? chunk : nil, conditional: conditional), task: 1)
     #expect(report.passed, "\(report)")
   }
 
@@ -226,14 +240,18 @@ import Testing
       TaskContext(
         task: 2, data: data, model: anchor, head: MultiHead(layout: TaskLayout(classCounts: [2, 2, 2])),
         layout: TaskLayout(classCounts: [2, 2, 2]), rng: SeededGenerator(seed: 1)))
-    let point = try anchor.parameters.mapTensors { try $0 + TestData.uniform($0.shape, in: -0.3...0.3, seed: UInt64($0.count)) }
+    let point = try anchor.parameters.mapTensors {
+      try $0 + TestData.uniform($0.shape, in: -0.3...0.3, seed: UInt64($0.count))
+    }
     let change = point.mapTensors { TestData.uniform($0.shape, in: -0.05...0.05, seed: 11) }
     let batch = Batch(inputs: data.inputs, labels: [0, 1], tasks: [2, 2], currentTask: 2)
     let report = try GradientCheck.run(inputs: point.tensors) { tape, weights in
       let pass = try StepValues.pass(
-        architecture: architecture, weights: weights, input: tape.constant(data.inputs), on: tape, names: point.names, task: 2)
+        architecture: architecture, weights: weights, input: tape.constant(data.inputs), on: tape, names: point.names,
+        task: 2)
       let step = StepContext(
-        tape: tape, pass: pass, batch: batch, task: 2, iteration: 0, taskGradients: change, proposedChange: { _ in change })
+        tape: tape, pass: pass, batch: batch, task: 2, iteration: 0, taskGradients: change,
+        proposedChange: { _ in change })
       return try #require(try regulariser.penalty(step))
     }
     #expect(report.passed, "\(report)")
@@ -247,9 +265,14 @@ import Testing
     // every parameter (with `fixed` they enter as stop-gradient constants, tested by hand above).
     var problem = try ToyProblem(tasks: 3)
     problem.architecture = Sequential([
-      Hypernetwork(target: problem.architecture, taskCount: 3, embeddingSize: 3, hidden: [5], activation: .tanh, chunkSize: 9, chunkEmbeddingSize: 2)
+      Hypernetwork(
+        target: problem.architecture, taskCount: 3, embeddingSize: 3, hidden: [5], activation: .tanh, chunkSize: 9,
+        chunkEmbeddingSize: 2)
     ])
-    let make = { HypernetworkOutputRegulariser(strength: 0.5, lookahead: false, previousEmbeddings: .regularised) as any Regulariser }
+    let make = {
+      HypernetworkOutputRegulariser(strength: 0.5, lookahead: false, previousEmbeddings: .regularised)
+        as any Regulariser
+    }
     try RegulariserConformance.expectConformance(
       make, except: [.stateSurvivesTaskBoundaries: "the targets are re-derived from the model at each task start"],
       problem: problem)
@@ -264,7 +287,8 @@ import Testing
       target: problem.architecture, taskCount: 3, embeddingSize: 4, hidden: [8], chunkSize: 10, chunkEmbeddingSize: 3,
       outputGroups: (0..<3).map(layout.columns))
     let components = try HNet.components(
-      Settings(component: "hnet", declared: HNet.hyperparameters, given: ["lookahead": String(lookahead), "beta": "0.05"]))
+      Settings(
+        component: "hnet", declared: HNet.hyperparameters, given: ["lookahead": String(lookahead), "beta": "0.05"]))
     let plan = TrainingPlan(
       head: try HNet.head(layout: layout, scenario: .task), regularisers: components.regularisers,
       frozenParameters: components.frozenParameters)
@@ -273,7 +297,8 @@ import Testing
     configuration.length = .iterations(8)
     configuration.resetOptimiserBetweenTasks = components.resetsOptimiser
     let sequence = try TaskSequence(name: "prefix", tasks: Array(problem.sequence.tasks.prefix(tasks)))
-    return try ContinualTrainer(configuration: configuration).run(sequence, architecture: Sequential([hnet]), plan: plan, seed: seed)
+    return try ContinualTrainer(configuration: configuration).run(
+      sequence, architecture: Sequential([hnet]), plan: plan, seed: seed)
   }
 
   @Test func earlierEmbeddingsStayFixedWhileLaterTasksTrain() throws {
@@ -290,7 +315,8 @@ import Testing
   }
 
   @Test func sameSeedSameRunDifferentSeedDifferentRun() throws {
-    let a = try Self.train(tasks: 3, seed: 4), b = try Self.train(tasks: 3, seed: 4), c = try Self.train(tasks: 3, seed: 5)
+    let a = try Self.train(tasks: 3, seed: 4), b = try Self.train(tasks: 3, seed: 4),
+      c = try Self.train(tasks: 3, seed: 5)
     #expect(a.accuracyMatrix == b.accuracyMatrix && a.model.parameters == b.model.parameters)
     #expect(a.model.parameters != c.model.parameters)
   }
@@ -309,9 +335,11 @@ import Testing
     // the second task on, and the run differs from HNet alone.
     let problem = try ToyProblem(tasks: 3, trainPerTask: 24)
     let layout = problem.layout
-    let hnet = Hypernetwork(target: problem.architecture, taskCount: 3, embeddingSize: 4, hidden: [8], chunkSize: 10, chunkEmbeddingSize: 3)
+    let hnet = Hypernetwork(
+      target: problem.architecture, taskCount: 3, embeddingSize: 4, hidden: [8], chunkSize: 10, chunkEmbeddingSize: 3)
     let regulariser = HypernetworkOutputRegulariser(strength: 0.05)
-    let l2 = QuadraticPenalty(name: "l2", estimator: Uniform(), strength: 0.5, accumulation: .sum(clampNonNegative: false))
+    let l2 = QuadraticPenalty(
+      name: "l2", estimator: Uniform(), strength: 0.5, accumulation: .sum(clampNonNegative: false))
     var configuration = problem.configuration
     configuration.optimiser = .adam(learningRate: 0.01)
     configuration.resetOptimiserBetweenTasks = true
@@ -319,7 +347,8 @@ import Testing
       let plan = TrainingPlan(
         head: MultiHead(layout: layout), regularisers: regularisers,
         frozenParameters: { HNet.frozenParameters(task: $0, names: $1, trainsPrevious: false) })
-      return try ContinualTrainer(configuration: configuration).run(problem.sequence, architecture: Sequential([hnet]), plan: plan, seed: 2)
+      return try ContinualTrainer(configuration: configuration).run(
+        problem.sequence, architecture: Sequential([hnet]), plan: plan, seed: 2)
     }
     let both = try run([regulariser, l2])
     #expect(both.lossTerms[1]["hnet", default: 0] > 0 && both.lossTerms[1]["l2", default: 0] > 0, "\(both.lossTerms)")
@@ -328,7 +357,10 @@ import Testing
 
   @Test func frozenParameterNames() {
     let names = ["0.generator.0.weight", "0.chunks", "0.embedding.0", "0.chunks.0", "0.embedding.1", "0.embedding.2"]
-    #expect(HNet.frozenParameters(task: 1, names: names, trainsPrevious: false) == ["0.embedding.0", "0.chunks.0", "0.embedding.2"])
+    #expect(
+      HNet.frozenParameters(task: 1, names: names, trainsPrevious: false) == [
+        "0.embedding.0", "0.chunks.0", "0.embedding.2",
+      ])
     #expect(HNet.frozenParameters(task: 1, names: names, trainsPrevious: true) == ["0.embedding.2"])
   }
 

@@ -14,13 +14,16 @@ import Testing
   static let w: [Float] = [1, 2, 0, 1]
   static let samples: [Float] = [1, -1, -1, 0]
 
-  static func context(rows: [Float] = w, head: (any Head)? = nil, task: Int = 0, inputs: [Float] = samples) throws -> TaskContext {
+  static func context(rows: [Float] = w, head: (any Head)? = nil, task: Int = 0, inputs: [Float] = samples) throws
+    -> TaskContext
+  {
     let outputs = rows.count / 2
     let head = head ?? SharedHead(classCount: 2)
     let architecture = Sequential([Linear(2, outputs, bias: false)])
     let parameters = try NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [outputs, 2], scalars: rows)])
     let n = inputs.count / 2
-    let data = try LabelledImages(inputs: Tensor(shape: [n, 2], scalars: inputs), labels: [Int](repeating: 0, count: n), classNames: ["0", "1"])
+    let data = try LabelledImages(
+      inputs: Tensor(shape: [n, 2], scalars: inputs), labels: [Int](repeating: 0, count: n), classNames: ["0", "1"])
     return TaskContext(
       task: task, data: data, model: try Model(architecture, parameters: parameters), head: head,
       layout: TaskLayout(classCounts: [Int](repeating: 2, count: outputs / 2)), rng: SeededGenerator(seed: 1))
@@ -59,7 +62,9 @@ import Testing
   func multiHeadUsesOnlyTheTasksOutputs(mode: OutputSensitivityEstimator.Mode) throws {
     // Task 1 owns outputs 2 and 3 (rows [[1, 2], [0, 1]]); outputs 0 and 1 belong to task 0 and get no importance.
     let head = MultiHead(layout: TaskLayout(classCounts: [2, 2]))
-    let value = try Self.omega(OutputSensitivityEstimator(mode: mode, batchSize: 2), Self.context(rows: [3, -1, 4, 1] + Self.w, head: head, task: 1))
+    let value = try Self.omega(
+      OutputSensitivityEstimator(mode: mode, batchSize: 2),
+      Self.context(rows: [3, -1, 4, 1] + Self.w, head: head, task: 1))
     expectApproximatelyEqual(
       value, [0, 0, 0, 0] + (mode == .sample ? [2, 1, 1, 1] : [0, 1, 1, 1]), absoluteTolerance: 1e-6)
   }
@@ -67,21 +72,24 @@ import Testing
   @Test func penaltyWithThePapersImportance() throws {
     // λ = 1, θ − θ* = [[0.1, 0], [0, 0]]: Ω₁₁ · 0.01 = 0.02; gradient 2 λ Ω Δ = [[0.4, 0], [0, 0]].
     var mas = QuadraticPenalty(
-      name: "mas", estimator: OutputSensitivityEstimator(mode: .sample), strength: 1, accumulation: .sum(clampNonNegative: false))
+      name: "mas", estimator: OutputSensitivityEstimator(mode: .sample), strength: 1,
+      accumulation: .sum(clampNonNegative: false))
     let context = try Self.context()
     try mas.taskWillStart(context)
     try mas.taskDidFinish(context)
     let moved = try NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [2, 2], scalars: [1.1, 2, 0, 1])])
     let batch = Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
     let result = try #require(
-      try RegulariserHarness.penalty(of: mas, architecture: context.model.architecture, parameters: moved, batch: batch, task: 1))
+      try RegulariserHarness.penalty(
+        of: mas, architecture: context.model.architecture, parameters: moved, batch: batch, task: 1))
     #expect(abs(result.value - 0.02) < 1e-6, "\(result.value)")
     expectApproximatelyEqual(result.gradients.tensors[0].scalars, [0.4, 0, 0, 0], absoluteTolerance: 1e-6)
   }
 
   @Test func importancesOfSuccessiveTasksAreSummed() throws {
     var mas = QuadraticPenalty(
-      name: "mas", estimator: OutputSensitivityEstimator(mode: .sample), strength: 1, accumulation: .sum(clampNonNegative: false))
+      name: "mas", estimator: OutputSensitivityEstimator(mode: .sample), strength: 1,
+      accumulation: .sum(clampNonNegative: false))
     for task in 0..<2 {
       let context = try Self.context(task: task)
       try mas.taskWillStart(context)
@@ -95,7 +103,9 @@ import Testing
     let defaults = try MAS.components(settings)
     let mas = try #require(defaults.regularisers.first as? QuadraticPenalty<OutputSensitivityEstimator>)
     #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
-    #expect(mas.name == "mas" && mas.strength == settings[MAS.lambda] && mas.scale == 1 && mas.accumulation == .sum(clampNonNegative: false))
+    #expect(
+      mas.name == "mas" && mas.strength == settings[MAS.lambda] && mas.scale == 1
+        && mas.accumulation == .sum(clampNonNegative: false))
     #expect(mas.estimator.mode == .batch && mas.estimator.batchSize == 200 && mas.estimator.sampleCount == nil)
 
     let given = ["lambda": "0.5", "mode": "sample", "batch": "10", "samples": "100"]
@@ -110,7 +120,8 @@ import Testing
   func conformance(mode: OutputSensitivityEstimator.Mode) throws {
     try RegulariserConformance.expectConformance {
       QuadraticPenalty(
-        name: "mas", estimator: OutputSensitivityEstimator(mode: mode, batchSize: 4), strength: 1, accumulation: .sum(clampNonNegative: false))
+        name: "mas", estimator: OutputSensitivityEstimator(mode: mode, batchSize: 4), strength: 1,
+        accumulation: .sum(clampNonNegative: false))
     }
   }
 }

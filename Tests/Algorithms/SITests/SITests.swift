@@ -40,13 +40,15 @@ import Testing
 
   /// Runs one task of `steps` (each from the previous end point) through the estimator.
   static func importance(
-    _ estimator: PathIntegralEstimator, steps: [(change: NamedTensors, task: NamedTensors?, total: NamedTensors)], from start: NamedTensors = theta
+    _ estimator: PathIntegralEstimator, steps: [(change: NamedTensors, task: NamedTensors?, total: NamedTensors)],
+    from start: NamedTensors = theta
   ) throws -> (omega: NamedTensors?, importance: NamedTensors) {
     var estimator = estimator
     try estimator.taskWillStart(context(at: start))
     var current = start
     for (k, s) in steps.enumerated() {
-      try estimator.stepDidFinish(step(iteration: k, from: current, change: s.change, taskGradient: s.task, totalGradient: s.total))
+      try estimator.stepDidFinish(
+        step(iteration: k, from: current, change: s.change, taskGradient: s.task, totalGradient: s.total))
       current = try current + s.change
     }
     let omega = estimator.integral
@@ -94,13 +96,15 @@ import Testing
   @Test func eachTaskStartsAFreshIntegralFromItsOwnStart() throws {
     var estimator = PathIntegralEstimator(damping: 0.1)
     try estimator.taskWillStart(Self.context(at: Self.theta))
-    try estimator.stepDidFinish(Self.step(from: Self.theta, change: Self.delta, taskGradient: Self.g, totalGradient: Self.g))
+    try estimator.stepDidFinish(
+      Self.step(from: Self.theta, change: Self.delta, taskGradient: Self.g, totalGradient: Self.g))
     let end = try Self.theta + Self.delta
     _ = try estimator.importance(after: Self.context(at: end))
     // Task 2: one step of the same size from the end of task 1.
     try estimator.taskWillStart(Self.context(task: 1, at: end))
     try expectApproximatelyEqual(#require(estimator.integral).tensors[0].scalars, [0, 0], absoluteTolerance: 1e-5)
-    try estimator.stepDidFinish(Self.step(task: 1, from: end, change: Self.delta, taskGradient: Self.g, totalGradient: Self.g))
+    try estimator.stepDidFinish(
+      Self.step(task: 1, from: end, change: Self.delta, taskGradient: Self.g, totalGradient: Self.g))
     let next = try estimator.importance(after: Self.context(task: 1, at: end + Self.delta))
     expectApproximatelyEqual(next.tensors[0].scalars, [0.243902, 0.909091], absoluteTolerance: 1e-5)
   }
@@ -112,7 +116,8 @@ import Testing
     clamp: Bool, change: NamedTensors = delta, gradient: NamedTensors = g, strength: Float = 1
   ) throws -> QuadraticPenalty<PathIntegralEstimator> {
     var si = QuadraticPenalty(
-      name: "si", estimator: PathIntegralEstimator(damping: 0.1), strength: strength, accumulation: .sum(clampNonNegative: clamp))
+      name: "si", estimator: PathIntegralEstimator(damping: 0.1), strength: strength,
+      accumulation: .sum(clampNonNegative: clamp))
     try si.taskWillStart(context(at: theta))
     try si.stepDidFinish(step(from: theta, change: change, taskGradient: gradient, totalGradient: gradient))
     try si.taskDidFinish(context(at: theta + change))
@@ -125,7 +130,8 @@ import Testing
     #expect(si.anchors.count == 1 && si.anchors[0].anchor == Self.weights(0.95, -1.9))
     let batch = Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
     let result = try #require(
-      try RegulariserHarness.penalty(of: si, architecture: Self.architecture, parameters: Self.weights(1.05, -1.8), batch: batch, task: 1))
+      try RegulariserHarness.penalty(
+        of: si, architecture: Self.architecture, parameters: Self.weights(1.05, -1.8), batch: batch, task: 1))
     #expect(abs(result.value - 0.0115299) < 1e-6, "\(result.value)")
     // No ½: the gradient is 2 c Ω (θ − θ*).
     expectApproximatelyEqual(result.gradients.tensors[0].scalars, [0.0487805, 0.181818], absoluteTolerance: 1e-5)
@@ -147,7 +153,9 @@ import Testing
     let defaults = try SI.components(settings)
     let si = try #require(defaults.regularisers.first as? QuadraticPenalty<PathIntegralEstimator>)
     #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
-    #expect(si.name == "si" && si.strength == settings[SI.c] && si.scale == 1 && si.accumulation == .sum(clampNonNegative: true))
+    #expect(
+      si.name == "si" && si.strength == settings[SI.c] && si.scale == 1
+        && si.accumulation == .sum(clampNonNegative: true))
     #expect(si.estimator.damping == 0.1 && si.estimator.gradientSource == .task)
     #expect(si.needsTaskGradients && si.observesSteps)
 

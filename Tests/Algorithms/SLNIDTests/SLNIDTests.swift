@@ -20,7 +20,8 @@ import Testing
   static func inhibition(scale: Float, importance: [Float]? = nil, form: DiscountForm = .min) throws -> Float {
     let tape = Tape()
     let a = tape.variable(try Tensor(rows: activations))
-    let w = try RepresentationSparsity.inhibitionWeights(width: 3, scale: scale, importance: importance.map { Tensor($0) }, form: form)
+    let w = try RepresentationSparsity.inhibitionWeights(
+      width: 3, scale: scale, importance: importance.map { Tensor($0) }, form: form)
     return try RepresentationSparsity.inhibition(a, weights: w).value.scalar
   }
 
@@ -64,7 +65,8 @@ import Testing
   }
 
   @Test func weightsAreSymmetricWithAZeroDiagonal() throws {
-    let w = try RepresentationSparsity.inhibitionWeights(width: 5, scale: 2, importance: Tensor([0, 1, 2, 3, 4]), form: .min)
+    let w = try RepresentationSparsity.inhibitionWeights(
+      width: 5, scale: 2, importance: Tensor([0, 1, 2, 3, 4]), form: .min)
     for i in 0..<5 {
       #expect(w[i, i] == 0)
       for j in 0..<5 { #expect(w[i, j] == w[j, i]) }
@@ -74,10 +76,14 @@ import Testing
   }
 
   @Test func badShapesAreNamed() throws {
-    #expect(throws: TensorError.self) { try RepresentationSparsity.inhibitionWeights(width: 3, scale: 6, importance: Tensor([1, 2]), form: .min) }
+    #expect(throws: TensorError.self) {
+      try RepresentationSparsity.inhibitionWeights(width: 3, scale: 6, importance: Tensor([1, 2]), form: .min)
+    }
     let tape = Tape()
     let a = tape.variable(try Tensor(rows: Self.activations))
-    #expect(throws: TensorError.self) { try RepresentationSparsity.inhibition(a, weights: Tensor(shape: [2, 2], repeating: 1)) }
+    #expect(throws: TensorError.self) {
+      try RepresentationSparsity.inhibition(a, weights: Tensor(shape: [2, 2], repeating: 1))
+    }
   }
 
   // MARK: - Finite differences
@@ -89,7 +95,9 @@ import Testing
     let alpha = discounted ? TestData.uniform([8], in: 0...2, seed: 4) : nil
     for form in DiscountForm.allCases {
       let w = try RepresentationSparsity.inhibitionWeights(width: 8, scale: scale, importance: alpha, form: form)
-      let report = try GradientCheck.run(inputs: [a], step: 1e-2) { _, v in try RepresentationSparsity.inhibition(v[0], weights: w) }
+      let report = try GradientCheck.run(inputs: [a], step: 1e-2) { _, v in
+        try RepresentationSparsity.inhibition(v[0], weights: w)
+      }
       #expect(report.passed, "\(report)")
     }
   }
@@ -116,9 +124,13 @@ import Testing
   /// Finite differences of a regulariser's penalty with respect to the weights of ``network()``.
   static func weightGradientCheck(_ regulariser: any Regulariser) throws -> GradientCheck {
     let (architecture, parameters, inputs) = Self.network()
-    let batch = Batch(inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 1, count: 7), currentTask: 1)
-    return try GradientCheck.run(inputs: parameters.tensors, step: 1e-3, absoluteTolerance: 1e-3, relativeTolerance: 2e-2) { tape, weights in
-      let pass = try StepValues.pass(architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape, names: parameters.names)
+    let batch = Batch(
+      inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 1, count: 7), currentTask: 1)
+    return try GradientCheck.run(
+      inputs: parameters.tensors, step: 1e-3, absoluteTolerance: 1e-3, relativeTolerance: 2e-2
+    ) { tape, weights in
+      let pass = try StepValues.pass(
+        architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape, names: parameters.names)
       let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: 1))
       return try #require(penalty)
     }
@@ -129,7 +141,8 @@ import Testing
     let (architecture, _, _) = Self.network()
     var regulariser = RepresentationSparsity(variant: variant, strength: 0.5, scale: 2)
     try regulariser.prepare(for: architecture, sampleShape: [3])
-    try regulariser.accumulate(NamedTensors(names: ["1", "3"], tensors: [Tensor([0.1, 0.5, 1, 0, 2]), Tensor([1, 0.2, 0.3, 0])]))
+    try regulariser.accumulate(
+      NamedTensors(names: ["1", "3"], tensors: [Tensor([0.1, 0.5, 1, 0, 2]), Tensor([1, 0.2, 0.3, 0])]))
     let report = try Self.weightGradientCheck(regulariser)
     #expect(report.passed, "\(report)")
   }
@@ -139,7 +152,8 @@ import Testing
     let model = try Model(architecture, parameters: parameters)
     let data = try LabelledImages(inputs: inputs, labels: [Int](repeating: 0, count: 7), classNames: ["0", "1"])
     let context = TaskContext(
-      task: 0, data: data, model: model, head: SharedHead(classCount: 2), layout: TaskLayout(classCounts: [2]), rng: SeededGenerator(seed: 1))
+      task: 0, data: data, model: model, head: SharedHead(classCount: 2), layout: TaskLayout(classCounts: [2]),
+      rng: SeededGenerator(seed: 1))
     var l1 = ActivationL1Penalty(strength: 0.5)
     var decov = DecorrelationPenalty(strength: 0.5)
     try l1.taskWillStart(context)
@@ -159,7 +173,8 @@ import Testing
     #expect(slni.resolvedLayers == [1, 3])
     let tape = Tape()
     let pass = try Model(architecture, parameters: parameters).forward(tape.constant(inputs), on: tape)
-    let batch = Batch(inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 0, count: 7), currentTask: 0)
+    let batch = Batch(
+      inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 0, count: 7), currentTask: 0)
     let penalty = try slni.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: 0))
     let value = try #require(penalty).value.scalar
     var expected: Float = 0
@@ -176,7 +191,8 @@ import Testing
     let pass = try Model(architecture, parameters: parameters).forward(tape.constant(inputs), on: tape)
     let step = StepValues.context(
       tape: tape, pass: pass,
-      batch: Batch(inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 0, count: 7), currentTask: 0),
+      batch: Batch(
+        inputs: inputs, labels: [Int](repeating: 0, count: 7), tasks: [Int](repeating: 0, count: 7), currentTask: 0),
       task: 0)
     var slnid = RepresentationSparsity(variant: .slnid)
     #expect(throws: TensorError.self) { try slnid.penalty(step) }
@@ -192,7 +208,9 @@ import Testing
   }
 
   @Test func activationLayersFindTheHiddenReLUsAfterLinearLayers() throws {
-    let mlp = Sequential([Flatten(), Linear(4, 3), ReLU(), Linear(3, 3), Tanh(), Linear(3, 3), ReLU(), Linear(3, 2), ReLU()])
+    let mlp = Sequential([
+      Flatten(), Linear(4, 3), ReLU(), Linear(3, 3), Tanh(), Linear(3, 3), ReLU(), Linear(3, 2), ReLU(),
+    ])
     #expect(try ActivationLayers.hiddenReLUs.resolve(in: mlp) == [2, 6])
     #expect(try ActivationLayers.indices([4, 2, 4]).resolve(in: mlp) == [2, 4])
     #expect(throws: TensorError.self) { try ActivationLayers.indices([8]).resolve(in: mlp) }
@@ -225,7 +243,8 @@ import Testing
   static func tinyContext(task: Int = 0) throws -> TaskContext {
     let architecture = Sequential([Linear(2, 2, bias: false), ReLU(), Linear(2, 2, bias: false)])
     let parameters = try NamedTensors(
-      names: ["0.weight", "2.weight"], tensors: [Tensor(rows: [[1, -1], [2, 1]]), Tensor(rows: [[1, -2], [0, 1]])])
+      names: ["0.weight", "2.weight"],
+      tensors: [Tensor(rows: [[1, -1], [2, 1]]), Tensor(rows: [[1, -2], [0, 1]])])
     let data = try LabelledImages(inputs: Tensor(rows: [[1, 0], [0, 1]]), labels: [0, 1], classNames: ["0", "1"])
     return TaskContext(
       task: task, data: data, model: try Model(architecture, parameters: parameters), head: SharedHead(classCount: 2),
@@ -279,27 +298,42 @@ import Testing
     let defaults = try SLNID.components(Settings(component: SLNID.name, declared: SLNID.hyperparameters, given: [:]))
     let slnid = try #require(defaults.regularisers.first as? RepresentationSparsity)
     #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
-    #expect(slnid.name == "slnid" && slnid.variant == .slnid && slnid.strength == 1e-3 && slnid.scale == 6 && slnid.discountForm == .min)
-    #expect(slnid.estimator.loss == .mas && slnid.accumulation == .sum && slnid.estimator.sampleCount == nil && slnid.layers == .hiddenReLUs)
+    #expect(
+      slnid.name == "slnid" && slnid.variant == .slnid && slnid.strength == 1e-3 && slnid.scale == 6
+        && slnid.discountForm == .min)
+    #expect(
+      slnid.estimator.loss == .mas && slnid.accumulation == .sum && slnid.estimator.sampleCount == nil
+        && slnid.layers == .hiddenReLUs)
 
-    let given = ["lambda": "2e-3", "scale": "0", "discount": "product", "importance": "ewc", "accumulation": "mean", "samples": "100"]
+    let given = [
+      "lambda": "2e-3", "scale": "0", "discount": "product", "importance": "ewc", "accumulation": "mean",
+      "samples": "100",
+    ]
     let custom = try #require(
-      try SLNID.components(Settings(component: SLNID.name, declared: SLNID.hyperparameters, given: given)).regularisers.first
+      try SLNID.components(Settings(component: SLNID.name, declared: SLNID.hyperparameters, given: given)).regularisers
+        .first
         as? RepresentationSparsity)
     #expect(custom.strength == 2e-3 && custom.scale == 0 && custom.discountForm == .product)
     #expect(custom.estimator.loss == .ewc && custom.accumulation == .mean && custom.estimator.sampleCount == 100)
 
-    let variants: [(any Algorithm.Type, RepresentationSparsity.Variant)] = [(SLNI.self, .slni), (SNID.self, .snid), (SNI.self, .sni)]
+    let variants: [(any Algorithm.Type, RepresentationSparsity.Variant)] = [
+      (SLNI.self, .slni), (SNID.self, .snid), (SNI.self, .sni),
+    ]
     for (algorithm, variant) in variants {
-      let c = try algorithm.components(Settings(component: algorithm.name, declared: algorithm.hyperparameters, given: ["lambda": "0.5"]))
+      let c = try algorithm.components(
+        Settings(component: algorithm.name, declared: algorithm.hyperparameters, given: ["lambda": "0.5"]))
       let r = try #require(c.regularisers.first as? RepresentationSparsity)
       #expect(r.variant == variant && r.name == algorithm.name && r.strength == 0.5)
     }
-    let l1 = try L1Rep.components(Settings(component: L1Rep.name, declared: L1Rep.hyperparameters, given: ["lambda": "0.5"]))
+    let l1 = try L1Rep.components(
+      Settings(component: L1Rep.name, declared: L1Rep.hyperparameters, given: ["lambda": "0.5"]))
     #expect((l1.regularisers.first as? ActivationL1Penalty)?.strength == 0.5)
-    let decov = try DeCov.components(Settings(component: DeCov.name, declared: DeCov.hyperparameters, given: ["lambda": "0.5"]))
+    let decov = try DeCov.components(
+      Settings(component: DeCov.name, declared: DeCov.hyperparameters, given: ["lambda": "0.5"]))
     #expect((decov.regularisers.first as? DecorrelationPenalty)?.strength == 0.5)
-    #expect(throws: SettingsError.self) { try Settings(component: SNI.name, declared: SNI.hyperparameters, given: ["scale": "6"]) }
+    #expect(throws: SettingsError.self) {
+      try Settings(component: SNI.name, declared: SNI.hyperparameters, given: ["scale": "6"])
+    }
   }
 
   // MARK: - Shared conformance
@@ -323,7 +357,8 @@ import Testing
     let algorithm = Self.algorithms[index]
     let problem = try Self.reluProblem()
     let make: () throws -> any Regulariser = {
-      let settings = try Settings(component: algorithm.name, declared: algorithm.hyperparameters, given: ["lambda": "0.05"])
+      let settings = try Settings(
+        component: algorithm.name, declared: algorithm.hyperparameters, given: ["lambda": "0.05"])
       return try algorithm.components(settings).regularisers[0]
     }
     // Not zero at the anchor: right after task 1 the penalty of task 2's batch is positive.

@@ -42,10 +42,12 @@ import Testing
 
   /// A distillation regulariser that has frozen `teacher` (rows as logits) after task `finished`.
   static func distillation(
-    _ grouping: LogitDistillation.Grouping, teacher rows: [[Float]], layout: TaskLayout, finished: Int, strength: Float = 1
+    _ grouping: LogitDistillation.Grouping, teacher rows: [[Float]], layout: TaskLayout, finished: Int,
+    strength: Float = 1
   ) throws -> LogitDistillation {
     var regulariser = LogitDistillation(grouping: grouping, temperature: 2, strength: strength)
-    let data = try LabelledImages(inputs: oneHot(Array(rows.indices), width: rows.count), labels: [Int](repeating: 0, count: rows.count))
+    let data = try LabelledImages(
+      inputs: oneHot(Array(rows.indices), width: rows.count), labels: [Int](repeating: 0, count: rows.count))
     try regulariser.taskDidFinish(
       TaskContext(
         task: finished, data: data, model: table(rows), head: SeparatedSoftmaxHead(layout: layout), layout: layout,
@@ -56,7 +58,8 @@ import Testing
   /// The penalty and head loss on one tape for the samples `picked` of the §6.5 student, with their
   /// labels and tasks, while training `currentTask`.
   static func step(
-    _ regulariser: LogitDistillation, student rows: [[Float]], picked: [Int], labels: [Int], tasks: [Int], currentTask: Int,
+    _ regulariser: LogitDistillation, student rows: [[Float]], picked: [Int], labels: [Int], tasks: [Int],
+    currentTask: Int,
     layout: TaskLayout
   ) throws -> (penalty: Float?, head: Float, total: Float) {
     let tape = Tape()
@@ -72,15 +75,19 @@ import Testing
   // MARK: - Separated softmax (§6.5)
 
   @Test func currentSampleIsScoredOverTheNewClassesOnly() throws {
-    let separated = try Self.loss(SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
-    let joint = try Self.loss(ActiveClassHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
+    let separated = try Self.loss(
+      SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
+    let joint = try Self.loss(
+      ActiveClassHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
     expectApproximatelyEqual(Double(separated), 0.126928, absoluteTolerance: 2e-6)
     expectApproximatelyEqual(Double(joint), 0.493812, absoluteTolerance: 2e-6)
   }
 
   @Test func replayedSampleIsScoredOverEveryOldClass() throws {
-    let separated = try Self.loss(SeparatedSoftmaxHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
-    let joint = try Self.loss(ActiveClassHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
+    let separated = try Self.loss(
+      SeparatedSoftmaxHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
+    let joint = try Self.loss(
+      ActiveClassHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
     expectApproximatelyEqual(Double(separated), 0.313262, absoluteTolerance: 2e-6)
     expectApproximatelyEqual(Double(joint), 1.803803, absoluteTolerance: 2e-6)
   }
@@ -111,7 +118,8 @@ import Testing
 
   @Test func samplesOfLaterTasksAreRejected() throws {
     #expect(throws: TensorError.self) {
-      _ = try Self.loss(SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 0)
+      _ = try Self.loss(
+        SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 0)
     }
   }
 
@@ -154,7 +162,8 @@ import Testing
     let tkd = try Self.distillation(.perTask, teacher: Self.teacher, layout: Self.layout, finished: 0)
     for (sample, kl) in [(0, 0.030930), (1, 0.007593)] {
       let values = try Self.step(
-        tkd, student: Self.student, picked: [sample], labels: [sample == 0 ? 0 : 1], tasks: [1 - sample], currentTask: 1, layout: Self.layout)
+        tkd, student: Self.student, picked: [sample], labels: [sample == 0 ? 0 : 1], tasks: [1 - sample],
+        currentTask: 1, layout: Self.layout)
       let penalty = try #require(values.penalty)
       expectApproximatelyEqual(Double(penalty / 4), kl, absoluteTolerance: 1e-6)
     }
@@ -162,7 +171,8 @@ import Testing
 
   @Test func taskWiseDistillationAndTotalOfTheBatch() throws {
     let tkd = try Self.distillation(.perTask, teacher: Self.teacher, layout: Self.layout, finished: 0)
-    let values = try Self.step(tkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
+    let values = try Self.step(
+      tkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
     expectApproximatelyEqual(Double(values.head), 0.220095, absoluteTolerance: 2e-6)
     try expectApproximatelyEqual(Double(#require(values.penalty)), 0.077046, absoluteTolerance: 2e-6)
     expectApproximatelyEqual(Double(values.total), 0.297141, absoluteTolerance: 2e-6)
@@ -170,7 +180,8 @@ import Testing
 
   @Test func oneOldTaskMakesGlobalEqualTaskWise() throws {
     let gkd = try Self.distillation(.global, teacher: Self.teacher, layout: Self.layout, finished: 0)
-    let value = try Self.step(gkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
+    let value = try Self.step(
+      gkd, student: Self.student, picked: [0, 1], labels: [0, 1], tasks: [1, 0], currentTask: 1, layout: Self.layout)
     try expectApproximatelyEqual(Double(#require(value.penalty)), 0.077046, absoluteTolerance: 2e-6)
   }
 
@@ -179,11 +190,14 @@ import Testing
     ([Float]([0, 0, 0, 0]), [Float]([1, 0, 0, 0]), 0.1237192, 0.1011913),
     ([0, 0, 1, -1], [1, 0, 0, 2], 1.9721878, 1.0615818),
   ])
-  func taskWiseAndGlobalDifferWithTwoOldTasks(teacher: [Float], student: [Float], taskWise: Double, global: Double) throws {
+  func taskWiseAndGlobalDifferWithTwoOldTasks(teacher: [Float], student: [Float], taskWise: Double, global: Double)
+    throws
+  {
     let layout = TaskLayout(classCounts: [2, 2, 2])
     for (grouping, expected) in [(LogitDistillation.Grouping.perTask, taskWise), (.global, global)] {
       let regulariser = try Self.distillation(grouping, teacher: [teacher + [5, -5]], layout: layout, finished: 1)
-      let value = try Self.step(regulariser, student: [student + [-3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
+      let value = try Self.step(
+        regulariser, student: [student + [-3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
       try expectApproximatelyEqual(Double(#require(value.penalty)), expected, absoluteTolerance: 2e-6)
     }
   }
@@ -197,17 +211,28 @@ import Testing
     #expect(gkd.groups(previousTasks: 2, outputCount: 7) == [0..<5])
     #expect(tkd.groups(previousTasks: 0, outputCount: 7).isEmpty)
     // Shared outputs (domain-incremental): everything at once.
-    #expect(tkd.groups(previousTasks: 2, outputCount: 2) == [0..<2] && gkd.groups(previousTasks: 2, outputCount: 2) == [0..<2])
+    #expect(
+      tkd.groups(previousTasks: 2, outputCount: 2) == [0..<2] && gkd.groups(previousTasks: 2, outputCount: 2) == [0..<2]
+    )
   }
 
   @Test func noPenaltyBeforeATaskFinishesOrWithZeroWeight() throws {
     let fresh = LogitDistillation()
-    #expect(try Self.step(fresh, student: Self.student, picked: [0], labels: [0], tasks: [1], currentTask: 1, layout: Self.layout).penalty == nil)
+    #expect(
+      try Self.step(
+        fresh, student: Self.student, picked: [0], labels: [0], tasks: [1], currentTask: 1, layout: Self.layout
+      ).penalty == nil)
     let off = try Self.distillation(.perTask, teacher: Self.teacher, layout: Self.layout, finished: 0, strength: 0)
-    #expect(try Self.step(off, student: Self.student, picked: [0], labels: [0], tasks: [1], currentTask: 1, layout: Self.layout).penalty == nil)
+    #expect(
+      try Self.step(
+        off, student: Self.student, picked: [0], labels: [0], tasks: [1], currentTask: 1, layout: Self.layout
+      ).penalty == nil)
     // While training the task the teacher was frozen after, there is no earlier task to distil.
     let early = try Self.distillation(.perTask, teacher: Self.teacher, layout: Self.layout, finished: 0)
-    #expect(try Self.step(early, student: Self.student, picked: [1], labels: [1], tasks: [0], currentTask: 0, layout: Self.layout).penalty == nil)
+    #expect(
+      try Self.step(
+        early, student: Self.student, picked: [1], labels: [1], tasks: [0], currentTask: 0, layout: Self.layout
+      ).penalty == nil)
   }
 
   @Test func theTeacherIsReplacedAfterEveryTaskAndDistilsEveryOldTask() throws {
@@ -216,10 +241,12 @@ import Testing
     let data = try LabelledImages(inputs: Self.oneHot([0], width: 1), labels: [0])
     try tkd.taskDidFinish(
       TaskContext(
-        task: 1, data: data, model: Self.table([[0, 0, 0, 0, 5, -5]]), head: SeparatedSoftmaxHead(layout: layout), layout: layout,
+        task: 1, data: data, model: Self.table([[0, 0, 0, 0, 5, -5]]), head: SeparatedSoftmaxHead(layout: layout),
+        layout: layout,
         rng: SeededGenerator(seed: 1)))
     #expect(tkd.teacherTasks == 2)
-    let value = try Self.step(tkd, student: [[1, 0, 0, 0, -3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
+    let value = try Self.step(
+      tkd, student: [[1, 0, 0, 0, -3, 3]], picked: [0], labels: [0], tasks: [2], currentTask: 2, layout: layout)
     try expectApproximatelyEqual(Double(#require(value.penalty)), 0.1237192, absoluteTolerance: 2e-6)
   }
 
@@ -258,11 +285,15 @@ import Testing
     var rng = SeededGenerator(seed: 2)
     let model = Model(problem.architecture, rng: &rng)
     let current = problem.sequence.tasks[2].train, old = problem.sequence.tasks[0].train
-    let batch = try Batch(inputs: current.inputs, labels: current.labels, tasks: [Int](repeating: 2, count: current.count), currentTask: 2)
-      .joined(with: Batch(inputs: old.inputs, labels: old.labels, tasks: [Int](repeating: 0, count: old.count), currentTask: 2))
+    let batch = try Batch(
+      inputs: current.inputs, labels: current.labels, tasks: [Int](repeating: 2, count: current.count), currentTask: 2
+    )
+    .joined(
+      with: Batch(inputs: old.inputs, labels: old.labels, tasks: [Int](repeating: 0, count: old.count), currentTask: 2))
     let report = try GradientCheck.run(inputs: model.parameters.tensors) { tape, weights in
       let pass = try StepValues.pass(
-        architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape, names: model.parameters.names)
+        architecture: problem.architecture, weights: weights, input: tape.constant(batch.inputs), on: tape,
+        names: model.parameters.names)
       return try problem.head.loss(logits: pass.output, for: batch)
     }
     #expect(report.passed, "\(report)")
@@ -279,7 +310,8 @@ import Testing
     let batch = Batch(inputs: inputs, labels: [0, 1, 0], tasks: [2, 0, 1], currentTask: 2)
     let architecture = Sequential([Linear(3, 6, bias: false)])
     let report = try GradientCheck.run(inputs: [TestData.uniform([6, 3], in: -2...2, seed: 5)]) { tape, weights in
-      let pass = try StepValues.pass(architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape, names: ["0.weight"])
+      let pass = try StepValues.pass(
+        architecture: architecture, weights: weights, input: tape.constant(inputs), on: tape, names: ["0.weight"])
       return try #require(try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: 2)))
     }
     #expect(report.passed, "\(report)")
@@ -334,12 +366,16 @@ import Testing
   }
 
   @Test func baselineComponents() throws {
-    let er = try ExperienceReplay.components(Settings(component: ExperienceReplay.name, declared: ExperienceReplay.hyperparameters, given: [:]))
+    let er = try ExperienceReplay.components(
+      Settings(component: ExperienceReplay.name, declared: ExperienceReplay.hyperparameters, given: [:]))
     #expect(er.usesReplay && er.regularisers.isEmpty && er.head == nil && er.learningRateScale == nil)
     let gkd = try GlobalDistillation.components(
-      Settings(component: GlobalDistillation.name, declared: GlobalDistillation.hyperparameters, given: ["temperature": "3"]))
+      Settings(
+        component: GlobalDistillation.name, declared: GlobalDistillation.hyperparameters, given: ["temperature": "3"]))
     let regulariser = try #require(gkd.regularisers.first as? LogitDistillation)
-    #expect(!gkd.usesReplay && gkd.head == nil && regulariser.grouping == .global && regulariser.temperature == 3 && regulariser.strength == 1)
+    #expect(
+      !gkd.usesReplay && gkd.head == nil && regulariser.grouping == .global && regulariser.temperature == 3
+        && regulariser.strength == 1)
     #expect([SSIL.name, ExperienceReplay.name, GlobalDistillation.name] == ["ssil", "er", "gkd"])
   }
 
@@ -347,7 +383,8 @@ import Testing
     let components = try SSIL.components(Settings(component: SSIL.name, declared: SSIL.hyperparameters, given: [:]))
     let plan = TrainingPlan(
       head: try components.head!(problem.layout, .class), regularisers: components.regularisers,
-      replay: ReplayConfiguration(capacity: 12, selection: .first, batchSize: 4), learningRateScale: components.learningRateScale)
+      replay: ReplayConfiguration(capacity: 12, selection: .first, batchSize: 4),
+      learningRateScale: components.learningRateScale)
     return try ContinualTrainer(configuration: problem.configuration).run(
       problem.sequence, architecture: problem.architecture, plan: plan, seed: seed)
   }

@@ -5,7 +5,7 @@ import Testing
 @testable import ContinualCommand
 
 /// Run ids and record configurations over a representative set of sweeps, compared with the values
-/// in `GoldenPlans.swift`: a change to how options, stacks, grids, presets or experiment files are
+/// in `golden-plans.txt`: a change to how options, stacks, grids, presets or experiment files are
 /// parsed must not change which runs a sweep plans or what their records say, or old records and
 /// checkpoints would no longer be found. Run with `CONTINUAL_UPDATE_GOLDEN=1` to rewrite the file
 /// after a deliberate change, and say why in the commit.
@@ -101,8 +101,9 @@ import Testing
     let file = cifar.appendingPathComponent("experiment.json")
     try Data(
       #"""
-      {"benchmark": "split-builtin", "scenario": ["task", "domain"], "algorithms": ["finetune", "ewc+si"], "seeds": 1,
-       "iterations": 10, "hidden": [50], "lr": 0.002, "set": {"ewc.lambda": 1e4, "domain:si.c": 2}, "shuffle-classes": true}
+      {"benchmark": "split-builtin", "scenario": ["task", "domain"], "algorithms": ["finetune", "ewc+si"],
+       "seeds": 1, "iterations": 10, "hidden": [50], "lr": 0.002,
+       "set": {"ewc.lambda": 1e4, "domain:si.c": 2}, "shuffle-classes": true}
       """#.utf8
     ).write(to: file)
     var text = ""
@@ -112,14 +113,11 @@ import Testing
       text += "## \(name): continual \(shown.joined(separator: " "))\n"
       text += try Self.plan(arguments).replacingOccurrences(of: cifar.path, with: "$DATA") + "\n"
     }
-    if ProcessInfo.processInfo.environment["CONTINUAL_UPDATE_GOLDEN"] == "1" {
-      let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GoldenPlans.swift")
-      let source =
-        "// swift-format-ignore-file\n/// Written by `GoldenPlanTests` with `CONTINUAL_UPDATE_GOLDEN=1`; see that suite.\nlet goldenPlans = #\"\"\"\n"
-        + text + "\"\"\"#\n"
-      try Data(source.utf8).write(to: url)
-    }
-    let expected = goldenPlans.split(separator: "\n", omittingEmptySubsequences: false)
+    // The plans are data: a text file beside this suite, read from the checkout the tests run in.
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("golden-plans.txt")
+    if ProcessInfo.processInfo.environment["CONTINUAL_UPDATE_GOLDEN"] == "1" { try Data(text.utf8).write(to: url) }
+    let golden = try String(contentsOf: url, encoding: .utf8)
+    let expected = golden.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     let actual = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     for (index, (a, b)) in zip(actual, expected).enumerated() where a != b {
       Issue.record("line \(index + 1): planned \(a), golden \(b)")

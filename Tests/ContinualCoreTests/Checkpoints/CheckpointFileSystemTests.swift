@@ -14,7 +14,8 @@ import Testing
     let url = CheckpointResumeTests.folder()
     defer { try? FileManager.default.removeItem(at: url) }
     _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: CheckpointDirectory(url: url, identity: "fs"))
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3,
+      checkpoints: CheckpointDirectory(url: url, identity: "fs"))
     return try #require(try CheckpointDirectory(url: url, identity: "fs").load())
   }
 
@@ -68,7 +69,8 @@ import Testing
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let name = "task-\(checkpoint.completedTasks).safetensors"
     try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: precious)
-    try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("task-0.safetensors"), withDestinationURL: precious)
+    try FileManager.default.createSymbolicLink(
+      at: folder.appendingPathComponent("task-0.safetensors"), withDestinationURL: precious)
     let directory = CheckpointDirectory(url: folder, identity: "fs")
     try directory.save(checkpoint)
     #expect(try Data(contentsOf: precious) == Data("keep me".utf8), "the checkpoint was written through the link")
@@ -119,7 +121,9 @@ import Testing
         left -= n
         return n
       }
-      if allowed > 0 { _ = CheckpointDirectory.Writer.system.write(descriptor, UnsafeRawBufferPointer(rebasing: bytes[0..<allowed])) }
+      if allowed > 0 {
+        _ = CheckpointDirectory.Writer.system.write(descriptor, UnsafeRawBufferPointer(rebasing: bytes[0..<allowed]))
+      }
       return allowed == bytes.count ? 0 : ENOSPC
     }
   }
@@ -138,7 +142,8 @@ import Testing
     #expect {
       try directory.save(later)
     } throws: {
-      "\($0)".contains("task-\(later.completedTasks).safetensors") && "\($0)".contains(String(cString: strerror(ENOSPC)))
+      "\($0)".contains("task-\(later.completedTasks).safetensors")
+        && "\($0)".contains(String(cString: strerror(ENOSPC)))
     }
     // Before the fix the half-written `.task-N.safetensors.tmp` stayed behind, filling the disk.
     let kept = ["manifest.json", "task-\(checkpoint.completedTasks).safetensors"]
@@ -155,7 +160,8 @@ import Testing
     directory.writer = Self.fullDisk(after: 0)
     directory.saveFailure = .continueWithoutCheckpoints { error in reports.withLock { $0.append("\(error)") } }
     // Before the fix the run stopped with "checkpoint I/O failed … No space left on device".
-    let result = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
+    let result = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
     let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3)
     #expect(result.accuracyMatrix == plain.accuracyMatrix && result.model.parameters == plain.model.parameters)
     let said = reports.withLock { $0 }
@@ -166,7 +172,8 @@ import Testing
     // The default policy still stops the run with the error.
     directory.saveFailure = .stopTheRun
     #expect(throws: CheckpointError.self) {
-      try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
+      try trainer.run(
+        problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
     }
   }
 }

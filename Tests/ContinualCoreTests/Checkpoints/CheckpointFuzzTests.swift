@@ -11,21 +11,29 @@ import Testing
 /// trap or unbounded allocation fails the run.
 @Suite struct CheckpointFuzzTests {
   /// The manifest and tensor file of a real three-task run's checkpoint, and the run to resume.
-  static func written() throws -> (manifest: [UInt8], tensors: Data, tensorName: String, resume: (TrainingCheckpoint) throws -> Void) {
+  static func written() throws -> (
+    manifest: [UInt8], tensors: Data, tensorName: String, resume: (TrainingCheckpoint) throws -> Void
+  ) {
     let (problem, trainer, plan) = try CheckpointResumeTests.setUp()
     let url = CheckpointResumeTests.folder()
     defer { try? FileManager.default.removeItem(at: url) }
     let directory = CheckpointDirectory(url: url, identity: "fuzz")
-    _ = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
+    _ = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, checkpoints: directory)
     let manifest = try [UInt8](Data(contentsOf: directory.manifestURL))
     let tensors = try Data(contentsOf: url.appendingPathComponent("task-2.safetensors"))
     return (
       manifest, tensors, "task-2.safetensors",
-      { _ = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, resumingFrom: $0) }
+      {
+        _ = try trainer.run(
+          problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3, resumingFrom: $0)
+      }
     )
   }
 
-  static func decode(_ manifest: [UInt8], tensors: Data, expecting name: String = "task-2.safetensors") throws -> TrainingCheckpoint {
+  static func decode(_ manifest: [UInt8], tensors: Data, expecting name: String = "task-2.safetensors") throws
+    -> TrainingCheckpoint
+  {
     try TrainingCheckpoint.decode(manifest: Data(manifest), manifestPath: "manifest.json") { requested in
       guard requested == name else { throw CheckpointError.io(path: requested, reason: "no such file") }
       return tensors
@@ -39,7 +47,9 @@ import Testing
     for corruption in Corruption.mutants(of: manifest, seed: 31, truncationStride: 7, bitFlips: 400, overwrites: 400) {
       do {
         let decoded = try Self.decode(corruption.bytes, tensors: tensors)
-        #expect(corruption.kind != .truncation || corruption.bytes.count >= manifest.count - 1, "\(corruption): a truncated manifest was accepted")
+        #expect(
+          corruption.kind != .truncation || corruption.bytes.count >= manifest.count - 1,
+          "\(corruption): a truncated manifest was accepted")
         // Still valid JSON with valid fields: it must either resume (a changed number within range)
         // or be refused by the trainer with a typed error.
         do {
@@ -48,7 +58,9 @@ import Testing
         } catch let error as TensorError {
           Issue.record("\(corruption): resume failed with a tensor error instead of a checkpoint error: \(error)")
         }
-        #expect(decoded.parameters == original.parameters, "\(corruption): the tensors changed without touching the tensor file")
+        #expect(
+          decoded.parameters == original.parameters,
+          "\(corruption): the tensors changed without touching the tensor file")
         tally.stillValid()
       } catch let error as CheckpointError {
         #expect(
@@ -69,7 +81,9 @@ import Testing
   @Test func everyCorruptionOfTheTensorFileIsRejected() throws {
     let (manifest, tensors, _, _) = try Self.written()
     var tally = FuzzTally("checkpoint tensor file")
-    for corruption in Corruption.mutants(of: [UInt8](tensors), seed: 32, truncationStride: 97, bitFlips: 300, overwrites: 300) {
+    for corruption in Corruption.mutants(
+      of: [UInt8](tensors), seed: 32, truncationStride: 97, bitFlips: 300, overwrites: 300)
+    {
       do {
         _ = try Self.decode(manifest, tensors: Data(corruption.bytes))
         Issue.record("\(corruption): a changed tensor file was accepted")
@@ -113,7 +127,9 @@ import Testing
     }
     #expect(accepted.isEmpty, "\(accepted.prefix(10))")
     // A version-1 manifest (no checksum) is refused, so an old checkpoint's run starts over.
-    #expect(throws: CheckpointError.self) { try Self.decode(try Self.edited(manifest, "version", "1"), tensors: tensors) }
+    #expect(throws: CheckpointError.self) {
+      try Self.decode(try Self.edited(manifest, "version", "1"), tensors: tensors)
+    }
   }
 
   @Test func targetedMalformedManifestsNameTheProblem() throws {
@@ -135,15 +151,21 @@ import Testing
       ("tensor_crc32", "4294967296", "'tensor_crc32'"),
       ("tensor_crc32", "0", "CRC-32"),
       (
-        "generators", #"{"sampling": ["0","0","0","0"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "generators",
+        #"{"sampling": ["0","0","0","0"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "#
+          + #""replay": ["1","2","3","4"]}"#,
         "all zeros"
       ),
       (
-        "generators", #"{"sampling": ["zz","0","0","1"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "generators",
+        #"{"sampling": ["zz","0","0","1"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "#
+          + #""replay": ["1","2","3","4"]}"#,
         "hexadecimal"
       ),
       (
-        "generators", #"{"sampling": ["1","2","3"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": ["1","2","3","4"]}"#,
+        "generators",
+        #"{"sampling": ["1","2","3"], "dropout": ["1","2","3","4"], "algorithm": ["1","2","3","4"], "replay": "#
+          + #"["1","2","3","4"]}"#,
         "four words"
       ),
       ("accuracy_matrix", "[[0.5, 0.5, 0.5]]", "rows"),
@@ -156,7 +178,10 @@ import Testing
       ("model", #"["0.weight", "nope", "0.bias", "2.weight"]"#, "missing"),
       ("optimiser", #"{"step": -3, "buffers": []}"#, "optimiser.step"),
       ("components", #"[{"role": "shell", "name": "x", "tensors": [], "numbers": {}}]"#, "role"),
-      ("components", #"[{"role": "regulariser", "name": "pull", "tensors": [], "numbers": {"count": [1e999]}}]"#, "not a finite number"),
+      (
+        "components", #"[{"role": "regulariser", "name": "pull", "tensors": [], "numbers": {"count": [1e999]}}]"#,
+        "not a finite number"
+      ),
       ("components", "{}", "'components'"),
       ("identity", nil, "'identity' is missing"),
       ("model", nil, "'model' is missing"),
@@ -183,14 +208,19 @@ import Testing
     var contents = try SafeTensors.decode(tensors).tensors
     contents["smuggled"] = Tensor([1, 2])
     let extra = try SafeTensors.encode(contents)
-    let withExtra = try Self.edited(Self.edited(manifest, "tensor_bytes", "\(extra.count)"), "tensor_crc32", "\(Checksum.crc32(extra))")
-    #expect(throws: CheckpointError.corrupt(file: "task-2.safetensors", reason: "it holds 1 tensors the manifest does not list")) {
+    let withExtra = try Self.edited(
+      Self.edited(manifest, "tensor_bytes", "\(extra.count)"), "tensor_crc32", "\(Checksum.crc32(extra))")
+    #expect(
+      throws: CheckpointError.corrupt(
+        file: "task-2.safetensors", reason: "it holds 1 tensors the manifest does not list")
+    ) {
       try Self.decode(withExtra, tensors: extra)
     }
     var poisoned = try SafeTensors.decode(tensors).tensors
     poisoned.tensors[0] = poisoned.tensors[0].map { _ in .nan }
     let nan = try SafeTensors.encode(poisoned)
-    let withNaN = try Self.edited(Self.edited(manifest, "tensor_bytes", "\(nan.count)"), "tensor_crc32", "\(Checksum.crc32(nan))")
+    let withNaN = try Self.edited(
+      Self.edited(manifest, "tensor_bytes", "\(nan.count)"), "tensor_crc32", "\(Checksum.crc32(nan))")
     #expect(throws: CheckpointError.self) { try Self.decode(withNaN, tensors: nan) }
   }
 

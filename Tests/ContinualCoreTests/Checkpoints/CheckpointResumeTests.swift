@@ -23,7 +23,10 @@ import Testing
     let plan = {
       TrainingPlan(
         head: problem.head,
-        regularisers: [QuadraticPenalty(name: "pull", estimator: ScriptedImportance(importances), strength: 0.3, accumulation: .perTask)],
+        regularisers: [
+          QuadraticPenalty(
+            name: "pull", estimator: ScriptedImportance(importances), strength: 0.3, accumulation: .perTask)
+        ],
         replay: ReplayConfiguration(capacity: 10, selection: .random, batchSize: 4))
     }
     return (problem, ContinualTrainer(configuration: problem.configuration), plan)
@@ -35,7 +38,8 @@ import Testing
     var parameters = try NamedTensors(names: ["w", "b"], tensors: [Tensor([1, -2, 3]), Tensor([0.5])])
     var optimiser = make()
     func gradient(_ k: Int) throws -> NamedTensors {
-      try NamedTensors(names: ["w", "b"], tensors: [Tensor([Float(k), -1, 0.25 * Float(k)]), Tensor([Float(k % 3) - 1])])
+      try NamedTensors(
+        names: ["w", "b"], tensors: [Tensor([Float(k), -1, 0.25 * Float(k)]), Tensor([Float(k % 3) - 1])])
     }
     for k in 0..<3 { try optimiser.update(&parameters, along: gradient(k)) }
     var resumed = make()
@@ -63,7 +67,8 @@ import Testing
     #expect(throws: TensorError.self) { try other.restore(saved) }  // m/, v/ are not momentum buffers
     var plain = SGD(learningRate: 0.1)
     #expect(throws: TensorError.self) {
-      try plain.restore(OptimiserState(step: 0, buffers: try NamedTensors(names: ["momentum/w"], tensors: [Tensor([0, 0])])))
+      try plain.restore(
+        OptimiserState(step: 0, buffers: try NamedTensors(names: ["momentum/w"], tensors: [Tensor([0, 0])])))
     }
     var mismatched = saved
     mismatched.buffers.tensors[1] = Tensor([1, 2, 3])
@@ -80,14 +85,18 @@ import Testing
     defer { try? FileManager.default.removeItem(at: url) }
     let directory = CheckpointDirectory(url: url, identity: "run")
     let plain = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4)
-    let whole = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, checkpoints: directory)
-    #expect(whole.accuracyMatrix == plain.accuracyMatrix && whole.lossTerms == plain.lossTerms && whole.model.parameters == plain.model.parameters)
+    let whole = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, checkpoints: directory)
+    #expect(
+      whole.accuracyMatrix == plain.accuracyMatrix && whole.lossTerms == plain.lossTerms
+        && whole.model.parameters == plain.model.parameters)
     let checkpoint = try #require(try directory.load())
     #expect(checkpoint.completedTasks == 2 && checkpoint.taskCount == 3 && checkpoint.identity == "run")
     #expect(checkpoint.components.map(\.role) == ["regulariser", "memory"])
     #expect(checkpoint.optimiser.step == 12 && checkpoint.optimiser.buffers.count == 2 * whole.model.parameters.count)
     #expect(try directory.url.path.contents().sorted() == ["manifest.json", "task-2.safetensors"])
-    let resumed = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, resumingFrom: checkpoint)
+    let resumed = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, resumingFrom: checkpoint)
     #expect(resumed.accuracyMatrix == whole.accuracyMatrix)
     #expect(resumed.lossTerms == whole.lossTerms)
     #expect(resumed.initialAccuracies == whole.initialAccuracies)
@@ -96,18 +105,24 @@ import Testing
     var noMemory = checkpoint
     noMemory.components[1].state = try ReplayMemory(configuration: ReplayConfiguration(capacity: 10)).checkpointState()
     var noAnchors = checkpoint
-    let kept = noAnchors.components[0].state.tensors.names.indices.filter { !noAnchors.components[0].state.tensors.names[$0].contains(".1/") }
+    let kept = noAnchors.components[0].state.tensors.names.indices.filter {
+      !noAnchors.components[0].state.tensors.names[$0].contains(".1/")
+    }
     noAnchors.components[0].state = CheckpointState(
       tensors: try NamedTensors(
-        names: kept.map { checkpoint.components[0].state.tensors.names[$0] }, tensors: kept.map { checkpoint.components[0].state.tensors.tensors[$0] }
+        names: kept.map { checkpoint.components[0].state.tensors.names[$0] },
+        tensors: kept.map { checkpoint.components[0].state.tensors.tensors[$0] }
       ),
       numbers: ["count": [1]])
     var freshOptimiser = checkpoint
     freshOptimiser.optimiser = Adam().savedState()
     var otherGenerators = checkpoint
     otherGenerators.generators["sampling"] = SeededGenerator(seed: 99)
-    for (part, damaged) in [("memory", noMemory), ("anchors", noAnchors), ("optimiser", freshOptimiser), ("generators", otherGenerators)] {
-      let result = try trainer.run(problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, resumingFrom: damaged)
+    for (part, damaged) in [
+      ("memory", noMemory), ("anchors", noAnchors), ("optimiser", freshOptimiser), ("generators", otherGenerators),
+    ] {
+      let result = try trainer.run(
+        problem.sequence, architecture: problem.architecture, plan: plan(), seed: 4, resumingFrom: damaged)
       #expect(result.model.parameters != whole.model.parameters, "resuming without the saved \(part) gave the same run")
     }
   }
@@ -120,7 +135,8 @@ import Testing
       try? FileManager.default.removeItem(at: copy)
     }
     _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2,
+      checkpoints: CheckpointDirectory(url: url, identity: "a"))
     let loaded = try #require(try CheckpointDirectory(url: url, identity: "a").load())
     try CheckpointDirectory(url: copy, identity: "a").save(loaded)
     #expect(try CheckpointDirectory(url: copy, identity: "a").load() == loaded)
@@ -132,19 +148,24 @@ import Testing
     let url = Self.folder()
     defer { try? FileManager.default.removeItem(at: url) }
     _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2, checkpoints: CheckpointDirectory(url: url, identity: "a"))
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2,
+      checkpoints: CheckpointDirectory(url: url, identity: "a"))
     #expect(throws: CheckpointError.self) { try CheckpointDirectory(url: url, identity: "b").load() }
     let checkpoint = try #require(try CheckpointDirectory(url: url, identity: "a").load())
     // Another plan (no regulariser), another network, another number of tasks.
     let bare = TrainingPlan(head: problem.head, replay: ReplayConfiguration(capacity: 10))
     #expect(throws: CheckpointError.self) {
-      try trainer.run(problem.sequence, architecture: problem.architecture, plan: bare, seed: 2, resumingFrom: checkpoint)
+      try trainer.run(
+        problem.sequence, architecture: problem.architecture, plan: bare, seed: 2, resumingFrom: checkpoint)
     }
     let wider = Sequential([Linear(4, 7), Tanh(), Linear(7, problem.head.outputCount)])
-    #expect(throws: CheckpointError.self) { try trainer.run(problem.sequence, architecture: wider, plan: plan(), seed: 2, resumingFrom: checkpoint) }
+    #expect(throws: CheckpointError.self) {
+      try trainer.run(problem.sequence, architecture: wider, plan: plan(), seed: 2, resumingFrom: checkpoint)
+    }
     let shorter = try ToyProblem(tasks: 2, trainPerTask: 24)
     #expect(throws: CheckpointError.self) {
-      try trainer.run(shorter.sequence, architecture: problem.architecture, plan: plan(), seed: 2, resumingFrom: checkpoint)
+      try trainer.run(
+        shorter.sequence, architecture: problem.architecture, plan: plan(), seed: 2, resumingFrom: checkpoint)
     }
   }
 
@@ -156,7 +177,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: url) }
     #expect(throws: CheckpointError.unsupported(component: "probe")) {
       try ContinualTrainer(configuration: problem.configuration).run(
-        problem.sequence, architecture: problem.architecture, plan: plan, seed: 1, checkpoints: CheckpointDirectory(url: url, identity: "x"))
+        problem.sequence, architecture: problem.architecture, plan: plan, seed: 1,
+        checkpoints: CheckpointDirectory(url: url, identity: "x"))
     }
     #expect(ContinualTrainer.checkpointBlocker(TrainingPlan(head: problem.head)) == nil)
   }
@@ -166,9 +188,12 @@ import Testing
     let model = Model(Sequential([Linear(2, 3)]), rng: &rng)
     // A stateless component refuses state.
     let stateless = ScriptedImportance([])
-    #expect(throws: CheckpointError.self) { try stateless.restore(from: CheckpointState(numbers: ["x": [1]]), model: model) }
+    #expect(throws: CheckpointError.self) {
+      try stateless.restore(from: CheckpointState(numbers: ["x": [1]]), model: model)
+    }
     // A running sum keeps one anchor; tensors must fit the model.
-    var penalty = QuadraticPenalty(name: "p", estimator: ScriptedImportance([]), strength: 1, accumulation: .sum(clampNonNegative: false))
+    var penalty = QuadraticPenalty(
+      name: "p", estimator: ScriptedImportance([]), strength: 1, accumulation: .sum(clampNonNegative: false))
     var two = CheckpointState(numbers: ["count": [2]])
     two.store(model.parameters, under: "anchor.0")
     #expect(throws: CheckpointError.self) { try penalty.restore(from: two, model: model) }
@@ -194,16 +219,25 @@ import Testing
     let model = Model(Sequential([Linear(2, 3)]), rng: &rng)
     var memory = ReplayMemory(configuration: ReplayConfiguration(capacity: 4))
     func state(_ tasks: [Double], _ labels: [Double], _ sizes: [Double], _ indices: [Double]) -> CheckpointState {
-      CheckpointState(numbers: ["class_tasks": tasks, "class_labels": labels, "class_sizes": sizes, "exemplar_indices": indices])
+      CheckpointState(numbers: [
+        "class_tasks": tasks, "class_labels": labels, "class_sizes": sizes, "exemplar_indices": indices,
+      ])
     }
     try memory.restore(from: state([0, 0], [0, 1], [2, 2], [3, 5, 4, 6]), model: model)
     #expect(memory.exemplars.map(\.index) == [3, 5, 4, 6] && memory.classes.map(\.key.label) == [0, 1])
     #expect(try memory.checkpointState() == state([0, 0], [0, 1], [2, 2], [3, 5, 4, 6]))
-    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0], [0, 1], [2, 3], [3, 5, 4, 6]), model: model) }  // sizes ≠ indices
+    #expect(throws: CheckpointError.self) {
+      try memory.restore(from: state([0, 0], [0, 1], [2, 3], [3, 5, 4, 6]), model: model)
+    }  // sizes ≠ indices
     // Over budget.
-    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0, 1], [0, 1, 0], [2, 2, 1], [1, 2, 3, 4, 5]), model: model) }
-    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0, 0], [1, 1], [1, 1], [1, 2]), model: model) }  // class twice
-    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0], [0], [1], [-1]), model: model) }  // negative index
+    #expect(throws: CheckpointError.self) {
+      try memory.restore(from: state([0, 0, 1], [0, 1, 0], [2, 2, 1], [1, 2, 3, 4, 5]), model: model)
+    }
+    #expect(throws: CheckpointError.self) {
+      try memory.restore(from: state([0, 0], [1, 1], [1, 1], [1, 2]), model: model)
+    }  // class twice
+    // A negative index.
+    #expect(throws: CheckpointError.self) { try memory.restore(from: state([0], [0], [1], [-1]), model: model) }
   }
 }
 

@@ -40,12 +40,14 @@ public enum Sensitivity: Algorithm {
   public static let batch = Setting<Int>("batch", default: 100, "samples per batch of the estimate", in: 1...100_000)
   /// `sensitivity`, with λ and the batch size.
   public static let configuration = AlgorithmConfiguration(
-    name: "sensitivity", summary: "Quadratic pull weighted by the task loss's mean absolute gradient.", settings: [lambda, batch])
+    name: "sensitivity", summary: "Quadratic pull weighted by the task loss's mean absolute gradient.",
+    settings: [lambda, batch])
   /// One running quadratic penalty: importances of successive tasks add up.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
     let estimator = LossSensitivity(batchSize: settings[batch])
     return AlgorithmComponents(regularisers: [
-      QuadraticPenalty(name: name, estimator: estimator, strength: settings[lambda], accumulation: .sum(clampNonNegative: false))
+      QuadraticPenalty(
+        name: name, estimator: estimator, strength: settings[lambda], accumulation: .sum(clampNonNegative: false))
     ])
   }
 }

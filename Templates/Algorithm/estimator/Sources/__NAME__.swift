@@ -14,7 +14,8 @@ public enum __NAME__: Algorithm {
   public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
   /// `__name__`, in one line of `__TOOL__ list`, and its settings.
   public static let configuration = AlgorithmConfiguration(
-    name: "__name__", summary: "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks.",
+    name: "__name__",
+    summary: "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks.",
     settings: [lambda])
 
   /// One running quadratic penalty with ``__NAME__Estimator``.

@@ -8,7 +8,8 @@ import ContinualEngine
 /// the defaults of the other ``ImportanceEstimator`` hooks do nothing.
 ///
 /// ```swift
-/// let penalty = QuadraticPenalty(name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+/// let penalty = QuadraticPenalty(
+///   name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
 /// ```
 public struct __NAME__Estimator: ImportanceEstimator {
   /// Creates the estimator.

@@ -13,7 +13,8 @@ import __NAME__
   /// A one-layer model `F(x) = W x` with `W = [[1, −2], [0, 3]]` and two samples.
   static func context() throws -> TaskContext {
     let parameters = try NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [2, 2], scalars: [1, -2, 0, 3])])
-    let data = try LabelledImages(inputs: Tensor(shape: [2, 2], scalars: [1, -1, -1, 0]), labels: [0, 1], classNames: ["0", "1"])
+    let data = try LabelledImages(
+      inputs: Tensor(shape: [2, 2], scalars: [1, -1, -1, 0]), labels: [0, 1], classNames: ["0", "1"])
     return TaskContext(
       task: 0, data: data, model: try Model(Sequential([Linear(2, 2, bias: false)]), parameters: parameters),
       head: SharedHead(classCount: 2), layout: TaskLayout(classCounts: [2]), rng: SeededGenerator(seed: 1))
@@ -49,10 +50,13 @@ import __NAME__
     let moved = context.model.parameters.mapTensors { $0 + 0.1 }
     let batch = Batch(inputs: Tensor(shape: [1, 2], repeating: 1), labels: [0], tasks: [1], currentTask: 1)
     let result = try #require(
-      try RegulariserHarness.penalty(of: penalty, architecture: context.model.architecture, parameters: moved, batch: batch, task: 1))
+      try RegulariserHarness.penalty(
+        of: penalty, architecture: context.model.architecture, parameters: moved, batch: batch, task: 1))
     #expect(abs(result.value - 0.06) < 1e-6, "\(result.value)")
     let expected: [Float] = [0.2, 0.4, 0, 0.6]
-    #expect(zip(result.gradients.tensors[0].scalars, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "\(result.gradients.tensors[0])")
+    #expect(
+      zip(result.gradients.tensors[0].scalars, expected).allSatisfy { abs($0 - $1) < 1e-6 },
+      "\(result.gradients.tensors[0])")
   }
 
   /// The command line's settings reach the penalty.

@@ -76,7 +76,9 @@ public struct __NAME__Head: Head {
   ///   - task: The task.
   ///   - currentTask: The task being trained.
   /// - Returns: The output columns.
-  public func columns(forTask task: Int, currentTask: Int) -> Range<Int> { base.columns(forTask: task, currentTask: currentTask) }
+  public func columns(forTask task: Int, currentTask: Int) -> Range<Int> {
+    base.columns(forTask: task, currentTask: currentTask)
+  }
 
   /// The base head's column.
   ///

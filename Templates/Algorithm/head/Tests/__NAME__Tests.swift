@@ -10,7 +10,8 @@ import __NAME__
 /// expected values with it, and keep the gradient check.
 @Suite struct __NAME__Tests {
   static let layout = TaskLayout(classCounts: [2, 2])
-  static let batch = Batch(inputs: Tensor(shape: [2, 1], repeating: 0), labels: [1, 0], tasks: [0, 1], currentTask: 1)
+  static let batch = Batch(
+    inputs: Tensor(shape: [2, 1], repeating: 0), labels: [1, 0], tasks: [0, 1], currentTask: 1)
   static let logits = try! Tensor(shape: [2, 4], scalars: [0.5, -1, 2, 0.25, 1, 0, -0.5, 1.5])
 
   /// Loss, predictions and label columns agree (``HeadConformance``) in every scenario.
@@ -30,11 +31,14 @@ import __NAME__
   @Test func lossIsTheBaseLossOfScaledLogits() throws {
     let base = ActiveClassHead(layout: Self.layout)
     let tape = Tape()
-    let scaled = try __NAME__Head(base: base, temperature: 2).loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
+    let scaled = try __NAME__Head(base: base, temperature: 2).loss(logits: tape.constant(Self.logits), for: Self.batch)
+      .value.scalar
     let halved = try base.loss(logits: tape.constant(Self.logits * 0.5), for: Self.batch).value.scalar
-    let plain = try __NAME__Head(base: base, temperature: 1).loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
+    let plain = try __NAME__Head(base: base, temperature: 1).loss(logits: tape.constant(Self.logits), for: Self.batch)
+      .value.scalar
     let unscaled = try base.loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
-    #expect(abs(scaled - halved) < 1e-6 && abs(plain - unscaled) < 1e-6, "\(scaled) vs \(halved), \(plain) vs \(unscaled)")
+    #expect(
+      abs(scaled - halved) < 1e-6 && abs(plain - unscaled) < 1e-6, "\(scaled) vs \(halved), \(plain) vs \(unscaled)")
     #expect(abs(scaled - unscaled) > 1e-3, "the temperature changes the loss")
   }
 
@@ -42,7 +46,9 @@ import __NAME__
   @Test func predictionsAreTheBaseHeads() {
     let base = MultiHead(layout: Self.layout)
     let head = __NAME__Head(base: base, temperature: 3)
-    #expect(head.predictions(logits: Self.logits, task: 1, trainedThrough: 1) == base.predictions(logits: Self.logits, task: 1, trainedThrough: 1))
+    #expect(
+      head.predictions(logits: Self.logits, task: 1, trainedThrough: 1)
+        == base.predictions(logits: Self.logits, task: 1, trainedThrough: 1))
     #expect(head.outputCount == 4 && head.columns(forTask: 1, currentTask: 1) == 2..<4)
   }
 

@@ -71,6 +71,8 @@ extension __NAME__Penalty: Checkpointable {
   /// - Throws: `CheckpointError` when a tensor is missing or misshapen.
   public mutating func restore(from state: CheckpointState, model: Model) throws {
     let count = try state.integer("count", in: 0...1_000_000, component: name)
-    anchors = try (0..<count).map { t in try state.tensors(under: "anchor.\(t)", like: model.parameters, component: name) }
+    anchors = try (0..<count).map { t in
+      try state.tensors(under: "anchor.\(t)", like: model.parameters, component: name)
+    }
   }
 }

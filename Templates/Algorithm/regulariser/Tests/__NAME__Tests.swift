@@ -19,7 +19,8 @@ import __NAME__
   /// `(λ/2) · n · δ²` and the gradient `λ δ` in every element.
   @Test func penaltyAwayFromTheAnchor() throws {
     let strength: Float = 2, delta: Float = 0.1
-    var harness = RegulariserHarness(regulariser: __NAME__Penalty(strength: strength), problem: try ToyProblem(), seed: 1)
+    var harness = RegulariserHarness(
+      regulariser: __NAME__Penalty(strength: strength), problem: try ToyProblem(), seed: 1)
     #expect(try harness.penalty(at: harness.model.parameters, task: 0) == nil, "no penalty before the first task ends")
     try harness.train(task: 0)
     let anchor = harness.model.parameters

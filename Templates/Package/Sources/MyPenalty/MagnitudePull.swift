@@ -42,7 +42,8 @@ public struct MagnitudePull: Regulariser {
     guard let anchor else { return nil }
     var total: Variable?
     for (k, weight) in step.pass.weights.enumerated() {
-      let term = try weight.weightedSquaredDistance(to: anchor.weights.tensors[k], weights: anchor.importance.tensors[k])
+      let term = try weight.weightedSquaredDistance(
+        to: anchor.weights.tensors[k], weights: anchor.importance.tensors[k])
       total = try total.map { try $0 + term } ?? term
     }
     return total.map { $0 * (strength / 2) }

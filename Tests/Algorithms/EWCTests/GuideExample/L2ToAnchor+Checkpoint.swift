@@ -12,6 +12,7 @@ extension L2ToAnchor: Checkpointable {
 
   /// Restores the anchor, checking every tensor against the model's parameters.
   public mutating func restore(from state: CheckpointState, model: Model) throws {
-    anchor = state.tensors.count == 0 ? nil : try state.tensors(under: "anchor", like: model.parameters, component: name)
+    anchor =
+      state.tensors.count == 0 ? nil : try state.tensors(under: "anchor", like: model.parameters, component: name)
   }
 }

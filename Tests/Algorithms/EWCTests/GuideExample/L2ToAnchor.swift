@@ -38,7 +38,8 @@ public struct L2ToAnchor: Regulariser {
 /// The command-line face of ``L2ToAnchor``: `--algorithms l2+ewc --set l2.lambda=0.5`.
 public enum L2Anchor: Algorithm {
   /// λ, the penalty strength.
-  public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ (the penalty is λ/2 · Σ (θ − θ*)²)", in: 0...1e12)
+  public static let lambda = Setting<Float>(
+    "lambda", default: 1, "penalty strength λ (the penalty is λ/2 · Σ (θ − θ*)²)", in: 0...1e12)
   /// `l2`, with λ only.
   public static let configuration = AlgorithmConfiguration(
     name: "l2", summary: "L2 pull towards the parameters at the end of the previous task.", settings: [lambda])

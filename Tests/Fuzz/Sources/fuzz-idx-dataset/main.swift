@@ -20,9 +20,12 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let labels = try IDXFile.decode(labelBytes, source: labelsSource)
     let set = try IDXDataset.labelledImages(
       images: images, imagesSource: imagesSource, labels: labels, labelsSource: labelsSource, classNames: classNames)
-    Fuzzer.require(set.count == labels.bytes.count && set.count == images.dimensions[0], "\(set.count) images from \(images.dimensions)")
+    Fuzzer.require(
+      set.count == labels.bytes.count && set.count == images.dimensions[0],
+      "\(set.count) images from \(images.dimensions)")
     Fuzzer.require(set.labels.allSatisfy { (0..<classNames.count).contains($0) }, "a label outside the classes")
-    Fuzzer.require(set.sampleShape == [1, images.dimensions[1], images.dimensions[2]], "sample shape \(set.sampleShape)")
+    Fuzzer.require(
+      set.sampleShape == [1, images.dimensions[1], images.dimensions[2]], "sample shape \(set.sampleShape)")
     guard set.count > 0 else { return 0 }
     let size = images.dimensions[1] * images.dimensions[2]
     let batch = try set.inputs(at: [0, set.count - 1])
@@ -31,7 +34,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     Fuzzer.require(batch.scalars == expected, "the batch is not the images' bytes / 255")
   } catch let error as IDXError {
     let text = error.description
-    Fuzzer.require(text.hasPrefix(imagesSource + ":") || text.hasPrefix(labelsSource + ":"), "the message names no file: \(text)")
+    Fuzzer.require(
+      text.hasPrefix(imagesSource + ":") || text.hasPrefix(labelsSource + ":"), "the message names no file: \(text)")
   } catch let error as DatasetError {
     let text = error.description
     Fuzzer.require(text.contains(imagesSource) || text.contains(labelsSource), "the message names no file: \(text)")

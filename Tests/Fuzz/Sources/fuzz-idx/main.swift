@@ -15,7 +15,9 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   do {
     let array = try IDXFile.decode(input, source: source)
     Fuzzer.require((1...4).contains(array.dimensions.count), "rank \(array.dimensions.count) accepted")
-    Fuzzer.require(array.dimensions.reduce(1, *) == array.bytes.count, "dimensions \(array.dimensions) for \(array.bytes.count) bytes")
+    Fuzzer.require(
+      array.dimensions.reduce(1, *) == array.bytes.count,
+      "dimensions \(array.dimensions) for \(array.bytes.count) bytes")
     guard let encoded = try? IDXFile.encode(array) else { Fuzzer.fail("a decoded array does not encode") }
     if input.starts(with: [0x1F, 0x8B]) {
       Fuzzer.require((try? IDXFile.decode(encoded, source: source)) == array, "a gunzipped array does not round-trip")

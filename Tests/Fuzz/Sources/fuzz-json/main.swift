@@ -20,7 +20,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     Fuzzer.require(message.hasPrefix("line "), "an error without a position: \(message)")
     let lines = bytes.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     let line = message.dropFirst(5).prefix { $0.isNumber }
-    Fuzzer.require(Int(line).map { (1...lines).contains($0) } == true, "line \(line) of a \(lines)-line text: \(message)")
+    Fuzzer.require(
+      Int(line).map { (1...lines).contains($0) } == true, "line \(line) of a \(lines)-line text: \(message)")
     return 0
   }
   do {

@@ -40,7 +40,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
   } catch let error as CheckpointError {
     let text = error.description
-    Fuzzer.require(text.contains(manifestPath) || requested.map { text.contains($0) } == true, "the message names no file: \(text)")
+    Fuzzer.require(
+      text.contains(manifestPath) || requested.map { text.contains($0) } == true, "the message names no file: \(text)")
     return 0
   } catch {
     Fuzzer.untyped(error)
@@ -48,7 +49,9 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   do {
     let tensorFile = try checkpoint.tensorFile()
     let written = checkpoint.manifest(tensorFileName: "task-1.safetensors", tensorData: tensorFile)
-    let again = try TrainingCheckpoint.decode(manifest: Data(written.utf8), manifestPath: manifestPath) { _ in tensorFile }
+    let again = try TrainingCheckpoint.decode(manifest: Data(written.utf8), manifestPath: manifestPath) { _ in
+      tensorFile
+    }
     Fuzzer.require(again == checkpoint, "a checkpoint written back reads back different")
   } catch {
     Fuzzer.fail("an accepted checkpoint does not write and read back: \(error)")

@@ -17,19 +17,25 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let input = Fuzzer.data(data, size)
   let lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
   let lineCount = input.last == UInt8(ascii: "\n") ? lines.count - 1 : lines.count
-  let nonBlank = lines.filter { line in line.contains { ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) } }.count
+  let nonBlank = lines.filter { line in
+    line.contains { ![UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) }
+  }.count
   let contents: RecordFile.Contents
   do {
     contents = try RecordFile.decode(input, file: file)
   } catch let error as RecordFileError {
-    guard case .malformedLine(let name, let line, let reason) = error else { Fuzzer.fail("not a malformed line: \(error)") }
-    Fuzzer.require(name == file && (1...max(lineCount, 1)).contains(line) && !reason.isEmpty, "\(error) of \(lineCount) lines")
+    guard case .malformedLine(let name, let line, let reason) = error else {
+      Fuzzer.fail("not a malformed line: \(error)")
+    }
+    Fuzzer.require(
+      name == file && (1...max(lineCount, 1)).contains(line) && !reason.isEmpty, "\(error) of \(lineCount) lines")
     return 0
   } catch {
     Fuzzer.untyped(error)
   }
   Fuzzer.require(
-    contents.records.count + contents.warnings.count == nonBlank, "\(nonBlank) lines but \(contents.records.count) records and \(contents.warnings)")
+    contents.records.count + contents.warnings.count == nonBlank,
+    "\(nonBlank) lines but \(contents.records.count) records and \(contents.warnings)")
   let table = ComparisonTable(records: contents.records)
   for format in TableFormat.allCases {
     do {

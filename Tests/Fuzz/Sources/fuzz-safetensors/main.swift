@@ -24,7 +24,9 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   }
   Fuzzer.require(!contents.tensors.names.contains("__metadata__"), "a tensor named __metadata__")
   for (name, tensor) in zip(contents.tensors.names, contents.tensors.tensors) {
-    Fuzzer.require(tensor.count == tensor.shape.reduce(1, *), "tensor '\(name)' of shape \(tensor.shape) has \(tensor.count) elements")
+    Fuzzer.require(
+      tensor.count == tensor.shape.reduce(1, *),
+      "tensor '\(name)' of shape \(tensor.shape) has \(tensor.count) elements")
   }
   let again: SafeTensors.Contents
   do {
@@ -32,7 +34,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   } catch {
     Fuzzer.fail("decoded contents do not encode and decode again: \(error)")
   }
-  Fuzzer.require(again.tensors.names == contents.tensors.names, "names \(contents.tensors.names) became \(again.tensors.names)")
+  Fuzzer.require(
+    again.tensors.names == contents.tensors.names, "names \(contents.tensors.names) became \(again.tensors.names)")
   Fuzzer.require(again.metadata == contents.metadata, "metadata \(contents.metadata) became \(again.metadata)")
   for (before, after) in zip(contents.tensors.tensors, again.tensors.tensors) {
     Fuzzer.require(before.shape == after.shape && bits(before) == bits(after), "a tensor changed in a round trip")

@@ -20,7 +20,9 @@ func write(_ fuzzer: String, _ name: String, _ data: Data) throws {
   try data.write(to: folder.appendingPathComponent(name))
 }
 
-func join(_ first: Data, _ second: Data) -> Data { Data([UInt8(first.count >> 8), UInt8(first.count & 0xFF)]) + first + second }
+func join(_ first: Data, _ second: Data) -> Data {
+  Data([UInt8(first.count >> 8), UInt8(first.count & 0xFF)]) + first + second
+}
 
 /// `data` gzipped by the system's `gzip -9 -n` (one member, no name or time stamp).
 func gzip(_ data: Data) throws -> Data {
@@ -54,7 +56,9 @@ try write("fuzz-idx", "empty-0", IDXFile.encode(IDXArray(dimensions: [0], bytes:
 try write("fuzz-idx", "labels-6.gz", gzip(labels))
 try write("fuzz-idx", "images-3x5x4.gz", gzip(images))
 try write("fuzz-idx", "images-two-members.gz", gzip(images.prefix(20)) + gzip(images.dropFirst(20)))
-try write("fuzz-idx", "zeros-28x28.gz", gzip(IDXFile.encode(IDXArray(dimensions: [2, 28, 28], bytes: [UInt8](repeating: 0, count: 1568)))))
+try write(
+  "fuzz-idx", "zeros-28x28.gz",
+  gzip(IDXFile.encode(IDXArray(dimensions: [2, 28, 28], bytes: [UInt8](repeating: 0, count: 1568)))))
 
 // MARK: - An image and label file pair
 
@@ -64,10 +68,14 @@ try write("fuzz-idx-dataset", "pair-4x6x5", join(pairImages, pairLabels))
 try write("fuzz-idx-dataset", "pair-4x6x5.gz", join(gzip(pairImages), gzip(pairLabels)))
 try write(
   "fuzz-idx-dataset", "pair-1x28x28",
-  join(try IDXFile.encode(IDXArray(dimensions: [1, 28, 28], bytes: pattern(784))), try IDXFile.encode(IDXArray(dimensions: [1], bytes: [5]))))
+  join(
+    try IDXFile.encode(IDXArray(dimensions: [1, 28, 28], bytes: pattern(784))),
+    try IDXFile.encode(IDXArray(dimensions: [1], bytes: [5]))))
 try write(
   "fuzz-idx-dataset", "pair-empty",
-  join(try IDXFile.encode(IDXArray(dimensions: [0, 28, 28], bytes: [])), try IDXFile.encode(IDXArray(dimensions: [0], bytes: []))))
+  join(
+    try IDXFile.encode(IDXArray(dimensions: [0, 28, 28], bytes: [])),
+    try IDXFile.encode(IDXArray(dimensions: [0], bytes: []))))
 
 // MARK: - CIFAR
 
@@ -82,18 +90,23 @@ try write("fuzz-cifar", "cifar10-1-record.bin.gz", gzip(records(labels: [[0]])))
 try write("fuzz-cifar", "cifar100-1-record.bin.gz", gzip(records(labels: [[1, 2]])))
 let cifar10Names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 try write("fuzz-cifar", "batches.meta.txt", Data((cifar10Names.joined(separator: "\n") + "\n\n").utf8))
-try write("fuzz-cifar", "fine_label_names.txt", Data(((0..<100).map { "fine_\($0)" }.joined(separator: "\n") + "\n").utf8))
-try write("fuzz-cifar", "coarse_label_names.txt", Data(((0..<20).map { " coarse \($0)\r" }.joined(separator: "\n")).utf8))
+try write(
+  "fuzz-cifar", "fine_label_names.txt", Data(((0..<100).map { "fine_\($0)" }.joined(separator: "\n") + "\n").utf8))
+try write(
+  "fuzz-cifar", "coarse_label_names.txt", Data(((0..<20).map { " coarse \($0)\r" }.joined(separator: "\n")).utf8))
 
 // MARK: - Safetensors
 
 let weight = try Tensor(shape: [3, 2], scalars: [0.5, -1, 2, 0, .infinity, Float(bitPattern: 1)])
 let bias = Tensor([0.25, -0.125, 3])
-try write("fuzz-safetensors", "two-tensors", SafeTensors.encode(try NamedTensors(names: ["layer.weight", "layer.bias"], tensors: [weight, bias])))
+try write(
+  "fuzz-safetensors", "two-tensors",
+  SafeTensors.encode(try NamedTensors(names: ["layer.weight", "layer.bias"], tensors: [weight, bias])))
 try write(
   "fuzz-safetensors", "metadata-scalar-empty",
   SafeTensors.encode(
-    try NamedTensors(names: ["scalar", "empty", "ünïcode \"name\""], tensors: [Tensor(7), Tensor(shape: [0, 3], repeating: 0), bias]),
+    try NamedTensors(
+      names: ["scalar", "empty", "ünïcode \"name\""], tensors: [Tensor(7), Tensor(shape: [0, 3], repeating: 0), bias]),
     metadata: ["format": "pt", "note": "line\nbreak"]))
 /// A file as another writer lays it out: other dtypes, entries out of data order, no padding.
 func foreign(_ header: String, _ data: [UInt8]) -> Data {
@@ -104,14 +117,19 @@ func foreign(_ header: String, _ data: [UInt8]) -> Data {
 try write(
   "fuzz-safetensors", "f64-f16-bf16",
   foreign(
-    #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[1,1],"data_offsets":[12,14]}}"#,
+    #"{"h":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},"#
+      + #""d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"#
+      + #""b":{"dtype":"BF16","shape":[1,1],"data_offsets":[12,14]}}"#,
     [0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0x00, 0x3C, 0x01, 0x7C, 0x80, 0xBF]))
 try write("fuzz-safetensors", "header-only", foreign(#"{"__metadata__":{}}"#, []))
 
 // MARK: - JSON
 
 let jsonSeeds: [(String, String)] = [
-  ("object", #"{"seeds": 3, "algorithms": ["ewc", "si"], "set": {"ewc.lambda": 1e4, "si.clamp": false}, "output": null}"#),
+  (
+    "object",
+    #"{"seeds": 3, "algorithms": ["ewc", "si"], "set": {"ewc.lambda": 1e4, "si.clamp": false}, "output": null}"#
+  ),
   ("numbers", "[0, -0, 1.5, -2.25e-3, 1E+9, 123456789012345678901234567890, 1e999]"),
   ("strings", #"["", "a\"b\\c\/d", "\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00", "snow ☃ man"]"#),
   ("nested", "[[[[{\"a\":[[]]}]]]]"),
@@ -123,9 +141,12 @@ for (name, text) in jsonSeeds { try write("fuzz-json", name, Data(text.utf8)) }
 
 func record(_ id: String, status: RunStatus = .finished, matrix: [[Double]], initial: [Double]? = nil) -> RunRecord {
   RunRecord(
-    runID: id, benchmark: "split-mnist", scenario: "task", algorithm: "ewc+si", seed: 1, config: ["ewc.lambda": "10000", "si.c": "1"],
-    status: status, failure: status == .failed ? "loss diverged at task 2" : nil, accuracyMatrix: matrix, initialAccuracies: initial,
-    lossTerms: [["head": 0.5, "ewc": 0.01]], wallSeconds: 12.5, peakRSSBytes: 1_000_000, finishedAt: Date(timeIntervalSince1970: 1_700_000_000),
+    runID: id, benchmark: "split-mnist", scenario: "task", algorithm: "ewc+si", seed: 1,
+    config: ["ewc.lambda": "10000", "si.c": "1"],
+    status: status, failure: status == .failed ? "loss diverged at task 2" : nil, accuracyMatrix: matrix,
+    initialAccuracies: initial,
+    lossTerms: [["head": 0.5, "ewc": 0.01]], wallSeconds: 12.5, peakRSSBytes: 1_000_000,
+    finishedAt: Date(timeIntervalSince1970: 1_700_000_000),
     notes: ["hnet.compression_ratio": "0.5"])
 }
 let encoder = JSONEncoder()
@@ -135,7 +156,9 @@ let finished = try line(record("ewc-1", matrix: [[0.95, 0.1], [0.85, 0.95]], ini
 let failed = try line(record("ewc-2", status: .failed, matrix: [[0.5, 0.1]]))
 try write("fuzz-records", "two-records.jsonl", Data((finished + failed).utf8))
 try write("fuzz-records", "torn-last-line.jsonl", Data((finished + "\n" + String(failed.prefix(60))).utf8))
-try write("fuzz-records", "three-tasks.jsonl", Data(try line(record("si-1", matrix: [[0.9, 0.2, 0.1], [0.8, 0.9, 0.1], [0.7, 0.8, 0.9]])).utf8))
+try write(
+  "fuzz-records", "three-tasks.jsonl",
+  Data(try line(record("si-1", matrix: [[0.9, 0.2, 0.1], [0.8, 0.9, 0.1], [0.7, 0.8, 0.9]])).utf8))
 
 // MARK: - Checkpoint manifests
 
@@ -143,13 +166,18 @@ let checkpoint = TrainingCheckpoint(
   identity: "run-1", completedTasks: 1, taskCount: 2,
   parameters: try NamedTensors(names: ["0.weight", "0.bias"], tensors: [weight.map { $0.isFinite ? $0 : 1 }, bias]),
   optimiser: OptimiserState(step: 3, buffers: try NamedTensors(names: ["0.bias.momentum"], tensors: [bias])),
-  generators: Dictionary(uniqueKeysWithValues: TrainingCheckpoint.generatorRoles.enumerated().map { ($1, SeededGenerator(seed: UInt64($0 + 1))) }),
+  generators: Dictionary(
+    uniqueKeysWithValues: TrainingCheckpoint.generatorRoles.enumerated().map {
+      ($1, SeededGenerator(seed: UInt64($0 + 1)))
+    }),
   components: [
     TrainingCheckpoint.Component(
       role: "regulariser", name: "ewc",
-      state: CheckpointState(tensors: try NamedTensors(names: ["anchor.0"], tensors: [Tensor([1, 2])]), numbers: ["tasks": [1]]))
+      state: CheckpointState(
+        tensors: try NamedTensors(names: ["anchor.0"], tensors: [Tensor([1, 2])]), numbers: ["tasks": [1]]))
   ],
-  accuracyMatrix: [[0.9, 0.1]], initialAccuracies: [0.1, 0.12], lossTerms: [["head": 0.25, "ewc": 1e-3]], elapsedSeconds: 4.5,
+  accuracyMatrix: [[0.9, 0.1]], initialAccuracies: [0.1, 0.12], lossTerms: [["head": 0.25, "ewc": 1e-3]],
+  elapsedSeconds: 4.5,
   modelState: try NamedTensors(names: ["1.running_mean"], tensors: [Tensor([0, 0.5])]))
 let tensorFile = try checkpoint.tensorFile()
 let sealed = checkpoint.manifest(tensorFileName: "task-1.safetensors", tensorData: tensorFile)
