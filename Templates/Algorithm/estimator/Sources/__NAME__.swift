@@ -7,7 +7,8 @@ import ContinualCore
 /// `__name__`:
 ///
 /// ```sh
-/// swift run -c release __TOOL__ compare --algorithms __name__,ewc,si,mas --seeds 1 --iterations 100
+/// swift run -c release __TOOL__ compare --algorithms __name__,ewc,si,mas \
+///   --seeds 1 --iterations 100
 /// ```
 public enum __NAME__: Algorithm {
   /// λ, the penalty strength.
