@@ -11,7 +11,7 @@ import PackageDescription
 /// target, test target and product) and one in `BuiltInAlgorithms.all` (the command's list); the
 /// `new-algorithm` plugin writes all three. In a package of your own it is the folder and its name in
 /// your `main.swift`.
-let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF", "DER", "AGEM"]
+let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF", "DER", "AGEM", "ICaRL"]
 
 var targets: [Target] = [
   // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).

@@ -4,6 +4,7 @@ import ContinualCore
 import DER
 import EWC
 import HNet
+import ICaRL
 import LwF
 import MAS
 import SI
@@ -26,6 +27,6 @@ public enum BuiltInAlgorithms {
     FineTuning.self, JointTraining.self, EWC.self, OnlineEWC.self, SI.self, MAS.self, SLNID.self, SLNI.self, SNID.self,
     SNI.self,
     L1Rep.self, DeCov.self, ExperienceReplay.self, GlobalDistillation.self, SSIL.self, HNet.self,
-    LwF.self, DER.self, DERPlusPlus.self, AGEM.self,
+    LwF.self, DER.self, DERPlusPlus.self, AGEM.self, ICaRL.self,
   ]
 }

@@ -79,7 +79,8 @@ struct RunOne {
         config: run.config, accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies,
         lossTerms: result.lossTerms, wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start),
         peakRSSBytes: peakResidentBytes(), notes: notes.isEmpty ? nil : notes,
-        validationAccuracyMatrix: result.validationMatrix, build: options.build)
+        validationAccuracyMatrix: result.validationMatrix, confusionMatrix: result.confusionMatrix,
+        build: options.build)
     } catch let error as TrainingError {
       console.note("\(run.label): FAILED: \(error)")
       return RunRecord(

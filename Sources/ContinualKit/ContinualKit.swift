@@ -8,6 +8,7 @@
 @_exported import ContinualReport
 @_exported import EWC
 @_exported import HNet
+@_exported import ICaRL
 @_exported import MAS
 @_exported import SI
 @_exported import SLNID

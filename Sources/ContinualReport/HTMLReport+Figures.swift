@@ -13,6 +13,8 @@ extension HTMLReport {
     var rows: [ComparisonTable.Row] = []
     /// One summary per row with at least one finished seed that logged its loss terms.
     var lossTerms: [LossTermSummary] = []
+    /// One summed confusion matrix per row whose finished seeds recorded one.
+    var confusions: [ConfusionSummary] = []
 
     /// The largest task count of any algorithm.
     var taskCount: Int { summaries.map(\.taskCount).max() ?? 0 }
@@ -33,6 +35,9 @@ extension HTMLReport {
       if summary.seedCount > 0 { groups[groups.count - 1].summaries.append(summary) }
       if row.averageAccuracy != nil { groups[groups.count - 1].rows.append(row) }
       if !lossTerms.seeds.isEmpty { groups[groups.count - 1].lossTerms.append(lossTerms) }
+      if let confusion = ConfusionSummary(row: row.label, records: byRow[key] ?? []) {
+        groups[groups.count - 1].confusions.append(confusion)
+      }
     }
     return groups
   }
@@ -72,6 +77,7 @@ extension HTMLReport {
         parts.append(averageAccuracyFigure(group, styles: styles, number: nextNumber()))
         if !group.rows.isEmpty { parts.append(finalMetricsFigure(group, styles: styles, number: nextNumber())) }
         if !group.lossTerms.isEmpty { parts.append(lossTermsFigure(group, styles: styles, number: nextNumber())) }
+        if !group.confusions.isEmpty { parts.append(confusionFigure(group, number: nextNumber())) }
       }
       parts.append("</section>")
       return parts.joined(separator: "\n")
@@ -124,6 +130,23 @@ extension HTMLReport {
         + "trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
+  }
+
+  /// Figure: one confusion matrix per row that recorded one, and the colour scale.
+  func confusionFigure(_ group: FigureGroup, number: Int) -> String {
+    let maps = group.confusions.map { ConfusionMatrixFigure(summary: $0).svg() }
+    let place = "\(Markup.escaped(group.benchmark)) (\(Markup.escaped(Self.scenarioName(group.scenario))))"
+    var caption = "<figcaption><strong>Figure \(number).</strong> Confusion matrices after the last task on \(place): "
+    caption += "the cell in row <i>c</i>, column <i>ĉ</i> is the share (%) of class <i>c</i>'s test samples "
+    caption += "predicted as class <i>ĉ</i>, counts summed over the n finished seeds; the diagonal is each class's "
+    caption += "accuracy. Classes are the network's outputs in task order, and dark lines separate the tasks' "
+    caption += "classes: a bright band of columns on the right is a bias towards the newest classes, as the line "
+    caption += "under each title measures.</figcaption>"
+    let parts: [String] = [
+      "<figure class=\"confusion-matrices\">", "<div class=\"multiples\">", maps.joined(separator: "\n"), "</div>",
+      ColourScale.legendSVG(), caption, "</figure>",
+    ]
+    return parts.joined(separator: "\n")
   }
 
   /// Figure: one chart per task, one line per algorithm, from the task's training on.

@@ -2,7 +2,7 @@ import ContinualCore
 import Foundation
 
 /// A single self-contained HTML page reporting a comparison: a header describing the runs, the
-/// comparison table and the final accuracy per task, and for each benchmark and scenario up to five
+/// comparison table and the final accuracy per task, and for each benchmark and scenario up to six
 /// SVG figures drawn from the records.
 ///
 /// The figures, per (benchmark, scenario):
@@ -17,7 +17,10 @@ import Foundation
 ///    ± one standard error of the mean over seeds (the table's ``MeanEstimate``s);
 /// 5. the objective's terms per task (the records' `loss_terms`: the head's loss and each
 ///    regulariser's penalty, each averaged over a task's steps): one chart per term, one line per row
-///    that logs it, with ± one standard error bands; left out when no record has loss terms.
+///    that logs it, with ± one standard error bands; left out when no record has loss terms;
+/// 6. the confusion matrix after the last task of each row, counts summed over seeds, rows
+///    normalised (class-incremental and domain-incremental records keep one, `confusion_matrix`),
+///    with the share of predictions on the last task's classes; left out when no record has one.
 ///
 /// The page needs nothing else: the CSS is inline, the figures are inline SVG, and there is no
 /// JavaScript and no reference to the network, so it can be mailed, archived or opened offline. Each

@@ -32,6 +32,7 @@ extension RunRecord {
     {
       return problem
     }
+    if let problem = confusionProblem { return problem }
     if let initial = initialAccuracies {
       guard initial.count == tasks else { return "initial_accuracies has \(initial.count) entries for \(tasks) tasks" }
       if let j = initial.firstIndex(where: { !(0...1).contains($0) }) {
@@ -39,6 +40,34 @@ extension RunRecord {
       }
     }
     return boundsProblem ?? summaryMismatch
+  }
+
+  /// Why the confusion matrix and the per-class accuracies cannot describe a run: the matrix must
+  /// be square with at most `ContinualTrainer.maximumConfusionColumns` columns and counts that are
+  /// not negative, and the per-class accuracies must be present exactly with it and equal what it
+  /// gives.
+  var confusionProblem: String? {
+    guard let confusion = confusionMatrix else {
+      return classAccuracies == nil ? nil : "class_accuracies without a confusion_matrix"
+    }
+    let side = confusion.count
+    guard side <= ContinualTrainer.maximumConfusionColumns else {
+      return "confusion_matrix has \(side) rows; at most \(ContinualTrainer.maximumConfusionColumns)"
+    }
+    if let i = confusion.firstIndex(where: { $0.count != side }) {
+      return "confusion_matrix[\(i)] has \(confusion[i].count) entries for \(side) rows"
+    }
+    for (i, row) in confusion.enumerated() {
+      if let j = row.firstIndex(where: { $0 < 0 }) {
+        return "confusion_matrix[\(i)][\(j)] is \(row[j]), a negative count"
+      }
+    }
+    guard let accuracies = classAccuracies, accuracies.count == side,
+      zip(accuracies, Self.classAccuracies(of: confusion)).allSatisfy({ a, b in
+        a == b || (a != nil && b != nil && Swift.abs(a! - b!) <= 1e-9)
+      })
+    else { return "class_accuracies are not the confusion_matrix's diagonal over its row sums" }
+    return nil
   }
 
   /// The longest time a record may report: 10⁹ seconds (about 32 years).

@@ -17,7 +17,7 @@ import Testing
     reason: Process.TerminationReason, status: Int32, errors: String
   )? {
     guard let binary = SharedSweepTests.binary else {
-      print("HugeInputCommandTests: no built `continual` beside the tests; the ulimit check is skipped")
+      print("no built `continual` beside the tests; the ulimit check is skipped")
       return nil
     }
     let process = Process()

@@ -75,28 +75,15 @@ import Testing
   /// machine's memory would hold but the address space cannot, naming RLIMIT_AS, instead of failing
   /// to allocate.
   @Test func aProcessUnderUlimitRefusesARunItsAddressSpaceCannotHold() throws {
-    guard let binary = SharedSweepTests.binary else {
-      print("MemoryBudgetTests: no built `continual` beside the tests; the ulimit check is skipped")
-      return
-    }
     let output = SharedSweepTests.folder()
     defer { try? FileManager.default.removeItem(at: output) }
     // About 2.6 GB of weights (130 million, 5 copies): the machine may hold it, a 2 GB address space cannot.
     let arguments = [
-      "compare", "--benchmark", "split-builtin", "--algorithms", "finetune", "--hidden", "11000,11000", "--iterations",
-      "1",
-      "--train-per-task", "10", "--test-per-task", "10", "--quiet", "--output", output.path,
+      "compare", "--benchmark", "split-builtin", "--algorithms", "finetune", "--hidden", "11000,11000",
+      "--iterations", "1", "--train-per-task", "10", "--test-per-task", "10", "--quiet", "--output", output.path,
     ]
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "ulimit -v 2000000 && exec \"$0\" \"$@\"", binary.path] + arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = Pipe()
-    try process.run()
-    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(text)")
-    #expect(text.contains("RLIMIT_AS") && text.contains("--hidden"), "\(text)")
+    guard let run = try HugeInputCommandTests.runLimited(arguments) else { return }
+    #expect(run.reason == .exit && run.status != 0, "\(run.errors)")
+    #expect(run.errors.contains("RLIMIT_AS") && run.errors.contains("--hidden"), "\(run.errors)")
   }
 }

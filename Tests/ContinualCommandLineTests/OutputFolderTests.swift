@@ -1,3 +1,4 @@
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -6,11 +7,7 @@ import Testing
 /// An unwritable `--output` was found only after the first run had trained,
 /// with a message like `NSCocoaErrorDomain error 512`. It is now checked before anything trains.
 @Suite struct OutputFolderTests {
-  static func scratch() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("output-check-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func scratch() throws -> URL { try temporaryFolder("output-check") }
 
   @Test func anOutputUnderAFileIsRefusedBeforeTraining() throws {
     let root = try Self.scratch()

@@ -1,3 +1,4 @@
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -6,11 +7,7 @@ import Testing
 /// `continual report` arguments: a file as given, a result folder as its `records.jsonl`, and clear
 /// errors for a missing path or a folder without records.
 @Suite struct RecordPathTests {
-  static func folder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-record-path-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func folder() throws -> URL { try temporaryFolder("ck-record-path") }
 
   @Test func aFileIsUsedAsGiven() throws {
     let folder = try Self.folder()

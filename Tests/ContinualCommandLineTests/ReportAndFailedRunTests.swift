@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -8,11 +9,7 @@ import Testing
 /// `report` writes only where `--output` says, pipes are refused without blocking, and a failed run
 /// is recorded once.
 @Suite struct ReportAndFailedRunTests {
-  static func folder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ck-cli-report-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func folder() throws -> URL { try temporaryFolder("ck-cli-report") }
 
   /// A records file with one finished two-task run, in a fresh folder.
   static func recordsFile() throws -> URL {

@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualTesting
 import Foundation
 
 /// Records and scratch directories shared by the ContinualReport tests.
@@ -29,9 +30,5 @@ enum Fixture {
   static let siSeed = record(id: "si-1", algorithm: "si", matrix: [[0.90, 0.10], [0.80, 0.90]], wallSeconds: 5)
 
   /// A fresh empty directory under the temporary directory.
-  static func scratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ContinualReportTests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func scratchDirectory() throws -> URL { try temporaryFolder("ContinualReportTests") }
 }

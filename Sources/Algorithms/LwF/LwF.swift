@@ -31,14 +31,16 @@ public struct OutputDistillation: Regulariser {
   public var strength: Float
   /// The temperature `T > 0`.
   public var temperature: Float
-  /// The frozen model of the last finished task, `nil` before the first task ends.
-  public internal(set) var teacher: Model?
-  /// The layout of classes over tasks, recorded with the teacher.
-  public internal(set) var layout: TaskLayout?
-  /// How many tasks the teacher was trained on.
-  public internal(set) var teacherTasks = 0
+  /// The frozen model of the last finished task, with the layout it was frozen with.
+  public internal(set) var frozen = FrozenTeacher()
   /// Whether each earlier task is distilled over its own columns (task-incremental heads).
   public internal(set) var perTask = false
+  /// The frozen model of the last finished task, `nil` before the first task ends.
+  public var teacher: Model? { frozen.model }
+  /// The layout of classes over tasks, recorded with the teacher.
+  public var layout: TaskLayout? { frozen.layout }
+  /// How many tasks the teacher was trained on.
+  public var teacherTasks: Int { frozen.tasks }
 
   /// Creates the regulariser.
   ///
@@ -60,11 +62,7 @@ public struct OutputDistillation: Regulariser {
   ///   - outputCount: The network's number of outputs.
   /// - Returns: One range per softmax; empty when there is nothing to distil.
   public func groups(previousTasks: Int, outputCount: Int) -> [Range<Int>] {
-    guard let layout, previousTasks > 0 else { return [] }
-    let tasks = min(previousTasks, layout.taskCount)
-    if outputCount != layout.totalClasses { return [0..<outputCount] }
-    if perTask { return (0..<tasks).map(layout.columns).filter { !$0.isEmpty } }
-    return layout.offset(tasks) > 0 ? [0..<layout.offset(tasks)] : []
+    frozen.columns(previousTasks: previousTasks, outputCount: outputCount, perTask: perTask)
   }
 
   /// The distillation penalty of the step's batch against the frozen model, or `nil` before a
@@ -74,21 +72,10 @@ public struct OutputDistillation: Regulariser {
   /// - Returns: A scalar on the step's tape.
   /// - Throws: `TensorError` when the teacher does not fit the batch.
   public func penalty(_ step: StepContext) throws -> Variable? {
-    guard let teacher, strength != 0 else { return nil }
-    let student = step.pass.output
-    guard student.shape.count == 2 else {
-      throw TensorError.rankMismatch(
-        operation: "OutputDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
-    }
-    let groups = groups(previousTasks: min(teacherTasks, step.task), outputCount: student.shape[1])
-    guard !groups.isEmpty else { return nil }
-    let target = step.tape.constant(try teacher.predict(step.batch.inputs))
-    let terms = try groups.map { columns in
-      try klDivergence(
-        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns),
-        temperature: temperature)
-    }
-    return try terms.sum().map { $0 * strength }
+    guard strength != 0 else { return nil }
+    return try frozen.distillation(
+      step, perTask: perTask, temperature: temperature, operation: "OutputDistillation.penalty"
+    ).map { $0 * strength }
   }
 
   /// Freezes a copy of the trained model and remembers the layout and whether the head uses the
@@ -96,9 +83,8 @@ public struct OutputDistillation: Regulariser {
   ///
   /// - Parameter context: The finished task and the model after it.
   public mutating func taskDidFinish(_ context: TaskContext) {
-    (teacher, layout, teacherTasks, perTask) = (
-      context.model, context.layout, context.task + 1, context.head.usesTaskIdentity
-    )
+    frozen.freeze(after: context)
+    perTask = context.head.usesTaskIdentity
   }
 }
 
@@ -107,11 +93,8 @@ public struct OutputDistillation: Regulariser {
 extension OutputDistillation: Checkpointable {
   /// `teacher_tasks`, `layout`, `per_task` and the teacher's parameters under `teacher/`.
   public func checkpointState() throws -> CheckpointState {
-    var state = CheckpointState(numbers: [
-      "teacher_tasks": [Double(teacherTasks)], "layout": (layout?.classCounts ?? []).map(Double.init),
-      "per_task": [perTask ? 1 : 0],
-    ])
-    if let teacher { state.store(teacher.parameters, under: "teacher") }
+    var state = CheckpointState(numbers: ["per_task": [perTask ? 1 : 0]])
+    frozen.store(in: &state)
     return state
   }
 
@@ -120,25 +103,9 @@ extension OutputDistillation: Checkpointable {
   /// - Throws: ``CheckpointError/invalidState(component:reason:)`` when the parameters do not fit
   ///   the network or the counts disagree.
   public mutating func restore(from state: CheckpointState, model: Model) throws {
-    let tasks = try state.integer("teacher_tasks", in: 0...1_000_000, component: name)
-    let classCounts = try state.integers("layout", in: 0...1_000_000, component: name)
     let grouping = try state.integer("per_task", in: 0...1, component: name)
-    guard tasks == 0 ? classCounts.isEmpty && state.tensors.count == 0 : tasks <= classCounts.count else {
-      throw CheckpointError.invalidState(
-        component: name, reason: "a teacher of \(tasks) tasks with a layout of \(classCounts.count) tasks")
-    }
-    guard tasks > 0 else {
-      (teacher, layout, teacherTasks, perTask) = (nil, nil, 0, false)
-      return
-    }
-    var restored = model
-    restored.parameters = try state.tensors(under: "teacher", like: model.parameters, component: name)
-    guard state.tensors.count == model.parameters.count else {
-      throw CheckpointError.invalidState(
-        component: name, reason: "it holds tensors other than the teacher's parameters")
-    }
-    (restored.task, restored.learnedTasks) = (tasks - 1, tasks)
-    (teacher, layout, teacherTasks, perTask) = (restored, TaskLayout(classCounts: classCounts), tasks, grouping == 1)
+    try frozen.restore(from: state, model: model, component: name)
+    perTask = frozen.tasks > 0 && grouping == 1
   }
 }
 

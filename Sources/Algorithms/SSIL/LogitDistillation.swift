@@ -41,12 +41,14 @@ public struct LogitDistillation: Regulariser {
   public var temperature: Float
   /// The weight `λ` (1 in SS-IL).
   public var strength: Float
+  /// The frozen model of the last finished task, with the layout it was frozen with.
+  public internal(set) var frozen = FrozenTeacher()
   /// The frozen model of the last finished task, or `nil` before the first task ends.
-  public internal(set) var teacher: Model?
+  public var teacher: Model? { frozen.model }
   /// The layout of classes over tasks, recorded with the teacher.
-  public internal(set) var layout: TaskLayout?
+  public var layout: TaskLayout? { frozen.layout }
   /// The number of tasks the teacher was trained on (the last finished task plus one).
-  public internal(set) var teacherTasks = 0
+  public var teacherTasks: Int { frozen.tasks }
 
   /// Creates the regulariser.
   ///
@@ -70,13 +72,7 @@ public struct LogitDistillation: Regulariser {
   ///   - outputCount: The number of outputs of the network.
   /// - Returns: One range per softmax; empty when there is nothing to distil.
   public func groups(previousTasks: Int, outputCount: Int) -> [Range<Int>] {
-    guard let layout, previousTasks > 0 else { return [] }
-    let tasks = min(previousTasks, layout.taskCount)
-    if outputCount != layout.totalClasses { return [0..<outputCount] }  // shared outputs (domain-incremental)
-    switch grouping {
-    case .perTask: return (0..<tasks).map(layout.columns).filter { !$0.isEmpty }
-    case .global: return layout.offset(tasks) > 0 ? [0..<layout.offset(tasks)] : []
-    }
+    frozen.columns(previousTasks: previousTasks, outputCount: outputCount, perTask: grouping == .perTask)
   }
 
   /// The distillation penalty of the step's batch against the frozen model, or `nil` during the
@@ -88,30 +84,14 @@ public struct LogitDistillation: Regulariser {
   /// - Returns: `λ T² Σ_groups KL_batchmean`, a scalar on the step's tape.
   /// - Throws: ``TensorError`` when the teacher does not fit the batch or the outputs.
   public func penalty(_ step: StepContext) throws -> Variable? {
-    guard let teacher, strength != 0 else { return nil }
-    let student = step.pass.output
-    guard student.shape.count == 2 else {
-      throw TensorError.rankMismatch(
-        operation: "LogitDistillation.penalty", expected: "[batch, outputs]", shape: student.shape)
-    }
-    let groups = groups(previousTasks: min(teacherTasks, step.task), outputCount: student.shape[1])
-    guard !groups.isEmpty else { return nil }
-    // The frozen model runs on a non-recording tape: no gradient can reach it.
-    let target = step.tape.constant(try teacher.predict(step.batch.inputs))
-    let terms = try groups.map { columns in
-      try klDivergence(
-        target: target.slice(alongAxis: 1, range: columns), input: student.slice(alongAxis: 1, range: columns),
-        temperature: temperature)
-    }
-    return try terms.sum().map { $0 * (strength * temperature * temperature) }
+    guard strength != 0 else { return nil }
+    return try frozen.distillation(
+      step, perTask: grouping == .perTask, temperature: temperature, operation: "LogitDistillation.penalty"
+    ).map { $0 * (strength * temperature * temperature) }
   }
 
   /// Freezes a copy of the trained model and remembers the layout.
   ///
   /// - Parameter context: The finished task and the model after it.
-  public mutating func taskDidFinish(_ context: TaskContext) {
-    teacher = context.model
-    layout = context.layout
-    teacherTasks = context.task + 1
-  }
+  public mutating func taskDidFinish(_ context: TaskContext) { frozen.freeze(after: context) }
 }

@@ -1,3 +1,4 @@
+import ContinualData
 import ContinualEngine
 
 /// How many classes each task has and where each task's classes sit in the network's outputs.
@@ -90,6 +91,57 @@ public protocol Head: Sendable {
   /// then tells task-conditioned layers which task an evaluation sample comes from
   /// (`Model.task`); otherwise they must infer it.
   var usesTaskIdentity: Bool { get }
+
+  /// The predicted local labels of evaluation inputs from `task`.
+  ///
+  /// The default runs `model` and reads its outputs with
+  /// ``predictions(logits:task:trainedThrough:)``. A head that classifies by something other than
+  /// the outputs replaces it (iCaRL's nearest mean of exemplars reads the penultimate features).
+  ///
+  /// - Parameters:
+  ///   - inputs: A batch of evaluation inputs.
+  ///   - model: The model, told the task only where ``usesTaskIdentity`` says the scenario gives it.
+  ///   - task: The task the samples come from.
+  ///   - trainedThrough: The last task trained so far.
+  /// - Returns: One local label per sample, as ``predictions(logits:task:trainedThrough:)``.
+  /// - Throws: `TensorError` when the model does not fit the inputs.
+  func predictions(inputs: Tensor, model: Model, task: Int, trainedThrough: Int) throws -> [Int]
+
+  /// The head to evaluate with after a task: the default is the head itself. A head whose
+  /// predictions depend on statistics of the trained model and the replay memory computes them
+  /// here, once per evaluation (iCaRL's class means of the exemplars' features).
+  ///
+  /// - Parameter evaluation: The model after the task, the tasks and the replay memory.
+  /// - Returns: A head with those statistics.
+  /// - Throws: `TensorError` when the model does not fit the data.
+  func prepared(for evaluation: EvaluationContext) throws -> any Head
+}
+
+/// What a head may read before an evaluation (``Head/prepared(for:)``): the model after the last
+/// trained task, the task sequence and the run's replay memory.
+public struct EvaluationContext: Sendable {
+  /// The model after training task ``trainedThrough``.
+  public var model: Model
+  /// The tasks, whose training data the memory's exemplars refer to.
+  public var sequence: TaskSequence
+  /// The run's replay memory after the task, `nil` when the run keeps none.
+  public var memory: ReplayMemory?
+  /// The last task trained (0 for the untrained model's evaluation, before any task).
+  public var trainedThrough: Int
+
+  /// Creates a context.
+  ///
+  /// - Parameters:
+  ///   - model: The model after the task.
+  ///   - sequence: The tasks.
+  ///   - memory: The replay memory, if any.
+  ///   - trainedThrough: The last task trained.
+  public init(model: Model, sequence: TaskSequence, memory: ReplayMemory?, trainedThrough: Int) {
+    self.model = model
+    self.sequence = sequence
+    self.memory = memory
+    self.trainedThrough = trainedThrough
+  }
 }
 
 // MARK: - Default implementations
@@ -97,4 +149,12 @@ public protocol Head: Sendable {
 extension Head {
   /// No task id at prediction by default.
   public var usesTaskIdentity: Bool { false }
+
+  /// The model's outputs read by ``predictions(logits:task:trainedThrough:)``.
+  public func predictions(inputs: Tensor, model: Model, task: Int, trainedThrough: Int) throws -> [Int] {
+    predictions(logits: try model.predict(inputs), task: task, trainedThrough: trainedThrough)
+  }
+
+  /// The head itself: nothing to prepare.
+  public func prepared(for evaluation: EvaluationContext) throws -> any Head { self }
 }

@@ -70,6 +70,16 @@ public struct RunRecord: Codable, Sendable, Equatable {
   /// `V[i][j]`: accuracy on task `j`'s held-out validation images after training task `i`; absent
   /// when the run held out none (`--validation`). Model selection reads this, never the test matrix.
   public var validationAccuracyMatrix: [[Double]]?
+  /// The confusion matrix after the last task: entry `[c][ĉ]` counts the test samples of output
+  /// column `c` (class-incremental: the classes of all tasks in task order; domain-incremental: the
+  /// shared classes) predicted as column `ĉ`. Kept after the last task only, for runs of at most
+  /// 100 output columns (`ContinualTrainer.maximumConfusionColumns`); absent in the
+  /// task-incremental scenario and from records written before it existed.
+  public var confusionMatrix: [[Int]]?
+  /// The accuracy on each output column's test samples after the last task (the confusion
+  /// matrix's diagonal over its row sums), `nil` for a column without samples; present exactly
+  /// when ``confusionMatrix`` is.
+  public var classAccuracies: [Double?]?
 
   /// The mean validation accuracy over all tasks after the last task, when the run held out
   /// validation data: the number `--validation` selects on.
@@ -85,6 +95,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
     case averageIncrementalAccuracy = "average_incremental_accuracy", learningAccuracy = "learning_accuracy"
     case wallSeconds = "wall_seconds", peakRSSBytes = "peak_rss_bytes", finishedAt = "finished_at", notes
     case validationAccuracyMatrix = "validation_accuracy_matrix"
+    case confusionMatrix = "confusion_matrix", classAccuracies = "class_accuracies"
   }
 
   /// Creates a record.
@@ -94,9 +105,11 @@ public struct RunRecord: Codable, Sendable, Equatable {
     seed: UInt64, config: [String: String], status: RunStatus = .finished, failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
     wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,
-    validationAccuracyMatrix: [[Double]]? = nil, build: String? = nil
+    validationAccuracyMatrix: [[Double]]? = nil, confusionMatrix: [[Int]]? = nil, build: String? = nil
   ) {
     self.validationAccuracyMatrix = validationAccuracyMatrix
+    self.confusionMatrix = confusionMatrix
+    self.classAccuracies = confusionMatrix.map(Self.classAccuracies(of:))
     self.build = build
     self.version = version
     self.runID = runID
@@ -124,6 +137,17 @@ public struct RunRecord: Codable, Sendable, Equatable {
       forgetting = metrics.averageForgetting
       averageIncrementalAccuracy = metrics.averageIncrementalAccuracy
       learningAccuracy = metrics.learningAccuracy
+    }
+  }
+
+  /// Each row's diagonal entry over the row's sum, `nil` for a row without samples.
+  ///
+  /// - Parameter confusion: Counts, `[true column][predicted column]`.
+  /// - Returns: One accuracy per row.
+  public static func classAccuracies(of confusion: [[Int]]) -> [Double?] {
+    confusion.enumerated().map { c, row in
+      let total = row.reduce(0, +)
+      return total == 0 || c >= row.count ? nil : Double(row[c]) / Double(total)
     }
   }
 

@@ -244,19 +244,9 @@ public struct ReplayMemory: Sendable, Equatable {
   /// iCaRL herding over the penultimate layer's outputs.
   static func herding(_ members: [Int], count: Int, context: TaskContext) throws -> [Int] {
     guard !members.isEmpty, count > 0 else { return [] }
-    let inputs = try context.data.inputs(at: members)
-    let tape = Tape(recording: false)
-    let trace = try context.model.forward(tape.constant(inputs), on: tape).trace
-    let featureLayer = max(trace.activations.count - 2, 0)
-    let features = try trace.activations[featureLayer].value.reshaped([members.count, -1])
+    let features = try context.model.penultimateFeatures(context.data.inputs(at: members), normalised: true)
     let width = features.shape[1]
-    var rows = features.scalars
-    // L2-normalise each feature vector, as iCaRL does.
-    for m in 0..<members.count {
-      let norm = max(
-        (0..<width).reduce(Float(0)) { $0 + rows[m * width + $1] * rows[m * width + $1] }.squareRoot(), 1e-12)
-      for j in 0..<width { rows[m * width + j] /= norm }
-    }
+    let rows = features.scalars
     var mean = [Float](repeating: 0, count: width)
     for m in 0..<members.count { for j in 0..<width { mean[j] += rows[m * width + j] / Float(members.count) } }
     var chosen: [Int] = []
@@ -288,6 +278,38 @@ public struct ReplayMemory: Sendable, Equatable {
     lhs.configuration == rhs.configuration && lhs.classes.map(\.key) == rhs.classes.map(\.key)
       && lhs.classes.map(\.exemplars) == rhs.classes.map(\.exemplars) && lhs.reservoir == rhs.reservoir
       && lhs.offered == rhs.offered
+  }
+}
+
+extension Model {
+  /// The outputs of the layer before the last for a batch, one flattened row per sample: the
+  /// features iCaRL's herding and nearest-mean-of-exemplars classifier compare.
+  ///
+  /// ```swift
+  /// let features = try model.penultimateFeatures(images, normalised: true)   // [count, width]
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - inputs: A batch of inputs.
+  ///   - normalised: Whether each row is scaled to unit Euclidean length (a zero row stays zero), as
+  ///     iCaRL does.
+  /// - Returns: A `[batch, width]` tensor; a network of one layer gives its outputs.
+  /// - Throws: `TensorError` when the model does not fit the inputs.
+  public func penultimateFeatures(_ inputs: Tensor, normalised: Bool = false) throws -> Tensor {
+    let tape = Tape(recording: false)
+    let trace = try forward(tape.constant(inputs), on: tape).trace
+    let featureLayer = max(trace.activations.count - 2, 0)
+    let count = inputs.shape.first ?? 0
+    let features = try trace.activations[featureLayer].value.reshaped([count, -1])
+    guard normalised else { return features }
+    let width = features.shape[1]
+    var rows = features.scalars
+    for m in 0..<count {
+      let norm = max(
+        (0..<width).reduce(Float(0)) { $0 + rows[m * width + $1] * rows[m * width + $1] }.squareRoot(), 1e-12)
+      for j in 0..<width { rows[m * width + j] /= norm }
+    }
+    return try Tensor(shape: [count, width], scalars: rows)
   }
 }
 

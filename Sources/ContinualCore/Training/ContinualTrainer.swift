@@ -18,6 +18,11 @@ public struct TrainingResult: Sendable {
   public var validationMatrix: [[Double]]?
   /// The model after the last task.
   public var model: Model
+  /// The confusion matrix over the head's output columns after the last task, on the evaluation
+  /// split (see ``ContinualTrainer/evaluateWithConfusion(_:on:head:trainedThrough:split:)``); `nil`
+  /// for task-incremental heads and heads of more than ``ContinualTrainer/maximumConfusionColumns``
+  /// outputs.
+  public var confusionMatrix: [[Int]]? = nil
 }
 
 /// Trains one model on a sequence of tasks, one after another, and measures the accuracy matrix.
@@ -116,7 +121,57 @@ public struct ContinualTrainer: Sendable {
   public func evaluate(
     _ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int, split: EvaluationSplit? = nil
   ) throws -> [Double] {
-    try sequence.tasks.enumerated().map { j, task in
+    try measure(model, on: sequence, head: head, trainedThrough: trainedThrough, split: split, confusion: false)
+      .accuracies
+  }
+
+  /// The most output columns a confusion matrix is kept for: a record holds `columns²` counts, so
+  /// 100 classes (CIFAR-100) cost about 30 KB of JSON and more are left out.
+  public static let maximumConfusionColumns = 100
+
+  /// The accuracy on every task and the confusion matrix over the head's output columns.
+  ///
+  /// Entry `[c][ĉ]` counts the evaluation samples whose label is output column `c` (the head's
+  /// ``Head/column(ofLabel:task:)`` of the sample's local label and task) and whose prediction is
+  /// column `ĉ` (the same map applied to the predicted local label), summed over every task. In the
+  /// class-incremental scenario the columns are the classes of all tasks in task order, so the bias
+  /// towards the newest classes shows as heavy columns on their right; in the domain-incremental
+  /// scenario they are the shared classes. A prediction that maps outside the outputs (no standard
+  /// head makes one) is not counted.
+  ///
+  /// ```swift
+  /// let (accuracies, confusion) = try trainer.evaluateWithConfusion(
+  ///   model, on: sequence, head: head, trainedThrough: 4)
+  /// let recall = confusion.map { m in m.indices.map { Double(m[$0][$0]) / Double(m[$0].reduce(0, +)) } }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - model: The model to evaluate.
+  ///   - sequence: The tasks.
+  ///   - head: The head that turns outputs into predictions.
+  ///   - trainedThrough: The last task trained.
+  ///   - split: The images to measure on; the configuration's ``TrainingConfiguration/evaluationSplit`` when `nil`.
+  /// - Returns: One accuracy per task, as ``evaluate(_:on:head:trainedThrough:split:)`` gives, and the
+  ///   `[outputs][outputs]` counts; `nil` counts when the head uses the task identity (task-incremental:
+  ///   each prediction is among its own task's classes, so there is no confusion across tasks to show)
+  ///   or has more than ``maximumConfusionColumns`` outputs.
+  /// - Throws: As ``evaluate(_:on:head:trainedThrough:split:)``.
+  public func evaluateWithConfusion(
+    _ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int, split: EvaluationSplit? = nil
+  ) throws -> (accuracies: [Double], confusion: [[Int]]?) {
+    try measure(model, on: sequence, head: head, trainedThrough: trainedThrough, split: split, confusion: true)
+  }
+
+  /// Accuracies and, when asked for and defined, the confusion matrix.
+  func measure(
+    _ model: Model, on sequence: TaskSequence, head: any Head, trainedThrough: Int, split: EvaluationSplit?,
+    confusion wanted: Bool
+  ) throws -> (accuracies: [Double], confusion: [[Int]]?) {
+    let columns = head.outputCount
+    let counting = wanted && !head.usesTaskIdentity && columns <= Self.maximumConfusionColumns
+    let side = counting ? columns : 0
+    var confusion = [[Int]](repeating: [Int](repeating: 0, count: side), count: side)
+    let accuracies = try sequence.tasks.enumerated().map { j, task in
       // Task-conditioned layers are told the task only where the scenario gives the task id.
       var model = model
       model.task = head.usesTaskIdentity ? j : nil
@@ -135,12 +190,18 @@ public struct ContinualTrainer: Sendable {
       var correct = 0
       for start in stride(from: 0, to: n, by: configuration.evaluationBatchSize) {
         let indices = Array(start..<min(start + configuration.evaluationBatchSize, n))
-        let logits = try model.predict(data.inputs(at: indices))
-        let predictions = head.predictions(logits: logits, task: j, trainedThrough: trainedThrough)
-        for (p, i) in zip(predictions, indices) where p == data.labels[i] { correct += 1 }
+        let predictions = try head.predictions(
+          inputs: data.inputs(at: indices), model: model, task: j, trainedThrough: trainedThrough)
+        for (p, i) in zip(predictions, indices) {
+          if p == data.labels[i] { correct += 1 }
+          guard counting else { continue }
+          let (truth, predicted) = (head.column(ofLabel: data.labels[i], task: j), head.column(ofLabel: p, task: j))
+          if (0..<columns).contains(truth), (0..<columns).contains(predicted) { confusion[truth][predicted] += 1 }
+        }
       }
       return n == 0 ? 0 : Double(correct) / Double(n)
     }
+    return (accuracies, counting ? confusion : nil)
   }
 }
 

@@ -24,6 +24,8 @@ struct TrainingRun {
   var initial: [Double]
   var matrix: [[Double]] = [], validationMatrix: [[Double]] = []
   var lossTerms: [[String: Double]] = []
+  /// The confusion matrix after the last task (see ``TrainingResult/confusionMatrix``).
+  var confusionMatrix: [[Int]]?
   /// The first task this process trains (after a resumed checkpoint's completed ones).
   var firstTask = 0
   /// Training seconds spent before this process, from a resumed checkpoint.
@@ -64,7 +66,9 @@ struct TrainingRun {
     if let resumed {
       try restore(from: resumed)
     } else {
-      initial = try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: 0)
+      let head = try plan.head.prepared(
+        for: EvaluationContext(model: model, sequence: sequence, memory: memory, trainedThrough: 0))
+      initial = try trainer.evaluate(model, on: sequence, head: head, trainedThrough: 0)
     }
   }
 
@@ -180,10 +184,17 @@ struct TrainingRun {
     let end = context(t)
     for k in regularisers.indices { try regularisers[k].taskDidFinish(end) }
     try memory?.update(after: end)
-    matrix.append(try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t))
+    let head = try plan.head.prepared(
+      for: EvaluationContext(model: model, sequence: sequence, memory: memory, trainedThrough: t))
+    // After the last task the test pass also counts the confusion matrix (a checkpoint is never
+    // taken after the last task, so a resumed run records it too).
+    let (accuracies, confusion) = try trainer.measure(
+      model, on: sequence, head: head, trainedThrough: t, split: nil, confusion: t + 1 == taskCount)
+    matrix.append(accuracies)
+    if t + 1 == taskCount { confusionMatrix = confusion }
     if validates {
       validationMatrix.append(
-        try trainer.evaluate(model, on: sequence, head: plan.head, trainedThrough: t, split: .validation))
+        try trainer.evaluate(model, on: sequence, head: head, trainedThrough: t, split: .validation))
     }
   }
 
@@ -194,7 +205,7 @@ struct TrainingRun {
   var result: TrainingResult {
     TrainingResult(
       accuracyMatrix: matrix, initialAccuracies: initial, lossTerms: lossTerms,
-      validationMatrix: validates ? validationMatrix : nil, model: model)
+      validationMatrix: validates ? validationMatrix : nil, model: model, confusionMatrix: confusionMatrix)
   }
 }
 

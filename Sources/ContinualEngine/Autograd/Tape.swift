@@ -17,7 +17,9 @@
 /// ```
 ///
 /// A tape whose ``isRecording`` is `false` computes values only (for evaluation): nothing it
-/// produces can be differentiated, and it keeps no backward closures alive.
+/// produces can be differentiated, and it keeps neither backward closures nor values alive (each
+/// variable holds its own value), so a forward pass through it needs the memory of the activations
+/// still in use, not of every activation of the network.
 public final class Tape {
   /// One recorded value and how to propagate a gradient from it to its inputs.
   struct Node {
@@ -46,8 +48,7 @@ public final class Tape {
   /// Records a tensor that gradients can be taken with respect to (a parameter or an input of
   /// interest).
   public func variable(_ value: Tensor) -> Variable {
-    nodes.append(Node(value: value, inputs: [], requiresGradient: isRecording, backward: nil))
-    return Variable(tape: self, index: nodes.count - 1)
+    append(value, inputs: [], requiresGradient: isRecording, backward: nil)
   }
 
   /// Records tensors that gradients can be taken with respect to, in order.
@@ -55,7 +56,22 @@ public final class Tape {
 
   /// Records a tensor that is treated as a constant: no gradient flows into it.
   public func constant(_ value: Tensor) -> Variable {
-    nodes.append(Node(value: value, inputs: [], requiresGradient: false, backward: nil))
+    append(value, inputs: [], requiresGradient: false, backward: nil)
+  }
+
+  /// The empty value a non-recording tape keeps in place of each result.
+  private static let placeholder = Tensor(shape: [0], repeating: 0)
+
+  /// Appends a node: the value itself on a recording tape; on a non-recording one a placeholder,
+  /// the returned variable holding the value.
+  private func append(
+    _ value: Tensor, inputs: [Int], requiresGradient: Bool, backward: ((Tensor, inout BackwardContext) -> Void)?
+  ) -> Variable {
+    guard isRecording else {
+      nodes.append(Node(value: Self.placeholder, inputs: [], requiresGradient: false, backward: nil))
+      return Variable(tape: self, index: nodes.count - 1, held: value)
+    }
+    nodes.append(Node(value: value, inputs: inputs, requiresGradient: requiresGradient, backward: backward))
     return Variable(tape: self, index: nodes.count - 1)
   }
 
@@ -73,9 +89,7 @@ public final class Tape {
       precondition(input.tape === self, "operands of one operation must be recorded on the same tape")
     }
     let requires = isRecording && inputs.contains { nodes[$0.index].requiresGradient }
-    nodes.append(
-      Node(value: value, inputs: inputs.map(\.index), requiresGradient: requires, backward: requires ? backward : nil))
-    return Variable(tape: self, index: nodes.count - 1)
+    return append(value, inputs: inputs.map(\.index), requiresGradient: requires, backward: requires ? backward : nil)
   }
 
   /// The gradients of a scalar with respect to each of `targets`.

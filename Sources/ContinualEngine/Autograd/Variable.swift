@@ -14,12 +14,22 @@ public struct Variable {
   public let tape: Tape
   /// The position of this variable on its tape.
   public let index: Int
+  /// The value itself when the tape does not record (``Tape/isRecording`` is `false`): such a tape
+  /// keeps no values, so an intermediate result is freed as soon as no variable holds it.
+  let held: Tensor?
+
+  /// A variable at `index` of `tape`, holding `value` itself when the tape keeps none.
+  init(tape: Tape, index: Int, held: Tensor? = nil) {
+    self.tape = tape
+    self.index = index
+    self.held = held
+  }
 
   /// The variable's current value.
-  public var value: Tensor { tape.nodes[index].value }
+  public var value: Tensor { held ?? tape.nodes[index].value }
 
   /// The shape of the value.
-  public var shape: [Int] { tape.nodes[index].value.shape }
+  public var shape: [Int] { value.shape }
 
   /// Whether gradients can flow into this variable.
   public var requiresGradient: Bool { tape.nodes[index].requiresGradient }

@@ -63,6 +63,10 @@ public struct ForwardContext: Sendable {
   /// When set, ``Sequential`` records the input and output of every ``PerSampleGradientLayer`` it
   /// runs here.
   public var taps: LayerTaps?
+  /// Whether ``Sequential`` keeps every layer's output in its ``ForwardTrace``; `false` when only
+  /// the output is wanted (``Model/predict(_:)``), so each activation is freed once the next layer
+  /// has used it.
+  public var keepsActivations = true
 
   /// The running layer's state tensor at `position` (in its ``Layer/stateSpecs`` order).
   ///

@@ -146,7 +146,13 @@ public struct Model: Sendable {
   ///
   /// - Throws: ``TensorError`` when the input does not fit the architecture.
   public func predict(_ input: Tensor) throws -> Tensor {
+    // Neither the tape nor the trace keeps activations: the memory is that of the layers in use.
     let tape = Tape(recording: false)
-    return try forward(tape.constant(input), on: tape).output.value
+    var context = ForwardContext(training: false, task: task, learnedTasks: learnedTasks)
+    context.state = state.tensors
+    context.keepsActivations = false
+    return try architecture.trace(
+      tape.constant(input), weights: tape.variables(parameters.tensors)[...], context: &context
+    ).output.value
   }
 }

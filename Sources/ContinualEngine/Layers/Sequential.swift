@@ -1,6 +1,7 @@
 /// The outputs of every layer of a forward pass through a ``Sequential``.
 public struct ForwardTrace {
-  /// The output of each layer, in order (`activations[i]` is layer `i`'s output).
+  /// The output of each layer, in order (`activations[i]` is layer `i`'s output); empty when the
+  /// context did not keep them (``ForwardContext/keepsActivations``).
   public var activations: [Variable]
   /// The final output.
   public var output: Variable
@@ -110,7 +111,7 @@ public struct Sequential: Layer {
             state: stateRange.upperBound <= context.state.count ? Array(context.state[stateRange]) : [],
             task: context.task))
       }
-      activations.append(x)
+      if context.keepsActivations { activations.append(x) }
     }
     return ForwardTrace(activations: activations, output: x)
   }

@@ -15,16 +15,6 @@ import Testing
 /// `KL(p‖q) = ½ ln(½/0.6224593) + ½ ln(½/0.3775407) = ½(−0.2190701 + 0.2809297) = 0.0309298`.
 /// With `λ = 1` and no `T²`, that is the penalty of a one-sample batch.
 @Suite struct LwFTests {
-  /// A one-layer linear model that maps the one-hot input `e_m` to `rows[m]`.
-  static func table(_ rows: [[Float]]) throws -> Model {
-    let (samples, outputs) = (rows.count, rows[0].count)
-    var weight = [Float](repeating: 0, count: outputs * samples)
-    for m in 0..<samples { for c in 0..<outputs { weight[c * samples + m] = rows[m][c] } }
-    return try Model(
-      Sequential([Linear(samples, outputs, bias: false)]),
-      parameters: NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [outputs, samples], scalars: weight)]))
-  }
-
   /// A distillation that froze `teacher` after task `finished`, with `head` deciding the grouping.
   static func distillation(teacher: [[Float]], layout: TaskLayout, head: any Head, finished: Int) throws
     -> OutputDistillation
@@ -33,7 +23,8 @@ import Testing
     let data = try LabelledImages(inputs: Tensor.zeros([1, teacher.count]), labels: [0])
     lwf.taskDidFinish(
       TaskContext(
-        task: finished, data: data, model: try table(teacher), head: head, layout: layout, rng: SeededGenerator(seed: 1)
+        task: finished, data: data, model: try Model.lookup(teacher), head: head, layout: layout,
+        rng: SeededGenerator(seed: 1)
       ))
     return lwf
   }
@@ -42,7 +33,7 @@ import Testing
   static func penalty(_ lwf: OutputDistillation, student: [Float], task: Int) throws -> Float? {
     let tape = Tape()
     let inputs = try Tensor(rows: [[1]])
-    let pass = try table([student]).forward(tape.constant(inputs), on: tape)
+    let pass = try Model.lookup([student]).forward(tape.constant(inputs), on: tape)
     let batch = Batch(inputs: inputs, labels: [0], tasks: [task], currentTask: task)
     return try lwf.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: task))?.value.scalar
   }

@@ -25,16 +25,6 @@ import Testing
     return try head.loss(logits: tape.variable(Tensor(rows: rows)), for: batch).value.scalar
   }
 
-  /// A one-layer linear model that maps the one-hot input `e_m` to `rows[m]` (its weights are the logits).
-  static func table(_ rows: [[Float]]) throws -> Model {
-    let (samples, outputs) = (rows.count, rows[0].count)
-    var weight = [Float](repeating: 0, count: outputs * samples)
-    for m in 0..<samples { for c in 0..<outputs { weight[c * samples + m] = rows[m][c] } }
-    return try Model(
-      Sequential([Linear(samples, outputs, bias: false)]),
-      parameters: NamedTensors(names: ["0.weight"], tensors: [Tensor(shape: [outputs, samples], scalars: weight)]))
-  }
-
   /// One-hot rows `e_i` for each index.
   static func oneHot(_ indices: [Int], width: Int) throws -> Tensor {
     try Tensor(rows: indices.map { i in (0..<width).map { $0 == i ? 1 : 0 } })
@@ -50,7 +40,8 @@ import Testing
       inputs: oneHot(Array(rows.indices), width: rows.count), labels: [Int](repeating: 0, count: rows.count))
     try regulariser.taskDidFinish(
       TaskContext(
-        task: finished, data: data, model: table(rows), head: SeparatedSoftmaxHead(layout: layout), layout: layout,
+        task: finished, data: data, model: Model.lookup(rows), head: SeparatedSoftmaxHead(layout: layout),
+        layout: layout,
         rng: SeededGenerator(seed: 1)))
     return regulariser
   }
@@ -64,7 +55,7 @@ import Testing
   ) throws -> (penalty: Float?, head: Float, total: Float) {
     let tape = Tape()
     let inputs = try oneHot(picked, width: rows.count)
-    let pass = try table(rows).forward(tape.constant(inputs), on: tape)
+    let pass = try Model.lookup(rows).forward(tape.constant(inputs), on: tape)
     let batch = Batch(inputs: inputs, labels: labels, tasks: tasks, currentTask: currentTask)
     let head = try SeparatedSoftmaxHead(layout: layout).loss(logits: pass.output, for: batch)
     let penalty = try regulariser.penalty(StepValues.context(tape: tape, pass: pass, batch: batch, task: currentTask))
@@ -241,7 +232,7 @@ import Testing
     let data = try LabelledImages(inputs: Self.oneHot([0], width: 1), labels: [0])
     try tkd.taskDidFinish(
       TaskContext(
-        task: 1, data: data, model: Self.table([[0, 0, 0, 0, 5, -5]]), head: SeparatedSoftmaxHead(layout: layout),
+        task: 1, data: data, model: Model.lookup([[0, 0, 0, 0, 5, -5]]), head: SeparatedSoftmaxHead(layout: layout),
         layout: layout,
         rng: SeededGenerator(seed: 1)))
     #expect(tkd.teacherTasks == 2)

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A new, empty folder in the system's temporary directory, its name `prefix` and a fresh UUID:
+/// where a test writes files. The caller removes it.
+///
+/// ```swift
+/// let folder = try temporaryFolder("ck-records")
+/// defer { try? FileManager.default.removeItem(at: folder) }
+/// ```
+///
+/// - Parameter prefix: The start of the folder's name.
+/// - Returns: The folder's URL.
+/// - Throws: The file system's error when it cannot be created.
+public func temporaryFolder(_ prefix: String) throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
