@@ -15,9 +15,10 @@ import PackagePlugin
 enum Layout {
   /// This repository: `root` is its checkout.
   case repository(root: URL)
-  /// A package depending on ContinualKit: its root, ContinualKit's checkout (for the templates), the
-  /// executable target that calls `ContinualCommand.main` and that target's file with the call.
-  case dependent(root: URL, kit: URL, executable: String, main: URL)
+  /// A package depending on ContinualKit: its root, ContinualKit's checkout (for the templates) and
+  /// target names, the executable target that calls `ContinualCommand.main` and that target's file
+  /// with the call.
+  case dependent(root: URL, kit: URL, kitTargets: [String], executable: String, main: URL)
 
   /// The file of this repository that lists the built-in algorithms.
   static let registryPath = "Sources/ContinualCommand/BuiltInAlgorithms.swift"
@@ -63,7 +64,9 @@ enum Layout {
           : "more than one executable calls ContinualCommand.main (\(found)); keep one, so the plugin knows "
             + "where to register the algorithm")
     }
-    self = .dependent(root: root, kit: kit, executable: caller.target, main: caller.file)
+    self = .dependent(
+      root: root, kit: kit.directoryURL, kitTargets: kit.targets.map(\.name), executable: caller.target,
+      main: caller.file)
   }
 
   /// Whether `directory` is a checkout of ContinualKit: it has the algorithm templates and the
@@ -74,13 +77,13 @@ enum Layout {
       && manager.fileExists(atPath: directory.appending(path: registryPath).path)
   }
 
-  /// ContinualKit's checkout among `packages` and their dependencies, breadth first.
-  static func continualKit(among packages: [Package]) -> URL? {
+  /// ContinualKit among `packages` and their dependencies, breadth first.
+  static func continualKit(among packages: [Package]) -> Package? {
     var queue = packages[...]
     var seen: Set<String> = []
     while let package = queue.popFirst() {
       guard seen.insert(package.id).inserted else { continue }
-      if isContinualKit(package.directoryURL) { return package.directoryURL }
+      if isContinualKit(package.directoryURL) { return package }
       queue.append(contentsOf: package.dependencies.map(\.package))
     }
     return nil
@@ -89,7 +92,7 @@ enum Layout {
   /// The package's root directory.
   var root: URL {
     switch self {
-    case .repository(let root), .dependent(let root, _, _, _): root
+    case .repository(let root), .dependent(let root, _, _, _, _): root
     }
   }
 
@@ -97,7 +100,7 @@ enum Layout {
   var templates: URL {
     switch self {
     case .repository(let root): root.appending(path: "Templates/Algorithm")
-    case .dependent(_, let kit, _, _): kit.appending(path: "Templates/Algorithm")
+    case .dependent(_, let kit, _, _, _): kit.appending(path: "Templates/Algorithm")
     }
   }
 
@@ -106,7 +109,7 @@ enum Layout {
   var searchedSources: [URL] {
     switch self {
     case .repository(let root): [root.appending(path: "Sources")]
-    case .dependent(let root, let kit, _, _): [root.appending(path: "Sources"), kit.appending(path: "Sources")]
+    case .dependent(let root, let kit, _, _, _): [root.appending(path: "Sources"), kit.appending(path: "Sources")]
     }
   }
 
@@ -132,7 +135,7 @@ enum Layout {
   var registryPath: String {
     switch self {
     case .repository: Self.registryPath
-    case .dependent(let root, _, _, let main):
+    case .dependent(let root, _, _, _, let main):
       main.path.hasPrefix(root.path + "/") ? String(main.path.dropFirst(root.path.count + 1)) : main.path
     }
   }
@@ -141,7 +144,14 @@ enum Layout {
   var tool: String {
     switch self {
     case .repository: "continual"
-    case .dependent(_, _, let executable, _): executable
+    case .dependent(_, _, _, let executable, _): executable
     }
+  }
+
+  /// ContinualKit's target names (its modules), which a target of a package of yours must not
+  /// reuse; none in this repository, whose own targets are the package's.
+  var kitModules: [String] {
+    if case .dependent(_, _, let targets, _, _) = self { return targets }
+    return []
   }
 }

@@ -152,13 +152,6 @@ struct Scaffold {
     "PackagePlugin", "Algorithm", "Algorithms", "Self", "Type", "Protocol", "Any",
   ]
 
-  /// ContinualKit's module names, which a target in a package of yours must not reuse.
-  static let kitModules: Set<String> = [
-    "ContinualKit", "ContinualEngine", "ContinualData", "ContinualCore", "ContinualReport", "ContinualTesting",
-    "ContinualCommand", "_ContinualKernels", "CZlib", "Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF",
-    "DER", "AGEM",
-  ]
-
   /// Checks the name is a new, valid UpperCamelCase identifier that clashes with no target, folder,
   /// type or command-line name.
   ///
@@ -178,7 +171,7 @@ struct Scaffold {
       throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type")
     }
     var targets = existingTargets
-    if case .dependent = layout { targets += Self.kitModules }
+    targets += layout.kitModules
     let taken = targets.filter {
       $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased()
     }
