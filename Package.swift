@@ -103,19 +103,18 @@ for name in algorithms {
       path: "Tests/Algorithms/\(name)Tests"))
 }
 
-// Command plugins (see Plugins/README.md): `swift package --allow-writing-to-package-directory new-algorithm <Name>`
-// scaffolds
-// and registers an algorithm from Templates/Algorithm; `swift package compare …` runs `continual compare` from a
-// release build.
+// Command plugins (see Plugins/README.md), here and, as products, in a package that depends on ContinualKit:
+// `swift package --allow-writing-to-package-directory new-algorithm <Name>` scaffolds and registers an
+// algorithm from Templates/Algorithm; `swift package compare …` runs `<tool> compare` from a release build.
 targets += [
   .plugin(
     name: "NewAlgorithm",
     capability: .command(
       intent: .custom(
-        verb: "new-algorithm", description: "Scaffold Sources/Algorithms/<Name> and its tests, and register it"),
+        verb: "new-algorithm", description: "Scaffold an algorithm <Name> and its tests, and register it"),
       permissions: [
         .writeToPackageDirectory(
-          reason: "writes the new algorithm's folders and registers it in Package.swift and BuiltInAlgorithms")
+          reason: "writes the new algorithm's folders and registers it in Package.swift and the command's list")
       ]
     ),
     path: "Plugins/NewAlgorithm"
@@ -124,7 +123,7 @@ targets += [
     name: "Compare",
     capability: .command(
       intent: .custom(
-        verb: "compare", description: "Build continual in release and run `continual compare` with the arguments")),
+        verb: "compare", description: "Build the command in release and run its `compare` with the arguments")),
     path: "Plugins/Compare"
   ),
 ]
@@ -142,6 +141,10 @@ let package = Package(
   products: libraries.map { .library(name: $0, targets: [$0]) } + [
     .executable(name: "continual", targets: ["continual"]),
     .executable(name: "continual-bench", targets: ["continual-bench"]),
+    // The command plugins as products, so a package that depends on ContinualKit has them too:
+    // `swift package new-algorithm Mine` writes into that package, `swift package compare` runs its tool.
+    .plugin(name: "NewAlgorithm", targets: ["NewAlgorithm"]),
+    .plugin(name: "Compare", targets: ["Compare"]),
   ],
   targets: targets
 )

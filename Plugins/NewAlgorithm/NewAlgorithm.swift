@@ -2,27 +2,32 @@ import Foundation
 import PackagePlugin
 
 /// `swift package --allow-writing-to-package-directory new-algorithm <Name> [--kind regulariser|estimator|head]`:
-/// scaffolds an algorithm target and its tests from `Templates/Algorithm` and registers it.
+/// scaffolds an algorithm target and its tests from ContinualKit's `Templates/Algorithm` and registers it.
 ///
-/// Registration is two mechanical edits: `"<Name>"` appended to `Package.swift`'s `algorithms` list,
-/// and `import <Name>` plus `<Name>.self` added to `Sources/ContinualCommand/BuiltInAlgorithms.swift` (see
-/// `Plugins/README.md` for why the registry is rewritten here rather than generated at build time).
+/// It works in a package of yours that depends on ContinualKit (the plugin is one of ContinualKit's
+/// products) and in this repository; ``Layout`` says where each puts the files. Registration is two
+/// mechanical edits: `"<Name>"` appended to `Package.swift`'s `algorithms` list, and `import <Name>`
+/// plus `<Name>.self` added to the command's list of algorithms (your `main.swift`, or here
+/// `Sources/ContinualCommand/BuiltInAlgorithms.swift`; see `Plugins/README.md` for why the list is
+/// rewritten here rather than generated at build time).
 @main struct NewAlgorithm: CommandPlugin {
   /// Runs the command.
   ///
   /// - Parameters:
   ///   - context: The package the command runs in.
   ///   - arguments: The name and options the user gave.
-  /// - Throws: ``ScaffoldError`` when the arguments or the name are invalid or a file cannot be written.
+  /// - Throws: ``ScaffoldError`` when the arguments, the name or the package's layout are invalid or
+  ///   a file cannot be written.
   func performCommand(context: PluginContext, arguments: [String]) async throws {
     let request = try Request(parsing: arguments)
     if request.help {
       print(Request.usage)
       return
     }
-    let package = context.package.directoryURL
-    let scaffold = Scaffold(package: package, name: request.name, kind: request.kind)
+    let layout = try Layout(of: context.package)
+    let scaffold = Scaffold(layout: layout, name: request.name, kind: request.kind)
     try scaffold.validate(existingTargets: context.package.targets.map(\.name))
+    try scaffold.checkRegistration()
     let written = try scaffold.writeFiles()
     try scaffold.register()
     print(scaffold.nextSteps(written: written))
@@ -63,10 +68,12 @@ struct Request {
   static let usage = """
     USAGE: swift package --allow-writing-to-package-directory new-algorithm <Name> [--kind regulariser|estimator|head]
 
-    Scaffolds Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/<Name>.md from
-    Templates/Algorithm/<kind>, adds "<Name>" to Package.swift's algorithms list and registers <Name> in
-    Sources/ContinualCommand/BuiltInAlgorithms.swift. <Name> is UpperCamelCase; the command line calls it
-    by its kebab-case form (L2Anchor → l2-anchor).
+    In a package of yours that depends on ContinualKit: writes Sources/<Name>, Tests/<Name>Tests and
+    Docs/<Name>.md from ContinualKit's Templates/Algorithm/<kind>, adds "<Name>" to your Package.swift's
+    algorithms list and <Name>.self to the algorithms your main.swift passes to ContinualCommand.main.
+    In ContinualKit itself: Sources/Algorithms/<Name>, Tests/Algorithms/<Name>Tests and Docs/<Name>.md,
+    registered in Package.swift and Sources/ContinualCommand/BuiltInAlgorithms.swift.
+    <Name> is UpperCamelCase; the command line calls it by its kebab-case form (L2Anchor → l2-anchor).
     """
 
   /// Parses `<Name> [--kind K]`.
@@ -110,8 +117,8 @@ struct Request {
 
 /// The files and edits that add one algorithm to the package.
 struct Scaffold {
-  /// The package's root directory.
-  var package: URL
+  /// Where the files go and what registers them.
+  var layout: Layout
   /// The type and target name, such as `L2Anchor`.
   var name: String
   /// The scaffold to start from.
@@ -130,12 +137,13 @@ struct Scaffold {
     return result
   }
 
-  private var sources: URL { package.appending(path: "Sources/Algorithms/\(name)") }
-  private var tests: URL { package.appending(path: "Tests/Algorithms/\(name)Tests") }
+  private var package: URL { layout.root }
+  private var sources: URL { package.appending(path: layout.sourcesPath(name)) }
+  private var tests: URL { package.appending(path: layout.testsPath(name)) }
   private var guide: URL { package.appending(path: "Docs/\(name).md") }
-  private var templates: URL { package.appending(path: "Templates/Algorithm") }
+  private var templates: URL { layout.templates }
   private var manifest: URL { package.appending(path: "Package.swift") }
-  private var registry: URL { package.appending(path: "Sources/ContinualCommand/BuiltInAlgorithms.swift") }
+  private var registry: URL { package.appending(path: layout.registryPath) }
 
   /// Module names the new target must not shadow.
   static let reserved: Set<String> = [
@@ -162,19 +170,20 @@ struct Scaffold {
     guard !Self.reserved.contains(name) else {
       throw ScaffoldError("invalid name '\(name)': it would shadow a system module or a core type")
     }
-    let taken = existingTargets.filter {
+    var targets = existingTargets
+    targets += layout.kitModules
+    let taken = targets.filter {
       $0.lowercased() == name.lowercased() || $0.lowercased() == "\(name)Tests".lowercased()
     }
     guard taken.isEmpty else {
       throw ScaffoldError(
-        "an algorithm or target named '\(taken[0])' already exists "
-          + "(targets: \(existingTargets.sorted().joined(separator: ", ")))"
-      )
+        "an algorithm or target named '\(taken[0])' already exists (targets: "
+          + "\(targets.sorted().joined(separator: ", ")))")
     }
     for url in [sources, tests, guide] where FileManager.default.fileExists(atPath: url.path) {
       throw ScaffoldError("'\(url.path)' already exists; remove it or choose another name")
     }
-    let swiftFiles = try Self.swiftFiles(under: package.appending(path: "Sources"))
+    let swiftFiles = try layout.searchedSources.flatMap { try Self.swiftFiles(under: $0) }
     let declaration = try Regex("\\b(enum|struct|class|actor|protocol|typealias)\\s+\(name)\\b")
     let commandLine = try Regex("AlgorithmConfiguration\\(\\s*name: \"\(commandLineName)\"")
     for file in swiftFiles {
@@ -188,6 +197,13 @@ struct Scaffold {
           "the command-line name '\(commandLineName)' is already used in \(file.path); choose another name")
       }
     }
+  }
+
+  /// Checks both registrations can be made before any file is written.
+  ///
+  /// - Throws: ``ScaffoldError`` saying which file lacks the expected shape and what to add.
+  func checkRegistration() throws {
+    _ = try registeredTexts()
   }
 
   /// Writes the sources, the tests and the guide from the templates.
@@ -210,23 +226,39 @@ struct Scaffold {
         throw ScaffoldError("cannot read the template '\(from.path)'")
       }
       try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try substitute(text).write(to: to, atomically: true, encoding: .utf8)
+      let content = to.pathExtension == "swift" ? Self.sortingImports(substitute(text)) : substitute(text)
+      try content.write(to: to, atomically: true, encoding: .utf8)
       let root = package.path.hasSuffix("/") ? package.path : package.path + "/"
       written.append(to.path.hasPrefix(root) ? String(to.path.dropFirst(root.count)) : to.path)
     }
     return written
   }
 
-  /// Adds the name to `Package.swift`'s `algorithms` list and to the CLI registry.
+  /// Adds the name to `Package.swift`'s `algorithms` list and to the command's list of algorithms.
   ///
   /// - Throws: ``ScaffoldError`` when either file no longer has the expected shape.
   func register() throws {
+    let (manifestText, registryText) = try registeredTexts()
+    try manifestText.write(to: manifest, atomically: true, encoding: .utf8)
+    try registryText.write(to: registry, atomically: true, encoding: .utf8)
+  }
+
+  /// The manifest and the registry with the algorithm added.
+  private func registeredTexts() throws -> (manifest: String, registry: String) {
     let manifestText = try String(contentsOf: manifest, encoding: .utf8)
-    try Registration.addingAlgorithm(name, toManifest: manifestText).write(
-      to: manifest, atomically: true, encoding: .utf8)
     let registryText = try String(contentsOf: registry, encoding: .utf8)
-    try Registration.addingAlgorithm(name, toRegistry: registryText).write(
-      to: registry, atomically: true, encoding: .utf8)
+    switch layout {
+    case .repository:
+      return (
+        try Registration.addingAlgorithm(name, toManifest: manifestText),
+        try Registration.addingAlgorithm(name, toRegistry: registryText)
+      )
+    case .dependent:
+      return (
+        try Registration.addingAlgorithm(name, toManifest: manifestText, dependent: true),
+        try Registration.addingAlgorithm(name, toMain: registryText, path: layout.registryPath)
+      )
+    }
   }
 
   /// What to do next.
@@ -234,23 +266,46 @@ struct Scaffold {
   /// - Parameter written: The files written.
   /// - Returns: The text printed after scaffolding.
   func nextSteps(written: [String]) -> String {
-    """
-    Created the \(kind.rawValue) algorithm \(name) (command-line name '\(commandLineName)'):
-    \(written.map { "  " + $0 }.joined(separator: "\n"))
-    Registered it in Package.swift (algorithms list) and Sources/ContinualCommand/BuiltInAlgorithms.swift.
+    let tool = layout.tool
+    let compare =
+      "swift package compare --algorithms \(commandLineName),ewc,ewc+\(commandLineName) --seeds 1 --iterations 100"
+    return """
+      Created the \(kind.rawValue) algorithm \(name) (command-line name '\(commandLineName)'):
+      \(written.map { "  " + $0 }.joined(separator: "\n"))
+      Registered it in Package.swift (algorithms list) and \(layout.registryPath).
 
-    Next steps:
-      swift test -c release --filter \(name)Tests        # the generated tests pass as they are
-      swift run -c release continual list               # shows '\(commandLineName)'
-      swift package compare --algorithms \(commandLineName),ewc,si,mas --seeds 1 --iterations 100 --format markdown,html
-    Then edit Sources/Algorithms/\(name) and the hand-computed cases in Tests/Algorithms/\(name)Tests,
-    and fill in Docs/\(name).md.
-    """
+      Next steps:
+        swift build -c release --build-tests && swift test -c release --skip-build --filter \(name)Tests
+        .build/release/\(tool) list                         # shows '\(commandLineName)'
+        \(compare)
+      Then edit \(layout.sourcesPath(name)) and the hand-computed cases in \(layout.testsPath(name)),
+      and fill in Docs/\(name).md.
+      """
   }
 
   private func substitute(_ text: String) -> String {
     text.replacingOccurrences(of: "__NAME__", with: name).replacingOccurrences(of: "__name__", with: commandLineName)
-      .replacingOccurrences(of: "__KIND__", with: kind.rawValue)
+      .replacingOccurrences(of: "__KIND__", with: kind.rawValue).replacingOccurrences(of: "__TOOL__", with: layout.tool)
+      .replacingOccurrences(of: "__SOURCES__", with: layout.sourcesPath(name))
+      .replacingOccurrences(of: "__TESTS__", with: layout.testsPath(name))
+  }
+
+  /// `text` with each run of consecutive `import` lines sorted, as swift-format wants them once
+  /// `__NAME__` is replaced by the name.
+  static func sortingImports(_ text: String) -> String {
+    var lines = text.components(separatedBy: "\n")
+    var start = 0
+    while start < lines.count {
+      guard lines[start].hasPrefix("import ") else {
+        start += 1
+        continue
+      }
+      var end = start
+      while end < lines.count && lines[end].hasPrefix("import ") { end += 1 }
+      lines.replaceSubrange(start..<end, with: lines[start..<end].sorted())
+      start = end
+    }
+    return lines.joined(separator: "\n")
   }
 
   private static func files(in directory: URL) throws -> [URL] {
@@ -265,71 +320,6 @@ struct Scaffold {
       return []
     }
     return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
-  }
-}
-
-/// The two mechanical edits that register an algorithm.
-enum Registration {
-  /// The longest line swift-format accepts (`.swift-format`'s `lineLength`).
-  static let lineLength = 150
-
-  /// `Package.swift` with `"<name>"` appended to `let algorithms: [String] = [ … ]`.
-  ///
-  /// - Parameters:
-  ///   - name: The target name.
-  ///   - manifest: The manifest's text.
-  /// - Returns: The edited text.
-  /// - Throws: ``ScaffoldError`` when the list is not found.
-  static func addingAlgorithm(_ name: String, toManifest manifest: String) throws -> String {
-    let marker = "let algorithms: [String] = ["
-    guard let start = manifest.range(of: marker), let end = manifest[start.upperBound...].firstIndex(of: "]") else {
-      throw ScaffoldError("Package.swift has no '\(marker) … ]' list; add \"\(name)\" to the algorithms list by hand")
-    }
-    let body = manifest[start.upperBound..<end]
-    let entries =
-      body.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + [
-        "\"\(name)\""
-      ]
-    let lineStart =
-      manifest[..<start.lowerBound].lastIndex(of: "\n").map { manifest.index(after: $0) } ?? manifest.startIndex
-    let prefix = manifest[lineStart..<start.lowerBound]
-    var list = marker + entries.joined(separator: ", ") + "]"
-    if body.contains("\n") || prefix.count + list.count > lineLength {
-      list = marker + "\n" + entries.map { "  \($0),\n" }.joined() + "]"
-    }
-    return String(manifest[..<start.lowerBound]) + list + String(manifest[manifest.index(after: end)...])
-  }
-
-  /// `BuiltInAlgorithms.swift` with `import <name>` among the sorted imports and `<name>.self`
-  /// appended to `BuiltInAlgorithms.all`.
-  ///
-  /// - Parameters:
-  ///   - name: The module and type name.
-  ///   - registry: The registry's text.
-  /// - Returns: The edited text.
-  /// - Throws: ``ScaffoldError`` when the list is not found.
-  static func addingAlgorithm(_ name: String, toRegistry registry: String) throws -> String {
-    var lines = registry.components(separatedBy: "\n")
-    let imports = lines.indices.filter { lines[$0].hasPrefix("import ") }
-    guard let lastImport = imports.last else {
-      throw ScaffoldError("BuiltInAlgorithms.swift has no imports; add 'import \(name)' by hand")
-    }
-    let position = imports.first { lines[$0].dropFirst("import ".count) > Substring(name) } ?? lastImport + 1
-    lines.insert("import \(name)", at: position)
-
-    guard let open = lines.firstIndex(where: { $0.contains("let all: [any Algorithm.Type]") && $0.hasSuffix("= [") }),
-      let close = lines[open...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "]" })
-    else {
-      throw ScaffoldError(
-        "BuiltInAlgorithms.swift has no 'let all: [any Algorithm.Type] = [' … ']' list; add '\(name).self' by hand")
-    }
-    let previous = lines[close - 1].trimmingCharacters(in: .whitespaces)
-    if close - 1 > open, !previous.hasSuffix(",") { lines[close - 1] += "," }
-    let indent =
-      close - 1 > open
-      ? String(lines[close - 1].prefix { $0 == " " }) : String(lines[close].prefix { $0 == " " }) + "  "
-    lines.insert("\(indent)\(name).self,", at: close)
-    return lines.joined(separator: "\n")
   }
 }
 

@@ -25,11 +25,20 @@ public enum ContinualCommand {
   /// Runs the command named by the process's arguments and exits: status 0 on success, 2 after
   /// printing an error that names the problem.
   ///
-  /// - Parameter algorithms: The algorithms stacks may name, in the order `continual list` shows
-  ///   them; usually `BuiltInAlgorithms.all` plus your own.
-  public static func main(algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all) -> Never {
+  /// - Parameters:
+  ///   - algorithms: The algorithms stacks may name, in the order `continual list` shows them;
+  ///     usually `BuiltInAlgorithms.all` plus your own.
+  ///   - benchmarks: Your package's benchmarks, beside the built-in ones.
+  ///   - networks: Your package's networks, beside the built-in ones.
+  ///   - presets: Your package's presets, beside the built-in ones.
+  public static func main(
+    algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all, benchmarks: [BenchmarkDefinition] = [],
+    networks: [NetworkDefinition] = [], presets: [PresetDefinition] = []
+  ) -> Never {
     do {
-      try run(Array(CommandLine.arguments.dropFirst()), algorithms: algorithms)
+      try run(
+        Array(CommandLine.arguments.dropFirst()), algorithms: algorithms, benchmarks: benchmarks, networks: networks,
+        presets: presets)
       exit(0)
     } catch {
       Console.standard.diagnostics("continual: error: \(error)")
@@ -42,12 +51,24 @@ public enum ContinualCommand {
   /// - Parameters:
   ///   - arguments: The command name and its options, as typed after `continual`.
   ///   - algorithms: The algorithms stacks may name.
+  ///   - benchmarks: Your package's benchmarks, beside the built-in ones.
+  ///   - networks: Your package's networks, beside the built-in ones.
+  ///   - presets: Your package's presets, beside the built-in ones.
   ///   - console: Where tables, progress, warnings and errors go; standard output and error by default.
   /// - Throws: An error whose description names the problem (an unknown option, an invalid value,
-  ///   unreadable data); runs already finished keep their records.
+  ///   unreadable data, a package's benchmark, network or preset with an invalid or taken name);
+  ///   runs already finished keep their records.
   public static func run(
-    _ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all, console: Console = .standard
+    _ arguments: [String], algorithms: [any Algorithm.Type] = BuiltInAlgorithms.all,
+    benchmarks: [BenchmarkDefinition] = [], networks: [NetworkDefinition] = [], presets: [PresetDefinition] = [],
+    console: Console = .standard
   ) throws {
+    let catalog = try Catalog(benchmarks: benchmarks, networks: networks, presets: presets)
+    try Catalog.$current.withValue(catalog) { try runCommand(arguments, algorithms: algorithms, console: console) }
+  }
+
+  /// Runs one command with ``Catalog/current`` in force.
+  private static func runCommand(_ arguments: [String], algorithms: [any Algorithm.Type], console: Console) throws {
     var arguments = arguments
     let name = arguments.isEmpty ? "help" : arguments.removeFirst()
     let command: Command

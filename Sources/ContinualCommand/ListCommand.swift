@@ -23,11 +23,13 @@ func listText(known: [any Algorithm.Type]) -> String {
   }
   lines.append("\nNetworks (--network NAME):")
   for name in Network.names { lines.append("  \(column(name, 12)) \(Network.summary(name))") }
+  for network in Catalog.current.networks { lines.append("  \(column(network.name, 12)) \(network.summary)") }
   lines.append("\nBenchmarks:")
-  for benchmark in Benchmark.all { lines.append("  \(column(benchmark.name, 18)) \(benchmark.summary)") }
+  let defined = Catalog.current.benchmarks.map(Benchmark.init(definition:))
+  for benchmark in Benchmark.all + defined { lines.append("  \(column(benchmark.name, 18)) \(benchmark.summary)") }
   lines.append("\nPresets (--preset NAME; flags after it override):")
-  let presets = Preset.all.sorted { $0.key < $1.key }
-  let width = max(22, presets.map(\.key.count).max() ?? 0)
+  let presets = Preset.names.compactMap { name in Preset.named(name).map { (name, $0) } }
+  let width = max(22, presets.map(\.0.count).max() ?? 0)
   for (name, preset) in presets { lines.append("  \(column(name, width)) \(preset.summary)") }
   lines.append("\nScenarios (van de Ven & Tolias 2019):")
   lines.append("  task     task-incremental: one output head per task, the task id is given")

@@ -155,3 +155,15 @@ struct Preset {
     "--train-per-task", "0", "--test-per-task", "0", "--seeds", "3",
   ]
 }
+
+extension Preset {
+  /// The preset a name names: a built-in one, else one of the package's in ``Catalog/current``.
+  static func named(_ name: String) -> Preset? {
+    if let builtIn = all[name] { return builtIn }
+    let defined = Catalog.current.presets.first { $0.name == name }
+    return defined.map { Preset(summary: $0.summary, arguments: $0.arguments) }
+  }
+
+  /// Every preset's name, the built-in ones' and the package's, sorted.
+  static var names: [String] { (Array(all.keys) + Catalog.current.presets.map(\.name)).sorted() }
+}

@@ -79,14 +79,15 @@ struct RunOne {
         config: run.config, accuracyMatrix: result.accuracyMatrix, initialAccuracies: result.initialAccuracies,
         lossTerms: result.lossTerms, wallSeconds: (resumed?.elapsedSeconds ?? 0) + Date().timeIntervalSince(start),
         peakRSSBytes: peakResidentBytes(), notes: notes.isEmpty ? nil : notes,
-        validationAccuracyMatrix: result.validationMatrix, confusionMatrix: result.confusionMatrix)
+        validationAccuracyMatrix: result.validationMatrix, confusionMatrix: result.confusionMatrix,
+        build: options.build)
     } catch let error as TrainingError {
       console.note("\(run.label): FAILED: \(error)")
       return RunRecord(
         runID: run.runID, benchmark: run.benchmark.name, scenario: run.scenario.rawValue, algorithm: run.stack.name,
         seed: run.seed,
         config: run.config, status: .failed, failure: error.description, accuracyMatrix: [],
-        wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes())
+        wallSeconds: Date().timeIntervalSince(start), peakRSSBytes: peakResidentBytes(), build: options.build)
     } catch let error as CheckpointError where resumed != nil && error.meansTheCheckpointDoesNotFit {
       throw UnusableCheckpoint(error: error)
     }

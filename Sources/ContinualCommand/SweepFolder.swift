@@ -33,6 +33,11 @@ struct GridCell {
 /// With `--force`, a record that existed when the process started is not reused, but one that
 /// another process appended since is: two forced processes on one folder still train each run
 /// once.
+///
+/// A record made by another build of the command (``BuildFingerprint``: the code changed, or the
+/// record predates fingerprints) is not reused either, unless `--reuse-other-builds` is given;
+/// before training, the sweep says how many such records there are, of which algorithms, and
+/// whether they are retrained or reused.
 final class SweepFolder {
   /// The command's options.
   let options: Options
@@ -70,9 +75,15 @@ final class SweepFolder {
   }
 
   /// Keeps `record` as the one its run would be skipped with: a finished record replaces any
-  /// earlier one, a failed record only a failed one.
+  /// earlier one, a failed record only a failed one or one made by another build.
   private func remember(_ record: RunRecord, line: Int) {
-    if record.status == .finished || known[record.runID]?.record.status != .finished {
+    guard let earlier = known[record.runID]?.record else {
+      known[record.runID] = (record, line)
+      return
+    }
+    if record.status == .finished || earlier.status != .finished
+      || (madeByAnotherBuild(earlier) && !madeByAnotherBuild(record))
+    {
       known[record.runID] = (record, line)
     }
   }
@@ -83,7 +94,32 @@ final class SweepFolder {
     guard let found = known[runID] else { return nil }
     if options.force && found.line <= linesAtStart { return nil }
     if missingModel(found.record) { return nil }
+    if madeByAnotherBuild(found.record) && !options.reuseOtherBuilds { return nil }
     return found
+  }
+
+  /// Whether `record` was made by another build of the command than this one: its fingerprint
+  /// differs, or it has none (an older record, or an unreadable executable).
+  func madeByAnotherBuild(_ record: RunRecord) -> Bool {
+    record.build == nil || record.build != options.build
+  }
+
+  /// One line on the cells whose record was made by another build, or `nil` when there are none
+  /// (or `--force` reruns everything anyway): how many, of which algorithms, and what happens to
+  /// them.
+  func otherBuildsSummary(_ cells: [GridCell]) -> String? {
+    guard !options.force else { return nil }
+    let records = cells.compactMap { known[$0.runID]?.record }.filter(madeByAnotherBuild)
+    guard !records.isEmpty else { return nil }
+    let algorithms = Set(records.map(\.algorithm)).sorted().joined(separator: ", ")
+    let unknown = records.filter { $0.build == nil }.count
+    let which = unknown == records.count ? "no build fingerprint (older records)" : "another build of this tool"
+    let current = options.build.map { "this build is '\($0)'" } ?? "this build's executable could not be read"
+    let action =
+      options.reuseOtherBuilds
+      ? "reusing them as --reuse-other-builds asks; their numbers may not be those of the current code"
+      : "retraining them (--reuse-other-builds would keep them)"
+    return "\(records.count) run(s) of \(algorithms) have records made by \(which) (\(current)): \(action)"
   }
 
   /// Whether `record` is a finished run whose model `--save-models` asks for but which has none:
@@ -104,6 +140,8 @@ final class SweepFolder {
   func run(_ cells: [GridCell]) throws -> [RunRecord] {
     var records = [RunRecord?](repeating: nil, count: cells.count)
     var passedOver: [Int] = []
+    // Workers leave it to the process that started them.
+    if Jobs.worker == nil, let summary = otherBuildsSummary(cells) { options.console.warn(summary) }
     for (i, cell) in cells.enumerated() {
       if let done = reusable(cell.runID) {
         records[i] = skipped(cell, done)

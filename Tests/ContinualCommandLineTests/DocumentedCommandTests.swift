@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 import Foundation
 import Testing
 
@@ -25,7 +26,10 @@ import Testing
   }
 
   /// How a documented command starts, before the command name.
-  static let prefixes = ["swift run -c release continual ", ".build/release/continual ", "continual ", "my-continual "]
+  static let prefixes = [
+    "swift run -c release continual ", ".build/release/continual ", "continual ", "my-continual ",
+    ".build/release/my-continual ", "swift run -c release my-continual ",
+  ]
 
   /// Each command in a `sh` block: the page, the line and the words after `continual`.
   static func commands() throws -> [(page: String, line: Int, words: [String])] {
@@ -96,12 +100,28 @@ import Testing
     return words
   }
 
+  /// The package template's benchmark, network and preset, as the command sees them.
+  static let templateCatalog = try! Catalog(
+    benchmarks: [BenchmarkDefinition(name: "split-stripes", summary: "", defaultTasks: 2) { _ in throw CLIError("") }],
+    networks: [NetworkDefinition(name: "narrow", summary: "") { _, _ in Sequential([]) }],
+    presets: [
+      PresetDefinition(
+        name: "stripes-quick", summary: "",
+        arguments: ["--benchmark", "split-stripes", "--network", "narrow", "--algorithms", "ewc,my-penalty"])
+    ])
+
   /// Every documented command parses and validates.
   @Test func everyDocumentedCommandIsValid() throws {
+    try Catalog.$current.withValue(Self.templateCatalog) { try checkEveryDocumentedCommand() }
+  }
+
+  /// Every documented command parses and validates, with ``templateCatalog`` in force.
+  func checkEveryDocumentedCommand() throws {
     let commands = try Self.commands()
     #expect(commands.count >= 40, "found \(commands.count) commands")
-    // Docs/README.md's guide compares the regulariser it builds, `l2`, registered by the reader.
-    let known = BuiltInAlgorithms.all + [GuideL2.self]
+    // Docs/README.md's guide compares the regulariser it builds, `l2`, registered by the reader; the
+    // package template's pages, its `my-penalty` and the `mine` that `new-algorithm Mine` scaffolds.
+    let known = BuiltInAlgorithms.all + [GuideL2.self, TemplatePenalty.self, ScaffoldedMine.self]
     for (page, line, words) in commands {
       do {
         if words.contains("--help") || words.contains("-h") {
@@ -139,5 +159,19 @@ import Testing
 private enum GuideL2: Algorithm {
   static let lambda = Setting<Float>("lambda", default: 1, "strength", in: 0...1e12)
   static let configuration = AlgorithmConfiguration(name: "l2", summary: "the guide's L2 pull", settings: [lambda])
+  static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents() }
+}
+
+/// The package template's `my-penalty`, as the command sees it.
+private enum TemplatePenalty: Algorithm {
+  static let lambda = Setting<Float>("lambda", default: 1, "strength", in: 0...1e15)
+  static let configuration = AlgorithmConfiguration(name: "my-penalty", summary: "the template's", settings: [lambda])
+  static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents() }
+}
+
+/// What `swift package new-algorithm Mine` scaffolds, as the command sees it.
+private enum ScaffoldedMine: Algorithm {
+  static let lambda = Setting<Float>("lambda", default: 1, "strength", in: 0...1e15)
+  static let configuration = AlgorithmConfiguration(name: "mine", summary: "the scaffold's", settings: [lambda])
   static func components(_ settings: Settings) throws -> AlgorithmComponents { AlgorithmComponents() }
 }

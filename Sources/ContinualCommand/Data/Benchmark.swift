@@ -2,7 +2,9 @@ import ContinualCore
 import ContinualData
 
 /// A benchmark: a dataset and how it becomes a sequence of tasks, named `<kind>-<dataset>`
-/// (`split-mnist`, `permuted-builtin`, `split-cifar10-100`).
+/// (`split-mnist`, `permuted-builtin`, `split-cifar10-100`), or one a package of yours defines
+/// (``BenchmarkDefinition``, found by name in the ``Catalog``). Two benchmarks are equal when their
+/// names are.
 struct Benchmark: Hashable, Sendable, CustomStringConvertible {
   /// How a dataset becomes tasks.
   enum Kind: String, CaseIterable, Sendable {
@@ -48,17 +50,27 @@ struct Benchmark: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// How the dataset becomes tasks.
+  /// How the dataset becomes tasks (`split` for a package's benchmark).
   var kind: Kind
-  /// The data.
+  /// The data (unused for a package's benchmark, whose ``definition`` loads it).
   var dataset: Dataset
+  /// A package's benchmark: its name, summary, task count and data; `nil` for a built-in one.
+  var definition: BenchmarkDefinition?
 
   /// The name, `split-mnist`.
-  var name: String { "\(kind.rawValue)-\(dataset.rawValue)" }
+  var name: String { definition?.name ?? "\(kind.rawValue)-\(dataset.rawValue)" }
   /// The name.
   var description: String { name }
   /// Whether it is made of CIFAR images.
-  var isCIFAR: Bool { dataset.isCIFAR }
+  var isCIFAR: Bool { definition == nil && dataset.isCIFAR }
+  /// The number of tasks without `--tasks`.
+  var defaultTaskCount: Int { definition?.defaultTasks ?? dataset.defaultTaskCount }
+
+  /// Whether two benchmarks have the same name.
+  static func == (lhs: Benchmark, rhs: Benchmark) -> Bool { lhs.name == rhs.name }
+
+  /// Hashes the name.
+  func hash(into hasher: inout Hasher) { hasher.combine(name) }
   /// The augmentation its training images get without `--augment`: crop and flip for CIFAR.
   var defaultAugmentation: Augmentation { isCIFAR ? .standard : .none }
 
@@ -70,12 +82,13 @@ struct Benchmark: Hashable, Sendable, CustomStringConvertible {
   /// The default benchmark of `continual compare`.
   static let permutedBuiltin = Benchmark(kind: .permuted, dataset: .builtin)
 
-  /// The benchmark a name names.
+  /// The benchmark a name names: a built-in one, else one of the package's in ``Catalog/current``.
   ///
   /// - Throws: ``CLIError`` naming the valid benchmarks and the nearest one.
   init(named name: String) throws {
-    guard let found = Benchmark.all.first(where: { $0.name == name }) else {
-      let names = Benchmark.all.map(\.name)
+    let defined = Catalog.current.benchmarks.map(Benchmark.init(definition:))
+    guard let found = (Benchmark.all + defined).first(where: { $0.name == name }) else {
+      let names = (Benchmark.all + defined).map(\.name)
       let suggestion = nearest(name, in: names).map { "; did you mean '\($0)'?" } ?? ""
       throw CLIError("unknown benchmark '\(name)'\(suggestion) (valid: \(names.joined(separator: ", ")))")
     }
@@ -88,8 +101,15 @@ struct Benchmark: Hashable, Sendable, CustomStringConvertible {
     self.dataset = dataset
   }
 
+  /// A package's benchmark: its classes split into tasks.
+  init(definition: BenchmarkDefinition) {
+    self.init(kind: .split, dataset: .builtin)
+    self.definition = definition
+  }
+
   /// One line on what it is, for `continual list`.
   var summary: String {
+    if let definition { return definition.summary }
     switch dataset {
     case .cifar10:
       return "CIFAR-10, classes split into tasks (default 5 tasks of 2 classes); crop-and-flip augmentation by default"

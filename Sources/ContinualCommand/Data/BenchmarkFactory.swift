@@ -9,6 +9,10 @@ final class BenchmarkFactory {
   var cache: [Benchmark.Dataset: Sets] = [:]
   /// Each loaded dataset's identity, computed once from the data as read (before normalisation).
   var identities: [Benchmark.Dataset: DataIdentity] = [:]
+  /// The data of the package's benchmarks, by name, loaded once.
+  var defined: [String: Sets] = [:]
+  /// The identity of each package's benchmark's data, by name.
+  var definedIdentities: [String: DataIdentity] = [:]
   let dataDirectory: URL?
   /// Where it says which folder each dataset is read from; `nil` keeps quiet.
   let console: Console?
@@ -52,13 +56,38 @@ final class BenchmarkFactory {
     return data
   }
 
+  /// The data of a package's benchmark, loaded once per process.
+  ///
+  /// - Throws: ``CLIError`` naming the benchmark when its loader fails.
+  func data(of definition: BenchmarkDefinition) throws -> Sets {
+    if let cached = defined[definition.name] { return cached }
+    let directory =
+      dataDirectory ?? ProcessInfo.processInfo.environment["CONTINUAL_DATA"].map { URL(fileURLWithPath: $0) }
+    let data: Sets
+    do {
+      data = try definition.load(directory)
+    } catch {
+      throw CLIError("the benchmark '\(definition.name)' could not load its data: \(error)")
+    }
+    console?.note("data: \(definition.name) from this package's definition")
+    defined[definition.name] = data
+    return data
+  }
+
   /// What a benchmark's data is, for the run's identity: the ``DataIdentity/fingerprint`` of each
   /// dataset it is built from (CIFAR-10 and CIFAR-100 for `split-cifar10-100`), joined by `; `.
   /// Loads the datasets (once per process) and checksums them (once per dataset).
   ///
   /// - Throws: The errors of loading the data.
   func dataIdentity(_ benchmark: Benchmark) throws -> String {
-    try benchmark.dataset.sources.map { part in
+    if let definition = benchmark.definition {
+      if let known = definedIdentities[definition.name] { return known.fingerprint }
+      let sets = try data(of: definition)
+      let identity = DataIdentity(name: definition.name, train: sets.train, test: sets.test)
+      definedIdentities[definition.name] = identity
+      return identity.fingerprint
+    }
+    return try benchmark.dataset.sources.map { part in
       if let known = identities[part] { return known.fingerprint }
       let sets = try base(part)
       // CIFAR sets are kept normalised; the identity is taken before, in `base`.
@@ -82,24 +111,12 @@ final class BenchmarkFactory {
   /// The task sequence for a benchmark and seed.
   func sequence(_ benchmark: Benchmark, options: Options, seed: UInt64) throws -> TaskSequence {
     var sequence: TaskSequence
-    let tasks = options.tasks ?? benchmark.dataset.defaultTaskCount
-    switch (benchmark.kind, benchmark.dataset) {
-    case (.split, .cifar10And100):
-      guard (2...11).contains(tasks) else {
-        throw CLIError(
-          "split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
-      }
-      let first = try TaskSequence.split(try base(.cifar10), groups: [Array(0..<10)])
-      let rest = try TaskSequence.split(
-        try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
-      sequence = try TaskSequence.concatenating([first, rest], name: "split-cifar10-100")
-    case (.split, let dataset):
-      sequence = try .split(try base(dataset), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
-    case (.permuted, let dataset):
-      sequence = try .permuted(
-        try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
-    case (.rotated, let dataset):
-      sequence = try .rotated(try base(dataset), tasks: tasks)
+    let tasks = options.tasks ?? benchmark.defaultTaskCount
+    if let definition = benchmark.definition {
+      sequence = try .split(
+        try data(of: definition), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
+    } else {
+      sequence = try builtInSequence(benchmark, tasks: tasks, options: options, seed: seed)
     }
     if options.trainPerTask != nil || options.testPerTask != nil {
       sequence = try sequence.subsample(
@@ -113,5 +130,29 @@ final class BenchmarkFactory {
       }
     }
     return sequence
+  }
+
+  /// The tasks of a built-in benchmark, before subsampling and validation.
+  private func builtInSequence(_ benchmark: Benchmark, tasks: Int, options: Options, seed: UInt64) throws
+    -> TaskSequence
+  {
+    switch (benchmark.kind, benchmark.dataset) {
+    case (.split, .cifar10And100):
+      guard (2...11).contains(tasks) else {
+        throw CLIError(
+          "split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
+      }
+      let first = try TaskSequence.split(try base(.cifar10), groups: [Array(0..<10)])
+      let rest = try TaskSequence.split(
+        try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
+      return try TaskSequence.concatenating([first, rest], name: "split-cifar10-100")
+    case (.split, let dataset):
+      return try .split(try base(dataset), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
+    case (.permuted, let dataset):
+      return try .permuted(
+        try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
+    case (.rotated, let dataset):
+      return try .rotated(try base(dataset), tasks: tasks)
+    }
   }
 }

@@ -19,10 +19,9 @@ extension Options {
         + "after it override",
       kind: .text, group: .sweep, example: "vdv2019-split-mnist", spelling: { _ in "" },
       assign: { options, name in
-        guard let preset = Preset.all[name] else {
-          let suggestion = nearest(name, in: Preset.all.keys.sorted()).map { "; did you mean '\($0)'?" } ?? ""
-          throw CLIError(
-            "unknown preset '\(name)'\(suggestion) (valid: \(Preset.all.keys.sorted().joined(separator: ", ")))")
+        guard let preset = Preset.named(name) else {
+          let suggestion = nearest(name, in: Preset.names).map { "; did you mean '\($0)'?" } ?? ""
+          throw CLIError("unknown preset '\(name)'\(suggestion) (valid: \(Preset.names.joined(separator: ", ")))")
         }
         // A preset's options come first; flags given after it override them.
         try options.apply(preset.arguments)
@@ -251,6 +250,10 @@ extension Options {
       "--force", \.force, nil, "rerun runs that already have a finished record", .on, group: .output, example: "true",
       commands: OptionDeclaration.trainingOnly),
     .option(
+      "--reuse-other-builds", \.reuseOtherBuilds, nil,
+      "reuse records made by another build of the tool (other code) instead of retraining them",
+      .on, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
+    .option(
       "--no-checkpoints", \.checkpoints, nil,
       "do not save task-boundary checkpoints (an interrupted run then restarts from its first task)",
       .off, group: .output, example: "true", commands: OptionDeclaration.trainingOnly),
@@ -313,6 +316,9 @@ extension ValueReader where Value == NetworkName {
     ValueReader(
       kind: .text,
       read: { text, flag in
+        if let definition = Catalog.current.networks.first(where: { $0.name == text }) {
+          return NetworkName(.defined(definition))
+        }
         do {
           return NetworkName(try Network.named(text, hidden: []))
         } catch let error as NetworkError {

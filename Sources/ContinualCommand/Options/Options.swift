@@ -63,6 +63,9 @@ struct Options: Sendable {
   /// The row the tables compare every other row with, seed by seed (`--baseline`).
   var baseline: String?
   var force = false
+  /// Reuse records made by another build of the command instead of retraining them
+  /// (`--reuse-other-builds`).
+  var reuseOtherBuilds = false
   /// Save a checkpoint at every task boundary and resume unfinished runs from it.
   var checkpoints = true
   /// Keep each finished run's final weights in `<output>/models/<run id>` (`--save-models`).
@@ -84,6 +87,9 @@ struct Options: Sendable {
   var command = Command.compare
   /// Where progress, warnings and errors go.
   var console = Console.standard
+  /// The build of the command that trains the runs (``BuildFingerprint/current``); tests set another
+  /// to stand for edited code.
+  var build = BuildFingerprint.current
 
   /// The defaults, before any command's own.
   static let initial = Options()

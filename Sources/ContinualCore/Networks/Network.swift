@@ -24,6 +24,8 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   case resnet32
   /// The reduced ResNet-18 of GEM with base width `width` and projection shortcuts.
   case resnet18(width: Int)
+  /// A network a package of yours defines, named by its definition.
+  case defined(NetworkDefinition)
 
   /// Every network name, for `continual list` and messages.
   public static let names = ["mlp", "zenke", "resnet32", "resnet18"]
@@ -57,6 +59,7 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     case .zenke: "zenke"
     case .resnet32: "resnet32"
     case .resnet18(let width): width == 20 ? "resnet18" : "resnet18:\(width)"
+    case .defined(let definition): definition.name
     }
   }
 
@@ -80,7 +83,7 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   public var hasBatchNorm: Bool {
     switch self {
     case .resnet32, .resnet18: true
-    case .mlp, .zenke: false
+    case .mlp, .zenke, .defined: false
     }
   }
 
@@ -97,13 +100,20 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   ///   large enough for it.
   public func architecture(input: [Int], outputs: Int, statisticsPerTask: Int? = nil) throws -> Sequential {
     if case .mlp(let hidden) = self { return Self.mlp(input: input, hidden: hidden, outputs: outputs) }
+    if case .defined(let definition) = self {
+      let network = try definition.build(input, outputs)
+      do { _ = try network.outputShape(forInput: input) } catch {
+        throw NetworkError("the \(self) network does not fit samples of shape \(input): \(error)")
+      }
+      return network
+    }
     guard input.count == 3 else {
       throw NetworkError(
         "the \(self) network needs images [channels, height, width]; these samples have shape \(input)")
     }
     let network: Sequential
     switch self {
-    case .mlp: preconditionFailure("handled above")
+    case .mlp, .defined: preconditionFailure("handled above")
     case .zenke: network = Self.zenke(channels: input[0], outputs: outputs, side: (input[1], input[2]))
     case .resnet32:
       network = Self.cifarResNet(channels: input[0], blocksPerStage: 5, outputs: outputs, tasks: statisticsPerTask)

@@ -12,6 +12,11 @@ import Foundation
 public struct RunRecord: Codable, Sendable, Equatable {
   /// The ContinualKit version that produced the record.
   public var version: String
+  /// Which build of the command trained the run (a fingerprint of its executable, such as
+  /// `exe 48213576 crc 9c0e51d2`), so that a sweep does not reuse a record made by other code.
+  /// Absent in records written before it existed, and when the executable could not be read: a
+  /// sweep treats such a record as made by another build.
+  public var build: String?
   /// A stable identity of the run's full configuration (a hash), for resuming sweeps.
   public var runID: String
   /// The benchmark's name, such as `split-mnist`.
@@ -84,7 +89,7 @@ public struct RunRecord: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case version, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
+    case version, build, runID = "run_id", benchmark, scenario, algorithm, seed, config, status, failure
     case accuracyMatrix = "accuracy_matrix", initialAccuracies = "initial_accuracies"
     case averageAccuracy = "average_accuracy", bwt, fwt, forgetting, lossTerms = "loss_terms"
     case averageIncrementalAccuracy = "average_incremental_accuracy", learningAccuracy = "learning_accuracy"
@@ -100,11 +105,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
     seed: UInt64, config: [String: String], status: RunStatus = .finished, failure: String? = nil,
     accuracyMatrix: [[Double]], initialAccuracies: [Double]? = nil, lossTerms: [[String: Double]]? = nil,
     wallSeconds: Double, peakRSSBytes: Int, finishedAt: Date = Date(), notes: [String: String]? = nil,
-    validationAccuracyMatrix: [[Double]]? = nil, confusionMatrix: [[Int]]? = nil
+    validationAccuracyMatrix: [[Double]]? = nil, confusionMatrix: [[Int]]? = nil, build: String? = nil
   ) {
     self.validationAccuracyMatrix = validationAccuracyMatrix
     self.confusionMatrix = confusionMatrix
     self.classAccuracies = confusionMatrix.map(Self.classAccuracies(of:))
+    self.build = build
     self.version = version
     self.runID = runID
     self.benchmark = benchmark

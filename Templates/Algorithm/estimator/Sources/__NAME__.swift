@@ -7,12 +7,13 @@ import ContinualCore
 /// `__name__`:
 ///
 /// ```sh
-/// swift run -c release continual compare --algorithms __name__,ewc,si,mas --seeds 1 --iterations 100
+/// swift run -c release __TOOL__ compare --algorithms __name__,ewc,si,mas \
+///   --seeds 1 --iterations 100
 /// ```
 public enum __NAME__: Algorithm {
   /// λ, the penalty strength.
   public static let lambda = Setting<Float>("lambda", default: 1, "penalty strength λ", in: 0...1e15)
-  /// `__name__`, in one line of `continual list`, and its settings.
+  /// `__name__`, in one line of `__TOOL__ list`, and its settings.
   public static let configuration = AlgorithmConfiguration(
     name: "__name__",
     summary: "Scaffold: a quadratic penalty with importance |θ| at the end of each task, summed over tasks.",

@@ -9,7 +9,8 @@ import ContinualEngine
 ///
 /// ```swift
 /// let penalty = QuadraticPenalty(
-///   name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+///   name: "__name__", estimator: __NAME__Estimator(), strength: 1,
+///   accumulation: .sum(clampNonNegative: false))
 /// ```
 public struct __NAME__Estimator: ImportanceEstimator {
   /// Creates the estimator.

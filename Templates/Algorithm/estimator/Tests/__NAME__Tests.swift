@@ -3,8 +3,7 @@ import ContinualData
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// The shared conformance checks and hand-computed cases of ``__NAME__Estimator``.
 ///
@@ -25,7 +24,8 @@ import Testing
   @Test func conformance() throws {
     try RegulariserConformance.expectConformance {
       QuadraticPenalty(
-        name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+        name: "__name__", estimator: __NAME__Estimator(), strength: 1,
+        accumulation: .sum(clampNonNegative: false))
     }
   }
 
@@ -44,7 +44,8 @@ import Testing
   /// With λ = 1 and θ − θ* = [[0.1, 0.1], [0.1, 0.1]]: Σ Ω δ² = 6 · 0.01 = 0.06, gradient 2 Ω δ.
   @Test func penaltyWithTheEstimatedImportance() throws {
     var penalty = QuadraticPenalty(
-      name: "__name__", estimator: __NAME__Estimator(), strength: 1, accumulation: .sum(clampNonNegative: false))
+      name: "__name__", estimator: __NAME__Estimator(), strength: 1,
+      accumulation: .sum(clampNonNegative: false))
     let context = try Self.context()
     try penalty.taskWillStart(context)
     try penalty.taskDidFinish(context)
@@ -62,7 +63,9 @@ import Testing
 
   /// The command line's settings reach the penalty.
   @Test func componentsFromSettings() throws {
-    let settings = try Settings(component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["lambda": "5"])
+    let settings = try Settings(
+      component: __NAME__.name, declared: __NAME__.hyperparameters,
+      given: ["lambda": "5"])
     let regularisers = try __NAME__.components(settings).regularisers
     let penalty = try #require(regularisers.first as? QuadraticPenalty<__NAME__Estimator>)
     #expect(penalty.strength == 5 && penalty.name == "__name__")

@@ -2,8 +2,7 @@ import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// Hand-computed cases of ``__NAME__Head`` and the shared gradient check.
 ///
@@ -17,13 +16,15 @@ import Testing
 
   /// Loss, predictions and label columns agree (``HeadConformance``) in every scenario.
   @Test(arguments: Scenario.allCases) func conformance(scenario: Scenario) throws {
-    let head = __NAME__Head(base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
+    let head = __NAME__Head(
+      base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
     try HeadConformance.expectConformance(head, layout: Self.layout)
   }
 
   /// The loss's gradient with respect to the logits matches finite differences in every scenario.
   @Test(arguments: Scenario.allCases) func gradientMatchesFiniteDifferences(scenario: Scenario) throws {
-    let head = __NAME__Head(base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
+    let head = __NAME__Head(
+      base: __NAME__Head.standardHead(layout: Self.layout, scenario: scenario), temperature: 2)
     let report = try GradientCheck.run(inputs: [Self.logits]) { _, v in try head.loss(logits: v[0], for: Self.batch) }
     #expect(report.passed, "\(report)")
   }
@@ -32,11 +33,11 @@ import Testing
   @Test func lossIsTheBaseLossOfScaledLogits() throws {
     let base = ActiveClassHead(layout: Self.layout)
     let tape = Tape()
-    let scaled = try __NAME__Head(base: base, temperature: 2).loss(logits: tape.constant(Self.logits), for: Self.batch)
-      .value.scalar
+    let scaledHead = __NAME__Head(base: base, temperature: 2)
+    let scaled = try scaledHead.loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
     let halved = try base.loss(logits: tape.constant(Self.logits * 0.5), for: Self.batch).value.scalar
-    let plain = try __NAME__Head(base: base, temperature: 1).loss(logits: tape.constant(Self.logits), for: Self.batch)
-      .value.scalar
+    let plainHead = __NAME__Head(base: base, temperature: 1)
+    let plain = try plainHead.loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
     let unscaled = try base.loss(logits: tape.constant(Self.logits), for: Self.batch).value.scalar
     #expect(
       abs(scaled - halved) < 1e-6 && abs(plain - unscaled) < 1e-6, "\(scaled) vs \(halved), \(plain) vs \(unscaled)")
@@ -56,7 +57,8 @@ import Testing
   /// The command line's settings reach the head.
   @Test func componentsFromSettings() throws {
     let settings = try Settings(
-      component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["temperature": "4"])
+      component: __NAME__.name, declared: __NAME__.hyperparameters,
+      given: ["temperature": "4"])
     let make = try #require(try __NAME__.components(settings).head)
     let head = try #require(try make(Self.layout, .class) as? __NAME__Head)
     #expect(head.temperature == 4 && head.base is ActiveClassHead)

@@ -1,8 +1,8 @@
 import ContinualCore
 import ContinualEngine
 
-/// The penalty of ``__NAME__``: `(λ/2) Σ_t Σ_i (θ_i − θ*_{t,i})²`, where `θ*_t` are the weights at
-/// the end of finished task `t`.
+/// The penalty of ``__NAME__``: `(λ/2) Σ_t Σ_i (θ_i − θ*_{t,i})²`,
+/// where `θ*_t` are the weights at the end of finished task `t`.
 ///
 /// Replace ``penalty(_:)`` and ``taskDidFinish(_:)`` with your own; the other ``Regulariser`` hooks
 /// (`taskWillStart`, `stepDidFinish`, `gradientsDidCompute`) have no-op defaults you can implement.

@@ -2,8 +2,7 @@ import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import Testing
-
-@testable import __NAME__
+import __NAME__
 
 /// The shared conformance checks and hand-computed cases of ``__NAME__Penalty``.
 ///
@@ -40,11 +39,15 @@ import Testing
   /// The command line's settings reach the penalty.
   @Test func componentsFromSettings() throws {
     let defaults = try __NAME__.components(
-      Settings(component: __NAME__.name, declared: __NAME__.hyperparameters, given: [:]))
+      Settings(
+        component: __NAME__.name, declared: __NAME__.hyperparameters,
+        given: [:]))
     let penalty = try #require(defaults.regularisers.first as? __NAME__Penalty)
     #expect(defaults.regularisers.count == 1 && penalty.strength == 1 && penalty.name == "__name__")
     let custom = try __NAME__.components(
-      Settings(component: __NAME__.name, declared: __NAME__.hyperparameters, given: ["lambda": "5"]))
+      Settings(
+        component: __NAME__.name, declared: __NAME__.hyperparameters,
+        given: ["lambda": "5"]))
     #expect((custom.regularisers.first as? __NAME__Penalty)?.strength == 5)
   }
 }

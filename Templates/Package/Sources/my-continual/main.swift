@@ -1,5 +1,9 @@
-// `continual` with your algorithm beside the built-in ones: `swift run -c release my-continual list`.
+// `continual` with your algorithms, benchmark, network and preset beside the built-in ones:
+// `swift build -c release --build-tests && .build/release/my-continual list`.
 import ContinualCommand
+import MyBenchmarks
 import MyPenalty
 
-ContinualCommand.main(algorithms: BuiltInAlgorithms.all + [MyPenalty.self])
+ContinualCommand.main(
+  algorithms: BuiltInAlgorithms.all + [MyPenalty.self], benchmarks: [MyBenchmarks.stripes],
+  networks: [MyBenchmarks.narrow], presets: [MyBenchmarks.quick])

@@ -2,9 +2,8 @@ import ContinualCore
 import ContinualEngine
 import ContinualTesting
 import EWC
+import MyPenalty
 import Testing
-
-@testable import MyPenalty
 
 /// MyPenalty against ContinualKit's shared checks, a hand-computed case and a run stacked with EWC.
 @Suite struct MyPenaltyTests {
