@@ -67,6 +67,7 @@ tr -d ' \n' < Package.swift | grep -Eq '"WalkRegulariser","WalkEstimator","WalkH
   fail "Package.swift's algorithms list: $(grep -A16 'let algorithms' Package.swift)"
 grep -q '^import WalkHead$' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not import WalkHead"
 grep -q 'WalkHead.self,' Sources/ContinualCommand/BuiltInAlgorithms.swift || fail "BuiltInAlgorithms.swift does not register WalkHead"
+grep -q '^@_exported import WalkHead$' Sources/ContinualKit/ContinualKit.swift || fail "ContinualKit.swift does not re-export WalkHead"
 
 step "the plugin rejects an existing name, an invalid name and an unknown option"
 expect_error() {  # expect_error PATTERN ARGS…: the plugin fails and says PATTERN
@@ -84,7 +85,8 @@ expect_error "did you mean '--kind'" Other --knd head
 expect_error "did you mean 'estimator'" Other --kind estimater
 
 step "lint the generated and edited files"
-swift format lint --strict -r Sources/Algorithms/Walk* Tests/Algorithms/Walk* Sources/ContinualCommand/BuiltInAlgorithms.swift Package.swift
+swift format lint --strict -r Sources/Algorithms/Walk* Tests/Algorithms/Walk* Sources/ContinualCommand/BuiltInAlgorithms.swift \
+  Sources/ContinualKit/ContinualKit.swift Package.swift
 
 compare_args=(--benchmark permuted-builtin --algorithms walk-regulariser,walk-estimator,walk-head,ewc --seeds 1
   --iterations 20 --tasks 3 --train-per-task 500 --test-per-task 200 --quiet --format markdown,csv --output "$tmp/results")

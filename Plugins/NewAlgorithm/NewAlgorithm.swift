@@ -239,8 +239,15 @@ struct Scaffold {
   /// - Throws: ``ScaffoldError`` when either file no longer has the expected shape.
   func register() throws {
     let (manifestText, registryText) = try registeredTexts()
+    // In this repository the one-import module re-exports every algorithm too.
+    let exports = package.appending(path: "Sources/ContinualKit/ContinualKit.swift")
+    var exportText: String?
+    if case .repository = layout {
+      exportText = try Registration.addingExport(name, to: String(contentsOf: exports, encoding: .utf8))
+    }
     try manifestText.write(to: manifest, atomically: true, encoding: .utf8)
     try registryText.write(to: registry, atomically: true, encoding: .utf8)
+    try exportText?.write(to: exports, atomically: true, encoding: .utf8)
   }
 
   /// The manifest and the registry with the algorithm added.

@@ -77,6 +77,26 @@ enum Registration {
 }
 
 extension Registration {
+  /// `ContinualKit.swift` with `@_exported import <name>` among its sorted re-exports, so the one
+  /// import `ContinualKit` brings the new algorithm too.
+  ///
+  /// - Parameters:
+  ///   - name: The module name.
+  ///   - text: The file's text.
+  /// - Returns: The edited text.
+  /// - Throws: ``ScaffoldError`` when the file has no re-exports.
+  static func addingExport(_ name: String, to text: String) throws -> String {
+    let prefix = "@_exported import "
+    var lines = text.components(separatedBy: "\n")
+    let exports = lines.indices.filter { lines[$0].hasPrefix(prefix) }
+    guard let last = exports.last else {
+      throw ScaffoldError("ContinualKit.swift has no '\(prefix)' lines; add '\(prefix)\(name)' by hand")
+    }
+    let position = exports.first { lines[$0].dropFirst(prefix.count) > Substring(name) } ?? last + 1
+    lines.insert(prefix + name, at: position)
+    return lines.joined(separator: "\n")
+  }
+
   /// The `main.swift` of a package of yours with `import <name>` among its sorted imports and
   /// `<name>.self` appended to the algorithms it passes to `ContinualCommand.main(algorithms:)`.
   ///
