@@ -142,6 +142,58 @@ import Testing
     #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
   }
 
+  /// The HNet paper's CIFAR configuration for the zenke target: parsed into the optimiser (Adam
+  /// 1e-4 with β₁ 0.5) and the record, and run on generated CIFAR-10 (one epoch, one seed).
+  @Test func theHNetCIFARPresetRunsOnGeneratedCIFAR() throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let lines = Lines()
+    let options = try Options(
+      [
+        "--preset", "hnet2020-split-cifar10", "--epochs", "1", "--seeds", "1", "--data-dir", data.path, "--output",
+        data.appendingPathComponent("out").path, "--format", "json",
+      ], for: .compare, console: Console(output: { _ in }, diagnostics: { lines.append($0) }))
+    guard
+      case .adam(let lr, let beta1, let beta2, _) = options.trainingConfiguration(
+        for: try Benchmark(named: "split-cifar10")
+      ).optimiser
+    else {
+      Issue.record("not Adam")
+      return
+    }
+    #expect(lr == 1e-4 && beta1 == 0.5 && beta2 == 0.999)
+    let records = try runGrid(options)
+    let record = try #require(records.first)
+    #expect(records.count == 1 && record.algorithm == "hnet" && record.scenario == "task")
+    #expect(record.status == .finished && record.accuracyMatrix.count == 5, "\(record.failure ?? "")")
+    let expected = [
+      "network": "zenke", "adam_betas": "0.5,0.999", "augment": "none", "hnet.beta": "0.01",
+      "hnet.hidden": "100,150,200", "hnet.chunk": "5500", "hnet.embedding": "48", "hnet.chunk-embedding": "80",
+      "hnet.reg-outputs": "own",
+    ]
+    for (key, value) in expected { #expect(record.config[key] == value, "\(key): \(record.config[key] ?? "nil")") }
+    // The paper's generator starts zenke near its own scale: no warning, and the scale is recorded.
+    #expect(!lines.all.contains { $0.contains("warning:") && $0.contains("hnet") }, "\(lines.all)")
+    #expect(record.notes?["hnet.initial_scale"] != nil)
+  }
+
+  /// The split-MNIST generator (the `hnet.*` defaults) on zenke: the console warns before training.
+  @Test func hnetDefaultsOnACNNAreWarnedAbout() throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let lines = Lines()
+    let options = try Options(
+      [
+        "--benchmark", "split-cifar10", "--tasks", "2", "--network", "zenke", "--algorithms", "hnet", "--seeds", "1",
+        "--iterations", "1", "--batch-size", "4", "--train-per-task", "0", "--test-per-task", "0", "--data-dir",
+        data.path, "--output", data.appendingPathComponent("out").path, "--quiet", "--format", "json",
+      ], for: .compare, console: Console(output: { _ in }, diagnostics: { lines.append($0) }))
+    let record = try #require(try runGrid(options).first)
+    #expect(record.status == .finished)
+    let warning = lines.all.filter { $0.hasPrefix("warning:") && $0.contains("hnet.initial_scale") }
+    #expect(warning.count == 1 && warning[0].contains("hnet2020-split-cifar10"), "\(lines.all)")
+  }
+
   @Test func perTaskBatchNormIsAChoiceForTheTaskScenario() throws {
     #expect(throws: CLIError.self) {
       try Parsing.options(["--network", "resnet32", "--batchnorm", "per-task", "--scenario", "class"])
