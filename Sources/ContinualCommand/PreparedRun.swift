@@ -16,6 +16,8 @@ struct PreparedRun {
   var trainer: ContinualTrainer
   /// Facts the algorithm reports for the record (HNet's compression ratio).
   var notes: [String: String]?
+  /// What the algorithm warns about this set-up (HNet's generated-weight scale).
+  var warnings: [String]
   /// The network as `--save-models` describes it: `mlp 784-256-256-10`, `resnet32`, or the
   /// algorithm's own (`hnet`).
   var networkName: String
@@ -66,6 +68,7 @@ struct PreparedRun {
       ? "\(stack.name): the algorithm's own network around \(options.network.description)"
       : options.networkName.isMLP ? "mlp \(widths)" : options.network.description
     notes = components.notes?(architecture)
+    warnings = components.warnings?(architecture) ?? []
     let replay = stack.memory.map(ReplayConfiguration.init)
     plan = TrainingPlan(
       head: head, regularisers: components.regularisers, dataRegime: components.dataRegime ?? .sequential,

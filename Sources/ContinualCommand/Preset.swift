@@ -60,7 +60,7 @@ struct Preset {
     // Zenke et al. 2017, fig_transfer_cifar/train.py (ALGORITHMS.md §2.2, §2.3, §10; Docs/Networks.md).
     // c = 0 is fine-tuning; c = 0.01 is one more run with --set si.c=0.01 --output <another folder>.
     // Differences from the original: inputs are normalised per channel (theirs: pixels/255), the
-    // network is initialised as PyTorch does (theirs: Keras's Glorot uniform, zero output layer).
+    // network's output layer is Glorot-initialised like the others (theirs: zero).
     "si2017-split-cifar": Preset(
       summary:
         "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per "
@@ -138,6 +138,21 @@ struct Preset {
         "--iterations", "2000", "--batch-size", "128", "--optimiser", "adam", "--lr", "0.001", "--train-per-task", "0",
         "--test-per-task", "0",
         "--output", "results/hnet2020-split-mnist",
+      ]),
+    // The paper's CIFAR configuration for the zenke target (hypercl cifar/train_args.py, mode zenke_cifar:
+    // chunks 5500, hypernet 100,150,200, embeddings 48/80, Adam 1e-4 with β₁ 0.5, batch 256, 80 epochs,
+    // β 0.01), on split CIFAR-10 alone (theirs: CIFAR-10 then 5 CIFAR-100 splits, CL1). Only earlier
+    // tasks' own heads are regularised; no augmentation. Docs/HNet.md.
+    "hnet2020-split-cifar10": Preset(
+      summary: "HNet paper's CIFAR configuration, split CIFAR-10 task-IL, zenke target: hypernet 100,150,200, "
+        + "chunks 5500, embeddings 48/80, β 0.01, Adam 1e-4 β₁ 0.5, batch 256",
+      arguments: [
+        "--benchmark", "split-cifar10", "--scenario", "task", "--network", "zenke", "--algorithms", "hnet",
+        "--seeds", "3", "--epochs", "80", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.0001",
+        "--adam-betas", "0.5,0.999", "--augment", "none", "--train-per-task", "0", "--test-per-task", "0",
+        "--set", "hnet.beta=0.01", "--set", "hnet.hidden=100,150,200", "--set", "hnet.chunk=5500",
+        "--set", "hnet.embedding=48", "--set", "hnet.chunk-embedding=80", "--set", "hnet.reg-outputs=own",
+        "--output", "results/hnet2020-split-cifar10",
       ]),
   ]
 

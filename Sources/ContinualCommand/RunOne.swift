@@ -48,6 +48,7 @@ struct RunOne {
   /// One attempt: prepare, check memory, open checkpoints, train and record.
   private func attempt(start: Date) throws -> RunRecord {
     let prepared = try PreparedRun(run, factory: factory)
+    for warning in prepared.warnings { console.warn("\(run.label): \(warning)") }
     try MemoryBudget.check(prepared, label: run.label)  // before training, not "failed to allocate" an hour in
     // The algorithm's facts and the data's (CIFAR normalisation), said in the header and recorded.
     let runNotes = (prepared.notes ?? [:]).merging(try factory.notes(run.benchmark)) { own, _ in own }

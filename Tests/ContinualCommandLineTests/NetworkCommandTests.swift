@@ -27,6 +27,58 @@ import Testing
     #expect(try Network.named("mlp", hidden: [8]).architecture(input: [1, 4, 4], outputs: 3).parameterNames.count == 4)
   }
 
+  /// Each named network starts as its source's code starts it (stated in `Docs/Networks.md`).
+  @Test func eachNetworkFollowsItsSourcesInitialisation() throws {
+    func specs(_ name: String) throws -> [ParameterSpec] {
+      try Network.named(name, hidden: [8]).architecture(input: [3, 32, 32], outputs: 10).parameterSpecs
+    }
+    // The MLP and GEM's ResNet-18 keep PyTorch's default U(±1/√fanIn) on every weight and bias.
+    #expect(try specs("mlp").allSatisfy { if case .fanInUniform = $0.initialiser { true } else { false } })
+    #expect(try Network.named("mlp").initialisation == .pytorch && Network.named("resnet18").initialisation == .pytorch)
+    for spec in try specs("resnet18") where spec.shape.count == 4 {
+      guard case .fanInUniform = spec.initialiser else {
+        Issue.record("\(spec.name): \(spec.initialiser)")
+        continue
+      }
+    }
+    // zenke (SI's Keras code): Glorot-uniform weights and zero biases in all six layers.
+    let zenke = try specs("zenke")
+    #expect(try Network.named("zenke").initialisation == .glorot)
+    #expect(zenke.count == 12)
+    #expect(zenke.allSatisfy { $0.initialiser == ($0.name.hasSuffix("bias") ? .zeros : .xavierUniform) })
+    // resnet32 (iCaRL's Lasagne code): He-normal convolutions, N(0, 1/64) output layer with zero bias.
+    let resnet = try specs("resnet32")
+    #expect(try Network.named("resnet32").initialisation == .he)
+    #expect(resnet.filter { $0.shape.count == 4 }.count == 31)
+    #expect(resnet.filter { $0.shape.count == 4 }.allSatisfy { $0.initialiser == .kaimingNormal })
+    #expect(resnet.suffix(2).map(\.initialiser) == [.normal(mean: 0, standardDeviation: 0.125), .zeros])
+    let batchNorm = resnet.filter { $0.shape.count == 1 }.dropLast()
+    #expect(batchNorm.count == 62 && batchNorm.allSatisfy { [.constant(1), .zeros].contains($0.initialiser) })
+  }
+
+  /// The drawn weights have the hand-computed spread: zenke's first convolution (3→32, 3×3:
+  /// fanIn 27, fanOut 288) is U(±√(6/315)) = U(±0.138 01); its fc 2304→512 has variance
+  /// 2/2816 = 7.102e-4; ResNet-32's last convolutions (64→64, 3×3) have variance 2/576 = 3.472e-3.
+  @Test func namedNetworksDrawTheirStatedSpread() throws {
+    func spread(_ t: Tensor) -> (maximum: Double, meanSquare: Double) {
+      let v = t.scalars.map { Double($0) }
+      return (v.map(Swift.abs).max() ?? 0, v.map { $0 * $0 }.reduce(0, +) / Double(v.count))
+    }
+    var rng = SeededGenerator(seed: 5)
+    let zenke = Model(try Network.named("zenke").architecture(input: [3, 32, 32], outputs: 10), rng: &rng)
+    let first = spread(try #require(zenke.parameters["0.weight"]))
+    #expect(first.maximum <= 0.138_02 && first.maximum > 0.13)
+    #expect(Swift.abs(first.meanSquare / (6.0 / 315 / 3) - 1) < 0.1, "\(first)")
+    let fc = spread(try #require(zenke.parameters["13.weight"]))
+    #expect(Swift.abs(fc.meanSquare / (2.0 / 2816) - 1) < 0.01, "\(fc)")
+    #expect(try #require(zenke.parameters["0.bias"]).squaredNorm() == 0)
+    let resnetArchitecture = try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)
+    let resnet = Model(resnetArchitecture, rng: &rng)
+    let last = try #require(resnetArchitecture.parameterSpecs.last { $0.shape == [64, 64, 3, 3] })
+    let conv = spread(try #require(resnet.parameters[last.name]))
+    #expect(Swift.abs(conv.meanSquare / (2.0 / 576) - 1) < 0.03, "\(conv)")
+  }
+
   @Test func badNetworksAreClearErrors() throws {
     #expect(throws: NetworkError.self) { try Network.named("resnet50") }
     #expect(throws: NetworkError.self) { try Network.named("resnet18:0") }
@@ -88,6 +140,58 @@ import Testing
           && record.config["reset_optimiser"] == "true")
     }
     #expect(records[1].config["si.c"] == "0.1" && records[1].config["si.xi"] == "0.001")
+  }
+
+  /// The HNet paper's CIFAR configuration for the zenke target: parsed into the optimiser (Adam
+  /// 1e-4 with β₁ 0.5) and the record, and run on generated CIFAR-10 (one epoch, one seed).
+  @Test func theHNetCIFARPresetRunsOnGeneratedCIFAR() throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let lines = Lines()
+    let options = try Options(
+      [
+        "--preset", "hnet2020-split-cifar10", "--epochs", "1", "--seeds", "1", "--data-dir", data.path, "--output",
+        data.appendingPathComponent("out").path, "--format", "json",
+      ], for: .compare, console: Console(output: { _ in }, diagnostics: { lines.append($0) }))
+    guard
+      case .adam(let lr, let beta1, let beta2, _) = options.trainingConfiguration(
+        for: try Benchmark(named: "split-cifar10")
+      ).optimiser
+    else {
+      Issue.record("not Adam")
+      return
+    }
+    #expect(lr == 1e-4 && beta1 == 0.5 && beta2 == 0.999)
+    let records = try runGrid(options)
+    let record = try #require(records.first)
+    #expect(records.count == 1 && record.algorithm == "hnet" && record.scenario == "task")
+    #expect(record.status == .finished && record.accuracyMatrix.count == 5, "\(record.failure ?? "")")
+    let expected = [
+      "network": "zenke", "adam_betas": "0.5,0.999", "augment": "none", "hnet.beta": "0.01",
+      "hnet.hidden": "100,150,200", "hnet.chunk": "5500", "hnet.embedding": "48", "hnet.chunk-embedding": "80",
+      "hnet.reg-outputs": "own",
+    ]
+    for (key, value) in expected { #expect(record.config[key] == value, "\(key): \(record.config[key] ?? "nil")") }
+    // The paper's generator starts zenke near its own scale: no warning, and the scale is recorded.
+    #expect(!lines.all.contains { $0.contains("warning:") && $0.contains("hnet") }, "\(lines.all)")
+    #expect(record.notes?["hnet.initial_scale"] != nil)
+  }
+
+  /// The split-MNIST generator (the `hnet.*` defaults) on zenke: the console warns before training.
+  @Test func hnetDefaultsOnACNNAreWarnedAbout() throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let lines = Lines()
+    let options = try Options(
+      [
+        "--benchmark", "split-cifar10", "--tasks", "2", "--network", "zenke", "--algorithms", "hnet", "--seeds", "1",
+        "--iterations", "1", "--batch-size", "4", "--train-per-task", "0", "--test-per-task", "0", "--data-dir",
+        data.path, "--output", data.appendingPathComponent("out").path, "--quiet", "--format", "json",
+      ], for: .compare, console: Console(output: { _ in }, diagnostics: { lines.append($0) }))
+    let record = try #require(try runGrid(options).first)
+    #expect(record.status == .finished)
+    let warning = lines.all.filter { $0.hasPrefix("warning:") && $0.contains("hnet.initial_scale") }
+    #expect(warning.count == 1 && warning[0].contains("hnet2020-split-cifar10"), "\(lines.all)")
   }
 
   @Test func perTaskBatchNormIsAChoiceForTheTaskScenario() throws {

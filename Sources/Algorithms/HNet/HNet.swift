@@ -107,13 +107,15 @@ public enum HNet: Algorithm {
       clipNorm: settings[clipNorm])
     let shape = HypernetworkShape(settings)
     let trainsPrevious = regulariser.previousEmbeddings == .regularised
-    return AlgorithmComponents(
+    var components = AlgorithmComponents(
       regularisers: [regulariser], head: head(layout:scenario:),
       architecture: { target, layout, scenario in
         Sequential([shape.hypernetwork(target: target, layout: layout, scenario: scenario)])
       },
       frozenParameters: { task, names in frozenParameters(task: task, names: names, trainsPrevious: trainsPrevious) },
       resetsOptimiser: settings[resetOptimiser], notes: notes(for:))
+    components.warnings = warnings(for:)
+    return components
   }
 
   /// HNet's head in a scenario: a ``MultiHead`` (task-incremental), a ``SharedHead``
@@ -153,15 +155,46 @@ public enum HNet: Algorithm {
   /// The compression ratio and sizes of the model's hypernetwork, for the run record.
   ///
   /// - Parameter architecture: The model's network.
-  /// - Returns: `hnet.compression_ratio`, `hnet.hypernetwork_parameters`, `hnet.target_parameters`
-  ///   and `hnet.chunks`; empty without a hypernetwork.
+  /// - Returns: `hnet.compression_ratio`, `hnet.hypernetwork_parameters`, `hnet.target_parameters`,
+  ///   `hnet.chunks` and `hnet.initial_scale` (``Hypernetwork/initialSignalScale(seed:)``); empty
+  ///   without a hypernetwork.
   @Sendable public static func notes(for architecture: Sequential) -> [String: String] {
     guard let hnet = architecture.layers.lazy.compactMap({ $0 as? Hypernetwork }).first else { return [:] }
-    return [
+    var notes = [
       "hnet.compression_ratio": String(format: "%.4f", hnet.compressionRatio),
       "hnet.hypernetwork_parameters": String(hnet.parameterCount),
       "hnet.target_parameters": String(hnet.targetWeightCount),
       "hnet.chunks": String(hnet.chunkCount),
+    ]
+    if let scale = try? hnet.initialSignalScale() { notes["hnet.initial_scale"] = String(format: "%.3g", scale) }
+    return notes
+  }
+
+  /// How far (as a factor either way) the target's initial signal scale under the hypernetwork may
+  /// be from its own initialisation's before ``warnings(for:)`` warns: three orders of magnitude.
+  public static let signalScaleTolerance = 1000.0
+
+  /// A warning when the generated weights start the target's signal more than
+  /// ``signalScaleTolerance`` times smaller or larger than its own initialisation does
+  /// (``Hypernetwork/initialSignalScale(seed:)``): with the paper's split-MNIST generator (the
+  /// `hnet.*` defaults) the `zenke` CNN starts with vanishing logits and tasks can stay at chance.
+  ///
+  /// - Parameter architecture: The model's network.
+  /// - Returns: One warning, or none (also without a hypernetwork).
+  @Sendable public static func warnings(for architecture: Sequential) -> [String] {
+    guard let hnet = architecture.layers.lazy.compactMap({ $0 as? Hypernetwork }).first,
+      let scale = try? hnet.initialSignalScale(),
+      scale < 1 / signalScaleTolerance || scale > signalScaleTolerance
+    else { return [] }
+    let direction = scale < 1 ? "smaller" : "larger"
+    let factor = String(format: "%.2g", scale < 1 ? 1 / scale : scale)
+    return [
+      "hnet: the generated weights start the target network's signal about \(factor)× \(direction) than "
+        + "its own initialisation does (hnet.initial_scale \(String(format: "%.3g", scale)), the product over "
+        + "its layers of the generated weights' RMS over its own), so its logits start "
+        + (scale < 1 ? "near zero and tasks can stay at chance" : "large")
+        + "; change hnet.hidden, hnet.chunk, hnet.embedding or hnet.chunk-embedding (for the zenke CNN: "
+        + "--preset hnet2020-split-cifar10, the paper's CIFAR configuration)"
     ]
   }
 }

@@ -178,6 +178,10 @@ public struct AlgorithmComponents: Sendable {
   /// Facts about the run to record with it, computed from the final network (HNet's compression
   /// ratio), keyed like settings (`hnet.compression_ratio`).
   public var notes: (@Sendable (Sequential) -> [String: String])?
+  /// Warnings about the run's set-up, computed from the final network before training (HNet: the
+  /// generated weights start far from the target's own scale); the command says each through its
+  /// console. Set after creating the components.
+  public var warnings: (@Sendable (Sequential) -> [String])? = nil
   /// The memory policy the algorithm needs (DER: ``ReplayConfiguration/Selection/reservoir``, the
   /// only memory that keeps outputs), to be used unless `memory.selection` is given; `nil`: any.
   /// Two components that need different policies cannot stack.

@@ -114,6 +114,10 @@ public struct AlgorithmStack: Sendable {
         let previous = combined.notes
         combined.notes = { architecture in (previous?(architecture) ?? [:]).merging(notes(architecture)) { a, _ in a } }
       }
+      if let warnings = c.warnings {
+        let previous = combined.warnings
+        combined.warnings = { architecture in (previous?(architecture) ?? []) + warnings(architecture) }
+      }
     }
     // Each projection would undo the other's guarantee.
     if projecting.count > 1 {

@@ -137,28 +137,69 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     return Sequential(layers)
   }
 
+  /// How each named network's weights and biases start, following its source's code.
+  ///
+  /// - `mlp`, `resnet18`: PyTorch's defaults (`U(±1/√fanIn)` weights and biases), as GEM's code and
+  ///   every MNIST reference here.
+  /// - `zenke`: Keras's defaults in SI's code (pathint): Glorot-uniform weights, zero biases, in
+  ///   every convolution and fully connected layer.
+  /// - `resnet32`: iCaRL's Lasagne code (`utils_cifar100.py`): convolutions He-normal with the ReLU
+  ///   gain, `N(0, 2/fanIn)`; the final fully connected layer He-normal with gain 1, `N(0, 1/fanIn)`,
+  ///   and a zero bias; BatchNorm gain 1 and offset 0.
+  public enum Initialisation: String, Sendable, Equatable {
+    /// PyTorch's `nn.Conv2d`/`nn.Linear` defaults.
+    case pytorch = "PyTorch default: U(±1/√fan-in) weights and biases"
+    /// Keras's defaults.
+    case glorot = "Glorot uniform weights, zero biases (Keras default)"
+    /// iCaRL's Lasagne ResNet.
+    case he = "He normal N(0, 2/fan-in) convolutions; N(0, 1/fan-in) output layer, zero bias"
+  }
+
+  /// The initialisation this network follows (see ``Initialisation``).
+  public var initialisation: Initialisation {
+    switch self {
+    case .mlp, .resnet18: .pytorch
+    case .zenke: .glorot
+    case .resnet32: .he
+    }
+  }
+
   /// pathint's Keras model: 3×3 convolutions ('same' then 'valid'), 2×2 max-pooling, dropout 0.25,
-  /// 0.25 and 0.5.
+  /// 0.25 and 0.5; Keras's default initialisation (Glorot-uniform weights, zero biases).
   static func zenke(channels: Int, outputs: Int, side: (Int, Int)) -> Sequential {
     func shrink(_ s: Int) -> Int { ((s - 2) / 2 - 2) / 2 }
     let flat = 64 * shrink(side.0) * shrink(side.1)
+    func conv(_ from: Int, _ to: Int, padding: Int) -> Conv2d {
+      Conv2d(from, to, kernelSize: 3, padding: padding, weightInitialiser: .xavierUniform, biasInitialiser: .zeros)
+    }
+    func dense(_ from: Int, _ to: Int) -> Linear {
+      Linear(from, to, weightInitialiser: .xavierUniform, biasInitialiser: .zeros)
+    }
     return Sequential([
-      Conv2d(channels, 32, kernelSize: 3, padding: 1), ReLU(), Conv2d(32, 32, kernelSize: 3), ReLU(), MaxPool2d(2),
-      Dropout(rate: 0.25),
-      Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), Conv2d(64, 64, kernelSize: 3), ReLU(), MaxPool2d(2),
-      Dropout(rate: 0.25),
-      Flatten(), Linear(flat, 512), ReLU(), Dropout(rate: 0.5), Linear(512, outputs),
+      conv(channels, 32, padding: 1), ReLU(), conv(32, 32, padding: 0), ReLU(), MaxPool2d(2), Dropout(rate: 0.25),
+      conv(32, 64, padding: 1), ReLU(), conv(64, 64, padding: 0), ReLU(), MaxPool2d(2), Dropout(rate: 0.25),
+      Flatten(), dense(flat, 512), ReLU(), Dropout(rate: 0.5), dense(512, outputs),
     ])
   }
 
-  /// A 3×3 convolution without bias followed by BatchNorm.
-  static func convBN(_ from: Int, _ to: Int, stride: Int = 1, tasks: Int?) -> [any Layer] {
-    [Conv2d(from, to, kernelSize: 3, stride: stride, padding: 1, bias: false), BatchNorm(to, statisticsPerTask: tasks)]
+  /// A 3×3 convolution without bias followed by BatchNorm; the convolution's weights as `initialiser`
+  /// draws them (PyTorch's default when `nil`).
+  static func convBN(_ from: Int, _ to: Int, stride: Int = 1, tasks: Int?, initialiser: Initialiser? = nil)
+    -> [any Layer]
+  {
+    [
+      Conv2d(from, to, kernelSize: 3, stride: stride, padding: 1, bias: false, weightInitialiser: initialiser),
+      BatchNorm(to, statisticsPerTask: tasks),
+    ]
   }
 
   /// A basic block (conv-BN-ReLU-conv-BN plus shortcut, then ReLU).
-  static func basicBlock(_ from: Int, _ to: Int, stride: Int, projection: Bool, tasks: Int?) -> [any Layer] {
-    let body = Sequential(convBN(from, to, stride: stride, tasks: tasks) + [ReLU()] + convBN(to, to, tasks: tasks))
+  static func basicBlock(
+    _ from: Int, _ to: Int, stride: Int, projection: Bool, tasks: Int?, initialiser: Initialiser? = nil
+  ) -> [any Layer] {
+    let body = Sequential(
+      convBN(from, to, stride: stride, tasks: tasks, initialiser: initialiser) + [ReLU()]
+        + convBN(to, to, tasks: tasks, initialiser: initialiser))
     let changes = stride != 1 || from != to
     let shortcut: Sequential
     if !changes {
@@ -173,17 +214,23 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     return [Residual(body: body, shortcut: shortcut), ReLU()]
   }
 
-  /// He et al.'s CIFAR ResNet with `6n + 2` layers (n = 5: ResNet-32).
+  /// He et al.'s CIFAR ResNet with `6n + 2` layers (n = 5: ResNet-32), initialised as iCaRL's code does:
+  /// He-normal convolutions `N(0, 2/fanIn)`, an `N(0, 1/fanIn)` output layer with a zero bias.
   static func cifarResNet(channels: Int, blocksPerStage n: Int, outputs: Int, tasks: Int?) -> Sequential {
-    var layers: [any Layer] = convBN(channels, 16, tasks: tasks) + [ReLU()]
+    let he = Initialiser.kaimingNormal
+    var layers: [any Layer] = convBN(channels, 16, tasks: tasks, initialiser: he) + [ReLU()]
     var width = 16
     for (stage, to) in [16, 32, 64].enumerated() {
       for block in 0..<n {
-        layers += basicBlock(width, to, stride: stage > 0 && block == 0 ? 2 : 1, projection: false, tasks: tasks)
+        let stride = stage > 0 && block == 0 ? 2 : 1
+        layers += basicBlock(width, to, stride: stride, projection: false, tasks: tasks, initialiser: he)
         width = to
       }
     }
-    return Sequential(layers + [GlobalAveragePool(), Linear(64, outputs)])
+    let output = Linear(
+      64, outputs, weightInitialiser: .normal(mean: 0, standardDeviation: Float(1 / Double(64).squareRoot())),
+      biasInitialiser: .zeros)
+    return Sequential(layers + [GlobalAveragePool(), output])
   }
 
   /// GEM's reduced ResNet-18: widths w, 2w, 4w, 8w, two blocks per stage, projection shortcuts.

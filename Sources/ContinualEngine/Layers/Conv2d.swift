@@ -16,10 +16,25 @@ public struct Conv2d: Layer {
   public var padding: Int
   /// Whether the layer adds a bias per output channel.
   public var hasBias: Bool
+  /// How the weight is initialised (PyTorch's default when `nil`).
+  public var weightInitialiser: Initialiser?
+  /// How the bias is initialised (PyTorch's default when `nil`).
+  public var biasInitialiser: Initialiser?
 
-  /// Creates a convolution layer (initialised as PyTorch does by default).
+  /// Creates a convolution layer.
+  ///
+  /// - Parameters:
+  ///   - inChannels: Input channels.
+  ///   - outChannels: Output channels.
+  ///   - kernelSize: The square kernel's side.
+  ///   - stride: The step between windows.
+  ///   - padding: Zeros added on each border.
+  ///   - bias: Whether to add a bias per output channel.
+  ///   - weightInitialiser: Defaults to PyTorch's `U(−1/√fanIn, 1/√fanIn)`, `fanIn = in · k²`.
+  ///   - biasInitialiser: Defaults to PyTorch's `U(−1/√fanIn, 1/√fanIn)`.
   public init(
-    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true
+    _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
+    weightInitialiser: Initialiser? = nil, biasInitialiser: Initialiser? = nil
   ) {
     self.inChannels = inChannels
     self.outChannels = outChannels
@@ -27,6 +42,8 @@ public struct Conv2d: Layer {
     self.stride = stride
     self.padding = padding
     self.hasBias = bias
+    self.weightInitialiser = weightInitialiser
+    self.biasInitialiser = biasInitialiser
   }
 
   /// `weight [out, in, k, k]` and, with a bias, `bias [out]`.
@@ -35,10 +52,11 @@ public struct Conv2d: Layer {
     var specs = [
       ParameterSpec(
         name: "weight", shape: [outChannels, inChannels, kernelSize, kernelSize],
-        initialiser: .fanInUniform(fanIn: fanIn))
+        initialiser: weightInitialiser ?? .fanInUniform(fanIn: fanIn))
     ]
     if hasBias {
-      specs.append(ParameterSpec(name: "bias", shape: [outChannels], initialiser: .fanInUniform(fanIn: fanIn)))
+      specs.append(
+        ParameterSpec(name: "bias", shape: [outChannels], initialiser: biasInitialiser ?? .fanInUniform(fanIn: fanIn)))
     }
     return specs
   }
