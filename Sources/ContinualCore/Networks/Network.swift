@@ -146,6 +146,7 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
   /// - `resnet32`: iCaRL's Lasagne code (`utils_cifar100.py`): convolutions He-normal with the ReLU
   ///   gain, `N(0, 2/fanIn)`; the final fully connected layer He-normal with gain 1, `N(0, 1/fanIn)`,
   ///   and a zero bias; BatchNorm gain 1 and offset 0.
+  /// - a network your package defines: its own layers' choice.
   public enum Initialisation: String, Sendable, Equatable {
     /// PyTorch's `nn.Conv2d`/`nn.Linear` defaults.
     case pytorch = "PyTorch default: U(±1/√fan-in) weights and biases"
@@ -153,6 +154,8 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     case glorot = "Glorot uniform weights, zero biases (Keras default)"
     /// iCaRL's Lasagne ResNet.
     case he = "He normal N(0, 2/fan-in) convolutions; N(0, 1/fan-in) output layer, zero bias"
+    /// A network your package defines (``Network/defined(_:)``): whatever its layers choose.
+    case own = "as the network's definition builds it"
   }
 
   /// The initialisation this network follows (see ``Initialisation``).
@@ -161,6 +164,7 @@ public enum Network: Sendable, Equatable, CustomStringConvertible {
     case .mlp, .resnet18: .pytorch
     case .zenke: .glorot
     case .resnet32: .he
+    case .defined: .own
     }
   }
 
