@@ -6,7 +6,8 @@ struct Preset {
   var arguments: [String]
 
   static let all: [String: Preset] = [
-    // van de Ven & Tolias 2019, "Three scenarios for continual learning": split MNIST (ALGORITHMS.md §1.3, §2.2, §7).
+    // van de Ven & Tolias 2019, "Three scenarios for continual learning": split MNIST (ALGORITHMS.md §1.3,
+    // §2.2, §7).
     "vdv2019-split-mnist": Preset(
       summary: "van de Ven & Tolias 2019 split MNIST: 784-400-400, Adam 1e-3, batch 128, 2000 iterations/task, "
         + "random digit pairs",

@@ -40,7 +40,8 @@ enum Cell {
     let mean = signed(difference.mean * 100)
     guard let interval = difference.confidenceInterval else { return "\(mean) (n = \(difference.count))" }
     let (low, high) = (fixed(interval.lowerBound * 100, decimals: 2), fixed(interval.upperBound * 100, decimals: 2))
-    return "\(mean) ± \(fixed(difference.standardError * 100, decimals: 2)) [\(low), \(high)] (n = \(difference.count))"
+    return "\(mean) ± \(fixed(difference.standardError * 100, decimals: 2)) [\(low), \(high)] (n "
+      + "= \(difference.count))"
   }
 
   /// `value` with 2 decimals and a `+` when it is positive.

@@ -67,7 +67,8 @@ extension ComparisonTable {
         + "(trained on tasks 1…k together); 0 in the joint row itself, — where no joint row matches. "
         + "LA: learning accuracy, the mean of R[k][k]."
     }
-    return "Intransigence: — because no '\(Self.intransigenceReferenceAlgorithm)' row of the same benchmark, scenario "
+    return "Intransigence: — because no '\(Self.intransigenceReferenceAlgorithm)' row of the same "
+      + "benchmark, scenario "
       + "and protocol settings is in the table to serve as the reference (add \(Self.intransigenceReferenceAlgorithm) "
       + "to the algorithms). LA: learning accuracy, the mean over tasks k of R[k][k], the accuracy on task k right "
       + "after training it."

@@ -200,7 +200,8 @@ extension HTMLReport {
       "<figure class=\"average-accuracy\">",
       chart.svg(),
       "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, (1 / <i>i</i>) "
-        + "Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number of tasks trained "
+        + "Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number "
+        + "of tasks trained "
         + "<i>i</i>, mean over seeds; \(bands).</figcaption>",
       "</figure>",
     ].joined(separator: "\n")
@@ -236,7 +237,8 @@ extension HTMLReport {
       "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
       "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each "
         + "row, mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one "
-        + "standard error of the mean (sample standard deviation / √n; no bar with one seed); the dashed line marks a "
+        + "standard error of the mean (sample standard deviation / √n; no bar with one seed); the "
+        + "dashed line marks a "
         + "BWT of 0.</figcaption>",
       "</figure>",
     ].joined(separator: "\n")

@@ -2,9 +2,8 @@
 /// column `j` is "accuracy on task `j + 1`", each cell coloured by ``ColourScale`` and labelled with
 /// its percentage.
 ///
-/// A dark staircase (on a white halo, so that it shows on dark cells too) separates the trained tasks (`j ≤ i`, on and
-/// left of the diagonal) from those not
-/// yet trained. Each cell has a `<title>` (a tooltip) with the mean, standard error and seed count.
+/// A dark staircase (on a white halo, so that it shows on dark cells too) separates the trained
+/// tasks (`j ≤ i`, on and left of the diagonal) from those not yet trained. Each cell has a `<title>` (a tooltip) with the mean, standard error and seed count.
 struct HeatMapFigure {
   /// The figure's title, such as `ewc (n = 3)`.
   var title: String

@@ -10,7 +10,8 @@ import Testing
 @Suite struct ValidationSelectionTests {
   /// EWC at λ = 0 learns every task; at λ = 10¹⁵ the penalty pins every weight task 1 used, so
   /// later tasks learn only through their own output units (measured with 40 iterations and 400
-  /// training images per task: 89 % against 95 % on validation). λ = 0 is the known best point: selection on validation
+  /// training images per task: 89 % against 95 % on validation). λ = 0 is the known best point: selection
+  /// on validation
   /// must pick it, and the
   /// table must show its test numbers alone.
   @Test func aGridWithValidationPicksTheKnownBestPoint() throws {

@@ -28,7 +28,8 @@ import Testing
   }
 
   @Test func multiHeadScoresEachSampleOverItsOwnTask() throws {
-    // Row 0 (task 1, label 0 → column 2) over (2, 0): log(1 + e⁻²); row 1 (task 0, label 1) over (3, 1): log(1 + e²).
+    // Row 0 (task 1, label 0 → column 2) over (2, 0): log(1 + e⁻²); row 1 (task 0, label 1) over (3, 1):
+    // log(1 + e²).
     let head = MultiHead(layout: TaskLayout(classCounts: [2, 2]))
     let value = try Self.loss(
       head, logits: [[1, 0, 2, 0], [3, 1, 0, 0]], labels: [0, 1], tasks: [1, 0], currentTask: 1)

@@ -22,7 +22,8 @@ import Testing
   }
 
   @Test func aLearnerBetterThanTheReferenceIsNegative() throws {
-    // A learner that fits each new task better than joint training: I = ((0.9 − 0.95) + (0.8 − 0.9)) / 2 = −0.075.
+    // A learner that fits each new task better than joint training: I = ((0.9 − 0.95) + (0.8 − 0.9)) / 2 =
+    // −0.075.
     let intransigence = try Intransigence(
       accuracyMatrix: [[0.95, 0], [0.5, 0.9]], referenceAccuracyMatrix: [[0.9, 0], [0.9, 0.8]])
     expectApproximatelyEqual(intransigence.mean, -0.075, absoluteTolerance: 1e-12)

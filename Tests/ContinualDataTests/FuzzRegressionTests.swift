@@ -44,7 +44,8 @@ import Testing
     }
     #expect(
       error?.description
-        == "images: expected images of 1 to 16777216 pixels (rows × columns, neither 0), found dimensions \(dimensions)"
+        == "images: expected images of 1 to 16777216 pixels (rows × columns, neither 0), found "
+        + "dimensions \(dimensions)"
     )
   }
 

@@ -67,7 +67,8 @@ import Testing
     let ewc = try #require(markdown.split(separator: "\n").first { $0.contains("| ewc ") })
     #expect(ewc.contains("| 83.00 ± 2.00 |                 — |"), "\(ewc)")
     #expect(
-      markdown.contains("Intransigence: — because no 'joint' row of the same benchmark, scenario and protocol settings")
+      markdown.contains(
+        "Intransigence: — because no 'joint' row of the same benchmark, scenario and protocol settings")
     )
   }
 

@@ -13,7 +13,8 @@ import Testing
   }
 
   /// finetune, seeds 1–3: R[1][0] = 0.50, 0.60, 0.40 → ACC 0.70, 0.75, 0.65; BWT −0.40, −0.30, −0.50.
-  /// ewc, seeds 1–4: R[1][0] = 0.80, 0.86, 0.76, 0.90 → ACC 0.85, 0.88, 0.83, 0.90; BWT −0.10, −0.04, −0.14, 0.
+  /// ewc, seeds 1–4: R[1][0] = 0.80, 0.86, 0.76, 0.90 → ACC 0.85, 0.88, 0.83, 0.90; BWT −0.10, −0.04,
+  /// −0.14, 0.
   static let records: [RunRecord] = [
     twoTasks("f1", "finetune", seed: 1, after: 0.50), twoTasks("f2", "finetune", seed: 2, after: 0.60),
     twoTasks("f3", "finetune", seed: 3, after: 0.40),

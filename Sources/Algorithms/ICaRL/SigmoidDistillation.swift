@@ -87,11 +87,7 @@ public struct SigmoidDistillation: Regulariser {
 /// The frozen model in a checkpoint: its parameters, the number of tasks it learned and the layout.
 extension SigmoidDistillation: Checkpointable {
   /// `teacher_tasks`, `layout` and the teacher's parameters under `teacher/`.
-  public func checkpointState() throws -> CheckpointState {
-    var state = CheckpointState()
-    frozen.store(in: &state)
-    return state
-  }
+  public func checkpointState() throws -> CheckpointState { frozen.checkpointState }
 
   /// Restores the teacher as a copy of `model`'s network with the saved parameters.
   ///

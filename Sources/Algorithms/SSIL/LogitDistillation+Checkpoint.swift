@@ -5,11 +5,7 @@ import ContinualEngine
 /// class layout.
 extension LogitDistillation: Checkpointable {
   /// `teacher_tasks`, `layout` (classes per task) and the teacher's parameters under `teacher/`.
-  public func checkpointState() throws -> CheckpointState {
-    var state = CheckpointState()
-    frozen.store(in: &state)
-    return state
-  }
+  public func checkpointState() throws -> CheckpointState { frozen.checkpointState }
 
   /// Restores the teacher as a copy of `model`'s network with the saved parameters.
   ///

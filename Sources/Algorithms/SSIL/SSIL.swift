@@ -126,7 +126,8 @@ public enum ExperienceReplay: Algorithm {
 /// ```
 public enum GlobalDistillation: Algorithm {
   /// λ, the distillation weight.
-  public static let lambda = Setting<Float>("lambda", default: 1, "global distillation weight λ (0 = off)", in: 0...1e6)
+  public static let lambda = Setting<Float>(
+    "lambda", default: 1, "global distillation weight λ (0 = off)", in: 0...1e6)
   /// `T`, the temperature.
   public static let temperature = Setting<Float>(
     "temperature", default: 2, "distillation temperature T", in: 0.01...100)

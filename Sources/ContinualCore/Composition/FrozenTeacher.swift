@@ -80,7 +80,15 @@ public struct FrozenTeacher: Sendable {
     }.sum()
   }
 
-  /// Stores `teacher_tasks`, `layout` (classes per task) and the frozen parameters under `teacher/`.
+  /// `teacher_tasks`, `layout` (classes per task) and the frozen parameters under `teacher/`: the
+  /// whole checkpoint state of a regulariser that keeps nothing else.
+  public var checkpointState: CheckpointState {
+    var state = CheckpointState()
+    store(in: &state)
+    return state
+  }
+
+  /// Stores ``checkpointState``'s numbers and tensors into `state`, beside a regulariser's own.
   public func store(in state: inout CheckpointState) {
     state.numbers["teacher_tasks"] = [Double(tasks)]
     state.numbers["layout"] = (layout?.classCounts ?? []).map(Double.init)

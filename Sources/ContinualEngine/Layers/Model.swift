@@ -132,10 +132,20 @@ public struct Model: Sendable {
     _ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0),
     taps: LayerTaps? = nil
   ) throws -> Pass {
+    try forward(input, on: tape, training: training, rng: rng, taps: taps, keepingActivations: true)
+  }
+
+  /// ``forward(_:on:training:rng:taps:)``, with the trace keeping every layer's output or, when
+  /// only the final output is wanted, none (see ``ForwardContext/keepsActivations``).
+  func forward(
+    _ input: Variable, on tape: Tape, training: Bool = false, rng: SeededGenerator = SeededGenerator(seed: 0),
+    taps: LayerTaps? = nil, keepingActivations: Bool
+  ) throws -> Pass {
     let weights = tape.variables(parameters.tensors)
     var context = ForwardContext(training: training, rng: rng, task: task, learnedTasks: learnedTasks)
     context.taps = taps
     context.state = state.tensors
+    context.keepsActivations = keepingActivations
     let trace = try architecture.trace(input, weights: weights[...], context: &context)
     var after = state
     after.tensors = context.state
@@ -148,11 +158,6 @@ public struct Model: Sendable {
   public func predict(_ input: Tensor) throws -> Tensor {
     // Neither the tape nor the trace keeps activations: the memory is that of the layers in use.
     let tape = Tape(recording: false)
-    var context = ForwardContext(training: false, task: task, learnedTasks: learnedTasks)
-    context.state = state.tensors
-    context.keepsActivations = false
-    return try architecture.trace(
-      tape.constant(input), weights: tape.variables(parameters.tensors)[...], context: &context
-    ).output.value
+    return try forward(tape.constant(input), on: tape, keepingActivations: false).output.value
   }
 }

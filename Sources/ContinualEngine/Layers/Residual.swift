@@ -61,7 +61,8 @@ public struct Residual: Layer {
   /// `Residual(body: …, shortcut: …)`, nested.
   public var description: String {
     "Residual(body: \(body.layers.map(\.description).joined(separator: " → "))"
-      + (shortcut.layers.isEmpty ? ")" : ", shortcut: \(shortcut.layers.map(\.description).joined(separator: " → ")))")
+      + (shortcut.layers.isEmpty
+        ? ")" : ", shortcut: \(shortcut.layers.map(\.description).joined(separator: " → ")))")
   }
 
   private static func prefixed(_ specs: [ParameterSpec], _ prefix: String) -> [ParameterSpec] {

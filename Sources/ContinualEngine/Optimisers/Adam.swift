@@ -4,7 +4,8 @@ import _ContinualKernels
 /// Adam with bias correction (Kingma & Ba 2015), matching PyTorch's `torch.optim.Adam`.
 ///
 /// Per step `t`: `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
-/// `θ ← θ − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`. With `weightDecay`, `g ← g + wd·θ` first.
+/// `θ ← θ − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)`. With `weightDecay`, `g ← g + wd·θ`
+/// first.
 ///
 /// ```swift
 /// var adam = Adam(learningRate: 1e-3)

@@ -24,7 +24,8 @@ struct ConvolutionGeometry: Sendable {
     guard stride >= 1, padding >= 0, kernel.0 >= 1, kernel.1 >= 1 else {
       throw TensorError.invalidArgument(
         operation: operation,
-        reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ 1, padding ≥ 0")
+        reason: "kernel \(kernel), stride \(stride), padding \(padding): kernel and stride must be ≥ "
+          + "1, padding ≥ 0")
     }
     let g = ConvolutionGeometry(
       batch: input[0], channels: input[1], height: input[2], width: input[3],

@@ -33,7 +33,8 @@ import Testing
   }
 
   @Test func slniWithSigmaOne() throws {
-    // σ = N / scale = 1: w₁ = e^{−1/2}, w₂ = e^{−2} → 2·(1.75·0.606531 + 1.75·0.135335 + 0.75·0.606531) = 3.506327.
+    // σ = N / scale = 1: w₁ = e^{−1/2}, w₂ = e^{−2}
+    // → 2·(1.75·0.606531 + 1.75·0.135335 + 0.75·0.606531) = 3.506327.
     #expect(abs(try Self.inhibition(scale: 3) - 3.506327) < 1e-5)
   }
 
@@ -239,7 +240,8 @@ import Testing
   // MARK: - Neuron importance
 
   /// x ∈ R², z = W₁x with W₁ = [[1, −1], [2, 1]], h = relu(z), F = W₂h with W₂ = [[1, −2], [0, 1]].
-  /// x₁ = (1, 0), label 0: z = (1, 2), F = (−3, 2). x₂ = (0, 1), label 1: z = (−1, 1) (unit 1 off), F = (−2, 1).
+  /// x₁ = (1, 0), label 0: z = (1, 2), F = (−3, 2).
+  /// x₂ = (0, 1), label 1: z = (−1, 1) (unit 1 off), F = (−2, 1).
   static func tinyContext(task: Int = 0) throws -> TaskContext {
     let architecture = Sequential([Linear(2, 2, bias: false), ReLU(), Linear(2, 2, bias: false)])
     let parameters = try NamedTensors(
@@ -253,7 +255,8 @@ import Testing
 
   @Test(arguments: [1, 2])
   func masImportanceIsTheMeanAbsoluteGradientAtThePreActivation(batchSize: Int) throws {
-    // ∂‖F‖²/∂z = mask ⊙ W₂ᵀ 2F: x₁: W₂ᵀ(−6, 4) = (−6, 16); x₂: W₂ᵀ(−4, 2) = (−4, 10), masked to (0, 10).
+    // ∂‖F‖²/∂z = mask ⊙ W₂ᵀ 2F: x₁: W₂ᵀ(−6, 4) = (−6, 16);
+    // x₂: W₂ᵀ(−4, 2) = (−4, 10), masked to (0, 10).
     // α = (|−6| + 0, 16 + 10) / 2 = (3, 13). (The paper's gradient at the output would give 5 for unit 1.)
     var estimator = NeuronImportanceEstimator(loss: .mas, batchSize: batchSize)
     let alpha = try estimator.importance(after: Self.tinyContext())

@@ -106,7 +106,8 @@ try write(
   "fuzz-safetensors", "metadata-scalar-empty",
   SafeTensors.encode(
     try NamedTensors(
-      names: ["scalar", "empty", "ünïcode \"name\""], tensors: [Tensor(7), Tensor(shape: [0, 3], repeating: 0), bias]),
+      names: ["scalar", "empty", "ünïcode \"name\""],
+      tensors: [Tensor(7), Tensor(shape: [0, 3], repeating: 0), bias]),
     metadata: ["format": "pt", "note": "line\nbreak"]))
 /// A file as another writer lays it out: other dtypes, entries out of data order, no padding.
 func foreign(_ header: String, _ data: [UInt8]) -> Data {
