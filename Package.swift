@@ -13,66 +13,42 @@ import PackageDescription
 /// your `main.swift`.
 let algorithms: [String] = ["Baselines", "EWC", "SI", "MAS", "SLNID", "SSIL", "HNet", "LwF", "DER", "AGEM", "ICaRL"]
 
-var targets: [Target] = [
-  // Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
-  .target(name: "_ContinualKernels", path: "Sources/_ContinualKernels"),
-  .target(
-    name: "ContinualEngine",
-    dependencies: ["_ContinualKernels"],
-    path: "Sources/ContinualEngine"
-  ),
+/// A layer: its library target in `Sources/<name>` and, beside it, its test target in `Tests/<tests>`, which
+/// also uses the shared test kit.
+func layer(
+  _ name: String, dependencies: [Target.Dependency], tests: String? = nil, testsExclude: [String] = []
+) -> [Target] {
+  let tests = tests ?? "\(name)Tests"
+  return [
+    .target(name: name, dependencies: dependencies, path: "Sources/\(name)"),
+    .testTarget(
+      name: tests, dependencies: [.target(name: name), "ContinualTesting"], path: "Tests/\(tests)",
+      exclude: testsExclude),
+  ]
+}
+
+// Implementation detail: portable C kernels with runtime CPU dispatch (AVX2/FMA where present).
+var targets: [Target] = [.target(name: "_ContinualKernels", path: "Sources/_ContinualKernels")]
+targets += layer("ContinualEngine", dependencies: ["_ContinualKernels"])
+// The system zlib (present wherever Swift is installed), for gzipped IDX files.
+targets.append(
+  .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]))
+targets += layer("ContinualData", dependencies: ["ContinualEngine", "CZlib"])
+targets += layer("ContinualCore", dependencies: ["ContinualEngine", "ContinualData"])
+targets += layer("ContinualReport", dependencies: ["ContinualCore"])
+// The command line as a library: grids, stacks, presets, run ids, records, resume, shards and
+// tables, with one public entry point, `ContinualCommand.main(algorithms:)`; tested in-process.
+targets += layer(
+  "ContinualCommand",
+  dependencies: ["ContinualCore", "ContinualData", "ContinualEngine", "ContinualReport"]
+    + algorithms.map { .target(name: $0) },
+  tests: "ContinualCommandLineTests", testsExclude: ["Configuration/golden-plans.txt"])
+targets += [
   // The shared test kit: gradient checks and deterministic data, used by every test target.
   .target(
     name: "ContinualTesting", dependencies: ["ContinualEngine", "ContinualData", "ContinualCore"],
     path: "Sources/ContinualTesting"),
-  // The system zlib (present wherever Swift is installed), for gzipped IDX files.
-  .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-  .target(
-    name: "ContinualData",
-    dependencies: ["ContinualEngine", "CZlib"],
-    path: "Sources/ContinualData"
-  ),
-  .testTarget(
-    name: "ContinualDataTests",
-    dependencies: ["ContinualData", "ContinualTesting"],
-    path: "Tests/ContinualDataTests"
-  ),
-  .target(
-    name: "ContinualCore",
-    dependencies: ["ContinualEngine", "ContinualData"],
-    path: "Sources/ContinualCore"
-  ),
-  .testTarget(
-    name: "ContinualCoreTests",
-    dependencies: ["ContinualCore", "ContinualTesting"],
-    path: "Tests/ContinualCoreTests"
-  ),
-  .target(
-    name: "ContinualReport",
-    dependencies: ["ContinualCore"],
-    path: "Sources/ContinualReport"
-  ),
-  .testTarget(
-    name: "ContinualReportTests",
-    dependencies: ["ContinualReport", "ContinualTesting"],
-    path: "Tests/ContinualReportTests"
-  ),
-  // The command line as a library: grids, stacks, presets, run ids, records, resume, shards and
-  // tables, with one public entry point, `ContinualCommand.main(algorithms:)`.
-  .target(
-    name: "ContinualCommand",
-    dependencies: ["ContinualCore", "ContinualData", "ContinualEngine", "ContinualReport"]
-      + algorithms.map { .target(name: $0) },
-    path: "Sources/ContinualCommand"
-  ),
   .executableTarget(name: "continual", dependencies: ["ContinualCommand"], path: "Sources/continual"),
-  // The command line, tested in-process.
-  .testTarget(
-    name: "ContinualCommandLineTests",
-    dependencies: ["ContinualCommand", "ContinualTesting"],
-    path: "Tests/ContinualCommandLineTests",
-    exclude: ["Configuration/golden-plans.txt"]
-  ),
   // One import for everything but the test kit: `import ContinualKit`.
   .target(
     name: "ContinualKit",
@@ -86,11 +62,6 @@ var targets: [Target] = [
     path: "Sources/continual-bench",
     // The plain-PyTorch reference scripts the benchmark runs beside ours, and a C micro-benchmark of the kernels.
     exclude: ["Reference", "Kernels"]
-  ),
-  .testTarget(
-    name: "ContinualEngineTests",
-    dependencies: ["ContinualEngine", "ContinualTesting"],
-    path: "Tests/ContinualEngineTests"
   ),
 ]
 

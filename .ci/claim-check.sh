@@ -3,12 +3,8 @@
 # killed with SIGKILL while it trains a run it claimed. The other two must train every run exactly
 # once between them, take over the killed process's run (the kernel freed its claim), and each end
 # with the whole table: the records equal one process's records on its own.
-set -euo pipefail
-bin=${1:-.build/release/continual}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,si --seeds 2
-      --iterations 60 --train-per-task 400 --test-per-task 100 --hidden 64 --format json)
+source "$(dirname "$0")/sweep-check-setup.sh"
+grid+=(--iterations 60 --train-per-task 400 --hidden 64)
 "$bin" compare "${grid[@]}" --quiet --output "$dir/alone" > /dev/null 2>&1
 "$bin" compare "${grid[@]}" --output "$dir/shared" > "$dir/victim.out" 2> "$dir/victim.err" &
 victim=$!

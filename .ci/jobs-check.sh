@@ -2,12 +2,8 @@
 # --jobs check: a sweep trained by two worker processes gives the records of one process, and a
 # worker SIGKILLed mid-run stops the sweep with an error naming it; repeating the command resumes
 # the killed run from its checkpoint and ends with the same records and table.
-set -euo pipefail
-bin=${1:-.build/release/continual}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,si --seeds 2
-      --iterations 60 --train-per-task 400 --test-per-task 100 --hidden 64 --format json --threads 1)
+source "$(dirname "$0")/sweep-check-setup.sh"
+grid+=(--iterations 60 --train-per-task 400 --hidden 64 --threads 1)
 "$bin" compare "${grid[@]}" --quiet --output "$dir/one" > /dev/null 2>&1
 "$bin" compare "${grid[@]}" --jobs 2 --output "$dir/two" > "$dir/two.out" 2> "$dir/two.err"
 grep -q '^\[job 2\] ' "$dir/two.err" || { echo "jobs check: no progress line of job 2"; exit 1; }

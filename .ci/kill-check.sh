@@ -3,12 +3,8 @@
 # records (and table) of an uninterrupted sweep; nothing written before a kill may be lost. Each
 # kill lands inside a run, right after it saved a new task-boundary checkpoint, so the resumed
 # sweep must continue runs from their checkpoints (records say `resumed_after_task`).
-set -euo pipefail
-bin=${1:-.build/release/continual}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,si --seeds 2
-      --iterations 60 --train-per-task 400 --test-per-task 100 --hidden 64 --quiet --format json)
+source "$(dirname "$0")/sweep-check-setup.sh"
+grid+=(--iterations 60 --train-per-task 400 --hidden 64 --quiet)
 t0=$(date +%s.%N)
 "$bin" compare "${grid[@]}" --output "$dir/clean" > /dev/null 2>&1
 t1=$(date +%s.%N)

@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
 # Sharding: a grid run as 3 separate processes (--shard i/3) must give exactly the records (and so
 # the table) of the same grid run in one process. Wall times differ; everything else must not.
-set -euo pipefail
-bin=${1:-.build/release/continual}
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-grid=(--benchmark split-builtin --scenario task,class --algorithms finetune,ewc,si --seeds 2
-      --iterations 30 --train-per-task 300 --test-per-task 100 --hidden 32 --quiet --format json)
+source "$(dirname "$0")/sweep-check-setup.sh"
+grid+=(--iterations 30 --train-per-task 300 --hidden 32 --quiet)
 "$bin" compare "${grid[@]}" --output "$dir/whole" > /dev/null 2>&1
 pids=()
 for i in 1 2 3; do "$bin" compare "${grid[@]}" --shard "$i/3" --output "$dir/shard-$i" > /dev/null 2>&1 & pids+=($!); done

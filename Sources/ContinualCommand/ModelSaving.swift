@@ -52,6 +52,18 @@ func saveModel(
   }
 }
 
+/// Warns that `folder` is a symbolic link (naming where it points), which `rule` forbids, and removes
+/// the link so that a real folder can take its place.
+///
+/// - Throws: ``CLIError`` naming the link when it cannot be removed.
+func removeSymbolicLink(_ folder: URL, rule: String, console: Console) throws {
+  let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
+  console.warn("\(folder.path) is a symbolic link\(target); \(rule), so it is replaced by a folder")
+  guard unlink(folder.path) == 0 || errno == ENOENT else {
+    throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
+  }
+}
+
 /// Makes `folder` (a run's `models/<run id>`) a real folder, creating it and its parents: a
 /// symbolic link there (to anywhere) is reported, removed and replaced by a folder, so a model is
 /// never written through a link — the rule of a run's checkpoint folder. Links above it (`--output`,
@@ -69,14 +81,7 @@ func ensureRealFolder(_ folder: URL, console: Console) throws {
       switch status.st_mode & S_IFMT {
       case S_IFDIR: return
       case S_IFLNK:
-        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
-        console.warn(
-          "\(folder.path) is a symbolic link\(target); "
-            + "a model is never written through a link, so it is replaced by a folder"
-        )
-        guard unlink(folder.path) == 0 || errno == ENOENT else {
-          throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
-        }
+        try removeSymbolicLink(folder, rule: "a model is never written through a link", console: console)
         continue
       default:
         throw CLIError("\(folder.path) is \(RegularFile.kind(status.st_mode)), not a folder")

@@ -120,15 +120,7 @@ struct RunClaims {
         switch status.st_mode & S_IFMT {
         case S_IFDIR: return nil
         case S_IFLNK:
-          let target =
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)).map { " to \($0)" } ?? ""
-          console.warn(
-            "\(folder.path) is a symbolic link\(target); "
-              + "claims are never made through a link, so it is replaced by a folder"
-          )
-          guard unlink(folder.path) == 0 || errno == ENOENT else {
-            throw CLIError("cannot remove the symbolic link \(folder.path): \(String(cString: strerror(errno)))")
-          }
+          try removeSymbolicLink(folder, rule: "claims are never made through a link", console: console)
           continue
         default:
           return "\(folder.path) is \(RegularFile.kind(status.st_mode)), not a folder"

@@ -19,9 +19,9 @@ extension ComparisonTable {
   ///
   /// ```swift
   /// print(ComparisonTable(records: records).markdown())
-  /// // | Benchmark   | Scenario | Algorithm |      ACC (%) |      BWT (%) | … |   n | Failed                       |
-  /// // |-------------|----------|-----------|-------------:|-------------:|---|----:|------------------------------|
-  /// // | split-mnist | task     | ewc       | 93.00 ± 2.08 | -5.33 ± 2.91 | … |   3 | 1 of 4 failed: loss diverged |
+  /// // | Benchmark   | Scenario | Algorithm |      ACC (%) |      BWT (%) | … |   n | Failed         |
+  /// // |-------------|----------|-----------|-------------:|-------------:|---|----:|----------------|
+  /// // | split-mnist | task     | ewc       | 93.00 ± 2.08 | -5.33 ± 2.91 | … |   3 | 1 of 4 failed… |
   /// ```
   ///
   /// - Returns: A Markdown table ending with a newline.

@@ -12,8 +12,8 @@ extension ComparisonTable {
   /// How the tables explain the marked values, for the notes under them.
   static let significanceNote =
     "Bold: the best value of a column within its benchmark and scenario, marked only when its seed-paired difference "
-    + "from the runner-up has a 95 % confidence interval (Student's t, n − 1 degrees of freedom, n the seeds both rows "
-    + "finished) that excludes 0."
+    + "from the runner-up has a 95 % confidence interval (Student's t, n − 1 degrees of freedom, n the seeds both "
+    + "rows finished) that excludes 0."
 
   /// `rows` with ``Row/significantlyBest`` set: for each benchmark and scenario and each ``Metric``,
   /// the row with the best mean, when it differs from the runner-up's and the seed-paired difference

@@ -141,24 +141,9 @@ struct ConfusionMatrixFigure {
 
   /// Class numbers along both axes, and the axis titles.
   func axes(left: Double, top: Double, cell: Double, count: Int) -> String {
-    let plot = cell * Double(count)
-    var parts: [String] = []
-    for position in LinearScale.taskTicks(count, maximumCount: 20) {
-      let centre = Double(position - 1) * cell + cell / 2
-      let label = String(position - 1)
-      parts.append(
-        Markup.text(label, x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
-      parts.append(
-        Markup.text(
-          label, x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
-    }
-    parts.append(
-      Markup.text("Predicted class", x: left + plot / 2, y: top + plot + 36, attributes: "text-anchor=\"middle\""))
-    let middle = top + plot / 2
-    parts.append(
-      Markup.text(
-        "True class", x: 18, y: middle,
-        attributes: "text-anchor=\"middle\" transform=\"rotate(-90 18 \(Markup.number(middle)))\""))
-    return parts.joined(separator: "\n")
+    MatrixAxes(
+      labels: (0..<count).map(String.init), maximumTicks: 20, columnTitle: "Predicted class", rowTitle: "True class"
+    )
+    .svg(left: left, top: top, cell: cell)
   }
 }

@@ -109,6 +109,18 @@ extension HTMLReport {
       + "so that the page stays small; every entry is in the records and in the per-task table."
   }
 
+  /// A numbered figure: `<figure class="…">`, its parts, then its caption after "Figure N.", one per line.
+  static func figure(_ className: String, number: Int, _ parts: [String], caption: String) -> String {
+    (["<figure class=\"\(className)\">"] + parts + [
+      "<figcaption><strong>Figure \(number).</strong> \(caption)</figcaption>", "</figure>",
+    ]).joined(separator: "\n")
+  }
+
+  /// Small multiples side by side: the charts inside `<div class="multiples">`.
+  static func multiples(_ charts: [String]) -> [String] {
+    ["<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>"]
+  }
+
   /// Figure: one heat map per algorithm and the colour scale.
   func heatMapFigure(_ group: FigureGroup, number: Int) -> String {
     let shown = Self.shownTasks(group.taskCount)
@@ -119,34 +131,27 @@ extension HTMLReport {
         tasks: shown.map { $0 + 1 }
       ).svg()
     }
-    return [
-      "<figure class=\"heatmaps\">",
-      "<div class=\"multiples\">", maps.joined(separator: "\n"), "</div>",
-      ColourScale.legendSVG(),
-      "<figcaption><strong>Figure \(number).</strong> Accuracy matrices on \(Markup.escaped(group.benchmark)) "
+    return Self.figure(
+      "heatmaps", number: number, Self.multiples(maps) + [ColourScale.legendSVG()],
+      caption: "Accuracy matrices on \(Markup.escaped(group.benchmark)) "
         + "(\(Markup.escaped(Self.scenarioName(group.scenario)))): the cell in row <i>i</i>, column <i>j</i> is the "
         + "accuracy (%) on task <i>j</i> after training task <i>i</i>, mean over the n finished seeds. Cells right of "
         + "the dark staircase are tasks not yet "
-        + "trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))</figcaption>",
-      "</figure>",
-    ].joined(separator: "\n")
+        + "trained.\(Markup.escaped(Self.shownTasksNote(shown, of: group.taskCount)))")
   }
 
   /// Figure: one confusion matrix per row that recorded one, and the colour scale.
   func confusionFigure(_ group: FigureGroup, number: Int) -> String {
     let maps = group.confusions.map { ConfusionMatrixFigure(summary: $0).svg() }
     let place = "\(Markup.escaped(group.benchmark)) (\(Markup.escaped(Self.scenarioName(group.scenario))))"
-    var caption = "<figcaption><strong>Figure \(number).</strong> Confusion matrices after the last task on \(place): "
+    var caption = "Confusion matrices after the last task on \(place): "
     caption += "the cell in row <i>c</i>, column <i>ĉ</i> is the share (%) of class <i>c</i>'s test samples "
     caption += "predicted as class <i>ĉ</i>, counts summed over the n finished seeds; the diagonal is each class's "
     caption += "accuracy. Classes are the network's outputs in task order, and dark lines separate the tasks' "
     caption += "classes: a bright band of columns on the right is a bias towards the newest classes, as the line "
-    caption += "under each title measures.</figcaption>"
-    let parts: [String] = [
-      "<figure class=\"confusion-matrices\">", "<div class=\"multiples\">", maps.joined(separator: "\n"), "</div>",
-      ColourScale.legendSVG(), caption, "</figure>",
-    ]
-    return parts.joined(separator: "\n")
+    caption += "under each title measures."
+    return Self.figure(
+      "confusion-matrices", number: number, Self.multiples(maps) + [ColourScale.legendSVG()], caption: caption)
   }
 
   /// Figure: one chart per task, one line per algorithm, from the task's training on.
@@ -167,15 +172,11 @@ extension HTMLReport {
     }
     let legend = SeriesLegend(
       entries: group.summaries.map { ($0.algorithm, styles[$0.algorithm] ?? SeriesStyle(index: 0)) })
-    return [
-      "<figure class=\"task-curves\">",
-      legend.svg(maximumWidth: 1100),
-      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
-      "<figcaption><strong>Figure \(number).</strong> Accuracy on each task as training proceeds, mean over seeds: "
+    return Self.figure(
+      "task-curves", number: number, [legend.svg(maximumWidth: 1100)] + Self.multiples(charts),
+      caption: "Accuracy on each task as training proceeds, mean over seeds: "
         + "the chart of task <i>j</i> shows its accuracy after training tasks <i>j</i>, <i>j</i> + 1, …; "
-        + "a falling line is forgetting.\(Markup.escaped(Self.shownTasksNote(shown, of: taskCount)))</figcaption>",
-      "</figure>",
-    ].joined(separator: "\n")
+        + "a falling line is forgetting.\(Markup.escaped(Self.shownTasksNote(shown, of: taskCount)))")
   }
 
   /// Figure: average accuracy on the tasks seen so far, with standard-error bands.
@@ -196,15 +197,12 @@ extension HTMLReport {
       ? "the shaded band is ± one standard error over seeds (n "
         + "= \(Self.unique(seeds.map(String.init)).joined(separator: ", ")))"
       : "a single seed per algorithm, so there are no standard-error bands"
-    return [
-      "<figure class=\"average-accuracy\">",
-      chart.svg(),
-      "<figcaption><strong>Figure \(number).</strong> Average accuracy on the tasks trained so far, (1 / <i>i</i>) "
+    return Self.figure(
+      "average-accuracy", number: number, [chart.svg()],
+      caption: "Average accuracy on the tasks trained so far, (1 / <i>i</i>) "
         + "Σ<sub><i>j</i> ≤ <i>i</i></sub> <i>R</i><sub><i>i</i>,<i>j</i></sub>, against the number "
         + "of tasks trained "
-        + "<i>i</i>, mean over seeds; \(bands).</figcaption>",
-      "</figure>",
-    ].joined(separator: "\n")
+        + "<i>i</i>, mean over seeds; \(bands).")
   }
 
   /// Figure: final average accuracy and backward transfer per row, mean ± SEM over seeds.
@@ -232,16 +230,13 @@ extension HTMLReport {
       chart("Backward transfer", "BWT (%)", \.backwardTransfer, includingZero: true),
     ].compactMap { $0 }
     let seeds = Self.unique(group.rows.map { String($0.finished) })
-    return [
-      "<figure class=\"final-metrics\">",
-      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
-      "<figcaption><strong>Figure \(number).</strong> Final average accuracy (ACC) and backward transfer (BWT) of each "
+    return Self.figure(
+      "final-metrics", number: number, Self.multiples(charts),
+      caption: "Final average accuracy (ACC) and backward transfer (BWT) of each "
         + "row, mean over the n finished seeds (n = \(seeds.joined(separator: ", "))) with error bars of ± one "
         + "standard error of the mean (sample standard deviation / √n; no bar with one seed); the "
         + "dashed line marks a "
-        + "BWT of 0.</figcaption>",
-      "</figure>",
-    ].joined(separator: "\n")
+        + "BWT of 0.")
   }
 
   /// Figure: each objective term per task, one chart per term, one line per row that has it.
@@ -266,15 +261,11 @@ extension HTMLReport {
       ).svg()
     }
     let legend = SeriesLegend(entries: group.lossTerms.map { ($0.row, styles[$0.row] ?? SeriesStyle(index: 0)) })
-    return [
-      "<figure class=\"loss-terms\">",
-      legend.svg(maximumWidth: 1100),
-      "<div class=\"multiples\">", charts.joined(separator: "\n"), "</div>",
-      "<figcaption><strong>Figure \(number).</strong> The objective's terms while training each task: the head's loss "
+    return Self.figure(
+      "loss-terms", number: number, [legend.svg(maximumWidth: 1100)] + Self.multiples(charts),
+      caption: "The objective's terms while training each task: the head's loss "
         + "(task) and each regulariser's penalty, each the mean over the task's steps, then over seeds, with a band of "
         + "± one standard error where there are several seeds; a row has a line in the chart of each term it "
-        + "logs.</figcaption>",
-      "</figure>",
-    ].joined(separator: "\n")
+        + "logs.")
   }
 }

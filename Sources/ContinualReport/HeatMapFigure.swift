@@ -3,7 +3,8 @@
 /// its percentage.
 ///
 /// A dark staircase (on a white halo, so that it shows on dark cells too) separates the trained
-/// tasks (`j ≤ i`, on and left of the diagonal) from those not yet trained. Each cell has a `<title>` (a tooltip) with the mean, standard error and seed count.
+/// tasks (`j ≤ i`, on and left of the diagonal) from those not yet trained. Each cell has a
+/// `<title>` (a tooltip) with the mean, standard error and seed count.
 struct HeatMapFigure {
   /// The figure's title, such as `ewc (n = 3)`.
   var title: String
@@ -90,24 +91,10 @@ struct HeatMapFigure {
 
   /// Task numbers along both axes, and the axis titles.
   func axes(left: Double, top: Double, cell: Double, count: Int) -> String {
-    let plot = cell * Double(count)
-    var parts: [String] = []
-    for position in LinearScale.taskTicks(count, maximumCount: 25) {
-      let centre = Double(position - 1) * cell + cell / 2
-      let task = String(tasks[position - 1])
-      parts.append(
-        Markup.text(task, x: left + centre, y: top + plot + 15, attributes: "text-anchor=\"middle\" font-size=\"11\""))
-      parts.append(
-        Markup.text(
-          task, x: left - 6, y: top + centre, attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
-    }
-    parts.append(
-      Markup.text("Accuracy on task", x: left + plot / 2, y: top + plot + 36, attributes: "text-anchor=\"middle\""))
-    let middle = top + plot / 2
-    parts.append(
-      Markup.text(
-        "After training task", x: 18, y: middle,
-        attributes: "text-anchor=\"middle\" transform=\"rotate(-90 18 \(Markup.number(middle)))\""))
-    return parts.joined(separator: "\n")
+    MatrixAxes(
+      labels: tasks.prefix(count).map(String.init), maximumTicks: 25, columnTitle: "Accuracy on task",
+      rowTitle: "After training task"
+    )
+    .svg(left: left, top: top, cell: cell)
   }
 }

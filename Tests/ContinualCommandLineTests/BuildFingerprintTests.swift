@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -22,41 +23,48 @@ import Testing
     return options
   }
 
-  @Test func anEditedBuildRetrainsAndSaysSo() throws {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("ck-build-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: output) }
-    let records = output.appendingPathComponent("records.jsonl")
+  /// A sweep's output folder (in the temporary directory), its record file and its diagnostics.
+  struct Sweep {
+    let output: URL
     let lines = Lines()
+    var records: URL { output.appendingPathComponent("records.jsonl") }
 
-    let first = try runGrid(try Self.options(output: output, build: "exe 1 crc 0000000a", lines: lines))[0]
+    /// Runs the one-run sweep stamped with `build` and returns its record.
+    func run(build: String?, extra: [String] = []) throws -> RunRecord {
+      try runGrid(try BuildFingerprintTests.options(output: output, build: build, lines: lines, extra: extra))[0]
+    }
+  }
+
+  @Test func anEditedBuildRetrainsAndSaysSo() throws {
+    let sweep = Sweep(output: try temporaryFolder("ck-build"))
+    defer { try? FileManager.default.removeItem(at: sweep.output) }
+    let first = try sweep.run(build: "exe 1 crc 0000000a")
     #expect(first.build == "exe 1 crc 0000000a")
     // The same build: skipped, nothing said about builds.
-    #expect(try runGrid(try Self.options(output: output, build: "exe 1 crc 0000000a", lines: lines))[0] == first)
-    #expect(!lines.all.contains { $0.contains("build") }, "\(lines.all)")
+    #expect(try sweep.run(build: "exe 1 crc 0000000a") == first)
+    #expect(!sweep.lines.all.contains { $0.contains("build") }, "\(sweep.lines.all)")
 
     // One line of the algorithm changed, so the executable did: the run trains again, same id.
-    let edited = try runGrid(try Self.options(output: output, build: "exe 1 crc 0000000b", lines: lines))[0]
+    let edited = try sweep.run(build: "exe 1 crc 0000000b")
     #expect(edited.build == "exe 1 crc 0000000b" && edited.runID == first.runID)
-    #expect(try RecordFile.read(from: records).records.map(\.build) == ["exe 1 crc 0000000a", "exe 1 crc 0000000b"])
-    let retrained = try #require(lines.all.last { $0.contains("another build") }, "\(lines.all)")
+    let builds = try RecordFile.read(from: sweep.records).records.map(\.build)
+    #expect(builds == ["exe 1 crc 0000000a", "exe 1 crc 0000000b"])
+    let retrained = try #require(sweep.lines.all.last { $0.contains("another build") }, "\(sweep.lines.all)")
     #expect(retrained.contains("1 run(s) of ewc") && retrained.contains("retraining them"), "\(retrained)")
 
     // Asked to keep other builds' records: reused, and said so.
-    let kept = try runGrid(
-      try Self.options(output: output, build: "exe 1 crc 0000000c", lines: lines, extra: ["--reuse-other-builds"]))[0]
-    #expect(kept == edited)
-    #expect(try RecordFile.read(from: records).records.count == 2)
-    let reused = try #require(lines.all.last { $0.contains("another build") }, "\(lines.all)")
+    #expect(try sweep.run(build: "exe 1 crc 0000000c", extra: ["--reuse-other-builds"]) == edited)
+    #expect(try RecordFile.read(from: sweep.records).records.count == 2)
+    let reused = try #require(sweep.lines.all.last { $0.contains("another build") }, "\(sweep.lines.all)")
     #expect(reused.contains("reusing them as --reuse-other-builds asks"), "\(reused)")
   }
 
   /// A record written before fingerprints existed still loads, and counts as another build.
   @Test func aRecordWithoutABuildLoadsAndIsRetrained() throws {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("ck-build-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: output) }
-    let records = output.appendingPathComponent("records.jsonl")
-    let lines = Lines()
-    let first = try runGrid(try Self.options(output: output, build: "exe 1 crc 0000000a", lines: lines))[0]
+    let sweep = Sweep(output: try temporaryFolder("ck-build"))
+    defer { try? FileManager.default.removeItem(at: sweep.output) }
+    let (records, lines) = (sweep.records, sweep.lines)
+    let first = try sweep.run(build: "exe 1 crc 0000000a")
     // Strip the field, as an older version wrote the line.
     let text = try String(contentsOf: records, encoding: .utf8)
     let old = text.replacingOccurrences(of: #""build":"exe 1 crc 0000000a","#, with: "")
@@ -65,7 +73,7 @@ import Testing
     let loaded = try RecordFile.read(from: records).records
     #expect(loaded.count == 1 && loaded[0].build == nil && loaded[0].accuracyMatrix == first.accuracyMatrix)
 
-    _ = try runGrid(try Self.options(output: output, build: "exe 1 crc 0000000a", lines: lines))
+    _ = try sweep.run(build: "exe 1 crc 0000000a")
     #expect(try RecordFile.read(from: records).records.map(\.build) == [nil, "exe 1 crc 0000000a"])
     #expect(lines.all.contains { $0.contains("no build fingerprint (older records)") }, "\(lines.all)")
   }

@@ -109,18 +109,10 @@ import Testing
           }
         }
       }
-      do {
+      let clear = { (error: CLIError) in !error.description.isEmpty }
+      tally.count("\(arguments)", isClear: clear) {
         let options = try Parsing.options(arguments)
         #expect(Parsing.violations(options).isEmpty, "\(arguments) gave \(Parsing.violations(options))")
-        tally.stillValid()
-      } catch let error as CLIError {
-        #expect(!error.description.isEmpty)
-        tally.rejected()
-      } catch let error as SettingsError {
-        #expect(error.description.contains("."), "\(arguments): \(error)")
-        tally.rejected()
-      } catch {
-        Issue.record("\(arguments): an untyped error \(error)")
       }
     }
     tally.report()

@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -181,19 +182,5 @@ import Testing
     done.wait()
     #expect(result.withLock { $0 }?.map(\.wallSeconds) == [12_345])
     #expect(try Self.runIDs(in: output) == [reference.runID])
-  }
-}
-
-/// A value shared with other threads, guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value: Value
-
-  init(_ value: Value) { self.value = value }
-
-  func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-    lock.lock()
-    defer { lock.unlock() }
-    return body(&value)
   }
 }

@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -10,19 +11,16 @@ import Testing
 @Suite struct ValidationSelectionTests {
   /// EWC at λ = 0 learns every task; at λ = 10¹⁵ the penalty pins every weight task 1 used, so
   /// later tasks learn only through their own output units (measured with 40 iterations and 400
-  /// training images per task: 89 % against 95 % on validation). λ = 0 is the known best point: selection
-  /// on validation
-  /// must pick it, and the
-  /// table must show its test numbers alone.
+  /// training images per task: 89 % against 95 % on validation). λ = 0 is the known best point:
+  /// selection on validation must pick it, and the table must show its test numbers alone.
   @Test func aGridWithValidationPicksTheKnownBestPoint() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-validation-\(UUID().uuidString)")
+    let root = try temporaryFolder("ck-validation")
     defer { try? FileManager.default.removeItem(at: root) }
-    let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1e15,0",
-      "--validation", "0.2",
-      "--seeds", "2", "--iterations", "30", "--train-per-task", "300", "--test-per-task", "100", "--quiet", "--output",
-      root.path,
-    ])
+    let options = try builtinSweepOptions(
+      [
+        "--algorithms", "ewc", "--grid", "ewc.lambda=1e15,0", "--validation", "0.2", "--seeds", "2",
+        "--iterations", "30", "--train-per-task", "300", "--test-per-task", "100",
+      ], output: root)
     let records = try runGrid(options)
     #expect(
       records.count == 4

@@ -1,5 +1,6 @@
 import ContinualCore
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -81,13 +82,13 @@ import Testing
   /// Two variants in one sweep are two runs with their own ids and two rows, labelled by the
   /// setting that tells them apart.
   @Test func variantsAreTheirOwnRowsInOneSweep() throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("ck-variants-\(UUID().uuidString)")
+    let root = try temporaryFolder("ck-variants")
     defer { try? FileManager.default.removeItem(at: root) }
-    let options = try Parsing.options([
-      "--benchmark", "split-builtin", "--scenario", "task", "--algorithms", "ewc", "--grid", "ewc.lambda=1,1e6",
-      "--seeds", "1",
-      "--iterations", "5", "--train-per-task", "100", "--test-per-task", "50", "--quiet", "--output", root.path,
-    ])
+    let options = try builtinSweepOptions(
+      [
+        "--algorithms", "ewc", "--grid", "ewc.lambda=1,1e6", "--seeds", "1", "--iterations", "5",
+        "--train-per-task", "100", "--test-per-task", "50",
+      ], output: root)
     let records = try runGrid(options)
     #expect(records.count == 2 && Set(records.map(\.runID)).count == 2 && records.allSatisfy { $0.algorithm == "ewc" })
     let labels = ComparisonTable(records: records).rows.map(\.label)

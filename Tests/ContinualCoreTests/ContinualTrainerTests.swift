@@ -222,24 +222,17 @@ private struct GradientProbe: Regulariser {
     }
   }
 
-  @Test func epochsCoverEverySampleOnceWithAPartialLastBatch() throws {
-    let log = RecordingRegulariser.Log()
-    let problem = try ToyProblem(trainPerTask: 10)
-    var configuration = problem.configuration
-    configuration.length = .epochs(2)
-    configuration.batchSize = 4
-    _ = try Self.run(problem, regularisers: [RecordingRegulariser(log: log)], configuration: configuration)
-    #expect(Self.batchTasks(log)[0]?.map(\.count) == [4, 4, 2, 4, 4, 2])
-  }
-
-  @Test func iterationsSkipPartialBatches() throws {
-    let log = RecordingRegulariser.Log()
-    let problem = try ToyProblem(trainPerTask: 10)
-    var configuration = problem.configuration
-    configuration.length = .iterations(5)
-    configuration.batchSize = 4
-    _ = try Self.run(problem, regularisers: [RecordingRegulariser(log: log)], configuration: configuration)
-    #expect(Self.batchTasks(log)[0]?.map(\.count) == [4, 4, 4, 4, 4])
+  /// Epochs cover every sample once, keeping a partial last batch; iterations skip partial batches.
+  @Test(arguments: [
+    (TrainingLength.epochs(2), [4, 4, 2, 4, 4, 2]),
+    (TrainingLength.iterations(5), [4, 4, 4, 4, 4]),
+  ])
+  func batchSizesOverATenSampleTask(length: TrainingLength, expected: [Int]) throws {
+    var problem = try ToyProblem(trainPerTask: 10)
+    problem.configuration.length = length
+    problem.configuration.batchSize = 4
+    let firstTask = try problem.batchTasks(replay: nil).filter { $0.task == 0 }
+    #expect(firstTask.map(\.samples.count) == expected)
   }
 
   @Test func resettingAStatefulOptimiserChangesLaterTasksOnly() throws {

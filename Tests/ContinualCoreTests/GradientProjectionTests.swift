@@ -135,14 +135,7 @@ import Testing
   @Test func withoutADrawingRegulariserReplayIsJoinedAsBefore() throws {
     var problem = try ToyProblem(tasks: 2, head: ActiveClassHead(layout: TaskLayout(classCounts: [2, 2])))
     problem.configuration.batchSize = 8
-    let log = RecordingRegulariser.Log()
-    let plan = TrainingPlan(
-      head: problem.head, regularisers: [RecordingRegulariser(log: log)],
-      replay: ReplayConfiguration(capacity: 8, batchSize: 3))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(
-      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
-    var sizes: [Int] = []
-    for case .penalty(_, _, let tasks) in log.events { sizes.append(tasks.count) }
+    let sizes = try problem.batchTasks(replay: ReplayConfiguration(capacity: 8, batchSize: 3)).map(\.samples.count)
     #expect(sizes == [Int](repeating: 8, count: 6) + [Int](repeating: 11, count: 6))
   }
 }

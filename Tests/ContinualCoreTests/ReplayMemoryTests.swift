@@ -176,14 +176,10 @@ import Testing
 
   @Test func trainerJoinsReplayedSamplesFromTheSecondTaskOn() throws {
     let problem = try Self.problem(tasks: 3, perTask: 16)
-    let log = RecordingRegulariser.Log()
-    let plan = TrainingPlan(
-      head: problem.head, regularisers: [RecordingRegulariser(log: log)],
-      replay: ReplayConfiguration(capacity: 6, batchSize: 3))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(
-      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
     var batches: [Int: [[Int]]] = [:]
-    for case .penalty(let task, _, let tasks) in log.events { batches[task, default: []].append(tasks) }
+    for step in try problem.batchTasks(replay: ReplayConfiguration(capacity: 6, batchSize: 3)) {
+      batches[step.task, default: []].append(step.samples)
+    }
     let batchSize = problem.configuration.batchSize
     // Task 0: the current task's batch only. Later tasks: B current samples, then R = 3 replayed ones
     // from earlier tasks only.

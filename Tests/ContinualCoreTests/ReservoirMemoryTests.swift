@@ -101,14 +101,8 @@ import Testing
     // = 96 offers of 16 + 16 samples (each epoch reshuffles).
     var problem = try ToyProblem(tasks: 2, head: ActiveClassHead(layout: TaskLayout(classCounts: [2, 2])))
     problem.configuration.batchSize = 8
-    let log = RecordingRegulariser.Log()
-    let plan = TrainingPlan(
-      head: problem.head, regularisers: [RecordingRegulariser(log: log)],
-      replay: ReplayConfiguration(capacity: 1000, selection: .reservoir, batchSize: 2))
-    _ = try ContinualTrainer(configuration: problem.configuration).run(
-      problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
-    var sizes: [Int] = []
-    for case .penalty(_, _, let tasks) in log.events { sizes.append(tasks.count) }
+    let reservoir = ReplayConfiguration(capacity: 1000, selection: .reservoir, batchSize: 2)
+    let sizes = try problem.batchTasks(replay: reservoir).map(\.samples.count)
     // ER-style joining with a reservoir: replay starts at the second step of the first task.
     #expect(sizes == [8] + [Int](repeating: 10, count: 11))
   }

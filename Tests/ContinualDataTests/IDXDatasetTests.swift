@@ -109,13 +109,20 @@ enum RealData {
     let folder = sharedDirectory.appendingPathComponent(dataset.folderName, isDirectory: true)
     return IDXDataset.missingFiles(in: folder).isEmpty ? folder : nil
   }
+
+  /// Runs a test only where `dataset` is in the shared data directory, and says so where it is not.
+  static func required(_ dataset: IDXDataset) -> ConditionTrait {
+    .enabled(
+      if: directory(of: dataset) != nil,
+      Comment(
+        rawValue:
+          "\(dataset.displayName) is not in ../shared/data/\(dataset.folderName) beside the package; skipping the "
+          + "real-data test"))
+  }
 }
 
 @Suite struct RealDatasetTests {
-  @Test(
-    .enabled(
-      if: RealData.directory(of: .mnist) != nil,
-      "MNIST is not in ../shared/data/mnist beside the package; skipping the real-data test"))
+  @Test(RealData.required(.mnist))
   func loadsMNIST() throws {
     let directory = try #require(RealData.directory(of: .mnist))
     #expect(
@@ -132,10 +139,7 @@ enum RealData {
     }
   }
 
-  @Test(
-    .enabled(
-      if: RealData.directory(of: .fashionMNIST) != nil,
-      "Fashion-MNIST is not in ../shared/data/fashion-mnist beside the package; skipping the real-data test"))
+  @Test(RealData.required(.fashionMNIST))
   func loadsFashionMNIST() throws {
     let directory = try #require(RealData.directory(of: .fashionMNIST))
     let (train, test) = try IDXDataset.load(.fashionMNIST, from: directory)

@@ -13,6 +13,13 @@ import Testing
     return bytes
   }
 
+  /// A file of one tensor `a` with these header fields, followed by `bytes` zero bytes of data.
+  static func tensorA(_ dtype: String = "F32", shape: String, offsets: String, bytes: Int) -> Data {
+    file(
+      header: #"{"a":{"dtype":"\#(dtype)","shape":\#(shape),"data_offsets":\#(offsets)}}"#,
+      data: Array(repeating: 0, count: bytes))
+  }
+
   @Test func roundTripThroughAFile() throws {
     var rng = SeededGenerator(seed: 1)
     let model = Model(Sequential([Linear(3, 4), ReLU(), Linear(4, 2)]), rng: &rng)
@@ -44,21 +51,9 @@ import Testing
     ("header past end", Data([100, 0, 0, 0, 0, 0, 0, 0, 0x7B, 0x7D]), "runs past the end"),
     ("bad json", file(header: "{nope", data: []), "not valid JSON"),
     ("not an object", file(header: "[1,2]", data: []), "not a JSON object"),
-    (
-      "bad dtype",
-      file(header: #"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
-      "dtype I64"
-    ),
-    (
-      "size mismatch",
-      file(header: #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
-      "needs 12 bytes"
-    ),
-    (
-      "offset out of range",
-      file(header: #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: Array(repeating: 0, count: 8)),
-      "file has 8"
-    ),
+    ("bad dtype", tensorA("I64", shape: "[1]", offsets: "[0,8]", bytes: 8), "dtype I64"),
+    ("size mismatch", tensorA(shape: "[3]", offsets: "[0,8]", bytes: 8), "needs 12 bytes"),
+    ("offset out of range", tensorA(shape: "[4]", offsets: "[0,16]", bytes: 8), "file has 8"),
     (
       "overlap",
       file(
@@ -67,28 +62,10 @@ import Testing
           + #""b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#,
         data: Array(repeating: 0, count: 12)), "gap or overlap"
     ),
-    (
-      "trailing bytes",
-      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 8)),
-      "after the last tensor"
-    ),
-    (
-      "negative shape",
-      file(header: #"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: Array(repeating: 0, count: 4)),
-      "non-negative integers"
-    ),
-    (
-      "overflowing shape",
-      file(
-        header: #"{"a":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,4]}}"#,
-        data: Array(repeating: 0, count: 4)),
-      "too many"
-    ),
-    (
-      "reversed offsets",
-      file(header: #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}"#, data: Array(repeating: 0, count: 4)),
-      "0 ≤ begin ≤ end"
-    ),
+    ("trailing bytes", tensorA(shape: "[1]", offsets: "[0,4]", bytes: 8), "after the last tensor"),
+    ("negative shape", tensorA(shape: "[-1]", offsets: "[0,4]", bytes: 4), "non-negative integers"),
+    ("overflowing shape", tensorA(shape: "[2147483647,2147483647,2147483647]", offsets: "[0,4]", bytes: 4), "too many"),
+    ("reversed offsets", tensorA(shape: "[1]", offsets: "[4,0]", bytes: 4), "0 ≤ begin ≤ end"),
   ])
   func malformedInputGivesADescriptiveError(name: String, bytes: Data, expected: String) {
     let error = #expect(throws: SafeTensorsError.self, "\(name)") { try SafeTensors.decode(bytes) }

@@ -92,11 +92,7 @@ public enum ActivationL1: ActivationMeasure {
   /// - Returns: A scalar variable.
   /// - Throws: ``TensorError`` when `activations` is not rank 2.
   public static func measure(_ activations: Variable) throws -> Variable {
-    guard activations.shape.count == 2 else {
-      throw TensorError.rankMismatch(
-        operation: "ActivationL1.measure", expected: "activations of shape [batch, units]", shape: activations.shape)
-    }
-    return activations.abs().sum() * (1 / Float(max(activations.shape[0], 1)))
+    try activations.abs().sum() * (1 / batchSize(of: activations, operation: "ActivationL1.measure"))
   }
 }
 
@@ -123,16 +119,21 @@ public enum Decorrelation: ActivationMeasure {
   /// - Returns: A scalar variable.
   /// - Throws: ``TensorError`` when `activations` is not rank 2.
   public static func measure(_ activations: Variable) throws -> Variable {
-    guard activations.shape.count == 2 else {
-      throw TensorError.rankMismatch(
-        operation: "Decorrelation.measure", expected: "activations of shape [batch, units]", shape: activations.shape)
-    }
-    let m = Float(max(activations.shape[0], 1))
+    let m = try batchSize(of: activations, operation: "Decorrelation.measure")
     let centred = try activations - activations.mean(alongAxes: [0], keepingDimensions: true)
     let covariance = try centred.matmul(centred, transposingSelf: true) * (1 / m)
     let variances = try centred.squared().sum(alongAxes: [0]) * (1 / m)  // diag C
     return try (covariance.squaredNorm() - variances.squaredNorm()) * 0.5
   }
+}
+
+/// `M` of activations `[M, N]` (at least 1), or an error naming `operation` for another rank.
+func batchSize(of activations: Variable, operation: String) throws -> Float {
+  guard activations.shape.count == 2 else {
+    throw TensorError.rankMismatch(
+      operation: operation, expected: "activations of shape [batch, units]", shape: activations.shape)
+  }
+  return Float(max(activations.shape[0], 1))
 }
 
 /// The layers resolved by `taskWillStart`, or an error saying it has not run.

@@ -174,11 +174,9 @@ extension CheckpointDirectory {
   }
 }
 
-/// `write(2)`, named apart from ``CheckpointDirectory/Writer/write``.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
-  #else
-    Darwin.write(descriptor, buffer, count)
-  #endif
-}
+#if canImport(Glibc)
+  /// `write(2)`, named apart from ``CheckpointDirectory/Writer/write``.
+  private let systemWrite: @Sendable (Int32, UnsafeRawPointer?, Int) -> Int = Glibc.write
+#else
+  private let systemWrite: @Sendable (Int32, UnsafeRawPointer?, Int) -> Int = Darwin.write
+#endif

@@ -157,63 +157,63 @@ private struct JSONParser {
   }
 
   mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
-    guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
-    index += 1
     var object = JSONObject()
-    skipWhitespace()
-    if peek(UInt8(ascii: "}")) {
-      index += 1
-      return .object(object)
-    }
-    while true {
-      skipWhitespace()
-      guard peek(UInt8(ascii: "\"")) else { throw error("expected a string key in an object, found \(describeNext())") }
-      let keyStart = index
-      let key = try parseString()
+    try parseElements(depth: depth, closing: "}", in: "an object") { (parser: inout Self) throws(JSONSyntaxError) in
+      guard parser.peek(UInt8(ascii: "\"")) else {
+        throw parser.error("expected a string key in an object, found \(parser.describeNext())")
+      }
+      let keyStart = parser.index
+      let key = try parser.parseString()
       guard object.values[key] == nil else {
-        var problem = error("duplicate key '\(key)'", at: keyStart)
+        var problem = parser.error("duplicate key '\(key)'", at: keyStart)
         problem.duplicateKey = key
         throw problem
       }
-      skipWhitespace()
-      guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after the key '\(key)', found \(describeNext())") }
-      index += 1
-      skipWhitespace()
-      let value = try parseValue(depth: depth)
+      parser.skipWhitespace()
+      guard parser.peek(UInt8(ascii: ":")) else {
+        throw parser.error("expected ':' after the key '\(key)', found \(parser.describeNext())")
+      }
+      parser.index += 1
+      parser.skipWhitespace()
+      let value = try parser.parseValue(depth: depth)
       object.keys.append(key)
       object.values[key] = value
-      skipWhitespace()
-      if peek(UInt8(ascii: ",")) {
-        index += 1
-      } else if peek(UInt8(ascii: "}")) {
-        index += 1
-        return .object(object)
-      } else {
-        throw error("expected ',' or '}' in an object, found \(describeNext())")
-      }
     }
+    return .object(object)
   }
 
   mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+    var elements: [JSONValue] = []
+    try parseElements(depth: depth, closing: "]", in: "an array") { (parser: inout Self) throws(JSONSyntaxError) in
+      elements.append(try parser.parseValue(depth: depth))
+    }
+    return .array(elements)
+  }
+
+  /// The elements of an object or an array, `depth` levels deep, from its opening bracket to `closing`:
+  /// `element` parses each one (the separators, whitespace and closing bracket are read here).
+  mutating func parseElements(
+    depth: Int, closing: Unicode.Scalar, in container: String,
+    _ element: (inout Self) throws(JSONSyntaxError) -> Void
+  ) throws(JSONSyntaxError) {
     guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
     index += 1
-    var elements: [JSONValue] = []
     skipWhitespace()
-    if peek(UInt8(ascii: "]")) {
+    if peek(UInt8(closing.value)) {
       index += 1
-      return .array(elements)
+      return
     }
     while true {
       skipWhitespace()
-      elements.append(try parseValue(depth: depth))
+      try element(&self)
       skipWhitespace()
       if peek(UInt8(ascii: ",")) {
         index += 1
-      } else if peek(UInt8(ascii: "]")) {
+      } else if peek(UInt8(closing.value)) {
         index += 1
-        return .array(elements)
+        return
       } else {
-        throw error("expected ',' or ']' in an array, found \(describeNext())")
+        throw error("expected ',' or '\(closing)' in \(container), found \(describeNext())")
       }
     }
   }

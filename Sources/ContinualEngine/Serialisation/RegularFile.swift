@@ -140,11 +140,9 @@ package enum RegularFile {
   }
 }
 
-/// `read(2)`, named apart from ``RegularFile/read(_:limit:followingLinks:)``.
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-  #if canImport(Glibc)
-    Glibc.read(descriptor, buffer, count)
-  #else
-    Darwin.read(descriptor, buffer, count)
-  #endif
-}
+#if canImport(Glibc)
+  /// `read(2)`, named apart from ``RegularFile/read(_:limit:followingLinks:)``.
+  private let systemRead: @Sendable (Int32, UnsafeMutableRawPointer?, Int) -> Int = Glibc.read
+#else
+  private let systemRead: @Sendable (Int32, UnsafeMutableRawPointer?, Int) -> Int = Darwin.read
+#endif

@@ -73,17 +73,21 @@ extension Tensor {
       throw TensorError.invalidArgument(
         operation: "slice", reason: "range \(range) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
     }
-    let outer = shape[..<axis].reduce(1, *)
-    let inner = shape[(axis + 1)...].reduce(1, *)
-    var outShape = shape
-    outShape[axis] = range.count
-    let out = Tensor(uninitializedShape: outShape)
+    let (outer, _, inner) = layout(around: axis)
+    let out = uninitialised(resizing: axis, to: range.count)
     let run = range.count * inner
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
       (o + i * run).update(from: a + (i * shape[axis] + range.lowerBound) * inner, count: run)
     }
     return out
+  }
+
+  /// A tensor of this shape but `count` entries along `axis`, its values not yet written.
+  func uninitialised(resizing axis: Int, to count: Int) -> Tensor {
+    var resized = shape
+    resized[axis] = count
+    return Tensor(uninitializedShape: resized)
   }
 
   /// Adds `source` into the part of this tensor that `slice(alongAxis:range:)` would return.
@@ -151,11 +155,8 @@ extension Tensor {
       throw TensorError.invalidArgument(
         operation: "gather", reason: "index \(bad) is outside 0..<\(shape[axis]) on axis \(axis) of shape \(shape)")
     }
-    let outer = shape[..<axis].reduce(1, *)
-    let inner = shape[(axis + 1)...].reduce(1, *)
-    var outShape = shape
-    outShape[axis] = indices.count
-    let out = Tensor(uninitializedShape: outShape)
+    let (outer, _, inner) = layout(around: axis)
+    let out = uninitialised(resizing: axis, to: indices.count)
     let a = storage.base, o = out.storage.base
     for i in 0..<outer {
       for (j, index) in indices.enumerated() {

@@ -10,11 +10,29 @@ extension Tensor {
   ///
   /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis out of range.
   public func softmax(alongAxis axis: Int = -1) throws -> Tensor {
-    let axis = try normalisedAxis(axis, operation: "softmax")
+    try softmax(alongAxis: axis, logarithm: false, operation: "softmax")
+  }
+
+  /// The log-softmax along an axis: `xᵢ − max − log Σ exp(xⱼ − max)`, computed stably.
+  ///
+  /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis out of range.
+  public func logSoftmax(alongAxis axis: Int = -1) throws -> Tensor {
+    try softmax(alongAxis: axis, logarithm: true, operation: "logSoftmax")
+  }
+
+  /// The softmax or its logarithm along an axis, both shifted by the line's maximum.
+  private func softmax(alongAxis axis: Int, logarithm: Bool, operation: String) throws -> Tensor {
+    let axis = try normalisedAxis(axis, operation: operation)
     return axisWise(axis) { values, n, stride, out in
       var m = -Float.infinity
       for j in 0..<n { m = Swift.max(m, values[j * stride]) }
       var total: Float = 0
+      if logarithm {
+        for j in 0..<n { total += Foundation.exp(values[j * stride] - m) }
+        let shift = m + Foundation.log(total)
+        for j in 0..<n { out[j * stride] = values[j * stride] - shift }
+        return
+      }
       for j in 0..<n {
         let e = Foundation.exp(values[j * stride] - m)
         out[j * stride] = e
@@ -22,21 +40,6 @@ extension Tensor {
       }
       let scale = 1 / total
       for j in 0..<n { out[j * stride] *= scale }
-    }
-  }
-
-  /// The log-softmax along an axis: `xᵢ − max − log Σ exp(xⱼ − max)`, computed stably.
-  ///
-  /// - Throws: ``TensorError/invalidAxis(operation:axis:rank:)`` for an axis out of range.
-  public func logSoftmax(alongAxis axis: Int = -1) throws -> Tensor {
-    let axis = try normalisedAxis(axis, operation: "logSoftmax")
-    return axisWise(axis) { values, n, stride, out in
-      var m = -Float.infinity
-      for j in 0..<n { m = Swift.max(m, values[j * stride]) }
-      var total: Float = 0
-      for j in 0..<n { total += Foundation.exp(values[j * stride] - m) }
-      let shift = m + Foundation.log(total)
-      for j in 0..<n { out[j * stride] = values[j * stride] - shift }
     }
   }
 

@@ -65,22 +65,22 @@ import Testing
 
   // MARK: - Separated softmax (§6.5)
 
-  @Test func currentSampleIsScoredOverTheNewClassesOnly() throws {
+  /// The current sample (task 1, label 0) is scored over the new classes only; the replayed one
+  /// (task 0, label 1) over every old class. The active-class head scores both over all seen classes.
+  @Test(arguments: [
+    (0, 1, 0, 0.126928, 0.493812),
+    (1, 0, 1, 0.313262, 1.803803),
+  ])
+  func separatedSoftmaxScoresEachSampleOverItsOwnClasses(
+    row: Int, task: Int, label: Int, separated expectedSeparated: Double, joint expectedJoint: Double
+  ) throws {
+    let sample = [Self.student[row]]
     let separated = try Self.loss(
-      SeparatedSoftmaxHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
+      SeparatedSoftmaxHead(layout: Self.layout), sample, labels: [label], tasks: [task], currentTask: 1)
     let joint = try Self.loss(
-      ActiveClassHead(layout: Self.layout), [Self.student[0]], labels: [0], tasks: [1], currentTask: 1)
-    expectApproximatelyEqual(Double(separated), 0.126928, absoluteTolerance: 2e-6)
-    expectApproximatelyEqual(Double(joint), 0.493812, absoluteTolerance: 2e-6)
-  }
-
-  @Test func replayedSampleIsScoredOverEveryOldClass() throws {
-    let separated = try Self.loss(
-      SeparatedSoftmaxHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
-    let joint = try Self.loss(
-      ActiveClassHead(layout: Self.layout), [Self.student[1]], labels: [1], tasks: [0], currentTask: 1)
-    expectApproximatelyEqual(Double(separated), 0.313262, absoluteTolerance: 2e-6)
-    expectApproximatelyEqual(Double(joint), 1.803803, absoluteTolerance: 2e-6)
+      ActiveClassHead(layout: Self.layout), sample, labels: [label], tasks: [task], currentTask: 1)
+    expectApproximatelyEqual(Double(separated), expectedSeparated, absoluteTolerance: 2e-6)
+    expectApproximatelyEqual(Double(joint), expectedJoint, absoluteTolerance: 2e-6)
   }
 
   @Test func batchLossIsTheSumDividedByBPlusR() throws {
