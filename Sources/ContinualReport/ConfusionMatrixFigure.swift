@@ -130,12 +130,9 @@ struct ConfusionMatrixFigure {
     let plot = cell * Double(count)
     return stride(from: perTask, to: count, by: perTask).map { k in
       let at = Double(k) * cell
-      return "<line class=\"task-boundary\" x1=\"\(Markup.number(left + at))\" y1=\"\(Markup.number(top))\" "
-        + "x2=\"\(Markup.number(left + at))\" y2=\"\(Markup.number(top + plot))\" "
-        + "stroke=\"#111111\" stroke-width=\"1\"/>\n"
-        + "<line class=\"task-boundary\" x1=\"\(Markup.number(left))\" y1=\"\(Markup.number(top + at))\" "
-        + "x2=\"\(Markup.number(left + plot))\" y2=\"\(Markup.number(top + at))\" "
-        + "stroke=\"#111111\" stroke-width=\"1\"/>"
+      let stroke = "stroke=\"#111111\" stroke-width=\"1\""
+      return Markup.line(from: (left + at, top), to: (left + at, top + plot), class: "task-boundary", stroke) + "\n"
+        + Markup.line(from: (left, top + at), to: (left + plot, top + at), class: "task-boundary", stroke)
     }.joined(separator: "\n")
   }
 

@@ -113,23 +113,20 @@ struct ErrorBarChart {
   func axis(x: LinearScale, top: Double, bottom: Double) -> String {
     var parts: [String] = []
     for value in x.ticks(maximumCount: tickCount) {
-      let position = Markup.number(x(value))
+      let position = x(value)
       parts.append(
-        "<line class=\"gridline\" x1=\"\(position)\" y1=\"\(Markup.number(top))\" x2=\"\(position)\" "
-          + "y2=\"\(Markup.number(bottom))\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
-      parts.append(
-        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" "
-          + "y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>"
-      )
+        Markup.line(
+          from: (position, top), to: (position, bottom), class: "gridline", "stroke=\"#e4e4e4\" stroke-width=\"1\""))
+      parts.append(Markup.line(from: (position, bottom), to: (position, bottom + 5), "stroke=\"#444444\""))
       parts.append(
         Markup.text(
           LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
     }
     if marksZero, axisDomain.contains(0) {
-      let zero = Markup.number(x(0))
       parts.append(
-        "<line class=\"zero\" x1=\"\(zero)\" y1=\"\(Markup.number(top))\" x2=\"\(zero)\" "
-          + "y2=\"\(Markup.number(bottom))\" stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>")
+        Markup.line(
+          from: (x(0), top), to: (x(0), bottom), class: "zero",
+          "stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\""))
     }
     parts.append(
       "<polyline class=\"axis\" points=\"\(Markup.points([(x.start, top), (x.start, bottom), (x.end, bottom)]))\" "

@@ -134,25 +134,19 @@ struct LineChart {
     let (left, right, top, bottom) = (x.start, x.end, y.end, y.start)
     var parts: [String] = []
     for value in y.ticks(maximumCount: yTickCount) {
-      let position = Markup.number(y(value))
+      let position = y(value)
       parts.append(
-        "<line class=\"gridline\" x1=\"\(Markup.number(left))\" y1=\"\(position)\" x2=\"\(Markup.number(right))\" "
-          + "y2=\"\(position)\" stroke=\"#e4e4e4\" stroke-width=\"1\"/>")
-      parts.append(
-        "<line x1=\"\(Markup.number(left - 5))\" y1=\"\(position)\" x2=\"\(Markup.number(left))\" "
-          + "y2=\"\(position)\" stroke=\"#444444\"/>"
-      )
+        Markup.line(
+          from: (left, position), to: (right, position), class: "gridline", "stroke=\"#e4e4e4\" stroke-width=\"1\""))
+      parts.append(Markup.line(from: (left - 5, position), to: (left, position), "stroke=\"#444444\""))
       parts.append(
         Markup.text(
           values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value),
           attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
     for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
-      let position = Markup.number(x(Double(task)))
-      parts.append(
-        "<line x1=\"\(position)\" y1=\"\(Markup.number(bottom))\" x2=\"\(position)\" "
-          + "y2=\"\(Markup.number(bottom + 5))\" stroke=\"#444444\"/>"
-      )
+      let position = x(Double(task))
+      parts.append(Markup.line(from: (position, bottom), to: (position, bottom + 5), "stroke=\"#444444\""))
       parts.append(
         Markup.text(
           String(task), x: x(Double(task)), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))

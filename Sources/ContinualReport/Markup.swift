@@ -9,19 +9,29 @@ enum Markup {
     var escaped = ""
     escaped.reserveCapacity(text.count)
     for scalar in text.unicodeScalars {
-      switch scalar {
-      case "&": escaped += "&amp;"
-      case "<": escaped += "&lt;"
-      case ">": escaped += "&gt;"
-      case "\"": escaped += "&quot;"
-      case "'": escaped += "&#39;"
-      case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-      default:
-        let forbidden = scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value)
-        escaped.unicodeScalars.append(forbidden ? "\u{FFFD}" : scalar)
+      if let reference = references[scalar] {
+        escaped += reference
+        continue
       }
+      let control = scalar.value < 0x20 && !["\t", "\n", "\r"].contains(scalar)
+      let forbidden = control || (0xFFFE...0xFFFF).contains(scalar.value)
+      escaped.unicodeScalars.append(forbidden ? "\u{FFFD}" : scalar)
     }
     return escaped
+  }
+
+  /// The characters written as references.
+  static let references: [Unicode.Scalar: String] = [
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;",
+  ]
+
+  /// An SVG `<line>` from `start` to `end`, with a class when given, then `attributes` (its stroke).
+  static func line(
+    from start: (x: Double, y: Double), to end: (x: Double, y: Double), class name: String? = nil, _ attributes: String
+  ) -> String {
+    let named = name.map { "class=\"\($0)\" " } ?? ""
+    return "<line \(named)x1=\"\(number(start.x))\" y1=\"\(number(start.y))\" x2=\"\(number(end.x))\" "
+      + "y2=\"\(number(end.y))\" \(attributes)/>"
   }
 
   /// A coordinate or length for SVG: at most one decimal, no `-0`, and `0` for a non-finite value.

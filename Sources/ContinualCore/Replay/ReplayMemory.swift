@@ -153,15 +153,8 @@ public struct ReplayMemory: Sendable, Equatable {
   }
 
   /// `count` exemplars drawn uniformly with replacement, as a batch whose samples keep their own
-  /// tasks and local labels (or `nil` when the memory is empty).
-  ///
-  /// - Parameters:
-  ///   - count: The number of samples.
-  ///   - sequence: The task sequence the exemplars refer to.
-  ///   - currentTask: The task being trained.
-  ///   - augmentation: Random changes to the replayed images (drawn from `rng` after the picks).
-  ///   - rng: The generator the draw uses.
-  /// - Returns: The replayed batch.
+  /// tasks and local labels (or `nil` when the memory is empty). The arguments are those of
+  /// ``draw(_:from:currentTask:augmentation:using:)``, which draws without replacement.
   public func sample(
     _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
     using rng: inout SeededGenerator
@@ -169,6 +162,14 @@ public struct ReplayMemory: Sendable, Equatable {
     let all = exemplars
     guard !all.isEmpty, count > 0 else { return nil }
     let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
+    return Self.batch(of: picked, from: sequence, currentTask: currentTask, augmentation: augmentation, using: &rng)
+  }
+
+  /// The picked exemplars as a batch, each image augmented by a draw from `rng` made after the picks.
+  static func batch(
+    of picked: [Exemplar], from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation,
+    using rng: inout SeededGenerator
+  ) -> Batch {
     let draws = augmentation.draws(count: picked.count, using: &rng)
     return Batch.gathering(
       picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
@@ -231,9 +232,8 @@ public struct ReplayMemory: Sendable, Equatable {
     let n = min(count, all.count)
     for k in 0..<n { all.swapAt(k, k + rng.nextInt(below: all.count - k)) }  // a partial Fisher–Yates shuffle
     let picked = Array(all.prefix(n))
-    let draws = augmentation.draws(count: n, using: &rng)
-    let batch = Batch.gathering(
-      picked.map { ($0.task, $0.index) }, from: sequence, currentTask: currentTask, augmentedBy: draws)
+    let batch = Self.batch(
+      of: picked, from: sequence, currentTask: currentTask, augmentation: augmentation, using: &rng)
     var outputs: Tensor?
     if let width = picked[0].outputs?.count, picked.allSatisfy({ $0.outputs?.count == width }) {
       outputs = try? Tensor(shape: [n, width], scalars: picked.flatMap { $0.outputs! })

@@ -1,61 +1,68 @@
-/// The rectified linear unit `max(x, 0)`.
-public struct ReLU: Layer {
-  /// Creates a ReLU.
-  public init() {}
+/// A layer without weights that maps each element on its own, keeping the shape: only ``apply(_:)``
+/// is written; the shape, the call and the description (`Name()`) follow.
+///
+/// ```swift
+/// /// tanh through the sigmoid: `2σ(2x) − 1`.
+/// public struct ScaledSigmoid: ElementwiseLayer {
+///   public init() {}
+///   public func apply(_ input: Variable) -> Variable { (input * 2).sigmoid() * 2 - 1 }
+/// }
+/// ```
+public protocol ElementwiseLayer: Layer {
+  /// The function applied to every element.
+  ///
+  /// - Parameter input: The layer's input.
+  /// - Returns: The output, shaped as the input.
+  func apply(_ input: Variable) -> Variable
+}
+
+extension ElementwiseLayer {
   /// The input shape.
   public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-  /// Applies `max(x, 0)`.
+
+  /// ``apply(_:)``.
   public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
     -> Variable
-  { input.relu() }
-  /// `ReLU()`.
-  public var description: String { "ReLU()" }
+  { apply(input) }
+
+  /// The type's name and `()`, such as `ReLU()`.
+  public var description: String { "\(Self.self)()" }
+}
+
+/// The rectified linear unit `max(x, 0)`.
+public struct ReLU: ElementwiseLayer {
+  /// Creates a ReLU.
+  public init() {}
+  /// `max(x, 0)`.
+  public func apply(_ input: Variable) -> Variable { input.relu() }
 }
 
 /// The exponential linear unit: `x` for `x > 0`, `alpha · (e^x − 1)` otherwise.
-public struct ELU: Layer {
+public struct ELU: ElementwiseLayer {
   /// The negative saturation value.
   public var alpha: Float
   /// Creates an ELU.
   public init(alpha: Float = 1) { self.alpha = alpha }
-  /// The input shape.
-  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-  /// Applies the ELU.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
-    -> Variable
-  {
-    input.elu(alpha: alpha)
-  }
+  /// The ELU.
+  public func apply(_ input: Variable) -> Variable { input.elu(alpha: alpha) }
   /// `ELU(alpha: …)`.
   public var description: String { "ELU(alpha: \(alpha))" }
 }
 
 /// The logistic sigmoid.
-public struct Sigmoid: Layer {
+public struct Sigmoid: ElementwiseLayer {
   /// Creates a sigmoid.
   public init() {}
-  /// The input shape.
-  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-  /// Applies the sigmoid.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
-    -> Variable
-  { input.sigmoid() }
-  /// `Sigmoid()`.
-  public var description: String { "Sigmoid()" }
+  /// `1 / (1 + e^−x)`.
+  public func apply(_ input: Variable) -> Variable { input.sigmoid() }
 }
 
 /// The hyperbolic tangent.
-public struct Tanh: Layer {
+public struct Tanh: ElementwiseLayer {
   /// Creates a tanh.
   public init() {}
-  /// The input shape.
-  public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-  /// Applies tanh.
-  public func callAsFunction(_ input: Variable, weights: ArraySlice<Variable>, context: inout ForwardContext) throws
-    -> Variable
-  { input.tanh() }
-  /// `Tanh()`.
-  public var description: String { "Tanh()" }
+  /// `tanh x`.
+  public func apply(_ input: Variable) -> Variable { input.tanh() }
 }
 
 /// Inverted dropout, active only while training.

@@ -38,38 +38,44 @@ struct ConvolutionGeometry: Sendable {
     return g
   }
 
-  /// Unfolds one image `[C, H, W]` into `cols [patchSize, outputPlane]`.
-  func im2col(_ image: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
-    let oh = outputHeight, ow = outputWidth
+  /// Visits every line of the im2col matrix: row `(c, ky, kx)` of `cols [patchSize, outputPlane]`
+  /// holds, for each output row `oy`, the input row `y = oy·stride − padding + ky` of channel `c`.
+  /// `body(line, source, kx)` gets the line's offset in `cols` (`ow` entries), the input row's offset
+  /// in the image, or `nil` when `y` lies in the padding, and the kernel column.
+  @inline(__always)
+  func forEachColumnLine(_ body: (_ line: Int, _ source: Int?, _ kx: Int) -> Void) {
     var row = 0
     for c in 0..<channels {
-      let plane = image + c * inputPlane
       for ky in 0..<kernelHeight {
         for kx in 0..<kernelWidth {
-          let dst = cols + row * outputPlane
-          for oy in 0..<oh {
+          for oy in 0..<outputHeight {
             let y = oy * stride - padding + ky
-            let line = dst + oy * ow
-            if y < 0 || y >= height {
-              line.update(repeating: 0, count: ow)
-              continue
-            }
-            let src = plane + y * width
-            if stride == 1 {
-              // Contiguous run with zero borders.
-              let x0 = kx - padding
-              let first = Swift.max(0, -x0), last = Swift.min(ow, width - x0)
-              if first > 0 { line.update(repeating: 0, count: first) }
-              if last > first { (line + first).update(from: src + x0 + first, count: last - first) }
-              if last < ow { (line + Swift.max(last, 0)).update(repeating: 0, count: ow - Swift.max(last, 0)) }
-            } else {
-              for ox in 0..<ow {
-                let x = ox * stride - padding + kx
-                line[ox] = x >= 0 && x < width ? src[x] : 0
-              }
-            }
+            body(row * outputPlane + oy * outputWidth, y < 0 || y >= height ? nil : c * inputPlane + y * width, kx)
           }
           row += 1
+        }
+      }
+    }
+  }
+
+  /// Unfolds one image `[C, H, W]` into `cols [patchSize, outputPlane]`.
+  func im2col(_ image: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+    let ow = outputWidth
+    forEachColumnLine { offset, source, kx in
+      let line = cols + offset
+      guard let source else { return line.update(repeating: 0, count: ow) }
+      let src = image + source
+      if stride == 1 {
+        // Contiguous run with zero borders.
+        let x0 = kx - padding
+        let first = Swift.max(0, -x0), last = Swift.min(ow, width - x0)
+        if first > 0 { line.update(repeating: 0, count: first) }
+        if last > first { (line + first).update(from: src + x0 + first, count: last - first) }
+        if last < ow { (line + Swift.max(last, 0)).update(repeating: 0, count: ow - Swift.max(last, 0)) }
+      } else {
+        for ox in 0..<ow {
+          let x = ox * stride - padding + kx
+          line[ox] = x >= 0 && x < width ? src[x] : 0
         }
       }
     }
@@ -78,33 +84,22 @@ struct ConvolutionGeometry: Sendable {
   /// Folds `cols [patchSize, outputPlane]` back into one image `[C, H, W]`, adding overlaps (the
   /// adjoint of ``im2col(_:_:)``). The image must be zeroed first.
   func col2im(_ cols: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
-    let oh = outputHeight, ow = outputWidth
-    var row = 0
-    for c in 0..<channels {
-      let plane = image + c * inputPlane
-      for ky in 0..<kernelHeight {
-        for kx in 0..<kernelWidth {
-          let src = cols + row * outputPlane
-          for oy in 0..<oh {
-            let y = oy * stride - padding + ky
-            if y < 0 || y >= height { continue }
-            let dst = plane + y * width, line = src + oy * ow
-            if stride == 1 {
-              // Contiguous run: output column ox lands on input column ox + kx − padding.
-              let shift = kx - padding
-              let first = Swift.max(0, -shift), last = Swift.min(ow, width - shift)
-              if last > first {
-                let d = dst + shift
-                for ox in first..<last { d[ox] += line[ox] }
-              }
-            } else {
-              for ox in 0..<ow {
-                let x = ox * stride - padding + kx
-                if x >= 0 && x < width { dst[x] += line[ox] }
-              }
-            }
-          }
-          row += 1
+    let ow = outputWidth
+    forEachColumnLine { offset, target, kx in
+      guard let target else { return }
+      let dst = image + target, line = cols + offset
+      if stride == 1 {
+        // Contiguous run: output column ox lands on input column ox + kx − padding.
+        let shift = kx - padding
+        let first = Swift.max(0, -shift), last = Swift.min(ow, width - shift)
+        if last > first {
+          let d = dst + shift
+          for ox in first..<last { d[ox] += line[ox] }
+        }
+      } else {
+        for ox in 0..<ow {
+          let x = ox * stride - padding + kx
+          if x >= 0 && x < width { dst[x] += line[ox] }
         }
       }
     }
