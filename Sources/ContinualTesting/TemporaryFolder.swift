@@ -16,3 +16,17 @@ public func temporaryFolder(_ prefix: String) throws -> URL {
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
+
+/// A named pipe (a FIFO) called `name` in `folder`: a path that is neither a file nor a folder, and
+/// on which a careless reader blocks.
+///
+/// - Parameters:
+///   - name: The pipe's file name.
+///   - folder: The folder it is made in.
+/// - Returns: The pipe's URL.
+/// - Throws: `POSIXError` when `mkfifo(3)` fails.
+public func namedPipe(_ name: String, in folder: URL) throws -> URL {
+  let url = folder.appendingPathComponent(name)
+  guard mkfifo(url.path, 0o644) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+  return url
+}

@@ -59,8 +59,7 @@ import Testing
   @Test func aPipeGivenAsARecordFileOrAnExperimentFileIsRefusedWithoutBlocking() throws {
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let pipe = folder.appendingPathComponent("records.jsonl")
-    #expect(mkfifo(pipe.path, 0o644) == 0)
+    let pipe = try namedPipe("records.jsonl", in: folder)
     // Before the fix: "You don't have permission" for a record file; an experiment file blocked.
     for arguments in [["report", pipe.path], ["report", folder.path], ["compare", "--config", pipe.path]] {
       #expect(throws: (any Error).self, "\(arguments)") { try ContinualCommand.run(arguments) }

@@ -1,4 +1,5 @@
 import ContinualEngine
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -13,9 +14,8 @@ import Testing
     let directory = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try Fixtures.writeDataset(in: directory, gzipped: false)
-    let url = directory.appendingPathComponent(file.fileName)
-    try FileManager.default.removeItem(at: url)
-    #expect(mkfifo(url.path, 0o644) == 0)
+    try FileManager.default.removeItem(at: directory.appendingPathComponent(file.fileName))
+    let url = try namedPipe(file.fileName, in: directory)
     #expect(throws: IDXError.unreadable(source: url.path, reason: "not a regular file (a named pipe)")) {
       try IDXDataset.load(.mnist, from: directory)
     }
@@ -24,9 +24,7 @@ import Testing
   @Test func aPipeInPlaceOfACIFARFileIsNotARegularFile() throws {
     let directory = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    for name in CIFARDataset.cifar10.fileNames {
-      #expect(mkfifo(directory.appendingPathComponent(name).path, 0o644) == 0)
-    }
+    for name in CIFARDataset.cifar10.fileNames { _ = try namedPipe(name, in: directory) }
     #expect {
       try CIFARDataset.load(.cifar10, from: directory)
     } throws: {

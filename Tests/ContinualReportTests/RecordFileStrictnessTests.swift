@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -6,6 +7,15 @@ import Testing
 
 /// Record lines that name a key twice, and record files that are not regular files.
 @Suite struct RecordFileStrictnessTests {
+  @Test func aPipeIsNotARecordFileAndNothingBlocks() throws {
+    let directory = try Fixture.scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = try namedPipe("records.jsonl", in: directory)
+    #expect(throws: RecordFileError.unreadable(file: url.path, reason: "not a regular file (a named pipe)")) {
+      try RecordFile.read(from: url)
+    }
+  }
+
   @Test func aRecordLineNamingAKeyTwiceIsAnErrorNamingTheKeyAndLine() throws {
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -30,16 +40,6 @@ import Testing
       try RecordFile.read(from: url)
     } throws: {
       "\($0)".contains("\(url.path):1") && "\($0)".contains("the key \"a\" appears twice")
-    }
-  }
-
-  @Test func aPipeIsNotARecordFileAndNothingBlocks() throws {
-    let directory = try Fixture.scratchDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let url = directory.appendingPathComponent("records.jsonl")
-    #expect(mkfifo(url.path, 0o644) == 0)
-    #expect(throws: RecordFileError.unreadable(file: url.path, reason: "not a regular file (a named pipe)")) {
-      try RecordFile.read(from: url)
     }
   }
 }

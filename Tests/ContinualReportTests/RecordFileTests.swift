@@ -6,6 +6,14 @@ import Testing
 @Suite struct RecordFileTests {
   let records = Fixture.ewcSeeds
 
+  /// A new scratch folder with `runs.jsonl` holding the first `count` records, appended one by one.
+  func appended(_ count: Int) throws -> (directory: URL, url: URL) {
+    let directory = try Fixture.scratchDirectory()
+    let url = directory.appendingPathComponent("runs.jsonl")
+    for record in records.prefix(count) { try RecordFile.append(record, to: url) }
+    return (directory, url)
+  }
+
   @Test func appendThenReadRoundTrips() throws {
     let directory = try Fixture.scratchDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -61,10 +69,8 @@ import Testing
   }
 
   @Test func appendAfterAKillNeverLosesEarlierRecords() throws {
-    let directory = try Fixture.scratchDirectory()
+    let (directory, url) = try appended(3)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let url = directory.appendingPathComponent("runs.jsonl")
-    for record in records.prefix(3) { try RecordFile.append(record, to: url) }
     let intact = try Data(contentsOf: url)
     // Simulate a kill in the middle of writing the third line.
     let firstTwoLines = intact.split(separator: UInt8(ascii: "\n")).prefix(2).reduce(0) { $0 + $1.count + 1 }
@@ -85,10 +91,8 @@ import Testing
   }
 
   @Test func appendAfterAKillJustBeforeTheNewlineKeepsTheCompleteRecord() throws {
-    let directory = try Fixture.scratchDirectory()
+    let (directory, url) = try appended(2)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let url = directory.appendingPathComponent("runs.jsonl")
-    for record in records.prefix(2) { try RecordFile.append(record, to: url) }
     let handle = try FileHandle(forWritingTo: url)
     let size = try handle.seekToEnd()
     try handle.truncate(atOffset: size - 1)

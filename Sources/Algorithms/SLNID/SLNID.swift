@@ -1,5 +1,23 @@
 import ContinualCore
 
+/// One of SLNID's sparsity penalties as an algorithm: one ``RepresentationSparsity`` of its
+/// ``variant``, built from its settings.
+public protocol SparsityAlgorithm: Algorithm {
+  /// Which penalty of the family.
+  static var variant: RepresentationSparsity.Variant { get }
+}
+
+extension SparsityAlgorithm {
+  /// One ``RepresentationSparsity`` of ``variant``.
+  ///
+  /// - Parameter settings: Validated values of ``Algorithm/hyperparameters``.
+  /// - Returns: The regulariser.
+  /// - Throws: Never; the settings are validated already.
+  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+    AlgorithmComponents(regularisers: [RepresentationSettings.make(variant, settings)])
+  }
+}
+
 /// Selfless sequential learning (Aljundi, Rohrbach, Tuytelaars, ICLR 2019): sparse coding through
 /// local neural inhibition and discounting, `λ_SSL Σ_layers Σ_{i≠j} e^{−(i−j)²/2σ²} D_ij cov_ij` on
 /// the hidden ReLU outputs (see ``RepresentationSparsity``).
@@ -12,7 +30,7 @@ import ContinualCore
 /// ```sh
 /// continual compare --algorithms slnid+mas --set mas.lambda=0.1 --set slnid.lambda=1e-3
 /// ```
-public enum SLNID: Algorithm {
+public enum SLNID: SparsityAlgorithm {
   /// `slnid`: λ_SSL, the scale, the discount form, the importance loss, its accumulation and sample count.
   public static let configuration = AlgorithmConfiguration(
     name: "slnid",
@@ -23,37 +41,25 @@ public enum SLNID: Algorithm {
       RepresentationSettings.lambda, RepresentationSettings.scale, RepresentationSettings.discount,
       RepresentationSettings.importance, RepresentationSettings.accumulation, RepresentationSettings.samples,
     ])
-  /// One ``RepresentationSparsity`` of variant ``RepresentationSparsity/Variant/slnid``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [RepresentationSettings.make(.slnid, settings)])
-  }
+  /// ``RepresentationSparsity/Variant/slnid``.
+  public static let variant = RepresentationSparsity.Variant.slnid
 }
 
 /// Sparse coding through local neural inhibition (SLNID's paper, without discounting): a Gaussian in
 /// the unit-index distance weights the inhibition (see ``RepresentationSparsity``).
-public enum SLNI: Algorithm {
+public enum SLNI: SparsityAlgorithm {
   /// `slni`: λ_SSL and the scale.
   public static let configuration = AlgorithmConfiguration(
     name: "slni",
     summary: "SLNI (Aljundi et al. 2019): local inhibition of co-active hidden units, no importance discount.",
     settings: [RepresentationSettings.lambda, RepresentationSettings.scale])
-  /// One ``RepresentationSparsity`` of variant ``RepresentationSparsity/Variant/slni``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [RepresentationSettings.make(.slni, settings)])
-  }
+  /// ``RepresentationSparsity/Variant/slni``.
+  public static let variant = RepresentationSparsity.Variant.slni
 }
 
 /// Sparse coding through neural inhibition with importance discounting (SLNID's paper, non-local):
 /// every pair of co-active hidden units is inhibited, less so for units important to earlier tasks.
-public enum SNID: Algorithm {
+public enum SNID: SparsityAlgorithm {
   /// `snid`: λ_SSL, the discount form, the importance loss, its accumulation and sample count.
   public static let configuration = AlgorithmConfiguration(
     name: "snid",
@@ -63,32 +69,20 @@ public enum SNID: Algorithm {
       RepresentationSettings.lambda, RepresentationSettings.discount, RepresentationSettings.importance,
       RepresentationSettings.accumulation, RepresentationSettings.samples,
     ])
-  /// One ``RepresentationSparsity`` of variant ``RepresentationSparsity/Variant/snid``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [RepresentationSettings.make(.snid, settings)])
-  }
+  /// ``RepresentationSparsity/Variant/snid``.
+  public static let variant = RepresentationSparsity.Variant.snid
 }
 
 /// Sparse coding through neural inhibition (SLNID's paper, the plainest variant): every pair of
 /// co-active hidden units is inhibited alike.
-public enum SNI: Algorithm {
+public enum SNI: SparsityAlgorithm {
   /// `sni`: λ_SSL.
   public static let configuration = AlgorithmConfiguration(
     name: "sni",
     summary: "SNI (Aljundi et al. 2019): inhibition of every co-active pair of hidden units.",
     settings: [RepresentationSettings.lambda])
-  /// One ``RepresentationSparsity`` of variant ``RepresentationSparsity/Variant/sni``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [RepresentationSettings.make(.sni, settings)])
-  }
+  /// ``RepresentationSparsity/Variant/sni``.
+  public static let variant = RepresentationSparsity.Variant.sni
 }
 
 /// L1-Rep, a baseline of SLNID's paper: an L1 penalty on the hidden ReLU outputs, averaged over the

@@ -159,10 +159,15 @@ public struct ReplayMemory: Sendable, Equatable {
     _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
     using rng: inout SeededGenerator
   ) -> Batch? {
-    let all = exemplars
-    guard !all.isEmpty, count > 0 else { return nil }
+    guard let all = exemplars(toDraw: count) else { return nil }
     let picked = (0..<count).map { _ in all[rng.nextInt(below: all.count)] }
     return Self.batch(of: picked, from: sequence, currentTask: currentTask, augmentation: augmentation, using: &rng)
+  }
+
+  /// Every stored exemplar, or `nil` when there is none or no sample is wanted.
+  func exemplars(toDraw count: Int) -> [Exemplar]? {
+    let all = exemplars
+    return count > 0 && !all.isEmpty ? all : nil
   }
 
   /// The picked exemplars as a batch, each image augmented by a draw from `rng` made after the picks.
@@ -227,8 +232,7 @@ public struct ReplayMemory: Sendable, Equatable {
     _ count: Int, from sequence: TaskSequence, currentTask: Int, augmentation: Augmentation = .none,
     using rng: inout SeededGenerator
   ) -> Replayed? {
-    var all = exemplars
-    guard !all.isEmpty, count > 0 else { return nil }
+    guard var all = exemplars(toDraw: count) else { return nil }
     let n = min(count, all.count)
     for k in 0..<n { all.swapAt(k, k + rng.nextInt(below: all.count - k)) }  // a partial Fisher–Yates shuffle
     let picked = Array(all.prefix(n))

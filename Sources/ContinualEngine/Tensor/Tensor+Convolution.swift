@@ -112,6 +112,21 @@ extension Tensor {
     chunkRanges(batch, parts: EngineThreads.count)
   }
 
+  /// A forward convolution's output `[N, O, H', W']`, not yet written, and pointers the threads share
+  /// to the input, the weights, the bias and the output.
+  private static func forwardOperands(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry)
+    -> (
+      Tensor, SendableConstPointer<Float>, SendableConstPointer<Float>, SendableConstPointer<Float>?,
+      SendablePointer<Float>
+    )
+  {
+    let out = Tensor(uninitializedShape: [g.batch, weight.shape[0], g.outputHeight, g.outputWidth])
+    return (
+      out, SendableConstPointer(input.storage.base), SendableConstPointer(weight.storage.base),
+      bias.map { SendableConstPointer($0.storage.base) }, SendablePointer(out.storage.base)
+    )
+  }
+
   /// 2-D convolution (cross-correlation, as in PyTorch) of NCHW input with `[out, in, kh, kw]` weights.
   ///
   /// Implicit GEMM (`ck_conv2d_forward_at`): the im2col matrix is packed straight from the images
@@ -120,11 +135,8 @@ extension Tensor {
   static func convolution2D(
     input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
   ) -> Tensor {
-    let outChannels = weight.shape[0]
-    let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-    let x = SendableConstPointer(input.storage.base), w = SendableConstPointer(weight.storage.base)
-    let b = bias.map { SendableConstPointer($0.storage.base) }, o = SendablePointer(out.storage.base)
-    let chunks = batchChunks(g.batch), level = ck_sgemm_isa()
+    let (out, x, w, b, o) = forwardOperands(input: input, weight: weight, bias: bias, geometry: g)
+    let outChannels = weight.shape[0], chunks = batchChunks(g.batch), level = ck_sgemm_isa()
     let imageSize = g.channels * g.inputPlane, outputSize = outChannels * g.outputPlane
     parallelForEach(chunks.count) { part in
       let images = chunks[part]
@@ -203,11 +215,8 @@ extension Tensor {
   static func convolution2DByIm2col(
     input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
   ) -> Tensor {
-    let outChannels = weight.shape[0]
-    let out = Tensor(uninitializedShape: [g.batch, outChannels, g.outputHeight, g.outputWidth])
-    let x = SendableConstPointer(input.storage.base), w = SendableConstPointer(weight.storage.base)
-    let b = bias.map { SendableConstPointer($0.storage.base) }, o = SendablePointer(out.storage.base)
-    let chunks = batchChunks(g.batch)
+    let (out, x, w, b, o) = forwardOperands(input: input, weight: weight, bias: bias, geometry: g)
+    let outChannels = weight.shape[0], chunks = batchChunks(g.batch)
     parallelForEach(chunks.count) { part in
       let cols = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
       defer { cols.deallocate() }

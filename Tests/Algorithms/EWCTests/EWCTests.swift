@@ -179,21 +179,17 @@ import Testing
   // MARK: - Algorithm components
 
   @Test func ewcComponentsFromSettings() throws {
-    let settings = try Settings(component: EWC.name, declared: EWC.hyperparameters, given: [:])
-    let defaults = try EWC.components(settings)
+    let defaults = try EWC.components(given: [:])
     #expect(defaults.dataRegime == nil)
-    let ewc = try #require(defaults.regularisers.first as? QuadraticPenalty<FisherEstimator>)
-    #expect(defaults.regularisers.count == 1)
+    let ewc = try defaults.only(QuadraticPenalty<FisherEstimator>.self)
     #expect(
-      ewc.name == "ewc" && ewc.strength == settings[EWC.lambda] && ewc.scale == 0.5 && ewc.accumulation == .perTask)
+      ewc.name == "ewc" && ewc.strength == EWC.lambda.defaultValue && ewc.scale == 0.5 && ewc.accumulation == .perTask)
     #expect(
       ewc.estimator.labelMode == .expected && ewc.estimator.sampleCount == nil
         && !ewc.estimator.vanDeVen2019Normalisation)
 
     let given = ["lambda": "10", "labels": "empirical", "samples": "200", "vdv2019": "true"]
-    let custom = try #require(
-      try EWC.components(Settings(component: EWC.name, declared: EWC.hyperparameters, given: given)).regularisers.first
-        as? QuadraticPenalty<FisherEstimator>)
+    let custom = try EWC.components(given: given).only(QuadraticPenalty<FisherEstimator>.self)
     #expect(custom.strength == 10)
     #expect(
       custom.estimator.labelMode == .empirical && custom.estimator.sampleCount == 200
@@ -201,10 +197,8 @@ import Testing
   }
 
   @Test func onlineEWCComponentsFromSettings() throws {
-    let settings = try Settings(
-      component: OnlineEWC.name, declared: OnlineEWC.hyperparameters, given: ["gamma": "0.5", "lambda": "4"])
-    let online = try #require(
-      try OnlineEWC.components(settings).regularisers.first as? QuadraticPenalty<FisherEstimator>)
+    let online = try OnlineEWC.components(given: ["gamma": "0.5", "lambda": "4"])
+      .only(QuadraticPenalty<FisherEstimator>.self)
     #expect(
       online.name == "online-ewc" && online.strength == 4 && online.scale == 0.5
         && online.accumulation == .decayed(gamma: 0.5))

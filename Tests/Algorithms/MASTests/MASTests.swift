@@ -99,19 +99,16 @@ import Testing
   }
 
   @Test func componentsFromSettings() throws {
-    let settings = try Settings(component: MAS.name, declared: MAS.hyperparameters, given: [:])
-    let defaults = try MAS.components(settings)
-    let mas = try #require(defaults.regularisers.first as? QuadraticPenalty<OutputSensitivityEstimator>)
-    #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
+    let defaults = try MAS.components(given: [:])
+    let mas = try defaults.only(QuadraticPenalty<OutputSensitivityEstimator>.self)
+    #expect(defaults.dataRegime == nil)
     #expect(
-      mas.name == "mas" && mas.strength == settings[MAS.lambda] && mas.scale == 1
+      mas.name == "mas" && mas.strength == MAS.lambda.defaultValue && mas.scale == 1
         && mas.accumulation == .sum(clampNonNegative: false))
     #expect(mas.estimator.mode == .batch && mas.estimator.batchSize == 200 && mas.estimator.sampleCount == nil)
 
     let given = ["lambda": "0.5", "mode": "sample", "batch": "10", "samples": "100"]
-    let custom = try #require(
-      try MAS.components(Settings(component: MAS.name, declared: MAS.hyperparameters, given: given)).regularisers.first
-        as? QuadraticPenalty<OutputSensitivityEstimator>)
+    let custom = try MAS.components(given: given).only(QuadraticPenalty<OutputSensitivityEstimator>.self)
     #expect(custom.strength == 0.5)
     #expect(custom.estimator.mode == .sample && custom.estimator.batchSize == 10 && custom.estimator.sampleCount == 100)
   }

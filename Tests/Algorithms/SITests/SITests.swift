@@ -149,20 +149,17 @@ import Testing
   // MARK: - Algorithm components
 
   @Test func componentsFromSettings() throws {
-    let settings = try Settings(component: SI.name, declared: SI.hyperparameters, given: [:])
-    let defaults = try SI.components(settings)
-    let si = try #require(defaults.regularisers.first as? QuadraticPenalty<PathIntegralEstimator>)
-    #expect(defaults.regularisers.count == 1 && defaults.dataRegime == nil)
+    let defaults = try SI.components(given: [:])
+    let si = try defaults.only(QuadraticPenalty<PathIntegralEstimator>.self)
+    #expect(defaults.dataRegime == nil)
     #expect(
-      si.name == "si" && si.strength == settings[SI.c] && si.scale == 1
+      si.name == "si" && si.strength == SI.c.defaultValue && si.scale == 1
         && si.accumulation == .sum(clampNonNegative: true))
     #expect(si.estimator.damping == 0.1 && si.estimator.gradientSource == .task)
     #expect(si.needsTaskGradients && si.observesSteps)
 
     let given = ["c": "2", "xi": "0.001", "gradient": "total", "clamp": "false"]
-    let vdv = try #require(
-      try SI.components(Settings(component: SI.name, declared: SI.hyperparameters, given: given)).regularisers.first
-        as? QuadraticPenalty<PathIntegralEstimator>)
+    let vdv = try SI.components(given: given).only(QuadraticPenalty<PathIntegralEstimator>.self)
     #expect(vdv.strength == 2 && vdv.accumulation == .sum(clampNonNegative: false))
     #expect(vdv.estimator.damping == 0.001 && vdv.estimator.gradientSource == .total)
     #expect(!vdv.needsTaskGradients)

@@ -10,32 +10,30 @@ import Testing
 @Suite struct CheckpointFileSystemTests {
   /// The last checkpoint of the three-task toy run (after its second task).
   static func checkpoint() throws -> TrainingCheckpoint {
-    let (problem, trainer, plan) = try CheckpointResumeTests.setUp()
     let url = CheckpointResumeTests.folder()
     defer { try? FileManager.default.removeItem(at: url) }
-    _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 3,
-      checkpoints: CheckpointDirectory(url: url, identity: "fs"))
-    return try #require(try CheckpointDirectory(url: url, identity: "fs").load())
+    return try CheckpointResumeTests.lastCheckpoint(seed: 3, identity: "fs", in: url)
   }
 
-  /// A folder outside the sweep with one file in it, whose bytes must survive.
-  static func outsideFolder() throws -> (folder: URL, file: URL) {
-    let folder = CheckpointResumeTests.folder()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let file = folder.appendingPathComponent("precious.txt")
-    try Data("keep me".utf8).write(to: file)
-    return (folder, file)
+  /// A checkpoint to save, a folder name for the run (nothing there yet) and, outside the sweep, a
+  /// folder with one file whose bytes must survive. Remove the folders with ``remove(_:)``.
+  static func scene() throws -> (checkpoint: TrainingCheckpoint, run: URL, outside: URL, precious: URL) {
+    let checkpoint = try Self.checkpoint()
+    let outside = CheckpointResumeTests.folder()
+    try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+    let precious = outside.appendingPathComponent("precious.txt")
+    try Data("keep me".utf8).write(to: precious)
+    return (checkpoint, CheckpointResumeTests.folder(), outside, precious)
+  }
+
+  /// Removes the folders, if they exist.
+  static func remove(_ folders: URL...) {
+    for folder in folders { try? FileManager.default.removeItem(at: folder) }
   }
 
   @Test func aSymlinkedRunFolderIsNeverWrittenThroughOrEmptied() throws {
-    let checkpoint = try Self.checkpoint()
-    let (outside, precious) = try Self.outsideFolder()
-    let output = CheckpointResumeTests.folder()
-    defer {
-      try? FileManager.default.removeItem(at: output)
-      try? FileManager.default.removeItem(at: outside)
-    }
+    let (checkpoint, output, outside, precious) = try Self.scene()
+    defer { Self.remove(output, outside) }
     let link = output.appendingPathComponent("checkpoints/run")
     try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(at: link, withDestinationURL: outside)
@@ -59,13 +57,8 @@ import Testing
   }
 
   @Test func aSymlinkedTensorFileIsReplacedNotFollowed() throws {
-    let checkpoint = try Self.checkpoint()
-    let (outside, precious) = try Self.outsideFolder()
-    let folder = CheckpointResumeTests.folder()
-    defer {
-      try? FileManager.default.removeItem(at: folder)
-      try? FileManager.default.removeItem(at: outside)
-    }
+    let (checkpoint, folder, outside, precious) = try Self.scene()
+    defer { Self.remove(folder, outside) }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let name = "task-\(checkpoint.completedTasks).safetensors"
     try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: precious)
@@ -104,7 +97,7 @@ import Testing
     let folder = CheckpointResumeTests.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    #expect(mkfifo(folder.appendingPathComponent("manifest.json").path, 0o644) == 0)
+    _ = try namedPipe("manifest.json", in: folder)
     #expect {
       try CheckpointDirectory(url: folder, identity: "fs").load()
     } throws: {

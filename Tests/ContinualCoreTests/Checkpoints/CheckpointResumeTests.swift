@@ -13,6 +13,16 @@ import Testing
     FileManager.default.temporaryDirectory.appendingPathComponent("ck-checkpoint-\(UUID().uuidString)")
   }
 
+  /// The last checkpoint that the set-up's run with `seed` saved in `url` under `identity` (after its
+  /// second task).
+  static func lastCheckpoint(seed: UInt64, identity: String, in url: URL) throws -> TrainingCheckpoint {
+    let (problem, trainer, plan) = try setUp()
+    _ = try trainer.run(
+      problem.sequence, architecture: problem.architecture, plan: plan(), seed: seed,
+      checkpoints: CheckpointDirectory(url: url, identity: identity))
+    return try #require(try CheckpointDirectory(url: url, identity: identity).load())
+  }
+
   /// A three-task run with EWC-like importances, Adam and a replay memory: every kind of state.
   static func setUp() throws -> (problem: ToyProblem, trainer: ContinualTrainer, plan: () -> TrainingPlan) {
     var problem = try ToyProblem(tasks: 3, trainPerTask: 24)
@@ -128,16 +138,12 @@ import Testing
   }
 
   @Test func aCheckpointRoundTripsThroughItsFiles() throws {
-    let (problem, trainer, plan) = try Self.setUp()
     let url = Self.folder(), copy = Self.folder()
     defer {
       try? FileManager.default.removeItem(at: url)
       try? FileManager.default.removeItem(at: copy)
     }
-    _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2,
-      checkpoints: CheckpointDirectory(url: url, identity: "a"))
-    let loaded = try #require(try CheckpointDirectory(url: url, identity: "a").load())
+    let loaded = try Self.lastCheckpoint(seed: 2, identity: "a", in: url)
     try CheckpointDirectory(url: copy, identity: "a").save(loaded)
     #expect(try CheckpointDirectory(url: copy, identity: "a").load() == loaded)
     #expect(loaded.lossTerms.count == 2 && loaded.accuracyMatrix.count == 2 && loaded.initialAccuracies.count == 3)
@@ -147,11 +153,8 @@ import Testing
     let (problem, trainer, plan) = try Self.setUp()
     let url = Self.folder()
     defer { try? FileManager.default.removeItem(at: url) }
-    _ = try trainer.run(
-      problem.sequence, architecture: problem.architecture, plan: plan(), seed: 2,
-      checkpoints: CheckpointDirectory(url: url, identity: "a"))
+    let checkpoint = try Self.lastCheckpoint(seed: 2, identity: "a", in: url)
     #expect(throws: CheckpointError.self) { try CheckpointDirectory(url: url, identity: "b").load() }
-    let checkpoint = try #require(try CheckpointDirectory(url: url, identity: "a").load())
     // Another plan (no regulariser), another network, another number of tasks.
     let bare = TrainingPlan(head: problem.head, replay: ReplayConfiguration(capacity: 10))
     #expect(throws: CheckpointError.self) {
