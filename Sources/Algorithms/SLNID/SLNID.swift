@@ -85,9 +85,29 @@ public enum SNI: SparsityAlgorithm {
   public static let variant = RepresentationSparsity.Variant.sni
 }
 
+/// One of SLNID's baselines as an algorithm: one ``ActivationPenalty`` of its ``Measure`` with
+/// strength ``lambda``.
+public protocol ActivationPenaltyAlgorithm: Algorithm {
+  /// What the penalty measures on each layer's activations.
+  associatedtype Measure: ActivationMeasure
+  /// λ, the penalty strength.
+  static var lambda: Setting<Float> { get }
+}
+
+extension ActivationPenaltyAlgorithm {
+  /// One ``ActivationPenalty`` of ``Measure``, named as the algorithm.
+  ///
+  /// - Parameter settings: Validated values of ``Algorithm/hyperparameters``.
+  /// - Returns: The regulariser.
+  /// - Throws: Never; the settings are validated already.
+  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
+    AlgorithmComponents(regularisers: [ActivationPenalty<Measure>(strength: settings[lambda], name: name)])
+  }
+}
+
 /// L1-Rep, a baseline of SLNID's paper: an L1 penalty on the hidden ReLU outputs, averaged over the
 /// batch (see ``ActivationL1Penalty``).
-public enum L1Rep: Algorithm {
+public enum L1Rep: ActivationPenaltyAlgorithm {
   /// λ, the penalty strength.
   public static let lambda = Setting<Float>(
     "lambda", default: 1e-4, "penalty strength λ on (1/M) Σ_m ‖h^m‖₁ per hidden layer", in: 0...1e6)
@@ -99,19 +119,13 @@ public enum L1Rep: Algorithm {
     settings: [
       L1Rep.lambda
     ])
-  /// One ``ActivationL1Penalty``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [ActivationL1Penalty(strength: settings[lambda], name: name)])
-  }
+  /// Builds one ``ActivationL1Penalty``.
+  public typealias Measure = ActivationL1
 }
 
 /// DeCov (Cogswell et al. 2016), a baseline of SLNID's paper: penalises the off-diagonal entries of
 /// the mean-centred batch covariance of the hidden ReLU outputs (see ``DecorrelationPenalty``).
-public enum DeCov: Algorithm {
+public enum DeCov: ActivationPenaltyAlgorithm {
   /// λ, the penalty strength.
   public static let lambda = Setting<Float>(
     "lambda", default: 1e-3, "penalty strength λ on ½(‖C‖²_F − ‖diag C‖²) per hidden layer", in: 0...1e6)
@@ -124,14 +138,8 @@ public enum DeCov: Algorithm {
     settings: [
       DeCov.lambda
     ])
-  /// One ``DecorrelationPenalty``.
-  ///
-  /// - Parameter settings: Validated values of ``hyperparameters``.
-  /// - Returns: The regulariser.
-  /// - Throws: Never; the settings are validated already.
-  public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [DecorrelationPenalty(strength: settings[lambda], name: name)])
-  }
+  /// Builds one ``DecorrelationPenalty``.
+  public typealias Measure = Decorrelation
 }
 
 /// The settings the SNI/SLNI/SNID/SLNID algorithms share, and how they build a regulariser.
