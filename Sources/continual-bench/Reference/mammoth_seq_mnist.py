@@ -15,6 +15,10 @@ Two things are added around Mammoth, neither of which changes what it computes:
 - Mammoth's `utils.training.evaluate` is wrapped to record the accuracy matrices it computes
   (class-IL: all ten outputs; task-IL: the same network with the other tasks' outputs masked).
 
+`--loss seen` is a diagnosis, not the paper's protocol: the training cross-entropy (of the current
+batch, and of replayed labels in ER and DER++) is taken over the classes seen so far, as
+ContinualKit's class-incremental head takes it, instead of over all ten outputs.
+
 Each run is one process; its record is appended as one JSON line to `--output`:
 
     python mammoth_seq_mnist.py --mammoth /tmp/mammoth --data-dir ../shared/data \
@@ -117,6 +121,25 @@ def install_torchvision_stand_in(data_dir):
     return "stand-in (MNIST from IDX, ToTensor)"
 
 
+def seen_classes_loss(mammoth_main):
+    """Makes Seq-MNIST's loss a cross-entropy over the classes seen so far (the diagnosis)."""
+    import torch.nn.functional as F
+    from datasets.seq_mnist import SequentialMNIST
+
+    made = []
+    get_dataset = mammoth_main.get_dataset
+
+    def capturing(arguments):
+        made.append(get_dataset(arguments))
+        return made[-1]
+
+    def loss(outputs, labels):
+        return F.cross_entropy(outputs[:, :made[0].i], labels)  # `i`: classes up to the current task
+
+    mammoth_main.get_dataset = capturing
+    SequentialMNIST.get_loss = staticmethod(lambda: loss)
+
+
 def run_one(args):
     import torch
     torch.set_num_threads(1)
@@ -137,6 +160,8 @@ def run_one(args):
         return accs
 
     training.evaluate = recording
+    if args.loss == "seen":
+        seen_classes_loss(mammoth_main)
     argv = ["main.py", "--model", args.model, "--dataset", "seq-mnist", "--load_best_args", "--seed", str(args.seed)]
     buffer = args.buffer if args.model in REPLAY_MODELS else -1
     if buffer > 0:
@@ -151,7 +176,7 @@ def run_one(args):
         "class_il_matrix": [row[0] for row in rows], "task_il_matrix": [row[1] for row in rows],
         "class_il": float(np.mean(rows[-1][0])), "task_il": float(np.mean(rows[-1][1])),
         "wall_seconds": round(time.time() - start, 1), "torch": torch.__version__, "torchvision": vision,
-        "mammoth": args.revision,
+        "mammoth": args.revision, "loss": args.loss,
     }
     with open(args.output, "a") as f:
         f.write(json.dumps(record) + "\n")
@@ -166,6 +191,8 @@ def main():
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--output", required=True, help="JSON lines, appended")
     parser.add_argument("--revision", default="neurips2020", help="recorded with each run")
+    parser.add_argument("--loss", choices=["all", "seen"], default="all",
+                        help="cross-entropy over all ten outputs (Mammoth) or the classes seen so far (a diagnosis)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--buffer", type=int, default=-1, help=argparse.SUPPRESS)
@@ -183,7 +210,7 @@ def main():
                 subprocess.run([
                     sys.executable, os.path.abspath(__file__), "--one", "--model", model, "--buffer", str(buffer),
                     "--seed", str(seed), "--mammoth", args.mammoth, "--data-dir", args.data_dir,
-                    "--output", args.output, "--revision", args.revision,
+                    "--output", args.output, "--revision", args.revision, "--loss", args.loss,
                 ], check=True)
 
 
