@@ -157,7 +157,8 @@ struct Preset {
       ]),
     // Buzzega et al. 2020 (DER), Seq-MNIST as Mammoth's neurips2020 tag runs it (datasets/seq_mnist.py,
     // backbone/MNISTMLP.py, models/utils/continual_model.py): digits 0-1, 2-3, … in order, pixels / 255,
-    // 784-100-100-10, plain SGD, batch 10, one epoch, the whole training and test sets. The learning
+    // 784-100-100-10, plain SGD, batch 10, one epoch, the whole training and test sets, and a class-IL
+    // cross-entropy over all ten outputs from the first task on (--class-loss all). The learning
     // rate, replay minibatch and buffer differ per method and buffer (utils/best_args.py, the paper's
     // appendix), so each method is one command with its own --lr and memory.* (Docs/Reproductions.md);
     // the lr here is SGD's (fine-tuning) row.
@@ -167,7 +168,7 @@ struct Preset {
       arguments: [
         "--benchmark", "split-mnist", "--scenario", "class,task", "--algorithms", "finetune", "--seeds", "3",
         "--hidden", "100,100", "--epochs", "1", "--batch-size", "10", "--optimiser", "sgd", "--lr", "0.03",
-        "--train-per-task", "0", "--test-per-task", "0", "--set", "memory.selection=reservoir",
+        "--train-per-task", "0", "--test-per-task", "0", "--class-loss", "all", "--set", "memory.selection=reservoir",
         "--output", "results/der2020-seq-mnist",
       ]),
   ]

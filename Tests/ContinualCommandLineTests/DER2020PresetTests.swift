@@ -14,7 +14,7 @@ import Testing
     #expect(options.hidden == [100, 100] && options.epochs == 1 && options.iterations == nil)
     #expect(options.batchSize == 10 && options.optimiser == .sgd && options.momentum == 0)
     #expect(options.trainPerTask == 0 && options.testPerTask == 0 && options.seeds == 3)
-    #expect(options.settings["memory.selection"] == "reservoir")
+    #expect(options.settings["memory.selection"] == "reservoir" && options.classLoss == .all)
     let points = try Sweep(options).points
     #expect(points.map(\.stack.text) == ["finetune"])
   }
