@@ -165,12 +165,15 @@ struct Preset {
     "der2020-seq-mnist": Preset(
       summary: "DER paper's Seq-MNIST: 5×2 digits in order, 784-100-100, SGD, batch 10, 1 epoch, reservoir memory; "
         + "per-method lr and replay batch on the command line (Docs/Reproductions.md)",
-      arguments: [
-        "--benchmark", "split-mnist", "--scenario", "class,task", "--algorithms", "finetune", "--seeds", "3",
-        "--hidden", "100,100", "--epochs", "1", "--batch-size", "10", "--optimiser", "sgd", "--lr", "0.03",
-        "--train-per-task", "0", "--test-per-task", "0", "--class-loss", "all", "--set", "memory.selection=reservoir",
-        "--output", "results/der2020-seq-mnist",
-      ]),
+      arguments: seqMNIST + ["--algorithms", "finetune", "--lr", "0.03", "--output", "results/der2020-seq-mnist"]),
+  ]
+
+  /// The DER paper's Seq-MNIST protocol, whatever the method: Mammoth's `seq-mnist` dataset and
+  /// `MNISTMLP`, its SGD, batch and epoch, its all-ten-outputs loss and its reservoir buffer.
+  static let seqMNIST = [
+    "--benchmark", "split-mnist", "--scenario", "class,task", "--seeds", "3", "--hidden", "100,100", "--epochs", "1",
+    "--batch-size", "10", "--optimiser", "sgd", "--train-per-task", "0", "--test-per-task", "0",
+    "--class-loss", "all", "--set", "memory.selection=reservoir",
   ]
 
   /// posterior_replay_cl's deterministic HNet (`--regularizer=mse --mean_only`, no lookahead).
