@@ -13,7 +13,7 @@ import Testing
     #expect(options.scenarios == [.class, .task])
     #expect(options.hidden == [100, 100] && options.epochs == 1 && options.iterations == nil)
     #expect(options.batchSize == 10 && options.optimiser == .sgd && options.momentum == 0)
-    #expect(options.trainPerTask == 0 && options.testPerTask == 0 && options.seeds == 3)
+    #expect(options.trainPerTask == nil && options.testPerTask == nil && options.seeds == 3)  // nil: every sample
     #expect(options.settings["memory.selection"] == "reservoir" && options.classLoss == .all)
     let points = try Sweep(options).points
     #expect(points.map(\.stack.text) == ["finetune"])

@@ -15,9 +15,15 @@ Two things are added around Mammoth, neither of which changes what it computes:
 - Mammoth's `utils.training.evaluate` is wrapped to record the accuracy matrices it computes
   (class-IL: all ten outputs; task-IL: the same network with the other tasks' outputs masked).
 
-`--loss seen` is a diagnosis, not the paper's protocol: the training cross-entropy (of the current
-batch, and of replayed labels in ER and DER++) is taken over the classes seen so far, as
-ContinualKit's class-incremental head takes it, instead of over all ten outputs.
+Three diagnoses, none of them the paper's protocol, each changing one thing towards ContinualKit:
+- `--loss seen`: the training cross-entropy (of the current batch, and of replayed labels in ER and
+  DER++) over the classes seen so far, as ContinualKit's default class-incremental head takes it,
+  instead of over all ten outputs;
+- `--init pytorch`: the MLP keeps PyTorch's default `nn.Linear` initialisation (ContinualKit's `mlp`)
+  instead of Mammoth's Xavier-uniform weights and zero biases;
+- `--draw replacement`: the buffer draws its minibatch with replacement and always of the full size
+  (ContinualKit's `ReplayMemory.sample`, which ER uses), instead of without replacement and at most
+  the number stored.
 
 Each run is one process; its record is appended as one JSON line to `--output`:
 
@@ -140,6 +146,21 @@ def seen_classes_loss(mammoth_main):
     SequentialMNIST.get_loss = staticmethod(lambda: loss)
 
 
+def draw_with_replacement():
+    """Makes Mammoth's buffer draw `size` samples with replacement (the diagnosis)."""
+    import torch
+    from utils.buffer import Buffer
+
+    def get_data(self, size, transform=None):
+        stored = min(self.num_seen_examples, self.examples.shape[0])
+        choice = np.random.choice(stored, size=size, replace=True)
+        transform = transform if transform is not None else (lambda x: x)
+        drawn = (torch.stack([transform(ee.cpu()) for ee in self.examples[choice]]).to(self.device),)
+        return drawn + tuple(getattr(self, name)[choice] for name in self.attributes[1:] if hasattr(self, name))
+
+    Buffer.get_data = get_data
+
+
 def run_one(args):
     import torch
     torch.set_num_threads(1)
@@ -162,6 +183,11 @@ def run_one(args):
     training.evaluate = recording
     if args.loss == "seen":
         seen_classes_loss(mammoth_main)
+    if args.init == "pytorch":
+        from backbone.MNISTMLP import MNISTMLP
+        MNISTMLP.reset_parameters = lambda self: None  # the layers keep their nn.Linear defaults
+    if args.draw == "replacement":
+        draw_with_replacement()
     argv = ["main.py", "--model", args.model, "--dataset", "seq-mnist", "--load_best_args", "--seed", str(args.seed)]
     buffer = args.buffer if args.model in REPLAY_MODELS else -1
     if buffer > 0:
@@ -176,7 +202,7 @@ def run_one(args):
         "class_il_matrix": [row[0] for row in rows], "task_il_matrix": [row[1] for row in rows],
         "class_il": float(np.mean(rows[-1][0])), "task_il": float(np.mean(rows[-1][1])),
         "wall_seconds": round(time.time() - start, 1), "torch": torch.__version__, "torchvision": vision,
-        "mammoth": args.revision, "loss": args.loss,
+        "mammoth": args.revision, "loss": args.loss, "init": args.init, "draw": args.draw,
     }
     with open(args.output, "a") as f:
         f.write(json.dumps(record) + "\n")
@@ -193,6 +219,10 @@ def main():
     parser.add_argument("--revision", default="neurips2020", help="recorded with each run")
     parser.add_argument("--loss", choices=["all", "seen"], default="all",
                         help="cross-entropy over all ten outputs (Mammoth) or the classes seen so far (a diagnosis)")
+    parser.add_argument("--init", choices=["xavier", "pytorch"], default="xavier",
+                        help="Mammoth's MLP initialisation or PyTorch's default (a diagnosis)")
+    parser.add_argument("--draw", choices=["mammoth", "replacement"], default="mammoth",
+                        help="the buffer's draw: Mammoth's, or with replacement at full size (a diagnosis)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--buffer", type=int, default=-1, help=argparse.SUPPRESS)
@@ -211,6 +241,7 @@ def main():
                     sys.executable, os.path.abspath(__file__), "--one", "--model", model, "--buffer", str(buffer),
                     "--seed", str(seed), "--mammoth", args.mammoth, "--data-dir", args.data_dir,
                     "--output", args.output, "--revision", args.revision, "--loss", args.loss,
+                    "--init", args.init, "--draw", args.draw,
                 ], check=True)
 
 
