@@ -46,11 +46,18 @@ struct PreparedRun {
     sequence = try factory.sequence(benchmark, options: options, seed: seed)
     let components = try stack.components()
     let layout = TaskLayout(classCounts: sequence.classesPerTask)
-    let head: any Head
+    var head: any Head
     do {
       head = try stack.stack.head(for: scenario, classesPerTask: sequence.classesPerTask)
     } catch let error as HeadError {
       throw CLIError("\(sequence.name): \(error)")
+    }
+    if options.classLoss == .all, scenario == .class {
+      guard var active = head as? ActiveClassHead else {
+        throw CLIError("--class-loss all: \(stack.name) brings its own class-incremental head; leave it out")
+      }
+      active.scoresEveryOutput = true
+      head = active
     }
     let network: Sequential
     let perTask = options.batchNorm == .perTask ? sequence.count : nil

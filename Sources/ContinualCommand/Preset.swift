@@ -155,6 +155,25 @@ struct Preset {
         "--set", "hnet.embedding=48", "--set", "hnet.chunk-embedding=80", "--set", "hnet.reg-outputs=own",
         "--output", "results/hnet2020-split-cifar10",
       ]),
+    // Buzzega et al. 2020 (DER), Seq-MNIST as Mammoth's neurips2020 tag runs it (datasets/seq_mnist.py,
+    // backbone/MNISTMLP.py, models/utils/continual_model.py): digits 0-1, 2-3, … in order, pixels / 255,
+    // 784-100-100-10, plain SGD, batch 10, one epoch, the whole training and test sets, and a class-IL
+    // cross-entropy over all ten outputs from the first task on (--class-loss all). The learning
+    // rate, replay minibatch and buffer differ per method and buffer (utils/best_args.py, the paper's
+    // appendix), so each method is one command with its own --lr and memory.* (Docs/Reproductions.md);
+    // the lr here is SGD's (fine-tuning) row.
+    "der2020-seq-mnist": Preset(
+      summary: "DER paper's Seq-MNIST: 5×2 digits in order, 784-100-100, SGD, batch 10, 1 epoch, reservoir memory; "
+        + "per-method lr and replay batch on the command line (Docs/Reproductions.md)",
+      arguments: seqMNIST + ["--algorithms", "finetune", "--lr", "0.03", "--output", "results/der2020-seq-mnist"]),
+  ]
+
+  /// The DER paper's Seq-MNIST protocol, whatever the method: Mammoth's `seq-mnist` dataset and
+  /// `MNISTMLP`, its SGD, batch and epoch, its all-ten-outputs loss and its reservoir buffer.
+  static let seqMNIST = [
+    "--benchmark", "split-mnist", "--scenario", "class,task", "--seeds", "3", "--hidden", "100,100", "--epochs", "1",
+    "--batch-size", "10", "--optimiser", "sgd", "--train-per-task", "0", "--test-per-task", "0",
+    "--class-loss", "all", "--set", "memory.selection=reservoir",
   ]
 
   /// posterior_replay_cl's deterministic HNet (`--regularizer=mse --mean_only`, no lookahead).

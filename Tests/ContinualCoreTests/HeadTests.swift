@@ -50,6 +50,16 @@ import Testing
     expectApproximatelyEqual(first, 2.1269280, absoluteTolerance: 1e-5)
   }
 
+  @Test func activeClassHeadCanScoreEveryOutput() throws {
+    let head = ActiveClassHead(layout: TaskLayout(classCounts: [2, 2]), scoresEveryOutput: true)
+    // While training task 0 the softmax still covers columns 0..<4: log(e³ + e + 2e⁹) − 1.
+    let first = try Self.loss(head, logits: [[3, 1, 9, 9]], labels: [1], tasks: [0], currentTask: 0)
+    expectApproximatelyEqual(first, 8.6945533, absoluteTolerance: 1e-5)
+    // Predictions do not change.
+    let logits = try Tensor(rows: [[1, 0, 5, 0]])
+    #expect(head.predictions(logits: logits, task: 0, trainedThrough: 0) == [0])
+  }
+
   @Test func activeClassHeadRejectsLabelsOfFutureTasks() throws {
     let head = ActiveClassHead(layout: TaskLayout(classCounts: [2, 2]))
     #expect(throws: TensorError.self) {

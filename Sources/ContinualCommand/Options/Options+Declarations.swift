@@ -193,6 +193,12 @@ extension Options {
       example: "true",
       record: recorded("reset_optimiser", \.resetOptimiser) { String($0) }),
     .option(
+      "--class-loss", \.classLoss, "seen|all",
+      "class scenario: the training cross-entropy over the classes seen so far (default) or over every output, "
+        + "unseen classes included, as Mammoth trains (Docs/Reproductions.md)",
+      .word, group: .training, example: "all",
+      record: { options, _ in options.classLoss == .seen ? [:] : ["class_loss": options.classLoss.rawValue] }),
+    .option(
       "--eval-split", \.evaluationSplit, "test|train", "the split accuracies are measured on", .evaluationSplit,
       group: .training,
       example: "train", record: recorded("eval_split", \.evaluationSplit) { $0.rawValue }),

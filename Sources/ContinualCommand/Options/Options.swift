@@ -49,6 +49,8 @@ struct Options: Sendable {
   var epochs: Int?
   var batchSize = 128
   var resetOptimiser = false
+  /// What the class scenario's training loss covers (`--class-loss`).
+  var classLoss = ClassLoss.seen
   var evaluationSplit = EvaluationSplit.test
   var evaluationLimit: Int?
   // Optimiser
@@ -232,6 +234,14 @@ struct AdamBetas: Sendable, Equatable {
   var beta1: Float = 0.9
   /// The second moment's decay rate.
   var beta2: Float = 0.999
+}
+
+/// The outputs the class scenario's training cross-entropy covers.
+enum ClassLoss: String, Word {
+  /// The classes seen so far (the default).
+  case seen
+  /// Every output, unseen classes included (Mammoth's Seq-MNIST).
+  case all
 }
 
 /// Where BatchNorm keeps its running statistics.

@@ -69,19 +69,38 @@ public struct MultiHead: Head {
 /// trained yet is scored among the classes of tasks `0...j`: its own classes are active but have
 /// never been favoured by any loss, so `R[i][j]` is about 0 and forward transfer is undefined in
 /// this scenario (see ``ContinualMetrics/forwardTransferIsDefined(in:)``).
+///
+/// With `scoresEveryOutput` the training loss covers every output, the classes of tasks not trained
+/// yet included, as Mammoth's Seq-MNIST trains (Buzzega et al. 2020): those classes' logits are
+/// pushed down from the first task on. Predictions are the same either way.
+///
+/// ```swift
+/// let mammoth = ActiveClassHead(layout: TaskLayout(classCounts: [2, 2, 2, 2, 2]), scoresEveryOutput: true)
+/// ```
 public struct ActiveClassHead: Head {
   /// Where each task's classes are.
   public var layout: TaskLayout
+  /// Whether the training loss is taken over every output rather than the classes seen so far.
+  public var scoresEveryOutput: Bool
 
   /// Creates a class-incremental head.
-  public init(layout: TaskLayout) { self.layout = layout }
+  ///
+  /// - Parameters:
+  ///   - layout: Where each task's classes are.
+  ///   - scoresEveryOutput: Take the training loss over every output, unseen classes included
+  ///     (default `false`: the classes seen so far).
+  public init(layout: TaskLayout, scoresEveryOutput: Bool = false) {
+    self.layout = layout
+    self.scoresEveryOutput = scoresEveryOutput
+  }
 
   /// The total number of classes.
   public var outputCount: Int { layout.totalClasses }
 
-  /// Cross-entropy over every class seen up to the batch's current task.
+  /// Cross-entropy over every class seen up to the batch's current task (every output with
+  /// ``scoresEveryOutput``).
   public func loss(logits: Variable, for batch: Batch) throws -> Variable {
-    let active = 0..<layout.columns(batch.currentTask).upperBound
+    let active = 0..<(scoresEveryOutput ? outputCount : layout.columns(batch.currentTask).upperBound)
     return try crossEntropy(
       logits: logits, labels: zip(batch.labels, batch.tasks).map { $0 + layout.offset($1) },
       rowClasses: [Range<Int>](repeating: active, count: batch.labels.count))
