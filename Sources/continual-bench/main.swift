@@ -48,7 +48,8 @@ struct Options {
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
         seconds = s
       case "--quick":
-        (cifar.epochs, cifar.trainPerTask) = (CIFARProtocol.quick.epochs, CIFARProtocol.quick.trainPerTask)
+        let quick = CIFARProtocol.quick
+        (cifar.epochs, cifar.trainPerTask, cifar.testPerTask) = (quick.epochs, quick.trainPerTask, quick.testPerTask)
       case "--epochs":
         guard let e = Int(try value()), e > 0 else { throw BenchError.usage("--epochs takes a positive whole number") }
         cifar.epochs = e
@@ -57,6 +58,11 @@ struct Options {
           throw BenchError.usage("--train-per-task takes a positive whole number")
         }
         cifar.trainPerTask = n
+      case "--test-per-task":
+        guard let n = Int(try value()), n > 0 else {
+          throw BenchError.usage("--test-per-task takes a positive whole number")
+        }
+        cifar.testPerTask = n
       case "--networks": cifar.networks = try value().split(separator: ",").map(String.init)
       case "--algorithms": cifar.algorithms = try value().split(separator: ",").map(String.init)
       case "--reference": reference = try value()
@@ -65,9 +71,11 @@ struct Options {
         print(
           "usage: continual-bench [--only \(Self.workloads.joined(separator: "|"))] "
             + "[--seconds S] [--reference PYTHON] [--reference-script PATH]\n"
-            + "  --only cifar: [--quick] [--epochs N] [--train-per-task N] [--networks zenke,resnet32] "
+            + "  --only cifar: [--quick] [--epochs N] [--train-per-task N] [--test-per-task N] "
+            + "[--networks zenke,resnet32] "
             + "[--algorithms finetune,ewc,er]\n"
-            + "  (split CIFAR-10 end to end, whole processes; --quick = --epochs 1 --train-per-task 2000)"
+            + "  (split CIFAR-10 end to end, whole processes; --quick = --epochs 1 --train-per-task 1000 "
+            + "--test-per-task 500)"
         )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
