@@ -9,8 +9,8 @@ import Foundation
 /// Each run is a whole child process of `continual run` (data loading, checkpoints and evaluation
 /// included), measured like `--only memory`: wall time and `wait4`'s peak resident set size. With
 /// `--reference`, `Reference/split_cifar.py` runs the same protocol in plain PyTorch right after ours,
-/// one process per run too. `--quick` (1 epoch, 1,000 training and 500 test images per task) tries it
-/// in about half an hour.
+/// one process per run too. `--quick` (1 epoch, 1,000 training and 500 test images per task) cuts each
+/// of our runs to minutes; PyTorch's EWC (a vmap Fisher) still takes ten minutes and more per run.
 struct CIFARProtocol {
   /// Passes over each task's training images.
   var epochs = 2
@@ -52,7 +52,7 @@ struct CIFARProtocol {
 }
 
 /// Runs the protocol, ours then PyTorch's per run, and prints each row as it finishes (the whole
-/// protocol takes about an hour and a half on two cores); returns the rows for the table.
+/// protocol takes hours on two cores); returns the rows for the table.
 func cifarWorkload(_ protocolSettings: CIFARProtocol, reference python: String?) throws -> [[String: Any]] {
   let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
   let continual = directory.appendingPathComponent("continual").path

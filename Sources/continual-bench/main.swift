@@ -8,7 +8,7 @@
 //   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and
 // PyTorch's
 //   swift run -c release continual-bench --only cifar --quick --reference ~/.cache/torchref/bin/python   # split
-// CIFAR-10 end to end (issue 30), whole processes, ours and PyTorch's; without --quick about 1.5 hours
+// CIFAR-10 end to end (issue 30), whole processes, ours and PyTorch's; without --quick it takes hours
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -304,7 +304,7 @@ do {
     exit(0)
   }
   if options.only == "cifar" {
-    // Whole split-CIFAR-10 runs in child processes, ours and PyTorch's: an hour and more, so only on request.
+    // Whole split-CIFAR-10 runs in child processes, ours and PyTorch's: hours, so only on request.
     let rows = try cifarWorkload(options.cifar, reference: options.reference)
     print(cifarTable(rows))
     exit(0)
