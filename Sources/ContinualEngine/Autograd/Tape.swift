@@ -137,9 +137,12 @@ public final class Tape {
   /// the memory of one layer's gradient at a time, not of every layer's. The gradients are those
   /// ``gradients(of:withRespectTo:)`` returns, bit for bit.
   ///
+  /// On the tape of ``Tape``'s example, tested in `Tests/ContinualEngineTests/DocSnippetTests.swift`:
+  ///
   /// ```swift
-  /// try tape.forEachGradient(of: loss, withRespectTo: outputs) { position, gradient in
-  ///   sums[position] = gradient.squared().sum()
+  /// var sums: [Float] = [0, 0]
+  /// try tape.forEachGradient(of: loss, withRespectTo: [w, hidden]) { position, gradient in
+  ///   sums[position] = gradient.scalars.reduce(0, +)
   /// }
   /// ```
   /// - Parameters:
