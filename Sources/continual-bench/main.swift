@@ -2,11 +2,13 @@
 //
 //   swift run -c release continual-bench                 # every workload
 //   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | importance | slnid | hnet |
-// checkpoint | memory
+// checkpoint | memory | cifar
 //   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and
 // resnet32 vs PyTorch
 //   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and
 // PyTorch's
+//   swift run -c release continual-bench --only cifar --quick --reference ~/.cache/torchref/bin/python   # split
+// CIFAR-10 end to end (issue 30), whole processes, ours and PyTorch's; without --quick it takes hours
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -22,6 +24,12 @@ struct Options {
   var seconds = 3.0
   var reference: String?
   var referenceScript = "../shared/bench/torch_reference.py"
+  /// The protocol of `--only cifar`.
+  var cifar = CIFARProtocol()
+  /// The workloads `--only` accepts.
+  static let workloads = [
+    "gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory", "cifar",
+  ]
 
   init(_ arguments: [String]) throws {
     var iterator = arguments.makeIterator()
@@ -33,20 +41,41 @@ struct Options {
       switch argument {
       case "--only":
         only = try value()
-        guard ["gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory"].contains(only!)
-        else {
-          throw BenchError.usage(
-            "--only takes gemm, mlp, cnn, convnets, importance, slnid, hnet, checkpoint or memory, not '\(only!)'")
+        guard Self.workloads.contains(only!) else {
+          throw BenchError.usage("--only takes \(Self.workloads.joined(separator: ", ")), not '\(only!)'")
         }
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
         seconds = s
+      case "--quick":
+        let quick = CIFARProtocol.quick
+        (cifar.epochs, cifar.trainPerTask, cifar.testPerTask) = (quick.epochs, quick.trainPerTask, quick.testPerTask)
+      case "--epochs":
+        guard let e = Int(try value()), e > 0 else { throw BenchError.usage("--epochs takes a positive whole number") }
+        cifar.epochs = e
+      case "--train-per-task":
+        guard let n = Int(try value()), n > 0 else {
+          throw BenchError.usage("--train-per-task takes a positive whole number")
+        }
+        cifar.trainPerTask = n
+      case "--test-per-task":
+        guard let n = Int(try value()), n > 0 else {
+          throw BenchError.usage("--test-per-task takes a positive whole number")
+        }
+        cifar.testPerTask = n
+      case "--networks": cifar.networks = try value().split(separator: ",").map(String.init)
+      case "--algorithms": cifar.algorithms = try value().split(separator: ",").map(String.init)
       case "--reference": reference = try value()
       case "--reference-script": referenceScript = try value()
       case "-h", "--help":
         print(
-          "usage: continual-bench [--only gemm|mlp|cnn|convnets|importance|slnid|hnet|checkpoint|memory] "
-            + "[--seconds S] [--reference PYTHON] [--reference-script PATH]"
+          "usage: continual-bench [--only \(Self.workloads.joined(separator: "|"))] "
+            + "[--seconds S] [--reference PYTHON] [--reference-script PATH]\n"
+            + "  --only cifar: [--quick] [--epochs N] [--train-per-task N] [--test-per-task N] "
+            + "[--networks zenke,resnet32] "
+            + "[--algorithms finetune,ewc,er]\n"
+            + "  (split CIFAR-10 end to end, whole processes; --quick = --epochs 1 --train-per-task 1000 "
+            + "--test-per-task 500)"
         )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
@@ -272,6 +301,12 @@ do {
     // Peak memory runs whole protocols in child processes (minutes, and the datasets), so only on request.
     let script = referenceScript("permuted_mnist.py")
     for row in try memoryWorkload(reference: options.reference, script: script) { printJSON(row) }
+    exit(0)
+  }
+  if options.only == "cifar" {
+    // Whole split-CIFAR-10 runs in child processes, ours and PyTorch's: hours, so only on request.
+    let rows = try cifarWorkload(options.cifar, reference: options.reference)
+    print(cifarTable(rows))
     exit(0)
   }
   if let python = options.reference {

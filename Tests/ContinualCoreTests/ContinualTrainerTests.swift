@@ -289,6 +289,26 @@ private struct GradientProbe: Regulariser {
     #expect(accuracies == [0.5, 0.5])
   }
 
+  /// The evaluation batch size (256 by default since issue 30, 1,000 before) changes only how many
+  /// images a forward pass holds, never a prediction: batches of 1, 3, 7 and all give the same
+  /// accuracies and confusion counts.
+  @Test func evaluationBatchSizeDoesNotChangePredictions() throws {
+    let problem = try ToyProblem(testPerTask: 21, head: SharedHead(classCount: 4))
+    var rng = SeededGenerator(seed: 3)
+    let model = Model(problem.architecture, rng: &rng)
+    #expect(TrainingConfiguration().evaluationBatchSize == TrainingConfiguration.defaultEvaluationBatchSize)
+    let results = try [1, 3, 7, 1000].map { size in
+      var configuration = problem.configuration
+      configuration.evaluationBatchSize = size
+      return try ContinualTrainer(configuration: configuration).evaluateWithConfusion(
+        model, on: problem.sequence, head: problem.head, trainedThrough: 1)
+    }
+    for result in results.dropFirst() {
+      #expect(result.accuracies == results[0].accuracies)
+      #expect(result.confusion == results[0].confusion)
+    }
+  }
+
   @Test(arguments: [true, false])
   func observationsSeparateTaskAndTotalGradients(needsTaskGradients: Bool) throws {
     let log = GradientProbe.Log()

@@ -35,6 +35,40 @@ import Testing
     #expect(g[1].scalars == [0])
   }
 
+  /// `forEachGradient` hands over exactly what `gradients(of:withRespectTo:)` returns — bit for bit,
+  /// through a convolution, BatchNorm with batch statistics (x̂ recomputed in the backward pass) and
+  /// a value used twice — for every target, a repeated one and one recorded after the loss included,
+  /// latest-recorded target first.
+  @Test func forEachGradientGivesTheGradientsOneAtATime() throws {
+    var rng = SeededGenerator(seed: 11)
+    let tape = Tape()
+    let x = tape.constant(Tensor.randomUniform([3, 2, 5, 5], using: &rng))
+    let w = tape.variable(Tensor.randomUniform([4, 2, 3, 3], in: -0.5...0.5, using: &rng))
+    let gain = tape.variable(Tensor.randomUniform([4], in: 0.5...1.5, using: &rng))
+    let offset = tape.variable(Tensor.randomUniform([4], using: &rng))
+    let convolved = try x.convolved2D(with: w, padding: 1)
+    let normalised = try convolved.batchNormalised(scale: gain, shift: offset).output
+    let activated = normalised.relu()
+    let loss = try (activated * activated + activated).sum()
+    let later = tape.variable(Tensor([1, 2]))
+    let targets = [activated, convolved, w, gain, offset, activated, later]
+    let expected = try tape.gradients(of: loss, withRespectTo: targets)
+    var delivered = [Tensor?](repeating: nil, count: targets.count)
+    var order: [Int] = []
+    try tape.forEachGradient(of: loss, withRespectTo: targets) { position, gradient in
+      #expect(delivered[position] == nil, "target \(position) delivered twice")
+      delivered[position] = gradient
+      order.append(targets[position].index)
+    }
+    for (position, gradient) in delivered.enumerated() {
+      let g = try #require(gradient, "target \(position) never delivered")
+      #expect(g.shape == expected[position].shape)
+      #expect(g.scalars == expected[position].scalars, "target \(position)")
+    }
+    #expect(order == order.sorted(by: >))
+    #expect(delivered[6]?.scalars == [0, 0])
+  }
+
   @Test func vectorOutputNeedsASeed() throws {
     let tape = Tape()
     let a = tape.variable(Tensor([1, 2]))

@@ -17,5 +17,11 @@ import Testing
     #expect(loss.value.scalar == 4.5)
     #expect(gradients[1].scalars == [3, 3])
     #expect(gradients[0].scalars == [3, 3, 6, 6])
+    // `Tape.forEachGradient`'s example, on the same tape: the same gradients, one at a time.
+    var sums: [Float] = [0, 0]
+    try tape.forEachGradient(of: loss, withRespectTo: [w, hidden]) { position, gradient in
+      sums[position] = gradient.scalars.reduce(0, +)
+    }
+    #expect(sums == [18, 6])
   }
 }

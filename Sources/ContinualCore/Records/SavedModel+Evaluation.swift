@@ -59,7 +59,8 @@ extension SavedModel {
   ///   - sequence: The tasks to measure on; they must be the tasks the description's head lays out
   ///     (as many, with as many classes each) and have its input shape.
   ///   - split: The images to measure on (test by default).
-  ///   - batchSize: Images per forward pass (1,000, as training evaluates).
+  ///   - batchSize: Images per forward pass (as training evaluates:
+  ///     ``TrainingConfiguration/defaultEvaluationBatchSize``).
   ///   - limit: At most this many images per task (all when `nil`).
   /// - Returns: One accuracy in [0, 1] per task, after the model's last task.
   /// - Throws: ``Failure`` when the sequence does not fit the description (naming `input_shape` or
@@ -67,7 +68,7 @@ extension SavedModel {
   /// - Complexity: One forward pass over each task's images.
   public static func evaluate(
     _ model: Model, description: Description, on sequence: TaskSequence, split: EvaluationSplit = .test,
-    batchSize: Int = 1000,
+    batchSize: Int = TrainingConfiguration.defaultEvaluationBatchSize,
     limit: Int? = nil
   ) throws -> [Double] {
     guard description.inputShape == sequence.sampleShape else {

@@ -124,6 +124,52 @@ public final class Tape {
       throw TensorError.shapeMismatch(
         operation: operation, shapes: [output.shape, seed.shape], reason: "the seed must be shaped like the output")
     }
+    try checkTargets(targets, output: output, operation: operation)
+    var found: [Int: Tensor] = [:]
+    try walk(from: output, seed: seed, to: targets) { index, gradient in found[index] = gradient }
+    return targets.map { found[$0.index] ?? Tensor(shape: $0.shape, repeating: 0) }
+  }
+
+  /// Hands the gradient of a scalar with respect to each of `targets` to `body` as soon as the
+  /// backward walk has finished it, then lets it go: the gradients are never all held at once.
+  ///
+  /// A per-layer computation on each layer's output gradient (per-sample importance sums) then needs
+  /// the memory of one layer's gradient at a time, not of every layer's. The gradients are those
+  /// ``gradients(of:withRespectTo:)`` returns, bit for bit.
+  ///
+  /// On the tape of ``Tape``'s example, tested in `Tests/ContinualEngineTests/DocSnippetTests.swift`:
+  ///
+  /// ```swift
+  /// var sums: [Float] = [0, 0]
+  /// try tape.forEachGradient(of: loss, withRespectTo: [w, hidden]) { position, gradient in
+  ///   sums[position] = gradient.scalars.reduce(0, +)
+  /// }
+  /// ```
+  /// - Parameters:
+  ///   - output: A variable with exactly one element (usually a loss).
+  ///   - targets: As for ``gradients(of:withRespectTo:)``.
+  ///   - body: Called once per target with its position in `targets` and its gradient, the target
+  ///     recorded last first.
+  /// - Throws: As ``gradients(of:withRespectTo:)``, or whatever `body` throws.
+  public func forEachGradient(
+    of output: Variable, withRespectTo targets: [Variable], _ body: (_ position: Int, _ gradient: Tensor) throws -> Void
+  ) throws {
+    guard output.value.count == 1 else {
+      throw TensorError.invalidArgument(
+        operation: "forEachGradient(of:withRespectTo:)",
+        reason: "the output must have one element, got shape \(output.shape)")
+    }
+    try checkTargets(targets, output: output, operation: "forEachGradient(of:withRespectTo:)")
+    var positions: [Int: [Int]] = [:]
+    for (position, target) in targets.enumerated() { positions[target.index, default: []].append(position) }
+    try walk(from: output, seed: Tensor(shape: output.shape, repeating: 1), to: targets) { index, gradient in
+      for position in positions[index] ?? [] { try body(position, gradient) }
+    }
+  }
+
+  /// The checks shared by the gradient entry points: every target and the output on this tape,
+  /// every target differentiable.
+  private func checkTargets(_ targets: [Variable], output: Variable, operation: String) throws {
     for target in targets {
       guard target.tape === self else {
         throw TensorError.invalidArgument(operation: operation, reason: "a target belongs to another tape")
@@ -140,10 +186,21 @@ public final class Tape {
     guard output.tape === self else {
       throw TensorError.invalidArgument(operation: operation, reason: "the output belongs to another tape")
     }
+  }
+
+  /// The backward walk: from `output` (seeded with `seed`) down to the first target, handing each
+  /// target's tape index and finished gradient to `deliver` (zeros when the output does not depend
+  /// on it) and freeing every gradient once its node has propagated it.
+  ///
+  /// A node's gradient is final when the walk reaches it: only nodes recorded after it use it.
+  private func walk(
+    from output: Variable, seed: Tensor, to targets: [Variable], deliver: (Int, Tensor) throws -> Void
+  ) throws {
     let last = output.index
-    guard let first = targets.map(\.index).min(), first <= last else {
-      return targets.map { Tensor(shape: $0.shape, repeating: 0) }
+    for target in targets where target.index > last {
+      try deliver(target.index, Tensor(shape: target.shape, repeating: 0))
     }
+    guard let first = targets.map(\.index).filter({ $0 <= last }).min() else { return }
     // Mark the nodes through which a target influences the output; only those run backward.
     var influenced = [Bool](repeating: false, count: last + 1)
     for target in targets where target.index <= last { influenced[target.index] = true }
@@ -157,13 +214,15 @@ public final class Tape {
     let targetSet = Set(targets.map(\.index))
     var i = last
     while i >= first {
+      if targetSet.contains(i) {
+        try deliver(i, context.gradients[i] ?? Tensor(shape: nodes[i].value.shape, repeating: 0))
+      }
       if influenced[i], let gradient = context.gradients[i], let backward = nodes[i].backward {
         backward(gradient, &context)
-        if !targetSet.contains(i) { context.gradients[i] = nil }  // free memory early
       }
+      context.gradients[i] = nil  // free memory early
       i -= 1
     }
-    return targets.map { context.gradients[$0.index] ?? Tensor(shape: $0.shape, repeating: 0) }
   }
 
   /// The gradients of a scalar with respect to each of `targets` (variadic form).

@@ -76,18 +76,17 @@ extension Variable {
     mean: Tensor, inverseStd: Tensor, scale: Variable?, shift: Variable?, layout: (Int, Int, Int), batchStatistics: Bool
   ) -> Variable {
     let (n, c, s) = layout
-    let needsNormalised = tape.isRecording
-    let (output, xhat) = Tensor.normalise(
-      value, mean: mean, inverseStd: inverseStd, scale: scale?.value, shift: shift?.value, batch: n, channels: c,
-      spatial: s,
-      keepNormalised: needsNormalised)
+    let x = value
+    // The backward pass recomputes x̂ from the input, which the tape keeps anyway (bit-identical).
+    let (output, _) = Tensor.normalise(
+      x, mean: mean, inverseStd: inverseStd, scale: scale?.value, shift: shift?.value, batch: n, channels: c,
+      spatial: s, keepNormalised: false)
     let ix = index, iScale = scale?.index, iShift = shift?.index, gain = scale?.value
     let inputs = [self] + [scale, shift].compactMap { $0 }
     return tape.record(output, inputs: inputs) { gradient, context in
       let (dx, dScale, dShift) = Tensor.normalisationBackward(
-        outputGradient: gradient, normalised: xhat!, inverseStd: inverseStd, scale: gain,
-        batchStatistics: batchStatistics,
-        batch: n, channels: c, spatial: s, needInput: context.needs(ix))
+        outputGradient: gradient, input: x, mean: mean, inverseStd: inverseStd, scale: gain,
+        batchStatistics: batchStatistics, batch: n, channels: c, spatial: s, needInput: context.needs(ix))
       if let dx { context.accumulate(dx, into: ix) }
       if let iScale { context.accumulate(dScale, into: iScale) }
       if let iShift { context.accumulate(dShift, into: iShift) }

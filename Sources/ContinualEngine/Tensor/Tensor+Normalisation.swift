@@ -86,28 +86,33 @@ extension Tensor {
   /// asked for, the input's gradient.
   ///
   /// With batch statistics the input gradient is `γ·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂))`; with fixed
-  /// statistics it is `γ·σ⁻¹·g`.
+  /// statistics it is `γ·σ⁻¹·g`. `x̂ = (x − mean)·σ⁻¹` is recomputed from the input, with the same
+  /// arithmetic as ``normalise(_:mean:inverseStd:scale:shift:batch:channels:spatial:keepNormalised:)``
+  /// (so the same bits), rather than kept from the forward pass: a training tape then holds one tensor
+  /// per BatchNorm instead of two (ResNet-32 at batch 128: 155 MB less).
   static func normalisationBackward(
-    outputGradient g: Tensor, normalised xhat: Tensor, inverseStd: Tensor, scale: Tensor?, batchStatistics: Bool,
-    batch n: Int, channels c: Int, spatial s: Int, needInput: Bool
+    outputGradient g: Tensor, input x: Tensor, mean: Tensor, inverseStd: Tensor, scale: Tensor?,
+    batchStatistics: Bool, batch n: Int, channels c: Int, spatial s: Int, needInput: Bool
   ) -> (input: Tensor?, scale: Tensor, shift: Tensor) {
     let dScale = Tensor(shape: [c], repeating: 0), dShift = Tensor(shape: [c], repeating: 0)
     let dx = needInput ? Tensor(uninitializedShape: g.shape) : nil
     let gp = SendableConstPointer(UnsafePointer(g.storage.base)),
-      hp = SendableConstPointer(UnsafePointer(xhat.storage.base))
-    let ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base)),
+      xp = SendableConstPointer(UnsafePointer(x.storage.base))
+    let mp = SendableConstPointer(UnsafePointer(mean.storage.base)),
+      ip = SendableConstPointer(UnsafePointer(inverseStd.storage.base)),
       sp = scale.map { SendableConstPointer(UnsafePointer($0.storage.base)) }
     let dsp = SendablePointer(dScale.storage.base), dbp = SendablePointer(dShift.storage.base)
     let dxp = dx.map { SendablePointer($0.storage.base) }
     let count = Float(n * s)
     parallelForEach(c) { ch in
+      let mu = mp.base[ch], inv = ip.base[ch]
       var sumG: Double = 0, sumGH: Double = 0
       for i in 0..<n {
         let start = (i * c + ch) * s
         var pg: Float = 0, pgh: Float = 0
         for k in 0..<s {
           pg += gp.base[start + k]
-          pgh += gp.base[start + k] * hp.base[start + k]
+          pgh += gp.base[start + k] * ((xp.base[start + k] - mu) * inv)
         }
         sumG += Double(pg)
         sumGH += Double(pgh)
@@ -115,13 +120,14 @@ extension Tensor {
       dbp.base[ch] = Float(sumG)
       dsp.base[ch] = Float(sumGH)
       guard let dxp else { return }
-      let factor = (sp?.base[ch] ?? 1) * ip.base[ch]
+      let factor = (sp?.base[ch] ?? 1) * inv
       let meanG = batchStatistics && count > 0 ? Float(sumG) / count : 0
       let meanGH = batchStatistics && count > 0 ? Float(sumGH) / count : 0
       for i in 0..<n {
         let start = (i * c + ch) * s
         for k in 0..<s {
-          dxp.base[start + k] = factor * (gp.base[start + k] - meanG - hp.base[start + k] * meanGH)
+          let h = (xp.base[start + k] - mu) * inv
+          dxp.base[start + k] = factor * (gp.base[start + k] - meanG - h * meanGH)
         }
       }
     }

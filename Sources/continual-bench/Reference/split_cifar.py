@@ -1,30 +1,39 @@
 #!/usr/bin/env python3
-"""Split CIFAR-10 on the zenke CNN in plain PyTorch: the protocol of Docs/results/split-cifar10-zenke,
-written independently of ContinualKit, to compare accuracy (within seed noise) and end-to-end time.
+"""Split CIFAR-10 on the zenke CNN (or ResNet-32) in plain PyTorch: the protocol of
+Docs/results/split-cifar10-zenke, written independently of ContinualKit, to compare accuracy (within seed
+noise), end-to-end time and peak memory.
 
     ~/.cache/torchref/bin/python Sources/continual-bench/Reference/split_cifar.py \
         --data-dir ../shared/data --algorithms finetune,ewc,si,er --scenario task,class --seed 1
+    # issue 30's end-to-end protocol, as `continual-bench --only cifar` runs it (one run per process):
+    ~/.cache/torchref/bin/python Sources/continual-bench/Reference/split_cifar.py --data-dir ../shared/data \
+        --network resnet32 --algorithms ewc --scenario task --epochs 2 --train-per-task 10000 --test-per-task 2000
 
 Protocol (as `continual compare --benchmark split-cifar10 --network zenke` with the table's flags):
 5 tasks of classes {0,1},{2,3},...; per seed, a random class-balanced subset of 2000 training and 1000
 test images per task; per-channel normalisation by the whole training set's mean and std; training
 images padded with 4 black pixels, randomly cropped to 32x32 and flipped with probability 1/2; Adam
-lr 1e-3 (not reset), batch 128, 3 epochs per task (partial last batch kept); task-IL: each task its
+lr 1e-3 (not reset), batch 128, 3 epochs per task (partial last batch kept; --epochs, --train-per-task and
+--test-per-task change the three counts, 0 images meaning all of the task's); task-IL: each task its
 own 2 output units; class-IL: every unit of the classes seen so far. Evaluation after each task on
 every task's test subset. EWC: lambda 500, Fisher at the expected label over the task's units, every
 training sample, evaluation mode, one penalty per task (lambda/2 * sum F (theta - theta*)^2). SI:
 c 0.1, xi 1e-3, path integral of the task-loss gradient times the applied Adam step, importance
 clamped at 0, penalty c * sum Omega (theta - theta*)^2. ER: 500 exemplars, the first of each class
 (class-balanced), 32 replayed per step, augmented like the current images, one loss over both.
-Prints one JSON object per run.
+--network resnet32 trains He et al.'s CIFAR ResNet-32 of Reference/convnets.py (BatchNorm, option-A shortcuts)
+instead of the zenke CNN. Prints one JSON object per run.
 """
-import argparse, gzip, json, os, time
+import argparse, gzip, json, os, sys, time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, vmap
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from convnets import resnet32  # noqa: E402  (the same ResNet-32 as `continual-bench --only convnets`)
 
 
 def read_batch(directory, name):
@@ -60,7 +69,9 @@ class Protocol:
         self.tasks = []
         for t in range(5):
             def pick(x, y, per_task):
-                rows = np.concatenate([rng.permutation(np.flatnonzero(y == c))[: per_task // 2] for c in (2 * t, 2 * t + 1)])
+                # 0 = every image of the task's two classes.
+                take = per_task // 2 if per_task > 0 else len(y)
+                rows = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:take] for c in (2 * t, 2 * t + 1)])
                 rows = rng.permutation(rows)
                 return x[rows], y[rows] - 2 * t
             self.tasks.append((pick(x_train, y_train, train_per_task), pick(x_test, y_test, test_per_task)))
@@ -137,7 +148,7 @@ def fisher(model, protocol, scenario, task):
 
 def run(algorithm, scenario, seed, protocol, args):
     torch.manual_seed(seed)
-    model = zenke(10)
+    model = resnet32(10) if args.network == "resnet32" else zenke(10)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     names = [k for k, _ in model.named_parameters()]
     penalties = []  # EWC: (fisher, anchor) per task
@@ -192,7 +203,7 @@ def run(algorithm, scenario, seed, protocol, args):
             memory = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
         matrix.append(evaluate(model, protocol, scenario, t))
     final = matrix[-1]
-    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "accuracy_matrix": matrix,
+    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "network": args.network, "accuracy_matrix": matrix,
             "average_accuracy": sum(final) / len(final), "wall_seconds": time.perf_counter() - start}
 
 
@@ -205,6 +216,7 @@ def main():
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--train-per-task", type=int, default=2000)
     p.add_argument("--test-per-task", type=int, default=1000)
+    p.add_argument("--network", choices=["zenke", "resnet32"], default="zenke")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
