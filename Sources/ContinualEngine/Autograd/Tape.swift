@@ -135,7 +135,7 @@ public final class Tape {
   ///
   /// A per-layer computation on each layer's output gradient (per-sample importance sums) then needs
   /// the memory of one layer's gradient at a time, not of every layer's. The gradients are those
-  /// ``gradients(of:withRespectTo:)`` returns, bit for bit.
+  /// ``gradients(of:withRespectTo:)-(_,[Variable])`` returns, bit for bit.
   ///
   /// On the tape of ``Tape``'s example, tested in `Tests/ContinualEngineTests/DocSnippetTests.swift`:
   ///
@@ -147,10 +147,10 @@ public final class Tape {
   /// ```
   /// - Parameters:
   ///   - output: A variable with exactly one element (usually a loss).
-  ///   - targets: As for ``gradients(of:withRespectTo:)``.
+  ///   - targets: As for ``gradients(of:withRespectTo:)-(_,[Variable])``.
   ///   - body: Called once per target with its position in `targets` and its gradient, the target
   ///     recorded last first.
-  /// - Throws: As ``gradients(of:withRespectTo:)``, or whatever `body` throws.
+  /// - Throws: As ``gradients(of:withRespectTo:)-(_,[Variable])``, or whatever `body` throws.
   public func forEachGradient(
     of output: Variable, withRespectTo targets: [Variable], _ body: (_ position: Int, _ gradient: Tensor) throws -> Void
   ) throws {
