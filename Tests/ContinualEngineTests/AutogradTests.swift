@@ -37,8 +37,8 @@ import Testing
 
   /// `forEachGradient` hands over exactly what `gradients(of:withRespectTo:)` returns — bit for bit,
   /// through a convolution, BatchNorm with batch statistics (x̂ recomputed in the backward pass) and
-  /// a value used twice — for every target, a repeated one and one recorded after the loss included,
-  /// latest-recorded target first.
+  /// a value used twice — for every target, a repeated one and a repeated one recorded after the loss
+  /// included, each delivered once, latest-recorded target first.
   @Test func forEachGradientGivesTheGradientsOneAtATime() throws {
     var rng = SeededGenerator(seed: 11)
     let tape = Tape()
@@ -51,7 +51,7 @@ import Testing
     let activated = normalised.relu()
     let loss = try (activated * activated + activated).sum()
     let later = tape.variable(Tensor([1, 2]))
-    let targets = [activated, convolved, w, gain, offset, activated, later]
+    let targets = [activated, convolved, w, gain, offset, activated, later, later]
     let expected = try tape.gradients(of: loss, withRespectTo: targets)
     var delivered = [Tensor?](repeating: nil, count: targets.count)
     var order: [Int] = []
@@ -66,7 +66,7 @@ import Testing
       #expect(g.scalars == expected[position].scalars, "target \(position)")
     }
     #expect(order == order.sorted(by: >))
-    #expect(delivered[6]?.scalars == [0, 0])
+    #expect(delivered[6]?.scalars == [0, 0] && delivered[7]?.scalars == [0, 0])
   }
 
   @Test func vectorOutputNeedsASeed() throws {

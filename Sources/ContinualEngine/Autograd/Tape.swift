@@ -197,7 +197,9 @@ public final class Tape {
     from output: Variable, seed: Tensor, to targets: [Variable], deliver: (Int, Tensor) throws -> Void
   ) throws {
     let last = output.index
-    for target in targets where target.index > last {
+    // Targets recorded after the output: zero gradients, each index once (as the walk below delivers).
+    var late = Set<Int>()
+    for target in targets where target.index > last && late.insert(target.index).inserted {
       try deliver(target.index, Tensor(shape: target.shape, repeating: 0))
     }
     guard let first = targets.map(\.index).filter({ $0 <= last }).min() else { return }
