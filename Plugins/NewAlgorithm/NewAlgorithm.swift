@@ -329,26 +329,3 @@ struct Scaffold {
     return enumerator.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
   }
 }
-
-/// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
-///
-/// - Parameters:
-///   - word: What the user typed.
-///   - candidates: The valid words.
-/// - Returns: The nearest candidate within `max(2, word.count / 3)` edits.
-func nearest(_ word: String, in candidates: [String]) -> String? {
-  func distance(_ a: [Character], _ b: [Character]) -> Int {
-    var previous = Array(0...b.count)
-    for (i, x) in a.enumerated() {
-      var current = [i + 1]
-      for (j, y) in b.enumerated() {
-        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
-      }
-      previous = current
-    }
-    return previous[b.count]
-  }
-  let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
-  guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 3) else { return nil }
-  return best.0
-}

@@ -113,14 +113,8 @@ struct ErrorBarChart {
   func axis(x: LinearScale, top: Double, bottom: Double) -> String {
     var parts: [String] = []
     for value in x.ticks(maximumCount: tickCount) {
-      let position = x(value)
-      parts.append(
-        Markup.line(
-          from: (position, top), to: (position, bottom), class: "gridline", "stroke=\"#e4e4e4\" stroke-width=\"1\""))
-      parts.append(Markup.line(from: (position, bottom), to: (position, bottom + 5), "stroke=\"#444444\""))
-      parts.append(
-        Markup.text(
-          LinearScale.label(value), x: x(value), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+      parts.append(Markup.gridline(from: (x(value), top), to: (x(value), bottom)))
+      parts += Markup.xTick(LinearScale.label(value), x: x(value), axis: bottom)
     }
     if marksZero, axisDomain.contains(0) {
       parts.append(
@@ -128,10 +122,7 @@ struct ErrorBarChart {
           from: (x(0), top), to: (x(0), bottom), class: "zero",
           "stroke=\"#888888\" stroke-width=\"1\" stroke-dasharray=\"4 3\""))
     }
-    parts.append(
-      "<polyline class=\"axis\" points=\"\(Markup.points([(x.start, top), (x.start, bottom), (x.end, bottom)]))\" "
-        + "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>")
-    parts.append(Markup.text(xLabel, x: (x.start + x.end) / 2, y: bottom + 38, attributes: "text-anchor=\"middle\""))
+    parts += Markup.frame(left: x.start, right: x.end, top: top, bottom: bottom, xTitle: xLabel)
     return parts.joined(separator: "\n")
   }
 }

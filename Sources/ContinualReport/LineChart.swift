@@ -135,26 +135,17 @@ struct LineChart {
     var parts: [String] = []
     for value in y.ticks(maximumCount: yTickCount) {
       let position = y(value)
-      parts.append(
-        Markup.line(
-          from: (left, position), to: (right, position), class: "gridline", "stroke=\"#e4e4e4\" stroke-width=\"1\""))
-      parts.append(Markup.line(from: (left - 5, position), to: (left, position), "stroke=\"#444444\""))
+      parts.append(Markup.gridline(from: (left, position), to: (right, position)))
+      parts.append(Markup.tick(from: (left - 5, position), to: (left, position)))
       parts.append(
         Markup.text(
-          values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: y(value),
+          values == .percent ? LinearScale.label(value) : Cell.significant(value), x: left - 8, y: position,
           attributes: "text-anchor=\"end\" dy=\"0.35em\" font-size=\"11\""))
     }
     for task in LinearScale.taskTicks(taskCount, maximumCount: max(2, Int(plotWidth / 22))) {
-      let position = x(Double(task))
-      parts.append(Markup.line(from: (position, bottom), to: (position, bottom + 5), "stroke=\"#444444\""))
-      parts.append(
-        Markup.text(
-          String(task), x: x(Double(task)), y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""))
+      parts += Markup.xTick(String(task), x: x(Double(task)), axis: bottom)
     }
-    parts.append(
-      "<polyline class=\"axis\" points=\"\(Markup.points([(left, top), (left, bottom), (right, bottom)]))\" "
-        + "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>")
-    parts.append(Markup.text(xLabel, x: (left + right) / 2, y: bottom + 38, attributes: "text-anchor=\"middle\""))
+    parts += Markup.frame(left: left, right: right, top: top, bottom: bottom, xTitle: xLabel)
     let middle = (top + bottom) / 2
     parts.append(
       Markup.text(

@@ -71,4 +71,32 @@ extension Markup {
     let extra = attributes.isEmpty ? "" : " " + attributes
     return "<text x=\"\(number(x))\" y=\"\(number(y))\"\(extra)>\(escaped(content))</text>"
   }
+
+  /// A light gridline across the plot from `start` to `end`.
+  static func gridline(from start: (x: Double, y: Double), to end: (x: Double, y: Double)) -> String {
+    line(from: start, to: end, class: "gridline", "stroke=\"#e4e4e4\" stroke-width=\"1\"")
+  }
+
+  /// A dark tick mark from `start` to `end`.
+  static func tick(from start: (x: Double, y: Double), to end: (x: Double, y: Double)) -> String {
+    line(from: start, to: end, "stroke=\"#444444\"")
+  }
+
+  /// A tick 5 pixels below the x axis at `x` and its label centred under it.
+  static func xTick(_ label: String, x: Double, axis bottom: Double) -> [String] {
+    [
+      tick(from: (x, bottom), to: (x, bottom + 5)),
+      text(label, x: x, y: bottom + 18, attributes: "text-anchor=\"middle\" font-size=\"11\""),
+    ]
+  }
+
+  /// A plot's frame: the y axis at `left` and the x axis at `bottom` as one polyline, and the x axis's
+  /// title centred 38 pixels below it.
+  static func frame(left: Double, right: Double, top: Double, bottom: Double, xTitle: String) -> [String] {
+    [
+      "<polyline class=\"axis\" points=\"\(points([(left, top), (left, bottom), (right, bottom)]))\" "
+        + "fill=\"none\" stroke=\"#444444\" stroke-width=\"1\"/>",
+      text(xTitle, x: (left + right) / 2, y: bottom + 38, attributes: "text-anchor=\"middle\""),
+    ]
+  }
 }

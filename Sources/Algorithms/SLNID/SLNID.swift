@@ -86,7 +86,7 @@ public enum SNI: SparsityAlgorithm {
 }
 
 /// One of SLNID's baselines as an algorithm: one ``ActivationPenalty`` of its ``Measure`` with
-/// strength ``lambda``.
+/// strength ``lambda``, named after the measure (``ActivationMeasure/defaultName``).
 public protocol ActivationPenaltyAlgorithm: Algorithm {
   /// What the penalty measures on each layer's activations.
   associatedtype Measure: ActivationMeasure
@@ -95,6 +95,14 @@ public protocol ActivationPenaltyAlgorithm: Algorithm {
 }
 
 extension ActivationPenaltyAlgorithm {
+  /// The configuration of a baseline: the measure's name, `summary` and the one setting ``lambda``.
+  ///
+  /// - Parameter summary: The algorithm's line in `continual list`.
+  /// - Returns: The configuration to declare as ``Algorithm/configuration``.
+  public static func baseline(summary: String) -> AlgorithmConfiguration {
+    AlgorithmConfiguration(name: Measure.defaultName, summary: summary, settings: [lambda])
+  }
+
   /// One ``ActivationPenalty`` of ``Measure``, named as the algorithm.
   ///
   /// - Parameter settings: Validated values of ``Algorithm/hyperparameters``.
@@ -106,40 +114,32 @@ extension ActivationPenaltyAlgorithm {
 }
 
 /// L1-Rep, a baseline of SLNID's paper: an L1 penalty on the hidden ReLU outputs, averaged over the
-/// batch (see ``ActivationL1Penalty``).
+/// batch (see ``ActivationL1Penalty``); `l1rep` on the command line.
 public enum L1Rep: ActivationPenaltyAlgorithm {
+  /// Builds one ``ActivationL1Penalty``.
+  public typealias Measure = ActivationL1
   /// λ, the penalty strength.
   public static let lambda = Setting<Float>(
     "lambda", default: 1e-4, "penalty strength λ on (1/M) Σ_m ‖h^m‖₁ per hidden layer", in: 0...1e6)
   /// `l1rep`: λ.
-  public static let configuration = AlgorithmConfiguration(
-    name: "l1rep",
+  public static let configuration = baseline(
     summary:
-      "L1-Rep (baseline in Aljundi et al. 2019): λ · mean over the batch of the L1 norm of the hidden ReLU outputs.",
-    settings: [
-      L1Rep.lambda
-    ])
-  /// Builds one ``ActivationL1Penalty``.
-  public typealias Measure = ActivationL1
+      "L1-Rep (baseline in Aljundi et al. 2019): λ · mean over the batch of the L1 norm of the hidden ReLU outputs.")
 }
 
 /// DeCov (Cogswell et al. 2016), a baseline of SLNID's paper: penalises the off-diagonal entries of
-/// the mean-centred batch covariance of the hidden ReLU outputs (see ``DecorrelationPenalty``).
+/// the mean-centred batch covariance of the hidden ReLU outputs (see ``DecorrelationPenalty``);
+/// `decov` on the command line.
 public enum DeCov: ActivationPenaltyAlgorithm {
+  /// Builds one ``DecorrelationPenalty``.
+  public typealias Measure = Decorrelation
   /// λ, the penalty strength.
   public static let lambda = Setting<Float>(
     "lambda", default: 1e-3, "penalty strength λ on ½(‖C‖²_F − ‖diag C‖²) per hidden layer", in: 0...1e6)
   /// `decov`: λ.
-  public static let configuration = AlgorithmConfiguration(
-    name: "decov",
-    summary:
-      "DeCov (Cogswell et al. 2016; baseline in Aljundi et al. 2019): ½ Σ_{i≠j} C_ij² of the centred hidden "
-      + "covariance.",
-    settings: [
-      DeCov.lambda
-    ])
-  /// Builds one ``DecorrelationPenalty``.
-  public typealias Measure = Decorrelation
+  public static let configuration = baseline(
+    summary: "DeCov (Cogswell et al. 2016; baseline in Aljundi et al. 2019): ½ Σ_{i≠j} C_ij² of the centred "
+      + "hidden covariance.")
 }
 
 /// The settings the SNI/SLNI/SNID/SLNID algorithms share, and how they build a regulariser.

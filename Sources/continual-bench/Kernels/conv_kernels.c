@@ -33,46 +33,36 @@ static const layer layers[] = {
 
 static int out_size(int in, int k, int s, int p) { return (in + 2 * p - k) / s + 1; }
 
-static void im2col(const layer *L, const float *img, float *cols)
+/* im2col (`gather`: image to columns) and col2im (columns added back into the image) walk the same
+ * lines; inlined with `gather` a constant, each caller compiles to its own old loop. */
+static inline __attribute__((always_inline)) void columns(const layer *L, float *img, float *cols, int gather)
 {
     const int oh = out_size(L->h, L->k, L->s, L->p), ow = out_size(L->w, L->k, L->s, L->p), plane = oh * ow;
     int row = 0;
     for (int c = 0; c < L->c; c++)
         for (int ky = 0; ky < L->k; ky++)
             for (int kx = 0; kx < L->k; kx++, row++) {
-                float *dst = cols + (size_t)row * plane;
+                float *column = cols + (size_t)row * plane;
                 for (int oy = 0; oy < oh; oy++) {
                     const int y = oy * L->s - L->p + ky;
-                    float *line = dst + oy * ow;
-                    if (y < 0 || y >= L->h) { memset(line, 0, sizeof(float) * ow); continue; }
-                    const float *src = img + ((size_t)c * L->h + y) * L->w;
+                    float *line = column + oy * ow;
+                    if (y < 0 || y >= L->h) {
+                        if (gather) memset(line, 0, sizeof(float) * ow);
+                        continue;
+                    }
+                    float *pixels = img + ((size_t)c * L->h + y) * L->w;
                     for (int ox = 0; ox < ow; ox++) {
                         const int x = ox * L->s - L->p + kx;
-                        line[ox] = x >= 0 && x < L->w ? src[x] : 0;
+                        if (gather) line[ox] = x >= 0 && x < L->w ? pixels[x] : 0;
+                        else if (x >= 0 && x < L->w) pixels[x] += line[ox];
                     }
                 }
             }
 }
 
-static void col2im(const layer *L, const float *cols, float *img)
-{
-    const int oh = out_size(L->h, L->k, L->s, L->p), ow = out_size(L->w, L->k, L->s, L->p), plane = oh * ow;
-    int row = 0;
-    for (int c = 0; c < L->c; c++)
-        for (int ky = 0; ky < L->k; ky++)
-            for (int kx = 0; kx < L->k; kx++, row++) {
-                const float *src = cols + (size_t)row * plane;
-                for (int oy = 0; oy < oh; oy++) {
-                    const int y = oy * L->s - L->p + ky;
-                    if (y < 0 || y >= L->h) continue;
-                    float *dst = img + ((size_t)c * L->h + y) * L->w;
-                    for (int ox = 0; ox < ow; ox++) {
-                        const int x = ox * L->s - L->p + kx;
-                        if (x >= 0 && x < L->w) dst[x] += src[oy * ow + ox];
-                    }
-                }
-            }
-}
+static void im2col(const layer *L, const float *img, float *cols) { columns(L, (float *)img, cols, 1); }
+
+static void col2im(const layer *L, const float *cols, float *img) { columns(L, img, (float *)cols, 0); }
 
 static double now(void)
 {

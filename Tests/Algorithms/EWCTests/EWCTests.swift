@@ -182,8 +182,7 @@ import Testing
     let defaults = try EWC.components(given: [:])
     #expect(defaults.dataRegime == nil)
     let ewc = try defaults.only(QuadraticPenalty<FisherEstimator>.self)
-    #expect(
-      ewc.name == "ewc" && ewc.strength == EWC.lambda.defaultValue && ewc.scale == 0.5 && ewc.accumulation == .perTask)
+    #expect(ewc.outline == PenaltyOutline("ewc", strength: EWC.lambda.defaultValue, scale: 0.5, accumulation: .perTask))
     #expect(
       ewc.estimator.labelMode == .expected && ewc.estimator.sampleCount == nil
         && !ewc.estimator.vanDeVen2019Normalisation)
@@ -199,9 +198,7 @@ import Testing
   @Test func onlineEWCComponentsFromSettings() throws {
     let online = try OnlineEWC.components(given: ["gamma": "0.5", "lambda": "4"])
       .only(QuadraticPenalty<FisherEstimator>.self)
-    #expect(
-      online.name == "online-ewc" && online.strength == 4 && online.scale == 0.5
-        && online.accumulation == .decayed(gamma: 0.5))
+    #expect(online.outline == PenaltyOutline("online-ewc", strength: 4, scale: 0.5, accumulation: .decayed(gamma: 0.5)))
     #expect(Set(OnlineEWC.hyperparameters.map(\.name)) == ["lambda", "labels", "samples", "vdv2019", "gamma"])
   }
 

@@ -103,8 +103,8 @@ import Testing
     let mas = try defaults.only(QuadraticPenalty<OutputSensitivityEstimator>.self)
     #expect(defaults.dataRegime == nil)
     #expect(
-      mas.name == "mas" && mas.strength == MAS.lambda.defaultValue && mas.scale == 1
-        && mas.accumulation == .sum(clampNonNegative: false))
+      mas.outline
+        == PenaltyOutline("mas", strength: MAS.lambda.defaultValue, accumulation: .sum(clampNonNegative: false)))
     #expect(mas.estimator.mode == .batch && mas.estimator.batchSize == 200 && mas.estimator.sampleCount == nil)
 
     let given = ["lambda": "0.5", "mode": "sample", "batch": "10", "samples": "100"]

@@ -152,15 +152,13 @@ import Testing
     let defaults = try SI.components(given: [:])
     let si = try defaults.only(QuadraticPenalty<PathIntegralEstimator>.self)
     #expect(defaults.dataRegime == nil)
-    #expect(
-      si.name == "si" && si.strength == SI.c.defaultValue && si.scale == 1
-        && si.accumulation == .sum(clampNonNegative: true))
+    #expect(si.outline == PenaltyOutline("si", strength: SI.c.defaultValue, accumulation: .sum(clampNonNegative: true)))
     #expect(si.estimator.damping == 0.1 && si.estimator.gradientSource == .task)
     #expect(si.needsTaskGradients && si.observesSteps)
 
     let given = ["c": "2", "xi": "0.001", "gradient": "total", "clamp": "false"]
     let vdv = try SI.components(given: given).only(QuadraticPenalty<PathIntegralEstimator>.self)
-    #expect(vdv.strength == 2 && vdv.accumulation == .sum(clampNonNegative: false))
+    #expect(vdv.outline == PenaltyOutline("si", strength: 2, accumulation: .sum(clampNonNegative: false)))
     #expect(vdv.estimator.damping == 0.001 && vdv.estimator.gradientSource == .total)
     #expect(!vdv.needsTaskGradients)
   }

@@ -1,0 +1,1 @@
+../../Sources/ContinualCore/Composition/Nearest.swift
