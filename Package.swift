@@ -34,7 +34,8 @@ targets += layer("ContinualEngine", dependencies: ["_ContinualKernels"])
 targets.append(
   .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]))
 targets += layer("ContinualData", dependencies: ["ContinualEngine", "CZlib"])
-targets += layer("ContinualCore", dependencies: ["ContinualEngine", "ContinualData"])
+targets += layer(
+  "ContinualCore", dependencies: ["ContinualEngine", "ContinualData"], testsExclude: ["pytorch-reference-tensors.txt"])
 targets += layer("ContinualReport", dependencies: ["ContinualCore"])
 // The command line as a library: grids, stacks, presets, run ids, records, resume, shards and
 // tables, with one public entry point, `ContinualCommand.main(algorithms:)`; tested in-process.

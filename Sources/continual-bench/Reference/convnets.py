@@ -25,26 +25,36 @@ def zenke(classes=10):
 
 
 class Block(nn.Module):
+    """A basic block with an option-A shortcut, without the ReLU after the sum (the next layer). Its
+    convolutions and BatchNorms sit in `body`, in the order and under the names ContinualKit's
+    `Residual` saves (`<block>.body.0.weight`, ...), so a saved `resnet32` loads with
+    load_state_dict."""
+
     def __init__(self, cin, cout, stride):
         super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False); self.b1 = nn.BatchNorm2d(cout)
-        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False); self.b2 = nn.BatchNorm2d(cout)
+        self.body = nn.Sequential(
+            nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+            nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
         self.stride, self.pad = stride, cout - cin
 
     def forward(self, x):
-        out = self.b2(self.c2(F.relu(self.b1(self.c1(x)))))
+        out = self.body(x)
         short = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
         if self.pad > 0:
             short = F.pad(short, (0, 0, 0, 0, 0, self.pad))
-        return F.relu(out + short)
+        return out + short  # the ReLU after the sum is the next layer of the Sequential, as in ours
 
 
 def resnet32(classes=10):
+    """He et al.'s CIFAR ResNet-32 laid out as ContinualKit's `resnet32`: stem, then each block and
+    its ReLU as two layers, then pooling (one parameter-free layer) and the classifier, so that the
+    state_dict names are ours (`3.body.0.weight`, ..., `34.weight`)."""
     layers, width = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
     for stage, cout in enumerate([16, 32, 64]):
         for block in range(5):
-            layers.append(Block(width, cout, 2 if stage > 0 and block == 0 else 1)); width = cout
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, classes))
+            layers += [Block(width, cout, 2 if stage > 0 and block == 0 else 1), nn.ReLU()]
+            width = cout
+    return nn.Sequential(*layers, nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), nn.Linear(64, classes))
 
 
 def rate(model, batch, seconds):
