@@ -60,7 +60,7 @@ struct Preset {
       ]),
     // Zenke et al. 2017, fig_transfer_cifar/train.py (ALGORITHMS.md §2.2, §2.3, §10; Docs/Networks.md).
     // c = 0 is fine-tuning; c = 0.01 is one more run with --set si.c=0.01 --output <another folder>.
-    // Differences from the original: inputs are normalised per channel (theirs: pixels/255), the
+    // Inputs are pixels / 255 as theirs (--normalise none). Difference from the original: the
     // network's output layer is Glorot-initialised like the others (theirs: zero).
     "si2017-split-cifar": Preset(
       summary:
@@ -70,7 +70,7 @@ struct Preset {
         "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si",
         "--seeds", "1",
         "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser",
-        "--augment", "none",
+        "--augment", "none", "--normalise", "none",
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.001",
         "--output", "results/si2017-split-cifar",
       ]),

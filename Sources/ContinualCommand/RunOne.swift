@@ -51,7 +51,9 @@ struct RunOne {
     for warning in prepared.warnings { console.warn("\(run.label): \(warning)") }
     try MemoryBudget.check(prepared, label: run.label)  // before training, not "failed to allocate" an hour in
     // The algorithm's facts and the data's (CIFAR normalisation), said in the header and recorded.
-    let runNotes = (prepared.notes ?? [:]).merging(try factory.notes(run.benchmark)) { own, _ in own }
+    let runNotes = (prepared.notes ?? [:]).merging(try factory.notes(run.benchmark, normalise: options.normalise)) {
+      own, _ in own
+    }
     if !options.quiet { announce(prepared, notes: runNotes) }
     let checkpoints = try checkpointDirectory(runID: run.runID, plan: prepared.plan, options: options, label: run.label)
     let resumed = checkpoints.resumed

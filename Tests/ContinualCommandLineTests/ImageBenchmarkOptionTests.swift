@@ -31,6 +31,41 @@ import Testing
     #expect(off.protocolConfig(benchmark: try Benchmark(named: "split-mnist"), scenario: .task)["augment"] == "none")
   }
 
+  /// `--normalise`: only a departure from the benchmark's default enters the configuration, so
+  /// earlier run ids stay; SI's preset keeps the pixels / 255 its code uses.
+  @Test func theRecordNamesANormalisationOtherThanTheBenchmarks() throws {
+    let cifar = try Benchmark(named: "split-cifar10"), mnist = try Benchmark(named: "split-mnist")
+    let config = { (arguments: [String], benchmark: Benchmark) in
+      try Parsing.options(arguments).protocolConfig(benchmark: benchmark, scenario: .task)["normalise"]
+    }
+    #expect(try config([], cifar) == nil && config([], mnist) == nil)
+    #expect(try config(["--normalise", "channel"], cifar) == nil && config(["--normalise", "none"], mnist) == nil)
+    #expect(try config(["--normalise", "none"], cifar) == "none")
+    #expect(try config(["--normalise", "channel"], mnist) == "channel")
+    #expect(try Parsing.options(["--preset", "si2017-split-cifar"]).normalise == ImageNormalisation.none)
+    let message = Parsing.error(["--normalise", "chanel"]) ?? ""
+    #expect(message.contains("--normalise takes auto or channel or none") && message.contains("'channel'"), "\(message)")
+  }
+
+  /// The factory gives bytes / 255 or the per-channel normalised images, and the run's notes say
+  /// which statistics were used.
+  @Test func theFactoryNormalisesAsTheOptionSays() throws {
+    let factory = BenchmarkFactory(dataDirectory: nil)
+    let plain = try factory.base(.builtin, .none), normalised = try factory.base(.builtin, .channel)
+    #expect(try factory.base(.builtin, .auto).train.normalisationStatistics == nil)
+    let values = plain.train.inputs(uncheckedAt: Array(0..<200))
+    #expect(values.scalars.allSatisfy { (0...1).contains($0) } && values.scalars.contains { $0 > 0.5 })
+    let statistics = try #require(normalised.train.normalisationStatistics)
+    #expect(statistics == plain.train.channelStatistics())
+    let scalars = normalised.train.inputs(uncheckedAt: Array(0..<normalised.train.count)).scalars.map(Double.init)
+    let mean = scalars.reduce(0, +) / Double(scalars.count)
+    let deviation = (scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(scalars.count)).squareRoot()
+    #expect(abs(mean) < 1e-3 && abs(deviation - 1) < 1e-3, "mean \(mean), deviation \(deviation)")
+    let builtin = try Benchmark(named: "split-builtin")
+    #expect(try factory.notes(builtin, normalise: .auto).isEmpty)
+    #expect(try factory.notes(builtin, normalise: .channel)["normalisation.builtin"] == statistics.description)
+  }
+
   @Test(arguments: ["crop", "flip", "crop-flip:99", ""])
   func badAugmentationsAreErrorsNamingTheChoices(name: String) {
     let message = Parsing.error(["--augment", name]) ?? ""

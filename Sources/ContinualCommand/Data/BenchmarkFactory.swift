@@ -6,7 +6,10 @@ import Foundation
 /// Loads base datasets once per process and builds task sequences from them.
 final class BenchmarkFactory {
   typealias Sets = (train: LabelledImages, test: LabelledImages)
+  /// Each dataset as read (bytes / 255).
   var cache: [Benchmark.Dataset: Sets] = [:]
+  /// Each dataset normalised per channel by its training set's statistics.
+  var channelNormalised: [Benchmark.Dataset: Sets] = [:]
   /// Each loaded dataset's identity, computed once from the data as read (before normalisation).
   var identities: [Benchmark.Dataset: DataIdentity] = [:]
   /// The data of the package's benchmarks, by name, loaded once.
@@ -28,9 +31,20 @@ final class BenchmarkFactory {
     return folder
   }
 
-  /// A dataset's training and test sets as stored; CIFAR sets come normalised by their training
-  /// set's per-channel mean and standard deviation.
-  func base(_ dataset: Benchmark.Dataset) throws -> Sets {
+  /// A dataset's training and test sets, as read (`none`: bytes / 255) or normalised per channel by
+  /// the training set's mean and standard deviation (`channel`; `auto` is the benchmark's default).
+  func base(_ dataset: Benchmark.Dataset, _ normalise: ImageNormalisation) throws -> Sets {
+    guard normalise == .channel || (normalise == .auto && dataset.isCIFAR) else { return try read(dataset) }
+    if let cached = channelNormalised[dataset] { return cached }
+    let raw = try read(dataset)
+    let statistics = raw.train.channelStatistics()
+    let data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
+    channelNormalised[dataset] = data
+    return data
+  }
+
+  /// A dataset's training and test sets as stored, read once per process; its identity is taken here.
+  func read(_ dataset: Benchmark.Dataset) throws -> Sets {
     if let cached = cache[dataset] { return cached }
     let data: Sets
     switch dataset {
@@ -42,16 +56,14 @@ final class BenchmarkFactory {
         from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
     case .cifar10, .cifar100:
       let which: CIFARDataset = dataset == .cifar10 ? .cifar10 : .cifar100
-      let raw = try CIFARDataset.load(
+      data = try CIFARDataset.load(
         which,
         from: announced(DataDirectory.resolve(dataset: which, explicit: dataDirectory), holding: which.displayName))
-      identities[dataset] = DataIdentity(name: dataset.rawValue, train: raw.train, test: raw.test)
-      let statistics = raw.train.channelStatistics()
-      data = (try raw.train.normalised(statistics), try raw.test.normalised(statistics))
     case .cifar10And100:
       // Made of two datasets, each loaded on its own (``Benchmark/Dataset/sources``).
       throw CLIError("cifar10-100 is read as cifar10 and cifar100")
     }
+    identities[dataset] = DataIdentity(name: dataset.rawValue, train: data.train, test: data.test)
     cache[dataset] = data
     return data
   }
@@ -88,21 +100,18 @@ final class BenchmarkFactory {
       return identity.fingerprint
     }
     return try benchmark.dataset.sources.map { part in
-      if let known = identities[part] { return known.fingerprint }
-      let sets = try base(part)
-      // CIFAR sets are kept normalised; the identity is taken before, in `base`.
-      let identity = identities[part] ?? DataIdentity(name: part.rawValue, train: sets.train, test: sets.test)
-      identities[part] = identity
-      return identity.fingerprint
+      if identities[part] == nil { _ = try read(part) }  // the identity is taken as the data is read
+      return identities[part]!.fingerprint
     }.joined(separator: "; ")
   }
 
-  /// Facts about a benchmark's data for the run record: the normalisation of CIFAR datasets.
-  func notes(_ benchmark: Benchmark) throws -> [String: String] {
-    guard benchmark.isCIFAR else { return [:] }
+  /// Facts about a benchmark's data for the run record: the normalisation of CIFAR datasets, and
+  /// of any other dataset normalised per channel.
+  func notes(_ benchmark: Benchmark, normalise: ImageNormalisation) throws -> [String: String] {
+    guard benchmark.definition == nil, benchmark.isCIFAR || normalise == .channel else { return [:] }
     var notes: [String: String] = [:]
     for part in benchmark.dataset.sources {
-      let statistics = try base(part).train.normalisationStatistics
+      let statistics = try base(part, normalise).train.normalisationStatistics
       notes["normalisation.\(part.rawValue)"] = statistics.map(\.description) ?? "none"
     }
     return notes
@@ -136,23 +145,26 @@ final class BenchmarkFactory {
   private func builtInSequence(_ benchmark: Benchmark, tasks: Int, options: Options, seed: UInt64) throws
     -> TaskSequence
   {
+    let normalise = options.normalise
     switch (benchmark.kind, benchmark.dataset) {
     case (.split, .cifar10And100):
       guard (2...11).contains(tasks) else {
         throw CLIError(
           "split-cifar10-100 has 2 to 11 tasks (CIFAR-10, then tasks of 10 CIFAR-100 classes), not \(tasks)")
       }
-      let first = try TaskSequence.split(try base(.cifar10), groups: [Array(0..<10)])
+      let first = try TaskSequence.split(try base(.cifar10, normalise), groups: [Array(0..<10)])
       let rest = try TaskSequence.split(
-        try base(.cifar100), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
+        try base(.cifar100, normalise), groups: (0..<(tasks - 1)).map { Array((10 * $0)..<(10 * $0 + 10)) })
       return try TaskSequence.concatenating([first, rest], name: "split-cifar10-100")
     case (.split, let dataset):
-      return try .split(try base(dataset), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
+      return try .split(
+        try base(dataset, normalise), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
     case (.permuted, let dataset):
       return try .permuted(
-        try base(dataset), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad, seed: seed)
+        try base(dataset, normalise), tasks: tasks, permuteFirstTask: options.permuteFirstTask, padTo32: options.pad,
+        seed: seed)
     case (.rotated, let dataset):
-      return try .rotated(try base(dataset), tasks: tasks)
+      return try .rotated(try base(dataset, normalise), tasks: tasks)
     }
   }
 }

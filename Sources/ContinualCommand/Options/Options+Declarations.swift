@@ -133,6 +133,16 @@ extension Options {
           ? ["augment": options.augmentation(for: benchmark).description] : [:]
       }),
     .option(
+      "--normalise", \.normalise, "auto|channel|none",
+      "image scaling: bytes / 255, then per channel by the training set's mean and deviation (channel), or "
+        + "not (none); auto: channel for CIFAR, none for the others",
+      .word, group: .data, example: "none",
+      // Only a departure from the benchmark's default is another configuration (ids stay as they were).
+      record: { options, benchmark in
+        let normalise = options.normalise.resolved(for: benchmark)
+        return normalise == ImageNormalisation.auto.resolved(for: benchmark) ? [:] : ["normalise": normalise.rawValue]
+      }),
+    .option(
       "--data-dir", \.dataDirectory, "DIR",
       "folder holding mnist/, fashion-mnist/, cifar-10/, cifar-100/ (else $CONTINUAL_DATA, else the user cache)",
       .optionalPath("a directory"), group: .data, example: "/data"),

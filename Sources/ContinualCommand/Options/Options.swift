@@ -38,6 +38,8 @@ struct Options: Sendable {
   var shuffleClasses = false
   /// Training-image augmentation; `nil` means the benchmark's default (crop and flip for CIFAR).
   var augment: Augmentation?
+  /// How images are normalised; `auto` is the benchmark's default (per channel for CIFAR).
+  var normalise = ImageNormalisation.auto
   var dataDirectory: URL?
   // Network
   /// The network; the MLP's widths are ``hidden`` (see ``network``).
@@ -234,6 +236,22 @@ struct AdamBetas: Sendable, Equatable {
   var beta1: Float = 0.9
   /// The second moment's decay rate.
   var beta2: Float = 0.999
+}
+
+/// How a benchmark's images are scaled before the network sees them (`--normalise`).
+enum ImageNormalisation: String, Word {
+  /// The benchmark's default: ``channel`` for CIFAR, ``none`` for the others.
+  case auto
+  /// Bytes / 255, then minus each channel's mean and divided by its standard deviation over the
+  /// whole training set.
+  case channel
+  /// Bytes / 255 only (SI's CIFAR code; our MNIST default).
+  case none
+
+  /// What `auto` means for `benchmark`; the other cases as they are.
+  func resolved(for benchmark: Benchmark) -> ImageNormalisation {
+    self != .auto ? self : benchmark.isCIFAR ? .channel : .none
+  }
 }
 
 /// The outputs the class scenario's training cross-entropy covers.
