@@ -1,6 +1,6 @@
 import ContinualCore
 
-/// What a ``QuadraticPenalty`` is apart from its estimator: its name, strength, scale and how
+/// What a `QuadraticPenalty` is apart from its estimator: its name, strength, scale and how
 /// importances combine across tasks. Compared with `==` inside `#expect`, a mismatch prints both
 /// outlines, field by field.
 ///

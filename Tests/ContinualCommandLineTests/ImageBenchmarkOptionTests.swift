@@ -53,13 +53,14 @@ import Testing
     let factory = BenchmarkFactory(dataDirectory: nil)
     let plain = try factory.base(.builtin, .none), normalised = try factory.base(.builtin, .channel)
     #expect(try factory.base(.builtin, .auto).train.normalisationStatistics == nil)
-    let values = plain.train.inputs(uncheckedAt: Array(0..<200))
-    #expect(values.scalars.allSatisfy { (0...1).contains($0) } && values.scalars.contains { $0 > 0.5 })
+    let bytes: [Float] = try plain.train.inputs(at: Array(0..<200)).scalars
+    #expect(bytes.allSatisfy { (0...1).contains($0) } && bytes.contains { $0 > 0.5 })
     let statistics = try #require(normalised.train.normalisationStatistics)
     #expect(statistics == plain.train.channelStatistics())
-    let scalars = normalised.train.inputs(uncheckedAt: Array(0..<normalised.train.count)).scalars.map(Double.init)
-    let mean = scalars.reduce(0, +) / Double(scalars.count)
-    let deviation = (scalars.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(scalars.count)).squareRoot()
+    let scalars: [Double] = normalised.train.inputs.scalars.map { Double($0) }
+    let mean: Double = scalars.reduce(0, +) / Double(scalars.count)
+    let squares: Double = scalars.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+    let deviation = (squares / Double(scalars.count)).squareRoot()
     #expect(abs(mean) < 1e-3 && abs(deviation - 1) < 1e-3, "mean \(mean), deviation \(deviation)")
     let builtin = try Benchmark(named: "split-builtin")
     #expect(try factory.notes(builtin, normalise: .auto).isEmpty)
