@@ -44,7 +44,8 @@ import Testing
     #expect(try config(["--normalise", "channel"], mnist) == "channel")
     #expect(try Parsing.options(["--preset", "si2017-split-cifar"]).normalise == ImageNormalisation.none)
     let message = Parsing.error(["--normalise", "chanel"]) ?? ""
-    #expect(message.contains("--normalise takes auto or channel or none") && message.contains("'channel'"), "\(message)")
+    #expect(
+      message.contains("--normalise takes auto or channel or none") && message.contains("'channel'"), "\(message)")
   }
 
   /// The factory gives bytes / 255 or the per-channel normalised images, and the run's notes say
