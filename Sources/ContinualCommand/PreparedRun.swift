@@ -59,13 +59,19 @@ struct PreparedRun {
       active.scoresEveryOutput = true
       head = active
     }
-    let network: Sequential
+    var network: Sequential
     let perTask = options.batchNorm == .perTask ? sequence.count : nil
     do {
       network = try options.network.architecture(
         input: sequence.sampleShape, outputs: head.outputCount, statisticsPerTask: perTask)
     } catch let error as NetworkError {
       throw CLIError("\(benchmark): \(error)")
+    }
+    if options.zeroOutputLayer {
+      guard components.architecture == nil else {
+        throw CLIError("--zero-output-layer: \(stack.name) builds its own network; leave the option out")
+      }
+      network = try Self.zeroingOutputLayer(of: network)
     }
     architecture = try components.architecture?(network, layout, scenario) ?? network
     let widths = ([sequence.sampleShape.reduce(1, *)] + options.hidden + [head.outputCount]).map(String.init).joined(
@@ -84,5 +90,20 @@ struct PreparedRun {
     var configuration = options.trainingConfiguration(for: benchmark)
     if components.resetsOptimiser { configuration.resetOptimiserBetweenTasks = true }
     trainer = ContinualTrainer(configuration: configuration)
+  }
+
+  /// `network` with its output layer's weights and biases initialised to zero (`--zero-output-layer`).
+  ///
+  /// - Throws: ``CLIError`` when the last layer is not fully connected.
+  static func zeroingOutputLayer(of network: Sequential) throws -> Sequential {
+    guard var output = network.layers.last as? Linear else {
+      let last = network.layers.last.map { "\($0)" } ?? "none"
+      throw CLIError("--zero-output-layer needs a fully connected output layer, not \(last)")
+    }
+    output.weightInitialiser = .zeros
+    output.biasInitialiser = .zeros
+    var zeroed = network
+    zeroed.layers[zeroed.layers.count - 1] = output
+    return zeroed
   }
 }

@@ -60,8 +60,8 @@ struct Preset {
       ]),
     // Zenke et al. 2017, fig_transfer_cifar/train.py (ALGORITHMS.md §2.2, §2.3, §10; Docs/Networks.md).
     // c = 0 is fine-tuning; c = 0.01 is one more run with --set si.c=0.01 --output <another folder>.
-    // Inputs are pixels / 255 as theirs (--normalise none). Difference from the original: the
-    // network's output layer is Glorot-initialised like the others (theirs: zero).
+    // Inputs are pixels / 255 (--normalise none) and the output layer starts at zero
+    // (--zero-output-layer), as theirs.
     "si2017-split-cifar": Preset(
       summary:
         "SI's split CIFAR-10/100: CIFAR-10 then 5×10 CIFAR-100 classes, task-IL, zenke CNN, Adam 1e-3 reset per "
@@ -70,7 +70,7 @@ struct Preset {
         "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "zenke", "--algorithms", "finetune,si",
         "--seeds", "1",
         "--epochs", "60", "--batch-size", "256", "--optimiser", "adam", "--lr", "0.001", "--reset-optimiser",
-        "--augment", "none", "--normalise", "none",
+        "--augment", "none", "--normalise", "none", "--zero-output-layer",
         "--train-per-task", "0", "--test-per-task", "0", "--set", "si.c=0.1", "--set", "si.xi=0.001",
         "--output", "results/si2017-split-cifar",
       ]),

@@ -10,12 +10,7 @@ import Testing
 /// task; tasks now share the dataset's pixels, and a cell that cannot fit is refused by name.
 @Suite struct MemoryBudgetTests {
   static func prepared(_ arguments: [String]) throws -> PreparedRun {
-    let options = try Parsing.options(["--quiet", "--hidden", "16"] + arguments)
-    return try PreparedRun(
-      benchmark: options.benchmarks[0], scenario: options.scenarios[0],
-      stack: ResolvedStack(
-        options.algorithms[0], settings: options.settings(for: options.scenarios[0]), known: options.known), seed: 1,
-      factory: BenchmarkFactory(dataDirectory: nil), options: options)
+    try PreparedRun.parsing(["--hidden", "16"] + arguments)
   }
 
   @Test func aThousandPermutedTasksShareTheDatasetsPixels() throws {

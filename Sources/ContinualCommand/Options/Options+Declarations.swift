@@ -171,6 +171,12 @@ extension Options {
       .word,
       group: .network, example: "per-task",
       record: { options, _ in options.batchNorm == .shared ? [:] : ["batchnorm": options.batchNorm.rawValue] }),
+    .option(
+      "--zero-output-layer", \.zeroOutputLayer, nil,
+      "start the output layer's weights and biases at zero, as SI's CIFAR code does (Docs/Networks.md)", .on,
+      group: .network, example: "true",
+      // Recorded only when on, so the runs before the option keep their ids.
+      record: { options, _ in options.zeroOutputLayer ? ["zero_output_layer": "true"] : [:] }),
   ]
 
   /// How each task trains and is evaluated.

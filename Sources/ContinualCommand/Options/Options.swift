@@ -46,6 +46,8 @@ struct Options: Sendable {
   var networkName = NetworkName(.mlp(hidden: []))
   var hidden = [256, 256]
   var batchNorm = BatchNormMode.shared
+  /// Whether the network's output layer starts at zero (SI's CIFAR code).
+  var zeroOutputLayer = false
   // Training
   var iterations: Int? = 300
   var epochs: Int?
