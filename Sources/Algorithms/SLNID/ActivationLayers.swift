@@ -21,6 +21,13 @@ public enum ActivationLayers: Sendable, Equatable {
   /// ReLUs after the hidden linear layers, in a CNN also those after convolutions and residual
   /// blocks.
   case hiddenReLUs
+  /// The hidden ReLUs that follow a fully connected layer (``Linear``): the official code's choice
+  /// on its MLPs (the same layers as ``hiddenReLUs`` there), `zenke`'s 512-unit layer, and none in
+  /// a ResNet, whose only fully connected layer is its output.
+  case denseReLUs
+  /// The last of the ``hiddenReLUs``: the representation the output layer reads (`resnet32`'s last
+  /// block, 64 channels; an MLP's last hidden layer).
+  case lastHiddenReLU
   /// The outputs of the layers at these indices, in increasing order. The neuron-importance
   /// estimator reads the gradient at each layer's *input*, so an index must be at least 1 there
   /// and the layer must keep the width of its input (an activation function).
@@ -36,7 +43,17 @@ public enum ActivationLayers: Sendable, Equatable {
     let layers = architecture.layers
     switch self {
     case .hiddenReLUs:
-      return layers.indices.filter { k in k > 0 && k < layers.count - 1 && layers[k] is ReLU }
+      return Self.hiddenReLUs(in: layers)
+    case .denseReLUs:
+      let dense = Self.hiddenReLUs(in: layers).filter { layers[$0 - 1] is Linear }
+      guard !dense.isEmpty else {
+        throw TensorError.invalidArgument(
+          operation: "ActivationLayers",
+          reason: "the network has no ReLU after a fully connected hidden layer; choose every hidden ReLU or the last")
+      }
+      return dense
+    case .lastHiddenReLU:
+      return Array(Self.hiddenReLUs(in: layers).suffix(1))
     case .indices(let chosen):
       for k in chosen where !(0..<layers.count - 1).contains(k) {
         throw TensorError.invalidArgument(
@@ -46,6 +63,11 @@ public enum ActivationLayers: Sendable, Equatable {
       }
       return Array(Set(chosen)).sorted()
     }
+  }
+
+  /// Every top-level ``ReLU`` except the first and last layers.
+  private static func hiddenReLUs(in layers: [any Layer]) -> [Int] {
+    layers.indices.filter { k in k > 0 && k < layers.count - 1 && layers[k] is ReLU }
   }
 }
 

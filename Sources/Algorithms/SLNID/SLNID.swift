@@ -40,6 +40,7 @@ public enum SLNID: SparsityAlgorithm {
     settings: [
       RepresentationSettings.lambda, RepresentationSettings.scale, RepresentationSettings.discount,
       RepresentationSettings.importance, RepresentationSettings.accumulation, RepresentationSettings.samples,
+      RepresentationSettings.layers,
     ])
   /// ``RepresentationSparsity/Variant/slnid``.
   public static let variant = RepresentationSparsity.Variant.slnid
@@ -52,7 +53,7 @@ public enum SLNI: SparsityAlgorithm {
   public static let configuration = AlgorithmConfiguration(
     name: "slni",
     summary: "SLNI (Aljundi et al. 2019): local inhibition of co-active hidden units, no importance discount.",
-    settings: [RepresentationSettings.lambda, RepresentationSettings.scale])
+    settings: [RepresentationSettings.lambda, RepresentationSettings.scale, RepresentationSettings.layers])
   /// ``RepresentationSparsity/Variant/slni``.
   public static let variant = RepresentationSparsity.Variant.slni
 }
@@ -67,7 +68,7 @@ public enum SNID: SparsityAlgorithm {
       "SNID (Aljundi et al. 2019): inhibition of every co-active pair of hidden units, discounted by unit importance.",
     settings: [
       RepresentationSettings.lambda, RepresentationSettings.discount, RepresentationSettings.importance,
-      RepresentationSettings.accumulation, RepresentationSettings.samples,
+      RepresentationSettings.accumulation, RepresentationSettings.samples, RepresentationSettings.layers,
     ])
   /// ``RepresentationSparsity/Variant/snid``.
   public static let variant = RepresentationSparsity.Variant.snid
@@ -80,7 +81,7 @@ public enum SNI: SparsityAlgorithm {
   public static let configuration = AlgorithmConfiguration(
     name: "sni",
     summary: "SNI (Aljundi et al. 2019): inhibition of every co-active pair of hidden units.",
-    settings: [RepresentationSettings.lambda])
+    settings: [RepresentationSettings.lambda, RepresentationSettings.layers])
   /// ``RepresentationSparsity/Variant/sni``.
   public static let variant = RepresentationSparsity.Variant.sni
 }
@@ -161,14 +162,41 @@ enum RepresentationSettings {
     "how unit importances of tasks combine: sum (official default) or mean (divide_by_tasks)")
   static let samples = Setting<Int>(
     "samples", default: 0, "samples per unit-importance estimate (0 = the whole training set)", in: 0...10_000_000)
+  // Added after SLNID runs were recorded: at its default it stays out of the records (and run ids).
+  static let layers = Setting<RegularisedLayers>(
+    "layers", default: .hidden,
+    "the regularised ReLU outputs: every hidden one, those after a fully connected layer (dense; the "
+      + "official code's MLP choice) or the last hidden one"
+  )
+  .omittedFromRecordsAtDefault()
 
   /// A regulariser of `variant` from settings; settings the variant does not declare take their defaults.
   static func make(_ variant: RepresentationSparsity.Variant, _ settings: Settings) -> RepresentationSparsity {
     let sampleCount = settings.valueOrDefault(samples)
     return RepresentationSparsity(
       variant: variant, strength: settings.valueOrDefault(lambda), scale: settings.valueOrDefault(scale),
-      discountForm: settings.valueOrDefault(discount), importanceLoss: settings.valueOrDefault(importance),
+      discountForm: settings.valueOrDefault(discount), layers: settings.valueOrDefault(layers).activationLayers,
+      importanceLoss: settings.valueOrDefault(importance),
       accumulation: settings.valueOrDefault(accumulation), importanceSampleCount: sampleCount == 0 ? nil : sampleCount,
       name: variant.rawValue)
+  }
+}
+
+/// The layers the SNI/SLNI/SNID/SLNID settings regularise (`slnid.layers`).
+public enum RegularisedLayers: String, Sendable, CaseIterable {
+  /// Every hidden ReLU (``ActivationLayers/hiddenReLUs``): convolutional ones too.
+  case hidden
+  /// The hidden ReLUs after a fully connected layer (``ActivationLayers/denseReLUs``).
+  case dense
+  /// The last hidden ReLU (``ActivationLayers/lastHiddenReLU``).
+  case last
+
+  /// The layers as the regulariser takes them.
+  public var activationLayers: ActivationLayers {
+    switch self {
+    case .hidden: .hiddenReLUs
+    case .dense: .denseReLUs
+    case .last: .lastHiddenReLU
+    }
   }
 }

@@ -26,6 +26,10 @@ public struct Hyperparameter: Sendable, Equatable {
   public var summary: String
   /// The valid values.
   public var kind: Kind
+  /// Whether a run's record lists the setting when it holds its default. A setting added to an
+  /// algorithm after runs were recorded says `false`, so those runs keep their configuration and
+  /// their ids (see ``Setting/omittedFromRecordsAtDefault()``).
+  public var recordedAtDefault = true
 
   /// Creates a hyperparameter description.
   public init(_ name: String, default defaultValue: String, _ summary: String, kind: Kind) {

@@ -62,11 +62,19 @@ public struct AlgorithmStack: Sendable {
   /// The stack's name, its parts' names joined by `+` (`ewc+si`): the record's algorithm.
   public var name: String { parts.map { $0.algorithm.name }.joined(separator: "+") }
 
-  /// Every setting of every part, prefixed by its component (`ewc.lambda`), as records keep them.
+  /// Every setting of every part, prefixed by its component (`ewc.lambda`), as records keep them;
+  /// a setting declared ``Setting/omittedFromRecordsAtDefault()`` only when it is not at its default.
   public var config: [String: String] {
     var result: [String: String] = [:]
     for part in parts {
-      for (key, value) in part.settings.values { result["\(part.settings.component).\(key)"] = value }
+      let atDefault = Dictionary(
+        part.algorithm.hyperparameters.filter { !$0.recordedAtDefault }.map {
+          ($0.name, $0.canonical($0.defaultValue))
+        },
+        uniquingKeysWith: { first, _ in first })
+      for (key, value) in part.settings.values where atDefault[key] != value {
+        result["\(part.settings.component).\(key)"] = value
+      }
     }
     return result
   }

@@ -14,7 +14,7 @@
 /// with a message naming both, instead of reading NaN, 0 or "".
 public struct Setting<Value: Sendable>: SettingDeclaration, Sendable {
   /// The name, default, meaning and valid values.
-  public let declaration: Hyperparameter
+  public private(set) var declaration: Hyperparameter
   /// Turns a validated textual value into the typed one.
   let decode: @Sendable (String) -> Value?
 
@@ -27,6 +27,21 @@ public struct Setting<Value: Sendable>: SettingDeclaration, Sendable {
       preconditionFailure("the default of '\(name)' does not read back")
     }
     return value
+  }
+}
+
+extension Setting {
+  /// This setting, left out of a run's recorded configuration while it holds its default: for a
+  /// setting added after runs were recorded, whose records (and run ids) must stay as they were.
+  ///
+  /// ```swift
+  /// static let layers = Setting<LayerChoice>("layers", default: .hidden, "the regularised layers")
+  ///   .omittedFromRecordsAtDefault()
+  /// ```
+  public func omittedFromRecordsAtDefault() -> Setting {
+    var setting = self
+    setting.declaration.recordedAtDefault = false
+    return setting
   }
 }
 

@@ -215,6 +215,39 @@ import Testing
     #expect(try ActivationLayers.hiddenReLUs.resolve(in: mlp) == [2, 6])
     #expect(try ActivationLayers.indices([4, 2, 4]).resolve(in: mlp) == [2, 4])
     #expect(throws: TensorError.self) { try ActivationLayers.indices([8]).resolve(in: mlp) }
+    // The Tanh at 4 is not a ReLU; the ReLU at 8 is the output layer's.
+    #expect(try ActivationLayers.denseReLUs.resolve(in: mlp) == [2, 6])
+    #expect(try ActivationLayers.lastHiddenReLU.resolve(in: mlp) == [6])
+  }
+
+  /// `slnid.layers`: on the named CNNs, `dense` finds zenke's fully connected hidden layer and no
+  /// layer of a ResNet (an error naming the choices), and `last` the representation before the output.
+  @Test func theLayerChoicesOnTheNamedCNNs() throws {
+    let zenke = try Network.named("zenke").architecture(input: [3, 32, 32], outputs: 10)
+    let hidden = try ActivationLayers.hiddenReLUs.resolve(in: zenke)
+    let dense = try ActivationLayers.denseReLUs.resolve(in: zenke)
+    #expect(hidden.count == 5 && dense.count == 1 && zenke.layers[dense[0] - 1] is Linear)
+    #expect(try ActivationLayers.lastHiddenReLU.resolve(in: zenke) == dense)
+    let resnet = try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)
+    #expect(try ActivationLayers.hiddenReLUs.resolve(in: resnet).count == 16)
+    #expect(try ActivationLayers.lastHiddenReLU.resolve(in: resnet) == [32])
+    let error = #expect(throws: TensorError.self) { try ActivationLayers.denseReLUs.resolve(in: resnet) }
+    #expect("\(String(describing: error))".contains("no ReLU after a fully connected hidden layer"))
+  }
+
+  /// `layers` reaches the regulariser, and stays out of a stack's recorded configuration at its
+  /// default (runs recorded before it keep their ids) but not when chosen.
+  @Test func theLayerSettingIsRecordedOnlyWhenChosen() throws {
+    for algorithm in [SLNID.self, SLNI.self, SNID.self, SNI.self] as [any Algorithm.Type] {
+      let last = try #require(
+        try algorithm.components(given: ["layers": "last"]).regularisers.first as? RepresentationSparsity)
+      #expect(last.layers == .lastHiddenReLU, "\(algorithm.name)")
+      let defaults = try AlgorithmStack([algorithm]).config
+      #expect(defaults["\(algorithm.name).layers"] == nil && defaults["\(algorithm.name).lambda"] == "0.001")
+      let part = try AlgorithmStack.Part(algorithm, settings: algorithm.settings(["layers": "last"]))
+      let chosen = try AlgorithmStack([part]).config
+      #expect(chosen["\(algorithm.name).layers"] == "last", "\(chosen)")
+    }
   }
 
   // MARK: - Baselines, hand-computed
