@@ -15,7 +15,7 @@ Two things are added around Mammoth, neither of which changes what it computes:
 - Mammoth's `utils.training.evaluate` is wrapped to record the accuracy matrices it computes
   (class-IL: all ten outputs; task-IL: the same network with the other tasks' outputs masked).
 
-Five diagnoses, none of them the paper's protocol, each changing one thing towards ContinualKit:
+Six diagnoses, none of them the paper's protocol, each changing one thing towards ContinualKit:
 - `--loss seen`: the training cross-entropy (of the current batch, and of replayed labels in ER and
   DER++) over the classes seen so far, as ContinualKit's default class-incremental head takes it,
   instead of over all ten outputs;
@@ -31,7 +31,11 @@ Five diagnoses, none of them the paper's protocol, each changing one thing towar
   cast only (the class means of the nearest-mean classifier use the stored images as they are);
 - `--lwf-warmup off`: LwF starts each task after the first without Mammoth's warm-up (`Lwf.begin_task`
   first trains the classifier's outputs of the new task, features frozen, for `n_epochs` over the task's
-  data; ContinualKit's `lwf` has no such phase): the warm-up runs with `n_epochs` set to 0.
+  data; ContinualKit's `lwf` has no such phase): the warm-up runs with `n_epochs` set to 0;
+- `--icarl-features unit`: iCaRL's herding and nearest-mean classifier see each penultimate feature
+  vector scaled to unit length, as the iCaRL paper and ContinualKit's `icarl` compare them, instead of
+  raw (`MNISTMLP.features` is wrapped; on Seq-MNIST only iCaRL calls it, training goes through
+  `forward`). Mammoth's class means are then means of unit vectors, not scaled to unit length again.
 
 Each run is one process; its record is appended as one JSON line to `--output`:
 
@@ -204,6 +208,15 @@ def lwf_without_warmup():
     Lwf.begin_task = unwarmed
 
 
+def unit_length_features():
+    """Makes the MLP's penultimate features unit length where iCaRL reads them (the diagnosis)."""
+    import torch.nn.functional as F
+    from backbone.MNISTMLP import MNISTMLP
+
+    features = MNISTMLP.features
+    MNISTMLP.features = lambda self, x: F.normalize(features(self, x), dim=1)
+
+
 def run_one(args):
     import torch
     torch.set_num_threads(1)
@@ -235,6 +248,8 @@ def run_one(args):
         icarl_exemplars_as_pixels()
     if args.lwf_warmup == "off":
         lwf_without_warmup()
+    if args.icarl_features == "unit":
+        unit_length_features()
     argv = ["main.py", "--model", args.model, "--dataset", "seq-mnist", "--load_best_args", "--seed", str(args.seed)]
     buffer = args.buffer if args.model in REPLAY_MODELS else -1
     if buffer > 0:
@@ -255,6 +270,8 @@ def run_one(args):
         record["icarl_exemplars"] = args.icarl_exemplars
     if args.lwf_warmup != "on":
         record["lwf_warmup"] = args.lwf_warmup
+    if args.icarl_features != "raw":
+        record["icarl_features"] = args.icarl_features
     with open(args.output, "a") as f:
         f.write(json.dumps(record) + "\n")
 
@@ -278,6 +295,8 @@ def main():
                         help="iCaRL exemplars in training: as Mammoth casts them, or as 0-255 pixels (a diagnosis)")
     parser.add_argument("--lwf-warmup", choices=["on", "off"], default="on",
                         help="LwF's warm-up of the new outputs before each task: Mammoth's, or none (a diagnosis)")
+    parser.add_argument("--icarl-features", choices=["raw", "unit"], default="raw",
+                        help="iCaRL's herding and class means on raw (Mammoth) or unit-length features (a diagnosis)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--buffer", type=int, default=-1, help=argparse.SUPPRESS)
@@ -297,7 +316,7 @@ def main():
                     "--seed", str(seed), "--mammoth", args.mammoth, "--data-dir", args.data_dir,
                     "--output", args.output, "--revision", args.revision, "--loss", args.loss,
                     "--init", args.init, "--draw", args.draw, "--icarl-exemplars", args.icarl_exemplars,
-                    "--lwf-warmup", args.lwf_warmup,
+                    "--lwf-warmup", args.lwf_warmup, "--icarl-features", args.icarl_features,
                 ], check=True)
 
 
