@@ -18,6 +18,9 @@ public struct FisherEstimator: ImportanceEstimator {
     case predicted
     /// The true label: the empirical Fisher.
     case empirical
+    /// The true label, its squared gradient weighted by the model's probability of it,
+    /// `p(y|x) (∇ log p(y|x))²` (Mammoth's online EWC, `ewc_on`: one term of the expected Fisher).
+    case weighted
   }
 
   /// Which labels the squared gradients are taken at.
@@ -73,11 +76,12 @@ public struct FisherEstimator: ImportanceEstimator {
         return [(try nll(picks), ones)]
       case .predicted:
         return [(try nll(probabilities.argmaxAlongLastAxis()), ones)]
-      case .empirical:
+      case .empirical, .weighted:
         let labels = range.map {
           context.head.column(ofLabel: context.data.labels[indices[$0]], task: context.task) - columns.lowerBound
         }
-        return [(try nll(labels), ones)]
+        let weights = mode == .weighted ? labels.enumerated().map { p[$0 * k + $1] } : ones
+        return [(try nll(labels), weights)]
       }
     }
     let divisor = Float(vanDeVen2019Normalisation ? max(n - 1, 1) : max(n, 1))

@@ -15,7 +15,7 @@ Two things are added around Mammoth, neither of which changes what it computes:
 - Mammoth's `utils.training.evaluate` is wrapped to record the accuracy matrices it computes
   (class-IL: all ten outputs; task-IL: the same network with the other tasks' outputs masked).
 
-Three diagnoses, none of them the paper's protocol, each changing one thing towards ContinualKit:
+Six diagnoses, none of them the paper's protocol, each changing one thing towards ContinualKit:
 - `--loss seen`: the training cross-entropy (of the current batch, and of replayed labels in ER and
   DER++) over the classes seen so far, as ContinualKit's default class-incremental head takes it,
   instead of over all ten outputs;
@@ -23,7 +23,19 @@ Three diagnoses, none of them the paper's protocol, each changing one thing towa
   instead of Mammoth's Xavier-uniform weights and zero biases;
 - `--draw replacement`: the buffer draws its minibatch with replacement and always of the full size
   (ContinualKit's `ReplayMemory.sample`, which ER uses), instead of without replacement and at most
-  the number stored.
+  the number stored;
+- `--icarl-exemplars pixels`: iCaRL's exemplars re-enter the training set as the images they are. Mammoth's
+  `ICarl.begin_task` appends the buffer to the task's training data by casting the stored images, which
+  hold pixels / 255 in [0, 1], to uint8 without scaling them back, so on Seq-MNIST every exemplar trains
+  as an almost black image (pixels 0 or 1/255); this option scales the stored images by 255 for that
+  cast only (the class means of the nearest-mean classifier use the stored images as they are);
+- `--lwf-warmup off`: LwF starts each task after the first without Mammoth's warm-up (`Lwf.begin_task`
+  first trains the classifier's outputs of the new task, features frozen, for `n_epochs` over the task's
+  data; ContinualKit's `lwf` has no such phase): the warm-up runs with `n_epochs` set to 0;
+- `--icarl-features unit`: iCaRL's herding and nearest-mean classifier see each penultimate feature
+  vector scaled to unit length, as the iCaRL paper and ContinualKit's `icarl` compare them, instead of
+  raw (`MNISTMLP.features` is wrapped; on Seq-MNIST only iCaRL calls it, training goes through
+  `forward`). Mammoth's class means are then means of unit vectors, not scaled to unit length again.
 
 Each run is one process; its record is appended as one JSON line to `--output`:
 
@@ -161,6 +173,50 @@ def draw_with_replacement():
     Buffer.get_data = get_data
 
 
+def icarl_exemplars_as_pixels():
+    """Makes iCaRL's exemplars re-enter the training data as 0-255 pixels (the diagnosis)."""
+    from models.icarl import ICarl
+
+    begin_task = ICarl.begin_task
+
+    def scaled(self, dataset):
+        stored = getattr(self.buffer, "examples", None)
+        if stored is not None:
+            self.buffer.examples = (stored * 255).round()
+        try:
+            begin_task(self, dataset)
+        finally:
+            if stored is not None:
+                self.buffer.examples = stored
+
+    ICarl.begin_task = scaled
+
+
+def lwf_without_warmup():
+    """Makes LwF's begin_task skip the classifier warm-up (the diagnosis)."""
+    from models.lwf import Lwf
+
+    begin_task = Lwf.begin_task
+
+    def unwarmed(self, dataset):
+        epochs, self.args.n_epochs = self.args.n_epochs, 0
+        try:
+            begin_task(self, dataset)
+        finally:
+            self.args.n_epochs = epochs
+
+    Lwf.begin_task = unwarmed
+
+
+def unit_length_features():
+    """Makes the MLP's penultimate features unit length where iCaRL reads them (the diagnosis)."""
+    import torch.nn.functional as F
+    from backbone.MNISTMLP import MNISTMLP
+
+    features = MNISTMLP.features
+    MNISTMLP.features = lambda self, x: F.normalize(features(self, x), dim=1)
+
+
 def run_one(args):
     import torch
     torch.set_num_threads(1)
@@ -188,6 +244,12 @@ def run_one(args):
         MNISTMLP.reset_parameters = lambda self: None  # the layers keep their nn.Linear defaults
     if args.draw == "replacement":
         draw_with_replacement()
+    if args.icarl_exemplars == "pixels":
+        icarl_exemplars_as_pixels()
+    if args.lwf_warmup == "off":
+        lwf_without_warmup()
+    if args.icarl_features == "unit":
+        unit_length_features()
     argv = ["main.py", "--model", args.model, "--dataset", "seq-mnist", "--load_best_args", "--seed", str(args.seed)]
     buffer = args.buffer if args.model in REPLAY_MODELS else -1
     if buffer > 0:
@@ -204,6 +266,12 @@ def run_one(args):
         "wall_seconds": round(time.time() - start, 1), "torch": torch.__version__, "torchvision": vision,
         "mammoth": args.revision, "loss": args.loss, "init": args.init, "draw": args.draw,
     }
+    if args.icarl_exemplars != "mammoth":
+        record["icarl_exemplars"] = args.icarl_exemplars
+    if args.lwf_warmup != "on":
+        record["lwf_warmup"] = args.lwf_warmup
+    if args.icarl_features != "raw":
+        record["icarl_features"] = args.icarl_features
     with open(args.output, "a") as f:
         f.write(json.dumps(record) + "\n")
 
@@ -223,6 +291,12 @@ def main():
                         help="Mammoth's MLP initialisation or PyTorch's default (a diagnosis)")
     parser.add_argument("--draw", choices=["mammoth", "replacement"], default="mammoth",
                         help="the buffer's draw: Mammoth's, or with replacement at full size (a diagnosis)")
+    parser.add_argument("--icarl-exemplars", choices=["mammoth", "pixels"], default="mammoth",
+                        help="iCaRL exemplars in training: as Mammoth casts them, or as 0-255 pixels (a diagnosis)")
+    parser.add_argument("--lwf-warmup", choices=["on", "off"], default="on",
+                        help="LwF's warm-up of the new outputs before each task: Mammoth's, or none (a diagnosis)")
+    parser.add_argument("--icarl-features", choices=["raw", "unit"], default="raw",
+                        help="iCaRL's herding and class means on raw (Mammoth) or unit-length features (a diagnosis)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--buffer", type=int, default=-1, help=argparse.SUPPRESS)
@@ -241,7 +315,8 @@ def main():
                     sys.executable, os.path.abspath(__file__), "--one", "--model", model, "--buffer", str(buffer),
                     "--seed", str(seed), "--mammoth", args.mammoth, "--data-dir", args.data_dir,
                     "--output", args.output, "--revision", args.revision, "--loss", args.loss,
-                    "--init", args.init, "--draw", args.draw,
+                    "--init", args.init, "--draw", args.draw, "--icarl-exemplars", args.icarl_exemplars,
+                    "--lwf-warmup", args.lwf_warmup, "--icarl-features", args.icarl_features,
                 ], check=True)
 
 

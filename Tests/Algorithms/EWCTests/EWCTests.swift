@@ -53,6 +53,14 @@ import Testing
     expectApproximatelyEqual(value, [0.5625, 0.5625], absoluteTolerance: 1e-6)
   }
 
+  @Test func weightedFisherScalesTheTrueLabelsSquareByItsProbability() throws {
+    // Mammoth's ewc_on: y = 1 has p = 0.25, so 0.25 · 0.5625 = 0.140625; y = 0 (p = 0.75): 0.75 · 0.0625.
+    let value = try Self.fisher(FisherEstimator(labelMode: .weighted), Self.context(labels: [1]))
+    expectApproximatelyEqual(value, [0.140625, 0.140625], absoluteTolerance: 1e-6)
+    let likely = try Self.fisher(FisherEstimator(labelMode: .weighted), Self.context(labels: [0]))
+    expectApproximatelyEqual(likely, [0.046875, 0.046875], absoluteTolerance: 1e-6)
+  }
+
   @Test func empiricalFisherOverTwoSamplesAndTheVanDeVenNormalisation() throws {
     let context = try Self.context(inputs: [1, 1], labels: [0, 1])
     // (0.0625 + 0.5625) / 2 = 0.3125; van de Ven & Tolias 2019 divide by N − 1 = 1: 0.625.
