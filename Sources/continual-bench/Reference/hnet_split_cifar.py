@@ -57,6 +57,10 @@ Differences from ContinualKit's run (by design, the point of the comparison):
 Other one-change diagnoses: `--subset numpy` (above); `--targets online` recomputes the targets
 every step from a stored copy of the hypernetwork (hypercl's `--online_target_computation`; the
 same values, as the targets do not change within a task).
+What these differences do (seeds 1-6, and one-change runs of `--init hypercl` and `--dropout element`,
+seeds 1-3): Docs/HNet.md, "Parity with hypnettorch"; records in
+Docs/results/hnet2020-split-cifar10-reduced/ (hypnettorch.jsonl, hypnettorch-seeds4-6.jsonl,
+diagnosis/).
 
 Install and run (CPU torch is in ~/.cache/torchref; hypnettorch 0.0.4 needs matplotlib at import
 time, not torchvision, for the modules used here):
