@@ -9,16 +9,7 @@
 # apt-get update runs only if the install fails without it).
 # Usage: bash .ci/browser-check.sh [path/to/continual]   (BROWSER_CHECK=skip skips it, on a machine
 # without root or apt-get; CI never sets it)
-set -euo pipefail
-say() { echo "browser check: $*"; }
-die() {
-  echo "browser check: FAILED: $*" >&2
-  exit 1
-}
-if [[ ${BROWSER_CHECK:-} == skip ]]; then
-  say "skipped (BROWSER_CHECK=skip)"
-  exit 0
-fi
+source "$(dirname "$0")/check-setup.sh" "browser check" BROWSER_CHECK
 bin=$(realpath "${1:-.build/release/continual}")
 [[ -x $bin ]] || die "no tool at $bin (swift build -c release --product continual)"
 dir=$(mktemp -d)

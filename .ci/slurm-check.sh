@@ -14,20 +14,11 @@
 # fresh munge key, and are stopped on exit, failure included; on failure their logs are printed.
 # Usage: bash .ci/slurm-check.sh [path/to/continual]   (SLURM_CHECK=skip skips it, on a machine
 # without root or apt-get; CI never sets it)
-set -euo pipefail
+source "$(dirname "$0")/check-setup.sh" "slurm check" SLURM_CHECK
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(realpath "${1:-.build/release/continual}")
 template=$repo/Templates/cluster/slurm-array.sbatch
 SECONDS=0
-say() { echo "slurm check: $*"; }
-die() {
-  echo "slurm check: FAILED: $*" >&2
-  exit 1
-}
-if [[ ${SLURM_CHECK:-} == skip ]]; then
-  say "skipped (SLURM_CHECK=skip)"
-  exit 0
-fi
 [[ -x $bin ]] || die "no tool at $bin (swift build -c release --product continual)"
 [[ $(id -u) == 0 ]] || die "needs root: apt-get installs Slurm and slurmd starts jobs as their user (SLURM_CHECK=skip skips this check)"
 command -v apt-get > /dev/null || command -v slurmd > /dev/null \

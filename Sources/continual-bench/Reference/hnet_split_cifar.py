@@ -75,7 +75,6 @@ One run per seed, in turn; each appends one JSON line to `--output` (a few minut
 cores).
 """
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -92,6 +91,7 @@ from torch import nn
 warnings.filterwarnings("ignore", category=UserWarning)  # hypnettorch's deprecated add_ overloads
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
+from split_cifar import load_cifar10  # noqa: E402  (CIFAR-10 as ContinualKit reads and normalises it)
 from hypnettorch.hnets import ChunkedHMLP  # noqa: E402
 from hypnettorch.mnets import ZenkeNet  # noqa: E402
 from hypnettorch.utils import hnet_regularizer as hreg  # noqa: E402
@@ -160,26 +160,6 @@ def stratified_sample(labels, count, rng):
                 chosen.append(members[depth])
         depth += 1
     return np.array(sorted(chosen))
-
-
-def read_batch(directory, name):
-    for path in (os.path.join(directory, name + ".gz"), os.path.join(directory, name)):
-        if os.path.exists(path):
-            raw = (gzip.open if path.endswith(".gz") else open)(path, "rb").read()
-            records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3073)
-            return records[:, 1:].reshape(-1, 3, 32, 32), records[:, 0].astype(np.int64)
-    raise SystemExit(f"missing {name}(.gz) in {directory}")
-
-
-def load_cifar10(root):
-    directory = os.path.join(root, "cifar-10")
-    parts = [read_batch(directory, f"data_batch_{b}.bin") for b in range(1, 6)]
-    x_train, y_train = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    x_test, y_test = read_batch(directory, "test_batch.bin")
-    scaled = x_train.astype(np.float64) / 255
-    mean = scaled.mean(axis=(0, 2, 3))
-    std = np.sqrt(np.maximum((scaled ** 2).mean(axis=(0, 2, 3)) - mean ** 2, 0))
-    return x_train, y_train, x_test, y_test, mean.astype(np.float32), std.astype(np.float32)
 
 
 def make_tasks(data, seed, train_per_task, subset):

@@ -276,6 +276,17 @@ def run_one(args):
         f.write(json.dumps(record) + "\n")
 
 
+# The diagnosis switches, each changing one thing: its choices, Mammoth's own behaviour first.
+DIAGNOSES = {
+    "--loss": (["all", "seen"], "cross-entropy over all ten outputs (Mammoth) or the classes seen so far"),
+    "--init": (["xavier", "pytorch"], "Mammoth's MLP initialisation or PyTorch's default"),
+    "--draw": (["mammoth", "replacement"], "the buffer's draw: Mammoth's, or with replacement at full size"),
+    "--icarl-exemplars": (["mammoth", "pixels"], "iCaRL exemplars in training: as Mammoth casts them, or as 0-255 pixels"),
+    "--lwf-warmup": (["on", "off"], "LwF's warm-up of the new outputs before each task: Mammoth's, or none"),
+    "--icarl-features": (["raw", "unit"], "iCaRL's herding and class means on raw (Mammoth) or unit-length features"),
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mammoth", required=True, help="a checkout of Mammoth's neurips2020 tag")
@@ -285,18 +296,8 @@ def main():
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--output", required=True, help="JSON lines, appended")
     parser.add_argument("--revision", default="neurips2020", help="recorded with each run")
-    parser.add_argument("--loss", choices=["all", "seen"], default="all",
-                        help="cross-entropy over all ten outputs (Mammoth) or the classes seen so far (a diagnosis)")
-    parser.add_argument("--init", choices=["xavier", "pytorch"], default="xavier",
-                        help="Mammoth's MLP initialisation or PyTorch's default (a diagnosis)")
-    parser.add_argument("--draw", choices=["mammoth", "replacement"], default="mammoth",
-                        help="the buffer's draw: Mammoth's, or with replacement at full size (a diagnosis)")
-    parser.add_argument("--icarl-exemplars", choices=["mammoth", "pixels"], default="mammoth",
-                        help="iCaRL exemplars in training: as Mammoth casts them, or as 0-255 pixels (a diagnosis)")
-    parser.add_argument("--lwf-warmup", choices=["on", "off"], default="on",
-                        help="LwF's warm-up of the new outputs before each task: Mammoth's, or none (a diagnosis)")
-    parser.add_argument("--icarl-features", choices=["raw", "unit"], default="raw",
-                        help="iCaRL's herding and class means on raw (Mammoth) or unit-length features (a diagnosis)")
+    for flag, (choices, meaning) in DIAGNOSES.items():
+        parser.add_argument(flag, choices=choices, default=choices[0], help=meaning + " (a diagnosis)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     parser.add_argument("--buffer", type=int, default=-1, help=argparse.SUPPRESS)

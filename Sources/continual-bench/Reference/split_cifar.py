@@ -50,9 +50,12 @@ def load_cifar10(root):
     train = [read_batch(directory, f"data_batch_{b}.bin") for b in range(1, 6)]
     x_train, y_train = np.concatenate([t[0] for t in train]), np.concatenate([t[1] for t in train])
     x_test, y_test = read_batch(directory, "test_batch.bin")
-    scaled = x_train.astype(np.float32) / 255
-    mean, std = scaled.mean(axis=(0, 2, 3)), scaled.std(axis=(0, 2, 3))
-    return x_train, y_train, x_test, y_test, mean, std
+    # The per-channel mean and (population) deviation in double precision, as ContinualKit's
+    # channelStatistics() computes them, then float32.
+    scaled = x_train.astype(np.float64) / 255
+    mean = scaled.mean(axis=(0, 2, 3))
+    std = np.sqrt(np.maximum((scaled ** 2).mean(axis=(0, 2, 3)) - mean ** 2, 0))
+    return x_train, y_train, x_test, y_test, mean.astype(np.float32), std.astype(np.float32)
 
 
 def zenke(classes):

@@ -35,30 +35,20 @@ import Testing
     return importance.tensors[0].scalars
   }
 
-  @Test func expectedFisherIsPTimesOneMinusP() throws {
+  /// One sample whose two classes have p = (0.75, 0.25): each label mode's Fisher per weight, by hand.
+  @Test(arguments: [
     // 0.75·0.0625 + 0.25·0.5625 = 0.1875 per weight, whatever the label.
-    let value = try Self.fisher(FisherEstimator(labelMode: .expected), Self.context(labels: [1]))
-    expectApproximatelyEqual(value, [0.1875, 0.1875], absoluteTolerance: 1e-6)
-  }
-
-  @Test func predictedLabelFisherUsesTheArgMax() throws {
+    (FisherEstimator.LabelMode.expected, 1, Float(0.1875)),
     // argmax = class 0: gradient (−0.25, 0.25) squared.
-    let value = try Self.fisher(FisherEstimator(labelMode: .predicted), Self.context(labels: [1]))
-    expectApproximatelyEqual(value, [0.0625, 0.0625], absoluteTolerance: 1e-6)
-  }
-
-  @Test func empiricalFisherUsesTheTrueLabel() throws {
+    (.predicted, 1, 0.0625),
     // y = 1: gradient (0.75, −0.75) squared.
-    let value = try Self.fisher(FisherEstimator(labelMode: .empirical), Self.context(labels: [1]))
-    expectApproximatelyEqual(value, [0.5625, 0.5625], absoluteTolerance: 1e-6)
-  }
-
-  @Test func weightedFisherScalesTheTrueLabelsSquareByItsProbability() throws {
-    // Mammoth's ewc_on: y = 1 has p = 0.25, so 0.25 · 0.5625 = 0.140625; y = 0 (p = 0.75): 0.75 · 0.0625.
-    let value = try Self.fisher(FisherEstimator(labelMode: .weighted), Self.context(labels: [1]))
-    expectApproximatelyEqual(value, [0.140625, 0.140625], absoluteTolerance: 1e-6)
-    let likely = try Self.fisher(FisherEstimator(labelMode: .weighted), Self.context(labels: [0]))
-    expectApproximatelyEqual(likely, [0.046875, 0.046875], absoluteTolerance: 1e-6)
+    (.empirical, 1, 0.5625),
+    // Mammoth's ewc_on: y = 1 has p = 0.25, so 0.25 · 0.5625; y = 0 (p = 0.75): 0.75 · 0.0625.
+    (.weighted, 1, 0.140625), (.weighted, 0, 0.046875),
+  ])
+  func oneSamplesFisherByHand(mode: FisherEstimator.LabelMode, label: Int, expected: Float) throws {
+    let value = try Self.fisher(FisherEstimator(labelMode: mode), Self.context(labels: [label]))
+    expectApproximatelyEqual(value, [expected, expected], absoluteTolerance: 1e-6)
   }
 
   @Test func empiricalFisherOverTwoSamplesAndTheVanDeVenNormalisation() throws {
