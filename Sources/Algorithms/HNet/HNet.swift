@@ -58,6 +58,12 @@ public enum HNet: Algorithm {
   /// The generator's hidden nonlinearity.
   public static let activation = Setting<Hypernetwork.Activation>(
     "activation", default: .relu, "generator hidden nonlinearity")
+  /// How the generator's linear layers start; added after HNet runs were recorded, so it stays
+  /// out of the records at its default.
+  public static let initialisation = Setting<Hypernetwork.GeneratorInitialisation>(
+    "init", default: .xavier,
+    "generator initialisation: xavier weights, zero biases (hypercl) or pytorch's default (hypnettorch)"
+  ).omittedFromRecordsAtDefault()
   /// Weights generated per chunk.
   public static let chunk = Setting<Int>(
     "chunk", default: 42000, "weights generated per chunk (0 = all at once, no chunk embeddings)", in: 0...100_000_000)
@@ -87,7 +93,7 @@ public enum HNet: Algorithm {
       + "output regulariser; HNET+ENT task inference.",
     settings: [
       beta, lookahead, targets, regularisedTasks, previousEmbeddings, regularisedOutputs, lossScale, clipNorm, hidden,
-      activation, chunk,
+      activation, initialisation, chunk,
       chunkEmbedding, embedding, conditionalChunks, embeddingStandardDeviation, chunkEmbeddingStandardDeviation,
       resetOptimiser,
     ])
@@ -203,6 +209,7 @@ public enum HNet: Algorithm {
 struct HypernetworkShape: Sendable {
   var hidden: [Int]
   var activation: Hypernetwork.Activation
+  var initialisation: Hypernetwork.GeneratorInitialisation
   var chunk: Int
   var chunkEmbedding: Int
   var embedding: Int
@@ -213,6 +220,7 @@ struct HypernetworkShape: Sendable {
   init(_ settings: Settings) {
     hidden = settings[HNet.hidden]
     activation = settings[HNet.activation]
+    initialisation = settings[HNet.initialisation]
     chunk = settings[HNet.chunk]
     chunkEmbedding = settings[HNet.chunkEmbedding]
     embedding = settings[HNet.embedding]
@@ -222,12 +230,14 @@ struct HypernetworkShape: Sendable {
   }
 
   func hypernetwork(target: Sequential, layout: TaskLayout, scenario: Scenario) -> Hypernetwork {
-    Hypernetwork(
+    var hypernetwork = Hypernetwork(
       target: target, taskCount: layout.taskCount, embeddingSize: embedding, hidden: hidden, activation: activation,
       chunkSize: chunk > 0 ? chunk : nil, chunkEmbeddingSize: chunkEmbedding,
       conditionalChunkEmbeddings: conditionalChunks,
       embeddingStandardDeviation: embeddingStandardDeviation,
       chunkEmbeddingStandardDeviation: chunkEmbeddingStandardDeviation,
       outputGroups: scenario == .domain ? nil : (0..<layout.taskCount).map(layout.columns))
+    hypernetwork.initialisation = initialisation
+    return hypernetwork
   }
 }

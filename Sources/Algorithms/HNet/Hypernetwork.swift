@@ -36,6 +36,15 @@ import ContinualEngine
 /// - Complexity: Generating one task's weights costs one pass of the generator over `chunkCount`
 ///   rows; the inferred-task forward costs one target pass per learned task.
 public struct Hypernetwork: Layer {
+  /// How the generator's linear layers start.
+  public enum GeneratorInitialisation: String, Sendable, CaseIterable {
+    /// Xavier-uniform weights, zero biases: the authors' `hypercl` code.
+    case xavier
+    /// PyTorch's default `U(±1/√fan-in)` weights and biases: the authors' later `hypnettorch`,
+    /// whose `ChunkedHMLP` leaves its layers at PyTorch's default.
+    case pytorch
+  }
+
   /// The generator's hidden-layer nonlinearity.
   public enum Activation: String, Sendable, CaseIterable {
     /// `max(0, x)`.
@@ -68,6 +77,8 @@ public struct Hypernetwork: Layer {
   public var hidden: [Int]
   /// The generator's hidden nonlinearity.
   public var activation: Activation
+  /// How the generator's linear layers start (Xavier unless set).
+  public var initialisation = GeneratorInitialisation.xavier
   /// Weights generated per chunk; `nil` generates all `n_W` weights at once (no chunk embeddings).
   public var chunkSize: Int?
   /// The size of a chunk embedding.
@@ -138,15 +149,20 @@ public struct Hypernetwork: Layer {
   /// The generator's input width: task embedding plus chunk embedding.
   public var generatorInputSize: Int { embeddingSize + (isChunked ? chunkEmbeddingSize : 0) }
 
-  /// The generator MLP: `Linear → activation → … → Linear`, Xavier-uniform weights, zero biases.
+  /// The generator MLP: `Linear → activation → … → Linear`, initialised as ``initialisation`` says.
   public var generator: Sequential {
+    let xavier = initialisation == .xavier
+    func linear(_ from: Int, _ to: Int) -> Linear {
+      // `nil` initialisers are Linear's own: PyTorch's default.
+      Linear(from, to, weightInitialiser: xavier ? .xavierUniform : nil, biasInitialiser: xavier ? .zeros : nil)
+    }
     var layers: [any Layer] = []
     var width = generatorInputSize
     for h in hidden {
-      layers += [Linear(width, h, weightInitialiser: .xavierUniform, biasInitialiser: .zeros), activation.layer]
+      layers += [linear(width, h), activation.layer]
       width = h
     }
-    layers.append(Linear(width, generatorOutputSize, weightInitialiser: .xavierUniform, biasInitialiser: .zeros))
+    layers.append(linear(width, generatorOutputSize))
     return Sequential(layers)
   }
 

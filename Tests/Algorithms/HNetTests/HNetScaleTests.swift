@@ -38,6 +38,42 @@ import Testing
     #expect(Swift.abs(product / (expected[0] * expected[1]) - 1) < 1e-5)
   }
 
+  /// `hnet.init`: Xavier-uniform weights and zero biases (hypercl), or PyTorch's default
+  /// `U(±1/√fan-in)` for weights and biases (hypnettorch). For the paper's CIFAR generator's last
+  /// layer, 200 → 5500, Xavier's bound is √(6/5700) ≈ 0.0324 and PyTorch's 1/√200 ≈ 0.0707; the
+  /// setting reaches the generator and stays out of the records at its default.
+  @Test func theInitialisationSettingChangesTheGeneratorsStart() throws {
+    let zenke = try Network.named("zenke").architecture(input: [3, 32, 32], outputs: 10)
+    func lastLayer(_ initialisation: Hypernetwork.GeneratorInitialisation) throws -> (Tensor, Tensor) {
+      var hnet = Hypernetwork(
+        target: zenke, taskCount: 2, embeddingSize: 48, hidden: [100, 150, 200], chunkSize: 5500,
+        chunkEmbeddingSize: 80)
+      hnet.initialisation = initialisation
+      var rng = SeededGenerator(seed: 1)
+      let model = Model(Sequential([hnet]), rng: &rng)
+      return (
+        try #require(model.parameters["0.generator.6.weight"]), try #require(model.parameters["0.generator.6.bias"])
+      )
+    }
+    let (xavierWeight, xavierBias) = try lastLayer(.xavier)
+    let (pytorchWeight, pytorchBias) = try lastLayer(.pytorch)
+    let (xavierBound, pytorchBound) = ((6.0 / 5700).squareRoot(), 1 / 200.0.squareRoot())
+    #expect(xavierWeight.scalars.allSatisfy { Double(Swift.abs($0)) <= xavierBound })
+    #expect(pytorchWeight.scalars.allSatisfy { Double(Swift.abs($0)) <= pytorchBound })
+    // A uniform's root mean square is its bound over √3; 1.1 million draws pin it to well under 1 %.
+    #expect(Swift.abs(Self.rms(xavierWeight) / (xavierBound / 3.0.squareRoot()) - 1) < 0.01)
+    #expect(Swift.abs(Self.rms(pytorchWeight) / (pytorchBound / 3.0.squareRoot()) - 1) < 0.01)
+    #expect(xavierBias.scalars.allSatisfy { $0 == 0 } && pytorchBias.scalars.contains { $0 != 0 })
+    let given = try HNet.components(given: ["init": "pytorch"])
+    #expect(try AlgorithmStack([HNet.self]).config["hnet.init"] == nil)
+    let part = try AlgorithmStack.Part(HNet.self, settings: HNet.settings(["init": "pytorch"]))
+    #expect(try AlgorithmStack([part]).config["hnet.init"] == "pytorch")
+    let layout = TaskLayout(classCounts: [2, 2])
+    let build = try #require(given.architecture)
+    let built = try build(Sequential([Flatten(), Linear(4, 4)]), layout, .task)
+    #expect((built.layers.first as? Hypernetwork)?.initialisation == .pytorch)
+  }
+
   /// The paper's split-MNIST generator suits its MLP but starts the zenke CNN with vanishing
   /// logits; the paper's CIFAR configuration does not.
   @Test func theWarningFiresForTheMNISTGeneratorOnZenkeOnly() throws {
