@@ -17,6 +17,26 @@ public func temporaryFolder(_ prefix: String) throws -> URL {
   return url
 }
 
+/// Runs `body` with a new, empty temporary folder (``temporaryFolder(_:)``) and removes the folder
+/// afterwards, whether `body` returns or throws.
+///
+/// ```swift
+/// try withTemporaryFolder("ck-records") { folder in
+///   try Data().write(to: folder.appendingPathComponent("records.jsonl"))
+/// }
+/// ```
+///
+/// - Parameters:
+///   - prefix: The start of the folder's name.
+///   - body: What to do in it.
+/// - Returns: What `body` returns.
+/// - Throws: The file system's error when the folder cannot be created; what `body` throws.
+public func withTemporaryFolder<Result>(_ prefix: String, _ body: (URL) throws -> Result) throws -> Result {
+  let folder = try temporaryFolder(prefix)
+  defer { try? FileManager.default.removeItem(at: folder) }
+  return try body(folder)
+}
+
 /// A named pipe (a FIFO) called `name` in `folder`: a path that is neither a file nor a folder, and
 /// on which a careless reader blocks.
 ///

@@ -7,28 +7,26 @@ import Testing
 /// `continual report` arguments: a file as given, a result folder as its `records.jsonl`, and clear
 /// errors for a missing path or a folder without records.
 @Suite struct RecordPathTests {
-  static func folder() throws -> URL { try temporaryFolder("ck-record-path") }
-
   @Test func aFileIsUsedAsGiven() throws {
-    let folder = try Self.folder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let file = folder.appendingPathComponent("shard-1.jsonl")
-    try Data().write(to: file)
-    #expect(try recordFileURL(forArgument: file.path).path == file.path)
+    try withTemporaryFolder("ck-record-path") { folder in
+      let file = folder.appendingPathComponent("shard-1.jsonl")
+      try Data().write(to: file)
+      #expect(try recordFileURL(forArgument: file.path).path == file.path)
+    }
   }
 
   @Test func aFolderMeansItsRecordsFile() throws {
-    let folder = try Self.folder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    do {
-      _ = try recordFileURL(forArgument: folder.path)
-      Issue.record("a folder without records was accepted")
-    } catch let error as CLIError {
-      #expect(error.description.contains("folder without a records.jsonl"))
+    try withTemporaryFolder("ck-record-path") { folder in
+      do {
+        _ = try recordFileURL(forArgument: folder.path)
+        Issue.record("a folder without records was accepted")
+      } catch let error as CLIError {
+        #expect(error.description.contains("folder without a records.jsonl"))
+      }
+      let records = folder.appendingPathComponent("records.jsonl")
+      try Data().write(to: records)
+      #expect(try recordFileURL(forArgument: folder.path).path == records.path)
     }
-    let records = folder.appendingPathComponent("records.jsonl")
-    try Data().write(to: records)
-    #expect(try recordFileURL(forArgument: folder.path).path == records.path)
   }
 
   @Test func aMissingPathIsNamed() throws {
