@@ -2,6 +2,7 @@ import ContinualCore
 import ContinualData
 import ContinualEngine
 import ContinualReport
+import ContinualTesting
 import Foundation
 import Testing
 
@@ -51,6 +52,19 @@ import Testing
     #expect(list.contains("  split-bars         test bars"), "\(list)")
     #expect(list.contains("  small-net    test network"), "\(list)")
     #expect(list.contains("bars-quick") && list.contains("test preset"), "\(list)")
+  }
+
+  /// `--normalise channel` cannot reach a package's data: refused by name, never silently ignored.
+  @Test func perChannelNormalisationOfAPackagesBenchmarkIsRefused() throws {
+    try withTemporaryFolder("ck-catalog-normalise") { folder in
+      let arguments = [
+        "run", "--preset", "bars-quick", "--scenario", "task", "--seeds", "1", "--quiet", "--normalise", "channel",
+        "--output", folder.path,
+      ]
+      var said = ""
+      do { said = try Self.run(arguments).diagnostics.joined(separator: "\n") } catch { said = "\(error)" }
+      #expect(said.contains("--normalise channel: the package's benchmark 'split-bars' brings its own data"), "\(said)")
+    }
   }
 
   @Test func theBenchmarkRunsIsRecordedSkippedAndShardedLikeABuiltInOne() throws {

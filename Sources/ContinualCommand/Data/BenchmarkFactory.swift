@@ -34,7 +34,7 @@ final class BenchmarkFactory {
   /// A dataset's training and test sets, as read (`none`: bytes / 255) or normalised per channel by
   /// the training set's mean and standard deviation (`channel`; `auto` is the benchmark's default).
   func base(_ dataset: Benchmark.Dataset, _ normalise: ImageNormalisation) throws -> Sets {
-    guard normalise == .channel || (normalise == .auto && dataset.isCIFAR) else { return try read(dataset) }
+    guard normalise.resolved(for: dataset) == .channel else { return try read(dataset) }
     if let cached = channelNormalised[dataset] { return cached }
     let raw = try read(dataset)
     let statistics = raw.train.channelStatistics()
@@ -122,6 +122,11 @@ final class BenchmarkFactory {
     var sequence: TaskSequence
     let tasks = options.tasks ?? benchmark.defaultTaskCount
     if let definition = benchmark.definition {
+      guard options.normalise.resolved(for: benchmark) == .none else {
+        throw CLIError(
+          "--normalise \(options.normalise.rawValue): the package's benchmark '\(definition.name)' brings its own "
+            + "data; normalise it in its loader")
+      }
       sequence = try .split(
         try data(of: definition), tasks: tasks, randomGroupingSeed: options.shuffleClasses ? seed : nil)
     } else {

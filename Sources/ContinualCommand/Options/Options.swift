@@ -250,9 +250,14 @@ enum ImageNormalisation: String, Word {
   /// Bytes / 255 only (SI's CIFAR code; our MNIST default).
   case none
 
-  /// What `auto` means for `benchmark`; the other cases as they are.
+  /// What `auto` means for a built-in dataset; the other cases as they are.
+  func resolved(for dataset: Benchmark.Dataset) -> ImageNormalisation {
+    self != .auto ? self : dataset.isCIFAR ? .channel : .none
+  }
+
+  /// What `auto` means for `benchmark`: a package's benchmark keeps its loader's data (`none`).
   func resolved(for benchmark: Benchmark) -> ImageNormalisation {
-    self != .auto ? self : benchmark.isCIFAR ? .channel : .none
+    benchmark.definition == nil ? resolved(for: benchmark.dataset) : self == .auto ? .none : self
   }
 }
 
