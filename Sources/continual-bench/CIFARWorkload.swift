@@ -54,21 +54,16 @@ struct CIFARProtocol {
 /// Runs the protocol, ours then PyTorch's per run, and prints each row as it finishes (the whole
 /// protocol takes hours on two cores); returns the rows for the table.
 func cifarWorkload(_ protocolSettings: CIFARProtocol, reference python: String?) throws -> [[String: Any]] {
-  let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-  let continual = directory.appendingPathComponent("continual").path
-  guard FileManager.default.isExecutableFile(atPath: continual) else {
-    throw BenchError.usage("the cifar workload runs \(continual); build it first (swift build -c release)")
-  }
-  let data = ProcessInfo.processInfo.environment["CONTINUAL_DATA"] ?? "../shared/data"
+  let continual = try builtContinual(for: "cifar")
+  let data = benchmarkData
   let script = referenceScript("split_cifar.py")
   var rows: [[String: Any]] = []
   for network in protocolSettings.networks {
     for algorithm in protocolSettings.algorithms {
-      let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "continual-bench-cifar-\(UUID().uuidString)")
-      defer { try? FileManager.default.removeItem(at: output) }
-      let arguments = protocolSettings.ours(network: network, algorithm: algorithm, data: data, output: output.path)
-      let ours = try measureChild(continual, arguments)
+      let (arguments, ours) = try withScratchFolder { output in
+        let arguments = protocolSettings.ours(network: network, algorithm: algorithm, data: data, output: output)
+        return (arguments, try measureChild(continual, arguments))
+      }
       var row: [String: Any] = [
         "workload": "cifar \(network) \(algorithm)", "epochs": protocolSettings.epochs,
         "train_per_task": protocolSettings.trainPerTask, "test_per_task": protocolSettings.testPerTask,
@@ -90,12 +85,6 @@ func cifarWorkload(_ protocolSettings: CIFARProtocol, reference python: String?)
     }
   }
   return rows
-}
-
-/// The one-minute load average, so that every wall time is read beside the machine's load.
-func loadAverage() -> Double {
-  var loads = [Double](repeating: 0, count: 3)
-  return getloadavg(&loads, 3) > 0 ? loads[0] : -1
 }
 
 /// The side-by-side table of `--only cifar`: wall time and peak RSS, ours and PyTorch's, and the

@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// The protocols whose peak memory `--only memory` measures: each runs `continual` in a child
 /// process, so every figure is that run's own peak resident set size (`wait4`'s `ru_maxrss`).
 ///
@@ -53,44 +47,15 @@ struct MemoryProtocol {
   }
 }
 
-/// Runs `executable` with `arguments` and returns its wall time and peak resident set size.
-func measureChild(_ executable: String, _ arguments: [String]) throws -> (seconds: Double, peakBytes: Int) {
-  var pid: pid_t = 0
-  let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-  defer { for argument in argv { free(argument) } }
-  var actions = posix_spawn_file_actions_t()
-  posix_spawn_file_actions_init(&actions)
-  defer { posix_spawn_file_actions_destroy(&actions) }
-  // The child's own progress and tables are not part of the benchmark's output.
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-  let start = DispatchTime.now().uptimeNanoseconds
-  let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-  guard status == 0 else { throw BenchError.usage("cannot start \(executable): \(String(cString: strerror(status)))") }
-  var exitStatus: Int32 = 0
-  var usage = rusage()
-  guard wait4(pid, &exitStatus, 0, &usage) == pid else { throw BenchError.usage("wait4 failed for \(executable)") }
-  guard exitStatus == 0 else {
-    throw BenchError.usage("\(executable) \(arguments.joined(separator: " ")) failed with status \(exitStatus)")
-  }
-  return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, usage.ru_maxrss * 1024)
-}
-
 /// Peak memory of the protocols above, ours and (with a reference interpreter) PyTorch's.
 func memoryWorkload(reference python: String?, script: String) throws -> [[String: Any]] {
-  let directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-  let continual = directory.appendingPathComponent("continual").path
-  guard FileManager.default.isExecutableFile(atPath: continual) else {
-    throw BenchError.usage(
-      "the memory workload runs \(continual); build it first (swift build -c release --product continual)")
-  }
-  let data = ProcessInfo.processInfo.environment["CONTINUAL_DATA"] ?? "../shared/data"
+  let continual = try builtContinual(for: "memory")
+  let data = benchmarkData
   var rows: [[String: Any]] = []
   for p in MemoryProtocol.all(dataDirectory: data) {
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "continual-bench-memory-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: output) }
-    let ours = try measureChild(continual, ["compare", "--quiet", "--output", output.path] + p.arguments)
+    let ours = try withScratchFolder { output in
+      try measureChild(continual, ["compare", "--quiet", "--output", output] + p.arguments)
+    }
     var row: [String: Any] = [
       "workload": p.name, "peak_rss_mb": Double(ours.peakBytes) / 1e6, "seconds": ours.seconds, "target_mb": p.targetMB,
       "command": (["continual", "compare"] + p.arguments).joined(separator: " "),

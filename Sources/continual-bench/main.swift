@@ -2,13 +2,15 @@
 //
 //   swift run -c release continual-bench                 # every workload
 //   swift run -c release continual-bench --only gemm     # gemm | mlp | cnn | convnets | importance | slnid | hnet |
-// checkpoint | memory | cifar
+// checkpoint | memory | cifar | sweep
 //   swift run -c release continual-bench --only convnets --reference ~/.cache/torchref/bin/python   # zenke and
 // resnet32 vs PyTorch
 //   swift run -c release continual-bench --only memory --reference ~/.cache/torchref/bin/python   # peak RSS, ours and
 // PyTorch's
 //   swift run -c release continual-bench --only cifar --quick --reference ~/.cache/torchref/bin/python   # split
 // CIFAR-10 end to end (issue 30), whole processes, ours and PyTorch's; without --quick it takes hours
+//   swift run -c release continual-bench --only sweep --reference ~/.cache/torchref/bin/python   # a 4-run
+// permuted-MNIST sweep with --jobs 1 and 2, and the default comparison, against PyTorch one process per run
 //   swift run -c release continual-bench --reference ~/.cache/torchref/bin/python
 //
 // Workload names match ../shared/bench/torch_reference.py. With --reference, the PyTorch/numpy
@@ -26,9 +28,11 @@ struct Options {
   var referenceScript = "../shared/bench/torch_reference.py"
   /// The protocol of `--only cifar`.
   var cifar = CIFARProtocol()
+  /// The protocol of `--only sweep`.
+  var sweep = SweepProtocol()
   /// The workloads `--only` accepts.
   static let workloads = [
-    "gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory", "cifar",
+    "gemm", "mlp", "cnn", "convnets", "importance", "slnid", "hnet", "checkpoint", "memory", "cifar", "sweep",
   ]
 
   init(_ arguments: [String]) throws {
@@ -50,6 +54,7 @@ struct Options {
       case "--quick":
         let quick = CIFARProtocol.quick
         (cifar.epochs, cifar.trainPerTask, cifar.testPerTask) = (quick.epochs, quick.trainPerTask, quick.testPerTask)
+        sweep = .quick
       case "--epochs":
         guard let e = Int(try value()), e > 0 else { throw BenchError.usage("--epochs takes a positive whole number") }
         cifar.epochs = e
@@ -75,7 +80,9 @@ struct Options {
             + "[--networks zenke,resnet32] "
             + "[--algorithms finetune,ewc,er]\n"
             + "  (split CIFAR-10 end to end, whole processes; --quick = --epochs 1 --train-per-task 1000 "
-            + "--test-per-task 500)"
+            + "--test-per-task 500)\n"
+            + "  --only sweep: [--quick] (permuted MNIST, finetune/ewc/si/mas, --jobs 1 and 2 against PyTorch; "
+            + "--quick = 200 iterations per task)"
         )
         exit(0)
       default: throw BenchError.usage("unknown option '\(argument)'")
@@ -307,6 +314,11 @@ do {
     // Whole split-CIFAR-10 runs in child processes, ours and PyTorch's: hours, so only on request.
     let rows = try cifarWorkload(options.cifar, reference: options.reference)
     print(cifarTable(rows))
+    exit(0)
+  }
+  if options.only == "sweep" {
+    // Whole sweeps in child processes, ours with one and two jobs and PyTorch's: minutes, only on request.
+    print(sweepTable(try sweepWorkload(options.sweep, reference: options.reference)))
     exit(0)
   }
   if let python = options.reference {

@@ -80,6 +80,35 @@ import Testing
       #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-5, relativeTolerance: 1e-4), "\(name): \(a) vs \(b)")
     }
   }
+
+  /// Several losses in one pass (the expected Fisher's one per label): linear layers sum the losses'
+  /// factors `w ⊙ |δ|^p` before their one product, convolutions and BatchNorm take each loss in
+  /// turn; both must give the sum over losses of the per-sample definition.
+  @Test(arguments: ["mlp", "cnn", "resnet"], [1, 2])
+  func severalLossesPerPassGiveTheSumOfTheirDefinitions(kind: String, power: Int) throws {
+    var rng = SeededGenerator(seed: 8)
+    let mlp = Sequential([Flatten(), Linear(32, 5), ReLU(), Linear(5, 4), Tanh(), Linear(4, 3)])
+    var model = Model(kind == "mlp" ? mlp : Self.network(kind), rng: &rng)
+    model.state = model.state.mapTensors { t in t.map { _ in Float.random(in: 0.5...1.5, using: &rng) } }
+    let inputs = TestData.uniform([5, 2, 4, 4], seed: 9)
+    // Loss k takes every sample at label k, with weights that differ by sample and by label.
+    let weights: [[Float]] = (0..<3).map { k in (0..<5).map { m in Float(1 + (m + 2 * k) % 4) * 0.5 } }
+    let sum = try PerSampleGradients.sumOfPowers(power, model: model, inputs: inputs, batchSize: 2) { logits, range in
+      try (0..<3).map { k in
+        (try crossEntropy(logits: logits, labels: range.map { _ in k }, reduction: .sum), range.map { weights[k][$0] })
+      }
+    }
+    var slow = NamedTensors.zeros(like: model.parameters)
+    for k in 0..<3 {
+      let one = try Self.reference(
+        power, model: model, inputs: inputs, labels: Array(repeating: k, count: 5),
+        weights: weights[k])
+      for i in 0..<slow.count { try slow.tensors[i].add(one.tensors[i]) }
+    }
+    for (name, (a, b)) in zip(sum.names, zip(sum.tensors, slow.tensors)) {
+      #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-5, relativeTolerance: 1e-4), "\(name): \(a) vs \(b)")
+    }
+  }
 }
 
 /// A layer with a parameter that is not a `PerSampleGradientLayer`: `x · g`.

@@ -8,7 +8,9 @@ import ContinualEngine
 /// `BatchNorm`, inside `Sequential`s and `Residual`s), one batched forward and backward pass
 /// gives every per-sample term exactly: the gradient of sample `m`'s loss with respect to a linear
 /// layer's weight is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output and the
-/// layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`; a convolution's is
+/// layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`, and with several losses per
+/// pass (one per label for the expected Fisher) their factors `w ⊙ |δ|^p` are summed before that
+/// one product (``OuterProductGradientLayer``); a convolution's is
 /// `δ_m · cols(a_m)ᵀ`, formed per sample from the same pass. The model runs in evaluation mode, so
 /// BatchNorm uses its running statistics and samples do not interact. Other architectures (a
 /// hypernetwork) fall back to one backward pass per sample. Both paths give the same numbers (a
@@ -78,6 +80,7 @@ public enum PerSampleGradients {
       let taps = batched ? LayerTaps() : nil
       let x = tape.constant(try batch(indices))
       let pass = try model.forward(x, on: tape, training: false, taps: taps)
+      var folded = FoldedFactors()
       for (loss, weights) in try losses(pass.output, indices) {
         guard weights.count == indices.count else {
           throw TensorError.invalidArgument(
@@ -89,34 +92,68 @@ public enum PerSampleGradients {
           for k in 0..<sum.count { accumulate(g.tensors[k], power: power, weight: weights[0], into: &sum.tensors[k]) }
           continue
         }
-        try addBatched(power, taps: taps, pass: pass, loss: loss, sampleWeights: weights, into: &sum)
+        try addBatched(power, taps: taps, pass: pass, loss: loss, sampleWeights: weights, into: &sum, folding: &folded)
       }
+      if let taps { try folded.add(power, taps: taps.taps, pass: pass, into: &sum) }
     }
     return sum
   }
 
+  /// The outer-product layers' folded factors `Σ_k w_k ⊙ |δ_k|^p` of one batch, by tap, summed over
+  /// its losses before the one product each layer needs (``OuterProductGradientLayer``).
+  private struct FoldedFactors {
+    /// The factor of each outer-product tap so far, by its position in the taps.
+    var factors: [Int: Tensor] = [:]
+
+    /// Adds one loss's `w ⊙ |δ|^p` at tap `t`.
+    mutating func fold(_ factor: Tensor, at t: Int) throws {
+      if factors[t] == nil { factors[t] = factor } else { try factors[t]!.add(factor) }
+    }
+
+    /// Forms each folded tap's products and adds them to the parameters they belong to.
+    func add(_ power: Int, taps: [LayerTaps.Tap], pass: Model.Pass, into sum: inout NamedTensors) throws {
+      for (t, factor) in factors.sorted(by: { $0.key < $1.key }) {
+        let layer = taps[t].layer as! any OuterProductGradientLayer
+        let sums = try layer.perSampleGradientPowerSums(
+          input: taps[t].input.value, weightedOutputGradientPowers: factor, power: power)
+        try PerSampleGradients.add(sums, of: taps[t], pass: pass, into: &sum)
+      }
+    }
+  }
+
+  /// Adds one tapped layer's sums to the parameters they belong to.
+  private static func add(
+    _ sums: [Tensor], of tap: LayerTaps.Tap, pass: Model.Pass, into sum: inout NamedTensors
+  ) throws {
+    for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
+      guard let k = pass.weights.firstIndex(where: { $0.index == weightIndex }) else {
+        throw TensorError.invalidArgument(
+          operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
+      }
+      try sum.tensors[k].add(layerSum)
+    }
+  }
+
   /// One backward pass to every tapped layer's output; each layer's per-sample sums are added to
-  /// the parameters they belong to as soon as the pass reaches the layer, and its output gradient
-  /// is then freed, so the pass holds one layer's gradient at a time rather than every layer's
-  /// (for ResNet-32 at batch 256, about as much memory again as the forward pass).
+  /// the parameters they belong to as soon as the pass reaches the layer (an outer-product layer's
+  /// factor is folded for later instead), and its output gradient is then freed, so the pass holds
+  /// one layer's gradient at a time rather than every layer's (for ResNet-32 at batch 256, about as
+  /// much memory again as the forward pass).
   private static func addBatched(
     _ power: Int, taps: LayerTaps, pass: Model.Pass, loss: Variable, sampleWeights: [Float],
-    into sum: inout NamedTensors
+    into sum: inout NamedTensors, folding folded: inout FoldedFactors
   ) throws {
-    let position = Dictionary(uniqueKeysWithValues: pass.weights.enumerated().map { ($1.index, $0) })
     let recorded = taps.taps
     try loss.tape.forEachGradient(of: loss, withRespectTo: recorded.map(\.output)) { t, delta in
       let tap = recorded[t]
+      if let layer = tap.layer as? any OuterProductGradientLayer {
+        try folded.fold(layer.weightedPower(of: delta, sampleWeights: sampleWeights, power: power), at: t)
+        return
+      }
       let sums = try tap.layer.perSampleGradientPowerSums(
         input: tap.input.value, outputGradient: delta, state: tap.state, task: tap.task, sampleWeights: sampleWeights,
         power: power)
-      for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
-        guard let k = position[weightIndex] else {
-          throw TensorError.invalidArgument(
-            operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
-        }
-        try sum.tensors[k].add(layerSum)
-      }
+      try add(sums, of: tap, pass: pass, into: &sum)
     }
   }
 

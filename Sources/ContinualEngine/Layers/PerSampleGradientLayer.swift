@@ -92,20 +92,56 @@ public final class LayerTaps: @unchecked Sendable {
   func record(_ tap: Tap) { lock.withLock { recorded.append(tap) } }
 }
 
-extension Linear: PerSampleGradientLayer {
-  /// `(w ⊙ |δ|^p)ᵀ · |a|^p` for the weight and `Σ_m w_m |δ_m|^p` for the bias.
+/// A ``PerSampleGradientLayer`` whose per-sample weight gradient is an outer product `δ_m ⊗ a_m`
+/// of the gradient at its output and its input, so that for several losses over one pass
+/// `Σ_k Σ_m w_k,m |δ_k,m ⊗ a_m|^p = Σ_m (Σ_k w_k,m |δ_k,m|^p) ⊗ |a_m|^p`: the losses (the expected
+/// Fisher's one per label) share one product instead of one each.
+public protocol OuterProductGradientLayer: PerSampleGradientLayer {
+  /// `Σ_m v_m ⊗ |a_m|^power` for each of the layer's parameters, in ``Layer/parameterSpecs`` order,
+  /// given `v = Σ_k w_k ⊙ |δ_k|^power` (``weightedPower(of:sampleWeights:power:)``).
+  ///
+  /// - Parameters:
+  ///   - input: The layer's input for the batch.
+  ///   - weightedOutputGradientPowers: `v`, shaped like the layer's output, `[n, outputs]`.
+  ///   - power: 1 or 2.
+  /// - Returns: One sum per parameter, shaped like it.
+  /// - Throws: ``TensorError`` when the shapes do not fit.
+  func perSampleGradientPowerSums(input: Tensor, weightedOutputGradientPowers: Tensor, power: Int) throws -> [Tensor]
+}
+
+extension OuterProductGradientLayer {
+  /// `w ⊙ |δ|^power`, row `m` scaled by `w_m`: one loss's share of the folded factor.
+  ///
+  /// - Throws: ``TensorError`` when the weights do not match the rows.
+  public func weightedPower(of outputGradient: Tensor, sampleWeights: [Float], power: Int) throws -> Tensor {
+    let n = outputGradient.shape[0]
+    let dp = power == 2 ? outputGradient.squared() : outputGradient.abs()
+    return try dp * Tensor(shape: [n, 1], scalars: sampleWeights)
+  }
+
+  /// The single-loss case: the weighted power of `outputGradient`, then the product.
   public func perSampleGradientPowerSums(
     input: Tensor, outputGradient: Tensor, state: [Tensor], task: Int?, sampleWeights: [Float], power: Int
   ) throws
     -> [Tensor]
   {
+    try perSampleGradientPowerSums(
+      input: input,
+      weightedOutputGradientPowers: weightedPower(of: outputGradient, sampleWeights: sampleWeights, power: power),
+      power: power)
+  }
+}
+
+extension Linear: OuterProductGradientLayer {
+  /// `vᵀ · |a|^p` for the weight and `Σ_m v_m` for the bias.
+  public func perSampleGradientPowerSums(input: Tensor, weightedOutputGradientPowers v: Tensor, power: Int) throws
+    -> [Tensor]
+  {
     let n = input.shape[0]
     let a = try input.reshaped([n, -1])
-    let dp = power == 2 ? outputGradient.squared() : outputGradient.abs()
     let ap = power == 2 ? a.squared() : a.abs()
-    let weighted = try dp * Tensor(shape: [n, 1], scalars: sampleWeights)
-    var sums = [try weighted.matmul(ap, transposingSelf: true)]
-    if hasBias { sums.append(try weighted.sum(alongAxes: [0])) }
+    var sums = [try v.matmul(ap, transposingSelf: true)]
+    if hasBias { sums.append(try v.sum(alongAxes: [0])) }
     return sums
   }
 }
