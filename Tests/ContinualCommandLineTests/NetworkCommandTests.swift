@@ -177,6 +177,38 @@ import Testing
     #expect(record.notes?["hnet.initial_scale"] != nil)
   }
 
+  /// The paper's whole CIFAR-10/100 protocol, zenke and ResNet-32 targets: six tasks (CIFAR-10,
+  /// then five CIFAR-100 splits) on generated data, each preset's generator in the record. One
+  /// epoch over ten images per task keeps it a test of wiring, not of learning.
+  @Test(arguments: [
+    (
+      "hnet2020-split-cifar",
+      [
+        "network": "zenke", "hnet.hidden": "100,150,200", "hnet.chunk": "5500",
+        "hnet.beta": "0.01", "adam_betas": "0.5,0.999",
+      ]
+    ),
+    (
+      "hnet2020-split-cifar-resnet32",
+      [
+        "network": "resnet32", "hnet.hidden": "", "hnet.chunk": "7000",
+        "hnet.beta": "0.05", "hnet.embedding": "32", "hnet.chunk-embedding": "32", "augment": "crop-flip",
+      ]
+    ),
+  ])
+  func theHNetCIFAR100PresetsRunOnGeneratedData(preset: String, expected: [String: String]) throws {
+    let data = try CIFARBenchmarkTests.writeData()
+    defer { try? FileManager.default.removeItem(at: data) }
+    let options = try Parsing.options([
+      "--preset", preset, "--epochs", "1", "--seeds", "1", "--train-per-task", "10", "--test-per-task", "0",
+      "--data-dir", data.path, "--output", data.appendingPathComponent("out").path, "--quiet", "--format", "json",
+    ])
+    let record = try #require(try runGrid(options).first)
+    #expect(record.status == .finished && record.accuracyMatrix.count == 6, "\(record.failure ?? "")")
+    #expect(record.config["benchmark"] == "split-cifar10-100" && record.algorithm == "hnet")
+    for (key, value) in expected { #expect(record.config[key] == value, "\(key): \(record.config[key] ?? "nil")") }
+  }
+
   /// The split-MNIST generator (the `hnet.*` defaults) on zenke: the console warns before training.
   @Test func hnetDefaultsOnACNNAreWarnedAbout() throws {
     let data = try CIFARBenchmarkTests.writeData()
