@@ -160,14 +160,16 @@ struct Preset {
     // The paper's ResNet-32 configuration (hypercl cifar/train_args.py, mode resnet_cifar, and
     // cifar/README.rst: train_resnet.py --use_adam --custom_network_init --plateau_lr_scheduler
     // --lambda_lr_scheduler): chunks 7000, a generator with no hidden layer, embeddings 32/32, β 0.05,
-    // Adam 1e-3, batch 32, 200 epochs, crop + flip, BatchNorm statistics kept per task. The two
-    // learning-rate schedules are not implemented here: the rate stays at 1e-3 (Docs/HNet.md).
+    // Adam 1e-3, batch 32, 200 epochs, crop + flip, BatchNorm statistics kept per task, and its
+    // LambdaLR schedule (factor 0.1 after epoch 80, 0.01 after 120, 1e-3 after 160, 5e-4 after 180:
+    // --lr-steps counts epochs from 0). Its plateau schedule is not implemented (Docs/HNet.md).
     "hnet2020-split-cifar-resnet32": Preset(
       summary: "HNet paper's CIFAR-10/100 protocol (6 tasks, task-IL), ResNet-32 target: generator with no hidden "
-        + "layer, chunks 7000, embeddings 32/32, β 0.05, Adam 1e-3, batch 32, 200 epochs (constant lr)",
+        + "layer, chunks 7000, embeddings 32/32, β 0.05, Adam 1e-3 in steps, batch 32, 200 epochs",
       arguments: [
         "--benchmark", "split-cifar10-100", "--scenario", "task", "--network", "resnet32", "--algorithms", "hnet",
         "--seeds", "3", "--epochs", "200", "--batch-size", "32", "--optimiser", "adam", "--lr", "0.001",
+        "--lr-steps", "81:0.1,121:0.01,161:0.001,181:0.0005",
         "--augment", "crop-flip", "--train-per-task", "0", "--test-per-task", "0",
         "--set", "hnet.beta=0.05", "--set", "hnet.hidden=", "--set", "hnet.chunk=7000",
         "--set", "hnet.embedding=32", "--set", "hnet.chunk-embedding=32", "--set", "hnet.reg-outputs=own",

@@ -193,6 +193,7 @@ import Testing
       [
         "network": "resnet32", "hnet.hidden": "", "hnet.chunk": "7000",
         "hnet.beta": "0.05", "hnet.embedding": "32", "hnet.chunk-embedding": "32", "augment": "crop-flip",
+        "lr_steps": "81:0.1,121:0.01,161:0.001,181:0.0005",
       ]
     ),
   ])

@@ -251,6 +251,15 @@ extension Options {
         options.adamBetas == AdamBetas() || options.optimiser != .adam
           ? [:] : ["adam_betas": ValueReader.adamBetas.spell(options.adamBetas)]
       }),
+    .option(
+      "--lr-steps", \.learningRateSchedule, "E:F,…",
+      "within each task, from epoch E on (counted from 0) the rate is the task's rate times F (default: constant)",
+      .learningRateSchedule, group: .optimiser, example: "81:0.1,121:0.01",
+      // Runs before the option keep their identity: only a schedule is recorded.
+      record: { options, _ in
+        options.learningRateSchedule.steps.isEmpty
+          ? [:] : ["lr_steps": ValueReader.learningRateSchedule.spell(options.learningRateSchedule)]
+      }),
   ]
 
   /// Where results go and how a sweep treats earlier ones.
@@ -409,5 +418,29 @@ extension ValueReader where Value == AdamBetas {
         }
         return AdamBetas(beta1: beta1, beta2: beta2)
       }, spell: { "\($0.beta1),\($0.beta2)" })
+  }
+}
+
+extension ValueReader where Value == LearningRateSchedule {
+  /// Steps `E:F` separated by commas, each epoch E a whole number ≥ 1 used once and each factor F a
+  /// positive number: `81:0.1,121:0.01`.
+  static var learningRateSchedule: Self {
+    ValueReader(
+      kind: .text,
+      read: { text, flag in
+        let why =
+          "\(flag) takes epoch:factor steps separated by commas, each epoch a whole number from 1 used once "
+          + "and each factor positive (for example 81:0.1,121:0.01), not '\(text)'"
+        var steps: [LearningRateSchedule.Step] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+          let parts = piece.split(separator: ":", omittingEmptySubsequences: false)
+          guard parts.count == 2, let epoch = Int(parts[0].trimmingCharacters(in: .whitespaces)), epoch >= 1,
+            let factor = Float(parts[1].trimmingCharacters(in: .whitespaces)), factor.isFinite, factor > 0,
+            !steps.contains(where: { $0.epoch == epoch })
+          else { throw CLIError(why) }
+          steps.append(.init(epoch: epoch, factor: factor))
+        }
+        return LearningRateSchedule(steps)
+      }, spell: { $0.steps.map { "\($0.epoch):\($0.factor)" }.joined(separator: ",") })
   }
 }

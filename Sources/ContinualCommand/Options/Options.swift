@@ -63,6 +63,8 @@ struct Options: Sendable {
   var momentum: Float = 0
   var weightDecay: Float = 0
   var adamBetas = AdamBetas()
+  /// The step schedule inside each task (`--lr-steps`).
+  var learningRateSchedule = LearningRateSchedule.constant
   // Output
   var output = URL(fileURLWithPath: "results")
   var formats: [TableFormat] = [.markdown, .csv, .latex, .json]
@@ -195,7 +197,8 @@ struct Options: Sendable {
     TrainingConfiguration(
       length: epochs.map { .epochs($0) } ?? .iterations(iterations ?? 300), batchSize: batchSize,
       optimiser: optimiserConfiguration, resetOptimiserBetweenTasks: resetOptimiser, evaluationSplit: evaluationSplit,
-      evaluationLimit: evaluationLimit, augmentation: augmentation(for: benchmark))
+      evaluationLimit: evaluationLimit, augmentation: augmentation(for: benchmark),
+      learningRateSchedule: learningRateSchedule)
   }
 
   /// The optimiser these options describe.

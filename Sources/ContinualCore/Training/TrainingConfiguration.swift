@@ -73,6 +73,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
   /// Random changes to training images (crop and flip for CIFAR); evaluation is never augmented.
   /// Replayed exemplars are augmented like the current task's samples.
   public var augmentation: Augmentation
+  /// How the rate changes inside each task (by default it does not).
+  public var learningRateSchedule: LearningRateSchedule
 
   /// Creates a configuration.
   public init(
@@ -80,9 +82,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     optimiser: OptimiserConfiguration = .adam(learningRate: 1e-3),
     resetOptimiserBetweenTasks: Bool = false, evaluationSplit: EvaluationSplit = .test, evaluationLimit: Int? = nil,
     evaluationBatchSize: Int = defaultEvaluationBatchSize, progressInterval: Int = 100,
-    augmentation: Augmentation = .none
+    augmentation: Augmentation = .none, learningRateSchedule: LearningRateSchedule = .constant
   ) {
     self.augmentation = augmentation
+    self.learningRateSchedule = learningRateSchedule
     self.length = length
     self.batchSize = batchSize
     self.optimiser = optimiser

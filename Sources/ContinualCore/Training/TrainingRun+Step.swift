@@ -61,9 +61,18 @@ extension TrainingRun {
     switch configuration.length {
     case .iterations(let n): return n
     case .epochs(let e):
-      let tasks = regime == .cumulative ? Array(0...t) : [t]
-      let samples = tasks.map { sequence.tasks[$0].train.count }.reduce(0, +)
-      return e * ((samples + configuration.batchSize - 1) / configuration.batchSize)
+      return e * stepsPerEpoch(forTask: t, in: sequence, regime: regime, configuration: configuration)
     }
+  }
+
+  /// The steps of one pass over task `t`'s training samples (every task so far, in the cumulative
+  /// regime), the last batch partial: an epoch of ``LearningRateSchedule``, whether the task's
+  /// length is given in epochs or iterations. At least 1.
+  static func stepsPerEpoch(
+    forTask t: Int, in sequence: TaskSequence, regime: DataRegime, configuration: TrainingConfiguration
+  ) -> Int {
+    let tasks = regime == .cumulative ? Array(0...t) : [t]
+    let samples = tasks.map { sequence.tasks[$0].train.count }.reduce(0, +)
+    return max(1, (samples + configuration.batchSize - 1) / configuration.batchSize)
   }
 }

@@ -17,6 +17,8 @@ struct TrainingRun {
   var model: Model
   var optimiser: any Optimiser
   let baseLearningRate: Float
+  /// The current task's rate, before the schedule inside the task (``LearningRateSchedule``).
+  var taskLearningRate: Float = 0
   var regularisers: [any Regulariser]
   var memory: ReplayMemory?
   /// The generators of batch order (and augmentation), dropout, the algorithms' sampling and replay.
@@ -85,6 +87,7 @@ struct TrainingRun {
   mutating func startTask(_ t: Int) throws {
     if trainer.configuration.resetOptimiserBetweenTasks { optimiser.reset() }
     if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
+    taskLearningRate = optimiser.learningRate
     let start = context(t)
     for k in regularisers.indices { try regularisers[k].taskWillStart(start) }
   }
@@ -102,7 +105,12 @@ struct TrainingRun {
     var sums: [String: Double] = [:]
     var window = ProgressWindow()
     let steps = iterationsPerTask[t]
+    let schedule = config.learningRateSchedule
+    let epochSteps = Self.stepsPerEpoch(forTask: t, in: sequence, regime: plan.dataRegime, configuration: config)
     for iteration in 0..<steps {
+      if !schedule.steps.isEmpty {
+        optimiser.learningRate = taskLearningRate * schedule.factor(atEpoch: iteration / epochSteps)
+      }
       let (batch, current) = try nextBatch(&sampler, task: t)
       let values = try step(t, iteration: iteration, batch: batch, current: current, frozen: frozen)
       for (name, value) in zip(termNames, values) { sums[name, default: 0] += Double(value) }

@@ -153,6 +153,22 @@ import Testing
     #expect(Parsing.error(["--adam-betas", "0.9,1"])?.contains("two rates") == true)
   }
 
+  /// `--lr-steps` reaches the training configuration (sorted by epoch) and the record; no schedule
+  /// is recorded by default, so earlier runs keep their identity; bad steps are named.
+  @Test func learningRateStepsReachTheConfigurationAndTheRecord() throws {
+    let options = try Parsing.options(["--lr-steps", "121:0.01,81:0.1"])
+    let benchmark = Benchmark.permutedBuiltin
+    let schedule = options.trainingConfiguration(for: benchmark).learningRateSchedule
+    #expect(schedule.steps == [.init(epoch: 81, factor: 0.1), .init(epoch: 121, factor: 0.01)])
+    #expect(options.protocolConfig(benchmark: benchmark, scenario: .task)["lr_steps"] == "81:0.1,121:0.01")
+    let plain = try Parsing.options([])
+    #expect(plain.protocolConfig(benchmark: benchmark, scenario: .task)["lr_steps"] == nil)
+    #expect(plain.trainingConfiguration(for: benchmark).learningRateSchedule == .constant)
+    for bad in ["81", "0:0.1", "81:0", "81:-1", "81:0.1,81:0.2", "x:0.1", "81:0.1,"] {
+      #expect(Parsing.error(["--lr-steps", bad])?.contains("epoch:factor steps") == true, "\(bad)")
+    }
+  }
+
   /// `--grid lr=… --grid memory.size=… --validation 0.1` with `er` trains every point, chooses one
   /// per algorithm on validation data, and labels the chosen row with what it varied.
   @Test func validationChoosesALearningRateAndAMemoryBudget() throws {
