@@ -30,31 +30,36 @@ private struct RateProbe: Regulariser {
 
 @Suite struct LearningRateScheduleTests {
   @Test func theFactorIsTheLastStepsAtOrBeforeTheEpoch() {
-    let schedule = LearningRateSchedule([.init(epoch: 3, factor: 0.01), .init(epoch: 1, factor: 0.1)])
-    #expect(schedule.steps.map(\.epoch) == [1, 3])
+    let schedule = LearningRateSchedule([(epoch: 3, factor: 0.01), (1, 0.1)])
+    #expect(schedule.epochs == [1, 3] && schedule.factors == [0.1, 0.01])
     #expect([0, 1, 2, 3, 7].map(schedule.factor(atEpoch:)) == [1, 0.1, 0.1, 0.01, 0.01])
-    #expect(LearningRateSchedule.constant.factor(atEpoch: 5) == 1)
+    #expect(LearningRateSchedule.constant.factor(atEpoch: 5) == 1 && LearningRateSchedule.constant.isConstant)
   }
 
-  /// Plain SGD, 3 epochs of 4 steps per task (16 samples, batches of 4), the schedule 1:0.5, 2:0.1
-  /// and the algorithm's factor 1/(t+1): every step's rate is lr × 1/(t+1) × the epoch's factor,
-  /// starting again at each task.
-  @Test func everyStepTrainsAtTheTasksRateTimesTheEpochsFactor() throws {
-    let problem = try ToyProblem(tasks: 2, trainPerTask: 16)
+  /// Every step's rate when plain SGD at 0.2 trains `tasks` toy tasks for 3 epochs of 4 steps each
+  /// (16 samples, batches of 4) under `schedule`, with the algorithm's per-task factor `scale`.
+  static func rates(
+    tasks: Int, schedule: LearningRateSchedule, scale: (@Sendable (Int) -> Float)? = nil
+  ) throws -> [(task: Int, iteration: Int, rate: Float)] {
+    let problem = try ToyProblem(tasks: tasks, trainPerTask: 16)
     var configuration = problem.configuration
-    configuration.length = .epochs(3)
-    configuration.batchSize = 4
+    (configuration.length, configuration.batchSize) = (.epochs(3), 4)
     configuration.optimiser = .sgd(learningRate: 0.2)
-    configuration.learningRateSchedule = LearningRateSchedule([
-      .init(epoch: 1, factor: 0.5), .init(epoch: 2, factor: 0.1),
-    ])
+    configuration.learningRateSchedule = schedule
     let log = RateProbe.Log()
-    let plan = TrainingPlan(
-      head: problem.head, regularisers: [RateProbe(log: log)], learningRateScale: { 1 / Float($0 + 1) })
+    let plan = TrainingPlan(head: problem.head, regularisers: [RateProbe(log: log)], learningRateScale: scale)
     _ = try ContinualTrainer(configuration: configuration).run(
       problem.sequence, architecture: problem.architecture, plan: plan, seed: 1)
-    #expect(log.rates.count == 2 * 12)
-    for (task, iteration, rate) in log.rates {
+    return log.rates
+  }
+
+  /// With the schedule 1:0.5, 2:0.1 and the algorithm's factor 1/(t+1), every step's rate is
+  /// lr × 1/(t+1) × its epoch's factor, starting again at each task.
+  @Test func everyStepTrainsAtTheTasksRateTimesTheEpochsFactor() throws {
+    let rates = try Self.rates(
+      tasks: 2, schedule: LearningRateSchedule([(1, 0.5), (2, 0.1)]), scale: { 1 / Float($0 + 1) })
+    #expect(rates.count == 2 * 12)
+    for (task, iteration, rate) in rates {
       let expected = 0.2 / Float(task + 1) * [1, 0.5, 0.1][iteration / 4]
       #expect(abs(rate - expected) <= 1e-4 * expected, "task \(task) iteration \(iteration): \(rate) vs \(expected)")
     }
@@ -62,15 +67,7 @@ private struct RateProbe: Regulariser {
 
   /// Without a schedule the rate stays the task's: the probe can tell the two apart.
   @Test func withoutAScheduleTheRateIsConstant() throws {
-    let problem = try ToyProblem(tasks: 1, trainPerTask: 16)
-    var configuration = problem.configuration
-    configuration.length = .epochs(3)
-    configuration.batchSize = 4
-    configuration.optimiser = .sgd(learningRate: 0.2)
-    let log = RateProbe.Log()
-    _ = try ContinualTrainer(configuration: configuration).run(
-      problem.sequence, architecture: problem.architecture,
-      plan: TrainingPlan(head: problem.head, regularisers: [RateProbe(log: log)]), seed: 1)
-    #expect(log.rates.count == 12 && log.rates.allSatisfy { abs($0.rate - 0.2) <= 2e-5 })
+    let rates = try Self.rates(tasks: 1, schedule: .constant)
+    #expect(rates.count == 12 && rates.allSatisfy { abs($0.rate - 0.2) <= 2e-5 })
   }
 }

@@ -257,7 +257,7 @@ extension Options {
       .learningRateSchedule, group: .optimiser, example: "81:0.1,121:0.01",
       // Runs before the option keep their identity: only a schedule is recorded.
       record: { options, _ in
-        options.learningRateSchedule.steps.isEmpty
+        options.learningRateSchedule.isConstant
           ? [:] : ["lr_steps": ValueReader.learningRateSchedule.spell(options.learningRateSchedule)]
       }),
   ]
@@ -431,16 +431,16 @@ extension ValueReader where Value == LearningRateSchedule {
         let why =
           "\(flag) takes epoch:factor steps separated by commas, each epoch a whole number from 1 used once "
           + "and each factor positive (for example 81:0.1,121:0.01), not '\(text)'"
-        var steps: [LearningRateSchedule.Step] = []
+        var steps: [(epoch: Int, factor: Float)] = []
         for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
           let parts = piece.split(separator: ":", omittingEmptySubsequences: false)
           guard parts.count == 2, let epoch = Int(parts[0].trimmingCharacters(in: .whitespaces)), epoch >= 1,
             let factor = Float(parts[1].trimmingCharacters(in: .whitespaces)), factor.isFinite, factor > 0,
             !steps.contains(where: { $0.epoch == epoch })
           else { throw CLIError(why) }
-          steps.append(.init(epoch: epoch, factor: factor))
+          steps.append((epoch, factor))
         }
         return LearningRateSchedule(steps)
-      }, spell: { $0.steps.map { "\($0.epoch):\($0.factor)" }.joined(separator: ",") })
+      }, spell: { zip($0.epochs, $0.factors).map { "\($0):\($1)" }.joined(separator: ",") })
   }
 }

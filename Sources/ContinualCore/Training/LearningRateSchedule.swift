@@ -7,38 +7,31 @@
 /// `LambdaLR`: factor 0.1 after epoch 80, …) is
 ///
 /// ```swift
-/// LearningRateSchedule([.init(epoch: 81, factor: 0.1), .init(epoch: 121, factor: 0.01),
-///                       .init(epoch: 161, factor: 0.001), .init(epoch: 181, factor: 0.0005)])
+/// LearningRateSchedule([(epoch: 81, factor: 0.1), (121, 0.01), (161, 0.001), (181, 0.0005)])
 /// ```
 public struct LearningRateSchedule: Sendable, Equatable {
-  /// One change of the rate.
-  public struct Step: Sendable, Equatable {
-    /// The first epoch of the task (from 0) at the new rate.
-    public var epoch: Int
-    /// The task's rate is multiplied by this from that epoch on (not by the earlier steps' factors).
-    public var factor: Float
-
-    /// Creates a step.
-    public init(epoch: Int, factor: Float) {
-      self.epoch = epoch
-      self.factor = factor
-    }
-  }
-
-  /// The steps, by increasing epoch.
-  public let steps: [Step]
+  /// The first epoch of each step (from 0), increasing.
+  public let epochs: [Int]
+  /// Each step's factor: the task's rate is multiplied by it from its epoch on (not by the earlier
+  /// steps' factors).
+  public let factors: [Float]
 
   /// A schedule of `steps`, sorted by epoch.
-  public init(_ steps: [Step]) {
-    self.steps = steps.sorted { $0.epoch < $1.epoch }
+  public init(_ steps: [(epoch: Int, factor: Float)]) {
+    let sorted = steps.sorted { $0.epoch < $1.epoch }
+    epochs = sorted.map(\.epoch)
+    factors = sorted.map(\.factor)
   }
 
   /// No change of the rate within a task.
   public static let constant = LearningRateSchedule([])
 
+  /// Whether the rate never changes within a task.
+  public var isConstant: Bool { epochs.isEmpty }
+
   /// The factor during epoch `epoch` (from 0) of a task: that of the last step at or before it, 1
   /// before the first.
   public func factor(atEpoch epoch: Int) -> Float {
-    steps.last { $0.epoch <= epoch }?.factor ?? 1
+    epochs.lastIndex { $0 <= epoch }.map { factors[$0] } ?? 1
   }
 }

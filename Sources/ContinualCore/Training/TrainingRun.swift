@@ -108,7 +108,7 @@ struct TrainingRun {
     let schedule = config.learningRateSchedule
     let epochSteps = Self.stepsPerEpoch(forTask: t, in: sequence, regime: plan.dataRegime, configuration: config)
     for iteration in 0..<steps {
-      if !schedule.steps.isEmpty {
+      if !schedule.isConstant {
         optimiser.learningRate = taskLearningRate * schedule.factor(atEpoch: iteration / epochSteps)
       }
       let (batch, current) = try nextBatch(&sampler, task: t)

@@ -159,7 +159,7 @@ import Testing
     let options = try Parsing.options(["--lr-steps", "121:0.01,81:0.1"])
     let benchmark = Benchmark.permutedBuiltin
     let schedule = options.trainingConfiguration(for: benchmark).learningRateSchedule
-    #expect(schedule.steps == [.init(epoch: 81, factor: 0.1), .init(epoch: 121, factor: 0.01)])
+    #expect(schedule.epochs == [81, 121] && schedule.factors == [0.1, 0.01])
     #expect(options.protocolConfig(benchmark: benchmark, scenario: .task)["lr_steps"] == "81:0.1,121:0.01")
     let plain = try Parsing.options([])
     #expect(plain.protocolConfig(benchmark: benchmark, scenario: .task)["lr_steps"] == nil)
