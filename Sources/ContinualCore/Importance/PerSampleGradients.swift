@@ -10,7 +10,7 @@ import ContinualEngine
 /// layer's weight is the outer product `δ_m ⊗ a_m` of the gradient at the layer's output and the
 /// layer's input, so `Σ_m w_m |δ_m ⊗ a_m|^p = (w ⊙ |δ|^p)ᵀ · |a|^p`, and with several losses per
 /// pass (one per label for the expected Fisher) their factors `w ⊙ |δ|^p` are summed before that
-/// one product (``OuterProductGradientLayer``); a convolution's is
+/// one product (`OuterProductGradientLayer`); a convolution's is
 /// `δ_m · cols(a_m)ᵀ`, formed per sample from the same pass. The model runs in evaluation mode, so
 /// BatchNorm uses its running statistics and samples do not interact. Other architectures (a
 /// hypernetwork) fall back to one backward pass per sample. Both paths give the same numbers (a
@@ -105,7 +105,7 @@ public enum PerSampleGradients {
   }
 
   /// The outer-product layers' folded factors `Σ_k w_k ⊙ |δ_k|^p` of one batch, by tap, summed over
-  /// its losses before the one product each layer needs (``OuterProductGradientLayer``).
+  /// its losses before the one product each layer needs (`OuterProductGradientLayer`).
   private struct FoldedFactors {
     /// The factor of each outer-product tap so far, by its position in the taps.
     var factors: [Int: Tensor] = [:]
