@@ -1,4 +1,5 @@
 import ContinualCore
+import ContinualEngine
 
 /// One of SLNID's sparsity penalties as an algorithm: one ``RepresentationSparsity`` of its
 /// ``variant``, built from its settings.
@@ -14,7 +15,11 @@ extension SparsityAlgorithm {
   /// - Returns: The regulariser.
   /// - Throws: Never; the settings are validated already.
   public static func components(_ settings: Settings) throws -> AlgorithmComponents {
-    AlgorithmComponents(regularisers: [RepresentationSettings.make(variant, settings)])
+    var components = AlgorithmComponents(regularisers: [RepresentationSettings.make(variant, settings)])
+    let (name, layers) = (variant.rawValue, settings.valueOrDefault(RepresentationSettings.layers))
+    let strength = settings.valueOrDefault(RepresentationSettings.lambda)
+    components.warnings = { RepresentationSettings.scaleWarnings(name, layers: layers, strength: strength, $0) }
+    return components
   }
 }
 
@@ -169,6 +174,28 @@ enum RepresentationSettings {
       + "official code's MLP choice) or the last hidden one"
   )
   .omittedFromRecordsAtDefault()
+
+  /// The default λ_SSL suits the official code's networks: two regularised layers of 64–400 units.
+  /// The penalty sums over every chosen layer without dividing by their number, so more layers at
+  /// the default λ give a larger penalty: about 10 times the task loss with `resnet32`'s 16 hidden
+  /// ReLUs (issue 29). When more than this many layers are chosen at the default λ, the run warns.
+  static let layersTheDefaultSuits = 2
+
+  /// A warning when `layers` chooses more than ``layersTheDefaultSuits`` layers of `architecture`
+  /// and `strength` is the default λ, naming the remedies; none otherwise.
+  static func scaleWarnings(_ name: String, layers: RegularisedLayers, strength: Float, _ architecture: Sequential)
+    -> [String]
+  {
+    guard strength == lambda.defaultValue,
+      let count = try? layers.activationLayers.resolve(in: architecture).count, count > layersTheDefaultSuits
+    else { return [] }
+    return [
+      "\(name): \(name).layers=\(layers.rawValue) regularises \(count) ReLU outputs of this network, and the "
+        + "penalty sums over them: the default \(name).lambda=\(lambda.defaultValue) was set for the "
+        + "\(layersTheDefaultSuits) hidden layers of the official MLPs (on resnet32 it starts about 10× the task "
+        + "loss); consider \(name).layers=last or dense, or \(name).lambda divided by about \(count / layersTheDefaultSuits)"
+    ]
+  }
 
   /// A regulariser of `variant` from settings; settings the variant does not declare take their defaults.
   static func make(_ variant: RepresentationSparsity.Variant, _ settings: Settings) -> RepresentationSparsity {

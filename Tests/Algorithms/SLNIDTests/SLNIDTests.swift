@@ -250,6 +250,23 @@ import Testing
     }
   }
 
+  /// The default λ with more regularised layers than the official MLPs' two warns, naming the
+  /// remedies; the MLP, an explicit λ and `layers=last` do not.
+  @Test func theDefaultStrengthOnManyLayersIsWarnedAbout() throws {
+    let resnet = try Network.named("resnet32").architecture(input: [3, 32, 32], outputs: 10)
+    let mlp = Sequential([Flatten(), Linear(784, 400), ReLU(), Linear(400, 400), ReLU(), Linear(400, 10)])
+    func warnings(_ given: [String: String], _ network: Sequential) throws -> [String] {
+      try SLNID.components(given: given).warnings?(network) ?? []
+    }
+    let warned = try warnings([:], resnet)
+    #expect(warned.count == 1 && warned[0].contains("regularises 16 ReLU outputs"), "\(warned)")
+    #expect(warned.first?.contains("slnid.layers=last") == true && warned.first?.contains("about 8") == true)
+    #expect(try warnings([:], mlp).isEmpty)
+    #expect(try warnings(["lambda": "1e-4"], resnet).isEmpty)
+    #expect(try warnings(["layers": "last"], resnet).isEmpty)
+    #expect(try SNI.components(given: [:]).warnings?(resnet).first?.hasPrefix("sni: sni.layers=hidden") == true)
+  }
+
   // MARK: - Baselines, hand-computed
 
   /// H = [[1, 0, 2], [3, 1, 0], [0, 2, 1]]: μ = (4/3, 1, 1); the centred columns are
