@@ -193,7 +193,8 @@ enum RepresentationSettings {
       "\(name): \(name).layers=\(layers.rawValue) regularises \(count) ReLU outputs of this network, and the "
         + "penalty sums over them: the default \(name).lambda=\(lambda.defaultValue) was set for the "
         + "\(layersTheDefaultSuits) hidden layers of the official MLPs (on resnet32 it starts about 10× the task "
-        + "loss); consider \(name).layers=last or dense, or \(name).lambda divided by about \(count / layersTheDefaultSuits)"
+        + "loss); consider \(name).layers=last or dense, or \(name).lambda divided by about "
+        + "\(count / layersTheDefaultSuits)"
     ]
   }
 
