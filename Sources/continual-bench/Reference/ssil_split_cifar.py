@@ -250,6 +250,32 @@ def check_loss():
     assert abs(ce.item() - 0.220095) < 1e-5 and abs(kd.item() - 0.077046) < 1e-5
 
 
+def table(paths):
+    """Markdown rows from record files (ours' records.jsonl or this script's output; both keep accuracy_matrix):
+    per seed and mean +- standard error, ACC, Inc. ACC and R[i][i] (%), and the mean final accuracy per task."""
+    print("| run | seed | ACC | Inc. ACC | R[1][1] .. R[5][5] (just after learning) | final per task |")
+    print("|---|---|---|---|---|---|")
+    for path in paths:
+        records = sorted((json.loads(line) for line in open(path) if line.strip()), key=lambda r: r["seed"])
+        rows = []
+        for r in records:
+            m = 100 * np.array(r["accuracy_matrix"])
+            inc = np.mean([m[i, :i + 1].mean() for i in range(len(m))])
+            rows.append((m[-1].mean(), inc, np.diag(m), m[-1]))
+            print(f"| {os.path.basename(path)} | {r['seed']} | {rows[-1][0]:.2f} | {inc:.2f} | "
+                  + " ".join(f"{v:.1f}" for v in np.diag(m)) + " | " + " ".join(f"{v:.1f}" for v in m[-1]) + " |")
+
+        def mean_sem(values):
+            values = np.array(values)
+            sem = values.std(axis=0, ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0 * values[0]
+            return values.mean(axis=0), sem
+        (acc, acc_e), (inc, inc_e) = mean_sem([r[0] for r in rows]), mean_sem([r[1] for r in rows])
+        (diag, diag_e), (last, last_e) = mean_sem([r[2] for r in rows]), mean_sem([r[3] for r in rows])
+        print(f"| {os.path.basename(path)} | mean ± SEM ({len(rows)}) | **{acc:.2f} ± {acc_e:.2f}** | "
+              f"**{inc:.2f} ± {inc_e:.2f}** | " + " ".join(f"{v:.1f} ± {e:.1f}" for v, e in zip(diag, diag_e))
+              + " | " + " ".join(f"{v:.1f} ± {e:.1f}" for v, e in zip(last, last_e)) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=os.environ.get("CONTINUAL_DATA", "../shared/data"))
@@ -275,11 +301,14 @@ def main():
     parser.add_argument("--init", choices=["ours", "pytorch"], default="ours")
     parser.add_argument("--eval-batch", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--table", nargs="+", metavar="RECORDS", help="print the parity table's rows and stop")
     parser.add_argument("--check", action="store_true", help="check the loss on ALGORITHMS.md's hand-computed case")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.check:
         return check_loss()
+    if args.table:
+        return table(args.table)
     if not args.output:
         parser.error("--output is required")
 
