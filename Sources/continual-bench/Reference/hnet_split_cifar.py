@@ -91,97 +91,29 @@ from torch import nn
 warnings.filterwarnings("ignore", category=UserWarning)  # hypnettorch's deprecated add_ overloads
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from split_cifar import load_cifar10  # noqa: E402  (CIFAR-10 as ContinualKit reads and normalises it)
+from split_cifar import load_cifar10, our_task_rows  # noqa: E402  (CIFAR-10 and the training subset as ours)
 from hypnettorch.hnets import ChunkedHMLP  # noqa: E402
 from hypnettorch.mnets import ZenkeNet  # noqa: E402
 from hypnettorch.utils import hnet_regularizer as hreg  # noqa: E402
 from hypnettorch.utils import optim_step as opstep  # noqa: E402
 
-MASK = (1 << 64) - 1
 TASKS, CLASSES_PER_TASK = 5, 2
-
-
-class Xoshiro:
-    """ContinualKit's SeededGenerator (xoshiro256**, state expanded from the seed by SplitMix64)."""
-
-    def __init__(self, seed):
-        x, words = seed & MASK, []
-        for _ in range(4):
-            x = (x + 0x9E3779B97F4A7C15) & MASK
-            z = x
-            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-            words.append(z ^ (z >> 31))
-        self.s = words
-
-    @staticmethod
-    def _rotate(x, k):
-        return ((x << k) | (x >> (64 - k))) & MASK
-
-    def next(self):
-        s = self.s
-        result = (self._rotate((s[1] * 5) & MASK, 7) * 9) & MASK
-        t = (s[1] << 17) & MASK
-        s[2] ^= s[0]
-        s[3] ^= s[1]
-        s[1] ^= s[2]
-        s[0] ^= s[3]
-        s[2] ^= t
-        s[3] = self._rotate(s[3], 45)
-        return result
-
-    def below(self, bound):
-        limit = MASK - MASK % bound
-        while True:
-            x = self.next()
-            if x < limit:
-                return x % bound
-
-    def shuffle(self, values):
-        for i in range(len(values) - 1, 0, -1):
-            j = self.below(i + 1)
-            values[i], values[j] = values[j], values[i]
-
-    def split(self):
-        return Xoshiro(self.next())
-
-
-def stratified_sample(labels, count, rng):
-    """LabelledImages.stratifiedSample: positions of a class-balanced subset, in their original order."""
-    if count >= len(labels):
-        return np.arange(len(labels))
-    by_class = [list(np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)]
-    for members in by_class:
-        rng.shuffle(members)
-    chosen, depth = [], 0
-    while len(chosen) < count:
-        for members in by_class:
-            if depth < len(members) and len(chosen) < count:
-                chosen.append(members[depth])
-        depth += 1
-    return np.array(sorted(chosen))
 
 
 def make_tasks(data, seed, train_per_task, subset):
     """Per task: (train images, local labels, train positions in the training set), (test images, labels)."""
     x_train, y_train, x_test, y_test = data
-    rng, np_rng = Xoshiro(seed), np.random.default_rng(seed)
+    np_rng = np.random.default_rng(seed)
     tasks = []
-    for t in range(TASKS):
+    for t, (train_rows, test_rows) in enumerate(
+            our_task_rows(y_train, y_test, seed, train_per_task, 0, TASKS, CLASSES_PER_TASK)):
         classes = list(range(CLASSES_PER_TASK * t, CLASSES_PER_TASK * (t + 1)))
-        train_rows = np.flatnonzero(np.isin(y_train, classes))
-        test_rows = np.flatnonzero(np.isin(y_test, classes))
-        train_generator = rng.split()
-        rng.split()  # the test set's generator; the test sets are kept whole
-        local = y_train[train_rows] - classes[0]
-        if train_per_task > 0:
-            if subset == "ours":
-                picked = stratified_sample(local, train_per_task, train_generator)
-            else:
-                per_class = train_per_task // CLASSES_PER_TASK
-                picked = np.sort(np.concatenate(
-                    [np_rng.permutation(np.flatnonzero(local == c))[:per_class] for c in range(CLASSES_PER_TASK)]))
-            train_rows = train_rows[picked]
+        if subset == "numpy" and train_per_task > 0:
+            train_rows = np.flatnonzero(np.isin(y_train, classes))
+            local = y_train[train_rows] - classes[0]
+            per_class = train_per_task // CLASSES_PER_TASK
+            train_rows = train_rows[np.sort(np.concatenate(
+                [np_rng.permutation(np.flatnonzero(local == c))[:per_class] for c in range(CLASSES_PER_TASK)]))]
         tasks.append(((x_train[train_rows], y_train[train_rows] - classes[0], train_rows),
                       (x_test[test_rows], y_test[test_rows] - classes[0])))
     return tasks

@@ -58,6 +58,103 @@ def load_cifar10(root):
     return x_train, y_train, x_test, y_test, mean.astype(np.float32), std.astype(np.float32)
 
 
+MASK = (1 << 64) - 1
+
+
+class Xoshiro:
+    """ContinualKit's SeededGenerator (xoshiro256**, state expanded from the seed by SplitMix64)."""
+
+    def __init__(self, seed):
+        x, words = seed & MASK, []
+        for _ in range(4):
+            x = (x + 0x9E3779B97F4A7C15) & MASK
+            z = x
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+            words.append(z ^ (z >> 31))
+        self.s = words
+
+    @staticmethod
+    def _rotate(x, k):
+        return ((x << k) | (x >> (64 - k))) & MASK
+
+    def next(self):
+        s = self.s
+        result = (self._rotate((s[1] * 5) & MASK, 7) * 9) & MASK
+        t = (s[1] << 17) & MASK
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = self._rotate(s[3], 45)
+        return result
+
+    def below(self, bound):
+        limit = MASK - MASK % bound
+        while True:
+            x = self.next()
+            if x < limit:
+                return x % bound
+
+    def shuffle(self, values):
+        for i in range(len(values) - 1, 0, -1):
+            j = self.below(i + 1)
+            values[i], values[j] = values[j], values[i]
+
+    def split(self):
+        return Xoshiro(self.next())
+
+
+def stratified_sample(labels, count, rng):
+    """LabelledImages.stratifiedSample: positions of a class-balanced subset, in their original order."""
+    if count >= len(labels):
+        return np.arange(len(labels))
+    by_class = [list(np.flatnonzero(labels == c)) for c in range(int(labels.max()) + 1)]
+    for members in by_class:
+        rng.shuffle(members)
+    chosen, depth = [], 0
+    while len(chosen) < count:
+        for members in by_class:
+            if depth < len(members) and len(chosen) < count:
+                chosen.append(members[depth])
+        depth += 1
+    return np.array(sorted(chosen))
+
+
+def our_task_rows(y_train, y_test, seed, train_per_task, test_per_task, tasks=5, classes_per_task=2):
+    """Per task of classes {2t, 2t+1} (no class shuffling): the positions, in the training and test sets, of
+    the images ContinualKit's `TaskSequence.subsample(trainPerTask:testPerTask:seed:)` keeps (each task's
+    images in file order, a stratified sample from the seed's generator split once for the training and
+    once for the test set of every task); 0 images per task keeps them all."""
+    rng, rows = Xoshiro(seed), []
+    for t in range(tasks):
+        classes = list(range(classes_per_task * t, classes_per_task * (t + 1)))
+        picked = []
+        for labels, count in ((y_train, train_per_task), (y_test, test_per_task)):
+            generator = rng.split()
+            members = np.flatnonzero(np.isin(labels, classes))
+            if count > 0:
+                members = members[stratified_sample(labels[members] - classes[0], count, generator)]
+            picked.append(members)
+        rows.append(tuple(picked))
+    return rows
+
+
+def crop_flip(images, rng):
+    """The CIFAR augmentation on uint8 NCHW images: a 32x32 crop of the image padded with 4 black
+    pixels (before normalisation, as ours), then a left-right flip with probability 1/2."""
+    n = len(images)
+    padded = np.zeros((n, 3, 40, 40), dtype=np.uint8)
+    padded[:, :, 4:36, 4:36] = images
+    out = np.empty_like(images)
+    dx, dy, flip = rng.integers(0, 9, n), rng.integers(0, 9, n), rng.random(n) < 0.5
+    for i in range(n):
+        crop = padded[i, :, dy[i]:dy[i] + 32, dx[i]:dx[i] + 32]
+        out[i] = crop[:, :, ::-1] if flip[i] else crop
+    return out
+
+
 def zenke(classes):
     return nn.Sequential(
         nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
@@ -86,15 +183,7 @@ class Protocol:
         return (torch.from_numpy(np.ascontiguousarray(images)).float() / 255 - self.mean) / self.std
 
     def augmented(self, images):
-        n = len(images)
-        padded = np.zeros((n, 3, 40, 40), dtype=np.uint8)
-        padded[:, :, 4:36, 4:36] = images
-        out = np.empty_like(images)
-        dx, dy, flip = self.rng.integers(0, 9, n), self.rng.integers(0, 9, n), self.rng.random(n) < 0.5
-        for i in range(n):
-            crop = padded[i, :, dy[i]:dy[i] + 32, dx[i]:dx[i] + 32]
-            out[i] = crop[:, :, ::-1] if flip[i] else crop
-        return self.floats(out)
+        return self.floats(crop_flip(images, self.rng))
 
 
 def columns(scenario, task):
