@@ -91,7 +91,8 @@ from torch import nn
 warnings.filterwarnings("ignore", category=UserWarning)  # hypnettorch's deprecated add_ overloads
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
-from split_cifar import load_cifar10, our_task_rows  # noqa: E402  (CIFAR-10 and the training subset as ours)
+# CIFAR-10 and the training subset, as ours reads them
+from split_cifar import append_record, load_cifar10, our_task_rows  # noqa: E402
 from hypnettorch.hnets import ChunkedHMLP  # noqa: E402
 from hypnettorch.mnets import ZenkeNet  # noqa: E402
 from hypnettorch.utils import hnet_regularizer as hreg  # noqa: E402
@@ -271,10 +272,8 @@ def main():
             },
             "wall_seconds": seconds,
         }
-        with open(args.output, "a") as f:
-            f.write(json.dumps(record) + "\n")
-        print(f"seed {seed}: mean task-IL {100 * record['average_accuracy']:.2f} %, "
-              f"{seconds:.0f} s", file=sys.stderr, flush=True)
+        append_record(args.output, record,
+                      f"seed {seed}: mean task-IL {100 * record['average_accuracy']:.2f} %, {seconds:.0f} s")
 
 
 if __name__ == "__main__":

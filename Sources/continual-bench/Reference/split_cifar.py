@@ -299,6 +299,14 @@ def run(algorithm, scenario, seed, protocol, args):
             "average_accuracy": sum(final) / len(final), "wall_seconds": time.perf_counter() - start}
 
 
+
+def append_record(path, record, summary):
+    """Appends one run's record to the JSON Lines file `path` and says `summary` on standard error
+    (the parity scripts' records, beside ours)."""
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    print(summary, file=sys.stderr, flush=True)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", default="../shared/data")

@@ -84,7 +84,8 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convnets import resnet32  # noqa: E402  (ResNet-32 laid out as ours)
-from split_cifar import crop_flip, load_cifar10, our_task_rows  # noqa: E402  (CIFAR-10 and subsets as ours)
+# CIFAR-10 and the subsets, as ours reads them
+from split_cifar import append_record, crop_flip, load_cifar10, our_task_rows  # noqa: E402
 
 TASKS, CLASSES_PER_TASK, CLASSES = 5, 2, 10
 
@@ -351,10 +352,9 @@ def main():
             },
             "wall_seconds": seconds,
         }
-        with open(args.output, "a") as f:
-            f.write(json.dumps(record) + "\n")
-        print(f"seed {seed}: ACC {100 * record['average_accuracy']:.2f} %, Inc. ACC "
-              f"{100 * record['average_incremental_accuracy']:.2f} %, {seconds:.0f} s", file=sys.stderr, flush=True)
+        append_record(args.output, record,
+                      f"seed {seed}: ACC {100 * record['average_accuracy']:.2f} %, Inc. ACC "
+                      f"{100 * record['average_incremental_accuracy']:.2f} %, {seconds:.0f} s")
 
 
 if __name__ == "__main__":
