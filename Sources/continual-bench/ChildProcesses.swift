@@ -6,9 +6,9 @@ import Foundation
   import Darwin
 #endif
 
-/// The workloads that run whole protocols (`memory`, `cifar`, `sweep`) measure child processes:
-/// wall time from spawn to exit and `wait4`'s peak resident set size. A child's own progress and
-/// tables are not part of the benchmark's output, so its standard output and error go to /dev/null.
+// The workloads that run whole protocols (`memory`, `cifar`, `sweep`) measure child processes:
+// wall time from spawn to exit and `wait4`'s peak resident set size. A child's own progress and
+// tables are not part of the benchmark's output, so its standard output and error go to /dev/null.
 
 /// A command to run as a child process: an executable and its arguments.
 struct ChildCommand {

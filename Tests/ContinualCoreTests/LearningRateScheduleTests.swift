@@ -65,6 +65,17 @@ private struct RateProbe: Regulariser {
     }
   }
 
+  /// Without an algorithm's factor, each task starts again at the configured rate: the last epoch's
+  /// factor of one task does not carry over into the next.
+  @Test func eachTaskStartsAgainAtTheConfiguredRate() throws {
+    let rates = try Self.rates(tasks: 3, schedule: LearningRateSchedule([(1, 0.5), (2, 0.1)]))
+    #expect(rates.count == 3 * 12)
+    for (task, iteration, rate) in rates {
+      let expected: Float = 0.2 * [1, 0.5, 0.1][iteration / 4]
+      #expect(abs(rate - expected) <= 1e-4 * expected, "task \(task) iteration \(iteration): \(rate) vs \(expected)")
+    }
+  }
+
   /// Without a schedule the rate stays the task's: the probe can tell the two apart.
   @Test func withoutAScheduleTheRateIsConstant() throws {
     let rates = try Self.rates(tasks: 1, schedule: .constant)

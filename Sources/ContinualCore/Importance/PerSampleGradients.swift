@@ -86,6 +86,9 @@ public enum PerSampleGradients {
       let x = tape.constant(try batch(indices))
       let pass = try model.forward(x, on: tape, training: false, taps: taps)
       var folded = FoldedFactors()
+      // Where each weight of the pass sits among the model's parameters, once per pass.
+      let position =
+        taps == nil ? [:] : Dictionary(uniqueKeysWithValues: pass.weights.enumerated().map { ($1.index, $0) })
       for (loss, weights) in try losses(pass.output, indices) {
         guard weights.count == indices.count else {
           throw TensorError.invalidArgument(
@@ -97,9 +100,10 @@ public enum PerSampleGradients {
           for k in 0..<sum.count { accumulate(g.tensors[k], power: power, weight: weights[0], into: &sum.tensors[k]) }
           continue
         }
-        try addBatched(power, taps: taps, pass: pass, loss: loss, sampleWeights: weights, into: &sum, folding: &folded)
+        try addBatched(
+          power, taps: taps, position: position, loss: loss, sampleWeights: weights, into: &sum, folding: &folded)
       }
-      if let taps { try folded.add(power, taps: taps.taps, pass: pass, into: &sum) }
+      if let taps { try folded.add(power, taps: taps.taps, position: position, into: &sum) }
     }
     return sum
   }
@@ -116,22 +120,23 @@ public enum PerSampleGradients {
     }
 
     /// Forms each folded tap's products and adds them to the parameters they belong to.
-    func add(_ power: Int, taps: [LayerTaps.Tap], pass: Model.Pass, into sum: inout NamedTensors) throws {
+    func add(_ power: Int, taps: [LayerTaps.Tap], position: [Int: Int], into sum: inout NamedTensors) throws {
       for (t, factor) in factors.sorted(by: { $0.key < $1.key }) {
         let layer = taps[t].layer as! any OuterProductGradientLayer
         let sums = try layer.perSampleGradientPowerSums(
           input: taps[t].input.value, weightedOutputGradientPowers: factor, power: power)
-        try PerSampleGradients.add(sums, of: taps[t], pass: pass, into: &sum)
+        try PerSampleGradients.add(sums, of: taps[t], position: position, into: &sum)
       }
     }
   }
 
-  /// Adds one tapped layer's sums to the parameters they belong to.
+  /// Adds one tapped layer's sums to the parameters they belong to (`position`: a weight's tape
+  /// index to its parameter's).
   private static func add(
-    _ sums: [Tensor], of tap: LayerTaps.Tap, pass: Model.Pass, into sum: inout NamedTensors
+    _ sums: [Tensor], of tap: LayerTaps.Tap, position: [Int: Int], into sum: inout NamedTensors
   ) throws {
     for (weightIndex, layerSum) in zip(tap.weightIndices, sums) {
-      guard let k = pass.weights.firstIndex(where: { $0.index == weightIndex }) else {
+      guard let k = position[weightIndex] else {
         throw TensorError.invalidArgument(
           operation: "sumOfPowers", reason: "\(tap.layer) uses a weight that is not a model parameter")
       }
@@ -142,10 +147,10 @@ public enum PerSampleGradients {
   /// One backward pass to every tapped layer's output; each layer's per-sample sums are added to
   /// the parameters they belong to as soon as the pass reaches the layer (an outer-product layer's
   /// factor is folded for later instead), and its output gradient is then freed, so the pass holds
-  /// one layer's gradient at a time rather than every layer's (for ResNet-32 at batch 256, about as
-  /// much memory again as the forward pass).
+  /// one layer's gradient at a time rather than every layer's (for ResNet-32, about as much memory
+  /// again as the forward pass).
   private static func addBatched(
-    _ power: Int, taps: LayerTaps, pass: Model.Pass, loss: Variable, sampleWeights: [Float],
+    _ power: Int, taps: LayerTaps, position: [Int: Int], loss: Variable, sampleWeights: [Float],
     into sum: inout NamedTensors, folding folded: inout FoldedFactors
   ) throws {
     let recorded = taps.taps
@@ -158,7 +163,7 @@ public enum PerSampleGradients {
       let sums = try tap.layer.perSampleGradientPowerSums(
         input: tap.input.value, outputGradient: delta, state: tap.state, task: tap.task, sampleWeights: sampleWeights,
         power: power)
-      try add(sums, of: tap, pass: pass, into: &sum)
+      try add(sums, of: tap, position: position, into: &sum)
     }
   }
 

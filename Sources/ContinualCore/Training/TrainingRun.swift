@@ -17,8 +17,6 @@ struct TrainingRun {
   var model: Model
   var optimiser: any Optimiser
   let baseLearningRate: Float
-  /// The current task's rate, before the schedule inside the task (``LearningRateSchedule``).
-  var taskLearningRate: Float = 0
   var regularisers: [any Regulariser]
   var memory: ReplayMemory?
   /// The generators of batch order (and augmentation), dropout, the algorithms' sampling and replay.
@@ -87,7 +85,6 @@ struct TrainingRun {
   mutating func startTask(_ t: Int) throws {
     if trainer.configuration.resetOptimiserBetweenTasks { optimiser.reset() }
     if let scale = plan.learningRateScale { optimiser.learningRate = baseLearningRate * scale(t) }
-    taskLearningRate = optimiser.learningRate
     let start = context(t)
     for k in regularisers.indices { try regularisers[k].taskWillStart(start) }
   }
@@ -105,12 +102,13 @@ struct TrainingRun {
     var sums: [String: Double] = [:]
     var window = ProgressWindow()
     let steps = iterationsPerTask[t]
+    // The schedule inside the task scales the task's rate, derived afresh (the last task's scheduled
+    // rate must not carry over).
     let schedule = config.learningRateSchedule
+    let taskRate = baseLearningRate * (plan.learningRateScale?(t) ?? 1)
     let epochSteps = Self.stepsPerEpoch(forTask: t, in: sequence, regime: plan.dataRegime, configuration: config)
     for iteration in 0..<steps {
-      if !schedule.isConstant {
-        optimiser.learningRate = taskLearningRate * schedule.factor(atEpoch: iteration / epochSteps)
-      }
+      if !schedule.isConstant { optimiser.learningRate = taskRate * schedule.factor(atEpoch: iteration / epochSteps) }
       let (batch, current) = try nextBatch(&sampler, task: t)
       let values = try step(t, iteration: iteration, batch: batch, current: current, frozen: frozen)
       for (name, value) in zip(termNames, values) { sums[name, default: 0] += Double(value) }
