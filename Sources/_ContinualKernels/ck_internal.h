@@ -18,6 +18,13 @@ typedef void (*ck_pack_a_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_
 typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
                              ptrdiff_t nc, float *dst);
 
+/* Indirect micro-kernel for stride-1 convolutions (alpha = 1): the B panel is not packed but read
+ * from a zero-bordered image, row p of the panel being the nr/2 floats at x0 + off[p] followed by
+ * the nr/2 at x1 + off[p] (two runs of output positions, each inside one output row).  C is not read
+ * when beta == 0.  Same order of operations as the packed kernel of the same implementation. */
+typedef void (*ck_ikernel_fn)(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
+                              const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta);
+
 typedef struct {
     ptrdiff_t mr, nr;
     /* kernel[r] computes the top r rows of a full-width (NR) tile directly in
@@ -26,6 +33,8 @@ typedef struct {
     ck_kernel_fn kernel[CK_MAX_MR + 1];
     ck_pack_a_fn pack_a;
     ck_pack_b_fn pack_b;
+    /* ikernel[r]: the indirect kernel for r rows (NULL where the implementation has none). */
+    ck_ikernel_fn ikernel[CK_MAX_MR + 1];
 } ck_impl;
 
 /* The implementation of `level` (0 portable, 1 AVX2, 2 AVX-512), capped at what the CPU has. */

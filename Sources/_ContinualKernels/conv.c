@@ -318,6 +318,94 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     return 1;
 }
 
+/* Stride-1 forward without packing B.  Output positions are taken in runs of h = nr/2 that stay
+ * inside one output row (a row of Wo positions is ceil(Wo/h) runs, the last one short), two runs
+ * per micro-panel.  Row k = (c, ky, kx) of the im2col matrix at a run starting at output (oy, ox)
+ * is the h contiguous floats at xp + off[k] + s, with off[k] = (c·Hp + ky)·Wp + kx and
+ * s = oy·Wp + ox, so the indirect micro-kernel reads the panel straight from the padded image.
+ * Lanes past the end of a short run read the next padded row and are never stored.  The sums of
+ * every stored output are the packed kernel's, in the same order: the result is bit-identical to
+ * ck_conv_forward. */
+static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff_t images, const float *x,
+                                    const float *w, ptrdiff_t O, float *y)
+{
+    const ptrdiff_t mr = im->mr, nr = im->nr, h = nr / 2;
+    const ptrdiff_t K = g->C * g->kh * g->kw, P = g->Ho * g->Wo, M = O;
+    const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, plane = g->C * Hp * Wp;
+    const ptrdiff_t KC = ck_block_kc(), MC = ck_block_mc();
+    const ptrdiff_t kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
+    const ptrdiff_t mpad = (M + mr - 1) / mr * mr;
+    const ptrdiff_t row_runs = (g->Wo + h - 1) / h, runs = g->Ho * row_runs;
+    float *ap = ck_thread_buffer(2, (size_t)(mpad * K));
+    /* The last run of the last row reads up to h − 1 floats past the plane. */
+    float *xp = ck_thread_buffer(0, (size_t)(plane + nr));
+    ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)K);
+    /* Per run: its offset in the padded image, its first output position and its length. */
+    ptrdiff_t *run = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)(3 * (runs + 1)));
+    if (!ap || !xp || !off || !run) {
+        free(off);
+        free(run);
+        return 0;
+    }
+    for (ptrdiff_t k = 0; k < K; k++) {
+        const ptrdiff_t taps = g->kh * g->kw, c = k / taps, r = k - c * taps, ky = r / g->kw;
+        off[k] = (c * Hp + ky) * Wp + (r - ky * g->kw);
+    }
+    for (ptrdiff_t t = 0; t < runs; t++) {
+        const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * h;
+        run[3 * t] = oy * Wp + ox;
+        run[3 * t + 1] = oy * g->Wo + ox;
+        run[3 * t + 2] = ck_cmin(h, g->Wo - ox);
+    }
+    /* An odd number of runs: the last panel's second run is empty. */
+    run[3 * runs] = 0;
+    run[3 * runs + 1] = 0;
+    run[3 * runs + 2] = 0;
+    for (ptrdiff_t t = 0; t < nr; t++)
+        xp[plane + t] = 0.0f;
+    for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
+        const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
+        for (ptrdiff_t ic = 0; ic < M; ic += MC)
+            im->pack_a(0, w + ic * K + pc, K, ck_cmin(MC, M - ic), kc, ap + pc * mpad + ic * kc);
+    }
+    CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
+    const ptrdiff_t image_size = g->C * g->H * g->W;
+    for (ptrdiff_t n = 0; n < images; n++) {
+        ck_pad_image(g, x + n * image_size, xp);
+        float *yn = y + n * O * P;
+        for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
+            const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
+            const float beta = pc == 0 ? 0.0f : 1.0f;
+            for (ptrdiff_t ic = 0; ic < M; ic += MC) {
+                const ptrdiff_t mc = ck_cmin(MC, M - ic);
+                const float *ablock = ap + pc * mpad + ic * kc;
+                for (ptrdiff_t t = 0; t < runs; t += 2) {
+                    const ptrdiff_t *r0 = run + 3 * t, *r1 = r0 + 3;
+                    const float *x0 = xp + r0[0], *x1 = xp + r1[0];
+                    /* Both runs full and adjacent in y: the kernel stores straight into it. */
+                    const int direct = r0[2] == h && r1[2] == h && r1[1] == r0[1] + h;
+                    for (ptrdiff_t ir = 0; ir < mc; ir += mr) {
+                        const ptrdiff_t mb = ck_cmin(mr, mc - ir);
+                        float *c = yn + (ic + ir) * P;
+                        const ck_ikernel_fn k = im->ikernel[mb];
+                        if (direct && k) {
+                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0[1], P, beta);
+                            continue;
+                        }
+                        im->ikernel[mr](kc, ablock + ir * kc, x0, x1, off + pc, tile, nr, 0.0f);
+                        ck_store_edge(tile, nr, mb, r0[2], 1.0f, beta, c + r0[1], P);
+                        if (r1[2] > 0)
+                            ck_store_edge(tile + h, nr, mb, r1[2], 1.0f, beta, c + r1[1], P);
+                    }
+                }
+            }
+        }
+    }
+    free(off);
+    free(run);
+    return 1;
+}
+
 /* Reference (unblocked) forward, used only when scratch memory cannot be allocated. */
 static void ck_conv_forward_naive(const ck_geom *g, ptrdiff_t images, const float *x, const float *w,
                                   ptrdiff_t O, float *y)
@@ -349,7 +437,10 @@ void ck_conv2d_forward_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdiff_t H,
         memset(y, 0, sizeof(float) * (size_t)(images * O * g.Ho * g.Wo));
         return;
     }
-    if (!ck_conv_forward(ck_impl_at_level(level), &g, images, x, w, O, y))
+    const ck_impl *im = ck_impl_at_level(level);
+    if (stride == 1 && im->ikernel[im->mr] && ck_conv_forward_indirect(im, &g, images, x, w, O, y))
+        return;
+    if (!ck_conv_forward(im, &g, images, x, w, O, y))
         ck_conv_forward_naive(&g, images, x, w, O, y);
 }
 

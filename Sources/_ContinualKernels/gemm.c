@@ -387,6 +387,43 @@ static void ck_kernel_generic(ptrdiff_t kc, const float *a, const float *b, floa
     }
 }
 
+/* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from two runs of
+ * CK_GNR / 2 floats, then the same loop as the packed kernel. */
+static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
+                               const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta)
+{
+    enum { half = CK_GNR / 2 };
+    float acc[CK_GMR][CK_GNR];
+    for (int i = 0; i < CK_GMR; i++)
+        for (int j = 0; j < CK_GNR; j++)
+            acc[i][j] = 0.0f;
+
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        float b[CK_GNR];
+        for (int j = 0; j < half; j++) {
+            b[j] = x0[off[p] + j];
+            b[half + j] = x1[off[p] + j];
+        }
+        for (int i = 0; i < CK_GMR; i++) {
+            const float ai = a[i];
+            for (int j = 0; j < CK_GNR; j++)
+                acc[i][j] += ai * b[j];
+        }
+        a += CK_GMR;
+    }
+
+    for (int i = 0; i < CK_GMR; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f) {
+            for (int j = 0; j < CK_GNR; j++)
+                cr[j] = 1.0f * acc[i][j];
+        } else {
+            for (int j = 0; j < CK_GNR; j++)
+                cr[j] = 1.0f * acc[i][j] + beta * cr[j];
+        }
+    }
+}
+
 static void ck_pack_a_generic(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
                               ptrdiff_t kc, float *dst)
 {
@@ -433,6 +470,7 @@ static const ck_impl ck_impl_generic = {
     .kernel = {[CK_GMR] = ck_kernel_generic},
     .pack_a = ck_pack_a_generic,
     .pack_b = ck_pack_b_generic,
+    .ikernel = {[CK_GMR] = ck_ikernel_generic},
 };
 
 /* ------------------------------------------------------------------------ */
@@ -453,8 +491,9 @@ static const ck_impl ck_impl_generic = {
  * The A panel always has stride 6 (CK_AMR) per k, even when fewer rows are
  * used (M-edge panels are zero padded). */
 CK_AVX2 static inline __attribute__((always_inline)) void
-ck_kernel_avx2_rows(const int rows, ptrdiff_t kc, const float *a, const float *b, float *c,
-                    ptrdiff_t ldc, float alpha, float beta)
+ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const float *a, const float *b,
+                    const float *x0, const float *x1, const ptrdiff_t *off, float *c, ptrdiff_t ldc,
+                    float alpha, float beta)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -477,8 +516,10 @@ ck_kernel_avx2_rows(const int rows, ptrdiff_t kc, const float *a, const float *b
     }
 #define CK_STEP(o)                                                                  \
     do {                                                                            \
-        const __m256 b0 = _mm256_load_ps(b + 16 * (o));                             \
-        const __m256 b1 = _mm256_load_ps(b + 16 * (o) + 8);                         \
+        const __m256 b0 = indirect ? _mm256_loadu_ps(x0 + off[o])                   \
+                                   : _mm256_load_ps(b + 16 * (o));                  \
+        const __m256 b1 = indirect ? _mm256_loadu_ps(x1 + off[o])                   \
+                                   : _mm256_load_ps(b + 16 * (o) + 8);              \
         CK_FMA_ROW(0, o)                                                            \
         CK_FMA_ROW(1, o)                                                            \
         CK_FMA_ROW(2, o)                                                            \
@@ -494,12 +535,18 @@ ck_kernel_avx2_rows(const int rows, ptrdiff_t kc, const float *a, const float *b
         CK_STEP(2);
         CK_STEP(3);
         a += 4 * CK_AMR;
-        b += 4 * 16;
+        if (indirect)
+            off += 4;
+        else
+            b += 4 * 16;
     }
     for (; p < kc; p++) {
         CK_STEP(0);
         a += CK_AMR;
-        b += 16;
+        if (indirect)
+            off += 1;
+        else
+            b += 16;
     }
 #undef CK_STEP
 #undef CK_FMA_ROW
@@ -534,13 +581,20 @@ ck_kernel_avx2_rows(const int rows, ptrdiff_t kc, const float *a, const float *b
 }
 
 /* One instantiation per row count: 6×16 is the main kernel, 1..5 rows serve
- * full-width tiles at the bottom edge of M (no temp tile, no wasted FMAs). */
+ * full-width tiles at the bottom edge of M (no temp tile, no wasted FMAs).  Each
+ * has an indirect twin (ck_ikernel_fn) for stride-1 convolutions. */
 #define CK_DEFINE_AVX2_KERNEL(R)                                                    \
     CK_AVX2 static void ck_kernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *b, \
                                                 float *c, ptrdiff_t ldc, float alpha,       \
                                                 float beta)                                 \
     {                                                                               \
-        ck_kernel_avx2_rows(R, kc, a, b, c, ldc, alpha, beta);                      \
+        ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, c, ldc, alpha, beta); \
+    }                                                                               \
+    CK_AVX2 static void ck_ikernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *x0, \
+                                                 const float *x1, const ptrdiff_t *off,     \
+                                                 float *c, ptrdiff_t ldc, float beta)       \
+    {                                                                               \
+        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, c, ldc, 1.0f, beta);    \
     }
 CK_DEFINE_AVX2_KERNEL(1)
 CK_DEFINE_AVX2_KERNEL(2)
@@ -681,6 +735,8 @@ static const ck_impl ck_impl_avx2 = {
                ck_kernel_avx2_4x16, ck_kernel_avx2_5x16, ck_kernel_avx2_6x16},
     .pack_a = ck_pack_a_avx2,
     .pack_b = ck_pack_b_avx2,
+    .ikernel = {NULL, ck_ikernel_avx2_1x16, ck_ikernel_avx2_2x16, ck_ikernel_avx2_3x16,
+                ck_ikernel_avx2_4x16, ck_ikernel_avx2_5x16, ck_ikernel_avx2_6x16},
 };
 
 /* AVX2 + FMA usable: CPU flags plus OS support for saving YMM state. */
