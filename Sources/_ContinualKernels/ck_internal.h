@@ -25,6 +25,17 @@ typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_
 typedef void (*ck_ikernel_fn)(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
                               const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta);
 
+/* Indirect-A micro-kernel for the convolution weight gradient (alpha = 1): kc (a multiple of 8) is
+ * kc / 8 runs of 8, and element (p, i) of the A panel, p = 8u + q, is rows[i][s[u] + q].  B is a
+ * packed panel.  C is not read when beta == 0. */
+typedef void (*ck_akernel_fn)(ptrdiff_t kc, const float *const *rows, const ptrdiff_t *s, const float *b,
+                              float *c, ptrdiff_t ldc, float beta);
+
+/* Eight rows of a B panel of nr columns gathered from nb (≤ nr) runs of floats:
+ * dst[q·nr + j] = src[j][q] for j < nb and q < v (v ≤ 8), zero for the other j < nr and q < 8. */
+typedef void (*ck_pack_bt8_fn)(const float *const *src, ptrdiff_t nb, ptrdiff_t v, ptrdiff_t nr,
+                               float *dst);
+
 typedef struct {
     ptrdiff_t mr, nr;
     /* kernel[r] computes the top r rows of a full-width (NR) tile directly in
@@ -35,6 +46,10 @@ typedef struct {
     ck_pack_b_fn pack_b;
     /* ikernel[r]: the indirect kernel for r rows (NULL where the implementation has none). */
     ck_ikernel_fn ikernel[CK_MAX_MR + 1];
+    /* akernel[r]: the indirect-A kernel for r rows, and the packer of its B panels (NULL where the
+     * implementation has none). */
+    ck_akernel_fn akernel[CK_MAX_MR + 1];
+    ck_pack_bt8_fn pack_bt8;
 } ck_impl;
 
 /* The implementation of `level` (0 portable, 1 AVX2, 2 AVX-512), capped at what the CPU has. */

@@ -12,6 +12,13 @@
  * im2col matrix: the forward pass gives bit-identical results to im2col + ck_sgemm.  The weights
  * are packed once per call and reused for every image of the call.
  *
+ * Stride 1 (every convolution but ResNet's two downsampling ones) packs the im2col operand not at
+ * all: in a zero-bordered copy of the image, row k = (c, ky, kx) of cols(x) at a run of output
+ * positions inside one output row is a run of contiguous floats, so the implementations' indirect
+ * kernels (ikernel for the forward pass and the input gradient, akernel for the weight gradient)
+ * read it in place.  Strided convolutions, and implementations without those kernels (AVX-512
+ * today), take the packed path.
+ *
  * The packers are plain C (the copies they do are memory-bound; clang vectorises them for the
  * baseline ISA), so every instruction set shares them.
  */
@@ -480,6 +487,106 @@ void ck_conv2d_input_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdi
     free(flipped);
 }
 
+/* Stride-1 weight gradient with neither operand unfolded: dWᵀ[K, O] = Σ_n cols(x_n) · dy_nᵀ, the
+ * GEMM's depth being every image's output positions in runs of 8 inside one output row (a row of
+ * Wo positions is ceil(Wo/8) runs, the last one padded with zero lanes of dy).  Row k = (c, ky, kx)
+ * of cols(x_n) at a run is 8 contiguous floats of the padded image, so the indirect-A kernel reads
+ * A straight from it (see ck_conv_forward_indirect); B = dyᵀ is packed with 8×8 transposes and is
+ * the smaller operand (O against K = C·kh·kw rows).  dWᵀ goes to a scratch buffer and is
+ * transposed into dw at the end.  The products and their order over the depth are the packed
+ * path's when Wo is a multiple of 8, so the sums are too wherever the depth blocks agree. */
+static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g, ptrdiff_t images,
+                                            const float *x, ptrdiff_t O, const float *dy, float beta, float *dw)
+{
+    const ptrdiff_t mr = im->mr, nr = im->nr, K = g->C * g->kh * g->kw, P = g->Ho * g->Wo;
+    const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, plane = g->C * Hp * Wp;
+    const ptrdiff_t row_runs = (g->Wo + 7) / 8, R = g->Ho * row_runs, D = images * R * 8;
+    const ptrdiff_t KC = ck_block_kc();
+    const ptrdiff_t kblocks = (D + KC - 1) / KC, kc_max = ((D + kblocks - 1) / kblocks + 7) / 8 * 8;
+    const ptrdiff_t opad = (O + nr - 1) / nr * nr;
+    /* Padded images in a ring of `span` slots (image n in slot n % span, tag[slot] = n): one depth
+     * block is at most kc_max / 8 consecutive runs, so it touches at most that many images + 1. */
+    const ptrdiff_t span = ck_cmin(images, kc_max / 8 + 1);
+    float *bp = ck_thread_buffer(1, (size_t)(kc_max * opad));
+    float *dwt = ck_thread_buffer(2, (size_t)(K * O));
+    float *xp = ck_thread_buffer(3, (size_t)(span * plane + 8));
+    ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)(K + kc_max / 8 + span));
+    const float **src = (const float **)malloc(sizeof(float *) * (size_t)(nr + mr));
+    if (!bp || !dwt || !xp || !off || !src) {
+        free(off);
+        free(src);
+        return 0;
+    }
+    ptrdiff_t *run = off + K, *tag = run + kc_max / 8;
+    const float **rows = src + nr;
+    for (ptrdiff_t k = 0; k < K; k++) {
+        const ptrdiff_t taps = g->kh * g->kw, c = k / taps, r = k - c * taps, ky = r / g->kw;
+        off[k] = (c * Hp + ky) * Wp + (r - ky * g->kw);
+    }
+    for (ptrdiff_t t = 0; t < span; t++)
+        tag[t] = -1;
+    for (ptrdiff_t t = 0; t < 8; t++)
+        xp[span * plane + t] = 0.0f;
+    /* beta·dw goes in first, so every block after adds to it as the packed path's first block does. */
+    float beta_eff = beta;
+    if (beta != 0.0f) {
+        for (ptrdiff_t o = 0; o < O; o++)
+            for (ptrdiff_t k = 0; k < K; k++)
+                dwt[k * O + o] = beta * dw[o * K + k];
+        beta_eff = 1.0f;
+    }
+    const ptrdiff_t image_size = g->C * g->H * g->W;
+    CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
+    for (ptrdiff_t pc = 0; pc < D; pc += kc_max) {
+        const ptrdiff_t kc = ck_cmin(kc_max, D - pc), run0 = pc / 8, runs = kc / 8;
+        /* The block's runs: pad the images they read, note each run's offset in the ring. */
+        for (ptrdiff_t u = 0; u < runs; u++) {
+            const ptrdiff_t rg = run0 + u, n = rg / R, t = rg - n * R;
+            const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * 8;
+            if (tag[n % span] != n) {
+                ck_pad_image(g, x + n * image_size, xp + n % span * plane);
+                tag[n % span] = n;
+            }
+            run[u] = n % span * plane + oy * Wp + ox;
+        }
+        /* B = dyᵀ: per panel of nr output channels and per run, 8 depth rows. */
+        for (ptrdiff_t jr = 0; jr < O; jr += nr) {
+            const ptrdiff_t nb = ck_cmin(nr, O - jr);
+            for (ptrdiff_t u = 0; u < runs; u++) {
+                const ptrdiff_t rg = run0 + u, n = rg / R, t = rg - n * R;
+                const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * 8;
+                const float *base = dy + (n * O + jr) * P + oy * g->Wo + ox;
+                for (ptrdiff_t j = 0; j < nb; j++)
+                    src[j] = base + j * P;
+                im->pack_bt8(src, nb, ck_cmin(8, g->Wo - ox), nr, bp + jr * kc + u * 8 * nr);
+            }
+        }
+        for (ptrdiff_t ir = 0; ir < K; ir += mr) {
+            const ptrdiff_t mb = ck_cmin(mr, K - ir);
+            for (ptrdiff_t i = 0; i < mr; i++)
+                rows[i] = xp + off[ir + (i < mb ? i : 0)];
+            for (ptrdiff_t jr = 0; jr < O; jr += nr) {
+                const ptrdiff_t nb = ck_cmin(nr, O - jr);
+                float *c = dwt + ir * O + jr;
+                const ck_akernel_fn k = nb == nr ? im->akernel[mb] : NULL;
+                if (k) {
+                    k(kc, rows, run, bp + jr * kc, c, O, beta_eff);
+                } else {
+                    im->akernel[mr](kc, rows, run, bp + jr * kc, tile, nr, 0.0f);
+                    ck_store_edge(tile, nr, mb, nb, 1.0f, beta_eff, c, O);
+                }
+            }
+        }
+        beta_eff = 1.0f;
+    }
+    for (ptrdiff_t o = 0; o < O; o++)
+        for (ptrdiff_t k = 0; k < K; k++)
+            dw[o * K + k] = dwt[k * O + o];
+    free(off);
+    free(src);
+    return 1;
+}
+
 void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdiff_t H, ptrdiff_t W,
                                   const float *x, ptrdiff_t O, ptrdiff_t kh, ptrdiff_t kw, const float *dy,
                                   ptrdiff_t stride, ptrdiff_t pad, float beta, float *dw)
@@ -494,6 +601,9 @@ void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrd
         return;
     }
     const ck_impl *im = ck_impl_at_level(level);
+    if (stride == 1 && im->akernel[im->mr] && im->pack_bt8 &&
+        ck_conv_weight_gradient_indirect(im, &g, images, x, O, dy, beta, dw))
+        return;
     const ptrdiff_t mr = im->mr, nr = im->nr;
     const ptrdiff_t KC = ck_block_kc(), MC = ck_block_mc(), NC = ck_block_nc();
     const ptrdiff_t kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;

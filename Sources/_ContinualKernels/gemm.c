@@ -387,6 +387,54 @@ static void ck_kernel_generic(ptrdiff_t kc, const float *a, const float *b, floa
     }
 }
 
+/* ck_pack_bt8_fn, element by element. */
+static void ck_pack_bt8_generic(const float *const *src, ptrdiff_t nb, ptrdiff_t v, ptrdiff_t nr, float *dst)
+{
+    for (ptrdiff_t q = 0; q < 8; q++) {
+        float *d = dst + q * nr;
+        ptrdiff_t j = 0;
+        if (q < v)
+            for (; j < nb; j++)
+                d[j] = src[j][q];
+        for (; j < nr; j++)
+            d[j] = 0.0f;
+    }
+}
+
+/* Indirect-A twin of ck_kernel_generic (ck_akernel_fn): each A column is gathered from the rows,
+ * then the same loop as the packed kernel. */
+static void ck_akernel_generic(ptrdiff_t kc, const float *const *rows, const ptrdiff_t *s, const float *b,
+                               float *c, ptrdiff_t ldc, float beta)
+{
+    float acc[CK_GMR][CK_GNR];
+    for (int i = 0; i < CK_GMR; i++)
+        for (int j = 0; j < CK_GNR; j++)
+            acc[i][j] = 0.0f;
+
+    for (ptrdiff_t p = 0; p < kc; p++) {
+        float a[CK_GMR];
+        for (int i = 0; i < CK_GMR; i++)
+            a[i] = rows[i][s[p / 8] + p % 8];
+        for (int i = 0; i < CK_GMR; i++) {
+            const float ai = a[i];
+            for (int j = 0; j < CK_GNR; j++)
+                acc[i][j] += ai * b[j];
+        }
+        b += CK_GNR;
+    }
+
+    for (int i = 0; i < CK_GMR; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f) {
+            for (int j = 0; j < CK_GNR; j++)
+                cr[j] = 1.0f * acc[i][j];
+        } else {
+            for (int j = 0; j < CK_GNR; j++)
+                cr[j] = 1.0f * acc[i][j] + beta * cr[j];
+        }
+    }
+}
+
 /* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from two runs of
  * CK_GNR / 2 floats, then the same loop as the packed kernel. */
 static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
@@ -471,6 +519,8 @@ static const ck_impl ck_impl_generic = {
     .pack_a = ck_pack_a_generic,
     .pack_b = ck_pack_b_generic,
     .ikernel = {[CK_GMR] = ck_ikernel_generic},
+    .akernel = {[CK_GMR] = ck_akernel_generic},
+    .pack_bt8 = ck_pack_bt8_generic,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -492,9 +542,11 @@ static const ck_impl ck_impl_generic = {
  * used (M-edge panels are zero padded). */
 CK_AVX2 static inline __attribute__((always_inline)) void
 ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const float *a, const float *b,
-                    const float *x0, const float *x1, const ptrdiff_t *off, float *c, ptrdiff_t ldc,
-                    float alpha, float beta)
+                    const float *x0, const float *x1, const ptrdiff_t *off, const float *const *arows,
+                    float *c, ptrdiff_t ldc, float alpha, float beta)
 {
+    /* indirect == 2: the A rows of the current run (ck_akernel_fn). */
+    const float *q0 = NULL, *q1 = NULL, *q2 = NULL, *q3 = NULL, *q4 = NULL, *q5 = NULL;
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -510,16 +562,17 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
 
 #define CK_FMA_ROW(i, o)                                                            \
     if (rows > (i)) {                                                               \
-        const __m256 av = _mm256_broadcast_ss(a + CK_AMR * (o) + (i));              \
+        const __m256 av = _mm256_broadcast_ss(indirect == 2 ? q##i + (o)            \
+                                                            : a + CK_AMR * (o) + (i)); \
         c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0);                                 \
         c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);                                 \
     }
 #define CK_STEP(o)                                                                  \
     do {                                                                            \
-        const __m256 b0 = indirect ? _mm256_loadu_ps(x0 + off[o])                   \
-                                   : _mm256_load_ps(b + 16 * (o));                  \
-        const __m256 b1 = indirect ? _mm256_loadu_ps(x1 + off[o])                   \
-                                   : _mm256_load_ps(b + 16 * (o) + 8);              \
+        const __m256 b0 = indirect == 1 ? _mm256_loadu_ps(x0 + off[o])              \
+                                        : _mm256_load_ps(b + 16 * (o));             \
+        const __m256 b1 = indirect == 1 ? _mm256_loadu_ps(x1 + off[o])              \
+                                        : _mm256_load_ps(b + 16 * (o) + 8);         \
         CK_FMA_ROW(0, o)                                                            \
         CK_FMA_ROW(1, o)                                                            \
         CK_FMA_ROW(2, o)                                                            \
@@ -529,6 +582,27 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
     } while (0)
 
     ptrdiff_t p = 0;
+    if (indirect == 2) {
+        /* off holds the runs' offsets; each run is 8 steps down the rows. */
+        for (; p + 8 <= kc; p += 8) {
+            const ptrdiff_t s = *off++;
+            q0 = arows[0] + s;
+            q1 = rows > 1 ? arows[1] + s : q0;
+            q2 = rows > 2 ? arows[2] + s : q0;
+            q3 = rows > 3 ? arows[3] + s : q0;
+            q4 = rows > 4 ? arows[4] + s : q0;
+            q5 = rows > 5 ? arows[5] + s : q0;
+            CK_STEP(0);
+            CK_STEP(1);
+            CK_STEP(2);
+            CK_STEP(3);
+            CK_STEP(4);
+            CK_STEP(5);
+            CK_STEP(6);
+            CK_STEP(7);
+            b += 8 * 16;
+        }
+    }
     for (; p + 4 <= kc; p += 4) {
         CK_STEP(0);
         CK_STEP(1);
@@ -588,13 +662,19 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
                                                 float *c, ptrdiff_t ldc, float alpha,       \
                                                 float beta)                                 \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, c, ldc, alpha, beta); \
+        ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, NULL, c, ldc, alpha, beta); \
     }                                                                               \
     CK_AVX2 static void ck_ikernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *x0, \
                                                  const float *x1, const ptrdiff_t *off,     \
                                                  float *c, ptrdiff_t ldc, float beta)       \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, c, ldc, 1.0f, beta);    \
+        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, NULL, c, ldc, 1.0f, beta); \
+    }                                                                               \
+    CK_AVX2 static void ck_akernel_avx2_##R##x16(ptrdiff_t kc, const float *const *rows,      \
+                                                 const ptrdiff_t *s, const float *b, float *c, \
+                                                 ptrdiff_t ldc, float beta)                  \
+    {                                                                               \
+        ck_kernel_avx2_rows(R, 2, kc, NULL, b, NULL, NULL, s, rows, c, ldc, 1.0f, beta); \
     }
 CK_DEFINE_AVX2_KERNEL(1)
 CK_DEFINE_AVX2_KERNEL(2)
@@ -623,6 +703,27 @@ CK_AVX2 static inline void ck_transpose8(__m256 r[8])
     r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
     r[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+/* ck_pack_bt8_fn with one 8×8 register transpose per 8 full runs (nr a multiple of 8). */
+CK_AVX2 static void ck_pack_bt8_avx2(const float *const *src, ptrdiff_t nb, ptrdiff_t v, ptrdiff_t nr, float *dst)
+{
+    if (v != 8 || nb % 8 != 0) {
+        ck_pack_bt8_generic(src, nb, v, nr, dst);
+        return;
+    }
+    ptrdiff_t j = 0;
+    for (; j < nb; j += 8) {
+        __m256 r[8];
+        for (int t = 0; t < 8; t++)
+            r[t] = _mm256_loadu_ps(src[j + t]);
+        ck_transpose8(r);
+        for (int q = 0; q < 8; q++)
+            _mm256_store_ps(dst + q * nr + j, r[q]);
+    }
+    for (; j < nr; j += 8)
+        for (int q = 0; q < 8; q++)
+            _mm256_store_ps(dst + q * nr + j, _mm256_setzero_ps());
 }
 
 /* Store the low 6 floats of v to d (d unaligned). */
@@ -737,6 +838,9 @@ static const ck_impl ck_impl_avx2 = {
     .pack_b = ck_pack_b_avx2,
     .ikernel = {NULL, ck_ikernel_avx2_1x16, ck_ikernel_avx2_2x16, ck_ikernel_avx2_3x16,
                 ck_ikernel_avx2_4x16, ck_ikernel_avx2_5x16, ck_ikernel_avx2_6x16},
+    .akernel = {NULL, ck_akernel_avx2_1x16, ck_akernel_avx2_2x16, ck_akernel_avx2_3x16,
+                ck_akernel_avx2_4x16, ck_akernel_avx2_5x16, ck_akernel_avx2_6x16},
+    .pack_bt8 = ck_pack_bt8_avx2,
 };
 
 /* AVX2 + FMA usable: CPU flags plus OS support for saving YMM state. */

@@ -21,7 +21,9 @@ import _ContinualKernels
 
   /// ResNet-32's and zenke's layers (fewer images), and edges: planes that are not a multiple of
   /// any panel width, a single output column, 1×1 and 5×5 kernels, K above one GEMM depth block
-  /// (64·9 = 576 > 256), more output channels than one row block (80 > 72).
+  /// (64·9 = 576 > 256), more output channels than one row block (80 > 72), and many images of one
+  /// output each (the stride-1 weight gradient's depth blocks then span 20 images, and its ring of
+  /// padded images wraps around).
   static let shapes: [Shape] = [
     Shape(n: 3, c: 16, h: 32, w: 32, o: 16, k: 3, stride: 1, padding: 1),
     Shape(n: 2, c: 32, h: 8, w: 8, o: 64, k: 3, stride: 2, padding: 1),
@@ -35,6 +37,7 @@ import _ContinualKernels
     Shape(n: 3, c: 4, h: 9, w: 7, o: 5, k: 3, stride: 2, padding: 0),
     Shape(n: 2, c: 3, h: 3, w: 3, o: 80, k: 3, stride: 1, padding: 0),
     Shape(n: 1, c: 9, h: 13, w: 13, o: 8, k: 3, stride: 3, padding: 1),
+    Shape(n: 40, c: 2, h: 3, w: 3, o: 5, k: 3, stride: 1, padding: 0),
   ]
 
   /// `y`, and per output `Σ|terms|`, of the direct convolution in double precision.
