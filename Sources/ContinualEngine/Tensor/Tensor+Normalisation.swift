@@ -27,24 +27,11 @@ extension Tensor {
     let mp = SendablePointer(mean.storage.base), vp = SendablePointer(variance.storage.base)
     parallelForEach(c) { ch in
       var total: Double = 0
-      for i in 0..<n {
-        let run = xp.base + (i * c + ch) * s
-        var partial: Float = 0
-        for k in 0..<s { partial += run[k] }
-        total += Double(partial)
-      }
+      for i in 0..<n { total += Double(sum(xp.base + (i * c + ch) * s, s)) }
       let mu = total / Double(count)
       var squares: Double = 0
       let muF = Float(mu)
-      for i in 0..<n {
-        let run = xp.base + (i * c + ch) * s
-        var partial: Float = 0
-        for k in 0..<s {
-          let d = run[k] - muF
-          partial += d * d
-        }
-        squares += Double(partial)
-      }
+      for i in 0..<n { squares += Double(sumOfSquares(xp.base + (i * c + ch) * s, s, around: muF)) }
       mp.base[ch] = Float(mu)
       vp.base[ch] = Float(squares / Double(count))
     }
@@ -109,11 +96,7 @@ extension Tensor {
       var sumG: Double = 0, sumGH: Double = 0
       for i in 0..<n {
         let start = (i * c + ch) * s
-        var pg: Float = 0, pgh: Float = 0
-        for k in 0..<s {
-          pg += gp.base[start + k]
-          pgh += gp.base[start + k] * ((xp.base[start + k] - mu) * inv)
-        }
+        let (pg, pgh) = sums(gp.base + start, normalising: xp.base + start, s, mean: mu, inverseStd: inv)
         sumG += Double(pg)
         sumGH += Double(pgh)
       }
@@ -134,18 +117,58 @@ extension Tensor {
     return (dx, dScale, dShift)
   }
 
+  /// `Σ (x − mean)²` over `n` contiguous elements, eight lanes at a time (as ``sum(_:_:)``: the
+  /// lanes are added at the end, then the tail).
+  static func sumOfSquares(_ p: UnsafePointer<Float>, _ n: Int, around mean: Float) -> Float {
+    var acc = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean)
+    var i = 0
+    while i + 8 <= n {
+      let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - m
+      acc += d * d
+      i += 8
+    }
+    var total = acc.sum()
+    while i < n {
+      let d = p[i] - mean
+      total += d * d
+      i += 1
+    }
+    return total
+  }
+
+  /// `Σ g` and `Σ g · x̂`, `x̂ = (x − mean) · inverseStd`, over `n` contiguous elements, eight lanes
+  /// at a time; `x̂` has ``normalise(_:mean:inverseStd:scale:shift:batch:channels:spatial:keepNormalised:)``'s
+  /// arithmetic.
+  static func sums(
+    _ g: UnsafePointer<Float>, normalising x: UnsafePointer<Float>, _ n: Int, mean: Float, inverseStd: Float
+  ) -> (gradient: Float, product: Float) {
+    var sumG = SIMD8<Float>(), sumGH = SIMD8<Float>()
+    let m = SIMD8<Float>(repeating: mean), inv = SIMD8<Float>(repeating: inverseStd)
+    var i = 0
+    while i + 8 <= n {
+      let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+      let h = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m) * inv
+      sumG += gv
+      sumGH += gv * h
+      i += 8
+    }
+    var totalG = sumG.sum(), totalGH = sumGH.sum()
+    while i < n {
+      totalG += g[i]
+      totalGH += g[i] * ((x[i] - mean) * inverseStd)
+      i += 1
+    }
+    return (totalG, totalGH)
+  }
+
   /// The mean over every spatial position of each channel: `[N, C, H, W] → [N, C]`.
   static func spatialMean(_ x: Tensor) -> Tensor {
     let (n, c, s) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     let out = Tensor(uninitializedShape: [n, c])
     let xp = x.storage.base, op = out.storage.base
     let inverse = s > 0 ? 1 / Float(s) : 0
-    for row in 0..<(n * c) {
-      let run = xp + row * s
-      var total: Float = 0
-      for k in 0..<s { total += run[k] }
-      op[row] = total * inverse
-    }
+    for row in 0..<(n * c) { op[row] = sum(xp + row * s, s) * inverse }
     return out
   }
 
