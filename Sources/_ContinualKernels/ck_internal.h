@@ -20,10 +20,11 @@ typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_
 
 /* Indirect micro-kernel for stride-1 convolutions (alpha = 1): the B panel is not packed but read
  * from a zero-bordered image, row p of the panel being the nr/2 floats at x0 + off[p] followed by
- * the nr/2 at x1 + off[p] (two runs of output positions, each inside one output row).  C is not read
- * when beta == 0.  Same order of operations as the packed kernel of the same implementation. */
+ * the nr/2 at x1 + off[p] (two runs of output positions, each inside one output row).  Only the
+ * first nr/2 + tail columns of C are stored (tail ≤ nr/2), and C is not read when beta == 0.
+ * Same order of operations as the packed kernel of the same implementation. */
 typedef void (*ck_ikernel_fn)(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
-                              const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta);
+                              const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail);
 
 /* Indirect-A micro-kernel for the convolution weight gradient (alpha = 1): kc (a multiple of 8) is
  * kc / 8 runs of 8, and element (p, i) of the A panel, p = 8u + q, is rows[i][s[u] + q].  B is a

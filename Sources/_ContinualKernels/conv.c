@@ -389,17 +389,18 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
                 for (ptrdiff_t t = 0; t < runs; t += 2) {
                     const ptrdiff_t *r0 = run + 3 * t, *r1 = r0 + 3;
                     const float *x0 = xp + r0[0], *x1 = xp + r1[0];
-                    /* Both runs full and adjacent in y: the kernel stores straight into it. */
-                    const int direct = r0[2] == h && r1[2] == h && r1[1] == r0[1] + h;
+                    /* The first run full and the second (possibly short or empty) right after it
+                     * in y: the kernel stores straight into y, h + r1[2] columns. */
+                    const int direct = r0[2] == h && (r1[2] == 0 || r1[1] == r0[1] + h);
                     for (ptrdiff_t ir = 0; ir < mc; ir += mr) {
                         const ptrdiff_t mb = ck_cmin(mr, mc - ir);
                         float *c = yn + (ic + ir) * P;
                         const ck_ikernel_fn k = im->ikernel[mb];
                         if (direct && k) {
-                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0[1], P, beta);
+                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0[1], P, beta, r1[2]);
                             continue;
                         }
-                        im->ikernel[mr](kc, ablock + ir * kc, x0, x1, off + pc, tile, nr, 0.0f);
+                        im->ikernel[mr](kc, ablock + ir * kc, x0, x1, off + pc, tile, nr, 0.0f, h);
                         ck_store_edge(tile, nr, mb, r0[2], 1.0f, beta, c + r0[1], P);
                         if (r1[2] > 0)
                             ck_store_edge(tile + h, nr, mb, r1[2], 1.0f, beta, c + r1[1], P);

@@ -438,7 +438,7 @@ static void ck_akernel_generic(ptrdiff_t kc, const float *const *rows, const ptr
 /* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from two runs of
  * CK_GNR / 2 floats, then the same loop as the packed kernel. */
 static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
-                               const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta)
+                               const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail)
 {
     enum { half = CK_GNR / 2 };
     float acc[CK_GMR][CK_GNR];
@@ -460,13 +460,14 @@ static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, co
         a += CK_GMR;
     }
 
+    const int width = half + (int)(tail < half ? tail : half);
     for (int i = 0; i < CK_GMR; i++) {
         float *cr = c + i * ldc;
         if (beta == 0.0f) {
-            for (int j = 0; j < CK_GNR; j++)
+            for (int j = 0; j < width; j++)
                 cr[j] = 1.0f * acc[i][j];
         } else {
-            for (int j = 0; j < CK_GNR; j++)
+            for (int j = 0; j < width; j++)
                 cr[j] = 1.0f * acc[i][j] + beta * cr[j];
         }
     }
@@ -543,7 +544,7 @@ static const ck_impl ck_impl_generic = {
 CK_AVX2 static inline __attribute__((always_inline)) void
 ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const float *a, const float *b,
                     const float *x0, const float *x1, const ptrdiff_t *off, const float *const *arows,
-                    float *c, ptrdiff_t ldc, float alpha, float beta)
+                    float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t tail)
 {
     /* indirect == 2: the A rows of the current run (ck_akernel_fn). */
     const float *q0 = NULL, *q1 = NULL, *q2 = NULL, *q3 = NULL, *q4 = NULL, *q5 = NULL;
@@ -629,20 +630,30 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
     const __m256 va = _mm256_set1_ps(alpha);
     const __m256 vb = _mm256_set1_ps(beta);
     const int mode = (beta == 0.0f) ? 0 : (beta == 1.0f) ? 1 : 2;
+    /* Columns 8 + t of C exist only for t < tail (tail = 8: all of them). */
+    const int whole = tail >= 8;
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(whole ? 8 : tail)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+#define CK_STORE_HIGH(cr, v)                                                        \
+    if (whole)                                                                      \
+        _mm256_storeu_ps((cr) + 8, v);                                              \
+    else                                                                            \
+        _mm256_maskstore_ps((cr) + 8, mask, v);
 #define CK_STORE_ROW(i)                                                             \
     if (rows > (i)) {                                                               \
         float *cr = c + (i) * ldc;                                                  \
         if (mode == 0) {                                                            \
             _mm256_storeu_ps(cr, _mm256_mul_ps(va, c##i##0));                       \
-            _mm256_storeu_ps(cr + 8, _mm256_mul_ps(va, c##i##1));                   \
+            CK_STORE_HIGH(cr, _mm256_mul_ps(va, c##i##1))                           \
         } else {                                                                    \
-            __m256 x0 = _mm256_loadu_ps(cr), x1 = _mm256_loadu_ps(cr + 8);          \
+            __m256 x0 = _mm256_loadu_ps(cr);                                        \
+            __m256 x1 = whole ? _mm256_loadu_ps(cr + 8) : _mm256_maskload_ps(cr + 8, mask); \
             if (mode == 2) {                                                        \
                 x0 = _mm256_mul_ps(vb, x0);                                         \
                 x1 = _mm256_mul_ps(vb, x1);                                         \
             }                                                                       \
             _mm256_storeu_ps(cr, _mm256_fmadd_ps(va, c##i##0, x0));                 \
-            _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, c##i##1, x1));             \
+            CK_STORE_HIGH(cr, _mm256_fmadd_ps(va, c##i##1, x1))                     \
         }                                                                           \
     }
     CK_STORE_ROW(0)
@@ -652,6 +663,7 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
     CK_STORE_ROW(4)
     CK_STORE_ROW(5)
 #undef CK_STORE_ROW
+#undef CK_STORE_HIGH
 }
 
 /* One instantiation per row count: 6×16 is the main kernel, 1..5 rows serve
@@ -662,19 +674,20 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
                                                 float *c, ptrdiff_t ldc, float alpha,       \
                                                 float beta)                                 \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, NULL, c, ldc, alpha, beta); \
+        ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, NULL, c, ldc, alpha, beta, 8); \
     }                                                                               \
     CK_AVX2 static void ck_ikernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *x0, \
                                                  const float *x1, const ptrdiff_t *off,     \
-                                                 float *c, ptrdiff_t ldc, float beta)       \
+                                                 float *c, ptrdiff_t ldc, float beta,       \
+                                                 ptrdiff_t tail)                            \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, NULL, c, ldc, 1.0f, beta); \
+        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, NULL, c, ldc, 1.0f, beta, tail); \
     }                                                                               \
     CK_AVX2 static void ck_akernel_avx2_##R##x16(ptrdiff_t kc, const float *const *rows,      \
                                                  const ptrdiff_t *s, const float *b, float *c, \
                                                  ptrdiff_t ldc, float beta)                  \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 2, kc, NULL, b, NULL, NULL, s, rows, c, ldc, 1.0f, beta); \
+        ck_kernel_avx2_rows(R, 2, kc, NULL, b, NULL, NULL, s, rows, c, ldc, 1.0f, beta, 8); \
     }
 CK_DEFINE_AVX2_KERNEL(1)
 CK_DEFINE_AVX2_KERNEL(2)

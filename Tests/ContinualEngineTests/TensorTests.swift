@@ -58,6 +58,20 @@ import Testing
     #expect(try x.logSoftmax(alongAxis: 1).isFinite)
   }
 
+  /// 2×2 pooling at stride 2 (zenke's, which has its own loop): ties keep the first maximum in row
+  /// order, a NaN in a window's first place stays, and each plane's indices point into its own plane.
+  @Test func maxPoolingOfTwoByTwoWindowsByHand() throws {
+    let plane: [Float] = [1, 3, 5, 5, 3, 2, 5, 0, .nan, 9, -1, -2, 9, 9, -3, -1]
+    let input = try Tensor(shape: [1, 2, 4, 4], scalars: plane + plane.map { $0 + 100 })
+    let geometry = ConvolutionGeometry(
+      batch: 1, channels: 2, height: 4, width: 4, kernelHeight: 2, kernelWidth: 2, stride: 2, padding: 0)
+    let (output, argmax) = Tensor.maxPool2D(input: input, geometry: geometry)
+    let values = output.scalars
+    #expect(values[0] == 3 && values[1] == 5 && values[2].isNaN && values[3] == -1)
+    #expect(values[4] == 103 && values[5] == 105 && values[6].isNaN && values[7] == 99)
+    #expect(argmax == [1, 2, 8, 10, 17, 18, 24, 26])
+  }
+
   @Test func seededGeneratorIsDeterministicAndPortable() {
     var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
     let first = (0..<5).map { _ in a.next() }

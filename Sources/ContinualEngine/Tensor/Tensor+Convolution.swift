@@ -340,6 +340,10 @@ extension Tensor {
       let indices = SendablePointer(buffer.baseAddress!)
       let chunks = chunkRanges(planes, parts: EngineThreads.count)
       parallelForEach(chunks.count) { part in
+        if g.kernelHeight == 2 && g.kernelWidth == 2 && g.stride == 2 && g.padding == 0 {
+          maxPool2x2(x.base, planes: chunks[part], geometry: g, output: o.base, indices: indices.base)
+          return
+        }
         for p in chunks[part] {
           let plane = x.base + p * g.inputPlane
           for oy in 0..<g.outputHeight {
@@ -364,5 +368,31 @@ extension Tensor {
       }
     }
     return (out, argmax)
+  }
+
+  /// ``maxPool2D(input:geometry:)`` for 2×2 windows at stride 2 without padding (every window whole):
+  /// the same candidates in the same order (row by row, the first maximum wins, a NaN in first place
+  /// stays), without the general loop's bounds.
+  private static func maxPool2x2(
+    _ x: UnsafePointer<Float>, planes: Range<Int>, geometry g: ConvolutionGeometry, output: UnsafeMutablePointer<Float>,
+    indices: UnsafeMutablePointer<Int32>
+  ) {
+    for p in planes {
+      let plane = x + p * g.inputPlane
+      for oy in 0..<g.outputHeight {
+        let top = 2 * oy * g.width, bottom = top + g.width
+        let first = (p * g.outputHeight + oy) * g.outputWidth
+        for ox in 0..<g.outputWidth {
+          var at = top + 2 * ox
+          var best = plane[at]
+          if plane[at + 1] > best { (best, at) = (plane[at + 1], at + 1) }
+          let below = bottom + 2 * ox
+          if plane[below] > best { (best, at) = (plane[below], below) }
+          if plane[below + 1] > best { (best, at) = (plane[below + 1], below + 1) }
+          output[first + ox] = best
+          indices[first + ox] = Int32(p * g.inputPlane + at)
+        }
+      }
+    }
   }
 }
