@@ -24,6 +24,9 @@ import SLNID
 struct Options {
   var only: String?
   var seconds = 3.0
+  /// `--rounds N`: with `--only convnets --reference`, N rounds of ours then PyTorch, so both sides
+  /// see the same spells of load; each round's ratios are printed, then their medians.
+  var rounds = 1
   var reference: String?
   var referenceScript = "../shared/bench/torch_reference.py"
   /// The protocol of `--only cifar`.
@@ -51,6 +54,9 @@ struct Options {
       case "--seconds":
         guard let s = Double(try value()), s > 0 else { throw BenchError.usage("--seconds takes a positive number") }
         seconds = s
+      case "--rounds":
+        guard let r = Int(try value()), r > 0 else { throw BenchError.usage("--rounds takes a positive whole number") }
+        rounds = r
       case "--quick":
         let quick = CIFARProtocol.quick
         (cifar.epochs, cifar.trainPerTask, cifar.testPerTask) = (quick.epochs, quick.trainPerTask, quick.testPerTask)
@@ -76,6 +82,7 @@ struct Options {
         print(
           "usage: continual-bench [--only \(Self.workloads.joined(separator: "|"))] "
             + "[--seconds S] [--reference PYTHON] [--reference-script PATH]\n"
+            + "  --only convnets: [--rounds N] (with --reference: N rounds of ours then PyTorch, and the median ratios)\n"
             + "  --only cifar: [--quick] [--epochs N] [--train-per-task N] [--test-per-task N] "
             + "[--networks zenke,resnet32] "
             + "[--algorithms finetune,ewc,er]\n"
@@ -181,6 +188,35 @@ func convnetWorkloads(_ seconds: Double) throws -> [[String: Any]] {
       "samples_per_s": try trainingRate(network, input: [3, 32, 32], batch: 128, seconds: seconds),
       "parameters": network.parameterSpecs.reduce(0) { $0 + $1.shape.reduce(1, *) },
     ]
+  }
+}
+
+/// `--only convnets --reference P --rounds N`: N rounds, each ours (the first round's rows are
+/// `first`) then `Reference/convnets.py`, printing every round's ratios, then one row per network
+/// with the median ratio and the range.
+func convnetRounds(_ options: Options, python: String, first: [[String: Any]]) throws {
+  var ratios: [String: [Double]] = [:]
+  for round in 1...options.rounds {
+    let ours = round == 1 ? first : try convnetWorkloads(options.seconds)
+    let reference = try referenceFigures(
+      python: python, script: referenceScript("convnets.py"), only: nil, seconds: options.seconds)
+    for var row in ours {
+      let name = row["workload"] as! String
+      guard let mine = row["samples_per_s"] as? Double, let torch = reference[name]?["torch_samples_per_s"] as? Double
+      else { continue }
+      row["round"] = round
+      row["torch_samples_per_s"] = torch
+      row["ratio_vs_torch"] = mine / torch
+      ratios[name, default: []].append(mine / torch)
+      printJSON(row)
+    }
+  }
+  for (name, values) in ratios.sorted(by: { $0.key < $1.key }) {
+    let sorted = values.sorted()
+    printJSON([
+      "workload": name, "rounds": sorted.count, "median_ratio_vs_torch": sorted[sorted.count / 2],
+      "min_ratio_vs_torch": sorted.first!, "max_ratio_vs_torch": sorted.last!,
+    ])
   }
 }
 
@@ -319,6 +355,10 @@ do {
   if options.only == "sweep" {
     // Whole sweeps in child processes, ours with one and two jobs and PyTorch's: minutes, only on request.
     print(sweepTable(try sweepWorkload(options.sweep, reference: options.reference)))
+    exit(0)
+  }
+  if let python = options.reference, options.only == "convnets", options.rounds > 1 {
+    try convnetRounds(options, python: python, first: rows)
     exit(0)
   }
   if let python = options.reference {
