@@ -82,7 +82,8 @@ struct Options {
         print(
           "usage: continual-bench [--only \(Self.workloads.joined(separator: "|"))] "
             + "[--seconds S] [--reference PYTHON] [--reference-script PATH]\n"
-            + "  --only convnets: [--rounds N] (with --reference: N rounds of ours then PyTorch, and the median ratios)\n"
+            + "  --only convnets: [--rounds N] "
+            + "(with --reference: N rounds of ours then PyTorch, and the median ratios)\n"
             + "  --only cifar: [--quick] [--epochs N] [--train-per-task N] [--test-per-task N] "
             + "[--networks zenke,resnet32] "
             + "[--algorithms finetune,ewc,er]\n"
