@@ -129,8 +129,9 @@ extension Tensor {
 
   /// 2-D convolution (cross-correlation, as in PyTorch) of NCHW input with `[out, in, kh, kw]` weights.
   ///
-  /// Implicit GEMM (`ck_conv2d_forward_at`): the im2col matrix is packed straight from the images
-  /// into the GEMM's panels and the weights are packed once per thread, so no im2col buffer exists.
+  /// Implicit GEMM (`ck_conv2d_forward_at`): no im2col buffer exists. The weights are packed once
+  /// per thread. At stride 1 the micro-kernel reads the image operand straight from a zero-bordered
+  /// copy of each image; otherwise it is packed straight from the images into the GEMM's panels.
   /// Per instruction set the result is bit-identical to ``convolution2DByIm2col(input:weight:bias:geometry:)``.
   static func convolution2D(
     input: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvolutionGeometry
@@ -164,7 +165,8 @@ extension Tensor {
   /// Gradients of ``convolution2D(input:weight:bias:geometry:)`` with respect to its input and weight.
   ///
   /// The weight gradient is one implicit GEMM per thread whose depth runs over all of the thread's
-  /// images (`ck_conv2d_weight_gradient_at`); for stride 1 the input gradient is the forward
+  /// images (`ck_conv2d_weight_gradient_at`; at stride 1 it reads the images in place, as the
+  /// forward pass does). For stride 1 the input gradient is the forward
   /// convolution of the output gradient with the flipped, transposed weights
   /// (`ck_conv2d_input_gradient_at`), so neither im2col nor col2im runs. Strided convolutions take
   /// their input gradient from
