@@ -205,6 +205,29 @@ static void ck_pack_cols(const ck_geom *g, const float *xp, ptrdiff_t p0, ptrdif
     }
 }
 
+/* All of the weights w [M, K], packed once: block (pc, ic) at ap + pc·mpad + ic·kc. */
+static void ck_pack_weights(const ck_impl *im, const float *w, ptrdiff_t M, ptrdiff_t K, ptrdiff_t kc_max,
+                            ptrdiff_t mpad, float *ap)
+{
+    const ptrdiff_t MC = ck_block_mc();
+    for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
+        const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
+        for (ptrdiff_t ic = 0; ic < M; ic += MC)
+            im->pack_a(0, w + ic * K + pc, K, ck_cmin(MC, M - ic), kc, ap + pc * mpad + ic * kc);
+    }
+}
+
+/* off[k] for every im2col row k = (c, ky, kx): where the row starts in a padded image (ck_pad_image),
+ * (c·Hp + ky)·Wp + kx. */
+static void ck_patch_offsets(const ck_geom *g, ptrdiff_t *off)
+{
+    const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, taps = g->kh * g->kw;
+    for (ptrdiff_t k = 0; k < g->C * taps; k++) {
+        const ptrdiff_t c = k / taps, r = k - c * taps, ky = r / g->kw;
+        off[k] = (c * Hp + ky) * Wp + (r - ky * g->kw);
+    }
+}
+
 /* The image the weight-gradient packer last padded, so each is padded once per call. */
 typedef struct {
     float *buffer;
@@ -289,12 +312,7 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     float *xp = ck_thread_buffer(0, (size_t)(g->C * (g->H + 2 * g->pad) * (g->W + 2 * g->pad)));
     if (!ap || !bp || !xp)
         return 0;
-    /* All of W, packed once: block (pc, ic) at ap + pc·mpad + ic·kc. */
-    for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
-        const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
-        for (ptrdiff_t ic = 0; ic < M; ic += MC)
-            im->pack_a(0, w + ic * K + pc, K, ck_cmin(MC, M - ic), kc, ap + pc * mpad + ic * kc);
-    }
+    ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
     CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
     const ptrdiff_t image_size = g->C * g->H * g->W;
     for (ptrdiff_t n = 0; n < images; n++) {
@@ -354,10 +372,7 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
         free(run);
         return 0;
     }
-    for (ptrdiff_t k = 0; k < K; k++) {
-        const ptrdiff_t taps = g->kh * g->kw, c = k / taps, r = k - c * taps, ky = r / g->kw;
-        off[k] = (c * Hp + ky) * Wp + (r - ky * g->kw);
-    }
+    ck_patch_offsets(g, off);
     for (ptrdiff_t t = 0; t < runs; t++) {
         const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * h;
         run[3 * t] = oy * Wp + ox;
@@ -370,11 +385,7 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
     run[3 * runs + 2] = 0;
     for (ptrdiff_t t = 0; t < nr; t++)
         xp[plane + t] = 0.0f;
-    for (ptrdiff_t pc = 0; pc < K; pc += kc_max) {
-        const ptrdiff_t kc = ck_cmin(kc_max, K - pc);
-        for (ptrdiff_t ic = 0; ic < M; ic += MC)
-            im->pack_a(0, w + ic * K + pc, K, ck_cmin(MC, M - ic), kc, ap + pc * mpad + ic * kc);
-    }
+    ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
     CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
     const ptrdiff_t image_size = g->C * g->H * g->W;
     for (ptrdiff_t n = 0; n < images; n++) {
@@ -520,10 +531,7 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
     }
     ptrdiff_t *run = off + K, *tag = run + kc_max / 8;
     const float **rows = src + nr;
-    for (ptrdiff_t k = 0; k < K; k++) {
-        const ptrdiff_t taps = g->kh * g->kw, c = k / taps, r = k - c * taps, ky = r / g->kw;
-        off[k] = (c * Hp + ky) * Wp + (r - ky * g->kw);
-    }
+    ck_patch_offsets(g, off);
     for (ptrdiff_t t = 0; t < span; t++)
         tag[t] = -1;
     for (ptrdiff_t t = 0; t < 8; t++)
