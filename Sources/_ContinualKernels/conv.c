@@ -506,7 +506,9 @@ void ck_conv2d_input_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdi
  * A straight from it (see ck_conv_forward_indirect); B = dyᵀ is packed with 8×8 transposes and is
  * the smaller operand (O against K = C·kh·kw rows).  dWᵀ goes to a scratch buffer and is
  * transposed into dw at the end.  The products and their order over the depth are the packed
- * path's when Wo is a multiple of 8, so the sums are too wherever the depth blocks agree. */
+ * path's when Wo is a multiple of 8, so the sums are too wherever the depth blocks agree.  When it
+ * is not, the zero lanes of dy meet pixels of the next padded row: an infinite or NaN pixel there
+ * makes 0·inf = NaN, where the packed path would not read that pixel for that patch row. */
 static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g, ptrdiff_t images,
                                             const float *x, ptrdiff_t O, const float *dy, float beta, float *dw)
 {
