@@ -343,6 +343,21 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     return 1;
 }
 
+/* A run of output positions inside one output row: where it starts in a padded image and in the
+ * output plane, and how many positions it holds. */
+typedef struct {
+    ptrdiff_t source, output, length;
+} ck_run;
+
+/* Run t of an output plane cut into runs of h positions (a row is ceil(Wo/h) runs, the last one
+ * possibly short). */
+static ck_run ck_run_at(const ck_geom *g, ptrdiff_t h, ptrdiff_t t)
+{
+    const ptrdiff_t row_runs = (g->Wo + h - 1) / h, oy = t / row_runs, ox = (t - oy * row_runs) * h;
+    const ck_run r = {oy * (g->W + 2 * g->pad) + ox, oy * g->Wo + ox, ck_cmin(h, g->Wo - ox)};
+    return r;
+}
+
 /* Stride-1 forward without packing B.  Output positions are taken in runs of h = nr/2 that stay
  * inside one output row (a row of Wo positions is ceil(Wo/h) runs, the last one short), two runs
  * per micro-panel.  Row k = (c, ky, kx) of the im2col matrix at a run starting at output (oy, ox)
@@ -365,24 +380,18 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
     /* The last run of the last row reads up to h − 1 floats past the plane. */
     float *xp = ck_thread_buffer(0, (size_t)(plane + nr));
     ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)K);
-    /* Per run: its offset in the padded image, its first output position and its length. */
-    ptrdiff_t *run = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)(3 * (runs + 1)));
+    ck_run *run = (ck_run *)malloc(sizeof(ck_run) * (size_t)(runs + 1));
     if (!ap || !xp || !off || !run) {
         free(off);
         free(run);
         return 0;
     }
     ck_patch_offsets(g, off);
-    for (ptrdiff_t t = 0; t < runs; t++) {
-        const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * h;
-        run[3 * t] = oy * Wp + ox;
-        run[3 * t + 1] = oy * g->Wo + ox;
-        run[3 * t + 2] = ck_cmin(h, g->Wo - ox);
-    }
+    for (ptrdiff_t t = 0; t < runs; t++)
+        run[t] = ck_run_at(g, h, t);
     /* An odd number of runs: the last panel's second run is empty. */
-    run[3 * runs] = 0;
-    run[3 * runs + 1] = 0;
-    run[3 * runs + 2] = 0;
+    const ck_run empty = {0, 0, 0};
+    run[runs] = empty;
     for (ptrdiff_t t = 0; t < nr; t++)
         xp[plane + t] = 0.0f;
     ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
@@ -398,23 +407,24 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
                 const ptrdiff_t mc = ck_cmin(MC, M - ic);
                 const float *ablock = ap + pc * mpad + ic * kc;
                 for (ptrdiff_t t = 0; t < runs; t += 2) {
-                    const ptrdiff_t *r0 = run + 3 * t, *r1 = r0 + 3;
-                    const float *x0 = xp + r0[0], *x1 = xp + r1[0];
+                    const ck_run *r0 = run + t, *r1 = r0 + 1;
+                    const float *x0 = xp + r0->source, *x1 = xp + r1->source;
                     /* The first run full and the second (possibly short or empty) right after it
-                     * in y: the kernel stores straight into y, h + r1[2] columns. */
-                    const int direct = r0[2] == h && (r1[2] == 0 || r1[1] == r0[1] + h);
+                     * in y: the kernel stores straight into y, h + r1->length columns. */
+                    const int direct =
+                        r0->length == h && (r1->length == 0 || r1->output == r0->output + h);
                     for (ptrdiff_t ir = 0; ir < mc; ir += mr) {
                         const ptrdiff_t mb = ck_cmin(mr, mc - ir);
                         float *c = yn + (ic + ir) * P;
                         const ck_ikernel_fn k = im->ikernel[mb];
                         if (direct && k) {
-                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0[1], P, beta, r1[2]);
+                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0->output, P, beta, r1->length);
                             continue;
                         }
                         im->ikernel[mr](kc, ablock + ir * kc, x0, x1, off + pc, tile, nr, 0.0f, h);
-                        ck_store_edge(tile, nr, mb, r0[2], 1.0f, beta, c + r0[1], P);
-                        if (r1[2] > 0)
-                            ck_store_edge(tile + h, nr, mb, r1[2], 1.0f, beta, c + r1[1], P);
+                        ck_store_edge(tile, nr, mb, r0->length, 1.0f, beta, c + r0->output, P);
+                        if (r1->length > 0)
+                            ck_store_edge(tile + h, nr, mb, r1->length, 1.0f, beta, c + r1->output, P);
                     }
                 }
             }
@@ -524,14 +534,18 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * opad));
     float *dwt = ck_thread_buffer(2, (size_t)(K * O));
     float *xp = ck_thread_buffer(3, (size_t)(span * plane + 8));
-    ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)(K + kc_max / 8 + span));
+    /* off: the patch rows' offsets; then per run of the current block its offset in the ring (the
+     * indirect-A kernel's s), its offset in dy and its length; then the ring's tags. */
+    const ptrdiff_t block_runs = kc_max / 8;
+    ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)(K + 3 * block_runs + span));
     const float **src = (const float **)malloc(sizeof(float *) * (size_t)(nr + mr));
     if (!bp || !dwt || !xp || !off || !src) {
         free(off);
         free(src);
         return 0;
     }
-    ptrdiff_t *run = off + K, *tag = run + kc_max / 8;
+    ptrdiff_t *run = off + K, *run_dy = run + block_runs, *run_length = run_dy + block_runs;
+    ptrdiff_t *tag = run_length + block_runs;
     const float **rows = src + nr;
     ck_patch_offsets(g, off);
     for (ptrdiff_t t = 0; t < span; t++)
@@ -552,24 +566,24 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
         const ptrdiff_t kc = ck_cmin(kc_max, D - pc), run0 = pc / 8, runs = kc / 8;
         /* The block's runs: pad the images they read, note each run's offset in the ring. */
         for (ptrdiff_t u = 0; u < runs; u++) {
-            const ptrdiff_t rg = run0 + u, n = rg / R, t = rg - n * R;
-            const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * 8;
+            const ptrdiff_t n = (run0 + u) / R;
+            const ck_run r = ck_run_at(g, 8, run0 + u - n * R);
             if (tag[n % span] != n) {
                 ck_pad_image(g, x + n * image_size, xp + n % span * plane);
                 tag[n % span] = n;
             }
-            run[u] = n % span * plane + oy * Wp + ox;
+            run[u] = n % span * plane + r.source;
+            run_dy[u] = n * O * P + r.output;
+            run_length[u] = r.length;
         }
         /* B = dyᵀ: per panel of nr output channels and per run, 8 depth rows. */
         for (ptrdiff_t jr = 0; jr < O; jr += nr) {
             const ptrdiff_t nb = ck_cmin(nr, O - jr);
             for (ptrdiff_t u = 0; u < runs; u++) {
-                const ptrdiff_t rg = run0 + u, n = rg / R, t = rg - n * R;
-                const ptrdiff_t oy = t / row_runs, ox = (t - oy * row_runs) * 8;
-                const float *base = dy + (n * O + jr) * P + oy * g->Wo + ox;
+                const float *base = dy + run_dy[u] + jr * P;
                 for (ptrdiff_t j = 0; j < nb; j++)
                     src[j] = base + j * P;
-                im->pack_bt8(src, nb, ck_cmin(8, g->Wo - ox), nr, bp + jr * kc + u * 8 * nr);
+                im->pack_bt8(src, nb, run_length[u], nr, bp + jr * kc + u * 8 * nr);
             }
         }
         for (ptrdiff_t ir = 0; ir < K; ir += mr) {

@@ -354,37 +354,43 @@ static void ck_gemm_blocked(const ck_impl *im, int tA, int tB, ptrdiff_t M, ptrd
 /* Portable path                                                            */
 /* ------------------------------------------------------------------------ */
 
+/* The portable kernels' shared parts: acc += a ⊗ b for one step of the depth, and
+ * C = alpha·acc + beta·C on the first `width` columns (C not read when beta == 0).  One copy of
+ * each, so the packed and the indirect kernels round alike. */
+static inline void ck_generic_step(float acc[CK_GMR][CK_GNR], const float *a, const float *b)
+{
+    for (int i = 0; i < CK_GMR; i++) {
+        const float ai = a[i];
+        for (int j = 0; j < CK_GNR; j++)
+            acc[i][j] += ai * b[j];
+    }
+}
+
+static inline void ck_generic_store(float acc[CK_GMR][CK_GNR], float *c, ptrdiff_t ldc, float alpha, float beta,
+                                    int width)
+{
+    for (int i = 0; i < CK_GMR; i++) {
+        float *cr = c + i * ldc;
+        if (beta == 0.0f) {
+            for (int j = 0; j < width; j++)
+                cr[j] = alpha * acc[i][j];
+        } else {
+            for (int j = 0; j < width; j++)
+                cr[j] = alpha * acc[i][j] + beta * cr[j];
+        }
+    }
+}
+
 /* Plain C micro-kernel.  With the tile sizes fixed at compile time, clang and
  * gcc fully unroll the i/j loops, keep acc[][] in vector registers and
  * vectorise the j dimension. */
 static void ck_kernel_generic(ptrdiff_t kc, const float *a, const float *b, float *c,
                               ptrdiff_t ldc, float alpha, float beta)
 {
-    float acc[CK_GMR][CK_GNR];
-    for (int i = 0; i < CK_GMR; i++)
-        for (int j = 0; j < CK_GNR; j++)
-            acc[i][j] = 0.0f;
-
-    for (ptrdiff_t p = 0; p < kc; p++) {
-        for (int i = 0; i < CK_GMR; i++) {
-            const float ai = a[i];
-            for (int j = 0; j < CK_GNR; j++)
-                acc[i][j] += ai * b[j];
-        }
-        a += CK_GMR;
-        b += CK_GNR;
-    }
-
-    for (int i = 0; i < CK_GMR; i++) {
-        float *cr = c + i * ldc;
-        if (beta == 0.0f) {
-            for (int j = 0; j < CK_GNR; j++)
-                cr[j] = alpha * acc[i][j];
-        } else {
-            for (int j = 0; j < CK_GNR; j++)
-                cr[j] = alpha * acc[i][j] + beta * cr[j];
-        }
-    }
+    float acc[CK_GMR][CK_GNR] = {{0.0f}};
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_GMR, b += CK_GNR)
+        ck_generic_step(acc, a, b);
+    ck_generic_store(acc, c, ldc, alpha, beta, CK_GNR);
 }
 
 /* ck_pack_bt8_fn, element by element. */
@@ -401,76 +407,36 @@ static void ck_pack_bt8_generic(const float *const *src, ptrdiff_t nb, ptrdiff_t
     }
 }
 
-/* Indirect-A twin of ck_kernel_generic (ck_akernel_fn): each A column is gathered from the rows,
- * then the same loop as the packed kernel. */
+/* Indirect-A twin of ck_kernel_generic (ck_akernel_fn): each A column is gathered from the rows. */
 static void ck_akernel_generic(ptrdiff_t kc, const float *const *rows, const ptrdiff_t *s, const float *b,
                                float *c, ptrdiff_t ldc, float beta)
 {
-    float acc[CK_GMR][CK_GNR];
-    for (int i = 0; i < CK_GMR; i++)
-        for (int j = 0; j < CK_GNR; j++)
-            acc[i][j] = 0.0f;
-
-    for (ptrdiff_t p = 0; p < kc; p++) {
+    float acc[CK_GMR][CK_GNR] = {{0.0f}};
+    for (ptrdiff_t p = 0; p < kc; p++, b += CK_GNR) {
         float a[CK_GMR];
         for (int i = 0; i < CK_GMR; i++)
             a[i] = rows[i][s[p / 8] + p % 8];
-        for (int i = 0; i < CK_GMR; i++) {
-            const float ai = a[i];
-            for (int j = 0; j < CK_GNR; j++)
-                acc[i][j] += ai * b[j];
-        }
-        b += CK_GNR;
+        ck_generic_step(acc, a, b);
     }
-
-    for (int i = 0; i < CK_GMR; i++) {
-        float *cr = c + i * ldc;
-        if (beta == 0.0f) {
-            for (int j = 0; j < CK_GNR; j++)
-                cr[j] = 1.0f * acc[i][j];
-        } else {
-            for (int j = 0; j < CK_GNR; j++)
-                cr[j] = 1.0f * acc[i][j] + beta * cr[j];
-        }
-    }
+    ck_generic_store(acc, c, ldc, 1.0f, beta, CK_GNR);
 }
 
 /* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from two runs of
- * CK_GNR / 2 floats, then the same loop as the packed kernel. */
+ * CK_GNR / 2 floats. */
 static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
                                const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail)
 {
     enum { half = CK_GNR / 2 };
-    float acc[CK_GMR][CK_GNR];
-    for (int i = 0; i < CK_GMR; i++)
-        for (int j = 0; j < CK_GNR; j++)
-            acc[i][j] = 0.0f;
-
-    for (ptrdiff_t p = 0; p < kc; p++) {
+    float acc[CK_GMR][CK_GNR] = {{0.0f}};
+    for (ptrdiff_t p = 0; p < kc; p++, a += CK_GMR) {
         float b[CK_GNR];
         for (int j = 0; j < half; j++) {
             b[j] = x0[off[p] + j];
             b[half + j] = x1[off[p] + j];
         }
-        for (int i = 0; i < CK_GMR; i++) {
-            const float ai = a[i];
-            for (int j = 0; j < CK_GNR; j++)
-                acc[i][j] += ai * b[j];
-        }
-        a += CK_GMR;
+        ck_generic_step(acc, a, b);
     }
-
-    const int width = half + (int)(tail < half ? tail : half);
-    for (int i = 0; i < CK_GMR; i++) {
-        float *cr = c + i * ldc;
-        if (beta == 0.0f) {
-            for (int j = 0; j < width; j++)
-                cr[j] = 1.0f * acc[i][j];
-        } else {
-            for (int j = 0; j < width; j++)
-                cr[j] = 1.0f * acc[i][j] + beta * cr[j];
-        }
-    }
+    ck_generic_store(acc, c, ldc, 1.0f, beta, half + (int)(tail < half ? tail : half));
 }
 
 static void ck_pack_a_generic(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
