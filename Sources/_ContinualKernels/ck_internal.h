@@ -18,17 +18,21 @@ typedef void (*ck_pack_a_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_
 typedef void (*ck_pack_b_fn)(int trans, const float *src, ptrdiff_t ld, ptrdiff_t kc,
                              ptrdiff_t nc, float *dst);
 
+/* Output positions of a stride-1 convolution are taken in runs of this many, each inside one output
+ * row; an indirect micro-kernel's panel of nr columns is nr / CK_RUN runs. */
+#define CK_RUN 8
+
 /* Indirect micro-kernel for stride-1 convolutions (alpha = 1): the B panel is not packed but read
- * from a zero-bordered image, row p of the panel being the nr/2 floats at x0 + off[p] followed by
- * the nr/2 at x1 + off[p] (two runs of output positions, each inside one output row).  Only the
- * first nr/2 + tail columns of C are stored (tail ≤ nr/2), and C is not read when beta == 0.
- * Same order of operations as the packed kernel of the same implementation. */
-typedef void (*ck_ikernel_fn)(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
-                              const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail);
+ * from a zero-bordered image, row p of the panel being, run after run, the CK_RUN floats at
+ * x[r] + off[p] for each of the nr / CK_RUN runs r.  Only the first nr − CK_RUN + tail columns of C
+ * are stored (tail ≤ CK_RUN: the last run may be short), and C is not read when beta == 0.  Same
+ * order of operations as the packed kernel of the same implementation. */
+typedef void (*ck_ikernel_fn)(ptrdiff_t kc, const float *a, const float *const *x, const ptrdiff_t *off,
+                              float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail);
 
 /* Indirect-A micro-kernel for the convolution weight gradient (alpha = 1): kc (a multiple of 8) is
- * kc / 8 runs of 8, and element (p, i) of the A panel, p = 8u + q, is rows[i][s[u] + q].  B is a
- * packed panel.  C is not read when beta == 0. */
+ * kc / 8 runs of CK_RUN = 8, and element (p, i) of the A panel, p = 8u + q, is rows[i][s[u] + q].
+ * B is a packed panel.  C is not read when beta == 0. */
 typedef void (*ck_akernel_fn)(ptrdiff_t kc, const float *const *rows, const ptrdiff_t *s, const float *b,
                               float *c, ptrdiff_t ldc, float beta);
 

@@ -16,8 +16,8 @@
  * all: in a zero-bordered copy of the image, row k = (c, ky, kx) of cols(x) at a run of output
  * positions inside one output row is a run of contiguous floats, so the implementations' indirect
  * kernels (ikernel for the forward pass and the input gradient, akernel for the weight gradient)
- * read it in place.  Strided convolutions, and implementations without those kernels (AVX-512
- * today), take the packed path.
+ * read it in place.  Strided convolutions, and implementations without those kernels, take the
+ * packed path.
  *
  * The packers are plain C (the copies they do are memory-bound; clang vectorises them for the
  * baseline ISA), so every instruction set shares them.
@@ -358,29 +358,28 @@ static ck_run ck_run_at(const ck_geom *g, ptrdiff_t h, ptrdiff_t t)
     return r;
 }
 
-/* Stride-1 forward without packing B.  Output positions are taken in runs of h = nr/2 that stay
- * inside one output row (a row of Wo positions is ceil(Wo/h) runs, the last one short), two runs
- * per micro-panel.  Row k = (c, ky, kx) of the im2col matrix at a run starting at output (oy, ox)
- * is the h contiguous floats at xp + off[k] + s, with off[k] = (c·Hp + ky)·Wp + kx and
- * s = oy·Wp + ox, so the indirect micro-kernel reads the panel straight from the padded image.
- * Lanes past the end of a short run read the next padded row and are never stored.  The sums of
- * every stored output are the packed kernel's, in the same order: the result is bit-identical to
- * ck_conv_forward. */
+/* Stride-1 forward without packing B.  Output positions are taken in runs of CK_RUN = 8 that stay
+ * inside one output row (a row of Wo positions is ceil(Wo/8) runs, the last one short), nr / 8 runs
+ * per micro-panel.  Row k = (c, ky, kx) of the im2col matrix at a run starting at output (oy, ox) is
+ * the 8 contiguous floats at xp + off[k] + s, with off[k] = (c·Hp + ky)·Wp + kx and s = oy·Wp + ox,
+ * so the indirect micro-kernel reads the panel straight from the padded image.  Lanes past the end
+ * of a short run read the next padded row and are never stored.  The sums of every stored output
+ * are the packed kernel's, in the same order: the result is bit-identical to ck_conv_forward. */
 static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff_t images, const float *x,
                                     const float *w, ptrdiff_t O, float *y)
 {
-    const ptrdiff_t mr = im->mr, nr = im->nr, h = nr / 2;
+    const ptrdiff_t mr = im->mr, nr = im->nr, group = nr / CK_RUN;
     const ptrdiff_t K = g->C * g->kh * g->kw, P = g->Ho * g->Wo, M = O;
     const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, plane = g->C * Hp * Wp;
     const ptrdiff_t KC = ck_block_kc(), MC = ck_block_mc();
     const ptrdiff_t kblocks = (K + KC - 1) / KC, kc_max = (K + kblocks - 1) / kblocks;
     const ptrdiff_t mpad = (M + mr - 1) / mr * mr;
-    const ptrdiff_t row_runs = (g->Wo + h - 1) / h, runs = g->Ho * row_runs;
+    const ptrdiff_t row_runs = (g->Wo + CK_RUN - 1) / CK_RUN, runs = g->Ho * row_runs;
     float *ap = ck_thread_buffer(2, (size_t)(mpad * K));
-    /* The last run of the last row reads up to h − 1 floats past the plane. */
-    float *xp = ck_thread_buffer(0, (size_t)(plane + nr));
+    /* The last run of the last row reads up to CK_RUN − 1 floats past the plane. */
+    float *xp = ck_thread_buffer(0, (size_t)(plane + CK_RUN));
     ptrdiff_t *off = (ptrdiff_t *)malloc(sizeof(ptrdiff_t) * (size_t)K);
-    ck_run *run = (ck_run *)malloc(sizeof(ck_run) * (size_t)(runs + 1));
+    ck_run *run = (ck_run *)malloc(sizeof(ck_run) * (size_t)(runs + group));
     if (!ap || !xp || !off || !run) {
         free(off);
         free(run);
@@ -388,14 +387,16 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
     }
     ck_patch_offsets(g, off);
     for (ptrdiff_t t = 0; t < runs; t++)
-        run[t] = ck_run_at(g, h, t);
-    /* An odd number of runs: the last panel's second run is empty. */
+        run[t] = ck_run_at(g, CK_RUN, t);
+    /* Runs past the last fill the last panel: empty, never stored. */
     const ck_run empty = {0, 0, 0};
-    run[runs] = empty;
-    for (ptrdiff_t t = 0; t < nr; t++)
+    for (ptrdiff_t t = runs; t < runs + group; t++)
+        run[t] = empty;
+    for (ptrdiff_t t = 0; t < CK_RUN; t++)
         xp[plane + t] = 0.0f;
     ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
     CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
+    const float *xs[CK_MAX_NR / CK_RUN];
     const ptrdiff_t image_size = g->C * g->H * g->W;
     for (ptrdiff_t n = 0; n < images; n++) {
         ck_pad_image(g, x + n * image_size, xp);
@@ -406,25 +407,32 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
             for (ptrdiff_t ic = 0; ic < M; ic += MC) {
                 const ptrdiff_t mc = ck_cmin(MC, M - ic);
                 const float *ablock = ap + pc * mpad + ic * kc;
-                for (ptrdiff_t t = 0; t < runs; t += 2) {
-                    const ck_run *r0 = run + t, *r1 = r0 + 1;
-                    const float *x0 = xp + r0->source, *x1 = xp + r1->source;
-                    /* The first run full and the second (possibly short or empty) right after it
-                     * in y: the kernel stores straight into y, h + r1->length columns. */
-                    const int direct =
-                        r0->length == h && (r1->length == 0 || r1->output == r0->output + h);
+                for (ptrdiff_t t = 0; t < runs; t += group) {
+                    const ck_run *r = run + t, *last = r + group - 1;
+                    /* Every run but the last full, and each right after the one before in y (the
+                     * last one possibly short or empty): the kernel stores straight into y,
+                     * nr − 8 + last->length columns. */
+                    int direct = 1;
+                    for (ptrdiff_t i = 0; i < group; i++) {
+                        xs[i] = xp + r[i].source;
+                        if (i > 0 && r[i].length > 0 && r[i].output != r[i - 1].output + CK_RUN)
+                            direct = 0;
+                        if (i < group - 1 && r[i].length != CK_RUN)
+                            direct = 0;
+                    }
                     for (ptrdiff_t ir = 0; ir < mc; ir += mr) {
                         const ptrdiff_t mb = ck_cmin(mr, mc - ir);
                         float *c = yn + (ic + ir) * P;
                         const ck_ikernel_fn k = im->ikernel[mb];
                         if (direct && k) {
-                            k(kc, ablock + ir * kc, x0, x1, off + pc, c + r0->output, P, beta, r1->length);
+                            k(kc, ablock + ir * kc, xs, off + pc, c + r->output, P, beta, last->length);
                             continue;
                         }
-                        im->ikernel[mr](kc, ablock + ir * kc, x0, x1, off + pc, tile, nr, 0.0f, h);
-                        ck_store_edge(tile, nr, mb, r0->length, 1.0f, beta, c + r0->output, P);
-                        if (r1->length > 0)
-                            ck_store_edge(tile + h, nr, mb, r1->length, 1.0f, beta, c + r1->output, P);
+                        im->ikernel[mr](kc, ablock + ir * kc, xs, off + pc, tile, nr, 0.0f, CK_RUN);
+                        for (ptrdiff_t i = 0; i < group; i++)
+                            if (r[i].length > 0)
+                                ck_store_edge(tile + i * CK_RUN, nr, mb, r[i].length, 1.0f, beta,
+                                              c + r[i].output, P);
                     }
                 }
             }
@@ -567,7 +575,7 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
         /* The block's runs: pad the images they read, note each run's offset in the ring. */
         for (ptrdiff_t u = 0; u < runs; u++) {
             const ptrdiff_t n = (run0 + u) / R;
-            const ck_run r = ck_run_at(g, 8, run0 + u - n * R);
+            const ck_run r = ck_run_at(g, CK_RUN, run0 + u - n * R);
             if (tag[n % span] != n) {
                 ck_pad_image(g, x + n * image_size, xp + n % span * plane);
                 tag[n % span] = n;

@@ -421,22 +421,21 @@ static void ck_akernel_generic(ptrdiff_t kc, const float *const *rows, const ptr
     ck_generic_store(acc, c, ldc, 1.0f, beta, CK_GNR);
 }
 
-/* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from two runs of
- * CK_GNR / 2 floats. */
-static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *x0, const float *x1,
-                               const ptrdiff_t *off, float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail)
+/* Indirect twin of ck_kernel_generic (ck_ikernel_fn): each row of B is gathered from CK_GNR / CK_RUN
+ * runs. */
+static void ck_ikernel_generic(ptrdiff_t kc, const float *a, const float *const *x, const ptrdiff_t *off,
+                               float *c, ptrdiff_t ldc, float beta, ptrdiff_t tail)
 {
-    enum { half = CK_GNR / 2 };
+    enum { runs = CK_GNR / CK_RUN };
     float acc[CK_GMR][CK_GNR] = {{0.0f}};
     for (ptrdiff_t p = 0; p < kc; p++, a += CK_GMR) {
         float b[CK_GNR];
-        for (int j = 0; j < half; j++) {
-            b[j] = x0[off[p] + j];
-            b[half + j] = x1[off[p] + j];
-        }
+        for (int r = 0; r < runs; r++)
+            for (int j = 0; j < CK_RUN; j++)
+                b[r * CK_RUN + j] = x[r][off[p] + j];
         ck_generic_step(acc, a, b);
     }
-    ck_generic_store(acc, c, ldc, 1.0f, beta, half + (int)(tail < half ? tail : half));
+    ck_generic_store(acc, c, ldc, 1.0f, beta, CK_GNR - CK_RUN + (int)(tail < CK_RUN ? tail : CK_RUN));
 }
 
 static void ck_pack_a_generic(int trans, const float *src, ptrdiff_t ld, ptrdiff_t mc,
@@ -642,12 +641,11 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
     {                                                                               \
         ck_kernel_avx2_rows(R, 0, kc, a, b, NULL, NULL, NULL, NULL, c, ldc, alpha, beta, 8); \
     }                                                                               \
-    CK_AVX2 static void ck_ikernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *x0, \
-                                                 const float *x1, const ptrdiff_t *off,     \
-                                                 float *c, ptrdiff_t ldc, float beta,       \
-                                                 ptrdiff_t tail)                            \
+    CK_AVX2 static void ck_ikernel_avx2_##R##x16(ptrdiff_t kc, const float *a, const float *const *x, \
+                                                 const ptrdiff_t *off, float *c, ptrdiff_t ldc, \
+                                                 float beta, ptrdiff_t tail)                \
     {                                                                               \
-        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x0, x1, off, NULL, c, ldc, 1.0f, beta, tail); \
+        ck_kernel_avx2_rows(R, 1, kc, a, NULL, x[0], x[1], off, NULL, c, ldc, 1.0f, beta, tail); \
     }                                                                               \
     CK_AVX2 static void ck_akernel_avx2_##R##x16(ptrdiff_t kc, const float *const *rows,      \
                                                  const ptrdiff_t *s, const float *b, float *c, \
@@ -849,13 +847,29 @@ static int ck_detect_avx2_fma(void)
 #define CK_XMR 12
 #define CK_XNR 32
 
+/* Sixteen floats: eight at lo, then eight at hi (AVX-512F has no 256-bit float insert, so the halves
+ * travel as doubles). */
+CK_AVX512 static inline __m512 ck_load_8_8(const float *lo, const float *hi)
+{
+    const __m512d l = _mm512_castps_pd(_mm512_castps256_ps512(_mm256_loadu_ps(lo)));
+    return _mm512_castpd_ps(_mm512_insertf64x4(l, _mm256_castps_pd(_mm256_loadu_ps(hi)), 1));
+}
+
+/* How a ROWS×32 kernel reads its operands: packed A and B (ck_kernel_fn); B from four runs of 8 in
+ * a padded image (ck_ikernel_fn), or from two runs of 16 where runs 0–1 and 2–3 are contiguous; A
+ * from the rows of the current run (ck_akernel_fn). */
+enum { CK_X_PACKED, CK_X_RUNS8, CK_X_RUNS16, CK_X_AROWS };
+
 /* ROWS×32 micro-kernel body (ROWS 1..12, a compile-time constant at every
  * call site, as in the AVX2 kernel).  For ROWS = 12: 24 zmm accumulators,
  * 2 zmm for the B row, 1 for the broadcast A element; per k step 2 aligned
- * loads, 12 broadcasts, 24 FMAs.  The A panel has stride 12 per k. */
+ * loads, 12 broadcasts, 24 FMAs.  The A panel has stride 12 per k.  `mode`
+ * (a constant too) says where A and B come from; every mode adds the products
+ * of one output in the same order. */
 CK_AVX512 static inline __attribute__((always_inline)) void
-ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float *b, float *c,
-                      ptrdiff_t ldc, float alpha, float beta)
+ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float *a, const float *b,
+                      const float *const *x, const ptrdiff_t *off, const float *const *arows, float *c,
+                      ptrdiff_t ldc, float alpha, float beta, ptrdiff_t tail)
 {
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
     __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
@@ -869,6 +883,16 @@ ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float 
     __m512 c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
     __m512 cA0 = _mm512_setzero_ps(), cA1 = _mm512_setzero_ps();
     __m512 cB0 = _mm512_setzero_ps(), cB1 = _mm512_setzero_ps();
+    const float *x0 = NULL, *x1 = NULL, *x2 = NULL, *x3 = NULL;
+    if (mode == CK_X_RUNS8 || mode == CK_X_RUNS16) {
+        x0 = x[0];
+        x1 = x[1];
+        x2 = x[2];
+        x3 = x[3];
+    }
+    /* mode == CK_X_AROWS: the A rows of the current run. */
+    const float *q0 = NULL, *q1 = NULL, *q2 = NULL, *q3 = NULL, *q4 = NULL, *q5 = NULL;
+    const float *q6 = NULL, *q7 = NULL, *q8 = NULL, *q9 = NULL, *q10 = NULL, *q11 = NULL;
 
     for (int i = 0; i < rows; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
@@ -877,14 +901,23 @@ ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float 
 
 #define CK_FMA_ROW(i, n, o)                                                         \
     if (rows > (n)) {                                                               \
-        const __m512 av = _mm512_set1_ps(a[CK_XMR * (o) + (n)]);                    \
+        const __m512 av = _mm512_set1_ps(mode == CK_X_AROWS ? q##n[o] : a[CK_XMR * (o) + (n)]); \
         c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0);                                 \
         c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1);                                 \
     }
 #define CK_STEP(o)                                                                  \
     do {                                                                            \
-        const __m512 b0 = _mm512_load_ps(b + 32 * (o));                             \
-        const __m512 b1 = _mm512_load_ps(b + 32 * (o) + 16);                        \
+        __m512 b0, b1;                                                              \
+        if (mode == CK_X_RUNS8) {                                                   \
+            b0 = ck_load_8_8(x0 + off[o], x1 + off[o]);                             \
+            b1 = ck_load_8_8(x2 + off[o], x3 + off[o]);                             \
+        } else if (mode == CK_X_RUNS16) {                                           \
+            b0 = _mm512_loadu_ps(x0 + off[o]);                                      \
+            b1 = _mm512_loadu_ps(x2 + off[o]);                                      \
+        } else {                                                                    \
+            b0 = _mm512_load_ps(b + 32 * (o));                                      \
+            b1 = _mm512_load_ps(b + 32 * (o) + 16);                                 \
+        }                                                                           \
         CK_FMA_ROW(0, 0, o)                                                         \
         CK_FMA_ROW(1, 1, o)                                                         \
         CK_FMA_ROW(2, 2, o)                                                         \
@@ -900,39 +933,75 @@ ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float 
     } while (0)
 
     ptrdiff_t p = 0;
+    if (mode == CK_X_AROWS) {
+        /* off holds the runs' offsets; each run is 8 steps down the rows (rows past ROWS unused). */
+        for (; p + 8 <= kc; p += 8) {
+            const ptrdiff_t s = *off++;
+            q0 = arows[0] + s;
+            q1 = rows > 1 ? arows[1] + s : q0;
+            q2 = rows > 2 ? arows[2] + s : q0;
+            q3 = rows > 3 ? arows[3] + s : q0;
+            q4 = rows > 4 ? arows[4] + s : q0;
+            q5 = rows > 5 ? arows[5] + s : q0;
+            q6 = rows > 6 ? arows[6] + s : q0;
+            q7 = rows > 7 ? arows[7] + s : q0;
+            q8 = rows > 8 ? arows[8] + s : q0;
+            q9 = rows > 9 ? arows[9] + s : q0;
+            q10 = rows > 10 ? arows[10] + s : q0;
+            q11 = rows > 11 ? arows[11] + s : q0;
+            CK_STEP(0);
+            CK_STEP(1);
+            CK_STEP(2);
+            CK_STEP(3);
+            CK_STEP(4);
+            CK_STEP(5);
+            CK_STEP(6);
+            CK_STEP(7);
+            b += 8 * 32;
+        }
+    }
     for (; p + 4 <= kc; p += 4) {
         CK_STEP(0);
         CK_STEP(1);
         CK_STEP(2);
         CK_STEP(3);
         a += 4 * CK_XMR;
-        b += 4 * 32;
+        if (mode == CK_X_RUNS8 || mode == CK_X_RUNS16)
+            off += 4;
+        else
+            b += 4 * 32;
     }
     for (; p < kc; p++) {
         CK_STEP(0);
         a += CK_XMR;
-        b += 32;
+        if (mode == CK_X_RUNS8 || mode == CK_X_RUNS16)
+            off += 1;
+        else
+            b += 32;
     }
 #undef CK_STEP
 #undef CK_FMA_ROW
 
     const __m512 va = _mm512_set1_ps(alpha);
     const __m512 vb = _mm512_set1_ps(beta);
-    const int mode = (beta == 0.0f) ? 0 : (beta == 1.0f) ? 1 : 2;
+    const int bmode = (beta == 0.0f) ? 0 : (beta == 1.0f) ? 1 : 2;
+    /* Columns 24 + t of C exist only for t < tail (tail = 8: all of them). */
+    const int whole = tail >= 8;
+    const __mmask16 high = (__mmask16)(whole ? 0xFFFFu : 0xFFu | ((1u << tail) - 1u) << 8);
 #define CK_STORE_ROW(i, n)                                                          \
     if (rows > (n)) {                                                               \
         float *cr = c + (n) * ldc;                                                  \
-        if (mode == 0) {                                                            \
+        if (bmode == 0) {                                                           \
             _mm512_storeu_ps(cr, _mm512_mul_ps(va, c##i##0));                       \
-            _mm512_storeu_ps(cr + 16, _mm512_mul_ps(va, c##i##1));                  \
+            _mm512_mask_storeu_ps(cr + 16, high, _mm512_mul_ps(va, c##i##1));       \
         } else {                                                                    \
-            __m512 x0 = _mm512_loadu_ps(cr), x1 = _mm512_loadu_ps(cr + 16);         \
-            if (mode == 2) {                                                        \
-                x0 = _mm512_mul_ps(vb, x0);                                         \
-                x1 = _mm512_mul_ps(vb, x1);                                         \
+            __m512 y0 = _mm512_loadu_ps(cr), y1 = _mm512_maskz_loadu_ps(high, cr + 16); \
+            if (bmode == 2) {                                                       \
+                y0 = _mm512_mul_ps(vb, y0);                                         \
+                y1 = _mm512_mul_ps(vb, y1);                                         \
             }                                                                       \
-            _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, c##i##0, x0));                 \
-            _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, c##i##1, x1));            \
+            _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, c##i##0, y0));                 \
+            _mm512_mask_storeu_ps(cr + 16, high, _mm512_fmadd_ps(va, c##i##1, y1)); \
         }                                                                           \
     }
     CK_STORE_ROW(0, 0)
@@ -950,12 +1019,30 @@ ck_kernel_avx512_rows(const int rows, ptrdiff_t kc, const float *a, const float 
 #undef CK_STORE_ROW
 }
 
+/* One instantiation per row count, as for AVX2, each with its indirect twins: the ikernel picks the
+ * two-run loads when runs 0–1 and 2–3 lie next to each other in the image (a row of 16 or more
+ * positions), the four-run loads otherwise. */
 #define CK_DEFINE_AVX512_KERNEL(R)                                                  \
     CK_AVX512 static void ck_kernel_avx512_##R##x32(ptrdiff_t kc, const float *a, const float *b, \
                                                     float *c, ptrdiff_t ldc, float alpha,       \
                                                     float beta)                                 \
     {                                                                               \
-        ck_kernel_avx512_rows(R, kc, a, b, c, ldc, alpha, beta);                    \
+        ck_kernel_avx512_rows(R, CK_X_PACKED, kc, a, b, NULL, NULL, NULL, c, ldc, alpha, beta, 8); \
+    }                                                                               \
+    CK_AVX512 static void ck_ikernel_avx512_##R##x32(ptrdiff_t kc, const float *a, const float *const *x, \
+                                                     const ptrdiff_t *off, float *c, ptrdiff_t ldc, \
+                                                     float beta, ptrdiff_t tail)            \
+    {                                                                               \
+        if (x[1] == x[0] + 8 && x[3] == x[2] + 8)                                   \
+            ck_kernel_avx512_rows(R, CK_X_RUNS16, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
+        else                                                                        \
+            ck_kernel_avx512_rows(R, CK_X_RUNS8, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
+    }                                                                               \
+    CK_AVX512 static void ck_akernel_avx512_##R##x32(ptrdiff_t kc, const float *const *rows,  \
+                                                     const ptrdiff_t *s, const float *b, float *c, \
+                                                     ptrdiff_t ldc, float beta)              \
+    {                                                                               \
+        ck_kernel_avx512_rows(R, CK_X_AROWS, kc, NULL, b, NULL, s, rows, c, ldc, 1.0f, beta, 8); \
     }
 CK_DEFINE_AVX512_KERNEL(1)
 CK_DEFINE_AVX512_KERNEL(2)
@@ -1030,6 +1117,15 @@ static const ck_impl ck_impl_avx512 = {
                ck_kernel_avx512_10x32, ck_kernel_avx512_11x32, ck_kernel_avx512_12x32},
     .pack_a = ck_pack_a_avx512,
     .pack_b = ck_pack_b_avx512,
+    .ikernel = {NULL, ck_ikernel_avx512_1x32, ck_ikernel_avx512_2x32, ck_ikernel_avx512_3x32,
+                ck_ikernel_avx512_4x32, ck_ikernel_avx512_5x32, ck_ikernel_avx512_6x32,
+                ck_ikernel_avx512_7x32, ck_ikernel_avx512_8x32, ck_ikernel_avx512_9x32,
+                ck_ikernel_avx512_10x32, ck_ikernel_avx512_11x32, ck_ikernel_avx512_12x32},
+    .akernel = {NULL, ck_akernel_avx512_1x32, ck_akernel_avx512_2x32, ck_akernel_avx512_3x32,
+                ck_akernel_avx512_4x32, ck_akernel_avx512_5x32, ck_akernel_avx512_6x32,
+                ck_akernel_avx512_7x32, ck_akernel_avx512_8x32, ck_akernel_avx512_9x32,
+                ck_akernel_avx512_10x32, ck_akernel_avx512_11x32, ck_akernel_avx512_12x32},
+    .pack_bt8 = ck_pack_bt8_avx2,
 };
 
 /* AVX-512F usable: AVX2+FMA, the CPU flag, and OS support for opmask and
