@@ -39,6 +39,28 @@ import Testing
     #expect(y.value.isApproximatelyEqual(to: try Tensor(shape: [4, 1], scalars: expected)))
   }
 
+  @Test func eightLaneInputGradientHasTheBitsOfOneAtATime() {
+    // 19 elements: two blocks of eight lanes and a tail of three, against the formula written out
+    // element by element (the arithmetic the backward pass used before it took eight lanes).
+    let g = TestData.uniform([19], seed: 40).scalars, x = TestData.uniform([19], seed: 41).scalars
+    let (mean, inverse, factor, meanG, meanGH): (Float, Float, Float, Float, Float) = (0.3, 1.7, 0.9, -0.2, 0.45)
+    var dx = [Float](repeating: 0, count: 19)
+    g.withUnsafeBufferPointer { gp in
+      x.withUnsafeBufferPointer { xp in
+        dx.withUnsafeMutableBufferPointer { dp in
+          Tensor.inputGradient(
+            gp.baseAddress!, normalising: xp.baseAddress!, into: dp.baseAddress!, 19, mean: mean, inverseStd: inverse,
+            factor: factor, meanGradient: meanG, meanProduct: meanGH)
+        }
+      }
+    }
+    let expected = (0..<19).map { i -> Float in
+      let h = (x[i] - mean) * inverse
+      return factor * (g[i] - meanG - h * meanGH)
+    }
+    #expect(dx.map(\.bitPattern) == expected.map(\.bitPattern))
+  }
+
   @Test func globalAveragePoolingByHandAndGradient() throws {
     let tape = Tape()
     let x = tape.constant(try Tensor(shape: [1, 2, 2, 2], scalars: [1, 2, 3, 4, 10, 20, 30, 40]))
