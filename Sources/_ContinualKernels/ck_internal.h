@@ -54,6 +54,9 @@ typedef struct {
     /* akernel[r]: the indirect-A kernel for r rows, and the packer of its B panels (NULL where the
      * implementation has none). */
     ck_akernel_fn akernel[CK_MAX_MR + 1];
+    /* akernel_half[r]: the same for panels of nr / 2 columns, where a layer has at most that many
+     * output channels (NULL where the implementation has none: its full panels are used). */
+    ck_akernel_fn akernel_half[CK_MAX_MR + 1];
     ck_pack_bt8_fn pack_bt8;
 } ck_impl;
 

@@ -530,7 +530,11 @@ void ck_conv2d_input_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrdi
 static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g, ptrdiff_t images,
                                             const float *x, ptrdiff_t O, const float *dy, float beta, float *dw)
 {
-    const ptrdiff_t mr = im->mr, nr = im->nr, K = g->C * g->kh * g->kw, P = g->Ho * g->Wo;
+    /* At most nr / 2 output channels: panels of nr / 2 columns where the implementation has kernels
+     * for them, so that half of every B panel is not zeros. */
+    const int half = O <= im->nr / 2 && im->akernel_half[im->mr];
+    const ck_akernel_fn *akernel = half ? im->akernel_half : im->akernel;
+    const ptrdiff_t mr = im->mr, nr = half ? im->nr / 2 : im->nr, K = g->C * g->kh * g->kw, P = g->Ho * g->Wo;
     const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, plane = g->C * Hp * Wp;
     const ptrdiff_t row_runs = (g->Wo + 7) / 8, R = g->Ho * row_runs, D = images * R * 8;
     const ptrdiff_t KC = ck_block_kc();
@@ -601,11 +605,11 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
             for (ptrdiff_t jr = 0; jr < O; jr += nr) {
                 const ptrdiff_t nb = ck_cmin(nr, O - jr);
                 float *c = dwt + ir * O + jr;
-                const ck_akernel_fn k = nb == nr ? im->akernel[mb] : NULL;
+                const ck_akernel_fn k = nb == nr ? akernel[mb] : NULL;
                 if (k) {
                     k(kc, rows, run, bp + jr * kc, c, O, beta_eff);
                 } else {
-                    im->akernel[mr](kc, rows, run, bp + jr * kc, tile, nr, 0.0f);
+                    akernel[mr](kc, rows, run, bp + jr * kc, tile, nr, 0.0f);
                     ck_store_edge(tile, nr, mb, nb, 1.0f, beta_eff, c, O);
                 }
             }

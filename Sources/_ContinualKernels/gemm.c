@@ -867,10 +867,12 @@ enum { CK_X_PACKED, CK_X_RUNS8, CK_X_RUNS16, CK_X_AROWS };
  * (a constant too) says where A and B come from; every mode adds the products
  * of one output in the same order. */
 CK_AVX512 static inline __attribute__((always_inline)) void
-ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float *a, const float *b,
-                      const float *const *x, const ptrdiff_t *off, const float *const *arows, float *c,
-                      ptrdiff_t ldc, float alpha, float beta, ptrdiff_t tail)
+ck_kernel_avx512_rows(const int rows, const int mode, const int half, ptrdiff_t kc, const float *a,
+                      const float *b, const float *const *x, const ptrdiff_t *off, const float *const *arows,
+                      float *c, ptrdiff_t ldc, float alpha, float beta, ptrdiff_t tail)
 {
+    /* half (CK_X_AROWS only): a panel of 16 columns, B rows of 16 floats, one zmm per row of C. */
+    const ptrdiff_t bw = half ? 16 : 32;
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
     __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
@@ -903,11 +905,12 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
     if (rows > (n)) {                                                               \
         const __m512 av = _mm512_set1_ps(mode == CK_X_AROWS ? q##n[o] : a[CK_XMR * (o) + (n)]); \
         c##i##0 = _mm512_fmadd_ps(av, b0, c##i##0);                                 \
-        c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1);                                 \
+        if (!half)                                                                  \
+            c##i##1 = _mm512_fmadd_ps(av, b1, c##i##1);                             \
     }
 #define CK_STEP(o)                                                                  \
     do {                                                                            \
-        __m512 b0, b1;                                                              \
+        __m512 b0, b1 = _mm512_setzero_ps();                                        \
         if (mode == CK_X_RUNS8) {                                                   \
             b0 = ck_load_8_8(x0 + off[o], x1 + off[o]);                             \
             b1 = ck_load_8_8(x2 + off[o], x3 + off[o]);                             \
@@ -915,8 +918,9 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
             b0 = _mm512_loadu_ps(x0 + off[o]);                                      \
             b1 = _mm512_loadu_ps(x2 + off[o]);                                      \
         } else {                                                                    \
-            b0 = _mm512_load_ps(b + 32 * (o));                                      \
-            b1 = _mm512_load_ps(b + 32 * (o) + 16);                                 \
+            b0 = _mm512_load_ps(b + bw * (o));                                      \
+            if (!half)                                                              \
+                b1 = _mm512_load_ps(b + 32 * (o) + 16);                             \
         }                                                                           \
         CK_FMA_ROW(0, 0, o)                                                         \
         CK_FMA_ROW(1, 1, o)                                                         \
@@ -957,7 +961,7 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
             CK_STEP(5);
             CK_STEP(6);
             CK_STEP(7);
-            b += 8 * 32;
+            b += 8 * bw;
         }
     }
     for (; p + 4 <= kc; p += 4) {
@@ -969,7 +973,7 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
         if (mode == CK_X_RUNS8 || mode == CK_X_RUNS16)
             off += 4;
         else
-            b += 4 * 32;
+            b += 4 * bw;
     }
     for (; p < kc; p++) {
         CK_STEP(0);
@@ -977,7 +981,7 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
         if (mode == CK_X_RUNS8 || mode == CK_X_RUNS16)
             off += 1;
         else
-            b += 32;
+            b += bw;
     }
 #undef CK_STEP
 #undef CK_FMA_ROW
@@ -991,7 +995,11 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
 #define CK_STORE_ROW(i, n)                                                          \
     if (rows > (n)) {                                                               \
         float *cr = c + (n) * ldc;                                                  \
-        if (bmode == 0) {                                                           \
+        if (half) {                                                                 \
+            const __m512 y0 = bmode == 0 ? _mm512_setzero_ps() : _mm512_loadu_ps(cr); \
+            _mm512_storeu_ps(cr, bmode == 0 ? _mm512_mul_ps(va, c##i##0)            \
+                                 : _mm512_fmadd_ps(va, c##i##0, bmode == 2 ? _mm512_mul_ps(vb, y0) : y0)); \
+        } else if (bmode == 0) {                                                    \
             _mm512_storeu_ps(cr, _mm512_mul_ps(va, c##i##0));                       \
             _mm512_mask_storeu_ps(cr + 16, high, _mm512_mul_ps(va, c##i##1));       \
         } else {                                                                    \
@@ -1027,22 +1035,28 @@ ck_kernel_avx512_rows(const int rows, const int mode, ptrdiff_t kc, const float 
                                                     float *c, ptrdiff_t ldc, float alpha,       \
                                                     float beta)                                 \
     {                                                                               \
-        ck_kernel_avx512_rows(R, CK_X_PACKED, kc, a, b, NULL, NULL, NULL, c, ldc, alpha, beta, 8); \
+        ck_kernel_avx512_rows(R, CK_X_PACKED, 0, kc, a, b, NULL, NULL, NULL, c, ldc, alpha, beta, 8); \
     }                                                                               \
     CK_AVX512 static void ck_ikernel_avx512_##R##x32(ptrdiff_t kc, const float *a, const float *const *x, \
                                                      const ptrdiff_t *off, float *c, ptrdiff_t ldc, \
                                                      float beta, ptrdiff_t tail)            \
     {                                                                               \
         if (x[1] == x[0] + 8 && x[3] == x[2] + 8)                                   \
-            ck_kernel_avx512_rows(R, CK_X_RUNS16, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
+            ck_kernel_avx512_rows(R, CK_X_RUNS16, 0, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
         else                                                                        \
-            ck_kernel_avx512_rows(R, CK_X_RUNS8, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
+            ck_kernel_avx512_rows(R, CK_X_RUNS8, 0, kc, a, NULL, x, off, NULL, c, ldc, 1.0f, beta, tail); \
     }                                                                               \
     CK_AVX512 static void ck_akernel_avx512_##R##x32(ptrdiff_t kc, const float *const *rows,  \
                                                      const ptrdiff_t *s, const float *b, float *c, \
                                                      ptrdiff_t ldc, float beta)              \
     {                                                                               \
-        ck_kernel_avx512_rows(R, CK_X_AROWS, kc, NULL, b, NULL, s, rows, c, ldc, 1.0f, beta, 8); \
+        ck_kernel_avx512_rows(R, CK_X_AROWS, 0, kc, NULL, b, NULL, s, rows, c, ldc, 1.0f, beta, 8); \
+    }                                                                               \
+    CK_AVX512 static void ck_akernel_avx512_##R##x16(ptrdiff_t kc, const float *const *rows,  \
+                                                     const ptrdiff_t *s, const float *b, float *c, \
+                                                     ptrdiff_t ldc, float beta)              \
+    {                                                                               \
+        ck_kernel_avx512_rows(R, CK_X_AROWS, 1, kc, NULL, b, NULL, s, rows, c, ldc, 1.0f, beta, 8); \
     }
 CK_DEFINE_AVX512_KERNEL(1)
 CK_DEFINE_AVX512_KERNEL(2)
@@ -1125,6 +1139,10 @@ static const ck_impl ck_impl_avx512 = {
                 ck_akernel_avx512_4x32, ck_akernel_avx512_5x32, ck_akernel_avx512_6x32,
                 ck_akernel_avx512_7x32, ck_akernel_avx512_8x32, ck_akernel_avx512_9x32,
                 ck_akernel_avx512_10x32, ck_akernel_avx512_11x32, ck_akernel_avx512_12x32},
+    .akernel_half = {NULL, ck_akernel_avx512_1x16, ck_akernel_avx512_2x16, ck_akernel_avx512_3x16,
+                     ck_akernel_avx512_4x16, ck_akernel_avx512_5x16, ck_akernel_avx512_6x16,
+                     ck_akernel_avx512_7x16, ck_akernel_avx512_8x16, ck_akernel_avx512_9x16,
+                     ck_akernel_avx512_10x16, ck_akernel_avx512_11x16, ck_akernel_avx512_12x16},
     .pack_bt8 = ck_pack_bt8_avx2,
 };
 
