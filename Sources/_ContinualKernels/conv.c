@@ -122,25 +122,27 @@ static CK_INLINE void ck_copy(float *restrict d, const float *restrict s, ptrdif
         d[t] = s[t];
 }
 
-/* One image [C, H, W] copied into [C, H + 2·pad, W + 2·pad] with zero borders, so that for stride 1
- * every im2col run is a plain copy: element (oy, ox) of row (c, ky, kx) is at
- * xp[c][oy + ky][ox + kx]. */
+/* The padded layout [C, H + 2·pad, W + 2·pad] in which, for stride 1, every im2col run is a plain
+ * copy: element (oy, ox) of row (c, ky, kx) is at xp[c][oy + ky][ox + kx].  Its borders are the same
+ * zeros for every image, so a buffer is cleared once per call (ck_clear_padded) and each image then
+ * only writes its interior (ck_pad_image). */
+static ptrdiff_t ck_padded_size(const ck_geom *g) { return g->C * (g->H + 2 * g->pad) * (g->W + 2 * g->pad); }
+
+/* `count` padded images' worth of zeros, and `extra` floats after them. */
+static void ck_clear_padded(const ck_geom *g, float *xp, ptrdiff_t count, ptrdiff_t extra)
+{
+    memset(xp, 0, sizeof(float) * (size_t)(count * ck_padded_size(g) + extra));
+}
+
+/* One image [C, H, W] copied into the interior of a padded buffer whose borders are zero. */
 static void ck_pad_image(const ck_geom *g, const float *x, float *xp)
 {
     const ptrdiff_t pad = g->pad, Wp = g->W + 2 * pad, Hp = g->H + 2 * pad;
     for (ptrdiff_t c = 0; c < g->C; c++) {
-        float *dst = xp + c * Hp * Wp;
+        float *dst = xp + c * Hp * Wp + pad * Wp + pad;
         const float *src = x + c * g->H * g->W;
-        memset(dst, 0, sizeof(float) * (size_t)(pad * Wp));
-        for (ptrdiff_t y = 0; y < g->H; y++) {
-            float *row = dst + (pad + y) * Wp;
-            for (ptrdiff_t t = 0; t < pad; t++)
-                row[t] = 0.0f;
-            ck_copy(row + pad, src + y * g->W, g->W);
-            for (ptrdiff_t t = pad + g->W; t < Wp; t++)
-                row[t] = 0.0f;
-        }
-        memset(dst + (pad + g->H) * Wp, 0, sizeof(float) * (size_t)(pad * Wp));
+        for (ptrdiff_t y = 0; y < g->H; y++)
+            ck_copy(dst + y * Wp, src + y * g->W, g->W);
     }
 }
 
@@ -309,9 +311,10 @@ static int ck_conv_forward(const ck_impl *im, const ck_geom *g, ptrdiff_t images
     const ptrdiff_t mpad = (M + mr - 1) / mr * mr;
     float *ap = ck_thread_buffer(2, (size_t)(mpad * K));
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * nc_max));
-    float *xp = ck_thread_buffer(0, (size_t)(g->C * (g->H + 2 * g->pad) * (g->W + 2 * g->pad)));
+    float *xp = ck_thread_buffer(0, (size_t)ck_padded_size(g));
     if (!ap || !bp || !xp)
         return 0;
+    ck_clear_padded(g, xp, 1, 0);
     ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
     CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
     const ptrdiff_t image_size = g->C * g->H * g->W;
@@ -392,8 +395,7 @@ static int ck_conv_forward_indirect(const ck_impl *im, const ck_geom *g, ptrdiff
     const ck_run empty = {0, 0, 0};
     for (ptrdiff_t t = runs; t < runs + group; t++)
         run[t] = empty;
-    for (ptrdiff_t t = 0; t < CK_RUN; t++)
-        xp[plane + t] = 0.0f;
+    ck_clear_padded(g, xp, 1, CK_RUN);
     ck_pack_weights(im, w, M, K, kc_max, mpad, ap);
     CK_ALIGN64 float tile[CK_MAX_MR * CK_MAX_NR];
     const float *xs[CK_MAX_NR / CK_RUN];
@@ -536,16 +538,17 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
     const ck_akernel_fn *akernel = half ? im->akernel_half : im->akernel;
     const ptrdiff_t mr = im->mr, nr = half ? im->nr / 2 : im->nr, K = g->C * g->kh * g->kw, P = g->Ho * g->Wo;
     const ptrdiff_t Wp = g->W + 2 * g->pad, Hp = g->H + 2 * g->pad, plane = g->C * Hp * Wp;
-    const ptrdiff_t row_runs = (g->Wo + 7) / 8, R = g->Ho * row_runs, D = images * R * 8;
+    const ptrdiff_t row_runs = (g->Wo + CK_RUN - 1) / CK_RUN, R = g->Ho * row_runs, D = images * R * CK_RUN;
     const ptrdiff_t KC = ck_block_kc();
     const ptrdiff_t kblocks = (D + KC - 1) / KC, kc_max = ((D + kblocks - 1) / kblocks + 7) / 8 * 8;
     const ptrdiff_t opad = (O + nr - 1) / nr * nr;
     /* Padded images in a ring of `span` slots (image n in slot n % span, tag[slot] = n): one depth
-     * block is at most kc_max / 8 consecutive runs, so it touches at most that many images + 1. */
-    const ptrdiff_t span = ck_cmin(images, kc_max / 8 + 1);
+     * block is at most B = kc_max / 8 consecutive runs of R per image, so it touches at most
+     * (B − 1) / R + 2 consecutive images, each in a slot of its own. */
+    const ptrdiff_t span = ck_cmin(images, (kc_max / 8 - 1) / R + 2);
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * opad));
     float *dwt = ck_thread_buffer(2, (size_t)(K * O));
-    float *xp = ck_thread_buffer(3, (size_t)(span * plane + 8));
+    float *xp = ck_thread_buffer(3, (size_t)(span * plane + CK_RUN));
     /* off: the patch rows' offsets; then per run of the current block its offset in the ring (the
      * indirect-A kernel's s), its offset in dy and its length; then the ring's tags. */
     const ptrdiff_t block_runs = kc_max / 8;
@@ -562,8 +565,7 @@ static int ck_conv_weight_gradient_indirect(const ck_impl *im, const ck_geom *g,
     ck_patch_offsets(g, off);
     for (ptrdiff_t t = 0; t < span; t++)
         tag[t] = -1;
-    for (ptrdiff_t t = 0; t < 8; t++)
-        xp[span * plane + t] = 0.0f;
+    ck_clear_padded(g, xp, span, CK_RUN);
     /* beta·dw goes in first, so every block after adds to it as the packed path's first block does. */
     float beta_eff = beta;
     if (beta != 0.0f) {
@@ -649,7 +651,9 @@ void ck_conv2d_weight_gradient_at(int level, ptrdiff_t images, ptrdiff_t C, ptrd
     float *ap = ck_thread_buffer(0, (size_t)(kc_max * mc_max));
     float *bp = ck_thread_buffer(1, (size_t)(kc_max * nc_max));
     float *rows = ck_thread_buffer(2, (size_t)(kc_max * nr));
-    ck_pad_cache cache = {ck_thread_buffer(3, (size_t)(C * (H + 2 * pad) * (W + 2 * pad))), -1};
+    ck_pad_cache cache = {ck_thread_buffer(3, (size_t)ck_padded_size(&g)), -1};
+    if (cache.buffer)
+        ck_clear_padded(&g, cache.buffer, 1, 0);
     const ptrdiff_t image_size = C * H * W;
     if (!ap || !bp || !rows || !cache.buffer) {
         for (ptrdiff_t o = 0; o < M; o++)
