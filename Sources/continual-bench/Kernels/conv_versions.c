@@ -1,20 +1,23 @@
 /*
- * Two versions of the convolution kernels side by side: an earlier commit's conv.c, compiled with its
+ * Two versions of the convolution kernels side by side: an earlier commit's conv.c and gemm.c, with its
  * three entry points renamed to old_*, against the working tree's, on the stride-1 layers of ResNet-32
  * and zenke (64 images, one thread's half of a batch of 128, one thread).  Old and new alternate
  * within every round, so both see the same load; every output of the two is compared.
  *
- *   git show 5e978e1:Sources/_ContinualKernels/conv.c > /tmp/old_conv.c
- *   clang -O2 -c -ISources/_ContinualKernels -ISources/_ContinualKernels/include \
- *       -Dck_conv2d_forward_at=old_fwd -Dck_conv2d_input_gradient_at=old_igrad \
- *       -Dck_conv2d_weight_gradient_at=old_wgrad /tmp/old_conv.c -o /tmp/old_conv.o
- *   clang -O2 -ISources/_ContinualKernels/include Sources/continual-bench/Kernels/conv_versions.c \
- *       /tmp/old_conv.o Sources/_ContinualKernels/gemm.c Sources/_ContinualKernels/conv.c -lpthread -lm \
- *       -o /tmp/conv_versions
- *   /tmp/conv_versions [rounds] [level]     # level 0 portable, 1 AVX2, 2 AVX-512 (capped at the CPU's)
+ * The old side is the earlier commit's conv.c and gemm.c linked into one object in which only the
+ * three renamed entry points stay global, so it keeps its own ck_impl layout and kernels:
  *
- * The old file must use a ck_impl whose fields it knows as a prefix of today's (true back to the
- * first implicit-GEMM commit).
+ *   C=<commit>; I=-ISources/_ContinualKernels/include; mkdir -p /tmp/old && cd /tmp/old
+ *   for f in conv.c gemm.c ck_internal.h; do git -C "$OLDPWD" show $C:Sources/_ContinualKernels/$f > $f; done
+ *   clang -O2 -c "-I$OLDPWD/Sources/_ContinualKernels/include" -I. -Dck_conv2d_forward_at=old_fwd \
+ *       -Dck_conv2d_input_gradient_at=old_igrad -Dck_conv2d_weight_gradient_at=old_wgrad conv.c -o c.o
+ *   clang -O2 -c "-I$OLDPWD/Sources/_ContinualKernels/include" -I. gemm.c -o g.o
+ *   ld -r -o pair.o c.o g.o
+ *   objcopy --keep-global-symbol=old_fwd --keep-global-symbol=old_igrad --keep-global-symbol=old_wgrad pair.o old.o
+ *   cd "$OLDPWD"
+ *   clang -O2 $I Sources/continual-bench/Kernels/conv_versions.c /tmp/old/old.o Sources/_ContinualKernels/gemm.c \
+ *       Sources/_ContinualKernels/conv.c -lpthread -lm -o /tmp/conv_versions
+ *   /tmp/conv_versions [rounds] [level]     # level 0 portable, 1 AVX2, 2 AVX-512 (capped at the CPU's)
  */
 #include "ContinualKernels.h"
 #include <math.h>

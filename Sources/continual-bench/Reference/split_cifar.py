@@ -16,9 +16,9 @@ images padded with 4 black pixels, randomly cropped to 32x32 and flipped with pr
 lr 1e-3 (not reset), batch 128, 3 epochs per task (partial last batch kept; --epochs, --train-per-task and
 --test-per-task change the three counts, 0 images meaning all of the task's); task-IL: each task its
 own 2 output units; class-IL: every unit of the classes seen so far. Evaluation after each task on
-every task's test subset. EWC: lambda 500, Fisher at the expected label over the task's units, every
+every task's test subset. EWC: lambda 500 (--ewc-lambda), Fisher at the expected label over the task's units, every
 training sample, evaluation mode, one penalty per task (lambda/2 * sum F (theta - theta*)^2). SI:
-c 0.1, xi 1e-3, path integral of the task-loss gradient times the applied Adam step, importance
+c 0.1 (--si-c), xi 1e-3, path integral of the task-loss gradient times the applied Adam step, importance
 clamped at 0, penalty c * sum Omega (theta - theta*)^2. ER: 500 exemplars, the first of each class
 (class-balanced), 32 replayed per step, augmented like the current images, one loss over both.
 --network resnet32 trains He et al.'s CIFAR ResNet-32 of Reference/convnets.py (BatchNorm, option-A shortcuts)
@@ -268,9 +268,9 @@ def run(algorithm, scenario, seed, protocol, args):
                 task_grads = torch.autograd.grad(task_loss, params)
                 penalty = None
                 if algorithm == "ewc" and penalties:
-                    penalty = sum(0.5 * 500 * (f[k] * (p - a[k]) ** 2).sum() for f, a in penalties for k, p in model.named_parameters())
+                    penalty = sum(0.5 * args.ewc_lambda * (f[k] * (p - a[k]) ** 2).sum() for f, a in penalties for k, p in model.named_parameters())
                 if algorithm == "si" and si_anchor is not None:
-                    penalty = sum(0.1 * (si_importance[k] * (p - si_anchor[k]) ** 2).sum() for k, p in model.named_parameters())
+                    penalty = sum(args.si_c * (si_importance[k] * (p - si_anchor[k]) ** 2).sum() for k, p in model.named_parameters())
                 penalty_grads = torch.autograd.grad(penalty, params) if penalty is not None else [0] * len(params)
                 before = [p.detach().clone() for p in params]
                 for p, g, h in zip(params, task_grads, penalty_grads):
@@ -295,7 +295,9 @@ def run(algorithm, scenario, seed, protocol, args):
             memory = tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
         matrix.append(evaluate(model, protocol, scenario, t))
     final = matrix[-1]
-    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "network": args.network, "accuracy_matrix": matrix,
+    strength = {"ewc": {"ewc_lambda": args.ewc_lambda}, "si": {"si_c": args.si_c}}.get(algorithm, {})
+    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "network": args.network, **strength,
+            "epochs": args.epochs, "train_per_task": args.train_per_task, "accuracy_matrix": matrix,
             "average_accuracy": sum(final) / len(final), "wall_seconds": time.perf_counter() - start}
 
 
@@ -318,6 +320,8 @@ def main():
     p.add_argument("--test-per-task", type=int, default=1000)
     p.add_argument("--network", choices=["zenke", "resnet32"], default="zenke")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--ewc-lambda", type=float, default=500, help="EWC's lambda (default 500)")
+    p.add_argument("--si-c", type=float, default=0.1, help="SI's c (default 0.1)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     x_train, y_train, x_test, y_test, mean, std = load_cifar10(a.data_dir)
