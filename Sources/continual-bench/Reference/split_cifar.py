@@ -22,9 +22,11 @@ c 0.1 (--si-c), xi 1e-3, path integral of the task-loss gradient times the appli
 clamped at 0, penalty c * sum Omega (theta - theta*)^2. ER: 500 exemplars, the first of each class
 (class-balanced), 32 replayed per step, augmented like the current images, one loss over both.
 --network resnet32 trains He et al.'s CIFAR ResNet-32 of Reference/convnets.py (BatchNorm, option-A shortcuts)
-instead of the zenke CNN. Prints one JSON object per run.
+instead of the zenke CNN. Both start as ContinualKit starts them (--init ours, Docs/Networks.md: zenke
+Glorot-uniform with zero biases, resnet32 He-normal); --init pytorch keeps PyTorch's layer defaults,
+which every record before 2026-12-08 used (they have no "init" key). Prints one JSON object per run.
 """
-import argparse, gzip, json, os, sys, time
+import argparse, gzip, json, math, os, sys, time
 
 import numpy as np
 import torch
@@ -162,6 +164,25 @@ def zenke(classes):
         nn.Flatten(), nn.Linear(64 * 6 * 6, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, classes))
 
 
+def init_like_ours(model, network):
+    """The network's initialisation in ContinualKit (Docs/Networks.md). zenke: Glorot-uniform weights
+    and zero biases in every convolution and linear layer (Keras's defaults, SI's code). resnet32:
+    He-normal convolutions, an N(0, 1/fan-in) output layer with zero bias, BatchNorm weight 1 and bias 0
+    (iCaRL's Lasagne code)."""
+    for module in model.modules():
+        if network == "zenke" and isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+        elif network == "resnet32" and isinstance(module, nn.Conv2d):
+            nn.init.normal_(module.weight, 0, math.sqrt(2 / module.weight[0].numel()))
+        elif network == "resnet32" and isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, 0, math.sqrt(1 / module.in_features))
+            nn.init.zeros_(module.bias)
+        elif network == "resnet32" and isinstance(module, nn.BatchNorm2d):
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+
+
 class Protocol:
     def __init__(self, data, seed, train_per_task, test_per_task, mean, std):
         x_train, y_train, x_test, y_test = data
@@ -241,6 +262,8 @@ def fisher(model, protocol, scenario, task):
 def run(algorithm, scenario, seed, protocol, args):
     torch.manual_seed(seed)
     model = resnet32(10) if args.network == "resnet32" else zenke(10)
+    if args.init == "ours":
+        init_like_ours(model, args.network)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     names = [k for k, _ in model.named_parameters()]
     penalties = []  # EWC: (fisher, anchor) per task
@@ -296,7 +319,7 @@ def run(algorithm, scenario, seed, protocol, args):
         matrix.append(evaluate(model, protocol, scenario, t))
     final = matrix[-1]
     strength = {"ewc": {"ewc_lambda": args.ewc_lambda}, "si": {"si_c": args.si_c}}.get(algorithm, {})
-    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "network": args.network, **strength,
+    return {"algorithm": algorithm, "scenario": scenario, "seed": seed, "network": args.network, "init": args.init, **strength,
             "epochs": args.epochs, "train_per_task": args.train_per_task, "accuracy_matrix": matrix,
             "average_accuracy": sum(final) / len(final), "wall_seconds": time.perf_counter() - start}
 
@@ -322,6 +345,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--ewc-lambda", type=float, default=500, help="EWC's lambda (default 500)")
     p.add_argument("--si-c", type=float, default=0.1, help="SI's c (default 0.1)")
+    p.add_argument("--init", choices=["ours", "pytorch"], default="ours",
+                   help="the network's initialisation as ContinualKit's (default) or PyTorch's layer defaults")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     x_train, y_train, x_test, y_test, mean, std = load_cifar10(a.data_dir)

@@ -85,23 +85,9 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convnets import resnet32  # noqa: E402  (ResNet-32 laid out as ours)
 # CIFAR-10 and the subsets, as ours reads them
-from split_cifar import append_record, crop_flip, load_cifar10, our_task_rows  # noqa: E402
+from split_cifar import append_record, crop_flip, init_like_ours, load_cifar10, our_task_rows  # noqa: E402
 
 TASKS, CLASSES_PER_TASK, CLASSES = 5, 2, 10
-
-
-def init_like_ours(model):
-    """Our resnet32's initialisation (Docs/Networks.md): He-normal convolutions, N(0, 1/fan-in) output
-    layer with zero bias, BatchNorm weight 1 and bias 0."""
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            nn.init.normal_(module.weight, 0, math.sqrt(2 / module.weight[0].numel()))
-        elif isinstance(module, nn.Linear):
-            nn.init.normal_(module.weight, 0, math.sqrt(1 / module.in_features))
-            nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.BatchNorm2d):
-            nn.init.ones_(module.weight)
-            nn.init.zeros_(module.bias)
 
 
 class Data:
@@ -186,7 +172,7 @@ def run(seed, data, args):
     rng = np.random.default_rng(seed)
     model = resnet32(CLASSES)
     if args.init == "ours":
-        init_like_ours(model)
+        init_like_ours(model, "resnet32")
     optimiser = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum,
                                 weight_decay=args.weight_decay, nesterov=False)
     memory, exemplars = [[] for _ in range(CLASSES)], []
