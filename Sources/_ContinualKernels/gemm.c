@@ -498,6 +498,22 @@ static const ck_impl ck_impl_generic = {
 #define CK_AMR 6
 #define CK_ANR 16
 
+/* Shared by the indirect-A kernels of both instruction sets, inside their run loops: row i's
+ * pointer into the run at offset s (row 0's where the kernel has fewer rows, never read), and the
+ * run's eight steps (CK_STEP is each kernel's own). */
+#define CK_RUN_ROW(i) q##i = rows > (i) ? arows[i] + s : q0
+#define CK_RUN_STEPS()                                                              \
+    do {                                                                            \
+        CK_STEP(0);                                                                 \
+        CK_STEP(1);                                                                 \
+        CK_STEP(2);                                                                 \
+        CK_STEP(3);                                                                 \
+        CK_STEP(4);                                                                 \
+        CK_STEP(5);                                                                 \
+        CK_STEP(6);                                                                 \
+        CK_STEP(7);                                                                 \
+    } while (0)
+
 /* ROWS×16 micro-kernel body.  ROWS (1..6) is a compile-time constant at every
  * call site; the accumulators are individual variables and rows beyond ROWS
  * sit behind `if (rows > i)` tests on that constant, so the unused ones are
@@ -553,19 +569,12 @@ ck_kernel_avx2_rows(const int rows, const int indirect, ptrdiff_t kc, const floa
         for (; p + 8 <= kc; p += 8) {
             const ptrdiff_t s = *off++;
             q0 = arows[0] + s;
-            q1 = rows > 1 ? arows[1] + s : q0;
-            q2 = rows > 2 ? arows[2] + s : q0;
-            q3 = rows > 3 ? arows[3] + s : q0;
-            q4 = rows > 4 ? arows[4] + s : q0;
-            q5 = rows > 5 ? arows[5] + s : q0;
-            CK_STEP(0);
-            CK_STEP(1);
-            CK_STEP(2);
-            CK_STEP(3);
-            CK_STEP(4);
-            CK_STEP(5);
-            CK_STEP(6);
-            CK_STEP(7);
+            CK_RUN_ROW(1);
+            CK_RUN_ROW(2);
+            CK_RUN_ROW(3);
+            CK_RUN_ROW(4);
+            CK_RUN_ROW(5);
+            CK_RUN_STEPS();
             b += 8 * 16;
         }
     }
@@ -942,25 +951,18 @@ ck_kernel_avx512_rows(const int rows, const int mode, const int half, ptrdiff_t 
         for (; p + 8 <= kc; p += 8) {
             const ptrdiff_t s = *off++;
             q0 = arows[0] + s;
-            q1 = rows > 1 ? arows[1] + s : q0;
-            q2 = rows > 2 ? arows[2] + s : q0;
-            q3 = rows > 3 ? arows[3] + s : q0;
-            q4 = rows > 4 ? arows[4] + s : q0;
-            q5 = rows > 5 ? arows[5] + s : q0;
-            q6 = rows > 6 ? arows[6] + s : q0;
-            q7 = rows > 7 ? arows[7] + s : q0;
-            q8 = rows > 8 ? arows[8] + s : q0;
-            q9 = rows > 9 ? arows[9] + s : q0;
-            q10 = rows > 10 ? arows[10] + s : q0;
-            q11 = rows > 11 ? arows[11] + s : q0;
-            CK_STEP(0);
-            CK_STEP(1);
-            CK_STEP(2);
-            CK_STEP(3);
-            CK_STEP(4);
-            CK_STEP(5);
-            CK_STEP(6);
-            CK_STEP(7);
+            CK_RUN_ROW(1);
+            CK_RUN_ROW(2);
+            CK_RUN_ROW(3);
+            CK_RUN_ROW(4);
+            CK_RUN_ROW(5);
+            CK_RUN_ROW(6);
+            CK_RUN_ROW(7);
+            CK_RUN_ROW(8);
+            CK_RUN_ROW(9);
+            CK_RUN_ROW(10);
+            CK_RUN_ROW(11);
+            CK_RUN_STEPS();
             b += 8 * bw;
         }
     }
